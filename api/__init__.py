@@ -1,0 +1,1 @@
+"""The ISCG knowledge-graph web service (FastAPI)."""

@@ -1,0 +1,24 @@
+"""FastAPI dependencies: settings, the store, the query engine."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+
+from iscg_graph.store import EmbeddedStore, StoreMeta
+
+from .settings import Settings, get_settings
+
+__all__ = ["get_settings", "get_store", "get_store_meta", "Settings"]
+
+
+def get_store(request: Request) -> EmbeddedStore:
+    """The service's store, opened once per app (see api.main.lifespan)."""
+    return request.app.state.store
+
+
+def get_store_meta(store: EmbeddedStore = Depends(get_store)) -> StoreMeta:
+    return store.meta
+
+
+def settings_dep(request: Request) -> Settings:
+    return request.app.state.settings

@@ -1,0 +1,21 @@
+"""Liveness and data version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from ..deps import get_store_meta
+from iscg_graph.store import StoreMeta
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health", summary="Service health and the data version it serves")
+def health(meta: StoreMeta = Depends(get_store_meta)) -> dict[str, object]:
+    return {
+        "status": "ok",
+        "data_version": meta.data_version,
+        "built_at": meta.built_at,
+        "generation": meta.generation,
+        "triples": meta.triples,
+    }

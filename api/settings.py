@@ -1,0 +1,43 @@
+"""Service settings: one pydantic-settings class, environment prefix ``ISCG_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ISCG_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    store_path: Path = Path("var/store")
+    base_iri: str = "https://w3id.org/iscg/"
+
+    # SPARQL endpoint safety
+    query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After
+    result_limit: int = 100_000            # rows; over it the response says so explicitly
+    max_query_bytes: int = 100_000         # request body / query text; over it 413 before parsing
+    query_workers: int = 2                 # killable worker processes
+    allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
+    budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)
+    budget_exempt_loopback: bool = True    # loopback clients are not budgeted (development)
+    cors_origins: list[str] = ["*"]
+
+    # Review of discovered overlaps (issue 4): disabled unless a token is set
+    review_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_choices(self) -> Settings:
+        if self.environment == "production" and self.budget_exempt_loopback:
+            # behind a reverse proxy every client looks like loopback
+            self.budget_exempt_loopback = False
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
