@@ -49,8 +49,11 @@ class DanglingKeyError(SourceError):
 
 
 class ValidationFailed(ISCGError):
-    def __init__(self, report: ValidationReport):
+    """SHACL violations; ``origins`` maps a focus node IRI to the source file (and row) it came from."""
+
+    def __init__(self, report: ValidationReport, origins: dict[str, str] | None = None):
         self.report = report
+        self.origins = origins or {}
         super().__init__(f"{len(report.violations)} SHACL violation(s)")
 
 
