@@ -1,0 +1,118 @@
+"""Theme schemes browsed like a thesaurus: each scheme as a broader/narrower tree, plus A–Z.
+
+Built from `skos:inScheme` and `skos:broader` (top concepts are the members with no broader
+concept in the same scheme); children are ordered by notation the way the report numbers them
+(`1`, `1.1`, `1.2`, `2`, …, `10`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .linked_data import Labeller, Node
+from .store import EmbeddedStore
+from .vocab import RDF_TYPE, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_NOTATION
+
+
+@dataclass(frozen=True)
+class TreeItem:
+    node: Node
+    notation: str | None
+    children: tuple[TreeItem, ...]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    node: Node
+    tree: tuple[TreeItem, ...]
+    a_to_z: tuple[tuple[str, tuple[Node, ...]], ...]  # (letter, concepts)
+    size: int
+
+
+def notation_key(notation: str | None) -> tuple[tuple[int, object], ...]:
+    """`10` after `9`, `1.10` after `1.9`; non-numeric parts sort as text after numbers."""
+    if notation is None:
+        return ((2, ""),)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\s]+", notation) if p)
+
+
+def _letter(label: str) -> str:
+    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().strip().upper()
+    return folded[0] if folded and folded[0].isalpha() else "#"
+
+
+def _notation(store: EmbeddedStore, node: ox.NamedNode) -> str | None:
+    for q in store.quads(node, SKOS_NOTATION, None, None):
+        if isinstance(q.object, ox.Literal):
+            return q.object.value
+    return None
+
+
+def scheme_iris(store: EmbeddedStore) -> list[str]:
+    """Every skos:ConceptScheme in the graph."""
+    return sorted({q.subject.value for q in store.quads(None, RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"), None)
+                   if isinstance(q.subject, ox.NamedNode)})
+
+
+def is_scheme(store: EmbeddedStore, iri: str) -> bool:
+    return any(True for _ in store.quads(ox.NamedNode(iri), RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"), None))
+
+
+def build_scheme(store: EmbeddedStore, iri: str, labeller: Labeller) -> Scheme:
+    scheme = ox.NamedNode(iri)
+    members = {q.subject.value for q in store.quads(None, SKOS_IN_SCHEME, scheme, None)
+               if isinstance(q.subject, ox.NamedNode)}
+    parents: dict[str, list[str]] = {m: [] for m in members}
+    children: dict[str, list[str]] = {m: [] for m in members}
+    for m in members:
+        for q in store.quads(ox.NamedNode(m), SKOS_BROADER, None, None):
+            if isinstance(q.object, ox.NamedNode) and q.object.value in members:
+                parents[m].append(q.object.value)
+                children[q.object.value].append(m)
+    notations = {m: _notation(store, ox.NamedNode(m)) for m in members}
+
+    def order(m: str) -> tuple[tuple[tuple[int, object], ...], str]:
+        return notation_key(notations[m]), labeller.node(ox.NamedNode(m)).label.lower()
+
+    def item(m: str, path: frozenset[str]) -> TreeItem:
+        kids = tuple(item(c, path | {c}) for c in sorted(children[m], key=order) if c not in path)
+        return TreeItem(labeller.node(ox.NamedNode(m)), notations[m], kids)
+
+    tops = sorted((m for m in members if not parents[m]), key=order)
+    tree = tuple(item(m, frozenset({m})) for m in tops)
+    letters: dict[str, list[Node]] = {}
+    for m in members:
+        node = labeller.node(ox.NamedNode(m))
+        letters.setdefault(_letter(node.label), []).append(node)
+    a_to_z = tuple(
+        (letter, tuple(sorted(nodes, key=lambda n: n.label.lower())))
+        for letter, nodes in sorted(letters.items())
+    )
+    return Scheme(labeller.node(scheme), tree, a_to_z, len(members))
+
+
+def broader_chain(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[Node]:
+    """The path from a top concept down to (not including) this theme."""
+    chain: list[Node] = []
+    current = ox.NamedNode(iri)
+    seen = {iri}
+    while True:
+        nxt = next((q.object for q in store.quads(current, SKOS_BROADER, None, None)
+                    if isinstance(q.object, ox.NamedNode) and q.object.value not in seen), None)
+        if nxt is None:
+            break
+        seen.add(nxt.value)
+        chain.insert(0, labeller.node(nxt))
+        current = nxt
+    return chain
+
+
+def narrower(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[Node]:
+    kids = [q.subject for q in store.quads(None, SKOS_BROADER, ox.NamedNode(iri), None)
+            if isinstance(q.subject, ox.NamedNode)]
+    return sorted((labeller.node(k) for k in kids),
+                  key=lambda n: (notation_key(_notation(store, ox.NamedNode(n.value))), n.label))

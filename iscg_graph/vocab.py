@@ -1,0 +1,92 @@
+"""Namespaces used to read and present the graph, and the public-IRI <-> local-path mapping.
+
+No rdflib/pyoxigraph globals are touched: prefixes are plain dicts handed to serialisers.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+ORG = "http://www.w3.org/ns/org#"
+ELI = "http://data.europa.eu/eli/ontology#"
+SSSOM = "https://w3id.org/sssom/"
+SEMAPV = "https://w3id.org/semapv/vocab/"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SH = "http://www.w3.org/ns/shacl#"
+VANN = "http://purl.org/vocab/vann/"
+
+DEFAULT_BASE = "https://w3id.org/iscg/"
+
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
+SKOS_PREF = ox.NamedNode(SKOS + "prefLabel")
+SKOS_ALT = ox.NamedNode(SKOS + "altLabel")
+SKOS_NOTATION = ox.NamedNode(SKOS + "notation")
+SKOS_BROADER = ox.NamedNode(SKOS + "broader")
+SKOS_IN_SCHEME = ox.NamedNode(SKOS + "inScheme")
+SKOS_TOP_CONCEPT_OF = ox.NamedNode(SKOS + "topConceptOf")
+SKOS_MEMBER = ox.NamedNode(SKOS + "member")
+DCT_TITLE = ox.NamedNode(DCT + "title")
+DCT_SOURCE = ox.NamedNode(DCT + "source")
+FOAF_NAME = ox.NamedNode(FOAF + "name")
+
+
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Prefix -> namespace for everything the graph uses (the ontology's own first)."""
+    return {
+        "iscg": f"{base}ontology#",
+        "iscgsh": f"{base}shapes#",
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "owl": OWL,
+        "xsd": XSD,
+        "skos": SKOS,
+        "dct": DCT,
+        "prov": PROV,
+        "foaf": FOAF,
+        "org": ORG,
+        "eli": ELI,
+        "sssom": SSSOM,
+        "semapv": SEMAPV,
+        "void": VOID,
+        "dcat": DCAT,
+        "sd": SD,
+        "sh": SH,
+    }
+
+
+def curie(iri: str, table: dict[str, str]) -> str | None:
+    """`https://w3id.org/iscg/ontology#Question` -> `iscg:Question` (longest namespace wins)."""
+    best: tuple[int, str] | None = None
+    for prefix, ns in table.items():
+        if iri.startswith(ns) and (best is None or len(ns) > best[0]):
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "_-." for c in local):
+                best = (len(ns), f"{prefix}:{local}")
+    return best[1] if best else None
+
+
+def local_path(iri: str, base: str) -> str | None:
+    """The path this service answers for a public IRI (`{base}id/x` -> `/id/x`), else None.
+
+    Fragments stay on the path's document: `{base}ontology#Question` -> `/ontology#Question`.
+    """
+    if not iri.startswith(base):
+        return None
+    return "/" + iri[len(base):]
+
+
+def public_iri(path: str, base: str) -> str:
+    """The reverse of `local_path`: `/id/x` (or `id/x`) -> `{base}id/x`."""
+    return base + path.lstrip("/")
