@@ -31,8 +31,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-build: setup
+SOURCES := $(shell find ontology shapes data iscg_graph -type f \( -name '*.ttl' -o -name '*.csv' -o -name '*.py' -o -name '*.rq' \) 2>/dev/null)
+
+# Rebuild the store only when a source changed (the service itself never re-parses sources).
+$(STORE).stamp: $(VENV)/.installed $(SOURCES)
 	$(VENV)/bin/iscg build --store $(STORE)
+	touch $@
+
+build: setup $(STORE).stamp
 
 run: build
 	ISCG_STORE_PATH=$(STORE) $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
