@@ -1,0 +1,84 @@
+"""Per-client query-time budget: seconds of query execution per sliding minute.
+
+As on Wikidata's query service, each client (by address) may spend ``seconds_per_minute`` of query
+time in any 60-second window; past it the endpoint answers 429 with ``Retry-After`` (the seconds
+until enough of the window has expired). ``0`` disables the budget; loopback clients are exempt when
+``exempt_loopback`` (development: behind a reverse proxy every client is loopback, so production
+settings turn it off).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+WINDOW = 60.0
+
+
+def is_loopback(host: str | None) -> bool:
+    return bool(host) and (host == "::1" or host.startswith("127.") or host == "localhost")  # type: ignore[union-attr]
+
+
+class QueryBudget:
+    def __init__(self, seconds_per_minute: float, *, exempt_loopback: bool = True,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit = seconds_per_minute
+        self.exempt_loopback = exempt_loopback
+        self.clock = clock
+        self._spent: dict[str, deque[tuple[float, float]]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = clock()
+
+    def applies_to(self, client: str | None) -> bool:
+        return self.limit > 0 and not (self.exempt_loopback and is_loopback(client))
+
+    def retry_after(self, client: str | None) -> int | None:
+        """None when the client may query now, else whole seconds to wait."""
+        if not self.applies_to(client):
+            return None
+        now = self.clock()
+        with self._lock:
+            entries = self._spent.get(client or "")
+            if not entries:
+                return None
+            self._expire(entries, now)
+            spent = sum(s for _, s in entries)
+            if spent < self.limit:
+                return None
+            # drop the oldest charges until the rest fits under the limit
+            for at, seconds in entries:
+                spent -= seconds
+                if spent < self.limit:
+                    return max(1, math.ceil(at + WINDOW - now))
+            return max(1, math.ceil(WINDOW))
+
+    def charge(self, client: str | None, seconds: float) -> None:
+        if not self.applies_to(client):
+            return
+        now = self.clock()
+        with self._lock:
+            self._spent.setdefault(client or "", deque()).append((now, seconds))
+            if now - self._last_sweep > WINDOW:
+                self._sweep(now)
+
+    def spent(self, client: str | None) -> float:
+        now = self.clock()
+        with self._lock:
+            entries = self._spent.get(client or "", deque())
+            self._expire(entries, now)
+            return sum(s for _, s in entries)
+
+    @staticmethod
+    def _expire(entries: deque[tuple[float, float]], now: float) -> None:
+        while entries and entries[0][0] <= now - WINDOW:
+            entries.popleft()
+
+    def _sweep(self, now: float) -> None:
+        self._last_sweep = now
+        for key in list(self._spent):
+            self._expire(self._spent[key], now)
+            if not self._spent[key]:
+                del self._spent[key]

@@ -1,0 +1,357 @@
+"""Killable query execution: a pool of worker processes, each with an in-memory copy of the store.
+
+Neither rdflib nor pyoxigraph can cancel a running query from Python, so the only way to stop a
+runaway query and free its CPU is to run it in a process that can be killed. `ProcessPoolEngine`
+keeps ``workers`` processes (fresh interpreters: no forked locks or threads). Each loads the
+store's ``snapshot.nq`` into an in-memory pyoxigraph store, then answers requests sent over a pipe
+with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
+
+- Timeout: the caller waits on the pipe with a deadline; past it the worker is killed (SIGKILL,
+  then reaped), a replacement is started in the background and `QueryTimeout` is raised.
+- Concurrency: a query takes an idle worker; other workers keep serving while one is busy.
+- Freshness: before a query the engine compares ``meta.json``'s generation with the one each worker
+  loaded; a stale worker reloads the snapshot first.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .engine import EngineResult, execute
+from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from .store import META, EmbeddedStore, read_meta
+
+__all__ = ["EngineUnavailable", "ProcessPoolEngine", "WorkerInfo"]
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+class EngineUnavailable(QueryError):
+    """No worker could take the query in time, or the worker died (retry later)."""
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    pid: int
+    generation: int
+    graphs: frozenset[str]
+
+
+# ----------------------------------------------------------------------------------------------
+# the worker process
+
+
+def _worker_main(conn: Connection, store_path: str, max_bytes: int | None) -> None:
+    store = None
+    try:
+        store = EmbeddedStore.open_snapshot(store_path)
+        conn.send(("ready", store.meta.generation, store.graphs()))
+    except Exception as exc:  # noqa: BLE001  (reported to the parent, then exit)
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        if msg[0] == "reload":
+            try:
+                store = EmbeddedStore.open_snapshot(store_path)
+                conn.send(("ready", store.meta.generation, store.graphs()))
+            except Exception as exc:  # noqa: BLE001
+                conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+                return
+            continue
+        _, sparql, media_type, subs, default_graph, named_graphs, row_limit = msg
+        try:
+            result = execute(store, sparql, media_type=media_type, substitutions=subs,
+                             default_graph=default_graph, named_graphs=named_graphs,
+                             row_limit=row_limit, max_bytes=max_bytes)
+        except QuerySyntaxError as exc:
+            conn.send(("error", "syntax", (exc.message, exc.line, exc.column)))
+        except ResultTooLarge as exc:
+            conn.send(("error", "too-large", (str(exc),)))
+        except QueryError as exc:
+            conn.send(("error", "query", (str(exc),)))
+        except Exception as exc:  # noqa: BLE001  (evaluation errors, bad substitutions)
+            conn.send(("error", "query", (f"{type(exc).__name__}: {exc}",)))
+        else:
+            conn.send(("ok", result.media_type, result.kind, result.rows))
+            conn.send_bytes(result.body)
+
+
+def _child_entry(argv: list[str]) -> None:
+    fd, store_path, max_bytes = int(argv[0]), argv[1], int(argv[2])
+    _worker_main(Connection(fd), store_path, max_bytes or None)
+
+
+def _rebuild_error(kind: str, args: tuple[Any, ...]) -> QueryError:
+    if kind == "syntax":
+        return QuerySyntaxError(*args)
+    if kind == "too-large":
+        return ResultTooLarge(*args)
+    return QueryError(*args)
+
+
+# ----------------------------------------------------------------------------------------------
+# the parent side
+
+
+class _Worker:
+    """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
+    the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
+
+    def __init__(self, store_path: str, max_bytes: int | None):
+        parent_sock, child_sock = socket.socketpair()
+        code = "import sys; from iscg_graph.workers import _child_entry; _child_entry(sys.argv[1:])"
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0)],
+            pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
+        )
+        child_sock.close()
+        self.conn = Connection(parent_sock.detach())
+        self.pid = self.process.pid
+        self.generation = -1
+        self.graphs: frozenset[str] = frozenset()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            raise EngineUnavailable(f"query worker did not start within {timeout:.0f} s")
+        try:
+            msg = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise EngineUnavailable("query worker exited while loading the store") from exc
+        if msg[0] != "ready":
+            raise StoreError(f"query worker cannot load the store: {msg[1]}")
+        self.generation = msg[1]
+        self.graphs = frozenset(msg[2])
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            self.process.wait(2)
+            self.conn.close()
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class ProcessPoolEngine:
+    """The production `QueryEngine`: worker processes that are killed on timeout."""
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str],
+        *,
+        workers: int = 2,
+        timeout: float = 30.0,
+        max_bytes: int | None = 512 * 1024 * 1024,
+        start_timeout: float = 120.0,
+    ):
+        self.store_path = str(Path(store_path))
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.start_timeout = start_timeout
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self._closed = False
+        self._meta_stamp: tuple[int, int] | None = None
+        self._generation = -1
+        self._graphs: frozenset[str] = frozenset()
+        self._ready = threading.Event()
+        self._boot_error: str | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self, wait: bool = False) -> ProcessPoolEngine:
+        """Start the workers (in the background unless ``wait``)."""
+        self._generation = read_meta(Path(self.store_path)).generation
+        for _ in range(self.size):
+            self._spawn(background=not wait)
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+    def __enter__(self) -> ProcessPoolEngine:
+        return self.start(wait=True)
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self, background: bool = True) -> None:
+        def boot() -> None:
+            worker = _Worker(self.store_path, self.max_bytes)
+            with self._lock:
+                if self._closed:
+                    worker.stop()
+                    return
+                self._all.add(worker)
+            try:
+                worker.wait_ready(self.start_timeout)
+            except (QueryError, StoreError) as exc:
+                self._discard(worker)
+                self._boot_error = str(exc)
+                self._ready.set()  # wake waiting requests: they report the failure
+                raise
+            self._boot_error = None
+            self._graphs = worker.graphs
+            self._ready.set()
+            self._idle.put(worker)
+
+        if background:
+            threading.Thread(target=self._boot_logged, args=(boot,), daemon=True).start()
+        else:
+            boot()
+
+    @staticmethod
+    def _boot_logged(boot: Any) -> None:
+        try:
+            boot()
+        except Exception:  # noqa: BLE001  (a request waiting for a worker reports the failure)
+            pass
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    # -- what the endpoint needs to know -------------------------------------------------------
+    def graphs(self, wait: float = 0.0) -> frozenset[str]:
+        """Named graphs of the loaded dataset (for dataset-IRI checks and the service description)."""
+        if not self._ready.is_set():
+            self._ready.wait(wait)
+        self._refresh_generation()
+        return self._graphs
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._all)
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def _refresh_generation(self) -> None:
+        try:
+            st = os.stat(os.path.join(self.store_path, META))
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_ino)
+        if stamp != self._meta_stamp:
+            self._meta_stamp = stamp
+            try:
+                self._generation = read_meta(Path(self.store_path)).generation
+            except StoreError:
+                pass
+
+    # -- running queries -----------------------------------------------------------------------
+    def run(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        substitutions: Mapping[str, str] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> EngineResult:
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        worker = self._checkout(deadline, limit)
+        request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
+                   row_limit)
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
+                raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
+            msg = worker.conn.recv()
+            if msg[0] == "ok":
+                body = worker.conn.recv_bytes()
+                result = EngineResult(body, msg[1], msg[2], msg[3])
+            else:
+                raise _rebuild_error(msg[1], msg[2])
+        except QueryTimeout:
+            self._replace(worker)
+            raise
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self._replace(worker)
+            raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
+        except QueryError:
+            self._idle.put(worker)
+            raise
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return result
+
+    def _checkout(self, deadline: float, limit: float) -> _Worker:
+        self._refresh_generation()
+        while True:
+            remaining = deadline - time.monotonic()
+            wait = remaining if self._ready.is_set() else max(remaining, self.start_timeout)
+            try:
+                worker = self._idle.get(timeout=max(wait, 0.0) if self._boot_error is None else 0.0)
+            except queue.Empty:
+                if self._boot_error is not None:
+                    raise EngineUnavailable(f"no query worker: {self._boot_error}") from None
+                raise EngineUnavailable(
+                    f"all {self.size} query workers stayed busy for {limit:g} s; retry later") from None
+            if not worker.alive():
+                self._replace(worker)
+                continue
+            if worker.generation != self._generation:
+                try:
+                    worker.conn.send(("reload",))
+                    worker.wait_ready(self.start_timeout)
+                except (QueryError, StoreError, OSError):
+                    self._replace(worker)
+                    continue
+                self._graphs = worker.graphs
+            return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker (frees its CPU at once) and start a fresh one in the background."""
+        self._discard(worker)
+        if not self._closed:
+            self._spawn(background=True)
+
