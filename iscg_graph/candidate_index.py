@@ -1,0 +1,200 @@
+"""The precomputed candidate list, loaded once and filtered in memory (no SPARQL per request).
+
+``CandidateIndex.load(store_dir)`` reads ``candidates.json`` written by `iscg_graph.overlap.precompute`;
+``index.query(...)`` answers in well under a millisecond on the real data: every kind's list is
+already sorted by score, with per-Sector/scheme and per-item sub-lists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ParameterError, StoreError
+from .overlap import CANDIDATES_FILE, FORMAT, KINDS
+
+__all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    left: dict[str, str]
+    right: dict[str, str]
+    score: float
+    components: dict[str, float]
+    period_factor: float
+    terms: tuple[tuple[str, float], ...]
+    shared: dict[str, tuple[dict[str, str], ...]]     # shared_themes / shared_resolutions / ... -> items
+    recorded: tuple[dict[str, str], ...]                # the links that already record this pair
+
+    @property
+    def is_recorded(self) -> bool:
+        return bool(self.recorded)
+
+    @property
+    def status(self) -> str:
+        """"" for a new candidate; else the recorded status (Rejected wins, then Accepted, …)."""
+        statuses = {r.get("status", "") for r in self.recorded}
+        for s in ("Rejected", "Accepted", "Asserted", "Proposed"):
+            if s in statuses:
+                return s
+        return "Recorded" if self.recorded else ""
+
+    def explanation(self) -> str:
+        """One readable line: why these two are proposed."""
+        parts = []
+        if self.terms:
+            parts.append("shared terms: " + ", ".join(t for t, _ in self.terms[:6]))
+        for key, title in (("shared_themes", "themes"), ("shared_resolutions", "Resolutions"),
+                           ("shared_items", "linked items"), ("shared_bodies", "bodies")):
+            if self.shared.get(key):
+                parts.append(f"{title}: " + "; ".join(i["label"] for i in self.shared[key][:4]))
+        if self.period_factor < 1:
+            parts.append("study periods do not overlap")
+        return " | ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        evidence: dict[str, Any] = {
+            "terms": [{"term": t, "weight": w} for t, w in self.terms],
+            "components": self.components,
+            "period_factor": self.period_factor,
+        }
+        for key, items in self.shared.items():
+            evidence[key] = list(items)
+        return {
+            "kind": self.kind,
+            "left": self.left,
+            "right": self.right,
+            "score": self.score,
+            "recorded": self.is_recorded,
+            "status": self.status or None,
+            "links": [r["link"] for r in self.recorded if r.get("link")],
+            "explanation": self.explanation(),
+            "evidence": evidence,
+        }
+
+    def row(self) -> dict[str, Any]:
+        """A flat row for CSV / XLSX."""
+        def side(prefix: str, item: dict[str, str]) -> dict[str, str]:
+            return {
+                f"{prefix}_label": item.get("label", ""),
+                f"{prefix}_sector": item.get("sector_code", item.get("scheme_code", "")),
+                f"{prefix}_study_group": item.get("group_label", ""),
+                f"{prefix}_period": item.get("period", ""),
+                f"{prefix}_iri": item["iri"],
+            }
+        return {"kind": self.kind, "score": self.score, **side("left", self.left), **side("right", self.right),
+                "evidence": self.explanation(), "recorded": "yes" if self.is_recorded else "",
+                "status": self.status}
+
+
+CSV_COLUMNS = (
+    "kind", "score", "left_label", "left_sector", "left_study_group", "left_period", "right_label",
+    "right_sector", "right_study_group", "right_period", "evidence", "recorded", "status", "left_iri", "right_iri",
+)
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    kind: str
+    total: int                 # matching candidates before `limit`
+    candidates: tuple[Candidate, ...]
+    data_version: str
+
+
+class CandidateIndex:
+    """Candidates of every kind, sorted by score, with sub-lists per partition code and per item."""
+
+    def __init__(self, doc: dict[str, Any]):
+        if doc.get("format") != FORMAT:
+            raise StoreError(f"candidate index format {doc.get('format')!r}, expected {FORMAT}: run precompute")
+        self.data_version = str(doc.get("data_version", ""))
+        self.weights = doc.get("weights", {})
+        items: dict[str, dict[str, str]] = doc["items"]
+        for it in items.values():
+            group = items.get(it.get("group", ""))
+            if group:
+                it["group_label"] = group.get("notation") or group["label"]
+        self._lists: dict[str, list[Candidate]] = {}
+        self._by_code: dict[tuple[str, str], list[Candidate]] = {}
+        self._by_item: dict[tuple[str, str], list[Candidate]] = {}
+        for kind in KINDS:
+            cands = []
+            for raw in doc["kinds"].get(kind, []):
+                shared = {
+                    key: tuple(items.get(i, {"iri": i, "label": i}) for i in raw[key])
+                    for key in ("shared_themes", "shared_resolutions", "shared_items", "shared_bodies")
+                    if key in raw
+                }
+                c = Candidate(
+                    kind=kind,
+                    left=items[raw["left"]],
+                    right=items[raw["right"]],
+                    score=float(raw["score"]),
+                    components=dict(raw["components"]),
+                    period_factor=float(raw["period_factor"]),
+                    terms=tuple((str(t), float(w)) for t, w in raw["terms"]),
+                    shared=shared,
+                    recorded=tuple(raw.get("recorded", ())),
+                )
+                cands.append(c)
+                codes = {self._code(c.left), self._code(c.right)}
+                for code in codes:
+                    self._by_code.setdefault((kind, code), []).append(c)
+                for iri in (c.left["iri"], c.right["iri"]):
+                    self._by_item.setdefault((kind, iri), []).append(c)
+            self._lists[kind] = cands
+
+    @staticmethod
+    def _code(item: dict[str, str]) -> str:
+        return (item.get("sector_code") or item.get("scheme_code") or "").lower()
+
+    @classmethod
+    def load(cls, store_dir: Path) -> CandidateIndex:
+        path = Path(store_dir) / CANDIDATES_FILE
+        try:
+            return cls(json.loads(path.read_text("utf-8")))
+        except FileNotFoundError:
+            raise
+        except (ValueError, KeyError, OSError) as exc:
+            raise StoreError(f"unreadable candidate index {path}: {exc}") from exc
+
+    def codes(self, kind: str) -> list[str]:
+        """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
+        return sorted({code for k, code in self._by_code if k == kind and code})
+
+    def query(self, kind: str = "question", *, sector: str | None = None, item: str | None = None,
+              min_score: float = 0.0, limit: int = 50, offset: int = 0,
+              include_recorded: bool = False) -> CandidatePage:
+        if kind not in KINDS:
+            raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not 0 <= min_score <= 1:
+            raise ParameterError("min_score", "must be between 0 and 1")
+        if limit < 1 or offset < 0:
+            raise ParameterError("limit", "limit must be at least 1 and offset not negative")
+        if item:
+            pool = self._by_item.get((kind, item), [])
+        elif sector:
+            code = sector.strip().lower()
+            if code not in self.codes(kind):
+                raise ParameterError("sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}")
+            pool = self._by_code.get((kind, code), [])
+        else:
+            pool = self._lists[kind]
+        code = sector.strip().lower() if sector else None
+        out: list[Candidate] = []
+        total = 0
+        for c in pool:                       # sorted by score: stop at the first one below min_score
+            if c.score < min_score:
+                break
+            if c.is_recorded and not include_recorded:
+                continue
+            if item and code and code not in (self._code(c.left), self._code(c.right)):
+                continue
+            total += 1
+            if offset < total <= offset + limit:
+                out.append(c)
+        return CandidatePage(kind, total, tuple(out), self.data_version)
