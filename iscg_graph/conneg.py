@@ -136,3 +136,32 @@ def preferred_languages(accept_language: str | None, default: str = "en") -> lis
     if default not in out:
         out.append(default)
     return out
+
+
+def etag_for(body: bytes) -> str:
+    """A strong validator for a representation: quoted, from the bytes themselves."""
+    import hashlib
+
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def not_modified(
+    etag: str,
+    last_modified: float | None,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+) -> bool:
+    """Whether a GET may be answered 304 (RFC 9110 §13.1.2/§13.1.3: If-None-Match wins)."""
+    from email.utils import parsedate_to_datetime
+
+    if if_none_match is not None:
+        tags = [t.strip() for t in if_none_match.split(",") if t.strip()]
+        opaque = etag.removeprefix("W/")
+        return any(t == "*" or t.removeprefix("W/") == opaque for t in tags)
+    if if_modified_since is not None and last_modified is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False  # an unparsable date is ignored, as the RFC says
+        return int(last_modified) <= int(since)
+    return False

@@ -14,7 +14,6 @@ import pyoxigraph as ox
 
 from .store import EmbeddedStore
 from .vocab import (
-    DCT,
     DCT_SOURCE,
     DCT_TITLE,
     FOAF_NAME,
@@ -22,6 +21,7 @@ from .vocab import (
     RDFS_LABEL,
     SKOS_NOTATION,
     SKOS_PREF,
+    WELL_KNOWN_LABELS,
     curie,
     local_path,
     prefixes,
@@ -131,6 +131,8 @@ class Labeller:
     def _fallback(self, node: ox.NamedNode | ox.BlankNode) -> str:
         if isinstance(node, ox.BlankNode):
             return "(anonymous)"
+        if node.value in WELL_KNOWN_LABELS:
+            return WELL_KNOWN_LABELS[node.value]
         short = curie(node.value, self.prefixes)
         if short:
             return short
@@ -290,7 +292,6 @@ def graph_triples(store: EmbeddedStore, graph_iri: str) -> list[ox.Triple]:
 
 
 __all__ = [
-    "DCT",
     "Description",
     "Incoming",
     "Labeller",

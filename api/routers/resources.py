@@ -1,5 +1,423 @@
-"""Placeholder: filled in by the capability that owns this router."""
+"""Linked data: every IRI under the public base dereferences here, with content negotiation.
 
-from fastapi import APIRouter
+Routes: `/id/…` (resources), `/graph/…` (named graphs), `/ontology` (documentation or the ontology
+itself), `/dataset` (VoID + DCAT), `/dumps/<file>` (gzip dumps written by the build),
+`/context.jsonld`, `/search`, `/themes`. The service maps its own host onto the configured
+`base_iri`: `GET /id/x` describes `{base_iri}id/x`, and links in pages point at local paths.
 
-router = APIRouter()
+Each representation answers to `Accept` (HTML, Turtle, JSON-LD, N-Triples, RDF/XML) and to a
+suffix (`.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf`); pages pick labels by `Accept-Language` (or
+`?lang=`). Every response carries `ETag` and `Last-Modified` and honours conditional GET.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from iscg_graph import linked_data as ld
+from iscg_graph.conneg import (
+    BY_SUFFIX,
+    FORMATS,
+    HTML,
+    JSON_LD,
+    DocFormat,
+    NotAcceptable,
+    choose_format,
+    etag_for,
+    not_modified,
+    preferred_languages,
+    split_suffix,
+)
+from iscg_graph.neighbours import neighbours
+from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
+from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
+from iscg_graph.representations import jsonld_context, serialize
+from iscg_graph.search import SearchError, SearchIndex
+from iscg_graph.store import EmbeddedStore
+from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrower, scheme_iris
+
+from ..deps import get_store, settings_dep
+from ..settings import Settings
+
+JSON = DocFormat("json", "application/json", "json", False)
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+router = APIRouter(tags=["linked data"])
+
+FORMAT_TITLES = {"html": "HTML", "turtle": "Turtle", "json-ld": "JSON-LD", "n-triples": "N-Triples",
+                 "rdf-xml": "RDF/XML"}
+_generation_seen: dict[int, tuple[int, float]] = {}
+
+
+# -- shared response plumbing ----------------------------------------------------------------------
+
+
+def last_modified(store: EmbeddedStore) -> float:
+    """When the served data last changed: the build time, or when a later write was first seen."""
+    meta = store.meta
+    built = _parse_time(meta.built_at)
+    if meta.generation == 0 and built is not None:
+        return built
+    seen = _generation_seen.get(id(store))
+    if seen is None or seen[0] != meta.generation:
+        _generation_seen[id(store)] = (meta.generation, time.time() if meta.generation else (built or time.time()))
+    return _generation_seen[id(store)][1]
+
+
+def _parse_time(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def conditional(request: Request, body: bytes, media_type: str, modified: float | None,
+                *, negotiated: bool, status: int = 200, extra: dict[str, str] | None = None) -> Response:
+    etag = etag_for(body)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+    if modified is not None:
+        headers["Last-Modified"] = formatdate(modified, usegmt=True)
+    if negotiated:
+        headers["Vary"] = "Accept, Accept-Language"
+    headers.update(extra or {})
+    if status == 200 and not_modified(etag, modified, request.headers.get("if-none-match"),
+                                      request.headers.get("if-modified-since")):
+        return Response(status_code=304, headers=headers)
+    charset = "; charset=utf-8" if media_type.startswith("text/") or "json" in media_type or "xml" in media_type else ""
+    return Response(body, status_code=status, media_type=media_type + charset, headers=headers)
+
+
+def languages(request: Request, lang: str | None) -> list[str]:
+    header = request.headers.get("accept-language")
+    prefs = preferred_languages(header)
+    if lang:
+        prefs = [lang.lower(), *[p for p in prefs if p != lang.lower()]]
+    return prefs
+
+
+def pick_format(request: Request, suffix: str | None) -> DocFormat:
+    if suffix:
+        return BY_SUFFIX[suffix]
+    return choose_format(request.headers.get("accept"))
+
+
+def not_acceptable(exc: NotAcceptable) -> Response:
+    return JSONResponse({"detail": str(exc), "available": [f.media_type for f in FORMATS]}, status_code=406)
+
+
+def not_found(request: Request, message: str, settings: Settings) -> Response:
+    try:
+        wants_html = choose_format(request.headers.get("accept")) is HTML
+    except NotAcceptable:
+        wants_html = False
+    if wants_html:
+        return TEMPLATES.TemplateResponse(request, "resources/not_found.html",
+                                          {"message": message, "lang": "en", "base": settings.base_iri},
+                                          status_code=404)
+    return JSONResponse({"detail": message}, status_code=404)
+
+
+def alternates(path: str) -> list[dict[str, str]]:
+    return [{"name": FORMAT_TITLES[f.name], "media_type": f.media_type, "href": f"{path}.{f.suffix}"}
+            for f in FORMATS if f.rdf]
+
+
+def _rdf(request: Request, triples: Sequence[ox.Triple], fmt: DocFormat, base: str, modified: float,
+         negotiated: bool, location: str) -> Response:
+    body = serialize(triples, fmt, base)
+    extra = {"Content-Location": location}
+    if fmt is JSON_LD:
+        extra["Link"] = '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
+    return conditional(request, body, fmt.media_type, modified, negotiated=negotiated, extra=extra)
+
+
+def _html(request: Request, template: str, context: dict[str, Any], modified: float, negotiated: bool) -> Response:
+    body = TEMPLATES.get_template(template).render({"request": request, **context}).encode("utf-8")
+    return conditional(request, body, "text/html", modified, negotiated=negotiated)
+
+
+def negotiate(
+    request: Request,
+    suffix: str | None,
+    local: str,
+    triples: Callable[[], Sequence[ox.Triple]],
+    page: Callable[[list[str]], tuple[str, dict[str, Any]]],
+    store: EmbeddedStore,
+    settings: Settings,
+    lang: str | None,
+) -> Response:
+    try:
+        fmt = pick_format(request, suffix)
+    except NotAcceptable as exc:
+        return not_acceptable(exc)
+    modified = last_modified(store)
+    location = f"{local}.{fmt.suffix}"
+    if fmt.rdf:
+        return _rdf(request, triples(), fmt, settings.base_iri, modified, suffix is None, location)
+    langs = languages(request, lang)
+    template, context = page(langs)
+    context.setdefault("lang", langs[0].split("-")[0])
+    context.setdefault("alternates", alternates(local))
+    context.setdefault("base", settings.base_iri)
+    return _html(request, template, context, modified, suffix is None)
+
+
+# -- resources -------------------------------------------------------------------------------------
+
+
+@router.get("/id/{path:path}", summary="A resource of the graph (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)")
+def resource(
+    path: str,
+    request: Request,
+    lang: str | None = Query(None, max_length=35, description="label language, overrides Accept-Language"),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    iri = f"{base}id/{path}"
+    suffix: str | None = None
+    if not ld.exists(store, iri):
+        stem, suffix = split_suffix(path)
+        iri = f"{base}id/{stem}"
+        if suffix is None or not ld.exists(store, iri):
+            return not_found(request, f"no resource <{base}id/{path}> in the graph", settings)
+        path = stem
+    local = f"/id/{path}"
+
+    def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
+        labeller = ld.Labeller(store, base, langs)
+        desc = ld.describe(store, iri, labeller)
+        ctx: dict[str, Any] = {"d": desc, "neighbours": neighbours(store, iri, labeller), "iri": iri}
+        if is_scheme(store, iri):
+            ctx["scheme"] = build_scheme(store, iri, labeller)
+        elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
+            ctx["chain"] = broader_chain(store, iri, labeller)
+            ctx["narrower"] = narrower(store, iri, labeller)
+        return "resources/resource.html", ctx
+
+    return negotiate(request, suffix, local, lambda: ld.triples_about(store, iri), page, store, settings, lang)
+
+
+@router.get("/graph/{path:path}", summary="A named graph: its content, or a page listing what it holds")
+def named_graph(
+    path: str,
+    request: Request,
+    lang: str | None = Query(None, max_length=35),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    graphs = set(store.graphs())
+    iri = f"{base}graph/{path}"
+    suffix: str | None = None
+    if iri not in graphs:
+        stem, suffix = split_suffix(path)
+        iri = f"{base}graph/{stem}"
+        if suffix is None or iri not in graphs:
+            return not_found(request, f"no named graph <{base}graph/{path}>", settings)
+        path = stem
+
+    def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
+        labeller = ld.Labeller(store, base, langs)
+        triples = ld.graph_triples(store, iri)
+        subjects = sorted({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}, key=str)
+        nodes = sorted((labeller.node(s) for s in subjects), key=lambda n: n.label.lower())
+        return "resources/graph.html", {"graph": labeller.node(ox.NamedNode(iri)), "triples": len(triples),
+                                        "subjects": nodes, "iri": iri}
+
+    return negotiate(request, suffix, f"/graph/{path}", lambda: ld.graph_triples(store, iri), page, store,
+                     settings, lang)
+
+
+# -- ontology, dataset, dumps, context -------------------------------------------------------------
+
+
+@router.get("/ontology", summary="The ontology: HTML documentation, or the ontology as RDF")
+@router.get("/ontology.{suffix}", include_in_schema=False)
+@router.get("/ontology/{version}", include_in_schema=False)
+def ontology(
+    request: Request,
+    suffix: str | None = None,
+    version: str | None = None,
+    lang: str | None = Query(None, max_length=35),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    triples = load_ontology(store, base)
+    if version is not None:
+        stem, vsuffix = split_suffix(version)
+        version_iri = ox.NamedNode(f"{base}ontology/{stem}")
+        if not any(t.object == version_iri for t in triples):
+            return not_found(request, f"no ontology version <{version_iri.value}>", settings)
+        suffix = vsuffix
+    if suffix is not None and suffix not in BY_SUFFIX:
+        return not_found(request, f"no representation .{suffix} of the ontology", settings)
+    if not triples:
+        return not_found(request, "the ontology is not loaded", settings)
+    try:
+        fmt = pick_format(request, suffix)
+    except NotAcceptable as exc:
+        return not_acceptable(exc)
+    modified = last_modified(store)
+    if fmt.rdf:
+        if fmt.suffix == "ttl" and ONTOLOGY_FILE.is_file() and not any(store.quads(None, None, None, ox.NamedNode(
+                f"{base}graph/ontology"))):
+            body = ONTOLOGY_FILE.read_bytes()  # the file as written, comments included
+            return conditional(request, body, fmt.media_type, modified, negotiated=suffix is None)
+        ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        return _rdf(request, ordered, fmt, base, modified, suffix is None, f"/ontology.{fmt.suffix}")
+    langs = languages(request, lang)
+    doc = document(triples, base, data=store, languages=tuple(langs))
+    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base}
+    return _html(request, "resources/ontology.html", ctx, modified, suffix is None)
+
+
+@router.get("/context.jsonld", summary="The JSON-LD context used by every JSON-LD document of the service")
+def context(request: Request, store: EmbeddedStore = Depends(get_store),
+            settings: Settings = Depends(settings_dep)) -> Response:
+    body = json.dumps(jsonld_context(settings.base_iri), indent=2, sort_keys=True).encode("utf-8")
+    return conditional(request, body, "application/ld+json", last_modified(store), negotiated=False)
+
+
+def _dataset_triples(store: EmbeddedStore, base: str) -> list[ox.Triple]:
+    ds = dataset_iri(base)
+    found = [ox.Triple(q.subject, q.predicate, q.object)
+             for q in store.quads(None, None, None, ox.NamedNode(meta_graph(base)))
+             if isinstance(q.subject, ox.NamedNode) and (q.subject.value == ds or q.subject.value.startswith(ds + "#"))]
+    if not found:  # not published yet (a store built before publish ran): describe it live
+        found = description(store, base)
+    return sorted(set(found), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _dumps_dir(store: EmbeddedStore, settings: Settings) -> Path:
+    return (store.path or settings.store_path) / "dumps"
+
+
+@router.get("/dataset", summary="The dataset description (VoID + DCAT): licence, counts, endpoint, dumps")
+@router.get("/dataset.{suffix}", include_in_schema=False)
+def dataset(
+    request: Request,
+    suffix: str | None = None,
+    lang: str | None = Query(None, max_length=35),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    if suffix is not None and suffix not in BY_SUFFIX:
+        return not_found(request, f"no representation .{suffix} of the dataset description", settings)
+
+    def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
+        triples = _dataset_triples(store, base)
+        ds = ox.NamedNode(dataset_iri(base))
+        values: dict[str, list[str]] = {}
+        for t in triples:
+            if t.subject == ds:
+                values.setdefault(t.predicate.value, []).append(t.object.value)
+        labeller = ld.Labeller(store, base, langs)
+        counts = count(store, base)
+        folder = _dumps_dir(store, settings)
+        dumps = [{"name": name, "media_type": media, "title": title, "href": f"/dumps/{name}",
+                  "size": (folder / name).stat().st_size if (folder / name).is_file() else None}
+                 for name, (media, title) in DUMPS.items()]
+        graphs = [(labeller.node(ox.NamedNode(g)), n) for g, n in counts.graphs.items()]
+        classes = sorted(((labeller.node(ox.NamedNode(c)), n) for c, n in counts.classes.items()),
+                         key=lambda x: -x[1])
+        return "resources/dataset.html", {"v": values, "counts": counts, "dumps": dumps, "graphs": graphs,
+                                          "classes": classes, "iri": dataset_iri(base)}
+
+    return negotiate(request, suffix, "/dataset", lambda: _dataset_triples(store, base), page, store,
+                     settings, lang)
+
+
+@router.get("/dumps/{name}", summary="A full dump of the graph (gzip), regenerated on every build")
+def dump(name: str, request: Request, store: EmbeddedStore = Depends(get_store),
+         settings: Settings = Depends(settings_dep)) -> Response:
+    if name not in DUMPS:
+        return not_found(request, f"no dump named {name!r}; available: {', '.join(DUMPS)}", settings)
+    path = _dumps_dir(store, settings) / name
+    if not path.is_file():
+        return not_found(request, f"the dump {name} has not been written (run `iscg build`)", settings)
+    stat = path.stat()
+    etag = f'"{int(stat.st_mtime_ns):x}-{stat.st_size:x}"'
+    headers = {"ETag": etag, "Last-Modified": formatdate(stat.st_mtime, usegmt=True)}
+    if not_modified(etag, stat.st_mtime, request.headers.get("if-none-match"),
+                    request.headers.get("if-modified-since")):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type="application/gzip", filename=name, headers=headers)
+
+
+# -- search and browsing ---------------------------------------------------------------------------
+
+
+@router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)")
+def search(
+    request: Request,
+    q: str = Query("", description="words or the beginning of a label, notation or title"),
+    limit: int = Query(20, description="at most this many results (1-200)"),
+    lang: str | None = Query(None, max_length=35),
+    format: str | None = Query(None, pattern="^(json|html)$", description="json or html, overriding Accept"),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    if format:
+        wants_html = format == "html"
+    else:
+        try:
+            wants_html = choose_format(request.headers.get("accept"), (HTML, JSON)) is HTML
+        except NotAcceptable as exc:
+            return not_acceptable(exc)
+    langs = languages(request, lang)
+    hits: list[Any] = []
+    error: str | None = None
+    if q.strip() or not wants_html:
+        try:
+            hits = SearchIndex.for_store(store, base).search(q, limit=limit, language=langs[0])
+        except SearchError as exc:
+            if not wants_html:
+                return JSONResponse({"detail": str(exc)}, status_code=400)
+            error = str(exc)
+    labeller = ld.Labeller(store, base, langs)
+    results = []
+    for h in hits:
+        node = labeller.node(ox.NamedNode(h.iri))
+        types = [labeller.node(ox.NamedNode(t)) for t in h.types]
+        results.append({"iri": h.iri, "label": node.label, "lang": node.lang, "href": node.href,
+                        "matched": h.matched, "matched_lang": h.lang, "field": h.field, "score": h.score,
+                        "types": [{"iri": t.value, "label": t.label} for t in types]})
+    modified = last_modified(store)
+    if not wants_html:
+        body = json.dumps({"query": q, "count": len(results), "results": results}, ensure_ascii=False,
+                          indent=2).encode("utf-8")
+        return conditional(request, body, "application/json", modified, negotiated=True)
+    ctx = {"q": q, "results": results, "error": error, "lang": langs[0].split("-")[0], "base": base,
+           "limit": limit}
+    return _html(request, "resources/search.html", ctx, modified, True)
+
+
+@router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri")
+def themes(
+    request: Request,
+    lang: str | None = Query(None, max_length=35),
+    store: EmbeddedStore = Depends(get_store),
+    settings: Settings = Depends(settings_dep),
+) -> Response:
+    base = settings.base_iri
+    langs = languages(request, lang)
+    labeller = ld.Labeller(store, base, langs)
+    schemes = [build_scheme(store, iri, labeller) for iri in scheme_iris(store) if iri.startswith(base)]
+    ctx = {"schemes": schemes, "lang": langs[0].split("-")[0], "base": base}
+    return _html(request, "resources/themes.html", ctx, last_modified(store), True)
