@@ -1,5 +1,237 @@
-"""Placeholder: filled in by the capability that owns this router."""
+"""Canned queries as a typed API: ``GET /api/queries`` and one operation per ``queries/*.rq``.
 
-from fastapi import APIRouter
+Each canned query gets its own route, ``GET /api/queries/<name>``, whose OpenAPI operation lists the
+query's parameters with their types. The routes are built from the `QuerySpec` list when the router
+is built (`build_router`); each is served by a small `CannedQueryEndpoint` object rather than a
+closure, so the handler for a query is a named, inspectable thing that holds its spec.
 
-router = APIRouter()
+Values are type-checked twice: by FastAPI from the declared Python type (integer, enum of Sector
+codes or scheme slugs) and by `QuerySpec.bind`, which turns them into typed RDF terms handed to the
+engine as substitutions. The query text is never altered. Unknown or ill-typed parameters get 422
+naming the parameter.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from iscg_graph.engine import InProcessEngine, QueryEngine
+from iscg_graph.errors import ParameterError, QueryError, QueryTimeout, ResultTooLarge, UnknownQuery
+from iscg_graph.queries import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec, load_catalog
+from iscg_graph.tabular import ResultTable, to_html, to_xlsx
+
+__all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "error_response", "query_engine", "router"]
+
+FORMATS: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+}
+OutputFormat = Enum("OutputFormat", {k: k for k in FORMATS}, type=str)  # type: ignore[misc]
+SectorCode = Enum("SectorCode", {k.replace("-", "_"): k for k in SECTOR_CODES}, type=str)  # type: ignore[misc]
+SchemeSlug = Enum("SchemeSlug", {k.replace("-", "_"): k for k in SCHEME_SLUGS}, type=str)  # type: ignore[misc]
+
+
+def query_engine(request: Request) -> QueryEngine:
+    """The app's killable engine when the service started one, else an in-process engine on the store."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None:
+        return engine  # type: ignore[no-any-return]
+    return InProcessEngine(request.app.state.store)
+
+
+def catalog_of(request: Request) -> QueryCatalog:
+    catalog = getattr(request.app.state, "query_catalog", None)
+    return catalog if catalog is not None else _DEFAULT_CATALOG
+
+
+def base_iri_of(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "base_iri", "https://w3id.org/iscg/")
+
+
+def timeout_of(request: Request) -> float | None:
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "query_timeout", None)
+
+
+def parameter_problem(name: str, message: str) -> JSONResponse:
+    """422 in FastAPI's own validation-error shape, naming the parameter."""
+    return JSONResponse(
+        status_code=422,
+        content={"detail": [{"loc": ["query", name], "msg": message, "type": "value_error"}]},
+    )
+
+
+def error_response(exc: Exception) -> Response:
+    """The library's errors -> HTTP: 422 parameter, 404 unknown query, 503 timeout, 413/400 otherwise."""
+    if isinstance(exc, ParameterError):
+        return parameter_problem(exc.name, exc.message)
+    if isinstance(exc, UnknownQuery):
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+    if isinstance(exc, QueryTimeout):
+        return JSONResponse(status_code=503, content={"detail": str(exc) or "query timed out"},
+                            headers={"Retry-After": "30"})
+    if isinstance(exc, ResultTooLarge):
+        return JSONResponse(status_code=413, content={"detail": str(exc)})
+    return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+
+def choose_format(request: Request, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    accept = request.headers.get("accept", "")
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        for key, value in FORMATS.items():
+            if media == value:
+                return key
+        if media in ("application/json", "*/*", ""):
+            return "json"
+    return "json"
+
+
+def _annotation(p: ParamSpec) -> Any:
+    """The Python type FastAPI checks and documents for one declared parameter."""
+    base: Any
+    if p.type == "integer":
+        base = int
+    elif p.type == "sector":
+        base = SectorCode
+    elif p.type == "scheme":
+        base = SchemeSlug
+    else:
+        base = str
+    doc = p.description or p.label
+    kind = {
+        "iri": "an absolute IRI",
+        "theme": "a theme IRI, or scheme/notation such as resolution-areas/27",
+        "study_group": "a study group IRI, or sector/period/slug such as itu-t/2017-2020/sg17",
+        "study_period": "years YYYY-YYYY, e.g. 2018-2021",
+        "string": "text",
+    }.get(p.type)
+    description = f"{doc} ({kind})" if kind else doc
+    extra: dict[str, Any] = {"description": description, "title": p.label or p.name}
+    if p.type == "integer":
+        if p.minimum is not None:
+            extra["ge"] = p.minimum
+        if p.maximum is not None:
+            extra["le"] = p.maximum
+    if p.type == "study_period":
+        extra["pattern"] = r"^\d{4}-\d{4}$"
+    if p.required:
+        return Annotated[base, Query(**extra)]
+    return Annotated[base | None, Query(**extra)]
+
+
+class CannedQueryEndpoint:
+    """The handler of one canned query: checks parameters, runs the query, shapes the response."""
+
+    def __init__(self, spec: QuerySpec):
+        self.spec = spec
+        self.__name__ = "run_" + spec.name.replace("-", "_")
+        params = [
+            inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+            inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, annotation=QueryEngine,
+                              default=Depends(query_engine)),
+            inspect.Parameter(
+                "format", inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[OutputFormat | None, Query(
+                    description="json (SPARQL results, the default), csv (SPARQL CSV), xlsx or html; "
+                                "or use the Accept header")],
+            ),
+        ]
+        for p in spec.params:
+            default = inspect.Parameter.empty if p.required else (None if p.default is None else p.default)
+            if not p.required and p.type == "integer" and p.default is not None:
+                default = int(p.default)
+            params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=_annotation(p), default=default))
+        self.__signature__ = inspect.Signature(params, return_annotation=Response)
+
+    def __call__(self, *, request: Request, engine: QueryEngine, format: Any = None, **values: Any) -> Response:
+        known = {p.name for p in self.spec.params} | {"format"}
+        for name in request.query_params:
+            if name not in known:
+                allowed = ", ".join(sorted(known))
+                return parameter_problem(name, f"unknown parameter for query {self.spec.name!r} (allowed: {allowed})")
+        raw = {k: (None if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
+        fmt = choose_format(request, getattr(format, "value", format))
+        try:
+            return run_canned(self.spec, raw, fmt, engine, base_iri_of(request), timeout_of(request))
+        except QueryError as exc:
+            return error_response(exc)
+
+
+def run_canned(
+    spec: QuerySpec, raw: Mapping[str, str | None], fmt: str, engine: QueryEngine, base_iri: str,
+    timeout: float | None,
+) -> Response:
+    substitutions = spec.bind(raw, base_iri)
+    if fmt == "csv":
+        result = engine.run(spec.text, media_type="text/csv", substitutions=substitutions, timeout=timeout)
+        return Response(result.body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{spec.name}.csv"'})
+    result = engine.run(spec.text, media_type=FORMATS["json"], substitutions=substitutions, timeout=timeout)
+    if fmt == "json":
+        return Response(result.body, media_type=FORMATS["json"])
+    table = ResultTable.from_sparql_json(result.body)
+    columns = table.columns(spec.columns, hide=[p.name for p in spec.params])
+    given = spec.effective_params(raw)
+    about = [("Query", spec.name), ("Parameters", ", ".join(f"{k} = {v}" for k, v in given.items()) or "none")]
+    if fmt == "xlsx":
+        body = to_xlsx(table, columns, title=spec.summary, computed_from=about)
+        return Response(body, media_type=FORMATS["xlsx"],
+                        headers={"Content-Disposition": f'attachment; filename="{spec.name}.xlsx"'})
+    return HTMLResponse(to_html(table, columns, title=spec.summary, computed_from=about, base_iri=base_iri))
+
+
+def list_queries(request: Request) -> dict[str, Any]:
+    catalog = catalog_of(request)
+    return {
+        "queries": [
+            {**spec.to_json(), "href": f"/api/queries/{name}", "report_href": f"/reports/{name}" if spec.report else None}
+            for name, spec in catalog.items()
+        ]
+    }
+
+
+def unknown_query(name: str) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": f"no canned query named {name!r}; see /api/queries"})
+
+
+def build_router(catalog: QueryCatalog) -> APIRouter:
+    """One GET operation per canned query, plus the listing."""
+    api = APIRouter(prefix="/api/queries", tags=["canned queries"])
+    api.add_api_route("", list_queries, methods=["GET"], summary="Every canned query with its metadata",
+                      description="Name, summary, description, tags and parameters (type, required, default, "
+                                  "allowed values) of every canned query.")
+    for name, spec in catalog.items():
+        api.add_api_route(
+            f"/{name}",
+            CannedQueryEndpoint(spec),
+            methods=["GET"],
+            summary=spec.summary,
+            description=spec.description or spec.summary,
+            operation_id=f"query_{name.replace('-', '_')}",
+            tags=["canned queries", *spec.tags],
+            response_class=Response,
+            responses={
+                200: {"description": "the results, in the format asked for",
+                      "content": {media: {} for media in FORMATS.values()}},
+                422: {"description": "a parameter is unknown, missing or ill-typed (the message names it)"},
+            },
+        )
+    api.add_api_route("/{name}", unknown_query, methods=["GET"], include_in_schema=False)
+    return api
+
+
+_DEFAULT_CATALOG = load_catalog()
+router = build_router(_DEFAULT_CATALOG)
