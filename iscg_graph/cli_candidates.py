@@ -1,0 +1,181 @@
+"""`iscg candidates …` and `iscg evaluate`: discovered overlaps on the command line.
+
+Registered on the main `iscg` app by `iscg_graph.cli` (this module prints, like cli.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date as Date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import ISCGError
+from .store import EmbeddedStore
+
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_STORE = Path("var/store")
+
+
+def _index(store: Path):  # type: ignore[no-untyped-def]
+    from .candidate_index import CandidateIndex
+    from .overlap import build_candidates
+
+    try:
+        return CandidateIndex.load(store)
+    except FileNotFoundError:
+        err.print(f"[yellow]no candidates.json in {store}: computing in memory[/yellow]")
+        doc = build_candidates(EmbeddedStore.open_snapshot(store))
+        doc["data_version"] = EmbeddedStore.open_snapshot(store).meta.data_version
+        return CandidateIndex(doc)
+
+
+def candidates_list(
+    kind: str = typer.Option("question", "--kind", "-k", help="question | resolution | theme"),
+    sector: str = typer.Option(None, "--sector", "-s", help="Sector code (ITU-D) or theme scheme notation (1.4)"),
+    item: str = typer.Option(None, "--item", "-i", help="Only candidates involving this item IRI"),
+    min_score: float = typer.Option(0.0, "--min-score"),
+    limit: int = typer.Option(20, "--limit", "-n"),
+    include_recorded: bool = typer.Option(False, "--include-recorded", help="Also list already-recorded pairs"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | json | csv"),
+    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+) -> None:
+    """Candidate overlaps nobody has recorded yet, best first, with their evidence."""
+    from .candidate_index import CSV_COLUMNS
+
+    try:
+        page = _index(store).query(kind, sector=sector, item=item, min_score=min_score, limit=limit,
+                                   include_recorded=include_recorded)
+    except ISCGError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        out.print_json(json.dumps({"kind": kind, "total": page.total,
+                                   "candidates": [c.to_json() for c in page.candidates]}))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(c.row() for c in page.candidates)
+        typer.echo(buf.getvalue(), nl=False)
+    elif fmt == "table":
+        t = Table(title=f"{kind} candidates ({len(page.candidates)} of {page.total}), data {page.data_version}",
+                  header_style="bold", show_lines=True)
+        for col in ("score", "left", "right", "evidence"):
+            t.add_column(col, overflow="fold")
+        for c in page.candidates:
+            flag = f" [{c.status}]" if c.is_recorded else ""
+            t.add_row(f"{c.score:.3f}{flag}", c.left["label"], c.right["label"], c.explanation())
+        out.print(t)
+    else:
+        err.print(f"[red]error:[/red] --format must be table, json or csv, not {fmt!r}")
+        raise typer.Exit(2)
+
+
+def candidates_precompute(store: Path = typer.Option(DEFAULT_STORE, "--store")) -> None:
+    """Recompute candidates.json for a built store (the build does this itself)."""
+    from .overlap import precompute
+
+    try:
+        s = EmbeddedStore.open_snapshot(store)
+        summary = precompute(s, store)
+    except ISCGError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    out.print(f"{summary.counts} new, {summary.recorded} recorded, in {summary.seconds:.2f} s -> {summary.path}")
+
+
+def candidates_review(
+    left: str = typer.Argument(..., help="IRI of one item"),
+    right: str = typer.Argument(..., help="IRI of the other item"),
+    decision: str = typer.Option(..., "--decision", "-d", help="accept | reject"),
+    reviewer: str = typer.Option(..., "--reviewer", "-r"),
+    relation: str = typer.Option(None, "--relation", help="duplicate | overlap | complementary | already-coordinated"),
+    comment: str = typer.Option("", "--comment", "-c"),
+    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+) -> None:
+    """Record a review decision in graph/reviews (needs the store not to be open by the service)."""
+    from .overlap import precompute
+    from .review import Decision, record_decision
+
+    try:
+        s = EmbeddedStore.open_writable(store)
+        outcome = record_decision(s, Decision(left, right, decision, reviewer, relation, comment, Date.today()))
+        precompute(s, store)
+    except ISCGError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    out.print(f"{outcome.status} as {outcome.relation}: {outcome.mapping}")
+
+
+def candidates_sssom(
+    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)"),
+    mappings_only: bool = typer.Option(False, "--mappings-only", help="Only cross-Sector iscg:Mapping records"),
+) -> None:
+    """Export the whole register of links and mappings (reviews included) as SSSOM TSV."""
+    from .review import sssom_tsv
+
+    try:
+        text = sssom_tsv(EmbeddedStore.open_snapshot(store), mappings_only=mappings_only)
+    except ISCGError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {text.count(chr(10)) - 1} lines to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+def evaluate_cmd(
+    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+    gold: Path = typer.Option(None, "--gold", help="Theme gold list (default data/gold/theme-equivalences.tsv)"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | markdown | json"),
+) -> None:
+    """Score the detector: precision@k, recall@k, MRR per kind, against published mappings and the theme gold list."""
+    from .evaluate import DEFAULT_GOLD, evaluate
+
+    try:
+        scores = evaluate(EmbeddedStore.open_snapshot(store), gold_themes=gold or DEFAULT_GOLD)
+    except ISCGError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    cols = ("kind", "variant", "gold pairs", "queries", "P@1", "P@5", "R@5", "R@10", "MRR")
+    rows = [(s.kind, s.variant, str(s.gold), str(s.queries), f"{s.precision[1]:.2f}", f"{s.precision[5]:.2f}",
+             f"{s.recall[5]:.2f}", f"{s.recall[10]:.2f}", f"{s.mrr:.2f}") for s in scores]
+    out_of_scope = next((s.out_of_scope for s in scores if s.kind == "question"), 0)
+    if fmt == "json":
+        out.print_json(json.dumps([{**dict(zip(cols, r, strict=True))} for r in rows]))
+    elif fmt == "markdown":
+        typer.echo("| " + " | ".join(cols) + " |")
+        typer.echo("|" + "---|" * len(cols))
+        for r in rows:
+            typer.echo("| " + " | ".join(r) + " |")
+        typer.echo(f"\n{out_of_scope} published mapping(s) join items no candidate kind pairs (e.g. Question-Resolution).")
+    else:
+        t = Table(title="Candidate detector against known overlaps", header_style="bold")
+        for c in cols:
+            t.add_column(c, justify="left" if c in ("kind", "variant") else "right")
+        for r in rows:
+            t.add_row(*r)
+        out.print(t)
+        out.print(f"{out_of_scope} published mapping(s) out of scope (e.g. Question-Resolution).")
+
+
+def register(app: typer.Typer) -> None:
+    candidates = typer.Typer(help="Candidate overlaps nobody has recorded yet, and their review.",
+                             no_args_is_help=True)
+    candidates.command("list")(candidates_list)
+    candidates.command("precompute")(candidates_precompute)
+    candidates.command("review")(candidates_review)
+    candidates.command("sssom")(candidates_sssom)
+    app.add_typer(candidates, name="candidates")
+    app.command("evaluate")(evaluate_cmd)
