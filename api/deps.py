@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
+from iscg_graph.engine import QueryEngine
 from iscg_graph.store import EmbeddedStore, StoreMeta
 
 from .settings import Settings, get_settings
 
-__all__ = ["get_settings", "get_store", "get_store_meta", "Settings"]
+__all__ = ["get_engine", "get_settings", "get_store", "get_store_meta", "Settings"]
 
 
 def get_store(request: Request) -> EmbeddedStore:
@@ -22,3 +23,8 @@ def get_store_meta(store: EmbeddedStore = Depends(get_store)) -> StoreMeta:
 
 def settings_dep(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_engine(request: Request) -> QueryEngine:
+    """The killable query engine (worker processes), started once per app in api.main.lifespan."""
+    return request.app.state.engine

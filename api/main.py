@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from iscg_graph.store import EmbeddedStore
+from iscg_graph.workers import ProcessPoolEngine
 
+from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
 from .settings import Settings, get_settings
 
@@ -20,9 +22,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = EmbeddedStore.open_writable(settings.store_path)
         app.state.store = store
+        app.state.engine = ProcessPoolEngine(settings.store_path, workers=settings.query_workers,
+                                             timeout=settings.query_timeout,
+                                             max_bytes=settings.max_result_bytes).start()
+        app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
+                                       exempt_loopback=settings.budget_exempt_loopback)
         try:
             yield
         finally:
+            app.state.engine.close()
             app.state.store = None
             del store
 

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After
     result_limit: int = 100_000            # rows; over it the response says so explicitly
     max_query_bytes: int = 100_000         # request body / query text; over it 413 before parsing
+    max_result_bytes: int = 256_000_000    # serialised result; over it an explicit error (memory guard)
     query_workers: int = 2                 # killable worker processes
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)

@@ -195,6 +195,10 @@ class InProcessEngine:
     def __init__(self, store: EmbeddedStore):
         self.store = store
 
+    def graphs(self, wait: float = 0.0) -> frozenset[str]:
+        """Named graphs of the store (the endpoint checks dataset IRIs against them)."""
+        return frozenset(self.store.graphs())
+
     def run(
         self,
         sparql: str,

@@ -1,5 +1,253 @@
-"""Placeholder: filled in by the capability that owns this router."""
+"""The SPARQL 1.1 Protocol query endpoint at ``/sparql`` (read-only).
 
-from fastapi import APIRouter
+GET ``?query=``, POST form-encoded, POST ``application/sparql-query``; ``default-graph-uri`` /
+``named-graph-uri``; results by ``Accept`` or ``format=``; the Service Description on a GET without
+a query. Safety, in request order: per-client budget (429), size limit (413, before parsing),
+updates refused (403), outbound clauses and unknown dataset IRIs refused (403, before execution),
+then the query runs in a killable worker (timeout: 503 + Retry-After; over the result limit: 400
+naming the limit, never a truncated body).
 
-router = APIRouter()
+The handler is ``async`` only to read the request body with a size cap; the query itself runs in a
+worker process, waited on from the threadpool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from iscg_graph import formats
+from iscg_graph.engine import EngineResult, QueryEngine
+from iscg_graph.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from iscg_graph.service_description import describe_service
+from iscg_graph.sparql_safety import analyse, check_request
+from iscg_graph.workers import EngineUnavailable
+
+from ..budget import QueryBudget
+from ..settings import Settings
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _cors(request: Request, settings: Settings) -> dict[str, str]:
+    origins = settings.cors_origins
+    if "*" in origins:
+        return {"Access-Control-Allow-Origin": "*"}
+    origin = request.headers.get("origin")
+    if origin and origin in origins:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}
+
+
+def _error(request: Request, settings: Settings, exc: ProtocolError) -> Response:
+    headers = {**_cors(request, settings), **exc.headers}
+    return Response(exc.message + "\n", status_code=exc.status, media_type="text/plain; charset=utf-8",
+                    headers=headers)
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise ProtocolError(413, f"request body of {declared} bytes is over the limit of {cap} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise ProtocolError(413, f"request body is over the limit of {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+
+
+def _pairs(text: str, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{what} is not valid UTF-8 after percent-decoding") from exc
+
+
+async def _parse(request: Request, settings: Settings) -> tuple[list[tuple[str, str]], str | None]:
+    """All protocol parameters (URL, then form body) and a direct-POST query text, if any."""
+    cap = settings.max_query_bytes
+    raw_query = request.scope.get("query_string", b"")
+    if len(raw_query) > cap:
+        raise ProtocolError(413, f"query string of {len(raw_query)} bytes is over the limit of {cap} bytes")
+    params = _pairs(_decode(raw_query, "the query string"), "the query string")
+    if request.method == "GET":
+        return params, None
+    ctype_header = request.headers.get("content-type")
+    if not ctype_header:
+        raise ProtocolError(415, f"POST needs a Content-Type: {FORM} or {DIRECT}")
+    ctype, _, ctype_params = ctype_header.partition(";")
+    ctype = ctype.strip().lower()
+    charset = None
+    for param in ctype_params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if ctype == UPDATE:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if ctype not in (FORM, DIRECT):
+        raise ProtocolError(415, f"unsupported Content-Type {ctype!r}: use {FORM} or {DIRECT}")
+    if charset not in (None, "utf-8", "utf8"):
+        raise ProtocolError(415, f"unsupported charset {charset!r}: the protocol requires UTF-8")
+    body = await _read_body(request, cap)
+    if ctype == FORM:
+        return params + _pairs(_decode(body, "the form body"), "the form body"), None
+    return params, _decode(body, "the query")
+
+
+def _select(params: list[tuple[str, str]],
+            direct: str | None) -> tuple[str | None, list[str], list[str], list[str]]:
+    queries = [v for k, v in params if k == "query"]
+    if direct is not None:
+        if queries:
+            raise ProtocolError(400, "a direct POST query must not also carry a 'query' parameter")
+        queries = [direct]
+    if any(k == "update" for k, _ in params):
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if len(queries) > 1:
+        raise ProtocolError(400, f"exactly one 'query' parameter is allowed, got {len(queries)}")
+    default_graphs = [v for k, v in params if k == "default-graph-uri"]
+    named_graphs = [v for k, v in params if k == "named-graph-uri"]
+    format_values = [v for k, v in params if k == "format"]
+    return (queries[0] if queries else None), default_graphs, named_graphs, format_values
+
+
+def _budget_blocked(budget: QueryBudget, client: str | None) -> ProtocolError | None:
+    wait = budget.retry_after(client)
+    if wait is None:
+        return None
+    return ProtocolError(
+        429,
+        f"query-time budget of {budget.limit:g} s per minute used up for {client}; retry in {wait} s",
+        {"Retry-After": str(wait)},
+    )
+
+
+def _service_description(request: Request, engine: QueryEngine, accept: str | None,
+                         format_values: list[str]) -> Response:
+    media_type = formats.negotiate(accept, "graph", format_values)
+    if media_type is None:
+        choices = formats.describe_choices("graph")
+        raise ProtocolError(406, f"cannot produce {accept or format_values!r}; "
+                                 f"the service description is available as {choices}")
+    graphs = _graphs(engine)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    body = describe_service(endpoint, graphs, media_type, label="ISCG knowledge graph SPARQL endpoint")
+    return Response(body, media_type=formats.content_type(media_type))
+
+
+def _graphs(engine: QueryEngine) -> frozenset[str]:
+    graphs = getattr(engine, "graphs", None)
+    return graphs(wait=5.0) if graphs is not None else frozenset()
+
+
+def _run(engine: QueryEngine, settings: Settings, query: str, media_type: str,
+         default_graphs: list[str], named_graphs: list[str]) -> EngineResult:
+    return engine.run(
+        query,
+        media_type=media_type,
+        default_graph=default_graphs or None,
+        named_graphs=named_graphs or None,
+        timeout=settings.query_timeout,
+        row_limit=settings.result_limit,
+    )
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
+                  response_class=Response)
+async def sparql_endpoint(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    engine: QueryEngine = request.app.state.engine
+    budget: QueryBudget = request.app.state.budget
+    client = request.client.host if request.client else None
+    try:
+        blocked = _budget_blocked(budget, client)
+        if blocked:
+            raise blocked
+        params, direct = await _parse(request, settings)
+        query, default_graphs, named_graphs, format_values = _select(params, direct)
+        accept = request.headers.get("accept")
+        if query is None:
+            if request.method == "GET":
+                response = await run_in_threadpool(_service_description, request, engine, accept,
+                                                   format_values)
+                response.headers.update(_cors(request, settings))
+                return response
+            raise ProtocolError(400, "missing 'query': send it as a form field or as an "
+                                     "application/sparql-query body")
+        analysis = analyse(query)
+        family: formats.Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
+        graphs = _graphs(engine) if analysis.update is None else frozenset()
+        check_request(analysis, store_graphs=graphs, allowed=settings.allowed_service_iris,
+                      default_graph_uris=default_graphs, named_graph_uris=named_graphs)
+        media_type = formats.negotiate(accept, family, format_values)
+        if media_type is None:
+            asked = f"format={format_values!r}" if format_values else f"Accept: {accept}"
+            raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
+                                     f"available: {formats.describe_choices(family)}")
+        started = time.monotonic()
+        try:
+            result = await run_in_threadpool(_run, engine, settings, query, media_type, default_graphs,
+                                             named_graphs)
+        finally:
+            budget.charge(client, time.monotonic() - started)
+    except ProtocolError as exc:
+        return _error(request, settings, exc)
+    except QueryRefused as exc:
+        return _error(request, settings, ProtocolError(403, str(exc)))
+    except QuerySyntaxError as exc:
+        where = "at " if exc.line is not None else ": "
+        return _error(request, settings, ProtocolError(400, f"SPARQL syntax error {where}{exc}"))
+    except ResultTooLarge as exc:
+        return _error(request, settings, ProtocolError(
+            400, f"{exc}: add LIMIT (and OFFSET to page), or an aggregate",
+            {"X-Result-Limit": str(settings.result_limit)}))
+    except QueryTimeout as exc:
+        retry = str(max(1, int(settings.query_timeout)))
+        return _error(request, settings, ProtocolError(503, f"{exc}; simplify it or add LIMIT",
+                                                       {"Retry-After": retry}))
+    except EngineUnavailable as exc:
+        return _error(request, settings, ProtocolError(503, str(exc), {"Retry-After": "5"}))
+    except QueryError as exc:
+        return _error(request, settings, ProtocolError(400, f"query failed: {exc}"))
+    headers = _cors(request, settings)
+    return Response(result.body, media_type=formats.content_type(result.media_type), headers=headers)
+
+
+@router.options("/sparql", include_in_schema=False)
+def sparql_preflight(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    headers = {
+        **_cors(request, settings),
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Accept, Content-Type",
+        "Access-Control-Max-Age": "600",
+        "Allow": "GET, POST, OPTIONS",
+    }
+    return Response(status_code=204, headers=headers)

@@ -1,0 +1,81 @@
+"""A server process on a free loopback port, for tests and benchmarks that need a real socket.
+
+`ServerProcess` starts a command (uvicorn, ``oxigraph serve``, ``rdflib-endpoint serve``), waits
+(bounded) until a URL answers, and stops it on exit: SIGTERM, then SIGKILL. Its output goes to a
+log file that is shown when it fails to start.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+__all__ = ["ServerProcess", "free_port"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    def __init__(self, argv: Sequence[str], *, ready_url: str, log: Path,
+                 env: Mapping[str, str] | None = None, cwd: Path | None = None, start_timeout: float = 60.0):
+        self.argv = list(argv)
+        self.ready_url = ready_url
+        self.log = log
+        self.env = {**os.environ, **(env or {})}
+        self.cwd = cwd
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_in: float | None = None
+
+    def start(self) -> ServerProcess:
+        began = time.monotonic()
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=self.env,
+                                            cwd=self.cwd, stdin=subprocess.DEVNULL)
+        deadline = began + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.argv[0]} exited with {self.process.returncode}:\n{self._tail()}")
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as resp:
+                    if resp.status < 500:
+                        self.started_in = time.monotonic() - began
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(
+            f"{self.argv[0]} did not answer {self.ready_url} in {self.start_timeout} s:\n{self._tail()}")
+
+    def _tail(self) -> str:
+        try:
+            return self.log.read_text("utf-8", errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
