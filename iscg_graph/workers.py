@@ -217,13 +217,14 @@ class ProcessPoolEngine:
         self.close()
 
     def _spawn(self, background: bool = True) -> None:
+        worker = _Worker(self.store_path, self.max_bytes)  # the process starts now; loading is waited for
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+            self._all.add(worker)
+
         def boot() -> None:
-            worker = _Worker(self.store_path, self.max_bytes)
-            with self._lock:
-                if self._closed:
-                    worker.stop()
-                    return
-                self._all.add(worker)
             try:
                 worker.wait_ready(self.start_timeout)
             except (QueryError, StoreError) as exc:

@@ -1,0 +1,153 @@
+"""Timeout (503 + Retry-After, CPU freed, others still served), per-client budget (429), reloads.
+
+A "runaway" query is a four-way cross join over the store (~200^4 solutions): it would run for
+minutes; the endpoint must stop it at the configured timeout by killing its worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.budget import QueryBudget
+from api.main import create_app
+from api.settings import Settings
+from iscg_graph.build import write_store
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+SIMPLE = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"
+GRAPH = "urn:graph:items"
+
+
+def items_nquads(n: int = 200) -> bytes:
+    return "".join(f'<urn:item:{i}> <urn:p:label> "item {i}" <{GRAPH}> .\n' for i in range(n)).encode()
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("safety") / "store"
+    store = write_store(path, items_nquads(), "test")
+    del store
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().split(")")[-1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="module")
+def client(store_path: Path) -> Iterator[TestClient]:
+    settings = Settings(store_path=store_path, environment="test", query_workers=2, query_timeout=2.0,
+                        budget_seconds_per_minute=0)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.mark.slow
+def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: TestClient) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    before = set(engine.worker_pids())
+    assert len(before) == 2
+    outcome: dict[str, httpx.Response] = {}
+    cpu_while_running: dict[int, float] = {}
+
+    def runaway() -> None:
+        outcome["resp"] = client.get("/sparql", params={"query": RUNAWAY, "format": "json"})
+
+    thread = threading.Thread(target=runaway)
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.3)
+    # meanwhile, simple queries keep being answered by the other worker
+    served = 0
+    while thread.is_alive() and time.monotonic() - started < 1.7:
+        resp = client.get("/sparql", params={"query": SIMPLE, "format": "csv"})
+        assert resp.status_code == 200 and resp.text.splitlines()[1] == "item 7"
+        served += 1
+    for pid in before:
+        if _alive(pid):
+            cpu_while_running[pid] = _cpu_seconds(pid)
+    thread.join(30)
+    elapsed = time.monotonic() - started
+    resp = outcome["resp"]
+    assert resp.status_code == 503, resp.text
+    assert resp.headers["retry-after"].isdigit()
+    assert "2 s" in resp.text and '"bindings"' not in resp.text  # never a 200 with a partial body
+    assert 1.9 <= elapsed < 10
+    assert served >= 3
+    # the worker that ran it was killed: it no longer exists, so its CPU is free
+    killed = before - set(engine.worker_pids())
+    assert len(killed) == 1
+    (pid,) = killed
+    assert cpu_while_running.get(pid, 0.0) > 0.3  # it was burning CPU (shared machine: not a full core)...
+    assert not _alive(pid)  # ... and now it is gone
+    # the pool is back to full strength
+    deadline = time.monotonic() + 20
+    while len(engine.worker_pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(engine.worker_pids()) == 2
+    assert client.get("/sparql", params={"query": SIMPLE, "format": "csv"}).status_code == 200
+
+
+def test_workers_reload_after_a_write(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    ask = {"query": "ASK { <urn:item:new> ?p ?o }", "format": "json"}
+    assert client.get("/sparql", params=ask).json()["boolean"] is False
+    store.add_to_graph(GRAPH, b'<urn:item:new> <urn:p:label> "new" .\n')
+    assert client.get("/sparql", params=ask).json()["boolean"] is True
+    assert client.get("/sparql", params=ask).json()["boolean"] is True  # the other worker too
+
+
+# -- budget --------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_budget_exceeded_is_429_with_retry_after(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "store", items_nquads(), "test")
+    del store
+    settings = Settings(store_path=tmp_path / "store", environment="test", query_workers=1, query_timeout=0.6,
+                        budget_seconds_per_minute=1.0, budget_exempt_loopback=True)
+    with TestClient(create_app(settings)) as client:  # host "testclient": not loopback, so budgeted
+        first = client.get("/sparql", params={"query": RUNAWAY})
+        second = client.get("/sparql", params={"query": RUNAWAY})
+        assert (first.status_code, second.status_code) == (503, 503)  # 2 x 0.6 s spent
+        third = client.get("/sparql", params={"query": SIMPLE})
+        assert third.status_code == 429, third.text
+        assert 1 <= int(third.headers["retry-after"]) <= 60
+        assert "budget" in third.text
+
+
+def test_budget_window_and_loopback_exemption() -> None:
+    now = [1000.0]
+    budget = QueryBudget(10.0, exempt_loopback=True, clock=lambda: now[0])
+    budget.charge("203.0.113.5", 6.0)
+    assert budget.retry_after("203.0.113.5") is None
+    now[0] += 20
+    budget.charge("203.0.113.5", 5.0)
+    assert budget.retry_after("203.0.113.5") == 40  # the first charge leaves the window at t+60
+    assert budget.retry_after("198.51.100.1") is None  # per client
+    for loopback in ("127.0.0.1", "::1"):
+        budget.charge(loopback, 100.0)
+        assert budget.retry_after(loopback) is None
+    now[0] += 41
+    assert budget.retry_after("203.0.113.5") is None
+    strict = QueryBudget(10.0, exempt_loopback=False, clock=lambda: now[0])
+    strict.charge("127.0.0.1", 11.0)
+    assert strict.retry_after("127.0.0.1") == 60
+    assert QueryBudget(0, clock=lambda: now[0]).retry_after("203.0.113.5") is None
