@@ -451,6 +451,9 @@ def emit_version(ctx: _Context, row: Row) -> None:
     conf, number = work.split(":")
     ctx.add(s, RDF.type, ctx.term("ResolutionVersion"))
     ctx.add(s, ctx.term("versionOf"), ctx.keys[work].iri)
+    sector = ctx.keys[work].sector
+    assert sector is not None
+    ctx.add(s, ctx.term("sector"), ctx.keys[sector].iri)
     ctx.add(s, ctx.term("adoptedAt"), ctx.ref(row, "edition", edition, "edition"))
     label = row.need("revision_label")
     ctx.add(s, ctx.term("revisionLabel"), Literal(label))
