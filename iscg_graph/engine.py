@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from .errors import QuerySyntaxError, ResultTooLarge
 from .store import EmbeddedStore
 
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
 ResultKind = Literal["bindings", "boolean", "graph"]
 
 # media type -> pyoxigraph format, for SELECT/ASK and for CONSTRUCT/DESCRIBE
@@ -98,16 +99,21 @@ def execute(
     named_graphs: list[str] | None = None,
     row_limit: int | None = None,
     max_bytes: int | None = None,
+    base_iri: str | None = None,
 ) -> EngineResult:
     """Run one query on a store and serialise its result (shared by every engine).
 
     ``row_limit``: more solutions/triples than this raise `ResultTooLarge`.
     ``max_bytes``: a serialised body larger than this raises `ResultTooLarge` (memory guard).
+    ``base_iri``: relative IRIs in the query resolve against it (the service uses its public base).
     """
     subs = {k: parse_term(v) for k, v in (substitutions or {}).items()}
     try:
-        result = store.query(sparql, substitutions=subs, default_graph=default_graph,
-                             named_graphs=named_graphs)
+        if base_iri is None:
+            result = store.query(sparql, substitutions=subs, default_graph=default_graph,
+                                 named_graphs=named_graphs)
+        else:
+            result = _query_with_base(store, sparql, subs, default_graph, named_graphs, base_iri)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
     if isinstance(result, ox.QueryBoolean):
@@ -130,6 +136,22 @@ def execute(
     if row_limit is not None and triples is not None and triples > row_limit:
         raise ResultTooLarge(f"the result has {triples} triples, more than the limit of {row_limit}")
     return EngineResult(body, effective, "graph", triples)
+
+
+def _query_with_base(store: EmbeddedStore, sparql: str, subs: Mapping[str, Term],
+                     default_graph: list[str] | None, named_graphs: list[str] | None,
+                     base_iri: str) -> object:
+    """`EmbeddedStore.query` (union default graph unless a dataset is given) plus a base IRI."""
+    kwargs: dict[str, object] = {"base_iri": base_iri}
+    if default_graph is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if subs:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in subs.items()}
+    return store.inner.query(sparql, **kwargs)  # type: ignore[arg-type]
 
 
 def _effective(media_type: str, table: Mapping[str, object]) -> str:

@@ -52,7 +52,7 @@ class WorkerInfo:
 # the worker process
 
 
-def _worker_main(conn: Connection, store_path: str, max_bytes: int | None) -> None:
+def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None) -> None:
     store = None
     try:
         store = EmbeddedStore.open_snapshot(store_path)
@@ -79,7 +79,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None) -> No
         try:
             result = execute(store, sparql, media_type=media_type, substitutions=subs,
                              default_graph=default_graph, named_graphs=named_graphs,
-                             row_limit=row_limit, max_bytes=max_bytes)
+                             row_limit=row_limit, max_bytes=max_bytes, base_iri=base_iri)
         except QuerySyntaxError as exc:
             conn.send(("error", "syntax", (exc.message, exc.line, exc.column)))
         except ResultTooLarge as exc:
@@ -94,8 +94,8 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None) -> No
 
 
 def _child_entry(argv: list[str]) -> None:
-    fd, store_path, max_bytes = int(argv[0]), argv[1], int(argv[2])
-    _worker_main(Connection(fd), store_path, max_bytes or None)
+    fd, store_path, max_bytes, base_iri = int(argv[0]), argv[1], int(argv[2]), argv[3]
+    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
 
 
 def _rebuild_error(kind: str, args: tuple[Any, ...]) -> QueryError:
@@ -114,13 +114,14 @@ class _Worker:
     """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
     the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
 
-    def __init__(self, store_path: str, max_bytes: int | None):
+    def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None):
         parent_sock, child_sock = socket.socketpair()
         code = "import sys; from iscg_graph.workers import _child_entry; _child_entry(sys.argv[1:])"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0)],
+            [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
+             base_iri or ""],
             pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
         )
         child_sock.close()
@@ -178,12 +179,14 @@ class ProcessPoolEngine:
         timeout: float = 30.0,
         max_bytes: int | None = 512 * 1024 * 1024,
         start_timeout: float = 120.0,
+        base_iri: str | None = None,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.start_timeout = start_timeout
+        self.base_iri = base_iri
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -217,7 +220,8 @@ class ProcessPoolEngine:
         self.close()
 
     def _spawn(self, background: bool = True) -> None:
-        worker = _Worker(self.store_path, self.max_bytes)  # the process starts now; loading is waited for
+        # the process starts now; its loading is waited for (in the background unless asked)
+        worker = _Worker(self.store_path, self.max_bytes, self.base_iri)
         with self._lock:
             if self._closed:
                 worker.stop()

@@ -1,0 +1,68 @@
+"""A live service on a free loopback port, loaded with the W3C protocol tests' graph data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from iscg_graph.build import write_store
+from iscg_graph.liveserver import ServerProcess, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+W3C = REPO.parent / "shared" / "w3c-sparql11"
+UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+
+# The protocol tests name a default graph that no test loads (data0.rdf) and expect an answer; in
+# this store every dataset IRI must name a stored graph or be allow-listed, so the runner's service
+# allow-lists the test suite's data namespace. Nothing is ever fetched for it (see test_protocol.py).
+TEST_DATA_NAMESPACE = "http://kasei.us/2009/09/sparql/data/"
+
+
+def w3c_dir() -> Path:
+    if not (W3C / "protocol" / "manifest.ttl").is_file():
+        pytest.skip(f"W3C SPARQL 1.1 manifests MISSING at {W3C}: the conformance runner cannot run "
+                    "(CI copies shared/ beside the repository as ../shared)")
+    return W3C
+
+
+def graph_data(manifest: rdflib.Graph) -> dict[str, Path]:
+    """Every ut:graphData of the manifest: graph name (rdfs:label) -> file."""
+    out: dict[str, Path] = {}
+    for node in manifest.objects(None, UT.graphData):
+        name = str(manifest.value(node, rdflib.RDFS.label))
+        out[name] = Path(str(manifest.value(node, UT.graph)).removeprefix("file://"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def w3c_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = w3c_dir()
+    manifest = rdflib.Graph().parse(root / "protocol" / "manifest.ttl", format="turtle")
+    data = graph_data(manifest)
+    assert len(data) == 3, data  # data1-3.nt
+    nquads = b""
+    for name, path in sorted(data.items()):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                nquads += line.rstrip().removesuffix(".").rstrip().encode() + f" <{name}> .\n".encode()
+    work = tmp_path_factory.mktemp("w3c")
+    store = write_store(work / "store", nquads, "w3c-protocol-tests")
+    del store
+    port = free_port()
+    env = {
+        "ISCG_STORE_PATH": str(work / "store"),
+        "ISCG_ENVIRONMENT": "test",
+        "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
+        "ISCG_ALLOWED_SERVICE_IRIS": json.dumps([TEST_DATA_NAMESPACE]),
+        "ISCG_QUERY_WORKERS": "1",
+    }
+    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning"]
+    base = f"http://127.0.0.1:{port}"
+    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
+        yield f"{base}/sparql"
