@@ -198,3 +198,36 @@ class CandidateIndex:
             if offset < total <= offset + limit:
                 out.append(c)
         return CandidatePage(kind, total, tuple(out), self.data_version)
+
+
+def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # type: ignore[no-untyped-def]
+    """Candidates as a `tabular.ResultTable` + columns, for the shared CSV / XLSX / HTML writers."""
+    from .tabular import Cell, Column, ResultTable
+
+    dec = "http://www.w3.org/2001/XMLSchema#decimal"
+    rows = []
+    for c in candidates:
+        r = c.row()
+        row = {"score": Cell(f"{c.score:.4f}", datatype=dec),
+               "leftIri": Cell(r["left_iri"], "uri"), "rightIri": Cell(r["right_iri"], "uri")}
+        for key in ("left_label", "left_sector", "left_study_group", "left_period", "right_label", "right_sector",
+                    "right_study_group", "right_period", "evidence", "recorded", "status"):
+            row[key] = Cell(str(r[key]))
+        rows.append(row)
+    columns = [
+        Column("score", "Score", numeric=True),
+        Column("left_label", "Left item", link="leftIri"),
+        Column("left_sector", "Left Sector / list"),
+        Column("left_study_group", "Left study group"),
+        Column("left_period", "Left period"),
+        Column("right_label", "Right item", link="rightIri"),
+        Column("right_sector", "Right Sector / list"),
+        Column("right_study_group", "Right study group"),
+        Column("right_period", "Right period"),
+        Column("evidence", "Why (evidence)"),
+        Column("recorded", "Already recorded"),
+        Column("status", "Status"),
+    ]
+    variables = ("score", "left_label", "leftIri", "left_sector", "left_study_group", "left_period", "right_label",
+                 "rightIri", "right_sector", "right_study_group", "right_period", "evidence", "recorded", "status")
+    return ResultTable(variables, tuple(rows)), columns
