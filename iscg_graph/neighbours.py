@@ -25,6 +25,37 @@ class Neighbour:
     detail: Node | None    # the Link/Mapping, the shared theme or the predicate
 
 
+@dataclass(frozen=True)
+class Connection:
+    via: str
+    detail: Node | None
+
+
+@dataclass(frozen=True)
+class NeighbourGroup:
+    """One neighbour with every way it is connected (a page shows one row per neighbour)."""
+
+    node: Node
+    sector: Node | None
+    connections: tuple[Connection, ...]
+
+
+VIA_ORDER = {"mapping": 0, "link": 1, "statement": 2, "shared theme": 3, "addresses theme": 4}
+
+
+def grouped(items: list[Neighbour]) -> list[NeighbourGroup]:
+    by_node: dict[str, list[Neighbour]] = {}
+    for n in items:
+        by_node.setdefault(n.node.value, []).append(n)
+    out = []
+    for group in by_node.values():
+        conns = sorted({Connection(n.via, n.detail) for n in group},
+                       key=lambda c: (VIA_ORDER.get(c.via, 9), c.detail.label if c.detail else ""))
+        out.append(NeighbourGroup(group[0].node, group[0].sector, tuple(conns)))
+    return sorted(out, key=lambda g: (g.sector.label if g.sector else "~", VIA_ORDER.get(g.connections[0].via, 9),
+                                      g.node.label.lower()))
+
+
 def _ns(labeller: Labeller) -> str:
     return labeller.prefixes["iscg"]
 

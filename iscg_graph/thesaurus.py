@@ -15,7 +15,10 @@ import pyoxigraph as ox
 
 from .linked_data import Labeller, Node
 from .store import EmbeddedStore
-from .vocab import RDF_TYPE, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_NOTATION
+from .vocab import RDF_TYPE, RDFS, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_NOTATION
+
+
+RDFS_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,29 @@ def _notation(store: EmbeddedStore, node: ox.NamedNode) -> str | None:
     return None
 
 
+def scheme_classes(store: EmbeddedStore) -> set[str]:
+    """skos:ConceptScheme and its subclasses (e.g. iscg:ThemeScheme), read from the ontology in the store."""
+    found = {SKOS + "ConceptScheme"}
+    todo = [SKOS + "ConceptScheme"]
+    while todo:
+        current = ox.NamedNode(todo.pop())
+        for q in store.quads(None, RDFS_SUBCLASS, current, None):
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value not in found:
+                found.add(q.subject.value)
+                todo.append(q.subject.value)
+    return found
+
+
 def scheme_iris(store: EmbeddedStore) -> list[str]:
-    """Every skos:ConceptScheme in the graph."""
-    return sorted({q.subject.value for q in store.quads(None, RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"), None)
-                   if isinstance(q.subject, ox.NamedNode)})
+    """Every concept scheme in the graph (typed skos:ConceptScheme or a subclass of it)."""
+    return sorted({q.subject.value for c in scheme_classes(store)
+                   for q in store.quads(None, RDF_TYPE, ox.NamedNode(c), None) if isinstance(q.subject, ox.NamedNode)})
 
 
 def is_scheme(store: EmbeddedStore, iri: str) -> bool:
-    return any(True for _ in store.quads(ox.NamedNode(iri), RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"), None))
+    classes = scheme_classes(store)
+    return any(isinstance(q.object, ox.NamedNode) and q.object.value in classes
+               for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None))
 
 
 def build_scheme(store: EmbeddedStore, iri: str, labeller: Labeller) -> Scheme:

@@ -39,7 +39,7 @@ from iscg_graph.conneg import (
     preferred_languages,
     split_suffix,
 )
-from iscg_graph.neighbours import neighbours
+from iscg_graph.neighbours import grouped, neighbours
 from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
 from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
 from iscg_graph.representations import jsonld_context, serialize
@@ -199,7 +199,7 @@ def resource(
     def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
         labeller = ld.Labeller(store, base, langs)
         desc = ld.describe(store, iri, labeller)
-        ctx: dict[str, Any] = {"d": desc, "neighbours": neighbours(store, iri, labeller), "iri": iri}
+        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
         elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
@@ -418,6 +418,7 @@ def themes(
     base = settings.base_iri
     langs = languages(request, lang)
     labeller = ld.Labeller(store, base, langs)
-    schemes = [build_scheme(store, iri, labeller) for iri in scheme_iris(store) if iri.startswith(base)]
+    schemes = [build_scheme(store, iri, labeller) for iri in scheme_iris(store)
+               if iri.startswith(f"{base}id/")]
     ctx = {"schemes": schemes, "lang": langs[0].split("-")[0], "base": base}
     return _html(request, "resources/themes.html", ctx, last_modified(store), True)

@@ -1,5 +1,146 @@
-"""Placeholder: filled in by the capability that owns this router."""
+"""The analysts' side: home page, SPARQL workbench (YASGUI), "how to query" guide, label look-up.
 
-from fastapi import APIRouter
+Routes: `/` (home), `/query` (YASGUI on this service's `/sparql`, ontology prefixes preloaded, every
+canned query as an example tab, result table with labels, chart view, CSV download, shareable
+links), `/docs/querying` (guide generated from the ontology and the canned queries),
+`/api/labels` (labels for result IRIs), and the workbench's static files under
+`/static/workbench/` and `/static/vendor/` (YASGUI, copied from node_modules at set-up time).
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from iscg_graph import linked_data as ld
+from iscg_graph.errors import QueryError
+from iscg_graph.ontology_docs import document, load_ontology
+from iscg_graph.query_docs import Example, canned_examples, guide, ontology_terms, prefix_block
+from iscg_graph.store import EmbeddedStore
+from iscg_graph.vocab import prefixes
+
+from ..deps import get_store, settings_dep
+from ..settings import Settings
+from .resources import TEMPLATES, _html, languages, last_modified
+
+router = APIRouter(tags=["workbench"])
+STATIC = Path(__file__).resolve().parents[1] / "static"
+MAX_LABELS = 2000
+
+STARTER = """SELECT ?question ?label ?sector WHERE {
+  ?question a iscg:Question ;
+            rdfs:label ?label ;
+            iscg:sector ?sector .
+  FILTER(LANG(?label) = "en")
+}
+ORDER BY ?label
+LIMIT 50
+"""
+
+
+def _examples() -> tuple[list[Example], str | None]:
+    try:
+        return list(canned_examples()), None
+    except QueryError as exc:  # a broken .rq file must not take the workbench down
+        return [], str(exc)
+
+
+@router.get("/", summary="Home: search, the query workbench and the linked-data entry points")
+def home(request: Request, store: EmbeddedStore = Depends(get_store),
+         settings: Settings = Depends(settings_dep)) -> Response:
+    meta = store.meta
+    ctx = {"base": settings.base_iri, "lang": languages(request, None)[0].split("-")[0], "meta": meta,
+           "graphs": len(store.graphs())}
+    return _html(request, "workbench/home.html", ctx, last_modified(store), True)
+
+
+@router.get("/query", summary="The SPARQL query workbench (YASGUI)")
+def query_page(request: Request, store: EmbeddedStore = Depends(get_store),
+               settings: Settings = Depends(settings_dep)) -> Response:
+    base = settings.base_iri
+    examples, problem = _examples()
+    doc = document(load_ontology(store, base), base)
+    config = {
+        "endpoint": "/sparql",
+        "base": base,
+        "prefixes": prefixes(base),
+        "starter": prefix_block(base) + "\n\n" + STARTER,
+        "examples": [{"name": e.name, "summary": e.summary, "description": e.description, "query": e.text,
+                      "params": list(e.params)} for e in examples],
+        "terms": ontology_terms(doc, base),
+        "labelsUrl": "/api/labels",
+    }
+    ctx = {"config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"), "examples": examples,
+           "problem": problem, "base": base, "lang": "en", "vendor_ready": (STATIC / "vendor" / "yasgui"
+                                                                            / "yasgui.min.js").is_file()}
+    return _html(request, "workbench/query.html", ctx, last_modified(store), False)
+
+
+@router.get("/docs/querying", summary="How to query this graph: classes, properties, example queries")
+def querying_guide(request: Request, store: EmbeddedStore = Depends(get_store),
+                   settings: Settings = Depends(settings_dep)) -> Response:
+    base = settings.base_iri
+    langs = languages(request, None)
+    doc = document(load_ontology(store, base), base, data=store, languages=tuple(langs))
+    problem = None
+    try:
+        g = guide(doc, base)
+    except QueryError as exc:
+        problem = str(exc)
+        g = None
+    ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0]}
+    return _html(request, "workbench/querying.html", ctx, last_modified(store), True)
+
+
+@router.get("/query/prefixes.json", summary="Prefixes offered by the editor's PREFIX completion")
+def prefix_table(settings: Settings = Depends(settings_dep)) -> dict[str, str]:
+    return prefixes(settings.base_iri)
+
+
+class LabelRequest(BaseModel):
+    iris: list[str] = Field(..., max_length=MAX_LABELS, description=f"at most {MAX_LABELS} IRIs")
+    lang: str | None = Field(None, max_length=35)
+
+
+@router.post("/api/labels", summary="Display labels and local links for IRIs (used by the result table)")
+def labels(body: LabelRequest, request: Request, store: EmbeddedStore = Depends(get_store),
+           settings: Settings = Depends(settings_dep)) -> dict[str, Any]:
+    labeller = ld.Labeller(store, settings.base_iri, languages(request, body.lang))
+    out: dict[str, Any] = {}
+    for iri in body.iris:
+        if not iri or len(iri) > 2000 or any(c in iri for c in ' <>"{}|\\^`'):
+            continue
+        try:
+            node = labeller.node(ox.NamedNode(iri))
+        except ValueError:
+            continue
+        out[iri] = {"label": node.label, "lang": node.lang, "href": node.href, "local": node.local,
+                    "known": ld.exists(store, iri)}
+    return {"labels": out}
+
+
+def _static(folder: Path, path: str) -> Response:
+    root = folder.resolve()
+    target = (root / path).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        return JSONResponse({"detail": f"no static file {path!r}"}, status_code=404)
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/static/workbench/{path:path}", include_in_schema=False)
+def workbench_static(path: str) -> Response:
+    return _static(STATIC / "workbench", path)
+
+
+@router.get("/static/vendor/{path:path}", include_in_schema=False)
+def vendor_static(path: str) -> Response:
+    return _static(STATIC / "vendor", path)
+
+
+__all__ = ["router", "TEMPLATES"]

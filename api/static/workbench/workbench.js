@@ -1,0 +1,301 @@
+/* The ISCG query workbench: YASGUI (from npm, served locally) configured for this service.
+ *
+ * - endpoint: this service's /sparql; the ontology's prefixes preloaded and offered for completion;
+ *   class and property completion from the ontology (no calls to prefix.cc or LOV);
+ * - every canned query (queries/*.rq) listed and opened as an example tab (also ?example=<name>);
+ * - result plugins: "Table (labels)" (default: labels and local links instead of bare IRIs, CSV
+ *   download) and "Chart" (bar chart of a numeric column), next to YASR's own table and response;
+ * - shareable link: YASGUI's own (?query=…&endpoint=…), which reopens the same query.
+ */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("workbench-config").textContent);
+  const endpoint = new URL(config.endpoint, window.location.origin).toString();
+  const labelCache = new Map();
+
+  // ---- helpers ---------------------------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null) continue;
+      if (k === "className") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c);
+    return node;
+  }
+
+  function curie(iri) {
+    let best = null;
+    for (const [p, ns] of Object.entries(config.prefixes)) {
+      if (iri.startsWith(ns) && (!best || ns.length > best[1].length)) best = [p, ns];
+    }
+    return best ? best[0] + ":" + iri.slice(best[1].length) : null;
+  }
+
+  function localHref(iri) {
+    return iri.startsWith(config.base) ? "/" + iri.slice(config.base.length) : iri;
+  }
+
+  async function fetchLabels(iris) {
+    const wanted = [...new Set(iris)].filter((i) => !labelCache.has(i)).slice(0, 2000);
+    if (wanted.length) {
+      try {
+        const res = await fetch(config.labelsUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ iris: wanted, lang: navigator.language || "en" }),
+        });
+        if (res.ok) {
+          const data = await res.json();
+          for (const [iri, info] of Object.entries(data.labels || {})) labelCache.set(iri, info);
+        }
+      } catch (e) {
+        console.warn("label look-up failed", e);
+      }
+    }
+    return labelCache;
+  }
+
+  function isNumeric(b) {
+    if (!b || b.type === "uri" || b.type === "bnode") return false;
+    return b.value !== "" && !isNaN(Number(b.value));
+  }
+
+  function download(filename, type, text) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = el("a", { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  // ---- result table with labels ----------------------------------------------------------------
+  class LabelTable {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.priority = 20;
+      this.label = "Table (labels)";
+      this.pageSize = 100;
+    }
+    canHandleResults() {
+      const r = this.yasr.results;
+      return !!r && !r.hasError?.() && r.getVariables && r.getVariables().length > 0 && r.getBindings().length >= 0;
+    }
+    getIcon() {
+      return el("div", { text: "☷", className: "iscg-plugin-icon" });
+    }
+    download() {
+      return {
+        contentType: "text/csv",
+        getData: () => this.yasr.results.asCsv(),
+        filename: "iscg-query-results.csv",
+        title: "Download CSV",
+      };
+    }
+    async draw() {
+      const vars = this.yasr.results.getVariables();
+      const rows = this.yasr.results.getBindings();
+      const iris = [];
+      for (const row of rows.slice(0, 5000)) for (const v of vars) if (row[v] && row[v].type === "uri") iris.push(row[v].value);
+      const labels = await fetchLabels(iris);
+      const wrap = el("div", { className: "iscg-results" });
+      const bar = el("div", { className: "iscg-results-bar" },
+        el("span", { className: "iscg-count", text: `${rows.length} row${rows.length === 1 ? "" : "s"}` }));
+      const csv = el("button", { type: "button", className: "iscg-csv", text: "Download CSV" });
+      csv.addEventListener("click", () => download("iscg-query-results.csv", "text/csv", this.yasr.results.asCsv()));
+      bar.append(csv);
+      wrap.append(bar);
+      const table = el("table", { className: "iscg-table" });
+      table.append(el("thead", {}, el("tr", {}, ...vars.map((v) => el("th", { text: v })))));
+      const body = el("tbody");
+      table.append(body);
+      wrap.append(table);
+      let shown = 0;
+      const more = el("button", { type: "button", className: "iscg-more" });
+      const renderMore = () => {
+        const next = rows.slice(shown, shown + this.pageSize);
+        for (const row of next) body.append(el("tr", {}, ...vars.map((v) => el("td", {}, this.cell(row[v], labels)))));
+        shown += next.length;
+        more.textContent = `Show more (${rows.length - shown} left)`;
+        more.hidden = shown >= rows.length;
+      };
+      more.addEventListener("click", renderMore);
+      renderMore();
+      wrap.append(more);
+      this.yasr.resultsEl.append(wrap);
+    }
+    cell(b, labels) {
+      if (!b) return "";
+      if (b.type === "uri") {
+        const info = labels.get(b.value);
+        const label = info ? info.label : curie(b.value) || b.value;
+        const a = el("a", { href: info ? info.href : localHref(b.value), title: b.value, className: "iscg-iri", text: label });
+        if (!b.value.startsWith(config.base)) { a.setAttribute("rel", "noopener"); a.classList.add("external"); }
+        const frag = document.createDocumentFragment();
+        frag.append(a);
+        const short = curie(b.value);
+        if (short && short !== label) frag.append(el("small", { className: "iscg-curie", text: " " + short }));
+        return frag;
+      }
+      if (b.type === "bnode") return el("span", { className: "iscg-bnode", text: "_:" + b.value });
+      const span = el("span", { text: b.value });
+      if (b["xml:lang"]) span.setAttribute("lang", b["xml:lang"]);
+      return span;
+    }
+  }
+
+  // ---- chart view ------------------------------------------------------------------------------
+  class BarChart {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.priority = 5;
+      this.label = "Chart";
+      this.maxBars = 60;
+    }
+    numericVars() {
+      const vars = this.yasr.results.getVariables();
+      const rows = this.yasr.results.getBindings();
+      return vars.filter((v) => rows.length && rows.every((r) => !r[v] || isNumeric(r[v])) && rows.some((r) => r[v]));
+    }
+    canHandleResults() {
+      const r = this.yasr.results;
+      return !!r && !r.hasError?.() && !!r.getVariables && r.getBindings().length > 0 && this.numericVars().length > 0;
+    }
+    getIcon() {
+      return el("div", { text: "▤", className: "iscg-plugin-icon" });
+    }
+    download() {
+      return this.svg ? { contentType: "image/svg+xml", getData: () => this.svg.outerHTML, filename: "iscg-chart.svg", title: "Download SVG" } : undefined;
+    }
+    async draw() {
+      const vars = this.yasr.results.getVariables();
+      const rows = this.yasr.results.getBindings();
+      const numeric = this.numericVars();
+      const categories = vars.filter((v) => !numeric.includes(v));
+      const iris = [];
+      for (const row of rows) for (const v of categories) if (row[v] && row[v].type === "uri") iris.push(row[v].value);
+      const labels = await fetchLabels(iris);
+      const wrap = el("div", { className: "iscg-chart" });
+      const catSel = el("select", { "aria-label": "Category column" }, ...categories.map((v) => el("option", { value: v, text: v })));
+      const valSel = el("select", { "aria-label": "Value column" }, ...numeric.map((v) => el("option", { value: v, text: v })));
+      const area = el("div", { className: "iscg-chart-area" });
+      wrap.append(el("div", { className: "iscg-results-bar" }, el("label", { text: "Category " }, catSel), el("label", { text: " Value " }, valSel)), area);
+      const render = () => {
+        area.replaceChildren(this.render(rows, catSel.value, valSel.value, labels));
+      };
+      catSel.addEventListener("change", render);
+      valSel.addEventListener("change", render);
+      this.yasr.resultsEl.append(wrap);
+      render();
+    }
+    render(rows, cat, val, labels) {
+      const name = (b) => {
+        if (!b) return "(none)";
+        if (b.type === "uri") { const i = labels.get(b.value); return i ? i.label : curie(b.value) || b.value; }
+        return b.value;
+      };
+      const data = rows.slice(0, this.maxBars).map((r) => ({ label: cat ? name(r[cat]) : "", value: Number(r[val] ? r[val].value : 0) }));
+      const max = Math.max(1, ...data.map((d) => d.value));
+      const rowH = 22, labelW = 320, barW = 420, w = labelW + barW + 70, h = data.length * rowH + 10;
+      const ns = "http://www.w3.org/2000/svg";
+      const svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+      svg.setAttribute("width", w);
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", `${val} by ${cat}`);
+      data.forEach((d, i) => {
+        const y = 5 + i * rowH;
+        const t = document.createElementNS(ns, "text");
+        t.setAttribute("x", labelW - 6); t.setAttribute("y", y + 15); t.setAttribute("text-anchor", "end");
+        t.textContent = d.label.length > 48 ? d.label.slice(0, 47) + "…" : d.label;
+        const title = document.createElementNS(ns, "title"); title.textContent = d.label; t.append(title);
+        const r = document.createElementNS(ns, "rect");
+        r.setAttribute("x", labelW); r.setAttribute("y", y + 3); r.setAttribute("height", rowH - 6);
+        r.setAttribute("width", Math.max(0, (d.value / max) * barW)); r.setAttribute("class", "bar");
+        const v = document.createElementNS(ns, "text");
+        v.setAttribute("x", labelW + Math.max(0, (d.value / max) * barW) + 4); v.setAttribute("y", y + 15);
+        v.textContent = String(d.value);
+        svg.append(t, r, v);
+      });
+      this.svg = svg;
+      const box = el("div", {});
+      box.append(svg);
+      if (rows.length > this.maxBars) box.append(el("p", { text: `Showing the first ${this.maxBars} of ${rows.length} rows.` }));
+      return box;
+    }
+  }
+
+  // ---- completion from the ontology (replaces the LOV look-ups) ---------------------------------
+  const Yasqe = Yasgui.Yasqe;
+  Yasqe.forkAutocompleter("class", { name: "iscgClass", bulk: true, get: () => config.terms.classes, persistenceId: null });
+  Yasqe.forkAutocompleter("property", { name: "iscgProperty", bulk: true, get: () => config.terms.properties, persistenceId: null });
+
+  Yasgui.Yasr.registerPlugin("labels", LabelTable);
+  Yasgui.Yasr.registerPlugin("chart", BarChart);
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: () => [{ endpoint }] },
+    persistenceId: "iscg-workbench",
+    yasqe: {
+      value: config.starter,
+      prefixCcApi: "/query/prefixes.json",
+      autocompleters: ["prefixes", "variables", "iscgClass", "iscgProperty"],
+    },
+    yasr: {
+      prefixes: config.prefixes,
+      pluginOrder: ["labels", "chart", "table", "response"],
+      defaultPlugin: "labels",
+    },
+  });
+  window.iscgWorkbench = yasgui;
+
+  // keep every tab on this service's endpoint (old persisted tabs may name another one)
+  for (const id of Object.keys(yasgui._tabs || {})) {
+    const tab = yasgui.getTab(id);
+    if (tab && tab.getEndpoint && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
+  }
+
+  // ---- examples --------------------------------------------------------------------------------
+  function openExample(name) {
+    const ex = config.examples.find((e) => e.name === name);
+    if (!ex) return null;
+    const title = ex.summary || ex.name;
+    for (const id of Object.keys(yasgui._tabs || {})) {
+      const tab = yasgui.getTab(id);
+      if (tab && tab.getName() === title) {
+        yasgui.selectTabId(id);
+        tab.setQuery(ex.query);
+        return tab;
+      }
+    }
+    return yasgui.addTab(true, { name: title, yasqe: { value: ex.query }, requestConfig: { endpoint } });
+  }
+  window.iscgOpenExample = openExample;
+  document.querySelectorAll("[data-example]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      openExample(link.getAttribute("data-example"));
+      history.replaceState(null, "", "?example=" + encodeURIComponent(link.getAttribute("data-example")));
+    });
+  });
+  const wanted = new URLSearchParams(window.location.search).get("example");
+  if (wanted) openExample(wanted);
+
+  // ---- shareable link --------------------------------------------------------------------------
+  const share = document.getElementById("share-link");
+  if (share) {
+    share.addEventListener("click", async () => {
+      const link = yasgui.getTab().getShareableLink();
+      const out = document.getElementById("share-output");
+      out.value = link;
+      out.hidden = false;
+      out.select();
+      try { await navigator.clipboard.writeText(link); share.textContent = "Link copied"; } catch (e) { share.textContent = "Copy the link below"; }
+    });
+  }
+})();
