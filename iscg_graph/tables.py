@@ -44,10 +44,26 @@ BODY_TYPES = {
     "council": "Council",
     "coordination-body": "CoordinationBody",
 }
-ORG_TYPES = {"sector": "Sector", "general-secretariat": "GeneralSecretariat", "bureau": "Bureau",
-             "advisory-group": "AdvisoryGroup"}
-RELATION_KINDS = ("Recalls", "BackgroundText", "TopicalOverlap", "Collaboration", "LeadGroup", "ParallelText",
-                  "Duplicate", "Overlap", "Complementary", "AlreadyCoordinated", "BasisForStudy", "Cites")
+ORG_TYPES = {
+    "sector": "Sector",
+    "general-secretariat": "GeneralSecretariat",
+    "bureau": "Bureau",
+    "advisory-group": "AdvisoryGroup",
+}
+RELATION_KINDS = (
+    "Recalls",
+    "BackgroundText",
+    "TopicalOverlap",
+    "Collaboration",
+    "LeadGroup",
+    "ParallelText",
+    "Duplicate",
+    "Overlap",
+    "Complementary",
+    "AlreadyCoordinated",
+    "BasisForStudy",
+    "Cites",
+)
 STATUSES = ("Asserted", "Proposed", "Accepted", "Rejected")
 SKOS_MATCH = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "BackgroundKnowledgeBasedMatching")
@@ -122,7 +138,9 @@ class _Context:
 
     def register(self, row: Row, col: str, key: str, path: str, kind: str, sector: str | None) -> URIRef:
         if key in self.keys:
-            raise row.fail(col, f"duplicate key {key!r} (defined earlier by {self.origins.get(self.keys[key].iri)})")
+            raise row.fail(
+                col, f"duplicate key {key!r} (defined earlier by {self.origins.get(self.keys[key].iri)})"
+            )
         iri = self.iri(path)
         self.keys[key] = Item(iri, kind, sector)
         self.origins[iri] = f"{row.label}:{row.line}"
@@ -221,15 +239,21 @@ def _org_key(row: Row) -> tuple[str, str, str]:
     if kind not in ORG_TYPES:
         raise row.fail("type", f"{kind!r} is not one of {sorted(ORG_TYPES)}")
     key = row.need("key")
-    folder = {"sector": "sector", "general-secretariat": "sector", "bureau": "bureau",
-              "advisory-group": "advisory-group"}[kind]
+    folder = {
+        "sector": "sector",
+        "general-secretariat": "sector",
+        "bureau": "bureau",
+        "advisory-group": "advisory-group",
+    }[kind]
     return kind, key, f"id/{folder}/{slug(key)}"
 
 
 def reg_org(ctx: _Context, row: Row) -> None:
     kind, key, path = _org_key(row)
     sector = key if kind in ("sector", "general-secretariat") else _sector(row, "sector")
-    ctx.register(row, "key", key, path, "unionpart" if kind in ("sector", "general-secretariat") else kind, sector)
+    ctx.register(
+        row, "key", key, path, "unionpart" if kind in ("sector", "general-secretariat") else kind, sector
+    )
 
 
 def emit_org(ctx: _Context, row: Row) -> None:
@@ -244,7 +268,9 @@ def emit_org(ctx: _Context, row: Row) -> None:
 
 def reg_period(ctx: _Context, row: Row) -> None:
     sector, period = _sector(row, "sector"), _period(row, "period")
-    ctx.register(row, "period", f"{sector}:{period}", f"id/study-period/{slug(sector)}/{period}", "period", sector)
+    ctx.register(
+        row, "period", f"{sector}:{period}", f"id/study-period/{slug(sector)}/{period}", "period", sector
+    )
     ctx.periods.setdefault(sector, []).append((_year(row, "start_year"), period))
 
 
@@ -272,10 +298,18 @@ def reg_group(ctx: _Context, row: Row) -> None:
     sector, period, notation = _group_key(row)
     kind = _group_type(row)
     if kind not in GROUP_TYPES:
-        raise row.fail("group_type", f"{kind!r} is not one of {sorted(GROUP_TYPES)} (advisory groups belong in "
-                       "data/organisations/)")
-    ctx.register(row, "notation", f"{sector}:{period}:{notation}",
-                 f"id/study-group/{slug(sector)}/{period}/{slug(notation)}", "group", sector)
+        raise row.fail(
+            "group_type",
+            f"{kind!r} is not one of {sorted(GROUP_TYPES)} (advisory groups belong in data/organisations/)",
+        )
+    ctx.register(
+        row,
+        "notation",
+        f"{sector}:{period}:{notation}",
+        f"id/study-group/{slug(sector)}/{period}/{slug(notation)}",
+        "group",
+        sector,
+    )
 
 
 def _near_key(row: Row, value: str, sector: str, period: str | None) -> str:
@@ -293,13 +327,19 @@ def emit_group(ctx: _Context, row: Row) -> None:
     title = row.need("title")
     ctx.add(s, DCTERMS.title, _en(title))
     for parent in split_list(row.get("parent")):
-        ctx.add(s, ctx.term("parentGroup"), ctx.ref(row, "parent", _near_key(row, parent, sector, period), "group"))
+        ctx.add(
+            s,
+            ctx.term("parentGroup"),
+            ctx.ref(row, "parent", _near_key(row, parent, sector, period), "group"),
+        )
     if kind != "StudyGroup" and not split_list(row.get("parent")):
         raise row.fail("parent", f"a {row.need('group_type')} needs its parent study group(s)")
     prev = ctx.previous_period(sector, period)
     cont = row.get("continues")
     if cont:
-        ctx.add(s, ctx.term("continues"), ctx.ref(row, "continues", _near_key(row, cont, sector, prev), "group"))
+        ctx.add(
+            s, ctx.term("continues"), ctx.ref(row, "continues", _near_key(row, cont, sector, prev), "group")
+        )
     elif kind == "StudyGroup" and prev and f"{sector}:{prev}:{notation}" in ctx.keys:
         ctx.add(s, ctx.term("continues"), ctx.keys[f"{sector}:{prev}:{notation}"].iri)
     _common(ctx, row, s, f"{sector} {notation} ({period}): {title}")
@@ -320,8 +360,14 @@ def _question_key(row: Row) -> tuple[str, str, str, str, str]:
 
 def reg_question(ctx: _Context, row: Row) -> None:
     sector, period, notation, number, sg = _question_key(row)
-    ctx.register(row, "notation", f"{sector}:{period}:{notation}",
-                 f"id/question/{slug(sector)}/{period}/{number.lower()}-{sg}", "question", sector)
+    ctx.register(
+        row,
+        "notation",
+        f"{sector}:{period}:{notation}",
+        f"id/question/{slug(sector)}/{period}/{number.lower()}-{sg}",
+        "question",
+        sector,
+    )
 
 
 def emit_question(ctx: _Context, row: Row) -> None:
@@ -331,7 +377,9 @@ def emit_question(ctx: _Context, row: Row) -> None:
     ctx.add(s, ctx.term("sector"), ctx.ref(row, "sector", sector, "unionpart"))
     ctx.add(s, ctx.term("studyPeriod"), ctx.ref(row, "study_period", f"{sector}:{period}", "period"))
     group = row.need("study_group")
-    ctx.add(s, ctx.term("studyGroup"), ctx.ref(row, "study_group", _near_key(row, group, sector, period), "group"))
+    ctx.add(
+        s, ctx.term("studyGroup"), ctx.ref(row, "study_group", _near_key(row, group, sector, period), "group")
+    )
     ctx.add(s, SKOS.notation, Literal(notation))
     ctx.add(s, ctx.term("questionNumber"), Literal(number))
     if row.get("official_number") and row.get("official_number") != notation:
@@ -341,7 +389,11 @@ def emit_question(ctx: _Context, row: Row) -> None:
     prev = ctx.previous_period(sector, period)
     cont = row.get("continues")
     if cont:
-        ctx.add(s, ctx.term("continues"), ctx.ref(row, "continues", _near_key(row, cont, sector, prev), "question"))
+        ctx.add(
+            s,
+            ctx.term("continues"),
+            ctx.ref(row, "continues", _near_key(row, cont, sector, prev), "question"),
+        )
     elif prev and "continuation" in row.get("notes").lower() and f"{sector}:{prev}:{notation}" in ctx.keys:
         ctx.add(s, ctx.term("continues"), ctx.keys[f"{sector}:{prev}:{notation}"].iri)
     for res in split_list(row.get("related_resolutions")):
@@ -404,8 +456,14 @@ def reg_resolution(ctx: _Context, row: Row) -> None:
     if not re.fullmatch(r"\d+[A-Z]?", number):
         raise row.fail("number", f"{number!r} is not a Resolution number")
     sector = ctx.lookup(row, "conference", conf, ("conference",)).sector
-    ctx.register(row, "number", f"{conf}:{number}", f"id/resolution/{slug(conf)}/{number.lower()}", "resolution",
-                 sector)
+    ctx.register(
+        row,
+        "number",
+        f"{conf}:{number}",
+        f"id/resolution/{slug(conf)}/{number.lower()}",
+        "resolution",
+        sector,
+    )
 
 
 def emit_resolution(ctx: _Context, row: Row) -> None:
@@ -441,7 +499,9 @@ def _version_key(ctx: _Context, row: Row) -> tuple[str, str, int]:
 def reg_version(ctx: _Context, row: Row) -> None:
     work, edition, year = _version_key(ctx, row)
     item = ctx.lookup(row, "number", work, ("resolution",))
-    iri = ctx.register(row, "edition", f"{work}:{year}", f"{item.iri[len(ctx.base):]}/{year}", "version", item.sector)
+    iri = ctx.register(
+        row, "edition", f"{work}:{year}", f"{item.iri[len(ctx.base) :]}/{year}", "version", item.sector
+    )
     ctx.versions.setdefault(work, []).append((year, iri))
 
 
@@ -483,9 +543,10 @@ def emit_mandate(ctx: _Context, row: Row) -> None:
 def reg_simple(kind: str, col: str, prefix: str, folder: str) -> Callable[[_Context, Row], None]:
     def register(ctx: _Context, row: Row) -> None:
         key = row.need(col)
-        if not key.startswith(prefix + ":") or slug(key[len(prefix) + 1:]) != key[len(prefix) + 1:]:
+        if not key.startswith(prefix + ":") or slug(key[len(prefix) + 1 :]) != key[len(prefix) + 1 :]:
             raise row.fail(col, f"{key!r} is not a key like {prefix}:<slug>")
-        ctx.register(row, col, key, f"id/{folder}/{key[len(prefix) + 1:]}", kind, row.get("sector") or None)
+        ctx.register(row, col, key, f"id/{folder}/{key[len(prefix) + 1 :]}", kind, row.get("sector") or None)
+
     return register
 
 
@@ -571,8 +632,14 @@ def reg_scheme(ctx: _Context, row: Row) -> None:
     name = row.need("slug")
     ctx.register(row, "slug", f"scheme:{name}", f"id/scheme/{name}", "scheme", None)
     for coll, _ in _collections(row):
-        ctx.register(row, "collections", f"collection:{name}:{coll}", f"id/scheme/{name}/collection/{coll}",
-                     "collection", None)
+        ctx.register(
+            row,
+            "collections",
+            f"collection:{name}:{coll}",
+            f"id/scheme/{name}/collection/{coll}",
+            "collection",
+            None,
+        )
 
 
 def emit_scheme(ctx: _Context, row: Row) -> None:
@@ -594,7 +661,9 @@ def emit_scheme(ctx: _Context, row: Row) -> None:
 def reg_theme(ctx: _Context, row: Row) -> None:
     scheme, notation = row.need("scheme"), row.need("notation")
     ctx.lookup(row, "scheme", f"scheme:{scheme}", ("scheme",))
-    ctx.register(row, "notation", f"theme:{scheme}:{notation}", f"id/theme/{scheme}/{notation}", "theme", None)
+    ctx.register(
+        row, "notation", f"theme:{scheme}:{notation}", f"id/theme/{scheme}/{notation}", "theme", None
+    )
 
 
 def emit_theme(ctx: _Context, row: Row) -> None:
@@ -611,8 +680,11 @@ def emit_theme(ctx: _Context, row: Row) -> None:
         ctx.add(s, SKOS.topConceptOf, scheme_iri)
         ctx.add(scheme_iri, SKOS.hasTopConcept, s)
     if row.get("collection"):
-        ctx.add(ctx.ref(row, "collection", f"collection:{scheme}:{row.get('collection')}", "collection"),
-                SKOS.member, s)
+        ctx.add(
+            ctx.ref(row, "collection", f"collection:{scheme}:{row.get('collection')}", "collection"),
+            SKOS.member,
+            s,
+        )
     for key in split_list(row.get("covered_by_body")):
         ctx.add(s, ctx.term("coveredByBody"), ctx.ref(row, "covered_by_body", key, "body"))
     _common(ctx, row, s, label)
@@ -623,8 +695,21 @@ def emit_theme(ctx: _Context, row: Row) -> None:
 ITEM_KINDS = ("question", "group", "resolution", "version")
 
 
-def _link(ctx: _Context, row: Row, s: URIRef, subj: Item, obj: URIRef, kind: str, predicate: str,
-          agent: tuple[str, str], date: str, status: str, justification: str, comment: str, mapping: bool) -> None:
+def _link(
+    ctx: _Context,
+    row: Row,
+    s: URIRef,
+    subj: Item,
+    obj: URIRef,
+    kind: str,
+    predicate: str,
+    agent: tuple[str, str],
+    date: str,
+    status: str,
+    justification: str,
+    comment: str,
+    mapping: bool,
+) -> None:
     ctx.add(s, RDF.type, ctx.term("Mapping" if mapping else "Link"))
     ctx.add(s, ctx.term("subject"), subj.iri)
     ctx.add(s, ctx.term("object"), obj)
@@ -634,7 +719,11 @@ def _link(ctx: _Context, row: Row, s: URIRef, subj: Item, obj: URIRef, kind: str
     if predicate not in SKOS_MATCH:
         raise row.fail("predicate", f"{predicate!r} is not one of {', '.join(SKOS_MATCH)}")
     ctx.add(s, ctx.term("predicate"), SKOS[predicate])
-    ctx.add(s, PROV.wasAttributedTo, ctx.ref(row, agent[0], agent[1], "agent", "body", "edition", "advisory-group"))
+    ctx.add(
+        s,
+        PROV.wasAttributedTo,
+        ctx.ref(row, agent[0], agent[1], "agent", "body", "edition", "advisory-group"),
+    )
     ctx.add(s, DCTERMS.date, _date(row, "date") or Literal(date))
     if status not in STATUSES:
         raise row.fail("status", f"{status!r} is not one of {', '.join(STATUSES)}")
@@ -647,14 +736,20 @@ def _link(ctx: _Context, row: Row, s: URIRef, subj: Item, obj: URIRef, kind: str
 
 
 def _theme_link_path(ctx: _Context, item: Item, theme: URIRef) -> str:
-    return f"id/link/{item.iri[len(ctx.base) + 3:]}/theme/{theme[len(ctx.base) + 9:]}"
+    return f"id/link/{item.iri[len(ctx.base) + 3 :]}/theme/{theme[len(ctx.base) + 9 :]}"
 
 
 def reg_theme_link(ctx: _Context, row: Row) -> None:
     item = ctx.lookup(row, "item", row.need("item"), ITEM_KINDS)
     theme = ctx.ref(row, "theme", row.need("theme"), "theme")
-    ctx.register(row, "item", f"link:{row.need('item')}>{row.need('theme')}", _theme_link_path(ctx, item, theme),
-                 "link", None)
+    ctx.register(
+        row,
+        "item",
+        f"link:{row.need('item')}>{row.need('theme')}",
+        _theme_link_path(ctx, item, theme),
+        "link",
+        None,
+    )
 
 
 def emit_theme_link(ctx: _Context, row: Row) -> None:
@@ -662,8 +757,21 @@ def emit_theme_link(ctx: _Context, row: Row) -> None:
     theme = ctx.keys[row.need("theme")].iri
     s = ctx.keys[f"link:{row.need('item')}>{row.need('theme')}"].iri
     ctx.add(item.iri, ctx.term("addressesTheme"), theme)
-    _link(ctx, row, s, item, theme, "TopicalOverlap", "relatedMatch", ("curator", row.need("curator")), row.need("date"),
-          "Asserted", "ManualMappingCuration", row.need("justification"), mapping=False)
+    _link(
+        ctx,
+        row,
+        s,
+        item,
+        theme,
+        "TopicalOverlap",
+        "relatedMatch",
+        ("curator", row.need("curator")),
+        row.need("date"),
+        "Asserted",
+        "ManualMappingCuration",
+        row.need("justification"),
+        mapping=False,
+    )
     label_item = row.need("item")
     _common(ctx, row, s, f"{label_item} addresses theme {row.need('theme')[6:]}")
 
@@ -680,11 +788,29 @@ def emit_mapping(ctx: _Context, row: Row) -> None:
     subj = ctx.lookup(row, "subject", row.need("subject"), ITEM_KINDS)
     obj = ctx.lookup(row, "object", row.need("object"), ITEM_KINDS)
     cross = subj.sector != obj.sector
-    _link(ctx, row, s, subj, obj.iri, row.need("relation_kind"), row.need("predicate"), ("asserted_by", row.need("asserted_by")),
-          row.need("date"), row.need("status"), row.need("justification"), row.get("comment"), mapping=cross)
+    _link(
+        ctx,
+        row,
+        s,
+        subj,
+        obj.iri,
+        row.need("relation_kind"),
+        row.need("predicate"),
+        ("asserted_by", row.need("asserted_by")),
+        row.need("date"),
+        row.need("status"),
+        row.need("justification"),
+        row.get("comment"),
+        mapping=cross,
+    )
     if row.get("ref_row"):
         ctx.add(s, DCTERMS.identifier, Literal(row.get("ref_row")))
-    _common(ctx, row, s, f"{row.need('id')}: {row.need('subject')} {row.need('relation_kind')} {row.need('object')}")
+    _common(
+        ctx,
+        row,
+        s,
+        f"{row.need('id')}: {row.need('subject')} {row.need('relation_kind')} {row.need('object')}",
+    )
 
 
 # ---------------------------------------------------------------- table kinds
@@ -716,17 +842,35 @@ KINDS: tuple[Kind, ...] = (
     _kind("conferences", "conference name sector", reg_conference, emit_conference),
     _kind("conference editions", "edition conference year place country", reg_edition, emit_edition),
     _kind("resolutions", "conference number title concerns", reg_resolution, emit_resolution),
-    _kind("resolution versions", "conference number edition revision_label revises", reg_version, emit_version),
+    _kind(
+        "resolution versions", "conference number edition revision_label revises", reg_version, emit_version
+    ),
     _kind("mandates", "resolution item relation", _none, emit_mandate),
     _kind("agents", "agent name", reg_simple("agent", "agent", "agent", "agent"), emit_agent),
-    _kind("bodies", "body type name established_by reports_to members", reg_simple("body", "body", "body", "body"),
-          emit_body),
-    _kind("meetings", "meeting body date held_during", reg_simple("meeting", "meeting", "meeting", "meeting"),
-          emit_meeting),
-    _kind("documents", "document notation title url", reg_simple("document", "document", "doc", "document"),
-          emit_document),
-    _kind("outcomes", "outcome meeting description pilot_theme",
-          reg_simple("outcome", "outcome", "outcome", "outcome"), emit_outcome),
+    _kind(
+        "bodies",
+        "body type name established_by reports_to members",
+        reg_simple("body", "body", "body", "body"),
+        emit_body,
+    ),
+    _kind(
+        "meetings",
+        "meeting body date held_during",
+        reg_simple("meeting", "meeting", "meeting", "meeting"),
+        emit_meeting,
+    ),
+    _kind(
+        "documents",
+        "document notation title url",
+        reg_simple("document", "document", "doc", "document"),
+        emit_document,
+    ),
+    _kind(
+        "outcomes",
+        "outcome meeting description pilot_theme",
+        reg_simple("outcome", "outcome", "outcome", "outcome"),
+        emit_outcome,
+    ),
     _kind("theme schemes", "slug section label collections", reg_scheme, emit_scheme),
     _kind("themes", "scheme notation label broader", reg_theme, emit_theme),
     _kind("theme links", "item theme justification curator date", reg_theme_link, emit_theme_link),
@@ -739,8 +883,11 @@ ORDER = [k.name for k in KINDS]
 def _kind_of(header: tuple[str, ...], label: str) -> Kind:
     fits = [k for k in KINDS if k.columns <= set(header)]
     if not fits:
-        raise SourceError(f"header {','.join(header)} matches no known table kind (see docs/notes/data.md)",
-                          path=label, line=1)
+        raise SourceError(
+            f"header {','.join(header)} matches no known table kind (see docs/notes/data.md)",
+            path=label,
+            line=1,
+        )
     best = max(fits, key=lambda k: len(k.columns))
     for col in ("source", "confidence", "notes"):
         if col not in header:
@@ -761,9 +908,18 @@ def _read(path: Path, label: str) -> Iterator[Row]:
                 if not any(c.strip() for c in cells):
                     continue
                 if len(cells) != len(header):
-                    raise SourceError(f"{len(cells)} cells where the header has {len(header)}",
-                                      path=label, line=reader.line_num)
-                yield Row(path, label, reader.line_num, header, MappingProxyType(dict(zip(header, cells, strict=True))))
+                    raise SourceError(
+                        f"{len(cells)} cells where the header has {len(header)}",
+                        path=label,
+                        line=reader.line_num,
+                    )
+                yield Row(
+                    path,
+                    label,
+                    reader.line_num,
+                    header,
+                    MappingProxyType(dict(zip(header, cells, strict=True))),
+                )
     except UnicodeDecodeError as exc:
         raise SourceError(f"not UTF-8: {exc}", path=label) from exc
     except csv.Error as exc:
@@ -786,21 +942,22 @@ def load_tables(data_dir: Path, base: str = DEFAULT_BASE) -> Tables:
                 rows = list(_read(path, label))
                 if rows:
                     tables.append((_kind_of(rows[0].header, label), folder.name, rows))
-                else:
-                    _kind_of(tuple(next(csv.reader(path.open(encoding="utf-8")), [])), label)
+                else:  # header only: still a known kind, or an error
+                    with path.open(encoding="utf-8", newline="") as fh:
+                        _kind_of(tuple(next(csv.reader(fh), [])), label)
             elif path.suffix == ".ttl":
                 turtle.append((folder.name, path, label))
     tables.sort(key=lambda t: ORDER.index(t[0].name))
     for kind, _folder, rows in tables:
         for row in rows:
             kind.register(ctx, row)
-    for kind, folder, rows in tables:
-        ctx.graph = ctx.dataset.graph(URIRef(f"{base}graph/{folder}"))
+    for kind, name, rows in tables:
+        ctx.graph = ctx.dataset.graph(URIRef(f"{base}graph/{name}"))
         for row in rows:
             kind.emit(ctx, row)
-    for folder, path, label in turtle:
+    for name, ttl, label in turtle:
         try:
-            ctx.dataset.graph(URIRef(f"{base}graph/{folder}")).parse(path, format="turtle")
+            ctx.dataset.graph(URIRef(f"{base}graph/{name}")).parse(ttl, format="turtle")
         except Exception as exc:  # rdflib raises many kinds
             raise SourceError(f"cannot parse Turtle: {exc}", path=label) from exc
     return Tables(ctx.dataset, MappingProxyType(dict(sorted(ctx.origins.items()))))
