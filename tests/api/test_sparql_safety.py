@@ -54,8 +54,13 @@ def _cpu_seconds(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store_path=store_path, environment="test", query_workers=2, query_timeout=2.0,
-                        budget_seconds_per_minute=0)
+    settings = Settings(
+        store_path=store_path,
+        environment="test",
+        query_workers=2,
+        query_timeout=2.0,
+        budget_seconds_per_minute=0,
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -117,12 +122,19 @@ def test_workers_reload_after_a_write(client: TestClient) -> None:
 
 # -- budget --------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_budget_exceeded_is_429_with_retry_after(tmp_path: Path) -> None:
     store = write_store(tmp_path / "store", items_nquads(), "test")
     del store
-    settings = Settings(store_path=tmp_path / "store", environment="test", query_workers=1, query_timeout=0.6,
-                        budget_seconds_per_minute=1.0, budget_exempt_loopback=True)
+    settings = Settings(
+        store_path=tmp_path / "store",
+        environment="test",
+        query_workers=1,
+        query_timeout=0.6,
+        budget_seconds_per_minute=1.0,
+        budget_exempt_loopback=True,
+    )
     with TestClient(create_app(settings)) as client:  # host "testclient": not loopback, so budgeted
         first = client.get("/sparql", params={"query": RUNAWAY})
         second = client.get("/sparql", params={"query": RUNAWAY})

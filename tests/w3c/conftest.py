@@ -25,8 +25,10 @@ TEST_DATA_NAMESPACE = "http://kasei.us/2009/09/sparql/data/"
 
 def w3c_dir() -> Path:
     if not (W3C / "protocol" / "manifest.ttl").is_file():
-        pytest.skip(f"W3C SPARQL 1.1 manifests MISSING at {W3C}: the conformance runner cannot run "
-                    "(CI copies shared/ beside the repository as ../shared)")
+        pytest.skip(
+            f"W3C SPARQL 1.1 manifests MISSING at {W3C}: the conformance runner cannot run "
+            "(CI copies shared/ beside the repository as ../shared)"
+        )
     return W3C
 
 
@@ -61,8 +63,19 @@ def w3c_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ISCG_ALLOWED_SERVICE_IRIS": json.dumps([TEST_DATA_NAMESPACE]),
         "ISCG_QUERY_WORKERS": "1",
     }
-    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     base = f"http://127.0.0.1:{port}"
     with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
         yield f"{base}/sparql"

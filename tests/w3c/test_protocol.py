@@ -31,8 +31,12 @@ HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")
 
 FORMAT_TYPES = {
     "boolean": {"application/sparql-results+json", "application/sparql-results+xml"},
-    "tabular": {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values"},
+    "tabular": {
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    },
     "RDF": {"application/rdf+xml", "text/turtle", "application/n-triples", "application/xhtml+xml"},
 }
 
@@ -87,15 +91,19 @@ def load_tests() -> list[ProtocolTest]:
                 body = str(g.value(content, CNT.chars)).encode(encoding)
             resp = g.value(req, HT.resp)
             expected_bool = g.value(resp, MF.expectedBoolean)
-            test.requests.append(Request(
-                method=str(g.value(req, HT.methodName)),
-                path=str(g.value(req, HT.absolutePath)),
-                headers=headers,
-                body=body,
-                statuses={str(s).split("#")[-1] for s in g.objects(resp, MF.expectedStatus)},
-                format=str(g.value(resp, MF.expectedFormat)) if g.value(resp, MF.expectedFormat) else None,
-                boolean=None if expected_bool is None else bool(expected_bool.toPython()),
-            ))
+            test.requests.append(
+                Request(
+                    method=str(g.value(req, HT.methodName)),
+                    path=str(g.value(req, HT.absolutePath)),
+                    headers=headers,
+                    body=body,
+                    statuses={str(s).split("#")[-1] for s in g.objects(resp, MF.expectedStatus)},
+                    format=str(g.value(resp, MF.expectedFormat))
+                    if g.value(resp, MF.expectedFormat)
+                    else None,
+                    boolean=None if expected_bool is None else bool(expected_bool.toPython()),
+                )
+            )
         out.append(test)
     return out
 

@@ -19,19 +19,53 @@ MANIFEST = HERE.parents[1].parent / "shared" / "w3c-sparql11" / "service-descrip
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/n-triples": "nt",
-             "application/ld+json": "json-ld"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+}
 
 # every term of the SD vocabulary (spec section 3)
 SD_TERMS = {
-    "Service", "Language", "Function", "Aggregate", "EntailmentRegime", "EntailmentProfile",
-    "GraphCollection", "Dataset", "Graph", "NamedGraph", "Feature",
-    "endpoint", "feature", "defaultEntailmentRegime", "entailmentRegime", "defaultSupportedEntailmentProfile",
-    "supportedEntailmentProfile", "extensionFunction", "extensionAggregate", "languageExtension",
-    "supportedLanguage", "propertyFeature", "defaultDataset", "availableGraphs", "resultFormat", "inputFormat",
-    "defaultGraph", "namedGraph", "name", "graph",
-    "SPARQL10Query", "SPARQL11Query", "SPARQL11Update", "DereferencesURIs", "UnionDefaultGraph",
-    "RequiresDataset", "EmptyGraphs", "BasicFederatedQuery",
+    "Service",
+    "Language",
+    "Function",
+    "Aggregate",
+    "EntailmentRegime",
+    "EntailmentProfile",
+    "GraphCollection",
+    "Dataset",
+    "Graph",
+    "NamedGraph",
+    "Feature",
+    "endpoint",
+    "feature",
+    "defaultEntailmentRegime",
+    "entailmentRegime",
+    "defaultSupportedEntailmentProfile",
+    "supportedEntailmentProfile",
+    "extensionFunction",
+    "extensionAggregate",
+    "languageExtension",
+    "supportedLanguage",
+    "propertyFeature",
+    "defaultDataset",
+    "availableGraphs",
+    "resultFormat",
+    "inputFormat",
+    "defaultGraph",
+    "namedGraph",
+    "name",
+    "graph",
+    "SPARQL10Query",
+    "SPARQL11Query",
+    "SPARQL11Update",
+    "DereferencesURIs",
+    "UnionDefaultGraph",
+    "RequiresDataset",
+    "EmptyGraphs",
+    "BasicFederatedQuery",
 }
 
 
@@ -80,7 +114,12 @@ def check_conforms_to_schema(endpoint: str) -> None:
     from pyshacl import validate
 
     graph = description(endpoint, "application/rdf+xml")
-    used = {str(t) for triple in graph for t in triple if isinstance(t, rdflib.URIRef) and str(t).startswith(str(SD))}
+    used = {
+        str(t)
+        for triple in graph
+        for t in triple
+        if isinstance(t, rdflib.URIRef) and str(t).startswith(str(SD))
+    }
     assert used, "no SD terms at all"
     unknown = {t.removeprefix(str(SD)) for t in used} - SD_TERMS
     assert not unknown, f"terms not in the SD vocabulary: {unknown}"
