@@ -4,7 +4,7 @@ The data graph (or every named graph of a Dataset, merged) is validated together
 triples (ontology/iscg.ttl), with no inference: `sh:targetClass` and `sh:class` then reach subclasses
 through the ontology's `rdfs:subClassOf` triples, as SHACL's "SHACL instance" definition says.
 
-Two engines give the same results on every shape fixture (tests/shapes/test_engines.py):
+Two engines give the same results on every shape fixture (tests/shapes/test_fixtures.py):
 - ``"pyshacl"``: the reference implementation;
 - ``"turbo"``: pyshacl-turbo (a Rust engine with pySHACL's API), the default when installed.
 
@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from rdflib import Dataset, Graph, Literal as RDFLiteral, Node, URIRef
+from rdflib import Dataset, Graph, Node, URIRef
+from rdflib import Literal as RDFLiteral
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, SH
 
@@ -49,8 +50,16 @@ DEFAULT_ONTOLOGY = _REPO / "ontology" / "iscg.ttl"
 
 Engine = Literal["pyshacl", "turbo"]
 
-_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld",
-            ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
+_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
 
 
 class Severity(enum.StrEnum):
@@ -224,8 +233,15 @@ def validate(
         import pyshacl
 
         _, report_graph, _ = pyshacl.validate(
-            combined, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True,
-            abort_on_first=False, meta_shacl=False, advanced=False, inplace=True,
+            combined,
+            shacl_graph=shapes,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+            meta_shacl=False,
+            advanced=False,
+            inplace=True,
         )
     results = _results(cast(Graph, report_graph))
     conforms = not any(r.severity is Severity.VIOLATION for r in results)
@@ -255,13 +271,15 @@ def _results(report: Graph) -> tuple[ValidationResult, ...]:
         shape = _one(report, result, SH.sourceShape)
         if focus is None or component is None or shape is None:
             raise ValueError(f"SHACL report result {result} lacks focus node, component or shape")
-        out.append(ValidationResult(
-            focus_node=focus,
-            result_path=_one(report, result, SH.resultPath),
-            message=_message(report, result),
-            severity=severity,
-            constraint_component=cast(URIRef, component),
-            source_shape=shape,
-            value=_one(report, result, SH.value),
-        ))
+        out.append(
+            ValidationResult(
+                focus_node=focus,
+                result_path=_one(report, result, SH.resultPath),
+                message=_message(report, result),
+                severity=severity,
+                constraint_component=cast(URIRef, component),
+                source_shape=shape,
+                value=_one(report, result, SH.value),
+            )
+        )
     return tuple(sorted(out, key=lambda r: (r.key, str(r.source_shape), r.message, str(r.value))))
