@@ -122,7 +122,8 @@ def run_report(
     spec = catalog[name]
     report = ReportSpec.from_query(spec)
     table = run_select(engine, spec, params, base_iri=base_iri, timeout=timeout)
-    columns = table.columns(spec.columns, hide=[p.name for p in spec.params])
+    hidden = [p.name for p in spec.params] + [str(v) for v in (spec.report or {}).get("hidden", [])]
+    columns = table.columns(spec.columns, hide=hidden)
     computed = ComputedFrom(meta.data_version, meta.built_at, spec.name, spec.effective_params(params))
     return ReportResult(report, table, columns, computed)
 
@@ -160,25 +161,31 @@ def heatmap(table: ResultTable, chart: Mapping[str, Any]) -> Heatmap:
             continue
         a, b = row[row_var].value, row[col_var].value
         for iri, var in ((a, row_var), (b, col_var)):
-            label_cell = row.get(f"{var}Label")
+            label_cell = row.get(f"{var}Code") or row.get(f"{var}Label")  # short axis labels first
             order.setdefault(iri, label_cell.text if label_cell else iri)
         number = row[value_var].number if value_var in row else 0
         values[(a, b)] = int(number or 0)
-    iris = sorted(order, key=lambda iri: order[iri])
+    iris = list(order)  # the query's order
     cells = [[values.get((a, b), 0) for b in iris] for a in iris]
     return Heatmap([order[i] for i in iris], iris, cells, max([0, *[v for r in cells for v in r]]))
 
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar: its label and value; ``series`` (if any) split its length into stacked segments."""
+
     label: str
     value: int
     iri: str | None
     series: dict[str, int]
 
+    @property
+    def length(self) -> int:
+        return sum(self.series.values()) if self.series else self.value
+
 
 def bars(table: ResultTable, chart: Mapping[str, Any], *, limit: int = 40) -> list[Bar]:
-    """One bar per row with a positive value, largest first (ties keep the query's order)."""
+    """One bar per row with a positive value, largest value first, then longest (stable otherwise)."""
     label_var, value_var = chart["label"], chart["value"]
     series_vars = list(chart.get("series", []))
     out: list[Bar] = []
@@ -194,5 +201,5 @@ def bars(table: ResultTable, chart: Mapping[str, Any], *, limit: int = 40) -> li
             iri=iri_cell.value if iri_cell is not None and iri_cell.kind == "uri" else None,
             series={s: int(row[s].number or 0) for s in series_vars if s in row},
         ))
-    out.sort(key=lambda bar: -bar.value)
+    out.sort(key=lambda bar: (-bar.value, -bar.length))
     return out[:limit]

@@ -1,5 +1,209 @@
-"""Placeholder: filled in by the capability that owns this router."""
+"""Reports for policy staff: ``/reports`` (the list) and ``/reports/<name>`` (form, table, chart,
+downloads, "computed from"), plus ``/reports/<name>.csv`` and ``.xlsx``.
 
-from fastapi import APIRouter
+Every report is a canned query with a ``report:`` block in its header (see iscg_graph.reports); the
+page offers its parameters as choices (Sectors, study periods, Annex lists, themes, study groups by
+label), never as IRIs. Charts are server-side SVG drawn by the templates: no script, no CDN.
 
-router = APIRouter()
+This router also serves ``/static/…`` from ``api/static`` (a plain route: ``include_router`` does not
+carry mounts), so the pages work whether or not the app mounts static files itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from iscg_graph.engine import QueryEngine
+from iscg_graph.errors import ParameterError, QueryError, UnknownQuery
+from iscg_graph.queries import SECTOR_CODES, ParamSpec, QueryCatalog
+from iscg_graph.reports import ReportResult, ReportSpec, bars, choices, heatmap, report_specs, run_report
+from iscg_graph.store import StoreMeta
+from iscg_graph.tabular import iri_path, to_csv, to_xlsx
+
+from .queries import FORMATS, base_iri_of, catalog_of, error_response, query_engine, timeout_of
+
+__all__ = ["router", "templates"]
+
+API_DIR = Path(__file__).resolve().parent.parent
+STATIC_DIR = API_DIR / "static"
+templates = Jinja2Templates(directory=str(API_DIR / "templates"))
+
+router = APIRouter(tags=["reports"])
+
+
+def _meta(request: Request) -> StoreMeta:
+    store = getattr(request.app.state, "store", None)
+    return store.meta if store is not None else StoreMeta()
+
+
+def _report(catalog: QueryCatalog, name: str) -> ReportSpec:
+    spec = catalog[name]  # UnknownQuery if absent
+    if not spec.report:
+        raise UnknownQuery(f"{name!r} is a canned query but not a report")
+    return ReportSpec.from_query(spec)
+
+
+def _values(request: Request, report: ReportSpec) -> tuple[dict[str, str], str | None]:
+    """The submitted parameter values (empty = not given) and the first unknown name, if any."""
+    known = {p.name for p in report.query.params}
+    unknown = next((k for k in request.query_params if k not in known), None)
+    values = {k: v for k, v in request.query_params.items() if k in known and v.strip() != ""}
+    return values, unknown
+
+
+def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: str) -> dict[str, Any]:
+    """How the form offers one parameter: a select with labelled choices, or a plain input."""
+    options: list[tuple[str, str]] = []
+    if p.type == "sector":
+        labels = {"GS": "General Secretariat"}
+        options = [(code, labels.get(code, code)) for code in SECTOR_CODES]
+    elif p.choices_query and p.choices_query in catalog:
+        options = choices(engine, catalog, p.choices_query, base_iri=base_iri)
+    elif p.allowed_values():
+        options = [(v, v) for v in p.allowed_values()]
+    return {
+        "name": p.name,
+        "label": p.label or p.name.replace("_", " ").capitalize(),
+        "description": p.description,
+        "required": p.required,
+        "default": p.default or "",
+        "options": options,
+        "input": "number" if p.type == "integer" else "text",
+        "minimum": p.minimum,
+        "maximum": p.maximum,
+    }
+
+
+def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> dict[str, Any] | None:
+    chart = result.report.chart
+    if not chart or not result.table.rows:
+        return None
+    if chart.get("kind") == "heatmap":
+        heat = heatmap(result.table, chart)
+        codes = {f"{base_iri}id/sector/{slug}": code for code, slug in SECTOR_CODES.items()}
+        links: list[list[str | None]] = []
+        for a in heat.iris:
+            row_links: list[str | None] = []
+            for b in heat.iris:
+                if chart.get("drilldown") and a in codes and b in codes:
+                    query = {"sector_a": codes[a], "sector_b": codes[b]}
+                    query.update({k: v for k, v in values.items() if k == "study_period"})
+                    row_links.append(f"/reports/{chart['drilldown']}?{urlencode(query)}")
+                else:
+                    row_links.append(None)
+            links.append(row_links)
+        return {"kind": "heatmap", "data": heat, "links": links, "value_title": _title(result, chart["value"])}
+    if chart.get("kind") == "bars":
+        data = bars(result.table, chart)
+        if not data:
+            return None
+        return {
+            "kind": "bars",
+            "data": data,
+            "maximum": max(b.length for b in data),
+            "colours": ["#2e75b6", "#70ad47", "#ed7d31", "#7f6000"],
+            "value_title": _title(result, chart["value"]),
+            "series_titles": {s: _title(result, s) for s in chart.get("series", [])},
+        }
+    return None
+
+
+def _title(result: ReportResult, var: str) -> str:
+    return result.report.query.columns.get(var, var.replace("_", " "))
+
+
+@router.get("/reports", response_class=HTMLResponse, summary="The reports, in plain language")
+def reports_index(request: Request) -> HTMLResponse:
+    catalog = catalog_of(request)
+    return templates.TemplateResponse(
+        request, "reports/index.html", {"reports": report_specs(catalog), "meta": _meta(request)}
+    )
+
+
+def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Response:
+    catalog = catalog_of(request)
+    try:
+        report = _report(catalog, name)
+        values, unknown = _values(request, report)
+        if unknown:
+            raise ParameterError(unknown, f"unknown parameter for report {name!r}")
+        result = run_report(engine, catalog, name, values, _meta(request),
+                            base_iri=base_iri_of(request), timeout=timeout_of(request))
+    except QueryError as exc:
+        return error_response(exc)
+    if fmt == "csv":
+        body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    xlsx = to_xlsx(result.table, result.columns, title=report.title, computed_from=result.computed_from.items())
+    return Response(xlsx, media_type=FORMATS["xlsx"],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")
+def report_csv(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+    return _download(request, name, engine, "csv")
+
+
+@router.get("/reports/{name}.xlsx", summary="A report as a formatted Excel workbook")
+def report_xlsx(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+    return _download(request, name, engine, "xlsx")
+
+
+@router.get("/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads")
+def report_page(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+    catalog = catalog_of(request)
+    base_iri = base_iri_of(request)
+    try:
+        report = _report(catalog, name)
+    except UnknownQuery as exc:
+        return templates.TemplateResponse(request, "reports/not_found.html", {"message": str(exc)},
+                                          status_code=404)
+    values, unknown = _values(request, report)
+    error: ParameterError | None = None
+    result: ReportResult | None = None
+    missing = [p for p in report.query.params if p.required and p.name not in values]
+    try:
+        fields = [_field(p, engine, catalog, base_iri) for p in report.query.params]
+        if unknown:
+            error = ParameterError(unknown, "is not a parameter of this report")
+        elif not missing:
+            result = run_report(engine, catalog, name, values, _meta(request),
+                                base_iri=base_iri, timeout=timeout_of(request))
+    except ParameterError as exc:
+        error = exc
+    except QueryError as exc:
+        return error_response(exc)
+    query_string = urlencode(values)
+    context = {
+        "report": report,
+        "fields": fields,
+        "values": values,
+        "result": result,
+        "chart": _chart(result, values, base_iri) if result else None,
+        "error": error,
+        "missing": missing,
+        "meta": _meta(request),
+        "base_iri": base_iri,
+        "query_string": query_string,
+        "iri_path": lambda iri: iri_path(iri, base_iri),
+    }
+    return templates.TemplateResponse(request, "reports/report.html", context,
+                                      status_code=422 if error else 200)
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+def static_file(path: str) -> Response:
+    """Files under api/static (CSS, report assets); nothing outside that folder."""
+    root = STATIC_DIR.resolve()
+    target = (root / path).resolve()
+    if not target.is_file() or root not in target.parents:
+        return JSONResponse(status_code=404, content={"detail": f"no static file {path!r}"})
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
