@@ -1,0 +1,258 @@
+"""/api/candidates, /reports/candidates, the review endpoints and the SSSOM export.
+
+The router runs in a small app over a real on-disk store written from
+tests/fixtures/candidates/mini.trig (so precompute, review writes and the snapshot all happen for
+real); the canned overlap report is run with the in-process engine on the same store.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.routers import candidates
+from api.settings import Settings
+from iscg_graph.build import write_store
+from iscg_graph.engine import InProcessEngine
+from iscg_graph.overlap import CANDIDATES_FILE
+from iscg_graph.queries import load_catalog
+from iscg_graph.reports import run_select
+from iscg_graph.store import EmbeddedStore
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
+ID = "https://w3id.org/iscg/id/"
+REVIEWS = "https://w3id.org/iscg/graph/reviews"
+Q32 = ID + "question/itu-d/2018-2021/3-2"
+Q417 = ID + "question/itu-t/2017-2020/4-17"
+Q517 = ID + "question/itu-t/2017-2020/5-17"
+Q62 = ID + "question/itu-d/2018-2021/6-2"
+Q95 = ID + "question/itu-t/2017-2020/9-5"
+TOKEN = "s3cret-review-token"
+
+
+def _store(tmp_path: Path) -> EmbeddedStore:
+    mem = ox.Store()
+    mem.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    return write_store(tmp_path / "store", mem.dump(format=ox.RdfFormat.N_QUADS) or b"", "test-version")
+
+
+def _client(store: EmbeddedStore, token: str | None) -> TestClient:
+    app = FastAPI()
+    app.state.settings = Settings(review_token=token, store_path=store.path or Path("."))
+    app.state.store = store
+    app.include_router(candidates.router)
+    return TestClient(app)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    s = _store(tmp_path)
+    yield s
+    del s
+
+
+@pytest.fixture
+def client(store: EmbeddedStore) -> TestClient:
+    return _client(store, TOKEN)
+
+
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def pairs(body: dict) -> set[frozenset[str]]:
+    return {frozenset((c["left"]["iri"], c["right"]["iri"])) for c in body["candidates"]}
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def test_candidates_json(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.get("/api/candidates", params={"kind": "question", "limit": 100})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["data_version"] == "test-version"
+    assert body["count"] == len(body["candidates"]) == body["total"] > 10
+    assert (store.path / CANDIDATES_FILE).is_file()   # computed on first use, then served from it
+    first = body["candidates"][0]
+    assert set(first) >= {"left", "right", "score", "evidence", "explanation", "recorded"}
+    assert set(first["left"]) >= {"iri", "label", "sector_code"}
+    assert first["evidence"]["terms"] and "weight" in first["evidence"]["terms"][0]
+    scores = [c["score"] for c in body["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+    assert not any(c["recorded"] for c in body["candidates"])
+    assert frozenset((Q32, Q417)) in pairs(body)
+
+
+def test_filters_and_kinds(client: TestClient) -> None:
+    r = client.get("/api/candidates", params={"sector": "ITU-R", "limit": 100}).json()
+    assert r["candidates"] and all("ITU-R" in (c["left"]["sector_code"], c["right"]["sector_code"])
+                                   for c in r["candidates"])
+    r = client.get("/api/candidates", params={"min_score": 0.4}).json()
+    assert r["candidates"] and all(c["score"] >= 0.4 for c in r["candidates"])
+    themes = client.get("/api/candidates", params={"kind": "theme"}).json()["candidates"]
+    assert {c["left"]["label"] for c in themes} >= {"Child Online Protection"}
+    res = client.get("/api/candidates", params={"kind": "resolution", "limit": 1}).json()
+    assert res["count"] == 1 and res["total"] > 1
+
+
+def test_include_recorded_flags_known_pairs(client: TestClient) -> None:
+    r = client.get("/api/candidates", params={"include_recorded": "true", "limit": 200}).json()
+    recorded = [c for c in r["candidates"] if c["recorded"]]
+    assert len(recorded) == 3
+    assert all(c["status"] == "Asserted" and c["links"] for c in recorded)
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"kind": "people"}, "kind"),
+    ({"min_score": "2"}, "min_score"),
+    ({"limit": "0"}, "limit"),
+    ({"sector": "ITU-X"}, "sector"),
+    ({"format": "pdf"}, "format"),
+])
+def test_bad_parameters_are_422_naming_them(client: TestClient, params: dict, name: str) -> None:
+    r = client.get("/api/candidates", params=params)
+    assert r.status_code == 422
+    assert name in r.text
+
+
+def test_csv_and_xlsx(client: TestClient) -> None:
+    r = client.get("/api/candidates", params={"format": "csv", "limit": 5})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.text.strip().splitlines()
+    assert lines[0].startswith("Score,Left item,Left item (IRI)") and len(lines) == 6
+    r = client.get("/api/candidates", params={"limit": 5}, headers={"Accept": candidates.XLSX})
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["Report"]
+    assert ws["A1"].value == "Score" and ws.max_row == 6 and ws.freeze_panes == "A2"
+
+
+def test_report_page(client: TestClient) -> None:
+    r = client.get("/reports/candidates", params={"kind": "question", "sector": "itu-d"})
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert "ITU-D Q3/2 (2018-2021): Securing information and communication networks" in r.text
+    assert 'href="/id/question/itu-d/2018-2021/3-2"' in r.text
+    assert "Shared words" in r.text and "format=csv" in r.text
+    assert client.get("/reports/candidates", params={"sector": "nowhere"}).status_code == 422
+
+
+# -- review ----------------------------------------------------------------------------------------
+
+def test_review_is_disabled_by_default(store: EmbeddedStore) -> None:
+    plain = _client(store, None)
+    r = plain.post("/api/candidates/review", json={"left": Q32, "right": Q417, "decision": "reject",
+                                                   "reviewer": "x"}, headers=auth())
+    assert r.status_code == 403 and "disabled" in r.json()["detail"]
+    assert REVIEWS not in store.graphs()
+
+
+def test_review_needs_the_token(client: TestClient, store: EmbeddedStore) -> None:
+    body = {"left": Q32, "right": Q417, "decision": "reject", "reviewer": "x"}
+    assert client.post("/api/candidates/review", json=body).status_code == 401
+    r = client.post("/api/candidates/review", json=body, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert REVIEWS not in store.graphs()
+
+
+def test_accept_appears_in_sparql_and_the_overlap_report(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.post("/api/candidates/review", headers=auth(), json={
+        "left": Q32, "right": Q417, "decision": "accept", "relation": "overlap",
+        "reviewer": "Ana Reviewer", "comment": "Both study cybersecurity culture and practice."})
+    assert r.status_code == 201, r.text
+    mapping = r.json()["mapping"]
+    assert mapping == ID + "mapping/R0001" and r.json()["status"] == "Accepted"
+
+    rows = store.select("""
+        PREFIX iscg: <https://w3id.org/iscg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX sssom: <https://w3id.org/sssom/>
+        SELECT ?m ?kind ?who ?why WHERE { GRAPH <https://w3id.org/iscg/graph/reviews> {
+          ?m a iscg:Mapping ; iscg:subject ?s ; iscg:object ?o ; iscg:status iscg:Accepted ;
+             iscg:relationKind ?kind ; prov:wasAttributedTo ?who ;
+             sssom:mapping_justification <https://w3id.org/semapv/vocab/ManualMappingCuration> } }""")
+    assert len(rows) == 1 and rows[0]["m"].value == mapping
+    assert rows[0]["kind"].value.endswith("#Overlap") and rows[0]["who"].value == ID + "agent/ana-reviewer"
+
+    # the canned overlap report now counts the accepted mapping as evidence for the pair
+    table = run_select(InProcessEngine(store), load_catalog()["question-duplicate-candidates"], {})
+    hits = [i for i, row in enumerate(table.rows) if {row["qa"].value, row["qb"].value} == {Q32, Q417}]
+    assert len(hits) == 1
+    row = table.rows[hits[0]]
+    assert row["mappings"].value == "1" and "R0001" in row["evidence"].value
+
+    # no longer proposed; listed as recorded (Accepted) on request
+    assert frozenset((Q32, Q417)) not in pairs(client.get("/api/candidates", params={"limit": 500}).json())
+    listed = client.get("/api/candidates", params={"item": Q32, "include_recorded": "true"}).json()
+    flagged = [c for c in listed["candidates"] if frozenset((c["left"]["iri"], c["right"]["iri"])) == {Q32, Q417}]
+    assert flagged and flagged[0]["status"] == "Accepted" and flagged[0]["recorded"]
+
+    # deciding the same pair again is a conflict
+    again = client.post("/api/candidates/review", headers=auth(),
+                        json={"left": Q417, "right": Q32, "decision": "reject", "reviewer": "Bob"})
+    assert again.status_code == 409
+
+
+def test_reject_is_never_proposed_again(client: TestClient, store: EmbeddedStore, tmp_path: Path) -> None:
+    assert frozenset((Q62, Q95)) in pairs(client.get("/api/candidates", params={"limit": 500}).json())
+    r = client.post("/api/candidates/review", headers=auth(), json={
+        "left": Q62, "right": Q95, "decision": "reject", "reviewer": "Bob", "comment": "Different angle."})
+    assert r.status_code == 201 and r.json()["status"] == "Rejected"
+    assert frozenset((Q62, Q95)) not in pairs(client.get("/api/candidates", params={"limit": 500}).json())
+    # ... nor after the store is reopened and everything recomputed from scratch
+    path = store.path
+    (path / CANDIDATES_FILE).unlink()
+    reopened = EmbeddedStore.open_snapshot(path)
+    fresh = _client(reopened, TOKEN)
+    assert frozenset((Q62, Q95)) not in pairs(fresh.get("/api/candidates", params={"limit": 500}).json())
+    assert reopened.select("""PREFIX iscg: <https://w3id.org/iscg/ontology#>
+        SELECT ?m WHERE { ?m iscg:status iscg:Rejected }""")
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ({"left": Q517, "right": Q417, "decision": "accept", "relation": "duplicate", "reviewer": "Ana"},
+     "a mapping joins two different Union parts"),           # same Sector: the shapes say no
+    ({"left": Q32, "right": ID + "question/nope", "decision": "accept", "relation": "overlap", "reviewer": "Ana"},
+     "right"),                                                # unknown item
+    ({"left": Q32, "right": ID + "theme/resolution-areas/14", "decision": "reject", "reviewer": "Ana"},
+     "never proposed as a pair"),                             # a Question and a theme
+    ({"left": Q32, "right": Q417, "decision": "accept", "reviewer": "Ana"},
+     "relation kind"),                                        # accept without a relation kind
+    ({"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap", "reviewer": "  "},
+     "reviewer"),
+])
+def test_invalid_decision_is_422_and_stores_nothing(client: TestClient, store: EmbeddedStore,
+                                                     body: dict, fragment: str) -> None:
+    before = len(store)
+    r = client.post("/api/candidates/review", headers=auth(), json=body)
+    assert r.status_code == 422, r.text
+    assert fragment in r.text
+    assert len(store) == before and REVIEWS not in store.graphs()
+
+
+def test_unknown_relation_kind_is_422(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.post("/api/candidates/review", headers=auth(), json={
+        "left": Q32, "right": Q417, "decision": "accept", "relation": "friends", "reviewer": "Ana"})
+    assert r.status_code == 422 and "relation" in r.text
+    assert REVIEWS not in store.graphs()
+
+
+def test_sssom_export(client: TestClient) -> None:
+    client.post("/api/candidates/review", headers=auth(), json={
+        "left": Q62, "right": Q95, "decision": "reject", "reviewer": "Bob"})
+    r = client.get("/api/mappings.sssom.tsv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/tab-separated-values")
+    lines = r.text.splitlines()
+    assert lines[0].startswith("#mapping_set_id:")
+    header = next(line for line in lines if not line.startswith("#")).split("\t")
+    assert header[:4] == ["record_id", "subject_id", "subject_label", "predicate_id"]
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines if line and not line.startswith(("#", "record_id"))]
+    assert len(rows) == 4
+    review = next(r for r in rows if r["record_id"] == "iscgid:mapping/R0001")
+    assert review["predicate_modifier"] == "Not" and review["author_id"] == "iscgid:agent/bob"
+    assert review["mapping_justification"] == "semapv:ManualMappingCuration"
