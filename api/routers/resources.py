@@ -44,7 +44,7 @@ from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
 from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
 from iscg_graph.representations import jsonld_context, serialize
 from iscg_graph.search import SearchError, SearchIndex
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.store import META, EmbeddedStore
 from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrower, scheme_iris
 
 from ..deps import get_store, settings_dep
@@ -63,14 +63,23 @@ _generation_seen: dict[int, tuple[int, float]] = {}
 
 
 def last_modified(store: EmbeddedStore) -> float:
-    """When the served data last changed: the build time, or when a later write was first seen."""
+    """When the served data last changed.
+
+    The store rewrites its meta.json on every write (build, publish, review decisions), so that
+    file's mtime is the answer; without one, the build time, else when this generation was first seen.
+    """
+    if store.path is not None:
+        try:
+            return (store.path / META).stat().st_mtime
+        except OSError:
+            pass
     meta = store.meta
     built = _parse_time(meta.built_at)
     if meta.generation == 0 and built is not None:
         return built
     seen = _generation_seen.get(id(store))
     if seen is None or seen[0] != meta.generation:
-        _generation_seen[id(store)] = (meta.generation, time.time() if meta.generation else (built or time.time()))
+        _generation_seen[id(store)] = (meta.generation, time.time())
     return _generation_seen[id(store)][1]
 
 
