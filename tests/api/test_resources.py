@@ -20,11 +20,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from iscg_graph.publish import publish
-from iscg_graph.store import EmbeddedStore, StoreMeta
-
-BASE = "https://w3id.org/iscg/"
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "linked-data" / "sample.trig"
-BUILT_AT = "2026-11-24T20:00:00Z"
+from iscg_graph.store import EmbeddedStore
+from ld_fixture import BASE, BUILT_AT, load_fixture_store
 
 # one resource of every kind in the fixture: (path, English label, French label or None)
 KINDS = {
@@ -45,15 +42,6 @@ RDF_FORMATS = {
     "application/n-triples": ("nt", ox.RdfFormat.N_TRIPLES),
     "application/rdf+xml": ("rdf", ox.RdfFormat.RDF_XML),
 }
-
-
-def load_fixture_store(path: Path) -> EmbeddedStore:
-    path.mkdir(parents=True, exist_ok=True)
-    inner = ox.Store()
-    inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    store = EmbeddedStore(inner, path=path, meta=StoreMeta(data_version="fixture", built_at=BUILT_AT))
-    publish(store, path, BASE)
-    return store
 
 
 @pytest.fixture(scope="module")
