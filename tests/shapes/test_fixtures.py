@@ -127,3 +127,19 @@ def test_turbo_engine_gives_the_reference_results(path: Path):
     reference = report(path)
     assert turbo.conforms == reference.conforms
     assert turbo.results == reference.results
+
+
+def test_iscg_validate_fails_exactly_on_the_fixtures_with_violations():
+    """`iscg validate FILE` exits 1 on every invalid fixture with a violation, 0 on the rest."""
+    from typer.testing import CliRunner
+
+    from iscg_graph.cli import app
+
+    runner = CliRunner()
+    checked = 0
+    for path in VALID + INVALID:
+        violation = path in INVALID and any(r["severity"] == "Violation" for r in expected(path)["results"])
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == (1 if violation else 0), (path.name, result.output)
+        checked += 1
+    assert checked == EXPECTED_VALID + EXPECTED_INVALID
