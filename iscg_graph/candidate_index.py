@@ -27,8 +27,8 @@ class Candidate:
     components: dict[str, float]
     period_factor: float
     terms: tuple[tuple[str, float], ...]
-    shared: dict[str, tuple[dict[str, str], ...]]     # shared_themes / shared_resolutions / ... -> items
-    recorded: tuple[dict[str, str], ...]                # the links that already record this pair
+    shared: dict[str, tuple[dict[str, str], ...]]  # shared_themes / shared_resolutions / ... -> items
+    recorded: tuple[dict[str, str], ...]  # the links that already record this pair
 
     @property
     def is_recorded(self) -> bool:
@@ -36,7 +36,7 @@ class Candidate:
 
     @property
     def status(self) -> str:
-        """"" for a new candidate; else the recorded status (Rejected wins, then Accepted, …)."""
+        """ "" for a new candidate; else the recorded status (Rejected wins, then Accepted, …)."""
         statuses = {r.get("status", "") for r in self.recorded}
         for s in ("Rejected", "Accepted", "Asserted", "Proposed"):
             if s in statuses:
@@ -48,8 +48,12 @@ class Candidate:
         parts = []
         if self.terms:
             parts.append("shared terms: " + ", ".join(t for t, _ in self.terms[:6]))
-        for key, title in (("shared_themes", "themes"), ("shared_resolutions", "Resolutions"),
-                           ("shared_items", "linked items"), ("shared_bodies", "bodies")):
+        for key, title in (
+            ("shared_themes", "themes"),
+            ("shared_resolutions", "Resolutions"),
+            ("shared_items", "linked items"),
+            ("shared_bodies", "bodies"),
+        ):
             if self.shared.get(key):
                 parts.append(f"{title}: " + "; ".join(i["label"] for i in self.shared[key][:4]))
         if self.period_factor < 1:
@@ -78,6 +82,7 @@ class Candidate:
 
     def row(self) -> dict[str, Any]:
         """A flat row for CSV / XLSX."""
+
         def side(prefix: str, item: dict[str, str]) -> dict[str, str]:
             return {
                 f"{prefix}_label": item.get("label", ""),
@@ -86,21 +91,41 @@ class Candidate:
                 f"{prefix}_period": item.get("period", ""),
                 f"{prefix}_iri": item["iri"],
             }
-        return {"kind": self.kind, "score": self.score, **side("left", self.left), **side("right", self.right),
-                "evidence": self.explanation(), "recorded": "yes" if self.is_recorded else "",
-                "status": self.status}
+
+        return {
+            "kind": self.kind,
+            "score": self.score,
+            **side("left", self.left),
+            **side("right", self.right),
+            "evidence": self.explanation(),
+            "recorded": "yes" if self.is_recorded else "",
+            "status": self.status,
+        }
 
 
 CSV_COLUMNS = (
-    "kind", "score", "left_label", "left_sector", "left_study_group", "left_period", "right_label",
-    "right_sector", "right_study_group", "right_period", "evidence", "recorded", "status", "left_iri", "right_iri",
+    "kind",
+    "score",
+    "left_label",
+    "left_sector",
+    "left_study_group",
+    "left_period",
+    "right_label",
+    "right_sector",
+    "right_study_group",
+    "right_period",
+    "evidence",
+    "recorded",
+    "status",
+    "left_iri",
+    "right_iri",
 )
 
 
 @dataclass(frozen=True)
 class CandidatePage:
     kind: str
-    total: int                 # matching candidates before `limit`
+    total: int  # matching candidates before `limit`
     candidates: tuple[Candidate, ...]
     data_version: str
 
@@ -110,7 +135,9 @@ class CandidateIndex:
 
     def __init__(self, doc: dict[str, Any]):
         if doc.get("format") != FORMAT:
-            raise StoreError(f"candidate index format {doc.get('format')!r}, expected {FORMAT}: run precompute")
+            raise StoreError(
+                f"candidate index format {doc.get('format')!r}, expected {FORMAT}: run precompute"
+            )
         self.data_version = str(doc.get("data_version", ""))
         self.weights = doc.get("weights", {})
         items: dict[str, dict[str, str]] = doc["items"]
@@ -166,9 +193,17 @@ class CandidateIndex:
         """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
         return sorted({code for k, code in self._by_code if k == kind and code})
 
-    def query(self, kind: str = "question", *, sector: str | None = None, item: str | None = None,
-              min_score: float = 0.0, limit: int = 50, offset: int = 0,
-              include_recorded: bool = False) -> CandidatePage:
+    def query(
+        self,
+        kind: str = "question",
+        *,
+        sector: str | None = None,
+        item: str | None = None,
+        min_score: float = 0.0,
+        limit: int = 50,
+        offset: int = 0,
+        include_recorded: bool = False,
+    ) -> CandidatePage:
         if kind not in KINDS:
             raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
         if not 0 <= min_score <= 1:
@@ -180,19 +215,21 @@ class CandidateIndex:
         elif sector:
             code = sector.strip().lower()
             if code not in self.codes(kind):
-                raise ParameterError("sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}")
+                raise ParameterError(
+                    "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
+                )
             pool = self._by_code.get((kind, code), [])
         else:
             pool = self._lists[kind]
-        code = sector.strip().lower() if sector else None
+        wanted = sector.strip().lower() if sector else None
         out: list[Candidate] = []
         total = 0
-        for c in pool:                       # sorted by score: stop at the first one below min_score
+        for c in pool:  # sorted by score: stop at the first one below min_score
             if c.score < min_score:
                 break
             if c.is_recorded and not include_recorded:
                 continue
-            if item and code and code not in (self._code(c.left), self._code(c.right)):
+            if item and wanted and wanted not in (self._code(c.left), self._code(c.right)):
                 continue
             total += 1
             if offset < total <= offset + limit:
@@ -208,10 +245,24 @@ def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # typ
     rows = []
     for c in candidates:
         r = c.row()
-        row = {"score": Cell(f"{c.score:.4f}", datatype=dec),
-               "leftIri": Cell(r["left_iri"], "uri"), "rightIri": Cell(r["right_iri"], "uri")}
-        for key in ("left_label", "left_sector", "left_study_group", "left_period", "right_label", "right_sector",
-                    "right_study_group", "right_period", "evidence", "recorded", "status"):
+        row = {
+            "score": Cell(f"{c.score:.4f}", datatype=dec),
+            "leftIri": Cell(r["left_iri"], "uri"),
+            "rightIri": Cell(r["right_iri"], "uri"),
+        }
+        for key in (
+            "left_label",
+            "left_sector",
+            "left_study_group",
+            "left_period",
+            "right_label",
+            "right_sector",
+            "right_study_group",
+            "right_period",
+            "evidence",
+            "recorded",
+            "status",
+        ):
             row[key] = Cell(str(r[key]))
         rows.append(row)
     columns = [
@@ -228,6 +279,20 @@ def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # typ
         Column("recorded", "Already recorded"),
         Column("status", "Status"),
     ]
-    variables = ("score", "left_label", "leftIri", "left_sector", "left_study_group", "left_period", "right_label",
-                 "rightIri", "right_sector", "right_study_group", "right_period", "evidence", "recorded", "status")
+    variables = (
+        "score",
+        "left_label",
+        "leftIri",
+        "left_sector",
+        "left_study_group",
+        "left_period",
+        "right_label",
+        "rightIri",
+        "right_sector",
+        "right_study_group",
+        "right_period",
+        "evidence",
+        "recorded",
+        "status",
+    )
     return ResultTable(variables, tuple(rows)), columns

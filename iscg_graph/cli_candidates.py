@@ -10,6 +10,7 @@ import io
 import json
 from datetime import date as Date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,27 +39,42 @@ def _index(store: Path):  # type: ignore[no-untyped-def]
 
 
 def candidates_list(
-    kind: str = typer.Option("question", "--kind", "-k", help="question | resolution | theme"),
-    sector: str = typer.Option(None, "--sector", "-s", help="Sector code (ITU-D) or theme scheme notation (1.4)"),
-    item: str = typer.Option(None, "--item", "-i", help="Only candidates involving this item IRI"),
-    min_score: float = typer.Option(0.0, "--min-score"),
-    limit: int = typer.Option(20, "--limit", "-n"),
-    include_recorded: bool = typer.Option(False, "--include-recorded", help="Also list already-recorded pairs"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | json | csv"),
-    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+    kind: Annotated[str, typer.Option("--kind", "-k", help="question | resolution | theme")] = "question",
+    sector: Annotated[
+        str | None, typer.Option("--sector", "-s", help="Sector code (ITU-D) or theme scheme notation (1.4)")
+    ] = None,
+    item: Annotated[
+        str | None, typer.Option("--item", "-i", help="Only candidates involving this item IRI")
+    ] = None,
+    min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
+    include_recorded: Annotated[
+        bool, typer.Option("--include-recorded", help="Also list already-recorded pairs")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | csv")] = "table",
+    store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE,
 ) -> None:
     """Candidate overlaps nobody has recorded yet, best first, with their evidence."""
     from .candidate_index import CSV_COLUMNS
 
     try:
-        page = _index(store).query(kind, sector=sector, item=item, min_score=min_score, limit=limit,
-                                   include_recorded=include_recorded)
+        page = _index(store).query(
+            kind,
+            sector=sector,
+            item=item,
+            min_score=min_score,
+            limit=limit,
+            include_recorded=include_recorded,
+        )
     except ISCGError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     if fmt == "json":
-        out.print_json(json.dumps({"kind": kind, "total": page.total,
-                                   "candidates": [c.to_json() for c in page.candidates]}))
+        out.print_json(
+            json.dumps(
+                {"kind": kind, "total": page.total, "candidates": [c.to_json() for c in page.candidates]}
+            )
+        )
     elif fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -66,8 +82,11 @@ def candidates_list(
         w.writerows(c.row() for c in page.candidates)
         typer.echo(buf.getvalue(), nl=False)
     elif fmt == "table":
-        t = Table(title=f"{kind} candidates ({len(page.candidates)} of {page.total}), data {page.data_version}",
-                  header_style="bold", show_lines=True)
+        t = Table(
+            title=f"{kind} candidates ({len(page.candidates)} of {page.total}), data {page.data_version}",
+            header_style="bold",
+            show_lines=True,
+        )
         for col in ("score", "left", "right", "evidence"):
             t.add_column(col, overflow="fold")
         for c in page.candidates:
@@ -79,7 +98,7 @@ def candidates_list(
         raise typer.Exit(2)
 
 
-def candidates_precompute(store: Path = typer.Option(DEFAULT_STORE, "--store")) -> None:
+def candidates_precompute(store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE) -> None:
     """Recompute candidates.json for a built store (the build does this itself)."""
     from .overlap import precompute
 
@@ -89,17 +108,22 @@ def candidates_precompute(store: Path = typer.Option(DEFAULT_STORE, "--store")) 
     except ISCGError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    out.print(f"{summary.counts} new, {summary.recorded} recorded, in {summary.seconds:.2f} s -> {summary.path}")
+    out.print(
+        f"{summary.counts} new, {summary.recorded} recorded, in {summary.seconds:.2f} s -> {summary.path}"
+    )
 
 
 def candidates_review(
-    left: str = typer.Argument(..., help="IRI of one item"),
-    right: str = typer.Argument(..., help="IRI of the other item"),
-    decision: str = typer.Option(..., "--decision", "-d", help="accept | reject"),
-    reviewer: str = typer.Option(..., "--reviewer", "-r"),
-    relation: str = typer.Option(None, "--relation", help="duplicate | overlap | complementary | already-coordinated"),
-    comment: str = typer.Option("", "--comment", "-c"),
-    store: Path = typer.Option(DEFAULT_STORE, "--store"),
+    left: Annotated[str, typer.Argument(help="IRI of one item")],
+    right: Annotated[str, typer.Argument(help="IRI of the other item")],
+    decision: Annotated[str, typer.Option("--decision", "-d", help="accept | reject")],
+    reviewer: Annotated[str, typer.Option("--reviewer", "-r")],
+    relation: Annotated[
+        str | None,
+        typer.Option("--relation", help="duplicate | overlap | complementary | already-coordinated"),
+    ] = None,
+    comment: Annotated[str, typer.Option("--comment", "-c")] = "",
+    store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE,
 ) -> None:
     """Record a review decision in graph/reviews (needs the store not to be open by the service)."""
     from .overlap import precompute
@@ -107,7 +131,9 @@ def candidates_review(
 
     try:
         s = EmbeddedStore.open_writable(store)
-        outcome = record_decision(s, Decision(left, right, decision, reviewer, relation, comment, Date.today()))
+        outcome = record_decision(
+            s, Decision(left, right, decision, reviewer, relation, comment, Date.today())
+        )
         precompute(s, store)
     except ISCGError as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -116,9 +142,13 @@ def candidates_review(
 
 
 def candidates_sssom(
-    store: Path = typer.Option(DEFAULT_STORE, "--store"),
-    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)"),
-    mappings_only: bool = typer.Option(False, "--mappings-only", help="Only cross-Sector iscg:Mapping records"),
+    store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output)")
+    ] = None,
+    mappings_only: Annotated[
+        bool, typer.Option("--mappings-only", help="Only cross-Sector iscg:Mapping records")
+    ] = False,
 ) -> None:
     """Export the whole register of links and mappings (reviews included) as SSSOM TSV."""
     from .review import sssom_tsv
@@ -136,11 +166,13 @@ def candidates_sssom(
 
 
 def evaluate_cmd(
-    store: Path = typer.Option(DEFAULT_STORE, "--store"),
-    gold: Path = typer.Option(None, "--gold", help="Theme gold list (default data/gold/theme-equivalences.tsv)"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | markdown | json"),
+    store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE,
+    gold: Annotated[
+        Path | None, typer.Option("--gold", help="Theme gold list (default data/gold/theme-equivalences.tsv)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | markdown | json")] = "table",
 ) -> None:
-    """Score the detector: precision@k, recall@k, MRR per kind, against published mappings and the theme gold list."""
+    """Score the detector (precision@k, recall@k, MRR per kind) against published mappings and theme gold."""
     from .evaluate import DEFAULT_GOLD, evaluate
 
     try:
@@ -149,8 +181,20 @@ def evaluate_cmd(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     cols = ("kind", "variant", "gold pairs", "queries", "P@1", "P@5", "R@5", "R@10", "MRR")
-    rows = [(s.kind, s.variant, str(s.gold), str(s.queries), f"{s.precision[1]:.2f}", f"{s.precision[5]:.2f}",
-             f"{s.recall[5]:.2f}", f"{s.recall[10]:.2f}", f"{s.mrr:.2f}") for s in scores]
+    rows = [
+        (
+            s.kind,
+            s.variant,
+            str(s.gold),
+            str(s.queries),
+            f"{s.precision[1]:.2f}",
+            f"{s.precision[5]:.2f}",
+            f"{s.recall[5]:.2f}",
+            f"{s.recall[10]:.2f}",
+            f"{s.mrr:.2f}",
+        )
+        for s in scores
+    ]
     out_of_scope = next((s.out_of_scope for s in scores if s.kind == "question"), 0)
     if fmt == "json":
         out.print_json(json.dumps([{**dict(zip(cols, r, strict=True))} for r in rows]))
@@ -159,7 +203,10 @@ def evaluate_cmd(
         typer.echo("|" + "---|" * len(cols))
         for r in rows:
             typer.echo("| " + " | ".join(r) + " |")
-        typer.echo(f"\n{out_of_scope} published mapping(s) join items no candidate kind pairs (e.g. Question-Resolution).")
+        typer.echo(
+            f"\n{out_of_scope} published mapping(s) join items no candidate kind pairs"
+            " (e.g. Question-Resolution)."
+        )
     else:
         t = Table(title="Candidate detector against known overlaps", header_style="bold")
         for c in cols:
@@ -171,8 +218,9 @@ def evaluate_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    candidates = typer.Typer(help="Candidate overlaps nobody has recorded yet, and their review.",
-                             no_args_is_help=True)
+    candidates = typer.Typer(
+        help="Candidate overlaps nobody has recorded yet, and their review.", no_args_is_help=True
+    )
     candidates.command("list")(candidates_list)
     candidates.command("precompute")(candidates_precompute)
     candidates.command("review")(candidates_review)

@@ -36,10 +36,16 @@ BASE = "https://w3id.org/iscg/"
 
 def _only(weights: Weights, keep: str) -> Weights:
     """A variant: keep one family of evidence ('lexical' or 'graph'), zero the others."""
+
     def pick(w: dict[str, float]) -> dict[str, float]:
         return {n: (v if (n == "lexical") == (keep == "lexical") else 0.0) for n, v in w.items()}
-    return replace(weights, question=pick(weights.question), resolution=pick(weights.resolution),
-                   theme=pick(weights.theme))
+
+    return replace(
+        weights,
+        question=pick(weights.question),
+        resolution=pick(weights.resolution),
+        theme=pick(weights.theme),
+    )
 
 
 VARIANTS = ("lexical", "graph", "combined")
@@ -49,8 +55,8 @@ VARIANTS = ("lexical", "graph", "combined")
 class KindScore:
     kind: str
     variant: str
-    gold: int              # gold pairs of this kind
-    queries: int           # items ranked
+    gold: int  # gold pairs of this kind
+    queries: int  # items ranked
     precision: dict[int, float]
     recall: dict[int, float]
     mrr: float
@@ -59,10 +65,13 @@ class KindScore:
 
 def read_theme_gold(path: Path = DEFAULT_GOLD, base: str = BASE) -> list[tuple[str, str]]:
     """theme:<scheme>:<notation> key pairs -> IRI pairs."""
+
     def iri(key: str, line: int) -> str:
         parts = key.split(":")
         if len(parts) != 3 or parts[0] != "theme":
-            raise SourceError(f"{key!r} is not a theme key like theme:resolution-areas:27", path=str(path), line=line)
+            raise SourceError(
+                f"{key!r} is not a theme key like theme:resolution-areas:27", path=str(path), line=line
+            )
         return f"{base}id/theme/{parts[1]}/{parts[2]}"
 
     delimiter = "\t" if path.suffix == ".tsv" else ","
@@ -103,7 +112,7 @@ def gold_pairs(corpus: Corpus) -> tuple[dict[str, list[tuple[str, str]]], list[s
 
 def _rankings(doc: dict, kind: str) -> dict[str, list[str]]:
     ranked: dict[str, list[str]] = {}
-    for c in doc["kinds"][kind]:             # already sorted by score
+    for c in doc["kinds"][kind]:  # already sorted by score
         if "recorded" in c:
             continue
         ranked.setdefault(c["left"], []).append(c["right"])
@@ -111,8 +120,9 @@ def _rankings(doc: dict, kind: str) -> dict[str, list[str]]:
     return ranked
 
 
-def _score(kind: str, variant: str, gold: list[tuple[str, str]], ranked: dict[str, list[str]],
-           ks: Sequence[int]) -> KindScore:
+def _score(
+    kind: str, variant: str, gold: list[tuple[str, str]], ranked: dict[str, list[str]], ks: Sequence[int]
+) -> KindScore:
     relevant: dict[str, set[str]] = {}
     for a, b in gold:
         relevant.setdefault(a, set()).add(b)
@@ -129,21 +139,34 @@ def _score(kind: str, variant: str, gold: list[tuple[str, str]], ranked: dict[st
         first = next((i for i, x in enumerate(ranking) if x in rel), None)
         rr += 0.0 if first is None else 1.0 / (first + 1)
     n = max(len(relevant), 1)
-    return KindScore(kind, variant, len(gold), len(relevant), {k: v / n for k, v in p.items()},
-                     {k: v / n for k, v in r.items()}, rr / n)
+    return KindScore(
+        kind,
+        variant,
+        len(gold),
+        len(relevant),
+        {k: v / n for k, v in p.items()},
+        {k: v / n for k, v in r.items()},
+        rr / n,
+    )
 
 
-def evaluate(store: EmbeddedStore | Corpus, *, gold_themes: Path | None = DEFAULT_GOLD,
-             ks: Sequence[int] = (1, 5, 10), weights: Weights | None = None,
-             variants: Sequence[str] = VARIANTS) -> list[KindScore]:
+def evaluate(
+    store: EmbeddedStore | Corpus,
+    *,
+    gold_themes: Path | None = DEFAULT_GOLD,
+    ks: Sequence[int] = (1, 5, 10),
+    weights: Weights | None = None,
+    variants: Sequence[str] = VARIANTS,
+) -> list[KindScore]:
     corpus = store if isinstance(store, Corpus) else load_corpus(store)
     base = replace(weights or Weights(), top_k=max(max(ks), 20), min_score=0.0)
     per_kind, hidden, out = gold_pairs(corpus)
     themes = read_theme_gold(gold_themes) if gold_themes is not None else []
     missing = [iri for pair in themes for iri in pair if iri not in corpus.items]
     if missing:
-        raise SourceError(f"gold themes not in the graph: {', '.join(sorted(set(missing))[:5])}",
-                          path=str(gold_themes))
+        raise SourceError(
+            f"gold themes not in the graph: {', '.join(sorted(set(missing))[:5])}", path=str(gold_themes)
+        )
     per_kind["theme"] = themes
     scores = []
     for variant in variants:

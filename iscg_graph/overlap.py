@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from scipy import sparse
@@ -46,23 +47,32 @@ FORMAT = 1
 @dataclass(frozen=True)
 class Weights:
     question: dict[str, float] = field(
-        default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "resolutions": 0.15})
+        default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "resolutions": 0.15}
+    )
     resolution: dict[str, float] = field(
-        default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "items": 0.15})
+        default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "items": 0.15}
+    )
     theme: dict[str, float] = field(
-        default_factory=lambda: {"lexical": 0.70, "cooccurrence": 0.20, "bodies": 0.10})
-    disjoint_periods: float = 0.85     # factor when two study periods do not overlap
-    group_questions: float = 0.3       # weight of a study group's Questions' titles in its text
-    top_k: int = 10                    # candidates kept per item (plus every recorded pair)
-    min_score: float = 0.05            # below this a pair is not kept
+        default_factory=lambda: {"lexical": 0.70, "cooccurrence": 0.20, "bodies": 0.10}
+    )
+    disjoint_periods: float = 0.85  # factor when two study periods do not overlap
+    group_questions: float = 0.3  # weight of a study group's Questions' titles in its text
+    top_k: int = 10  # candidates kept per item (plus every recorded pair)
+    min_score: float = 0.05  # below this a pair is not kept
 
     def of(self, kind: str) -> dict[str, float]:
         return dict(getattr(self, kind))
 
     def to_json(self) -> dict[str, object]:
-        return {"question": self.question, "resolution": self.resolution, "theme": self.theme,
-                "disjoint_periods": self.disjoint_periods, "group_questions": self.group_questions,
-                "top_k": self.top_k, "min_score": self.min_score}
+        return {
+            "question": self.question,
+            "resolution": self.resolution,
+            "theme": self.theme,
+            "disjoint_periods": self.disjoint_periods,
+            "group_questions": self.group_questions,
+            "top_k": self.top_k,
+            "min_score": self.min_score,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class CandidateSummary:
 
 
 # -- feature matrices ----------------------------------------------------------------------------
+
 
 def _binary(rows: list[dict[str, float]]) -> sparse.csr_matrix:
     keys = sorted({k for r in rows for k in r})
@@ -137,7 +148,9 @@ def _spaces(corpus: Corpus, weights: Weights) -> tuple[dict[str, _Space], Analyz
     row = {it.iri: i for i, it in enumerate(everything)}
 
     def lex(side: list[Item]) -> sparse.csr_matrix:
-        return vec.matrix[[row[it.iri] for it in side]] if side else sparse.csr_matrix((0, vec.matrix.shape[1]))
+        return (
+            vec.matrix[[row[it.iri] for it in side]] if side else sparse.csr_matrix((0, vec.matrix.shape[1]))
+        )
 
     def graph_rows(side: list[Item], attr: str, expand: bool) -> list[dict[str, float]]:
         out = []
@@ -147,22 +160,28 @@ def _spaces(corpus: Corpus, weights: Weights) -> tuple[dict[str, _Space], Analyz
             if it.cls == "study-group":
                 for q in by_group.get(it.iri, []):
                     extra = getattr(q, attr)
-                    for k, v in (_with_broader(extra, items, 0.5) if expand else {k: 0.5 for k in extra}).items():
+                    for k, v in (
+                        _with_broader(extra, items, 0.5) if expand else {k: 0.5 for k in extra}
+                    ).items():
                         r[k] = max(r.get(k, 0.0), v)
             out.append(r)
         return out
 
     def pair(rows_a: list[dict[str, float]], rows_b: list[dict[str, float]]) -> tuple:
         m = _binary(rows_a + rows_b)
-        return m[: len(rows_a)], m[len(rows_a):]
+        return m[: len(rows_a)], m[len(rows_a) :]
 
     spaces: dict[str, _Space] = {}
     qa, qb = questions, questions + groups
-    spaces["question"] = _Space(qa, qb, {
-        "lexical": (lex(qa), lex(qb)),
-        "themes": pair(graph_rows(qa, "themes", True), graph_rows(qb, "themes", True)),
-        "resolutions": pair(graph_rows(qa, "resolutions", False), graph_rows(qb, "resolutions", False)),
-    })
+    spaces["question"] = _Space(
+        qa,
+        qb,
+        {
+            "lexical": (lex(qa), lex(qb)),
+            "themes": pair(graph_rows(qa, "themes", True), graph_rows(qb, "themes", True)),
+            "resolutions": pair(graph_rows(qa, "resolutions", False), graph_rows(qb, "resolutions", False)),
+        },
+    )
     mandated: dict[str, dict[str, float]] = {r.iri: {} for r in resolutions}
     for it in questions + groups:
         for res in it.resolutions:
@@ -170,11 +189,15 @@ def _spaces(corpus: Corpus, weights: Weights) -> tuple[dict[str, _Space], Analyz
                 mandated[res][it.iri] = 1.0
     r_themes = graph_rows(resolutions, "themes", True)
     r_items = [mandated[r.iri] for r in resolutions]
-    spaces["resolution"] = _Space(resolutions, resolutions, {
-        "lexical": (lex(resolutions), lex(resolutions)),
-        "themes": (_binary(r_themes),) * 2 if resolutions else pair([], []),
-        "items": (_binary(r_items),) * 2 if resolutions else pair([], []),
-    })
+    spaces["resolution"] = _Space(
+        resolutions,
+        resolutions,
+        {
+            "lexical": (lex(resolutions), lex(resolutions)),
+            "themes": (_binary(r_themes),) * 2 if resolutions else pair([], []),
+            "items": (_binary(r_items),) * 2 if resolutions else pair([], []),
+        },
+    )
     addressed: dict[str, dict[str, float]] = {t.iri: {} for t in themes}
     for it in everything:
         for t in it.themes:
@@ -182,15 +205,20 @@ def _spaces(corpus: Corpus, weights: Weights) -> tuple[dict[str, _Space], Analyz
                 addressed[t][it.iri] = 1.0
     t_co = [addressed[t.iri] for t in themes]
     t_bodies = [{b: 1.0 for b in t.bodies} for t in themes]
-    spaces["theme"] = _Space(themes, themes, {
-        "lexical": (lex(themes), lex(themes)),
-        "cooccurrence": (_binary(t_co),) * 2 if themes else pair([], []),
-        "bodies": (_binary(t_bodies),) * 2 if themes else pair([], []),
-    })
+    spaces["theme"] = _Space(
+        themes,
+        themes,
+        {
+            "lexical": (lex(themes), lex(themes)),
+            "cooccurrence": (_binary(t_co),) * 2 if themes else pair([], []),
+            "bodies": (_binary(t_bodies),) * 2 if themes else pair([], []),
+        },
+    )
     return spaces, analyzer, analyzer.surface(all_texts), {"vec": vec, "row": row}
 
 
 # -- scoring -------------------------------------------------------------------------------------
+
 
 def _period_factor(a: list[Item], b: list[Item], penalty: float) -> Callable[[slice], np.ndarray]:
     def arr(side: list[Item], attr: str) -> np.ndarray:
@@ -278,6 +306,7 @@ def _score_pair(kind: str, space: _Space, weights: Weights, x: Item, y: Item) ->
 
 # -- evidence ------------------------------------------------------------------------------------
 
+
 def _terms(aux: dict, surface: dict[str, str], x: str, y: str, n: int = 8) -> list[list[object]]:
     m, row = aux["vec"].matrix, aux["row"]
     prod = m[row[x]].multiply(m[row[y]]).tocoo()
@@ -304,6 +333,7 @@ class _Context:
             for q in self.questions_of.get(it.iri, []):
                 own |= getattr(q, attr)
             return own
+
         return sorted(of(x) & of(y))
 
     def shared_items(self, x: Item, y: Item) -> list[str]:
@@ -313,8 +343,13 @@ class _Context:
 
 # -- the whole run -------------------------------------------------------------------------------
 
-def build_candidates(store_or_corpus: EmbeddedStore | Corpus, *, weights: Weights | None = None,
-                     hidden_links: Iterable[str] = ()) -> dict:
+
+def build_candidates(
+    store_or_corpus: EmbeddedStore | Corpus,
+    *,
+    weights: Weights | None = None,
+    hidden_links: Iterable[str] = (),
+) -> dict:
     """Every kind's candidates as one JSON-ready document (see `precompute`).
 
     ``hidden_links``: Link/Mapping IRIs treated as if they were not recorded (evaluation hides the
@@ -367,13 +402,19 @@ def build_candidates(store_or_corpus: EmbeddedStore | Corpus, *, weights: Weight
                 cand["shared_bodies"] = sorted(x.bodies & y.bodies)
             if recs:
                 cand["recorded"] = [
-                    {"link": r.link, "status": r.status, "kind": r.kind, "graph": r.graph,
-                     "confidence": r.confidence}
+                    {
+                        "link": r.link,
+                        "status": r.status,
+                        "kind": r.kind,
+                        "graph": r.graph,
+                        "confidence": r.confidence,
+                    }
                     for r in recs
                 ]
             out.append(cand)
-            used.update((li, ri), cand.get("shared_themes", []), cand.get("shared_resolutions", []),  # type: ignore[arg-type]
-                        cand.get("shared_items", []))  # type: ignore[arg-type]
+            used.update((li, ri))
+            for key in ("shared_themes", "shared_resolutions", "shared_items"):
+                used.update(cast(list[str], cand.get(key, [])))
         out.sort(key=lambda c: (-c["score"], c["left"], c["right"]))  # type: ignore[operator]
         kinds[kind] = out
     return {
@@ -384,8 +425,9 @@ def build_candidates(store_or_corpus: EmbeddedStore | Corpus, *, weights: Weight
     }
 
 
-def precompute(store: EmbeddedStore, store_dir: Path | None = None, *,
-               weights: Weights | None = None) -> CandidateSummary:
+def precompute(
+    store: EmbeddedStore, store_dir: Path | None = None, *, weights: Weights | None = None
+) -> CandidateSummary:
     """Compute every candidate now and write ``<store_dir>/candidates.json`` (if a directory is given)."""
     began = time.perf_counter()
     doc = build_candidates(store, weights=weights)

@@ -35,19 +35,19 @@ _CLASS_RANK = {"question": 0, "resolution": 1, "theme": 2, "study-group": 3}
 @dataclass
 class Item:
     iri: str
-    cls: str                      # question | study-group | resolution | theme
+    cls: str  # question | study-group | resolution | theme
     label: str = ""
     notation: str = ""
-    sector: str = ""              # IRI of the Sector / General Secretariat
-    sector_code: str = ""         # "ITU-T"
-    period: str = ""              # "2017-2020"
+    sector: str = ""  # IRI of the Sector / General Secretariat
+    sector_code: str = ""  # "ITU-T"
+    period: str = ""  # "2017-2020"
     start: int | None = None
     end: int | None = None
-    group: str = ""               # a Question's study group (IRI)
-    scheme: str = ""              # a theme's scheme (IRI)
+    group: str = ""  # a Question's study group (IRI)
+    scheme: str = ""  # a theme's scheme (IRI)
     scheme_code: str = ""
     conference: str = ""
-    texts: list[tuple[str, str, str]] = field(default_factory=list)   # (predicate, lang, text)
+    texts: list[tuple[str, str, str]] = field(default_factory=list)  # (predicate, lang, text)
     themes: set[str] = field(default_factory=set)
     broader: set[str] = field(default_factory=set)
     bodies: set[str] = field(default_factory=set)
@@ -86,14 +86,14 @@ class Item:
 class Recorded:
     """A pair some resource already records."""
 
-    link: str          # the Link / Mapping IRI, or "" for a bare SKOS mapping statement
+    link: str  # the Link / Mapping IRI, or "" for a bare SKOS mapping statement
     subject: str
     object: str
     graph: str
-    status: str        # local name: Asserted, Proposed, Accepted, Rejected, or ""
-    confidence: str    # Confirmed / Unconfirmed / ""
-    kind: str          # relation kind local name (or the SKOS property)
-    mapping: bool      # an iscg:Mapping (cross-Sector)
+    status: str  # local name: Asserted, Proposed, Accepted, Rejected, or ""
+    confidence: str  # Confirmed / Unconfirmed / ""
+    kind: str  # relation kind local name (or the SKOS property)
+    mapping: bool  # an iscg:Mapping (cross-Sector)
 
     @property
     def pair(self) -> frozenset[str]:
@@ -113,19 +113,20 @@ class Corpus:
         return [it for iri, it in sorted(self.items.items()) if it.cls in classes and it.partition]
 
 
-def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
-    return "" if term is None else str(term.value)
+def _value(term: object) -> str:
+    """The lexical value of a term ("" for an unbound one)."""
+    return "" if term is None else str(getattr(term, "value", ""))
 
 
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _year(term: ox.Literal | None) -> int | None:
+def _year(term: object) -> int | None:
     if term is None:
         return None
     try:
-        return int(str(term.value)[:4])
+        return int(_value(term)[:4])
     except ValueError:
         return None
 
@@ -141,16 +142,24 @@ def load_corpus(store: EmbeddedStore) -> Corpus:
             item = items[iri] = Item(iri, cls)
             if old is not None:
                 item.__dict__.update({k: v for k, v in old.__dict__.items() if k not in ("iri", "cls")})
-        for key, var in (("label", "label"), ("notation", "notation"), ("sector", "sector"),
-                         ("sector_code", "sectorCode"), ("period", "periodCode"), ("group", "group"),
-                         ("scheme", "scheme"), ("scheme_code", "schemeCode"), ("conference", "conference")):
+        for key, var in (
+            ("label", "label"),
+            ("notation", "notation"),
+            ("sector", "sector"),
+            ("sector_code", "sectorCode"),
+            ("period", "periodCode"),
+            ("group", "group"),
+            ("scheme", "scheme"),
+            ("scheme_code", "schemeCode"),
+            ("conference", "conference"),
+        ):
             value = _value(row.get(var))
             if value and (not getattr(item, key) or value < getattr(item, key)):
                 setattr(item, key, value)  # the smallest value wins: deterministic with duplicates
         if item.start is None:
-            item.start = _year(row.get("start"))  # type: ignore[arg-type]
+            item.start = _year(row.get("start"))
         if item.end is None:
-            item.end = _year(row.get("end"))  # type: ignore[arg-type]
+            item.end = _year(row.get("end"))
         if not item.period and row.get("period") is not None:
             item.period = _local(_value(row.get("period")))
 
@@ -175,15 +184,17 @@ def load_corpus(store: EmbeddedStore) -> Corpus:
     recorded = []
     for row in store.select(sparql.load("candidates-recorded")):
         mapping = row.get("mapping")
-        recorded.append(Recorded(
-            link=_value(row.get("link")),
-            subject=_value(row.get("s")),
-            object=_value(row.get("o")),
-            graph=_value(row.get("g")),
-            status=_local(_value(row.get("status"))),
-            confidence=_local(_value(row.get("confidence"))),
-            kind=_local(_value(row.get("kind"))),
-            mapping=mapping is not None and str(mapping.value) == "true",
-        ))
+        recorded.append(
+            Recorded(
+                link=_value(row.get("link")),
+                subject=_value(row.get("s")),
+                object=_value(row.get("o")),
+                graph=_value(row.get("g")),
+                status=_local(_value(row.get("status"))),
+                confidence=_local(_value(row.get("confidence"))),
+                kind=_local(_value(row.get("kind"))),
+                mapping=_value(mapping) == "true",
+            )
+        )
     recorded.sort(key=lambda r: (r.subject, r.object, r.link, r.graph))
     return Corpus(items, recorded)

@@ -29,11 +29,22 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from . import sparql
 from .errors import ISCGError
-from .overlap_corpus import ITEM_CLASS, REVIEWS_GRAPH
+from .overlap_corpus import ITEM_CLASS, REVIEWS_GRAPH, _value
 from .store import EmbeddedStore
 
-__all__ = ["Decision", "DecisionConflict", "DecisionInvalid", "RELATIONS", "ReviewError", "ReviewOutcome",
-           "decision_graph", "record_decision", "sssom_rows", "sssom_tsv", "SSSOM_COLUMNS"]
+__all__ = [
+    "Decision",
+    "DecisionConflict",
+    "DecisionInvalid",
+    "RELATIONS",
+    "ReviewError",
+    "ReviewOutcome",
+    "decision_graph",
+    "record_decision",
+    "sssom_rows",
+    "sssom_tsv",
+    "SSSOM_COLUMNS",
+]
 
 BASE = "https://w3id.org/iscg/"
 ISCG = Namespace(BASE + "ontology#")
@@ -48,8 +59,12 @@ RELATIONS: dict[str, tuple[str, URIRef]] = {
 }
 """Relation kind (as a reviewer names it) -> (iscg: relation kind, SKOS mapping predicate)."""
 
-_PAIRS = {frozenset({"question"}), frozenset({"question", "study-group"}), frozenset({"resolution"}),
-          frozenset({"theme"})}
+_PAIRS = {
+    frozenset({"question"}),
+    frozenset({"question", "study-group"}),
+    frozenset({"resolution"}),
+    frozenset({"theme"}),
+}
 
 
 class ReviewError(ISCGError):
@@ -70,9 +85,9 @@ class DecisionConflict(ReviewError):
 class Decision:
     left: str
     right: str
-    decision: str                 # accept | reject
+    decision: str  # accept | reject
     reviewer: str
-    relation: str | None = None   # duplicate | overlap | complementary | already-coordinated
+    relation: str | None = None  # duplicate | overlap | complementary | already-coordinated
     comment: str = ""
     on: Date | None = None
 
@@ -89,14 +104,21 @@ class Decision:
             raise DecisionInvalid("reviewer is required (a name or an identifier)")
         if self.left == self.right:
             raise DecisionInvalid("left and right are the same item")
-        return Decision(self.left.strip(), self.right.strip(), decision, self.reviewer.strip(),
-                        relation or "overlap", self.comment.strip(), self.on)
+        return Decision(
+            self.left.strip(),
+            self.right.strip(),
+            decision,
+            self.reviewer.strip(),
+            relation or "overlap",
+            self.comment.strip(),
+            self.on,
+        )
 
 
 @dataclass(frozen=True)
 class ReviewOutcome:
     mapping: str
-    status: str                   # Accepted | Rejected
+    status: str  # Accepted | Rejected
     relation: str
     triples: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
@@ -123,33 +145,44 @@ def _side(store: EmbeddedStore, iri: str, name: str) -> _Side:
     except ValueError as exc:
         raise DecisionInvalid(f"{name}: {iri!r} is not a valid IRI ({exc})") from exc
     if not rows:
-        raise DecisionInvalid(f"{name}: {iri} is not a Question, study group, Resolution or theme of the graph")
-    rows.sort(key=lambda r: str(r["type"].value))
-    cls = min((ITEM_CLASS[str(r["type"].value)] for r in rows), key=lambda c: c != "question")
+        raise DecisionInvalid(
+            f"{name}: {iri} is not a Question, study group, Resolution or theme of the graph"
+        )
+    rows.sort(key=lambda r: _value(r["type"]))
+    cls = min((ITEM_CLASS[_value(r["type"])] for r in rows), key=lambda c: c != "question")
     first = rows[0]
-    return _Side(iri, cls,
-                 str(first["sector"].value) if "sector" in first else "",
-                 str(first["scheme"].value) if "scheme" in first else "",
-                 str(first["label"].value) if "label" in first else iri)
+    return _Side(
+        iri,
+        cls,
+        _value(first["sector"]) if "sector" in first else "",
+        _value(first["scheme"]) if "scheme" in first else "",
+        _value(first["label"]) if "label" in first else iri,
+    )
 
 
 def _next_id(store: EmbeddedStore) -> str:
-    used = [int(m.group(1)) for row in store.select(sparql.load("candidates-review-ids"))
-            if (m := re.search(r"/mapping/R(\d+)$", str(row["link"].value)))]
+    used = [
+        int(m.group(1))
+        for row in store.select(sparql.load("candidates-review-ids"))
+        if (m := re.search(r"/mapping/R(\d+)$", _value(row["link"])))
+    ]
     return f"R{(max(used) + 1) if used else 1:04d}"
 
 
 def _already_decided(store: EmbeddedStore, left: str, right: str) -> str | None:
     for quad in store.quads(None, ox.NamedNode(str(ISCG.subject)), None, ox.NamedNode(REVIEWS_GRAPH)):
         link = quad.subject
-        obj = next(iter(store.quads(link, ox.NamedNode(str(ISCG.object)), None, ox.NamedNode(REVIEWS_GRAPH))), None)
-        if obj is not None and {quad.object.value, obj.object.value} == {left, right}:
-            return str(link.value)
+        obj = next(
+            iter(store.quads(link, ox.NamedNode(str(ISCG.object)), None, ox.NamedNode(REVIEWS_GRAPH))), None
+        )
+        if obj is not None and {_value(quad.object), _value(obj.object)} == {left, right}:
+            return _value(link)
     return None
 
 
-def decision_graph(decision: Decision, mapping: str, left: _Side, right: _Side, *,
-                   agent_exists: bool, today: Date) -> Graph:
+def decision_graph(
+    decision: Decision, mapping: str, left: _Side, right: _Side, *, agent_exists: bool, today: Date
+) -> Graph:
     """The register entry (and, if new, the reviewer agent) as an rdflib Graph."""
     d = decision
     kind, predicate = RELATIONS[d.relation or "overlap"]
@@ -171,7 +204,13 @@ def decision_graph(decision: Decision, mapping: str, left: _Side, right: _Side, 
     g.add((m, DCTERMS.source, URIRef(REVIEWS_GRAPH)))
     g.add((m, ISCG.confidence, ISCG.Confirmed))
     verb = f"{kind} of" if status == "Accepted" else f"not {kind} of"
-    g.add((m, RDFS.label, Literal(f"{mapping.rsplit('/', 1)[-1]}: {left.label} — {verb} — {right.label}", lang="en")))
+    g.add(
+        (
+            m,
+            RDFS.label,
+            Literal(f"{mapping.rsplit('/', 1)[-1]}: {left.label} — {verb} — {right.label}", lang="en"),
+        )
+    )
     if d.comment:
         g.add((m, RDFS.comment, Literal(d.comment, lang="en")))
     if not agent_exists:
@@ -181,8 +220,13 @@ def decision_graph(decision: Decision, mapping: str, left: _Side, right: _Side, 
     return g
 
 
-def record_decision(store: EmbeddedStore, decision: Decision, *, today: Date | None = None,
-                    validate: Callable[[Graph], object] | None = None) -> ReviewOutcome:
+def record_decision(
+    store: EmbeddedStore,
+    decision: Decision,
+    *,
+    today: Date | None = None,
+    validate: Callable[[Graph], object] | None = None,
+) -> ReviewOutcome:
     """Validate one decision and add it to ``graph/reviews``; raise before writing anything if invalid."""
     d = decision.normalised()
     left, right = _side(store, d.left, "left"), _side(store, d.right, "right")
@@ -205,11 +249,14 @@ def record_decision(store: EmbeddedStore, decision: Decision, *, today: Date | N
             context.add((URIRef(side.iri), ISCG.sector, URIRef(side.sector)))
     if validate is None:
         from .validation import validate as shacl
+
         validate = shacl
     report = validate(context)
     violations = tuple(getattr(report, "violations", ()))
     if not getattr(report, "conforms", False):
-        problems = tuple(f"{r.focus_node}: {r.message}" for r in violations) or ("the record does not conform",)
+        problems = tuple(f"{r.focus_node}: {r.message}" for r in violations) or (
+            "the record does not conform",
+        )
         raise DecisionInvalid("the decision does not conform to the shapes: " + "; ".join(problems), problems)
     warnings = tuple(f"{r.focus_node}: {r.message}" for r in getattr(report, "warnings", ()))
 
@@ -229,15 +276,26 @@ CURIES = {
     "sssom": str(SSSOM),
 }
 SSSOM_COLUMNS = (
-    "record_id", "subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id",
-    "object_label", "mapping_justification", "author_id", "mapping_date", "comment", "see_also", "other",
+    "record_id",
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "predicate_modifier",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "author_id",
+    "mapping_date",
+    "comment",
+    "see_also",
+    "other",
 )
 
 
 def _curie(iri: str) -> str:
     for prefix, ns in sorted(CURIES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -250,20 +308,24 @@ def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dic
     records: dict[str, dict[str, str]] = {}
     sources: dict[str, list[str]] = {}
     for row in store.select(sparql.load("mappings-register")):
-        link = str(row["link"].value)
-        if mappings_only and str(row["mapping"].value) != "true":
+        link = _value(row["link"])
+        if mappings_only and _value(row["mapping"]) != "true":
             continue
         sources.setdefault(link, [])
-        if "source" in row and str(row["source"].value) not in sources[link]:
-            sources[link].append(str(row["source"].value))
+        if "source" in row and _value(row["source"]) not in sources[link]:
+            sources[link].append(_value(row["source"]))
         if link in records:
             continue
 
-        def val(name: str) -> str:
-            return str(row[name].value) if name in row else ""
+        def val(name: str, row: dict[str, object] = row) -> str:  # type: ignore[assignment]
+            return _value(row.get(name))
 
-        other = [f"iscg_status={val('status').rsplit('#', 1)[-1]}", f"relation_kind={val('kind').rsplit('#', 1)[-1]}",
-                 f"confidence={val('confidence').rsplit('#', 1)[-1]}", f"graph={val('g')}"]
+        other = [
+            f"iscg_status={val('status').rsplit('#', 1)[-1]}",
+            f"relation_kind={val('kind').rsplit('#', 1)[-1]}",
+            f"confidence={val('confidence').rsplit('#', 1)[-1]}",
+            f"graph={val('g')}",
+        ]
         records[link] = {
             "record_id": _curie(link),
             "subject_id": _curie(val("s")),
@@ -272,7 +334,9 @@ def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dic
             "predicate_modifier": val("modifier"),
             "object_id": _curie(val("o")),
             "object_label": _cell(val("oLabel")),
-            "mapping_justification": _curie(val("justification")) if val("justification") else "semapv:UnspecifiedMatching",
+            "mapping_justification": _curie(val("justification"))
+            if val("justification")
+            else "semapv:UnspecifiedMatching",
             "author_id": _curie(val("agent")),
             "mapping_date": val("date"),
             "comment": _cell(val("comment")),
@@ -286,10 +350,12 @@ def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dic
 def sssom_tsv(store: EmbeddedStore, *, mappings_only: bool = False) -> str:
     """The register as SSSOM TSV: a commented YAML metadata block, then one row per record."""
     rows = sssom_rows(store, mappings_only=mappings_only)
-    head = ["#mapping_set_id: " + BASE + "graph/mappings.sssom.tsv",
-            "#license: https://www.apache.org/licenses/LICENSE-2.0",
-            "#mapping_set_description: ISCG register of cross-Sector links and mappings, with review decisions",
-            "#curie_map:"]
+    head = [
+        "#mapping_set_id: " + BASE + "graph/mappings.sssom.tsv",
+        "#license: https://www.apache.org/licenses/LICENSE-2.0",
+        "#mapping_set_description: ISCG register of cross-Sector links and mappings, with review decisions",
+        "#curie_map:",
+    ]
     head += [f"#  {p}: {ns}" for p, ns in sorted(CURIES.items())]
     lines = ["\t".join(SSSOM_COLUMNS)]
     lines += ["\t".join(r.get(c, "") for c in SSSOM_COLUMNS) for r in rows]

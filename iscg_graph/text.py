@@ -30,15 +30,27 @@ STOPWORDS = frozenset(
     # French
     " au aux avec ce ces dans de des du en et la le les leur par pour que qui sur un une ou"
     # Spanish
-    " al con del el en las los para por que su sus un una y o"
-    .split()
+    " al con del el en las los para por que su sus un una y o".split()
 )
 """Function words, plus words every ITU work item carries ("question", "study", "issues")."""
 
 _WORD = re.compile(r"[a-z]+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
 _SUFFIXES = (
-    "ational", "ations", "ation", "ities", "ments", "ings", "ity", "ing", "ment", "ally", "al", "ed", "s", "e",
+    "ational",
+    "ations",
+    "ation",
+    "ities",
+    "ments",
+    "ings",
+    "ity",
+    "ing",
+    "ment",
+    "ally",
+    "al",
+    "ed",
+    "s",
+    "e",
 )
 _MIN_STEM = 4
 

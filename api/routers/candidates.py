@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Mapping
 from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -54,7 +55,7 @@ def get_index(request: Request) -> CandidateIndex:
         cached = getattr(state, "candidate_index", None)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
-        if path is None:                      # an in-memory store (tests): compute once per generation
+        if path is None:  # an in-memory store (tests): compute once per generation
             if cached is not None and cached[0] == ("mem", store.meta.generation, len(store)):
                 return cached[1]
             doc = build_candidates(store)
@@ -62,7 +63,7 @@ def get_index(request: Request) -> CandidateIndex:
             index = CandidateIndex(doc)
             state.candidate_index = (("mem", store.meta.generation, len(store)), index)
             return index
-        if stamp is None:                     # built before candidates existed: compute now
+        if stamp is None:  # built before candidates existed: compute now
             precompute(store, store.path)
             stamp = path.stat().st_mtime_ns
         index = CandidateIndex.load(store.path)  # type: ignore[arg-type]
@@ -93,81 +94,125 @@ def _wants(request: Request, fmt: str | None) -> str:
     return "json"
 
 
-def _computed_from(page: CandidatePage, params: dict[str, object]) -> list[tuple[str, str]]:
-    return [("Data version", page.data_version), ("Method", "iscg_graph.overlap (TF-IDF + graph evidence)"),
-            ("Parameters", ", ".join(f"{k}={v}" for k, v in params.items() if v not in (None, "")))]
+def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tuple[str, str]]:
+    return [
+        ("Data version", page.data_version),
+        ("Method", "iscg_graph.overlap (TF-IDF + graph evidence)"),
+        ("Parameters", ", ".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))),
+    ]
 
 
-@router.get("/api/candidates", summary="Candidate overlaps nobody has recorded yet",
-            responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}})
+@router.get(
+    "/api/candidates",
+    summary="Candidate overlaps nobody has recorded yet",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+)
 def list_candidates(
     request: Request,
+    index: Annotated[CandidateIndex, Depends(get_index)],
     kind: Kind = "question",
-    sector: Annotated[str | None, Query(description="Sector code (ITU-D) or theme scheme notation (1.4)")] = None,
+    sector: Annotated[
+        str | None, Query(description="Sector code (ITU-D) or theme scheme notation (1.4)")
+    ] = None,
     item: Annotated[str | None, Query(description="Only candidates involving this item IRI")] = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     include_recorded: bool = False,
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept")] = None,
-    index: CandidateIndex = Depends(get_index),
 ) -> Response:
     try:
-        page = index.query(kind, sector=sector, item=item, min_score=min_score, limit=limit, offset=offset,
-                           include_recorded=include_recorded)
+        page = index.query(
+            kind,
+            sector=sector,
+            item=item,
+            min_score=min_score,
+            limit=limit,
+            offset=offset,
+            include_recorded=include_recorded,
+        )
     except ParameterError as exc:
         return _error(422, str(exc), parameter=exc.name)
-    params = {"kind": kind, "sector": sector, "item": item, "min_score": min_score, "limit": limit,
-              "include_recorded": include_recorded}
+    params = {
+        "kind": kind,
+        "sector": sector,
+        "item": item,
+        "min_score": min_score,
+        "limit": limit,
+        "include_recorded": include_recorded,
+    }
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
         table, columns = candidate_table(page.candidates)
         name = f"candidates-{kind}"
         if fmt == "csv":
-            return Response(to_csv(table, columns), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-        body = to_xlsx(table, columns, title=f"Candidate overlaps ({kind})",
-                       computed_from=_computed_from(page, params))
-        return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return JSONResponse({
-        "kind": kind,
-        "data_version": page.data_version,
-        "total": page.total,
-        "offset": offset,
-        "count": len(page.candidates),
-        "parameters": params,
-        "candidates": [c.to_json() for c in page.candidates],
-    })
+            return Response(
+                to_csv(table, columns),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
+        body = to_xlsx(
+            table, columns, title=f"Candidate overlaps ({kind})", computed_from=_computed_from(page, params)
+        )
+        return Response(
+            body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+        )
+    return JSONResponse(
+        {
+            "kind": kind,
+            "data_version": page.data_version,
+            "total": page.total,
+            "offset": offset,
+            "count": len(page.candidates),
+            "parameters": params,
+            "candidates": [c.to_json() for c in page.candidates],
+        }
+    )
 
 
-@router.get("/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff")
+@router.get(
+    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff"
+)
 def candidates_report(
     request: Request,
+    index: Annotated[CandidateIndex, Depends(get_index)],
     kind: Kind = "question",
     sector: str | None = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     include_recorded: bool = False,
-    index: CandidateIndex = Depends(get_index),
 ) -> Response:
     sector = sector or None
     error = None
     try:
-        page = index.query(kind, sector=sector, min_score=min_score, limit=limit, include_recorded=include_recorded)
+        page = index.query(
+            kind, sector=sector, min_score=min_score, limit=limit, include_recorded=include_recorded
+        )
     except ParameterError as exc:
         error = str(exc)
         page = CandidatePage(kind, 0, (), index.data_version)
     settings = _settings(request)
     query = request.url.query
-    return templates.TemplateResponse(request, "candidates/report.html", {
-        "kind": kind, "sector": sector or "", "min_score": min_score, "limit": limit,
-        "include_recorded": include_recorded, "page": page, "error": error,
-        "codes": index.codes(kind), "kinds": ("question", "resolution", "theme"),
-        "href": lambda iri: iri_path(iri, settings.base_iri),
-        "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
-        "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
-        "review_enabled": settings.review_token is not None,
-    }, status_code=422 if error else 200)
+    return templates.TemplateResponse(
+        request,
+        "candidates/report.html",
+        {
+            "kind": kind,
+            "sector": sector or "",
+            "min_score": min_score,
+            "limit": limit,
+            "include_recorded": include_recorded,
+            "page": page,
+            "error": error,
+            "codes": index.codes(kind),
+            "kinds": ("question", "resolution", "theme"),
+            "href": lambda iri: iri_path(iri, settings.base_iri),
+            "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
+            "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
+            "review_enabled": settings.review_token is not None,
+        },
+        status_code=422 if error else 200,
+    )
 
 
 class ReviewBody(BaseModel):
@@ -175,7 +220,8 @@ class ReviewBody(BaseModel):
     right: str = Field(description="IRI of the other item")
     decision: Literal["accept", "reject"]
     relation: Literal["duplicate", "overlap", "complementary", "already-coordinated"] | None = Field(
-        None, description="Required to accept")
+        None, description="Required to accept"
+    )
     reviewer: str = Field(min_length=1, max_length=200)
     comment: str = Field("", max_length=5000)
 
@@ -186,8 +232,11 @@ def _authorise(settings: Settings, authorization: str | None) -> JSONResponse | 
     expected = settings.review_token.get_secret_value()
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token or not secrets.compare_digest(token.strip(), expected):
-        return JSONResponse({"detail": "a valid 'Authorization: Bearer <review token>' header is required"},
-                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            {"detail": "a valid 'Authorization: Bearer <review token>' header is required"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return None
 
 
@@ -200,7 +249,9 @@ def review_candidate(
     denied = _authorise(_settings(request), authorization)
     if denied is not None:
         return denied
-    decision = Decision(body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today())
+    decision = Decision(
+        body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
+    )
     try:
         with _lock:
             outcome = record_decision(_store(request), decision)
@@ -209,13 +260,23 @@ def review_candidate(
     except DecisionConflict as exc:
         return _error(409, str(exc))
     _refresh(request)
-    return JSONResponse({"mapping": outcome.mapping, "status": outcome.status, "relation": outcome.relation,
-                         "triples": outcome.triples, "graph": "https://w3id.org/iscg/graph/reviews"},
-                        status_code=201)
+    return JSONResponse(
+        {
+            "mapping": outcome.mapping,
+            "status": outcome.status,
+            "relation": outcome.relation,
+            "triples": outcome.triples,
+            "graph": "https://w3id.org/iscg/graph/reviews",
+        },
+        status_code=201,
+    )
 
 
 @router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV")
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
     text = sssom_tsv(_store(request), mappings_only=mappings_only)
-    return Response(text, media_type="text/tab-separated-values; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="iscg-mappings.sssom.tsv"'})
+    return Response(
+        text,
+        media_type="text/tab-separated-values; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="iscg-mappings.sssom.tsv"'},
+    )

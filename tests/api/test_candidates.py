@@ -73,13 +73,14 @@ def pairs(body: dict) -> set[frozenset[str]]:
 
 # -- reading ---------------------------------------------------------------------------------------
 
+
 def test_candidates_json(client: TestClient, store: EmbeddedStore) -> None:
     r = client.get("/api/candidates", params={"kind": "question", "limit": 100})
     assert r.status_code == 200
     body = r.json()
     assert body["data_version"] == "test-version"
     assert body["count"] == len(body["candidates"]) == body["total"] > 10
-    assert (store.path / CANDIDATES_FILE).is_file()   # computed on first use, then served from it
+    assert (store.path / CANDIDATES_FILE).is_file()  # computed on first use, then served from it
     first = body["candidates"][0]
     assert set(first) >= {"left", "right", "score", "evidence", "explanation", "recorded"}
     assert set(first["left"]) >= {"iri", "label", "sector_code"}
@@ -92,8 +93,9 @@ def test_candidates_json(client: TestClient, store: EmbeddedStore) -> None:
 
 def test_filters_and_kinds(client: TestClient) -> None:
     r = client.get("/api/candidates", params={"sector": "ITU-R", "limit": 100}).json()
-    assert r["candidates"] and all("ITU-R" in (c["left"]["sector_code"], c["right"]["sector_code"])
-                                   for c in r["candidates"])
+    assert r["candidates"] and all(
+        "ITU-R" in (c["left"]["sector_code"], c["right"]["sector_code"]) for c in r["candidates"]
+    )
     r = client.get("/api/candidates", params={"min_score": 0.4}).json()
     assert r["candidates"] and all(c["score"] >= 0.4 for c in r["candidates"])
     themes = client.get("/api/candidates", params={"kind": "theme"}).json()["candidates"]
@@ -109,13 +111,16 @@ def test_include_recorded_flags_known_pairs(client: TestClient) -> None:
     assert all(c["status"] == "Asserted" and c["links"] for c in recorded)
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"kind": "people"}, "kind"),
-    ({"min_score": "2"}, "min_score"),
-    ({"limit": "0"}, "limit"),
-    ({"sector": "ITU-X"}, "sector"),
-    ({"format": "pdf"}, "format"),
-])
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"kind": "people"}, "kind"),
+        ({"min_score": "2"}, "min_score"),
+        ({"limit": "0"}, "limit"),
+        ({"sector": "ITU-X"}, "sector"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
 def test_bad_parameters_are_422_naming_them(client: TestClient, params: dict, name: str) -> None:
     r = client.get("/api/candidates", params=params)
     assert r.status_code == 422
@@ -144,10 +149,14 @@ def test_report_page(client: TestClient) -> None:
 
 # -- review ----------------------------------------------------------------------------------------
 
+
 def test_review_is_disabled_by_default(store: EmbeddedStore) -> None:
     plain = _client(store, None)
-    r = plain.post("/api/candidates/review", json={"left": Q32, "right": Q417, "decision": "reject",
-                                                   "reviewer": "x"}, headers=auth())
+    r = plain.post(
+        "/api/candidates/review",
+        json={"left": Q32, "right": Q417, "decision": "reject", "reviewer": "x"},
+        headers=auth(),
+    )
     assert r.status_code == 403 and "disabled" in r.json()["detail"]
     assert REVIEWS not in store.graphs()
 
@@ -161,9 +170,18 @@ def test_review_needs_the_token(client: TestClient, store: EmbeddedStore) -> Non
 
 
 def test_accept_appears_in_sparql_and_the_overlap_report(client: TestClient, store: EmbeddedStore) -> None:
-    r = client.post("/api/candidates/review", headers=auth(), json={
-        "left": Q32, "right": Q417, "decision": "accept", "relation": "overlap",
-        "reviewer": "Ana Reviewer", "comment": "Both study cybersecurity culture and practice."})
+    r = client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={
+            "left": Q32,
+            "right": Q417,
+            "decision": "accept",
+            "relation": "overlap",
+            "reviewer": "Ana Reviewer",
+            "comment": "Both study cybersecurity culture and practice.",
+        },
+    )
     assert r.status_code == 201, r.text
     mapping = r.json()["mapping"]
     assert mapping == ID + "mapping/R0001" and r.json()["status"] == "Accepted"
@@ -189,19 +207,33 @@ def test_accept_appears_in_sparql_and_the_overlap_report(client: TestClient, sto
     # no longer proposed; listed as recorded (Accepted) on request
     assert frozenset((Q32, Q417)) not in pairs(client.get("/api/candidates", params={"limit": 500}).json())
     listed = client.get("/api/candidates", params={"item": Q32, "include_recorded": "true"}).json()
-    flagged = [c for c in listed["candidates"] if frozenset((c["left"]["iri"], c["right"]["iri"])) == {Q32, Q417}]
+    flagged = [
+        c for c in listed["candidates"] if frozenset((c["left"]["iri"], c["right"]["iri"])) == {Q32, Q417}
+    ]
     assert flagged and flagged[0]["status"] == "Accepted" and flagged[0]["recorded"]
 
     # deciding the same pair again is a conflict
-    again = client.post("/api/candidates/review", headers=auth(),
-                        json={"left": Q417, "right": Q32, "decision": "reject", "reviewer": "Bob"})
+    again = client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={"left": Q417, "right": Q32, "decision": "reject", "reviewer": "Bob"},
+    )
     assert again.status_code == 409
 
 
 def test_reject_is_never_proposed_again(client: TestClient, store: EmbeddedStore, tmp_path: Path) -> None:
     assert frozenset((Q62, Q95)) in pairs(client.get("/api/candidates", params={"limit": 500}).json())
-    r = client.post("/api/candidates/review", headers=auth(), json={
-        "left": Q62, "right": Q95, "decision": "reject", "reviewer": "Bob", "comment": "Different angle."})
+    r = client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={
+            "left": Q62,
+            "right": Q95,
+            "decision": "reject",
+            "reviewer": "Bob",
+            "comment": "Different angle.",
+        },
+    )
     assert r.status_code == 201 and r.json()["status"] == "Rejected"
     assert frozenset((Q62, Q95)) not in pairs(client.get("/api/candidates", params={"limit": 500}).json())
     # ... nor after the store is reopened and everything recomputed from scratch
@@ -214,20 +246,40 @@ def test_reject_is_never_proposed_again(client: TestClient, store: EmbeddedStore
         SELECT ?m WHERE { ?m iscg:status iscg:Rejected }""")
 
 
-@pytest.mark.parametrize(("body", "fragment"), [
-    ({"left": Q517, "right": Q417, "decision": "accept", "relation": "duplicate", "reviewer": "Ana"},
-     "a mapping joins two different Union parts"),           # same Sector: the shapes say no
-    ({"left": Q32, "right": ID + "question/nope", "decision": "accept", "relation": "overlap", "reviewer": "Ana"},
-     "right"),                                                # unknown item
-    ({"left": Q32, "right": ID + "theme/resolution-areas/14", "decision": "reject", "reviewer": "Ana"},
-     "never proposed as a pair"),                             # a Question and a theme
-    ({"left": Q32, "right": Q417, "decision": "accept", "reviewer": "Ana"},
-     "relation kind"),                                        # accept without a relation kind
-    ({"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap", "reviewer": "  "},
-     "reviewer"),
-])
-def test_invalid_decision_is_422_and_stores_nothing(client: TestClient, store: EmbeddedStore,
-                                                     body: dict, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            {"left": Q517, "right": Q417, "decision": "accept", "relation": "duplicate", "reviewer": "Ana"},
+            "a mapping joins two different Union parts",
+        ),  # same Sector: the shapes say no
+        (
+            {
+                "left": Q32,
+                "right": ID + "question/nope",
+                "decision": "accept",
+                "relation": "overlap",
+                "reviewer": "Ana",
+            },
+            "right",
+        ),  # unknown item
+        (
+            {"left": Q32, "right": ID + "theme/resolution-areas/14", "decision": "reject", "reviewer": "Ana"},
+            "never proposed as a pair",
+        ),  # a Question and a theme
+        (
+            {"left": Q32, "right": Q417, "decision": "accept", "reviewer": "Ana"},
+            "relation kind",
+        ),  # accept without a relation kind
+        (
+            {"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap", "reviewer": "  "},
+            "reviewer",
+        ),
+    ],
+)
+def test_invalid_decision_is_422_and_stores_nothing(
+    client: TestClient, store: EmbeddedStore, body: dict, fragment: str
+) -> None:
     before = len(store)
     r = client.post("/api/candidates/review", headers=auth(), json=body)
     assert r.status_code == 422, r.text
@@ -236,22 +288,32 @@ def test_invalid_decision_is_422_and_stores_nothing(client: TestClient, store: E
 
 
 def test_unknown_relation_kind_is_422(client: TestClient, store: EmbeddedStore) -> None:
-    r = client.post("/api/candidates/review", headers=auth(), json={
-        "left": Q32, "right": Q417, "decision": "accept", "relation": "friends", "reviewer": "Ana"})
+    r = client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={"left": Q32, "right": Q417, "decision": "accept", "relation": "friends", "reviewer": "Ana"},
+    )
     assert r.status_code == 422 and "relation" in r.text
     assert REVIEWS not in store.graphs()
 
 
 def test_sssom_export(client: TestClient) -> None:
-    client.post("/api/candidates/review", headers=auth(), json={
-        "left": Q62, "right": Q95, "decision": "reject", "reviewer": "Bob"})
+    client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={"left": Q62, "right": Q95, "decision": "reject", "reviewer": "Bob"},
+    )
     r = client.get("/api/mappings.sssom.tsv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/tab-separated-values")
     lines = r.text.splitlines()
     assert lines[0].startswith("#mapping_set_id:")
     header = next(line for line in lines if not line.startswith("#")).split("\t")
     assert header[:4] == ["record_id", "subject_id", "subject_label", "predicate_id"]
-    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines if line and not line.startswith(("#", "record_id"))]
+    rows = [
+        dict(zip(header, line.split("\t"), strict=True))
+        for line in lines
+        if line and not line.startswith(("#", "record_id"))
+    ]
     assert len(rows) == 4
     review = next(r for r in rows if r["record_id"] == "iscgid:mapping/R0001")
     assert review["predicate_modifier"] == "Not" and review["author_id"] == "iscgid:agent/bob"

@@ -39,16 +39,20 @@ def test_gold_is_the_confirmed_published_mappings() -> None:
     per_kind, hidden, out = gold_pairs(corpus)
     assert sorted(per_kind["question"]) == [
         (ID + "question/itu-d/2018-2021/7-2", ID + "question/itu-t/2017-2020/3-5"),
-        (ID + "question/itu-d/2018-2021/7-2", ID + "study-group/itu-t/2017-2020/sg5")]
-    assert hidden == [ID + "mapping/M0001", ID + "mapping/M0002"]   # M0003 is unconfirmed: not gold
+        (ID + "question/itu-d/2018-2021/7-2", ID + "study-group/itu-t/2017-2020/sg5"),
+    ]
+    assert hidden == [ID + "mapping/M0001", ID + "mapping/M0002"]  # M0003 is unconfirmed: not gold
     assert out == 0
 
 
 def test_evaluate_on_the_fixture(tmp_path: Path) -> None:
     gold = tmp_path / "gold.tsv"
-    gold.write_text("left\tright\trelation\tnote\n"
-                    "theme:resolution-areas:19\ttheme:council-groups:3\tsame\tWSIS\n"
-                    "theme:resolution-areas:26\ttheme:council-groups:4\tsame\tCOP\n", encoding="utf-8")
+    gold.write_text(
+        "left\tright\trelation\tnote\n"
+        "theme:resolution-areas:19\ttheme:council-groups:3\tsame\tWSIS\n"
+        "theme:resolution-areas:26\ttheme:council-groups:4\tsame\tCOP\n",
+        encoding="utf-8",
+    )
     scores = {(s.kind, s.variant): s for s in evaluate(mini_store(), gold_themes=gold)}
     assert len(scores) == 9
     theme = scores[("theme", "combined")]
@@ -72,10 +76,10 @@ def test_gold_keys_are_checked(tmp_path: Path) -> None:
 def test_the_curated_gold_list() -> None:
     pairs = read_theme_gold(DEFAULT_GOLD)
     assert len(pairs) == 38
-    for a, b in pairs:   # always two different Annex lists, never a pair twice
+    for a, b in pairs:  # always two different Annex lists, never a pair twice
         assert a.rsplit("/", 2)[1] != b.rsplit("/", 2)[1]
     assert len({frozenset(p) for p in pairs}) == len(pairs)
-    assert (ID + "theme/isctf-topics/7", ID + "theme/resolution-areas/7") in pairs   # Gender in 1.2 and 1.4
+    assert (ID + "theme/isctf-topics/7", ID + "theme/resolution-areas/7") in pairs  # Gender in 1.2 and 1.4
 
 
 @pytest.mark.slow

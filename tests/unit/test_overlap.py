@@ -46,6 +46,7 @@ def index(doc: dict) -> CandidateIndex:
 
 # -- text ------------------------------------------------------------------------------------------
 
+
 def test_stemmer_conflates_inflections() -> None:
     assert stem("securing") == stem("security") == stem("secure")
     assert stem("networks") == stem("network") == stem("networking")
@@ -70,12 +71,17 @@ def test_acronym_and_compound_expansion() -> None:
 
 # -- candidate pairs -------------------------------------------------------------------------------
 
+
 def test_the_fixture_is_read(doc: dict) -> None:
     corpus = load_corpus(mini_store())
     assert len(corpus.of("question")) == 13
     assert len(corpus.of("study-group")) == 7
     assert len(corpus.of("theme")) == 10
-    assert {k: len(v) > 0 for k, v in doc["kinds"].items()} == {"question": True, "resolution": True, "theme": True}
+    assert {k: len(v) > 0 for k, v in doc["kinds"].items()} == {
+        "question": True,
+        "resolution": True,
+        "theme": True,
+    }
 
 
 def test_never_a_pair_inside_one_partition(doc: dict) -> None:
@@ -129,11 +135,16 @@ def test_the_score_never_uses_the_recorded_mapping() -> None:
 
 
 def test_a_candidate_explains_itself(index: CandidateIndex) -> None:
-    c = next(c for c in index.query("question", item=Q32, limit=50).candidates if Q417 in (c.left["iri"], c.right["iri"]))
+    c = next(
+        c
+        for c in index.query("question", item=Q32, limit=50).candidates
+        if Q417 in (c.left["iri"], c.right["iri"])
+    )
     terms = dict(c.terms)
     assert "cybersecurity" in terms and terms["cybersecurity"] > 0
     assert [t["label"] for t in c.shared["shared_themes"]] == [
-        "Confidence & (cyber) Security, including National incident response teams"]
+        "Confidence & (cyber) Security, including National incident response teams"
+    ]
     body = c.to_json()
     assert body["evidence"]["terms"][0]["weight"] >= body["evidence"]["terms"][-1]["weight"]
     assert "shared terms" in body["explanation"] and "themes:" in body["explanation"]
@@ -167,13 +178,16 @@ def test_disjoint_study_periods_lower_the_score(doc: dict) -> None:
 
 def test_cybersecurity_and_emf_on_the_fixture(index: CandidateIndex) -> None:
     top = index.query("question", item=Q32, limit=5).candidates
-    assert any(c.right["iri"].startswith(ID + "question/itu-t/2017-2020/") and c.right["iri"].endswith("-17")
-               for c in top)
+    assert any(
+        c.right["iri"].startswith(ID + "question/itu-t/2017-2020/") and c.right["iri"].endswith("-17")
+        for c in top
+    )
     top = index.query("question", item=Q72, limit=5).candidates
     assert ID + "question/itu-r/2019-2023/239-1" in {c.right["iri"] for c in top}
 
 
 # -- precompute and the served index ---------------------------------------------------------------
+
 
 def test_precompute_is_deterministic(tmp_path: Path) -> None:
     store = mini_store()
@@ -201,12 +215,15 @@ def test_index_filters(index: CandidateIndex) -> None:
     assert index.codes("theme") == ["1.3", "1.4", "1.6"]
 
 
-@pytest.mark.parametrize(("args", "name"), [
-    ({"kind": "nope"}, "kind"),
-    ({"kind": "question", "sector": "ITU-X"}, "sector"),
-    ({"kind": "question", "min_score": 2.0}, "min_score"),
-    ({"kind": "question", "limit": 0}, "limit"),
-])
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ({"kind": "nope"}, "kind"),
+        ({"kind": "question", "sector": "ITU-X"}, "sector"),
+        ({"kind": "question", "min_score": 2.0}, "min_score"),
+        ({"kind": "question", "limit": 0}, "limit"),
+    ],
+)
 def test_index_rejects_bad_parameters(index: CandidateIndex, args: dict, name: str) -> None:
     with pytest.raises(ParameterError) as info:
         index.query(**args)
@@ -214,6 +231,7 @@ def test_index_rejects_bad_parameters(index: CandidateIndex, args: dict, name: s
 
 
 # -- the real data ---------------------------------------------------------------------------------
+
 
 def _real_index(built_store: Path) -> CandidateIndex:
     assert (built_store / CANDIDATES_FILE).is_file(), "the build writes candidates.json"
@@ -243,6 +261,11 @@ def test_real_emf_question_finds_itu_t_sg5(built_store: Path, real_store: Embedd
     assert questions, "the real data has ITU-D Q7/2"
     for q in questions:
         top = index.query("question", item=q, limit=10, include_recorded=True).candidates
-        sg5 = [c for c in top if "/sg5" in c.right.get("group", "") or c.right["iri"].endswith("/sg5")
-               or c.right["iri"].endswith("-5")]
+        sg5 = [
+            c
+            for c in top
+            if "/sg5" in c.right.get("group", "")
+            or c.right["iri"].endswith("/sg5")
+            or c.right["iri"].endswith("-5")
+        ]
         assert sg5, f"no ITU-T SG5 item among the top 10 for {q}: {[c.right['label'] for c in top]}"

@@ -40,16 +40,23 @@ def store() -> EmbeddedStore:
 
 def reviews(store: EmbeddedStore) -> Graph:
     g = Graph()
-    g.parse(data=b"".join(f"{q.subject} {q.predicate} {q.object} .\n".encode()
-                          for q in store.quads(graph=ox.NamedNode(REVIEWS))), format="nt")
+    g.parse(
+        data=b"".join(
+            f"{q.subject} {q.predicate} {q.object} .\n".encode()
+            for q in store.quads(graph=ox.NamedNode(REVIEWS))
+        ),
+        format="nt",
+    )
     return g
 
 
 def test_accept_writes_one_valid_mapping(store: EmbeddedStore) -> None:
-    out = record_decision(store, Decision(Q32, Q417, "accept", "Ana Reviewer", "duplicate", "Same scope.", DAY))
+    out = record_decision(
+        store, Decision(Q32, Q417, "accept", "Ana Reviewer", "duplicate", "Same scope.", DAY)
+    )
     assert out.mapping == ID + "mapping/R0001" and out.status == "Accepted" and out.relation == "duplicate"
     g = reviews(store)
-    assert len(g) == out.triples == 16          # 13 about the mapping + 3 about the new agent
+    assert len(g) == out.triples == 16  # 13 about the mapping + 3 about the new agent
     report = validate(g + Graph().parse(data=_sectors(), format="nt"))
     assert report.conforms, [r.message for r in report.violations]
     text = g.serialize(format="nt")
@@ -58,15 +65,17 @@ def test_accept_writes_one_valid_mapping(store: EmbeddedStore) -> None:
 
 
 def _sectors() -> str:
-    return (f"<{Q32}> <https://w3id.org/iscg/ontology#sector> <{ID}sector/itu-d> .\n"
-            f"<{Q417}> <https://w3id.org/iscg/ontology#sector> <{ID}sector/itu-t> .\n")
+    return (
+        f"<{Q32}> <https://w3id.org/iscg/ontology#sector> <{ID}sector/itu-d> .\n"
+        f"<{Q417}> <https://w3id.org/iscg/ontology#sector> <{ID}sector/itu-t> .\n"
+    )
 
 
 def test_ids_are_never_reused_and_agents_not_duplicated(store: EmbeddedStore) -> None:
     a = record_decision(store, Decision(Q32, Q417, "accept", "Ana", "overlap", on=DAY))
     b = record_decision(store, Decision(Q32, SG17, "reject", "Ana", on=DAY))
     assert (a.mapping.rsplit("/", 1)[1], b.mapping.rsplit("/", 1)[1]) == ("R0001", "R0002")
-    assert b.triples == 13   # no agent triples (it exists), no comment, plus predicate_modifier "Not"
+    assert b.triples == 13  # no agent triples (it exists), no comment, plus predicate_modifier "Not"
     assert "predicate_modifier" in reviews(store).serialize(format="nt")
 
 
@@ -79,7 +88,9 @@ def test_theme_pairs_are_links_not_mappings(store: EmbeddedStore) -> None:
 def test_a_decision_the_shapes_refuse_stores_nothing(store: EmbeddedStore) -> None:
     before = len(store)
     with pytest.raises(DecisionInvalid) as info:
-        record_decision(store, Decision(ID + "question/itu-t/2017-2020/5-17", Q417, "accept", "Ana", "overlap"))
+        record_decision(
+            store, Decision(ID + "question/itu-t/2017-2020/5-17", Q417, "accept", "Ana", "overlap")
+        )
     assert "two different Union parts" in str(info.value) and info.value.problems
     assert len(store) == before
 
@@ -96,15 +107,21 @@ def test_validation_failure_from_any_shape_blocks_the_write(store: EmbeddedStore
     assert len(store) == before
 
 
-@pytest.mark.parametrize(("decision", "message"), [
-    (Decision(Q32, Q417, "maybe", "Ana"), "accept"),
-    (Decision(Q32, Q417, "accept", "Ana"), "relation kind"),
-    (Decision(Q32, Q417, "accept", "Ana", "cousins"), "relation must be"),
-    (Decision(Q32, Q417, "accept", "!!", "overlap"), "reviewer"),
-    (Decision(Q32, Q32, "reject", "Ana"), "same item"),
-    (Decision(Q32, "not an iri", "reject", "Ana"), "not an IRI"),
-    (Decision(ID + "theme/resolution-areas/14", ID + "theme/resolution-areas/24", "reject", "Ana"), "same Annex list"),
-])
+@pytest.mark.parametrize(
+    ("decision", "message"),
+    [
+        (Decision(Q32, Q417, "maybe", "Ana"), "accept"),
+        (Decision(Q32, Q417, "accept", "Ana"), "relation kind"),
+        (Decision(Q32, Q417, "accept", "Ana", "cousins"), "relation must be"),
+        (Decision(Q32, Q417, "accept", "!!", "overlap"), "reviewer"),
+        (Decision(Q32, Q32, "reject", "Ana"), "same item"),
+        (Decision(Q32, "not an iri", "reject", "Ana"), "not an IRI"),
+        (
+            Decision(ID + "theme/resolution-areas/14", ID + "theme/resolution-areas/24", "reject", "Ana"),
+            "same Annex list",
+        ),
+    ],
+)
 def test_bad_decisions(store: EmbeddedStore, decision: Decision, message: str) -> None:
     with pytest.raises(DecisionInvalid, match=message):
         record_decision(store, decision)
@@ -120,10 +137,14 @@ def test_second_decision_on_a_pair_conflicts(store: EmbeddedStore) -> None:
 def test_sssom_rows_cover_the_whole_register(store: EmbeddedStore) -> None:
     record_decision(store, Decision(Q32, Q417, "accept", "Ana", "already coordinated", "Joint work.", DAY))
     rows = sssom_rows(store)
-    assert [r["record_id"] for r in rows] == ["iscgid:mapping/M0001", "iscgid:mapping/M0002",
-                                               "iscgid:mapping/M0003", "iscgid:mapping/R0001"]
+    assert [r["record_id"] for r in rows] == [
+        "iscgid:mapping/M0001",
+        "iscgid:mapping/M0002",
+        "iscgid:mapping/M0003",
+        "iscgid:mapping/R0001",
+    ]
     review = rows[-1]
     assert review["predicate_id"] == "skos:relatedMatch" and review["mapping_date"] == "2026-11-24"
     assert "relation_kind=AlreadyCoordinated" in review["other"] and review["comment"] == "Joint work."
     text = sssom_tsv(store, mappings_only=True)
-    assert text.count("\n") == 9 + 1 + 4   # metadata lines, header, 4 records
+    assert text.count("\n") == 9 + 1 + 4  # metadata lines, header, 4 records

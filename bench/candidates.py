@@ -1,0 +1,182 @@
+"""Candidate overlaps: how long precompute takes, and how fast /api/candidates answers.
+
+    python bench/candidates.py                      # real data (built into a temp store) + ~1M synthetic
+    python bench/candidates.py --store var/store    # an already built store instead of the real data
+    python bench/candidates.py --synthetic FILE.nq  # another synthetic graph (e.g. from bench/generate.py)
+    python bench/candidates.py --copies 10          # a smaller synthetic graph
+
+Without --synthetic the ~1M-triple graph is made here by replicating the real graph N times: every
+IRI under ``id/`` except the Sectors gets a copy suffix, and each copy drops a few title words
+(deterministically), so the copies are near-duplicates across and within Sectors, the worst case for
+candidate generation. Prints one table: precompute seconds, candidates kept, index size and load
+time, then p50/p99 of the in-process lookup and of GET /api/candidates through the ASGI app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import pyoxigraph as ox  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from api.routers import candidates as router  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from iscg_graph.candidate_index import CandidateIndex  # noqa: E402
+from iscg_graph.overlap import CANDIDATES_FILE, precompute  # noqa: E402
+from iscg_graph.store import SNAPSHOT, EmbeddedStore  # noqa: E402
+
+BASE = "https://w3id.org/iscg/id/"
+TITLE = "http://purl.org/dc/terms/title"
+
+
+def real_store(tmp: Path) -> Path:
+    from iscg_graph.build import build
+
+    path = tmp / "real" / "store"
+    build(path, post_build=[])
+    return path
+
+
+def synthetic_nquads(snapshot: Path, copies: int, seed: int = 7) -> bytes:
+    """The real graph `copies` times over, IRIs suffixed per copy, titles lightly perturbed."""
+    rng = random.Random(seed)
+    quads = list(ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS))
+    out = ox.Store()
+
+    def rename(term, k):  # type: ignore[no-untyped-def]
+        if (
+            isinstance(term, ox.NamedNode)
+            and term.value.startswith(BASE)
+            and not term.value.startswith(BASE + "sector/")
+        ):
+            return ox.NamedNode(f"{term.value}-c{k}")
+        return term
+
+    batch = []
+    for k in range(copies):
+        for q in quads:
+            obj = rename(q.object, k)
+            if k and q.predicate.value == TITLE and isinstance(obj, ox.Literal):
+                words = obj.value.split()
+                if len(words) > 3:
+                    words.pop(rng.randrange(len(words)))
+                obj = (
+                    ox.Literal(" ".join(words), language=obj.language)
+                    if obj.language
+                    else ox.Literal(" ".join(words))
+                )
+            batch.append(ox.Quad(rename(q.subject, k), q.predicate, obj, q.graph_name))
+    out.extend(batch)
+    return out.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
+    store = EmbeddedStore.open_snapshot(store_dir)
+    t = time.perf_counter()
+    summary = precompute(store, store_dir)
+    pre = time.perf_counter() - t
+    t = time.perf_counter()
+    index = CandidateIndex.load(store_dir)
+    load = time.perf_counter() - t
+
+    first = index.query("question", limit=1).candidates
+    item = first[0].left["iri"] if first else None
+    cases = [
+        ("question top 50", {"kind": "question", "limit": 50}),
+        ("question ITU-D, min 0.3", {"kind": "question", "sector": "ITU-D", "min_score": 0.3, "limit": 50}),
+        ("question one item", {"kind": "question", "item": item, "limit": 20}),
+        ("theme top 50", {"kind": "theme", "limit": 50}),
+        ("question top 1000 +recorded", {"kind": "question", "limit": 1000, "include_recorded": True}),
+    ]
+    app = FastAPI()
+    app.state.settings = Settings(store_path=store_dir)
+    app.state.store = store
+    app.include_router(router.router)
+    client = TestClient(app)
+    client.get("/api/candidates", params={"limit": 1})  # loads the index once
+    rows = []
+    for label, params in cases:
+        lookup, http = [], []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            index.query(**params)  # type: ignore[arg-type]
+            lookup.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            r = client.get("/api/candidates", params={k: v for k, v in params.items() if v is not None})
+            http.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, r.text
+        rows.append((label, *percentiles(lookup), *percentiles(http)))
+    return {
+        "name": name,
+        "triples": len(store),
+        "precompute": pre,
+        "counts": summary.counts,
+        "size": (store_dir / CANDIDATES_FILE).stat().st_size,
+        "load": load,
+        "rows": rows,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", type=Path, help="a built store (default: build the real data into a temp dir)")
+    ap.add_argument(
+        "--synthetic", type=Path, help="N-Quads of a synthetic graph (default: replicate the real one)"
+    )
+    ap.add_argument(
+        "--copies", type=int, default=53, help="replicas of the real graph (53 x ~19k = ~1M triples)"
+    )
+    ap.add_argument("--rounds", type=int, default=50)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        real = args.store or real_store(tmp)
+        results = [
+            bench("real data", real if args.store is None else _copy(real, tmp / "given"), args.rounds)
+        ]
+        syn = tmp / "synthetic"
+        syn.mkdir()
+        data = (
+            args.synthetic.read_bytes() if args.synthetic else synthetic_nquads(real / SNAPSHOT, args.copies)
+        )
+        (syn / SNAPSHOT).write_bytes(data)
+        results.append(bench("synthetic", syn, args.rounds))
+    for r in results:
+        print(f"\n## {r['name']}: {r['triples']:,} triples")
+        print(
+            f"precompute {r['precompute']:.1f} s; candidates kept {r['counts']}; "
+            f"candidates.json {r['size'] / 1e6:.1f} MB, loaded in {r['load']:.2f} s"
+        )
+        print("| request | lookup p50 ms | lookup p99 ms | GET /api/candidates p50 ms | p99 ms |")
+        print("|---|---|---|---|---|")
+        for label, lp50, lp99, hp50, hp99 in r["rows"]:  # type: ignore[attr-defined]
+            print(f"| {label} | {lp50:.2f} | {lp99:.2f} | {hp50:.1f} | {hp99:.1f} |")
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    """Benchmark a given store on a copy of its snapshot (precompute writes candidates.json)."""
+    dst.mkdir(parents=True)
+    (dst / SNAPSHOT).write_bytes((src / SNAPSHOT).read_bytes())
+    meta = src / "meta.json"
+    if meta.exists():
+        (dst / "meta.json").write_bytes(meta.read_bytes())
+    return dst
+
+
+if __name__ == "__main__":
+    main()
