@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -33,6 +34,7 @@ from .overlap_corpus import ITEM_CLASS, REVIEWS_GRAPH, _value
 from .store import EmbeddedStore
 
 __all__ = [
+    "carry_over_reviews",
     "Decision",
     "DecisionConflict",
     "DecisionInvalid",
@@ -264,6 +266,24 @@ def record_decision(
     store.add_to_graph(REVIEWS_GRAPH, ("\n".join(lines) + "\n").encode("utf-8"))
     status = "Accepted" if d.decision == "accept" else "Rejected"
     return ReviewOutcome(mapping, status, d.relation or "overlap", len(lines), warnings)
+
+
+def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore) -> int:
+    """Copy ``graph/reviews`` from a previous build into a new store; the number of triples copied.
+
+    Review decisions live only in the store (they are not source tables), so a rebuild must bring
+    them along: `iscg build` calls this on the store it replaces, before the candidates are computed.
+    """
+    snapshot = Path(old_store_dir) / "snapshot.nq"
+    if not snapshot.is_file():
+        return 0
+    old = EmbeddedStore.open_snapshot(old_store_dir)
+    quads = list(old.quads(graph=ox.NamedNode(REVIEWS_GRAPH)))
+    if not quads:
+        return 0
+    lines = sorted(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    new_store.add_to_graph(REVIEWS_GRAPH, ("\n".join(lines) + "\n").encode("utf-8"))
+    return len(lines)
 
 
 # -- SSSOM export --------------------------------------------------------------------------------

@@ -148,3 +148,19 @@ def test_sssom_rows_cover_the_whole_register(store: EmbeddedStore) -> None:
     assert "relation_kind=AlreadyCoordinated" in review["other"] and review["comment"] == "Joint work."
     text = sssom_tsv(store, mappings_only=True)
     assert text.count("\n") == 9 + 1 + 4  # metadata lines, header, 4 records
+
+
+def test_reviews_survive_a_rebuild(store: EmbeddedStore, tmp_path: Path) -> None:
+    from iscg_graph.build import write_store
+    from iscg_graph.review import carry_over_reviews
+
+    record_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY))
+    old = write_store(tmp_path / "old", store.dump_nquads(), "v1")
+    fixture = EmbeddedStore.in_memory()
+    fixture.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    new = write_store(tmp_path / "new", fixture.dump_nquads(), "v2")
+    assert REVIEWS not in new.graphs()
+    assert carry_over_reviews(tmp_path / "old", new) == 16
+    assert len(reviews(new)) == 16 and REVIEWS in EmbeddedStore.open_snapshot(tmp_path / "new").graphs()
+    assert carry_over_reviews(tmp_path / "nowhere", new) == 0
+    del old
