@@ -133,7 +133,7 @@ class ParamSpec:
             raise self._fail(f"not a {kind.replace('-', ' ')} IRI (must start with {prefix}): {value!r}")
         else:
             rest = value
-        if not _SLUG_PATH.match(rest):
+        if not _SLUG_PATH.match(rest) or any(part in (".", "..") for part in rest.split("/")):
             raise self._fail(f"not a {kind.replace('-', ' ')} identifier: {value!r}")
         return ox.NamedNode(prefix + rest)
 

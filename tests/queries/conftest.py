@@ -1,0 +1,66 @@
+"""Stores for the canned-query tests: the hand-written fixture and the real data.
+
+`real_data_store` converts the shipped tables (plus the ontology) straight into an in-memory store,
+without the build's SHACL gate, so the known-answer tests run on exactly the data in ``data/``
+whatever state validation is in; `tests/unit/test_build.py` covers validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from iscg_graph.engine import InProcessEngine
+from iscg_graph.queries import QueryCatalog, load_catalog
+from iscg_graph.store import EmbeddedStore, StoreMeta
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
+
+
+def store_from_trig(path: Path) -> EmbeddedStore:
+    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z"))
+    store.inner.load(path=str(path), format=ox.RdfFormat.TRIG)
+    return store
+
+
+@pytest.fixture(scope="session")
+def catalog() -> QueryCatalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def mini_store() -> EmbeddedStore:
+    return store_from_trig(FIXTURES / "mini.trig")
+
+
+@pytest.fixture(scope="session")
+def broken_store() -> EmbeddedStore:
+    """Breaks each data-quality check once (tests/queries/test_checks.py)."""
+    return store_from_trig(FIXTURES / "checks-broken.trig")
+
+
+@pytest.fixture(scope="session")
+def mini_engine(mini_store: EmbeddedStore) -> InProcessEngine:
+    return InProcessEngine(mini_store)
+
+
+@pytest.fixture(scope="session")
+def real_nquads() -> bytes:
+    from iscg_graph.build import canonical_nquads, load_sources
+
+    dataset, _origins = load_sources()
+    return canonical_nquads(dataset)
+
+
+@pytest.fixture(scope="session")
+def real_data_store(real_nquads: bytes) -> EmbeddedStore:
+    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="real-data-test", built_at=""))
+    store.load_nquads(real_nquads)
+    return store
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_data_store: EmbeddedStore) -> InProcessEngine:
+    return InProcessEngine(real_data_store)
