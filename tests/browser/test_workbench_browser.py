@@ -1,0 +1,181 @@
+"""Headless Chromium (Debian's, via Playwright) against a live server: open the workbench, run a
+query, see rows in the result table, follow a result link to a resource page showing labels, not
+bare IRIs. Also: the chart view draws, a shareable link reopens the same query, an example tab
+opens, and the browser fetches nothing from outside this service.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from iscg_graph.build import write_store
+from iscg_graph.liveserver import ServerProcess, free_port
+from iscg_graph.publish import publish
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+BASE = "https://w3id.org/iscg/"
+FIXTURE = REPO / "tests" / "fixtures" / "linked-data" / "sample.trig"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+QUERY = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?question ?sector WHERE {
+  ?question a iscg:Question ; iscg:sector ?sector .
+}
+ORDER BY ?question
+"""
+COUNT_QUERY = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
+SELECT ?sector (COUNT(?q) AS ?questions) WHERE { ?q a iscg:Question ; iscg:sector ?sector }
+GROUP BY ?sector ORDER BY ?sector
+"""
+
+
+def _nquads() -> bytes:
+    import pyoxigraph as ox
+
+    inner = ox.Store()
+    inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    return inner.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    work = tmp_path_factory.mktemp("browser")
+    store = write_store(work / "store", _nquads(), "browser-test")
+    publish(store, work / "store", BASE)
+    del store  # release the RocksDB lock: the server opens it
+    port = free_port()
+    env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
+    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning"]
+    base = f"http://127.0.0.1:{port}"
+    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture()
+def page(browser, server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    outside: list[str] = []
+    pg.on("request", lambda req: outside.append(req.url)
+          if not req.url.startswith((server, "data:", "blob:", "about:")) else None)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.outside_requests = outside  # type: ignore[attr-defined]
+    pg.page_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def run_query(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
+    page.evaluate("q => { window.iscgWorkbench.getTab().setQuery(q); }", text)
+    page.locator(".yasqe_queryButton:visible").click()
+
+
+def test_run_a_query_and_follow_a_result_to_a_labelled_page(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/")
+    page.click("a[href='/query']")
+    page.wait_for_selector("#yasgui .CodeMirror")  # the editor (syntax-highlighting CodeMirror) is up
+    run_query(page, QUERY)
+    rows = page.locator(".iscg-table:visible tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2  # the fixture has two Questions
+    first = page.locator(".iscg-table:visible tbody tr").first.locator("a.iscg-iri").first
+    text = first.inner_text()
+    assert text == "ITU-R Q239/1 (2019-2023): Spectrum monitoring"  # a label, not the IRI
+    assert first.get_attribute("title") == BASE + "id/question/itu-r/2019-2023/239-1"
+    first.click()
+    page.wait_for_url(f"{server}/id/question/itu-r/2019-2023/239-1")
+    heading = page.locator("h1").inner_text()
+    assert heading == "ITU-R Q239/1 (2019-2023): Spectrum monitoring"
+    links = page.locator("section.statements a").all_inner_texts()
+    assert "ITU-R" in links and "Question" in links  # Sector and type shown by their labels
+    assert not [t for t in links if t.startswith(("http://", "https://w3id.org"))]
+    assert page.outside_requests == [], page.outside_requests
+    assert page.page_errors == [], page.page_errors
+
+
+def test_chart_view_and_csv_download(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    run_query(page, COUNT_QUERY)
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    with page.expect_download() as info:
+        page.click("button.iscg-csv")
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
+    assert rows[0] == ["sector", "questions"]
+    assert sorted(r[1] for r in rows[1:]) == ["1", "1"] and len(rows) == 3
+    page.click(".yasr .select_chart")
+    bars = page.locator(".iscg-chart svg rect.bar")
+    bars.first.wait_for()
+    assert bars.count() == 2
+    assert "ITU-R" in page.locator(".iscg-chart svg").text_content()  # bars named by label
+    assert page.outside_requests == [], page.outside_requests
+
+
+def test_shareable_link_reopens_the_same_query(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    run_query(page, QUERY)
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    page.click("#share-link")
+    link = page.locator("#share-output").input_value()
+    assert link.startswith(f"{server}/query") and "query=" in link
+    fresh = page.context.browser.new_context()  # no stored tabs: only the link carries the query
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        other.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
+        assert other.evaluate("window.iscgWorkbench.getTab().getQuery()").strip() == QUERY.strip()
+    finally:
+        fresh.close()
+
+
+def test_guide_links_open_their_query(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/docs/querying")
+    link = page.locator("#class-Question a", has_text="Run in the workbench")
+    expected = page.locator("#class-Question pre").inner_text()
+    link.click()
+    page.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
+    assert page.evaluate("window.iscgWorkbench.getTab().getQuery()").strip() == expected.strip()
+    page.locator(".yasqe_queryButton:visible").click()
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    assert page.locator(".iscg-table:visible tbody tr").count() == 2
+
+
+def test_example_tab_opens_a_canned_query(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    page.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
+    link = page.locator("[data-example='list-themes']")
+    link.click()
+    expected = (REPO / "queries" / "list-themes.rq").read_text("utf-8")
+    assert page.evaluate("window.iscgWorkbench.getTab().getQuery()") == expected
+    assert page.evaluate("window.iscgWorkbench.getTab().getName()") == link.inner_text()
+    page.locator(".yasqe_queryButton:visible").click()
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    assert page.locator(".iscg-table:visible tbody tr").count() == 4  # the fixture's four themes
