@@ -84,7 +84,17 @@ def test_counts_of_the_tables_owned_here(tables) -> None:  # type: ignore[no-unt
 def test_every_row_of_every_folder_becomes_a_resource(tables) -> None:  # type: ignore[no-untyped-def]
     """Files other engineers own (ITU-T) are read whatever their name: one origin per row."""
     folders = sorted(p.name for p in DATA.iterdir() if p.is_dir() and any(p.glob("*.csv")))
-    assert len(folders) == 9
+    assert {
+        "conferences",
+        "coordination",
+        "mappings",
+        "organisations",
+        "questions",
+        "resolutions",
+        "study-groups",
+        "theme-links",
+        "themes",
+    } <= set(folders)
     per_file: dict[str, int] = {}
     for origin in tables.origins.values():
         path = origin.rsplit(":", 1)[0]
