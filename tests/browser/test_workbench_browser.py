@@ -179,3 +179,22 @@ def test_example_tab_opens_a_canned_query(page, server: str) -> None:  # type: i
     page.locator(".yasqe_queryButton:visible").click()
     page.locator(".iscg-table:visible tbody tr").first.wait_for()
     assert page.locator(".iscg-table:visible tbody tr").count() == 4  # the fixture's four themes
+
+
+def test_prefix_and_term_completion_come_from_the_ontology(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    page.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
+    page.evaluate("() => { window.iscgWorkbench.getTab().setQuery(''); }")
+    page.click(".CodeMirror-lines >> visible=true")
+    page.keyboard.type("PREFIX isc")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    assert "iscg: <https://w3id.org/iscg/ontology#>" in hints.inner_text()
+    page.keyboard.press("Escape")
+    page.evaluate("""() => { const tab = window.iscgWorkbench.getTab();
+        tab.setQuery('PREFIX iscg: <https://w3id.org/iscg/ontology#>\\nSELECT * WHERE { ?x a iscg:Stud');
+        const y = tab.getYasqe(); y.focus(); y.setCursor(y.lineCount() - 1, 1000); }""")
+    page.keyboard.press("Control+Space")
+    page.wait_for_function("document.querySelector('.CodeMirror-hints') && "
+                           "document.querySelector('.CodeMirror-hints').innerText.includes('iscg:StudyGroup')")
+    assert page.outside_requests == [], page.outside_requests  # no prefix.cc, no LOV
