@@ -122,6 +122,14 @@ class _Space:
     left: list[Item]
     right: list[Item]
     features: dict[str, tuple[sparse.csr_matrix, sparse.csr_matrix]]
+    _positions: tuple[dict[str, int], dict[str, int]] | None = None
+
+    def positions(self) -> tuple[dict[str, int], dict[str, int]]:
+        """IRI -> row of each side (built once)."""
+        if self._positions is None:
+            self._positions = ({it.iri: i for i, it in enumerate(self.left)},
+                               {it.iri: i for i, it in enumerate(self.right)})
+        return self._positions
 
 
 def _spaces(corpus: Corpus, weights: Weights) -> tuple[dict[str, _Space], Analyzer, dict[str, str], dict]:
@@ -283,10 +291,17 @@ def _score_kind(kind: str, space: _Space, weights: Weights, block: int = 128) ->
     return kept
 
 
+def _row_product(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns two CSR rows share and the products of their values (fast: no scipy row slicing)."""
+    ac, ad = a.indices[a.indptr[i] : a.indptr[i + 1]], a.data[a.indptr[i] : a.indptr[i + 1]]
+    bc, bd = b.indices[b.indptr[j] : b.indptr[j + 1]], b.data[b.indptr[j] : b.indptr[j + 1]]
+    common, ia, ib = np.intersect1d(ac, bc, assume_unique=True, return_indices=True)
+    return common, ad[ia] * bd[ib]
+
+
 def _score_pair(kind: str, space: _Space, weights: Weights, x: Item, y: Item) -> dict | None:
     """The detector's own score for one given pair (used for recorded pairs), or None if out of scope."""
-    ia = {it.iri: i for i, it in enumerate(space.left)}
-    ib = {it.iri: i for i, it in enumerate(space.right)}
+    ia, ib = space.positions()
     if x.iri in ia and y.iri in ib:
         i, j = ia[x.iri], ib[y.iri]
     elif y.iri in ia and x.iri in ib:
@@ -296,7 +311,7 @@ def _score_pair(kind: str, space: _Space, weights: Weights, x: Item, y: Item) ->
     if space.left[i].partition == space.right[j].partition:
         return None
     w = weights.of(kind)
-    comps = {n: float(space.features[n][0][i].multiply(space.features[n][1][j]).sum()) for n in w}
+    comps = {n: float(_row_product(space.features[n][0], i, space.features[n][1], j)[1].sum()) for n in w}
     factor = 1.0
     if kind == "question":
         f = _period_factor([space.left[i]], [space.right[j]], weights.disjoint_periods)(slice(0, 1))
@@ -309,8 +324,8 @@ def _score_pair(kind: str, space: _Space, weights: Weights, x: Item, y: Item) ->
 
 def _terms(aux: dict, surface: dict[str, str], x: str, y: str, n: int = 8) -> list[list[object]]:
     m, row = aux["vec"].matrix, aux["row"]
-    prod = m[row[x]].multiply(m[row[y]]).tocoo()
-    pairs = sorted(zip(prod.data, prod.col, strict=True), key=lambda p: (-p[0], p[1]))[:n]
+    cols, prod = _row_product(m, row[x], m, row[y])
+    pairs = sorted(zip(prod, cols, strict=True), key=lambda p: (-p[0], p[1]))[:n]
     terms = aux["vec"].terms
     return [[surface.get(terms[c], terms[c]), round(float(v), 4)] for v, c in pairs if v > 0]
 
@@ -371,8 +386,10 @@ def build_candidates(
         space = spaces[kind]
         scored = _score_kind(kind, space, weights)
         for pair in sorted(recorded, key=sorted):
+            if len(pair) != 2:
+                continue
             x, y = (corpus.items.get(i) for i in sorted(pair))
-            if x is None or y is None or len(pair) != 2:
+            if x is None or y is None:
                 continue
             left, right = _orient(kind, x, y)
             if (left.iri, right.iri) in scored:
