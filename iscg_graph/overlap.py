@@ -127,8 +127,10 @@ class _Space:
     def positions(self) -> tuple[dict[str, int], dict[str, int]]:
         """IRI -> row of each side (built once)."""
         if self._positions is None:
-            self._positions = ({it.iri: i for i, it in enumerate(self.left)},
-                               {it.iri: i for i, it in enumerate(self.right)})
+            self._positions = (
+                {it.iri: i for i, it in enumerate(self.left)},
+                {it.iri: i for i, it in enumerate(self.right)},
+            )
         return self._positions
 
 
