@@ -39,7 +39,7 @@ class Node:
     value: str
     label: str
     lang: str | None = None
-    href: str | None = None      # local path for IRIs under the base, the IRI for others
+    href: str | None = None  # local path for IRIs under the base, the IRI for others
     curie: str | None = None
     local: bool = False
     blank: bool = False
@@ -74,10 +74,10 @@ class Incoming:
 @dataclass(frozen=True)
 class Description:
     node: Node
-    labels: tuple[Value, ...]               # every label, all languages
+    labels: tuple[Value, ...]  # every label, all languages
     types: tuple[Node, ...]
     properties: tuple[PropertyValues, ...]  # outgoing, grouped by predicate
-    incoming: tuple[Incoming, ...]          # bounded by INCOMING_LIMIT
+    incoming: tuple[Incoming, ...]  # bounded by INCOMING_LIMIT
     incoming_total: int
     sources: tuple[Term, ...]
     confidence: Node | None
@@ -96,7 +96,11 @@ class Labeller:
         self._cache: dict[str, tuple[str, str | None]] = {}
 
     def _objects(self, node: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> list[ox.Literal]:
-        return [q.object for q in self.store.quads(node, predicate, None, None) if isinstance(q.object, ox.Literal)]
+        return [
+            q.object
+            for q in self.store.quads(node, predicate, None, None)
+            if isinstance(q.object, ox.Literal)
+        ]
 
     def pick(self, literals: Iterable[ox.Literal]) -> tuple[str, str | None] | None:
         """The literal in the most preferred language (then English, then untagged, then any)."""
@@ -137,7 +141,7 @@ class Labeller:
         if short:
             return short
         if node.value.startswith(self.base):
-            return node.value[len(self.base):]
+            return node.value[len(self.base) :]
         return node.value
 
     def node(self, term: ox.NamedNode | ox.BlankNode) -> Node:
@@ -179,7 +183,13 @@ def exists(store: EmbeddedStore, iri: str) -> bool:
 
 
 def _predicate_order(labeller: Labeller, predicate: ox.NamedNode) -> tuple[int, str]:
-    first = {RDF_TYPE.value: 0, RDFS_LABEL.value: 1, SKOS_PREF.value: 2, DCT_TITLE.value: 3, SKOS_NOTATION.value: 4}
+    first = {
+        RDF_TYPE.value: 0,
+        RDFS_LABEL.value: 1,
+        SKOS_PREF.value: 2,
+        DCT_TITLE.value: 3,
+        SKOS_NOTATION.value: 4,
+    }
     return first.get(predicate.value, 9), labeller.label(predicate)[0].lower()
 
 
@@ -188,7 +198,9 @@ def _group(labeller: Labeller, quads: Iterable[ox.Quad]) -> tuple[PropertyValues
     for q in quads:
         grouped.setdefault(q.predicate.value, (q.predicate, set()))[1].add(q.object)
     out = []
-    for _key, (predicate, objects) in sorted(grouped.items(), key=lambda kv: _predicate_order(labeller, kv[1][0])):
+    for _key, (predicate, objects) in sorted(
+        grouped.items(), key=lambda kv: _predicate_order(labeller, kv[1][0])
+    ):
         values = sorted((labeller.term(o) for o in objects), key=_term_sort_key)
         out.append(PropertyValues(labeller.node(predicate), tuple(values)))
     return tuple(out)
@@ -233,13 +245,23 @@ def describe(store: EmbeddedStore, iri: str, labeller: Labeller) -> Description 
         }
     )
     types = sorted(
-        {labeller.node(q.object) for q in outgoing if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode)},
+        {
+            labeller.node(q.object)
+            for q in outgoing
+            if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode)
+        },
         key=lambda n: n.label.lower(),
     )
-    sources = sorted({labeller.term(q.object) for q in outgoing if q.predicate == DCT_SOURCE}, key=_term_sort_key)
+    sources = sorted(
+        {labeller.term(q.object) for q in outgoing if q.predicate == DCT_SOURCE}, key=_term_sort_key
+    )
     confidence = next(
-        (labeller.node(q.object) for q in outgoing
-         if q.predicate.value == labeller.prefixes["iscg"] + "confidence" and isinstance(q.object, ox.NamedNode)),
+        (
+            labeller.node(q.object)
+            for q in outgoing
+            if q.predicate.value == labeller.prefixes["iscg"] + "confidence"
+            and isinstance(q.object, ox.NamedNode)
+        ),
         None,
     )
     graph_terms = {q.graph_name for q in outgoing if isinstance(q.graph_name, ox.NamedNode)}

@@ -21,8 +21,8 @@ from .vocab import RDF_TYPE
 class Neighbour:
     node: Node
     sector: Node | None
-    via: str               # "mapping", "link", "shared theme", "statement", "addresses theme"
-    detail: Node | None    # the Link/Mapping, the shared theme or the predicate
+    via: str  # "mapping", "link", "shared theme", "statement", "addresses theme"
+    detail: Node | None  # the Link/Mapping, the shared theme or the predicate
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,19 @@ def grouped(items: list[Neighbour]) -> list[NeighbourGroup]:
         by_node.setdefault(n.node.value, []).append(n)
     out = []
     for group in by_node.values():
-        conns = sorted({Connection(n.via, n.detail) for n in group},
-                       key=lambda c: (VIA_ORDER.get(c.via, 9), c.detail.label if c.detail else ""))
+        conns = sorted(
+            {Connection(n.via, n.detail) for n in group},
+            key=lambda c: (VIA_ORDER.get(c.via, 9), c.detail.label if c.detail else ""),
+        )
         out.append(NeighbourGroup(group[0].node, group[0].sector, tuple(conns)))
-    return sorted(out, key=lambda g: (g.sector.label if g.sector else "~", VIA_ORDER.get(g.connections[0].via, 9),
-                                      g.node.label.lower()))
+    return sorted(
+        out,
+        key=lambda g: (
+            g.sector.label if g.sector else "~",
+            VIA_ORDER.get(g.connections[0].via, 9),
+            g.node.label.lower(),
+        ),
+    )
 
 
 def _ns(labeller: Labeller) -> str:
@@ -62,22 +70,31 @@ def _ns(labeller: Labeller) -> str:
 
 def sectors_of(store: EmbeddedStore, node: ox.NamedNode, iscg: str) -> set[str]:
     """The Sector(s) an item belongs to (`iscg:sector`), or the ones a Resolution concerns."""
-    out = {q.object.value for q in store.quads(node, ox.NamedNode(iscg + "sector"), None, None)
-           if isinstance(q.object, ox.NamedNode)}
+    out = {
+        q.object.value
+        for q in store.quads(node, ox.NamedNode(iscg + "sector"), None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
     if not out:
-        out = {q.object.value for q in store.quads(node, ox.NamedNode(iscg + "concernsSector"), None, None)
-               if isinstance(q.object, ox.NamedNode)}
+        out = {
+            q.object.value
+            for q in store.quads(node, ox.NamedNode(iscg + "concernsSector"), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
     return out
 
 
 def has_type(store: EmbeddedStore, node: ox.NamedNode, *classes: str) -> bool:
     wanted = set(classes)
-    return any(q.object.value in wanted for q in store.quads(node, RDF_TYPE, None, None)
-               if isinstance(q.object, ox.NamedNode))
+    return any(
+        q.object.value in wanted
+        for q in store.quads(node, RDF_TYPE, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    )
 
 
 def applies_to(store: EmbeddedStore, iri: str, iscg: str) -> str | None:
-    """"item" for Questions and study groups (and their kinds), "theme" for themes, else None."""
+    """ "item" for Questions and study groups (and their kinds), "theme" for themes, else None."""
     node = ox.NamedNode(iri)
     groups = [iscg + c for c in ("Question", "StudyGroup", "WorkingParty", "TaskGroup", "JointTaskGroup")]
     if has_type(store, node, *groups):
@@ -117,7 +134,9 @@ def _item_neighbours(store: EmbeddedStore, iri: str, labeller: Labeller) -> list
         if not theirs or not mine or theirs & mine:
             return
         key = (other.value, via, detail.value if detail else "")
-        found.setdefault(key, Neighbour(labeller.node(other), _sector_node(store, other, labeller), via, detail))
+        found.setdefault(
+            key, Neighbour(labeller.node(other), _sector_node(store, other, labeller), via, detail)
+        )
 
     # recorded links and mappings, in both directions
     for mine_p, other_p in ((subject_p, object_p), (object_p, subject_p)):
@@ -150,8 +169,15 @@ def _theme_neighbours(store: EmbeddedStore, iri: str, labeller: Labeller) -> lis
     found: dict[str, Neighbour] = {}
     for q in store.quads(None, theme_p, theme, None):
         if isinstance(q.subject, ox.NamedNode):
-            found.setdefault(q.subject.value, Neighbour(
-                labeller.node(q.subject), _sector_node(store, q.subject, labeller), "addresses theme", None))
+            found.setdefault(
+                q.subject.value,
+                Neighbour(
+                    labeller.node(q.subject),
+                    _sector_node(store, q.subject, labeller),
+                    "addresses theme",
+                    None,
+                ),
+            )
     subject_p, object_p = ox.NamedNode(iscg + "subject"), ox.NamedNode(iscg + "object")
     for mine_p, other_p in ((subject_p, object_p), (object_p, subject_p)):
         for q in store.quads(None, mine_p, theme, None):
@@ -160,8 +186,11 @@ def _theme_neighbours(store: EmbeddedStore, iri: str, labeller: Labeller) -> lis
             for other in store.quads(q.subject, other_p, None, None):
                 if isinstance(other.object, ox.NamedNode) and other.object.value not in found:
                     found[other.object.value] = Neighbour(
-                        labeller.node(other.object), _sector_node(store, other.object, labeller),
-                        "link", labeller.node(q.subject))
+                        labeller.node(other.object),
+                        _sector_node(store, other.object, labeller),
+                        "link",
+                        labeller.node(q.subject),
+                    )
     return sorted(found.values(), key=_order)
 
 

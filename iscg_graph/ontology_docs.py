@@ -33,7 +33,7 @@ PROPERTY_KINDS = {
 @dataclass(frozen=True)
 class TermDoc:
     node: Node
-    name: str                      # the fragment: `Question`, anchor on the page
+    name: str  # the fragment: `Question`, anchor on the page
     comment: str | None
     kind: str
     supers: tuple[Node, ...] = ()
@@ -42,7 +42,7 @@ class TermDoc:
     range: tuple[Node, ...] = ()
     as_domain: tuple[Node, ...] = ()  # for classes: properties whose domain this is
     as_range: tuple[Node, ...] = ()
-    examples: tuple[str, ...] = ()    # skos:example text
+    examples: tuple[str, ...] = ()  # skos:example text
     instances: tuple[Node, ...] = ()  # sample resources from the data
     instance_count: int = 0
     in_scheme: tuple[Node, ...] = ()
@@ -73,13 +73,20 @@ def load_ontology(store: EmbeddedStore | None, base: str, path: Path = ONTOLOGY_
         if found:
             return found
     if path.is_file():
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        ]
     return []
 
 
-def document(triples: Iterable[ox.Triple], base: str, *, data: EmbeddedStore | None = None,
-             languages: tuple[str, ...] = ("en",)) -> OntologyDoc:
+def document(
+    triples: Iterable[ox.Triple],
+    base: str,
+    *,
+    data: EmbeddedStore | None = None,
+    languages: tuple[str, ...] = ("en",),
+) -> OntologyDoc:
     onto = EmbeddedStore.in_memory()
     onto.inner.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     lab = Labeller(onto, base, languages)
@@ -93,8 +100,9 @@ def document(triples: Iterable[ox.Triple], base: str, *, data: EmbeddedStore | N
         return [q.subject for q in onto.quads(None, n(p), o, None) if isinstance(q.subject, ox.NamedNode)]
 
     def text(s: ox.NamedNode, *ps: str) -> str | None:
-        picked = lab.pick(q.object for p in ps for q in onto.quads(s, n(p), None, None)
-                          if isinstance(q.object, ox.Literal))
+        picked = lab.pick(
+            q.object for p in ps for q in onto.quads(s, n(p), None, None) if isinstance(q.object, ox.Literal)
+        )
         return picked[0] if picked else None
 
     def nodes(items: Iterable[ox.NamedNode]) -> tuple[Node, ...]:
@@ -109,56 +117,111 @@ def document(triples: Iterable[ox.Triple], base: str, *, data: EmbeddedStore | N
             return (), 0
         dl = Labeller(data, base, languages)
         if as_class:
-            found = sorted({q.subject.value for q in data.quads(None, RDF_TYPE, term, None)
-                            if isinstance(q.subject, ox.NamedNode)})
+            found = sorted(
+                {
+                    q.subject.value
+                    for q in data.quads(None, RDF_TYPE, term, None)
+                    if isinstance(q.subject, ox.NamedNode)
+                }
+            )
         else:
-            found = sorted({q.subject.value for q in data.quads(None, term, None, None)
-                            if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(ns)})
+            found = sorted(
+                {
+                    q.subject.value
+                    for q in data.quads(None, term, None, None)
+                    if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(ns)
+                }
+            )
         return tuple(dl.node(n(v)) for v in found[:EXAMPLES_PER_TERM]), len(found)
 
     def examples(term: ox.NamedNode) -> tuple[str, ...]:
-        return tuple(sorted(q.object.value for q in onto.quads(term, n(SKOS + "example"), None, None)
-                            if isinstance(q.object, ox.Literal)))
+        return tuple(
+            sorted(
+                q.object.value
+                for q in onto.quads(term, n(SKOS + "example"), None, None)
+                if isinstance(q.object, ox.Literal)
+            )
+        )
 
     classes = []
     for c in typed(OWL + "Class", RDFS + "Class"):
         inst, total = samples(c, True)
-        classes.append(TermDoc(
-            node=lab.node(c), name=c.value[len(ns):], comment=text(c, RDFS + "comment", SKOS + "definition"),
-            kind="class", supers=nodes(objs(c, RDFS + "subClassOf")), subs=nodes(subjs(RDFS + "subClassOf", c)),
-            as_domain=nodes(subjs(RDFS + "domain", c)), as_range=nodes(subjs(RDFS + "range", c)),
-            examples=examples(c), instances=inst, instance_count=total))
+        classes.append(
+            TermDoc(
+                node=lab.node(c),
+                name=c.value[len(ns) :],
+                comment=text(c, RDFS + "comment", SKOS + "definition"),
+                kind="class",
+                supers=nodes(objs(c, RDFS + "subClassOf")),
+                subs=nodes(subjs(RDFS + "subClassOf", c)),
+                as_domain=nodes(subjs(RDFS + "domain", c)),
+                as_range=nodes(subjs(RDFS + "range", c)),
+                examples=examples(c),
+                instances=inst,
+                instance_count=total,
+            )
+        )
     properties = []
     for p in typed(*PROPERTY_KINDS):
         kinds = [PROPERTY_KINDS[t.value] for t in objs(p, RDF + "type") if t.value in PROPERTY_KINDS]
         inst, total = samples(p, False)
-        properties.append(TermDoc(
-            node=lab.node(p), name=p.value[len(ns):], comment=text(p, RDFS + "comment", SKOS + "definition"),
-            kind=sorted(kinds)[0] if kinds else "property", supers=nodes(objs(p, RDFS + "subPropertyOf")),
-            subs=nodes(subjs(RDFS + "subPropertyOf", p)), domain=nodes(objs(p, RDFS + "domain")),
-            range=nodes(objs(p, RDFS + "range")), examples=examples(p), instances=inst, instance_count=total))
+        properties.append(
+            TermDoc(
+                node=lab.node(p),
+                name=p.value[len(ns) :],
+                comment=text(p, RDFS + "comment", SKOS + "definition"),
+                kind=sorted(kinds)[0] if kinds else "property",
+                supers=nodes(objs(p, RDFS + "subPropertyOf")),
+                subs=nodes(subjs(RDFS + "subPropertyOf", p)),
+                domain=nodes(objs(p, RDFS + "domain")),
+                range=nodes(objs(p, RDFS + "range")),
+                examples=examples(p),
+                instances=inst,
+                instance_count=total,
+            )
+        )
     individuals = []
     for i in typed(OWL + "NamedIndividual", SKOS + "Concept", SKOS + "ConceptScheme"):
         if any(i.value == c.node.value for c in classes) or any(i.value == p.node.value for p in properties):
             continue
-        individuals.append(TermDoc(
-            node=lab.node(i), name=i.value[len(ns):], comment=text(i, RDFS + "comment", SKOS + "definition"),
-            kind="controlled value" if objs(i, SKOS + "inScheme") else "individual",
-            supers=nodes(t for t in objs(i, RDF + "type") if t.value.startswith(ns)),
-            in_scheme=nodes(objs(i, SKOS + "inScheme")), examples=examples(i)))
+        individuals.append(
+            TermDoc(
+                node=lab.node(i),
+                name=i.value[len(ns) :],
+                comment=text(i, RDFS + "comment", SKOS + "definition"),
+                kind="controlled value" if objs(i, SKOS + "inScheme") else "individual",
+                supers=nodes(t for t in objs(i, RDF + "type") if t.value.startswith(ns)),
+                in_scheme=nodes(objs(i, SKOS + "inScheme")),
+                examples=examples(i),
+            )
+        )
 
     onto_iri = f"{base}ontology"
     header = n(onto_iri)
-    used = sorted({(p, v) for p, v in prefixes(base).items()
-                   if any(v in str(t) for t in onto.quads(None, None, None, None))})
+    used = sorted(
+        {
+            (p, v)
+            for p, v in prefixes(base).items()
+            if any(v in str(t) for t in onto.quads(None, None, None, None))
+        }
+    )
     return OntologyDoc(
         iri=onto_iri,
         title=text(header, DCT + "title", RDFS + "label") or "ISCG ontology",
         description=text(header, DCT + "description", RDFS + "comment"),
-        version=next((q.object.value for q in onto.quads(header, n(OWL + "versionInfo"), None, None)), None),
+        version=next(
+            (
+                q.object.value
+                for q in onto.quads(header, n(OWL + "versionInfo"), None, None)
+                if isinstance(q.object, ox.Literal)
+            ),
+            None,
+        ),
         classes=tuple(sorted(classes, key=lambda t: t.name.lower())),
         properties=tuple(sorted(properties, key=lambda t: t.name.lower())),
-        individuals=tuple(sorted(individuals, key=lambda t: (t.in_scheme[0].label if t.in_scheme else "", t.name))),
+        individuals=tuple(
+            sorted(individuals, key=lambda t: (t.in_scheme[0].label if t.in_scheme else "", t.name))
+        ),
         namespaces=tuple(used),
         triples=len(onto),
     )

@@ -186,8 +186,8 @@ def description(store: EmbeddedStore, base: str, *, modified: str | None = None)
 def _fragment(iri: str, base: str) -> str:
     """A readable fragment for a class or property: its CURIE with `:` as `-` (`iscg-Question`)."""
     for prefix, ns in prefixes(base).items():
-        if iri.startswith(ns) and iri[len(ns):]:
-            return f"{prefix}-{iri[len(ns):]}"
+        if iri.startswith(ns) and iri[len(ns) :]:
+            return f"{prefix}-{iri[len(ns) :]}"
     return "".join(ch if ch.isalnum() else "-" for ch in iri.split("://", 1)[-1]).strip("-")
 
 
@@ -200,21 +200,28 @@ def _is_ours(subject: object, base: str) -> bool:
 def publish(store: EmbeddedStore, store_dir: Path, base_iri: str) -> None:
     """Describe the dataset in `graph/meta` and write the gzip dumps under `store_dir/dumps/`."""
     meta = ox.NamedNode(meta_graph(base_iri))
-    kept = [ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.quads(None, None, None, meta) if not _is_ours(q.subject, base_iri)]
+    kept = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads(None, None, None, meta)
+        if not _is_ours(q.subject, base_iri)
+    ]
     triples = kept + description(store, base_iri)
     store.replace_graph(meta.value, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
     write_dumps(store, Path(store_dir) / "dumps", base_iri)
 
 
 def _sorted_quads(store: EmbeddedStore) -> list[ox.Quad]:
-    return sorted((q for q in store.quads(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode)),
-                  key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return sorted(
+        (q for q in store.quads(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode)),
+        key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
+    )
 
 
 def _union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
-                  key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(
+        {ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
 
 
 def write_dumps(store: EmbeddedStore, folder: Path, base: str) -> dict[str, Path]:

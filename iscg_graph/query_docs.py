@@ -56,8 +56,14 @@ def canned_examples(folder: Path | None = None) -> tuple[Example, ...]:
     """Every canned query as an example (name = file stem), in file-name order."""
     catalog: QueryCatalog = load_catalog(folder)
     return tuple(
-        Example(name=spec.name, summary=spec.summary, description=spec.description.strip(), text=spec.text,
-                tags=tuple(spec.tags), params=tuple(p.name for p in spec.params))
+        Example(
+            name=spec.name,
+            summary=spec.summary,
+            description=spec.description.strip(),
+            text=spec.text,
+            tags=tuple(spec.tags),
+            params=tuple(p.name for p in spec.params),
+        )
         for spec in (catalog[name] for name in sorted(catalog))
     )
 
@@ -71,8 +77,12 @@ def class_example(term: TermDoc, props: tuple[TermDoc, ...], base: str) -> Examp
     cls = term.node.curie or ""
     if not _CURIE.match(cls):
         raise ValueError(f"not a CURIE: {cls!r}")
-    lines = ["SELECT ?item ?label" + "".join(f" ?{_var(p.name)}" for p in props) + " WHERE {",
-             f"  ?item a {cls} ;", "        rdfs:label ?label .", '  FILTER(LANG(?label) = "en")']
+    lines = [
+        "SELECT ?item ?label" + "".join(f" ?{_var(p.name)}" for p in props) + " WHERE {",
+        f"  ?item a {cls} ;",
+        "        rdfs:label ?label .",
+        '  FILTER(LANG(?label) = "en")',
+    ]
     for p in props:
         pc = p.node.curie or ""
         if _CURIE.match(pc):
@@ -80,18 +90,26 @@ def class_example(term: TermDoc, props: tuple[TermDoc, ...], base: str) -> Examp
     lines += ["}", "ORDER BY ?label", "LIMIT 20"]
     used = ["iscg", "rdfs"]
     head = "\n".join(f"PREFIX {n}: <{table[n]}>" for n in used)
-    return Example(name=f"class-{term.name}", summary=f"Some {term.node.label} resources",
-                   description=term.comment or "", text=head + "\n\n" + "\n".join(lines) + "\n")
+    return Example(
+        name=f"class-{term.name}",
+        summary=f"Some {term.node.label} resources",
+        description=term.comment or "",
+        text=head + "\n\n" + "\n".join(lines) + "\n",
+    )
 
 
 def guide(doc: OntologyDoc, base: str, folder: Path | None = None) -> Guide:
     with_data = [c for c in doc.classes if c.instance_count]
-    chosen = sorted(with_data, key=lambda c: (-c.instance_count, c.name))[:MAIN_CLASSES] or list(doc.classes[:MAIN_CLASSES])
+    chosen = sorted(with_data, key=lambda c: (-c.instance_count, c.name))[:MAIN_CLASSES] or list(
+        doc.classes[:MAIN_CLASSES]
+    )
     by_iri = {p.node.value: p for p in doc.properties}
     classes = []
     for c in chosen:
         props = tuple(by_iri[n.value] for n in c.as_domain if n.value in by_iri)
-        usable = tuple(p for p in props if p.node.curie and _CURIE.match(p.node.curie))[:PROPERTIES_PER_EXAMPLE]
+        usable = tuple(p for p in props if p.node.curie and _CURIE.match(p.node.curie))[
+            :PROPERTIES_PER_EXAMPLE
+        ]
         classes.append(ClassGuide(c, props, class_example(c, usable, base)))
     return Guide(prefix_block(base), tuple(classes), canned_examples(folder))
 
@@ -101,4 +119,7 @@ def ontology_terms(doc: OntologyDoc, base: str) -> dict[str, list[str]]:
     classes = sorted({c.node.value for c in doc.classes} | {s.value for c in doc.classes for s in c.supers})
     props = sorted({p.node.value for p in doc.properties} | {RDFS + "label", RDFS + "comment"})
     table = prefixes(base)
-    return {"classes": [c for c in classes if curie(c, table)], "properties": [p for p in props if curie(p, table)]}
+    return {
+        "classes": [c for c in classes if curie(c, table)],
+        "properties": [p for p in props if curie(p, table)],
+    }

@@ -16,7 +16,11 @@ import rdflib
 from .conneg import JSON_LD, N_TRIPLES, RDF_XML, TURTLE, DocFormat
 from .vocab import prefixes
 
-_OX = {TURTLE.name: ox.RdfFormat.TURTLE, N_TRIPLES.name: ox.RdfFormat.N_TRIPLES, RDF_XML.name: ox.RdfFormat.RDF_XML}
+_OX = {
+    TURTLE.name: ox.RdfFormat.TURTLE,
+    N_TRIPLES.name: ox.RdfFormat.N_TRIPLES,
+    RDF_XML.name: ox.RdfFormat.RDF_XML,
+}
 
 
 def jsonld_context(base: str) -> dict[str, Any]:

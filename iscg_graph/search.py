@@ -21,8 +21,13 @@ import pyoxigraph as ox
 from .store import EmbeddedStore
 from .vocab import DCT_TITLE, RDF_TYPE, RDFS_LABEL, SKOS_ALT, SKOS_NOTATION, SKOS_PREF
 
-FIELDS = {RDFS_LABEL.value: ("label", 5), SKOS_PREF.value: ("label", 5), SKOS_ALT.value: ("altLabel", 0),
-          DCT_TITLE.value: ("title", 0), SKOS_NOTATION.value: ("notation", 0)}
+FIELDS = {
+    RDFS_LABEL.value: ("label", 5),
+    SKOS_PREF.value: ("label", 5),
+    SKOS_ALT.value: ("altLabel", 0),
+    DCT_TITLE.value: ("title", 0),
+    SKOS_NOTATION.value: ("notation", 0),
+}
 MAX_QUERY = 200
 MAX_LIMIT = 200
 
@@ -52,9 +57,9 @@ class _Entry:
 @dataclass(frozen=True)
 class Hit:
     iri: str
-    matched: str          # the label text that matched
+    matched: str  # the label text that matched
     lang: str | None
-    field: str            # label | altLabel | title | notation
+    field: str  # label | altLabel | title | notation
     score: int
     types: tuple[str, ...]
 
@@ -74,14 +79,20 @@ class SearchIndex:
         for predicate, (field, bonus) in FIELDS.items():
             for q in store.quads(None, ox.NamedNode(predicate), None, None):
                 s, o = q.subject, q.object
-                if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.Literal) or not s.value.startswith(base):
+                if (
+                    not isinstance(s, ox.NamedNode)
+                    or not isinstance(o, ox.Literal)
+                    or not s.value.startswith(base)
+                ):
                     continue
                 key = (s.value, o.value, o.language, field)
                 if key in seen:
                     continue
                 seen.add(key)
                 folded = fold(o.value)
-                entries.append(_Entry(s.value, o.value, o.language, field, bonus, folded, tuple(_words(folded))))
+                entries.append(
+                    _Entry(s.value, o.value, o.language, field, bonus, folded, tuple(_words(folded)))
+                )
         self.entries = entries
         self._store = store
 
@@ -137,5 +148,10 @@ class SearchIndex:
         return base + e.bonus
 
     def _types(self, iri: str) -> tuple[str, ...]:
-        return tuple(sorted(q.object.value for q in self._store.quads(ox.NamedNode(iri), RDF_TYPE, None, None)
-                            if isinstance(q.object, ox.NamedNode)))
+        return tuple(
+            sorted(
+                q.object.value
+                for q in self._store.quads(ox.NamedNode(iri), RDF_TYPE, None, None)
+                if isinstance(q.object, ox.NamedNode)
+            )
+        )

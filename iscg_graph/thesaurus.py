@@ -17,7 +17,6 @@ from .linked_data import Labeller, Node
 from .store import EmbeddedStore
 from .vocab import RDF_TYPE, RDFS, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_NOTATION
 
-
 RDFS_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 
 
@@ -70,20 +69,31 @@ def scheme_classes(store: EmbeddedStore) -> set[str]:
 
 def scheme_iris(store: EmbeddedStore) -> list[str]:
     """Every concept scheme in the graph (typed skos:ConceptScheme or a subclass of it)."""
-    return sorted({q.subject.value for c in scheme_classes(store)
-                   for q in store.quads(None, RDF_TYPE, ox.NamedNode(c), None) if isinstance(q.subject, ox.NamedNode)})
+    return sorted(
+        {
+            q.subject.value
+            for c in scheme_classes(store)
+            for q in store.quads(None, RDF_TYPE, ox.NamedNode(c), None)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
 
 
 def is_scheme(store: EmbeddedStore, iri: str) -> bool:
     classes = scheme_classes(store)
-    return any(isinstance(q.object, ox.NamedNode) and q.object.value in classes
-               for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None))
+    return any(
+        isinstance(q.object, ox.NamedNode) and q.object.value in classes
+        for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None)
+    )
 
 
 def build_scheme(store: EmbeddedStore, iri: str, labeller: Labeller) -> Scheme:
     scheme = ox.NamedNode(iri)
-    members = {q.subject.value for q in store.quads(None, SKOS_IN_SCHEME, scheme, None)
-               if isinstance(q.subject, ox.NamedNode)}
+    members = {
+        q.subject.value
+        for q in store.quads(None, SKOS_IN_SCHEME, scheme, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     parents: dict[str, list[str]] = {m: [] for m in members}
     children: dict[str, list[str]] = {m: [] for m in members}
     for m in members:
@@ -119,8 +129,14 @@ def broader_chain(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[No
     current = ox.NamedNode(iri)
     seen = {iri}
     while True:
-        nxt = next((q.object for q in store.quads(current, SKOS_BROADER, None, None)
-                    if isinstance(q.object, ox.NamedNode) and q.object.value not in seen), None)
+        nxt = next(
+            (
+                q.object
+                for q in store.quads(current, SKOS_BROADER, None, None)
+                if isinstance(q.object, ox.NamedNode) and q.object.value not in seen
+            ),
+            None,
+        )
         if nxt is None:
             break
         seen.add(nxt.value)
@@ -130,7 +146,12 @@ def broader_chain(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[No
 
 
 def narrower(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[Node]:
-    kids = [q.subject for q in store.quads(None, SKOS_BROADER, ox.NamedNode(iri), None)
-            if isinstance(q.subject, ox.NamedNode)]
-    return sorted((labeller.node(k) for k in kids),
-                  key=lambda n: (notation_key(_notation(store, ox.NamedNode(n.value))), n.label))
+    kids = [
+        q.subject
+        for q in store.quads(None, SKOS_BROADER, ox.NamedNode(iri), None)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    return sorted(
+        (labeller.node(k) for k in kids),
+        key=lambda n: (notation_key(_notation(store, ox.NamedNode(n.value))), n.label),
+    )

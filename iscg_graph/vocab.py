@@ -71,7 +71,7 @@ def curie(iri: str, table: dict[str, str]) -> str | None:
     best: tuple[int, str] | None = None
     for prefix, ns in table.items():
         if iri.startswith(ns) and (best is None or len(ns) > best[0]):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if local and all(c.isalnum() or c in "_-." for c in local):
                 best = (len(ns), f"{prefix}:{local}")
     return best[1] if best else None
@@ -84,7 +84,7 @@ def local_path(iri: str, base: str) -> str | None:
     """
     if not iri.startswith(base):
         return None
-    return "/" + iri[len(base):]
+    return "/" + iri[len(base) :]
 
 
 def public_iri(path: str, base: str) -> str:

@@ -17,8 +17,10 @@ VENDOR = ROOT / "api" / "static" / "vendor"
 
 # package -> files to copy (relative to the package) and the folder they go to under vendor/
 FILES: dict[str, tuple[str, list[str]]] = {
-    "@zazuko/yasgui": ("yasgui", ["build/yasgui.min.js", "build/yasgui.min.css", "build/yasgui.min.js.map",
-                                  "LICENSE", "package.json"]),
+    "@zazuko/yasgui": (
+        "yasgui",
+        ["build/yasgui.min.js", "build/yasgui.min.css", "build/yasgui.min.js.map", "LICENSE", "package.json"],
+    ),
 }
 REQUIRED = {"build/yasgui.min.js", "build/yasgui.min.css", "package.json"}
 

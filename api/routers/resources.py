@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
@@ -50,12 +50,20 @@ from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrowe
 from ..deps import get_store, settings_dep
 from ..settings import Settings
 
+StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
 JSON = DocFormat("json", "application/json", "json", False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 router = APIRouter(tags=["linked data"])
 
-FORMAT_TITLES = {"html": "HTML", "turtle": "Turtle", "json-ld": "JSON-LD", "n-triples": "N-Triples",
-                 "rdf-xml": "RDF/XML"}
+FORMAT_TITLES = {
+    "html": "HTML",
+    "turtle": "Turtle",
+    "json-ld": "JSON-LD",
+    "n-triples": "N-Triples",
+    "rdf-xml": "RDF/XML",
+}
 _generation_seen: dict[int, tuple[int, float]] = {}
 
 
@@ -92,8 +100,16 @@ def _parse_time(text: str) -> float | None:
         return None
 
 
-def conditional(request: Request, body: bytes, media_type: str, modified: float | None,
-                *, negotiated: bool, status: int = 200, extra: dict[str, str] | None = None) -> Response:
+def conditional(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    modified: float | None,
+    *,
+    negotiated: bool,
+    status: int = 200,
+    extra: dict[str, str] | None = None,
+) -> Response:
     etag = etag_for(body)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
     if modified is not None:
@@ -101,10 +117,15 @@ def conditional(request: Request, body: bytes, media_type: str, modified: float 
     if negotiated:
         headers["Vary"] = "Accept, Accept-Language"
     headers.update(extra or {})
-    if status == 200 and not_modified(etag, modified, request.headers.get("if-none-match"),
-                                      request.headers.get("if-modified-since")):
+    if status == 200 and not_modified(
+        etag, modified, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    ):
         return Response(status_code=304, headers=headers)
-    charset = "; charset=utf-8" if media_type.startswith("text/") or "json" in media_type or "xml" in media_type else ""
+    charset = (
+        "; charset=utf-8"
+        if media_type.startswith("text/") or "json" in media_type or "xml" in media_type
+        else ""
+    )
     return Response(body, status_code=status, media_type=media_type + charset, headers=headers)
 
 
@@ -132,19 +153,32 @@ def not_found(request: Request, message: str, settings: Settings) -> Response:
     except NotAcceptable:
         wants_html = False
     if wants_html:
-        return TEMPLATES.TemplateResponse(request, "resources/not_found.html",
-                                          {"message": message, "lang": "en", "base": settings.base_iri},
-                                          status_code=404)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "resources/not_found.html",
+            {"message": message, "lang": "en", "base": settings.base_iri},
+            status_code=404,
+        )
     return JSONResponse({"detail": message}, status_code=404)
 
 
 def alternates(path: str) -> list[dict[str, str]]:
-    return [{"name": FORMAT_TITLES[f.name], "media_type": f.media_type, "href": f"{path}.{f.suffix}"}
-            for f in FORMATS if f.rdf]
+    return [
+        {"name": FORMAT_TITLES[f.name], "media_type": f.media_type, "href": f"{path}.{f.suffix}"}
+        for f in FORMATS
+        if f.rdf
+    ]
 
 
-def _rdf(request: Request, triples: Sequence[ox.Triple], fmt: DocFormat, base: str, modified: float,
-         negotiated: bool, location: str) -> Response:
+def _rdf(
+    request: Request,
+    triples: Sequence[ox.Triple],
+    fmt: DocFormat,
+    base: str,
+    modified: float,
+    negotiated: bool,
+    location: str,
+) -> Response:
     body = serialize(triples, fmt, base)
     extra = {"Content-Location": location}
     if fmt is JSON_LD:
@@ -152,7 +186,9 @@ def _rdf(request: Request, triples: Sequence[ox.Triple], fmt: DocFormat, base: s
     return conditional(request, body, fmt.media_type, modified, negotiated=negotiated, extra=extra)
 
 
-def _html(request: Request, template: str, context: dict[str, Any], modified: float, negotiated: bool) -> Response:
+def _html(
+    request: Request, template: str, context: dict[str, Any], modified: float, negotiated: bool
+) -> Response:
     body = TEMPLATES.get_template(template).render({"request": request, **context}).encode("utf-8")
     return conditional(request, body, "text/html", modified, negotiated=negotiated)
 
@@ -190,9 +226,9 @@ def negotiate(
 def resource(
     path: str,
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     lang: str | None = Query(None, max_length=35, description="label language, overrides Accept-Language"),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     iri = f"{base}id/{path}"
@@ -216,16 +252,18 @@ def resource(
             ctx["narrower"] = narrower(store, iri, labeller)
         return "resources/resource.html", ctx
 
-    return negotiate(request, suffix, local, lambda: ld.triples_about(store, iri), page, store, settings, lang)
+    return negotiate(
+        request, suffix, local, lambda: ld.triples_about(store, iri), page, store, settings, lang
+    )
 
 
 @router.get("/graph/{path:path}", summary="A named graph: its content, or a page listing what it holds")
 def named_graph(
     path: str,
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     lang: str | None = Query(None, max_length=35),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     graphs = set(store.graphs())
@@ -243,11 +281,16 @@ def named_graph(
         triples = ld.graph_triples(store, iri)
         subjects = sorted({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}, key=str)
         nodes = sorted((labeller.node(s) for s in subjects), key=lambda n: n.label.lower())
-        return "resources/graph.html", {"graph": labeller.node(ox.NamedNode(iri)), "triples": len(triples),
-                                        "subjects": nodes, "iri": iri}
+        return "resources/graph.html", {
+            "graph": labeller.node(ox.NamedNode(iri)),
+            "triples": len(triples),
+            "subjects": nodes,
+            "iri": iri,
+        }
 
-    return negotiate(request, suffix, f"/graph/{path}", lambda: ld.graph_triples(store, iri), page, store,
-                     settings, lang)
+    return negotiate(
+        request, suffix, f"/graph/{path}", lambda: ld.graph_triples(store, iri), page, store, settings, lang
+    )
 
 
 # -- ontology, dataset, dumps, context -------------------------------------------------------------
@@ -258,11 +301,11 @@ def named_graph(
 @router.get("/ontology/{version}", include_in_schema=False)
 def ontology(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     suffix: str | None = None,
     version: str | None = None,
     lang: str | None = Query(None, max_length=35),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     triples = load_ontology(store, base)
@@ -282,8 +325,11 @@ def ontology(
         return not_acceptable(exc)
     modified = last_modified(store)
     if fmt.rdf:
-        if fmt.suffix == "ttl" and ONTOLOGY_FILE.is_file() and not any(store.quads(None, None, None, ox.NamedNode(
-                f"{base}graph/ontology"))):
+        if (
+            fmt.suffix == "ttl"
+            and ONTOLOGY_FILE.is_file()
+            and not any(store.quads(None, None, None, ox.NamedNode(f"{base}graph/ontology")))
+        ):
             body = ONTOLOGY_FILE.read_bytes()  # the file as written, comments included
             return conditional(request, body, fmt.media_type, modified, negotiated=suffix is None)
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -295,17 +341,19 @@ def ontology(
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context used by every JSON-LD document of the service")
-def context(request: Request, store: EmbeddedStore = Depends(get_store),
-            settings: Settings = Depends(settings_dep)) -> Response:
+def context(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     body = json.dumps(jsonld_context(settings.base_iri), indent=2, sort_keys=True).encode("utf-8")
     return conditional(request, body, "application/ld+json", last_modified(store), negotiated=False)
 
 
 def _dataset_triples(store: EmbeddedStore, base: str) -> list[ox.Triple]:
     ds = dataset_iri(base)
-    found = [ox.Triple(q.subject, q.predicate, q.object)
-             for q in store.quads(None, None, None, ox.NamedNode(meta_graph(base)))
-             if isinstance(q.subject, ox.NamedNode) and (q.subject.value == ds or q.subject.value.startswith(ds + "#"))]
+    found = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads(None, None, None, ox.NamedNode(meta_graph(base)))
+        if isinstance(q.subject, ox.NamedNode)
+        and (q.subject.value == ds or q.subject.value.startswith(ds + "#"))
+    ]
     if not found:  # not published yet (a store built before publish ran): describe it live
         found = description(store, base)
     return sorted(set(found), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -319,10 +367,10 @@ def _dumps_dir(store: EmbeddedStore, settings: Settings) -> Path:
 @router.get("/dataset.{suffix}", include_in_schema=False)
 def dataset(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     suffix: str | None = None,
     lang: str | None = Query(None, max_length=35),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     if suffix is not None and suffix not in BY_SUFFIX:
@@ -333,27 +381,41 @@ def dataset(
         ds = ox.NamedNode(dataset_iri(base))
         values: dict[str, list[str]] = {}
         for t in triples:
-            if t.subject == ds:
+            if t.subject == ds and isinstance(t.object, ox.NamedNode | ox.Literal):
                 values.setdefault(t.predicate.value, []).append(t.object.value)
         labeller = ld.Labeller(store, base, langs)
         counts = count(store, base)
         folder = _dumps_dir(store, settings)
-        dumps = [{"name": name, "media_type": media, "title": title, "href": f"/dumps/{name}",
-                  "size": (folder / name).stat().st_size if (folder / name).is_file() else None}
-                 for name, (media, title) in DUMPS.items()]
+        dumps = [
+            {
+                "name": name,
+                "media_type": media,
+                "title": title,
+                "href": f"/dumps/{name}",
+                "size": (folder / name).stat().st_size if (folder / name).is_file() else None,
+            }
+            for name, (media, title) in DUMPS.items()
+        ]
         graphs = [(labeller.node(ox.NamedNode(g)), n) for g, n in counts.graphs.items()]
-        classes = sorted(((labeller.node(ox.NamedNode(c)), n) for c, n in counts.classes.items()),
-                         key=lambda x: -x[1])
-        return "resources/dataset.html", {"v": values, "counts": counts, "dumps": dumps, "graphs": graphs,
-                                          "classes": classes, "iri": dataset_iri(base)}
+        classes = sorted(
+            ((labeller.node(ox.NamedNode(c)), n) for c, n in counts.classes.items()), key=lambda x: -x[1]
+        )
+        return "resources/dataset.html", {
+            "v": values,
+            "counts": counts,
+            "dumps": dumps,
+            "graphs": graphs,
+            "classes": classes,
+            "iri": dataset_iri(base),
+        }
 
-    return negotiate(request, suffix, "/dataset", lambda: _dataset_triples(store, base), page, store,
-                     settings, lang)
+    return negotiate(
+        request, suffix, "/dataset", lambda: _dataset_triples(store, base), page, store, settings, lang
+    )
 
 
 @router.get("/dumps/{name}", summary="A full dump of the graph (gzip), regenerated on every build")
-def dump(name: str, request: Request, store: EmbeddedStore = Depends(get_store),
-         settings: Settings = Depends(settings_dep)) -> Response:
+def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     if name not in DUMPS:
         return not_found(request, f"no dump named {name!r}; available: {', '.join(DUMPS)}", settings)
     path = _dumps_dir(store, settings) / name
@@ -362,8 +424,9 @@ def dump(name: str, request: Request, store: EmbeddedStore = Depends(get_store),
     stat = path.stat()
     etag = f'"{int(stat.st_mtime_ns):x}-{stat.st_size:x}"'
     headers = {"ETag": etag, "Last-Modified": formatdate(stat.st_mtime, usegmt=True)}
-    if not_modified(etag, stat.st_mtime, request.headers.get("if-none-match"),
-                    request.headers.get("if-modified-since")):
+    if not_modified(
+        etag, stat.st_mtime, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    ):
         return Response(status_code=304, headers=headers)
     return FileResponse(path, media_type="application/gzip", filename=name, headers=headers)
 
@@ -374,12 +437,12 @@ def dump(name: str, request: Request, store: EmbeddedStore = Depends(get_store),
 @router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)")
 def search(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     q: str = Query("", description="words or the beginning of a label, notation or title"),
     limit: int = Query(20, description="at most this many results (1-200)"),
     lang: str | None = Query(None, max_length=35),
     format: str | None = Query(None, pattern="^(json|html)$", description="json or html, overriding Accept"),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     if format:
@@ -404,30 +467,48 @@ def search(
     for h in hits:
         node = labeller.node(ox.NamedNode(h.iri))
         types = [labeller.node(ox.NamedNode(t)) for t in h.types]
-        results.append({"iri": h.iri, "label": node.label, "lang": node.lang, "href": node.href,
-                        "matched": h.matched, "matched_lang": h.lang, "field": h.field, "score": h.score,
-                        "types": [{"iri": t.value, "label": t.label} for t in types]})
+        results.append(
+            {
+                "iri": h.iri,
+                "label": node.label,
+                "lang": node.lang,
+                "href": node.href,
+                "matched": h.matched,
+                "matched_lang": h.lang,
+                "field": h.field,
+                "score": h.score,
+                "types": [{"iri": t.value, "label": t.label} for t in types],
+            }
+        )
     modified = last_modified(store)
     if not wants_html:
-        body = json.dumps({"query": q, "count": len(results), "results": results}, ensure_ascii=False,
-                          indent=2).encode("utf-8")
+        body = json.dumps(
+            {"query": q, "count": len(results), "results": results}, ensure_ascii=False, indent=2
+        ).encode("utf-8")
         return conditional(request, body, "application/json", modified, negotiated=True)
-    ctx = {"q": q, "results": results, "error": error, "lang": langs[0].split("-")[0], "base": base,
-           "limit": limit}
+    ctx = {
+        "q": q,
+        "results": results,
+        "error": error,
+        "lang": langs[0].split("-")[0],
+        "base": base,
+        "limit": limit,
+    }
     return _html(request, "resources/search.html", ctx, modified, True)
 
 
 @router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri")
 def themes(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     lang: str | None = Query(None, max_length=35),
-    store: EmbeddedStore = Depends(get_store),
-    settings: Settings = Depends(settings_dep),
 ) -> Response:
     base = settings.base_iri
     langs = languages(request, lang)
     labeller = ld.Labeller(store, base, langs)
-    schemes = [build_scheme(store, iri, labeller) for iri in scheme_iris(store)
-               if iri.startswith(f"{base}id/")]
+    schemes = [
+        build_scheme(store, iri, labeller) for iri in scheme_iris(store) if iri.startswith(f"{base}id/")
+    ]
     ctx = {"schemes": schemes, "lang": langs[0].split("-")[0], "base": base}
     return _html(request, "resources/themes.html", ctx, last_modified(store), True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -28,6 +28,9 @@ from iscg_graph.vocab import prefixes
 from ..deps import get_store, settings_dep
 from ..settings import Settings
 from .resources import TEMPLATES, _html, languages, last_modified
+
+StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
 
 router = APIRouter(tags=["workbench"])
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -52,17 +55,19 @@ def _examples() -> tuple[list[Example], str | None]:
 
 
 @router.get("/", summary="Home: search, the query workbench and the linked-data entry points")
-def home(request: Request, store: EmbeddedStore = Depends(get_store),
-         settings: Settings = Depends(settings_dep)) -> Response:
+def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     meta = store.meta
-    ctx = {"base": settings.base_iri, "lang": languages(request, None)[0].split("-")[0], "meta": meta,
-           "graphs": len(store.graphs())}
+    ctx = {
+        "base": settings.base_iri,
+        "lang": languages(request, None)[0].split("-")[0],
+        "meta": meta,
+        "graphs": len(store.graphs()),
+    }
     return _html(request, "workbench/home.html", ctx, last_modified(store), True)
 
 
 @router.get("/query", summary="The SPARQL query workbench (YASGUI)")
-def query_page(request: Request, store: EmbeddedStore = Depends(get_store),
-               settings: Settings = Depends(settings_dep)) -> Response:
+def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     base = settings.base_iri
     examples, problem = _examples()
     doc = document(load_ontology(store, base), base)
@@ -71,20 +76,32 @@ def query_page(request: Request, store: EmbeddedStore = Depends(get_store),
         "base": base,
         "prefixes": prefixes(base),
         "starter": prefix_block(base) + "\n\n" + STARTER,
-        "examples": [{"name": e.name, "summary": e.summary, "description": e.description, "query": e.text,
-                      "params": list(e.params)} for e in examples],
+        "examples": [
+            {
+                "name": e.name,
+                "summary": e.summary,
+                "description": e.description,
+                "query": e.text,
+                "params": list(e.params),
+            }
+            for e in examples
+        ],
         "terms": ontology_terms(doc, base),
         "labelsUrl": "/api/labels",
     }
-    ctx = {"config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"), "examples": examples,
-           "problem": problem, "base": base, "lang": "en", "vendor_ready": (STATIC / "vendor" / "yasgui"
-                                                                            / "yasgui.min.js").is_file()}
+    ctx = {
+        "config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+        "examples": examples,
+        "problem": problem,
+        "base": base,
+        "lang": "en",
+        "vendor_ready": (STATIC / "vendor" / "yasgui" / "yasgui.min.js").is_file(),
+    }
     return _html(request, "workbench/query.html", ctx, last_modified(store), False)
 
 
 @router.get("/docs/querying", summary="How to query this graph: classes, properties, example queries")
-def querying_guide(request: Request, store: EmbeddedStore = Depends(get_store),
-                   settings: Settings = Depends(settings_dep)) -> Response:
+def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     base = settings.base_iri
     langs = languages(request, None)
     doc = document(load_ontology(store, base), base, data=store, languages=tuple(langs))
@@ -99,7 +116,7 @@ def querying_guide(request: Request, store: EmbeddedStore = Depends(get_store),
 
 
 @router.get("/query/prefixes.json", summary="Prefixes offered by the editor's PREFIX completion")
-def prefix_table(settings: Settings = Depends(settings_dep)) -> dict[str, str]:
+def prefix_table(settings: SettingsDep) -> dict[str, str]:
     return prefixes(settings.base_iri)
 
 
@@ -109,8 +126,7 @@ class LabelRequest(BaseModel):
 
 
 @router.post("/api/labels", summary="Display labels and local links for IRIs (used by the result table)")
-def labels(body: LabelRequest, request: Request, store: EmbeddedStore = Depends(get_store),
-           settings: Settings = Depends(settings_dep)) -> dict[str, Any]:
+def labels(body: LabelRequest, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     labeller = ld.Labeller(store, settings.base_iri, languages(request, body.lang))
     out: dict[str, Any] = {}
     for iri in body.iris:
@@ -120,8 +136,13 @@ def labels(body: LabelRequest, request: Request, store: EmbeddedStore = Depends(
             node = labeller.node(ox.NamedNode(iri))
         except ValueError:
             continue
-        out[iri] = {"label": node.label, "lang": node.lang, "href": node.href, "local": node.local,
-                    "known": ld.exists(store, iri)}
+        out[iri] = {
+            "label": node.label,
+            "lang": node.lang,
+            "href": node.href,
+            "local": node.local,
+            "known": ld.exists(store, iri),
+        }
     return {"labels": out}
 
 

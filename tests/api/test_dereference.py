@@ -40,7 +40,7 @@ def iris_in_data(client: TestClient) -> set[str]:
 
 def test_every_iri_in_the_data_dereferences(client: TestClient) -> None:
     iris = iris_in_data(client)
-    documents = sorted({"/" + iri[len(BASE):].split("#", 1)[0] for iri in iris})
+    documents = sorted({"/" + iri[len(BASE) :].split("#", 1)[0] for iri in iris})
     kinds = {d.split("/")[1] for d in documents if d.count("/") >= 1}
     # the real data names resources of many kinds; a tiny count means the build found nothing
     assert len(iris) > 1000, f"only {len(iris)} IRIs under the base in the built store"
@@ -59,7 +59,7 @@ def test_every_resource_page_has_a_label_heading(client: TestClient) -> None:
     assert len(iris) > 1000
     bare = []
     for iri in iris[::10]:  # every tenth resource: all kinds, a bounded run time
-        r = client.get("/" + iri[len(BASE):], headers={"Accept": "text/html"})
+        r = client.get("/" + iri[len(BASE) :], headers={"Accept": "text/html"})
         assert r.status_code == 200, iri
         heading = r.text.split("<h1", 1)[1].split("</h1>", 1)[0]
         if BASE in heading:

@@ -16,21 +16,27 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from ld_fixture import BASE, BUILT_AT, load_fixture_store
 
 from api.main import create_app
 from api.settings import Settings
 from iscg_graph.publish import publish
 from iscg_graph.store import EmbeddedStore
-from ld_fixture import BASE, BUILT_AT, load_fixture_store
 
 # one resource of every kind in the fixture: (path, English label, French label or None)
 KINDS = {
     "sector": ("/id/sector/itu-t", "ITU-T", "UIT-T"),
-    "study group": ("/id/study-group/itu-t/2017-2020/sg17", "ITU-T SG17 (2017-2020): Security",
-                    "UIT-T CE17 (2017-2020) : Sécurité"),
+    "study group": (
+        "/id/study-group/itu-t/2017-2020/sg17",
+        "ITU-T SG17 (2017-2020): Security",
+        "UIT-T CE17 (2017-2020) : Sécurité",
+    ),
     "working party": ("/id/study-group/itu-r/2019-2023/wp-5d", "ITU-R WP 5D (2019-2023): IMT Systems", None),
-    "question": ("/id/question/itu-t/2017-2020/4-17", "ITU-T Q4/17 (2017-2020): Cybersecurity",
-                 "UIT-T Q4/17 (2017-2020) : Cybersécurité"),
+    "question": (
+        "/id/question/itu-t/2017-2020/4-17",
+        "ITU-T Q4/17 (2017-2020): Cybersecurity",
+        "UIT-T Q4/17 (2017-2020) : Cybersécurité",
+    ),
     "theme": ("/id/theme/iscg-areas/1.1", "Cybersecurity", "Cybersécurité"),
     "scheme": ("/id/scheme/iscg-areas", "ISCG revised list of areas of mutual interest", None),
     "mapping": ("/id/mapping/M0001", "Mapping M0001: ITU-T Q4/17 overlaps ITU-R Q239/1", None),
@@ -90,7 +96,9 @@ def test_every_kind_of_resource_in_every_rdf_format(client: TestClient, kind: st
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_of_resource_as_html(client: TestClient, kind: str) -> None:
     path, label, _fr = KINDS[kind]
-    r = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    r = client.get(
+        path, headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert f">{label}</h1>" in r.text.replace("&#39;", "'")
@@ -107,9 +115,16 @@ def test_no_preference_gets_html_and_q_values_decide(client: TestClient) -> None
     assert r.headers["content-type"].startswith("application/ld+json")
 
 
-@pytest.mark.parametrize("suffix, media_type", [("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
-                                                ("nt", "application/n-triples"), ("rdf", "application/rdf+xml"),
-                                                ("html", "text/html")])
+@pytest.mark.parametrize(
+    "suffix, media_type",
+    [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+        ("html", "text/html"),
+    ],
+)
 def test_suffix_forms_override_accept(client: TestClient, suffix: str, media_type: str) -> None:
     r = client.get(f"{KINDS['theme'][0]}.{suffix}", headers={"Accept": "image/png"})
     assert r.status_code == 200
@@ -128,7 +143,7 @@ def test_jsonld_is_compacted_with_the_published_context(client: TestClient) -> N
     r = client.get(KINDS["question"][0] + ".jsonld")
     doc = r.json()
     assert doc["@context"]["iscg"] == BASE + "ontology#"
-    assert "rel=\"http://www.w3.org/ns/json-ld#context\"" in r.headers["link"]
+    assert 'rel="http://www.w3.org/ns/json-ld#context"' in r.headers["link"]
     assert "iscg:studyGroup" in r.text
     published = client.get("/context.jsonld")
     assert published.status_code == 200
@@ -138,9 +153,21 @@ def test_jsonld_is_compacted_with_the_published_context(client: TestClient) -> N
 # -- errors ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/id/question/itu-t/2017-2020/99-17", "/id/nothing", "/id/nothing.ttl",
-                                  "/id/question/itu-t/2017-2020/4-17.xyz", "/graph/nothing", "/graph/themes.xyz",
-                                  "/dumps/secret.txt", "/ontology/9.9.9", "/ontology.xyz", "/dataset.exe"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/question/itu-t/2017-2020/99-17",
+        "/id/nothing",
+        "/id/nothing.ttl",
+        "/id/question/itu-t/2017-2020/4-17.xyz",
+        "/graph/nothing",
+        "/graph/themes.xyz",
+        "/dumps/secret.txt",
+        "/ontology/9.9.9",
+        "/ontology.xyz",
+        "/dataset.exe",
+    ],
+)
 def test_unknown_iris_are_404_with_a_message(client: TestClient, path: str) -> None:
     r = client.get(path, headers={"Accept": "text/turtle"})
     assert r.status_code == 404
@@ -188,7 +215,9 @@ def test_last_modified_and_if_modified_since(client: TestClient, store: Embedded
     assert client.get(path, headers={"If-Modified-Since": "not a date"}).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/ontology", "/dataset", "/graph/themes", "/context.jsonld", "/search?q=cyber"])
+@pytest.mark.parametrize(
+    "path", ["/ontology", "/dataset", "/graph/themes", "/context.jsonld", "/search?q=cyber"]
+)
 def test_other_documents_are_conditional_too(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 200
@@ -242,11 +271,14 @@ def test_page_shows_source_confidence_and_incoming(client: TestClient) -> None:
     assert ">Mapping M0001: ITU-T Q4/17 overlaps ITU-R Q239/1</a>" in html
 
 
-@pytest.mark.parametrize("kind, neighbour, via", [
-    ("question", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "mapping"),
-    ("study group", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "shared theme"),
-    ("theme", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "addresses theme"),
-])
+@pytest.mark.parametrize(
+    "kind, neighbour, via",
+    [
+        ("question", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "mapping"),
+        ("study group", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "shared theme"),
+        ("theme", "ITU-R Q239/1 (2019-2023): Spectrum monitoring", "addresses theme"),
+    ],
+)
 def test_cross_sector_neighbours(client: TestClient, kind: str, neighbour: str, via: str) -> None:
     html = main_text(client.get(KINDS[kind][0], headers={"Accept": "text/html"}).text)
     section = html.split("Cross-Sector neighbours", 1)
@@ -267,9 +299,12 @@ def test_scheme_browses_like_a_thesaurus(client: TestClient) -> None:
     html = main_text(client.get(KINDS["scheme"][0], headers={"Accept": "text/html"}).text)
     tree = html.split("<h3>Hierarchy</h3>", 1)[1].split("<h3>A–Z</h3>", 1)[0]
     # 1 Security and trust > 1.1 Cybersecurity, 1.2 Child online protection; then 2 Accessibility
-    order = [tree.index(x) for x in ("Security and trust", "Cybersecurity", "Child online protection", "Accessibility")]
+    order = [
+        tree.index(x)
+        for x in ("Security and trust", "Cybersecurity", "Child online protection", "Accessibility")
+    ]
     assert order == sorted(order)
-    assert tree.count("<ul class=\"tree\">") == 2  # top level and one nested level
+    assert tree.count('<ul class="tree">') == 2  # top level and one nested level
     az = html.split("<h3>A–Z</h3>", 1)[1]
     assert 'id="az-A"' in az and 'id="az-C"' in az and 'id="az-S"' in az
     themes = client.get("/themes").text
@@ -280,7 +315,9 @@ def test_theme_page_shows_broader_and_narrower(client: TestClient) -> None:
     child = main_text(client.get("/id/theme/iscg-areas/1.1", headers={"Accept": "text/html"}).text)
     assert "Broader:" in child and ">Security and trust</a>" in child
     parent = main_text(client.get("/id/theme/iscg-areas/1", headers={"Accept": "text/html"}).text)
-    assert "Narrower:" in parent and ">Cybersecurity</a>" in parent and ">Child online protection</a>" in parent
+    assert (
+        "Narrower:" in parent and ">Cybersecurity</a>" in parent and ">Child online protection</a>" in parent
+    )
 
 
 def test_named_graph_page_and_content(client: TestClient, store: EmbeddedStore) -> None:
@@ -304,15 +341,23 @@ def test_ontology_documentation_is_generated_from_the_ontology(client: TestClien
     assert "Instances in the data" in question and "ITU-T Q4/17 (2017-2020): Cybersecurity" in question
 
 
-@pytest.mark.parametrize("how", [{"path": "/ontology", "headers": {"Accept": "text/turtle"}},
-                                 {"path": "/ontology.ttl", "headers": {}}])
+@pytest.mark.parametrize(
+    "how",
+    [{"path": "/ontology", "headers": {"Accept": "text/turtle"}}, {"path": "/ontology.ttl", "headers": {}}],
+)
 def test_ontology_as_turtle_at_its_own_iri(client: TestClient, how: dict[str, object]) -> None:
     r = client.get(str(how["path"]), headers=how["headers"])  # type: ignore[arg-type]
     assert r.headers["content-type"].startswith("text/turtle")
     triples = parse(r.content, ox.RdfFormat.TURTLE)
     question = ox.NamedNode(BASE + "ontology#Question")
-    assert ox.Triple(question, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                     ox.NamedNode("http://www.w3.org/2002/07/owl#Class")) in triples
+    assert (
+        ox.Triple(
+            question,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
+        )
+        in triples
+    )
 
 
 def test_dataset_description_void_and_dcat(client: TestClient, store: EmbeddedStore) -> None:
@@ -324,8 +369,13 @@ def test_dataset_description_void_and_dcat(client: TestClient, store: EmbeddedSt
         return [t.object.value for t in triples if t.subject == ds and t.predicate.value == p]
 
     void, dcat, dct = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
-    data_triples = len({(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(None, None, None, None)
-                        if q.graph_name != ox.NamedNode(BASE + "graph/meta")})
+    data_triples = len(
+        {
+            (str(q.subject), str(q.predicate), str(q.object))
+            for q in store.quads(None, None, None, None)
+            if q.graph_name != ox.NamedNode(BASE + "graph/meta")
+        }
+    )
     assert values(void + "triples") == [str(data_triples)]
     assert values(dct + "license") == ["https://creativecommons.org/licenses/by/4.0/"]
     assert values(void + "sparqlEndpoint") == [BASE + "sparql"]
@@ -346,7 +396,9 @@ def test_dumps_hold_the_whole_dataset(client: TestClient, store: EmbeddedStore) 
     assert len(quads) == len(store)
     ttl = client.get("/dumps/iscg.ttl.gz")
     triples = parse(gzip.decompress(ttl.content), ox.RdfFormat.TURTLE)
-    assert len(set(triples)) == len({(q.subject, q.predicate, q.object) for q in store.quads(None, None, None, None)})
+    assert len(set(triples)) == len(
+        {(q.subject, q.predicate, q.object) for q in store.quads(None, None, None, None)}
+    )
 
 
 def test_publish_is_idempotent_and_deterministic(tmp_path: Path) -> None:
@@ -354,9 +406,11 @@ def test_publish_is_idempotent_and_deterministic(tmp_path: Path) -> None:
     size = len(a)
     publish(a, tmp_path / "a", BASE)
     assert len(a) == size
-    b = load_fixture_store(tmp_path / "b")
+    load_fixture_store(tmp_path / "b")
     for name in ("iscg.nq.gz", "iscg.ttl.gz"):
-        assert (tmp_path / "a" / "dumps" / name).read_bytes() == (tmp_path / "b" / "dumps" / name).read_bytes()
+        assert (tmp_path / "a" / "dumps" / name).read_bytes() == (
+            tmp_path / "b" / "dumps" / name
+        ).read_bytes()
 
 
 # -- search --------------------------------------------------------------------------------------
@@ -395,8 +449,13 @@ def test_search_any_language_and_accents(client: TestClient) -> None:
 
 def test_search_limit_and_bad_requests(client: TestClient) -> None:
     assert len(search(client, "itu", limit="2")) == 2
-    for params in ({"q": ""}, {"q": "x" * 201}, {"q": "itu", "limit": "0"}, {"q": "itu", "limit": "1000"},
-                   {"q": "!!!"}):
+    for params in (
+        {"q": ""},
+        {"q": "x" * 201},
+        {"q": "itu", "limit": "0"},
+        {"q": "itu", "limit": "1000"},
+        {"q": "!!!"},
+    ):
         r = client.get("/search", params=params, headers={"Accept": "application/json"})
         assert r.status_code == 400, params
         assert r.json()["detail"]

@@ -11,13 +11,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from ld_fixture import BASE, load_fixture_store
 
 from api.main import create_app
 from api.settings import Settings
 from iscg_graph.ontology_docs import document, load_ontology
 from iscg_graph.query_docs import guide
 from iscg_graph.store import EmbeddedStore
-from ld_fixture import BASE, load_fixture_store
 
 REPO = Path(__file__).resolve().parents[2]
 CANNED = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
@@ -58,7 +58,9 @@ def test_workbench_page_is_configured_for_this_service(client: TestClient) -> No
     config = workbench_config(r.text)
     assert config["endpoint"] == "/sparql"
     prefixes = dict(config["prefixes"])  # type: ignore[arg-type]
-    assert prefixes["iscg"] == BASE + "ontology#" and prefixes["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    assert (
+        prefixes["iscg"] == BASE + "ontology#" and prefixes["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    )
     assert str(config["starter"]).startswith("PREFIX iscg: <https://w3id.org/iscg/ontology#>")
     terms = dict(config["terms"])  # type: ignore[arg-type]
     assert BASE + "ontology#Question" in terms["classes"]
@@ -89,8 +91,12 @@ def test_front_end_is_served_locally_with_nothing_from_a_cdn(client: TestClient)
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert "/static/vendor/yasgui/yasgui.min.js" in sources
     assert [s for s in sources if s.startswith(("http:", "https:", "//"))] == []
-    for path in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css",
-                 "/static/workbench/workbench.js", "/static/workbench/workbench.css"):
+    for path in (
+        "/static/vendor/yasgui/yasgui.min.js",
+        "/static/vendor/yasgui/yasgui.min.css",
+        "/static/workbench/workbench.js",
+        "/static/workbench/workbench.css",
+    ):
         r = client.get(path)
         assert r.status_code == 200, f"{path} missing (run `make assets`)"
     js = client.get("/static/workbench/workbench.js").text
@@ -112,8 +118,13 @@ def test_labels_for_result_iris(client: TestClient) -> None:
     iris = [BASE + "id/question/itu-t/2017-2020/4-17", BASE + "ontology#Question", "http://example.org/x"]
     r = client.post("/api/labels", json={"iris": iris, "lang": "fr"})
     labels = r.json()["labels"]
-    assert labels[iris[0]] == {"label": "UIT-T Q4/17 (2017-2020) : Cybersécurité", "lang": "fr",
-                               "href": "/id/question/itu-t/2017-2020/4-17", "local": True, "known": True}
+    assert labels[iris[0]] == {
+        "label": "UIT-T Q4/17 (2017-2020) : Cybersécurité",
+        "lang": "fr",
+        "href": "/id/question/itu-t/2017-2020/4-17",
+        "local": True,
+        "known": True,
+    }
     assert labels[iris[1]]["label"] == "Question"
     assert labels[iris[2]]["href"] == "http://example.org/x" and labels[iris[2]]["known"] is False
     english = client.post("/api/labels", json={"iris": iris[:1]}, headers={"Accept-Language": "en"}).json()

@@ -24,8 +24,15 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 BASE = "https://w3id.org/iscg/"
 FIXTURE = REPO / "tests" / "fixtures" / "linked-data" / "sample.trig"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 QUERY = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -58,8 +65,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     del store  # release the RocksDB lock: the server opens it
     port = free_port()
     env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
-    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     base = f"http://127.0.0.1:{port}"
     with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
         yield base
@@ -83,8 +101,12 @@ def page(browser, server: str):  # type: ignore[no-untyped-def]
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     outside: list[str] = []
-    pg.on("request", lambda req: outside.append(req.url)
-          if not req.url.startswith((server, "data:", "blob:", "about:")) else None)
+    pg.on(
+        "request",
+        lambda req: (
+            outside.append(req.url) if not req.url.startswith((server, "data:", "blob:", "about:")) else None
+        ),
+    )
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.outside_requests = outside  # type: ignore[attr-defined]
@@ -195,6 +217,8 @@ def test_prefix_and_term_completion_come_from_the_ontology(page, server: str) ->
         tab.setQuery('PREFIX iscg: <https://w3id.org/iscg/ontology#>\\nSELECT * WHERE { ?x a iscg:Stud');
         const y = tab.getYasqe(); y.focus(); y.setCursor(y.lineCount() - 1, 1000); }""")
     page.keyboard.press("Control+Space")
-    page.wait_for_function("document.querySelector('.CodeMirror-hints') && "
-                           "document.querySelector('.CodeMirror-hints').innerText.includes('iscg:StudyGroup')")
+    page.wait_for_function(
+        "document.querySelector('.CodeMirror-hints') && "
+        "document.querySelector('.CodeMirror-hints').innerText.includes('iscg:StudyGroup')"
+    )
     assert page.outside_requests == [], page.outside_requests  # no prefix.cc, no LOV
