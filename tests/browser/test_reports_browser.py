@@ -1,0 +1,157 @@
+"""The report pages in Debian's headless Chromium, against a live server on the real data.
+
+A policy officer's path: open /reports, pick a report, choose from the form, submit, read the table,
+see the chart, drill down from the heatmap, open the downloads (the XLSX is read back with openpyxl).
+Nothing is fetched from outside the service and the pages raise no script errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from iscg_graph.build import build
+from iscg_graph.liveserver import ServerProcess, free_port
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    work = tmp_path_factory.mktemp("reports-browser")
+    build(work / "store")  # the real data, validated, as `iscg build` does it
+    port = free_port()
+    env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
+    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning"]
+    base = f"http://127.0.0.1:{port}"
+    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture()
+def page(browser, server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    outside: list[str] = []
+    errors: list[str] = []
+    pg.on("request", lambda req: outside.append(req.url) if not req.url.startswith((server, "data:", "about:")) else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert outside == [], f"fetched from outside the service: {outside}"
+    assert errors == [], f"script errors: {errors}"
+
+
+def _visible_box(locator) -> dict:  # type: ignore[no-untyped-def]
+    box = locator.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0
+    return box
+
+
+def test_overlap_matrix_form_heatmap_and_drilldown(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/reports")
+    page.get_by_role("link", name="Where do the Sectors overlap?").click()
+    page.wait_for_url(f"{server}/reports/sector-overlap-matrix")
+    heat = page.locator("figure.heatmap svg")
+    _visible_box(heat)
+    assert page.locator("figure.heatmap rect.cell").count() == 16
+    assert page.locator("table.report-table tbody tr").count() == 16
+
+    # choose a study period by its label and submit the form
+    page.get_by_label("Study period").select_option(label="2018-2021 (ITU-D)")
+    page.get_by_role("button", name="Show the report").click()
+    page.wait_for_url("**study_period=2018-2021**")
+    assert page.locator("section.computed").inner_text().count("study_period = 2018-2021") == 1
+    assert page.get_by_label("Study period").input_value() == "2018-2021"
+    _visible_box(page.locator("figure.heatmap svg"))
+
+    # drill down from the ITU-D x ITU-T cell
+    page.locator('figure.heatmap a[href*="sector_a=ITU-D&sector_b=ITU-T"]').first.click()
+    page.wait_for_url("**/reports/sector-overlap-detail?**")
+    table = page.locator("table.report-table")
+    assert table.locator("tbody tr").count() > 0
+    assert "ITU-D Q6/2 (2018-2021)" in table.inner_text()
+    header = [t.strip() for t in table.locator("thead th").all_inner_texts()]
+    assert header[:3] == ["Theme", "Side", "Kind"]
+
+
+def test_theme_coverage_bars_render(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/reports/theme-coverage")
+    bars = page.locator("figure.bars g.bar")
+    assert bars.count() >= 10
+    _visible_box(bars.first.locator("rect").first)
+    page.get_by_label("Annex list").select_option(label="§1.6 Issues covered by Council working groups and expert groups")
+    page.get_by_role("button", name="Show the report").click()
+    page.wait_for_url("**scheme=**")
+    assert page.locator("table.report-table tbody tr").count() == 8
+
+
+def test_theme_dossier_by_choice_and_downloads(page, server: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/reports/theme-dossier")
+    page.get_by_label("Theme").select_option(label="§1.4 27. Climate Change")
+    page.get_by_role("button", name="Show the report").click()
+    page.wait_for_url("**theme=**")
+    table = page.locator("table.report-table")
+    text = table.inner_text()
+    assert "ITU-T SG5 (2017-2020)" in text and "ITU-D Q6/2 (2018-2021)" in text
+    rows = table.locator("tbody tr").count()
+    # labels link to the items' pages on this service
+    href = table.locator("a", has_text="ITU-D Q6/2 (2018-2021)").first.get_attribute("href")
+    assert href == "/id/question/itu-d/2018-2021/6-2"
+
+    with page.expect_download() as info:
+        page.locator("a.dl-csv").click()
+    csv_path = tmp_path / "dossier.csv"
+    info.value.save_as(csv_path)
+    data = list(csv.reader(io.StringIO(csv_path.read_text("utf-8-sig"))))
+    assert len(data) == rows + 1 and data[0][0] == "Theme"
+
+    with page.expect_download() as info:
+        page.locator("a.dl-xlsx").click()
+    xlsx_path = tmp_path / "dossier.xlsx"
+    info.value.save_as(xlsx_path)
+    assert info.value.suggested_filename == "theme-dossier.xlsx"
+    wb = load_workbook(xlsx_path)
+    ws = wb["Report"]
+    assert ws.max_row == rows + 1
+    assert ws["A1"].value == "Theme" and ws["A1"].font.bold and ws.freeze_panes == "A2"
+    assert ws.column_dimensions["A"].width >= len("Theme")
+    about = {r[0].value: r[1].value for r in wb["About"].iter_rows()}
+    assert about["Query"] == "theme-dossier" and "resolution-areas/27" in about["Parameters"]
+
+
+def test_required_choice_then_result(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/reports/study-group-neighbours")
+    assert page.locator("table.report-table").count() == 0
+    page.get_by_label("Study group").select_option(label="ITU-T SG5 (2017-2020): Environment, climate change and circular economy")
+    page.get_by_role("button", name="Show the report").click()
+    page.wait_for_url("**study_group=**")
+    first = page.locator("table.report-table tbody tr").first.inner_text()
+    assert "ITU-D SG2 (2018-2021)" in first
