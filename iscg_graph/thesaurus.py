@@ -15,9 +15,10 @@ import pyoxigraph as ox
 
 from .linked_data import Labeller, Node
 from .store import EmbeddedStore
-from .vocab import RDF_TYPE, RDFS, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_NOTATION
+from .vocab import DCT, RDF_TYPE, RDFS, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_MEMBER, SKOS_NOTATION
 
 RDFS_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
+DCT_IS_PART_OF = ox.NamedNode(DCT + "isPartOf")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Scheme:
     tree: tuple[TreeItem, ...]
     a_to_z: tuple[tuple[str, tuple[Node, ...]], ...]  # (letter, concepts)
     size: int
+    collections: tuple[tuple[Node, tuple[TreeItem, ...]], ...] = ()  # skos:Collection groups, as printed
+    notation: str | None = None  # the Annex section, e.g. "1.5"
 
 
 def notation_key(notation: str | None) -> tuple[tuple[int, object], ...]:
@@ -120,7 +123,43 @@ def build_scheme(store: EmbeddedStore, iri: str, labeller: Labeller) -> Scheme:
         (letter, tuple(sorted(nodes, key=lambda n: n.label.lower())))
         for letter, nodes in sorted(letters.items())
     )
-    return Scheme(labeller.node(scheme), tree, a_to_z, len(members))
+    by_top = {t.node.value: t for t in tree}
+    collections = []
+    for coll in _collections(store, scheme, members):
+        items = tuple(by_top[m] for m in sorted(_members(store, coll), key=order) if m in by_top)
+        if items:
+            collections.append((labeller.node(coll), items))
+    collections.sort(key=lambda c: min(notation_key(i.notation) for i in c[1]))
+    return Scheme(
+        labeller.node(scheme), tree, a_to_z, len(members), tuple(collections), _notation(store, scheme)
+    )
+
+
+def _members(store: EmbeddedStore, collection: ox.NamedNode) -> set[str]:
+    return {
+        q.object.value
+        for q in store.quads(collection, SKOS_MEMBER, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
+
+
+def _collections(store: EmbeddedStore, scheme: ox.NamedNode, members: set[str]) -> list[ox.NamedNode]:
+    """The skos:Collections of a scheme: declared part of it, or grouping its concepts."""
+    found = {
+        q.subject.value
+        for q in store.quads(None, DCT_IS_PART_OF, scheme, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    collection_type = ox.NamedNode(SKOS + "Collection")
+    for m in members:
+        for q in store.quads(None, SKOS_MEMBER, ox.NamedNode(m), None):
+            if isinstance(q.subject, ox.NamedNode):
+                found.add(q.subject.value)
+    return [
+        ox.NamedNode(c)
+        for c in sorted(found)
+        if any(True for _ in store.quads(ox.NamedNode(c), RDF_TYPE, collection_type, None))
+    ]
 
 
 def broader_chain(store: EmbeddedStore, iri: str, labeller: Labeller) -> list[Node]:

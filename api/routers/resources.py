@@ -45,7 +45,7 @@ from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_grap
 from iscg_graph.representations import jsonld_context, serialize
 from iscg_graph.search import SearchError, SearchIndex
 from iscg_graph.store import META, EmbeddedStore
-from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrower, scheme_iris
+from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrower, notation_key, scheme_iris
 
 from ..deps import get_store, settings_dep
 from ..settings import Settings
@@ -187,10 +187,15 @@ def _rdf(
 
 
 def _html(
-    request: Request, template: str, context: dict[str, Any], modified: float, negotiated: bool
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    modified: float,
+    negotiated: bool,
+    extra: dict[str, str] | None = None,
 ) -> Response:
     body = TEMPLATES.get_template(template).render({"request": request, **context}).encode("utf-8")
-    return conditional(request, body, "text/html", modified, negotiated=negotiated)
+    return conditional(request, body, "text/html", modified, negotiated=negotiated, extra=extra)
 
 
 def negotiate(
@@ -213,16 +218,21 @@ def negotiate(
         return _rdf(request, triples(), fmt, settings.base_iri, modified, suffix is None, location)
     langs = languages(request, lang)
     template, context = page(langs)
+    links = ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates(local))
     context.setdefault("lang", langs[0].split("-")[0])
     context.setdefault("alternates", alternates(local))
     context.setdefault("base", settings.base_iri)
-    return _html(request, template, context, modified, suffix is None)
+    return _html(request, template, context, modified, suffix is None, {"Link": links})
 
 
 # -- resources -------------------------------------------------------------------------------------
 
 
-@router.get("/id/{path:path}", summary="A resource of the graph (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)")
+@router.api_route(
+    "/id/{path:path}",
+    summary="A resource of the graph (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
+    methods=["GET", "HEAD"],
+)
 def resource(
     path: str,
     request: Request,
@@ -257,7 +267,11 @@ def resource(
     )
 
 
-@router.get("/graph/{path:path}", summary="A named graph: its content, or a page listing what it holds")
+@router.api_route(
+    "/graph/{path:path}",
+    summary="A named graph: its content, or a page listing what it holds",
+    methods=["GET", "HEAD"],
+)
 def named_graph(
     path: str,
     request: Request,
@@ -296,9 +310,11 @@ def named_graph(
 # -- ontology, dataset, dumps, context -------------------------------------------------------------
 
 
-@router.get("/ontology", summary="The ontology: HTML documentation, or the ontology as RDF")
-@router.get("/ontology.{suffix}", include_in_schema=False)
-@router.get("/ontology/{version}", include_in_schema=False)
+@router.api_route(
+    "/ontology", summary="The ontology: HTML documentation, or the ontology as RDF", methods=["GET", "HEAD"]
+)
+@router.api_route("/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
+@router.api_route("/ontology/{version}", include_in_schema=False, methods=["GET", "HEAD"])
 def ontology(
     request: Request,
     store: StoreDep,
@@ -340,7 +356,11 @@ def ontology(
     return _html(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context used by every JSON-LD document of the service")
+@router.api_route(
+    "/context.jsonld",
+    summary="The JSON-LD context used by every JSON-LD document of the service",
+    methods=["GET", "HEAD"],
+)
 def context(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     body = json.dumps(jsonld_context(settings.base_iri), indent=2, sort_keys=True).encode("utf-8")
     return conditional(request, body, "application/ld+json", last_modified(store), negotiated=False)
@@ -363,8 +383,12 @@ def _dumps_dir(store: EmbeddedStore, settings: Settings) -> Path:
     return (store.path or settings.store_path) / "dumps"
 
 
-@router.get("/dataset", summary="The dataset description (VoID + DCAT): licence, counts, endpoint, dumps")
-@router.get("/dataset.{suffix}", include_in_schema=False)
+@router.api_route(
+    "/dataset",
+    summary="The dataset description (VoID + DCAT): licence, counts, endpoint, dumps",
+    methods=["GET", "HEAD"],
+)
+@router.api_route("/dataset.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
 def dataset(
     request: Request,
     store: StoreDep,
@@ -414,7 +438,11 @@ def dataset(
     )
 
 
-@router.get("/dumps/{name}", summary="A full dump of the graph (gzip), regenerated on every build")
+@router.api_route(
+    "/dumps/{name}",
+    summary="A full dump of the graph (gzip), regenerated on every build",
+    methods=["GET", "HEAD"],
+)
 def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     if name not in DUMPS:
         return not_found(request, f"no dump named {name!r}; available: {', '.join(DUMPS)}", settings)
@@ -510,5 +538,13 @@ def themes(
     schemes = [
         build_scheme(store, iri, labeller) for iri in scheme_iris(store) if iri.startswith(f"{base}id/")
     ]
-    ctx = {"schemes": schemes, "lang": langs[0].split("-")[0], "base": base}
+    schemes.sort(key=lambda sc: (notation_key(sc.notation), sc.node.label))
+    letters: dict[str, list[tuple[ld.Node, ld.Node]]] = {}
+    for scheme in schemes:
+        for letter, nodes in scheme.a_to_z:
+            letters.setdefault(letter, []).extend((n, scheme.node) for n in nodes)
+    a_to_z = [
+        (k, sorted(v, key=lambda e: (e[0].label.lower(), e[1].label))) for k, v in sorted(letters.items())
+    ]
+    ctx = {"schemes": schemes, "a_to_z": a_to_z, "lang": langs[0].split("-")[0], "base": base}
     return _html(request, "resources/themes.html", ctx, last_modified(store), True)

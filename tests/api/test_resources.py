@@ -472,3 +472,51 @@ def test_search_html(client: TestClient) -> None:
 def test_json_search_body_is_valid_json(client: TestClient) -> None:
     r = client.get("/search?q=sector&format=json")
     assert json.loads(r.content)["query"] == "sector"
+
+
+@pytest.mark.parametrize(
+    "path", [KINDS["question"][0], "/graph/themes", "/ontology", "/dataset", "/dumps/iscg.nq.gz"]
+)
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    get = client.get(path, headers={"Accept": "text/turtle, */*;q=0.1"})
+    head = client.head(path, headers={"Accept": "text/turtle, */*;q=0.1"})
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_html_page_advertises_its_rdf_representations(client: TestClient) -> None:
+    path = KINDS["question"][0]
+    link = client.get(path, headers={"Accept": "text/html"}).headers["link"]
+    assert f'<{path}.ttl>; rel="alternate"; type="text/turtle"' in link
+    assert f'<{path}.jsonld>; rel="alternate"; type="application/ld+json"' in link
+
+
+def test_collections_group_a_scheme_and_themes_has_an_a_to_z(
+    client: TestClient, store: EmbeddedStore
+) -> None:
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    coll = ox.NamedNode(BASE + "id/scheme/iscg-areas/collection/first")
+    graph = ox.NamedNode(BASE + "graph/themes")
+    extra = [
+        ox.Quad(
+            coll,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode(skos + "Collection"),
+            graph,
+        ),
+        ox.Quad(coll, ox.NamedNode(skos + "prefLabel"), ox.Literal("the first group", language="en"), graph),
+        ox.Quad(coll, ox.NamedNode(skos + "member"), ox.NamedNode(BASE + "id/theme/iscg-areas/2"), graph),
+    ]
+    store.inner.extend(extra)
+    try:
+        html = main_text(client.get(KINDS["scheme"][0], headers={"Accept": "text/html"}).text)
+        tree = html.split("<h3>Hierarchy</h3>", 1)[1].split("<h3>A–Z</h3>", 1)[0]
+        assert ">the first group</a></h4>" in tree
+        assert tree.index("the first group") < tree.index("Accessibility")
+        themes = client.get("/themes").text
+        assert "All themes A–Z" in themes and 'id="all-A"' in themes and 'id="all-S"' in themes
+    finally:
+        for q in extra:
+            store.inner.remove(q)
