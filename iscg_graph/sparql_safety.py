@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin
 
@@ -76,7 +77,9 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(kind, match.group(), match.start())
 
 
+@lru_cache(maxsize=512)
 def analyse(text: str) -> RequestAnalysis:
+    """The request's form, update keyword and outbound IRIs (cached by text: treat as read-only)."""
     out = RequestAnalysis()
     toks = list(tokens(text))
     i = 0

@@ -15,6 +15,8 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import queue
 import socket
@@ -96,6 +98,24 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
 def _child_entry(argv: list[str]) -> None:
     fd, store_path, max_bytes, base_iri = int(argv[0]), argv[1], int(argv[2]), argv[3]
     _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
+
+
+async def _readable(conn: Connection, timeout: float) -> None:
+    """Wait until the worker's socket has data, on the running event loop (TimeoutError past it)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop leaves the descriptor non-blocking; Connection reads block
 
 
 def _rebuild_error(kind: str, args: tuple[Any, ...]) -> QueryError:
@@ -263,8 +283,7 @@ class ProcessPoolEngine:
         """Named graphs of the loaded dataset (for dataset-IRI checks and the service description)."""
         if not self._ready.is_set():
             self._ready.wait(wait)
-        self._refresh_generation()
-        return self._graphs
+        return self._graphs  # as loaded by the newest worker (run() notices new generations)
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -328,6 +347,66 @@ class ProcessPoolEngine:
             raise
         self._idle.put(worker)
         return result
+
+    async def run_async(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        substitutions: Mapping[str, str] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> EngineResult:
+        """`run` for an event loop: with an idle, fresh worker it waits on the worker's socket
+        without a thread; otherwise (all busy, reload needed) it runs `run` in the default executor."""
+        worker = self._try_checkout()
+        if worker is None:
+            loop = asyncio.get_running_loop()
+            call = functools.partial(self.run, sparql, media_type=media_type, substitutions=substitutions,
+                                     default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
+                                     row_limit=row_limit)
+            return await loop.run_in_executor(None, call)
+        limit = self.timeout if timeout is None else timeout
+        request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
+                   row_limit)
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(0):
+                await _readable(worker.conn, limit)
+            msg = worker.conn.recv()
+            if msg[0] == "ok":
+                body = worker.conn.recv_bytes()
+                result = EngineResult(body, msg[1], msg[2], msg[3])
+            else:
+                raise _rebuild_error(msg[1], msg[2])
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
+        except QueryError:
+            self._idle.put(worker)
+            raise
+        except BaseException:  # cancelled while the worker runs: its state is unknown
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return result
+
+    def _try_checkout(self) -> _Worker | None:
+        """An idle worker with the current data, without waiting; None otherwise."""
+        self._refresh_generation()
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return None
+        if worker.alive() and worker.generation == self._generation:
+            return worker
+        self._idle.put(worker)  # the blocking path reloads or replaces it
+        return None
 
     def _checkout(self, deadline: float, limit: float) -> _Worker:
         self._refresh_generation()

@@ -14,6 +14,7 @@ worker process, waited on from the threadpool, never on the event loop.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -85,9 +86,15 @@ def _decode(raw: bytes, what: str) -> str:
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
     try:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        return list(_parse_qsl(text))
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"{what} is not valid UTF-8 after percent-decoding") from exc
+
+
+@lru_cache(maxsize=512)
+def _parse_qsl(text: str) -> tuple[tuple[str, str], ...]:
+    """Cached: dashboards and clients repeat the same requests."""
+    return tuple(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
 
 
 async def _parse(request: Request, settings: Settings) -> tuple[list[tuple[str, str]], str | None]:
@@ -213,8 +220,14 @@ async def sparql_endpoint(request: Request) -> Response:
                                      f"available: {formats.describe_choices(family)}")
         started = time.monotonic()
         try:
-            result = await run_in_threadpool(_run, engine, settings, query, media_type, default_graphs,
-                                             named_graphs)
+            run_async = getattr(engine, "run_async", None)
+            if run_async is not None:  # waits on the worker's socket from the event loop: no thread hop
+                result = await run_async(query, media_type=media_type, default_graph=default_graphs or None,
+                                         named_graphs=named_graphs or None, timeout=settings.query_timeout,
+                                         row_limit=settings.result_limit)
+            else:
+                result = await run_in_threadpool(_run, engine, settings, query, media_type, default_graphs,
+                                                 named_graphs)
         finally:
             budget.charge(client, time.monotonic() - started)
     except ProtocolError as exc:

@@ -1,0 +1,107 @@
+"""A bounded loopback load generator: N client threads, each on its own keep-alive connection.
+
+Every run is bounded twice: a fixed number of requests and a wall-clock cap (whichever comes first),
+and every request has its own timeout. Reports completed requests, errors, p50/p99 latency and
+throughput (completed / elapsed). Clients send GET ``?query=`` with ``Accept:
+application/sparql-results+json``, the same bytes to every server.
+"""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    completed: int
+    errors: int
+    elapsed: float
+    latencies: list[float] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
+
+    @property
+    def throughput(self) -> float:
+        return self.completed / self.elapsed if self.elapsed > 0 else 0.0
+
+    def percentile(self, p: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+        return ordered[index]
+
+    @property
+    def p50(self) -> float | None:
+        return statistics.median(self.latencies) if self.latencies else None
+
+    @property
+    def p99(self) -> float | None:
+        return self.percentile(99)
+
+
+def run_load(endpoint: str, query: str, *, clients: int, requests: int, time_cap: float,
+             request_timeout: float = 30.0, warmup: int = 2) -> LoadResult:
+    url = urlsplit(endpoint)
+    path = f"{url.path}?query={quote(query, safe='')}"
+    headers = {"Accept": "application/sparql-results+json"}
+    lock = threading.Lock()
+    remaining = [requests]
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop_at = time.monotonic() + time_cap
+
+    def connect() -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(url.hostname, url.port, timeout=request_timeout)
+
+    def one(conn: http.client.HTTPConnection) -> tuple[bool, str]:
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status == 200, f"{resp.status} {body[:120]!r}"
+
+    # warm-up on one connection (not counted): parses, caches, worker start
+    conn = connect()
+    for _ in range(warmup):
+        try:
+            one(conn)
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = connect()
+    conn.close()
+
+    def client() -> None:
+        conn = connect()
+        while True:
+            with lock:
+                if remaining[0] <= 0 or time.monotonic() >= stop_at:
+                    break
+                remaining[0] -= 1
+            started = time.perf_counter()
+            try:
+                ok, detail = one(conn)
+            except (OSError, http.client.HTTPException) as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+                conn.close()
+                conn = connect()
+            took = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(took)
+                else:
+                    errors.append(detail)
+        conn.close()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(time_cap + request_timeout + 5)
+    elapsed = time.monotonic() - began
+    return LoadResult(clients, len(latencies), len(errors), elapsed, latencies, errors[:3])

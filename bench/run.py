@@ -1,0 +1,296 @@
+"""Benchmark: this service vs `oxigraph serve` vs `rdflib-endpoint`, same data, same queries.
+
+    python bench/run.py                      # 10k triples, every server, every scenario
+    python bench/run.py --size 1m --servers iscg,oxigraph
+    python bench/run.py --quick              # smaller request counts and caps
+
+Generates the synthetic data (bench/generate.py) unless present, prepares each server's store,
+then for one server at a time (never two at once: the machine is small) starts it on a free
+loopback port, runs the scenarios with the bounded load generator (bench/load.py) and stops it.
+Scenarios: single-client latency per query, 8 clients on the light query, 8 clients on each
+overlap query. Prints a markdown table and writes it, with the raw figures as JSON, to
+bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import SIZES, generate  # noqa: E402
+from load import LoadResult, run_load  # noqa: E402
+
+from iscg_graph.liveserver import ServerProcess, free_port  # noqa: E402
+
+QUERIES = {
+    name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
+    for name in ("light-label", "theme-overlap-count", "duplicate-pairs")
+}
+LIGHT = "light-label"
+OVERLAP = ("theme-overlap-count", "duplicate-pairs")
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    query: str
+    clients: int
+    requests: int
+    time_cap: float
+
+
+def scenarios(quick: bool) -> list[Scenario]:
+    k = 0.4 if quick else 1.0
+    return [
+        Scenario("1 client", LIGHT, 1, int(300 * k), 10 * k),
+        Scenario("1 client", "theme-overlap-count", 1, int(50 * k), 15 * k),
+        Scenario("1 client", "duplicate-pairs", 1, int(20 * k), 20 * k),
+        Scenario("8 clients", LIGHT, 8, int(4000 * k), 12 * k),
+        Scenario("8 clients", "theme-overlap-count", 8, int(200 * k), 15 * k),
+        Scenario("8 clients", "duplicate-pairs", 8, int(40 * k), 20 * k),
+    ]
+
+
+def prepare_data(size: str, work: Path) -> Path:
+    data = work / f"data-{size}.nq"
+    if not data.is_file():
+        tmp = data.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8", buffering=1 << 20) as out:
+            generate(SIZES[size], out)
+        tmp.replace(data)
+    return data
+
+
+def iscg_server(data: Path, work: Path, port: int, workers: int) -> ServerProcess:
+    from iscg_graph.build import write_store
+
+    store = work / f"iscg-store-{data.stem}"
+    if not (store / "meta.json").is_file():
+        built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
+        del built
+    env = {
+        "ISCG_STORE_PATH": str(store),
+        "ISCG_ENVIRONMENT": "test",
+        "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
+        "ISCG_QUERY_WORKERS": str(workers),
+        "ISCG_QUERY_TIMEOUT": "60",
+    }
+    argv = [
+        str(BIN / "uvicorn"),
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return ServerProcess(
+        argv,
+        ready_url=f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+        log=work / "iscg.log",
+        env=env,
+        cwd=REPO,
+        start_timeout=600,
+    )
+
+
+def oxigraph_server(data: Path, work: Path, port: int) -> ServerProcess:
+    location = work / f"oxigraph-{data.stem}"
+    if not location.is_dir():
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
+    argv = [
+        str(BIN / "oxigraph"),
+        "serve",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    return ServerProcess(
+        argv,
+        ready_url=f"http://127.0.0.1:{port}/query?query=ASK%7B%7D",
+        log=work / "oxigraph.log",
+        start_timeout=600,
+    )
+
+
+def rdflib_server(data: Path, work: Path, port: int) -> ServerProcess:
+    argv = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    return ServerProcess(
+        argv,
+        ready_url=f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+        log=work / "rdflib-endpoint.log",
+        start_timeout=900,
+    )
+
+
+SERVERS = {
+    "iscg": ("this service (uvicorn + pyoxigraph workers)", "/sparql"),
+    "oxigraph": ("oxigraph serve", "/query"),
+    "rdflib": ("rdflib-endpoint", "/sparql"),
+}
+
+
+def fmt_ms(value: float | None) -> str:
+    return "–" if value is None else (f"{value * 1000:.1f}" if value < 10 else f"{value * 1000:.0f}")
+
+
+def table(results: dict[str, dict[str, LoadResult]], sc: list[Scenario]) -> str:
+    lines = [
+        "| scenario | query | server | done/errors | p50 ms | p99 ms | req/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in sc:
+        key = f"{s.name}|{s.query}"
+        for server, by in results.items():
+            r = by.get(key)
+            if r is None:
+                continue
+            lines.append(
+                f"| {s.name} | {s.query} | {SERVERS[server][0]} | {r.completed}/{r.errors} | "
+                f"{fmt_ms(r.p50)} | {fmt_ms(r.p99)} | {r.throughput:.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def ratios(results: dict[str, dict[str, LoadResult]]) -> str:
+    out = []
+    ours, ox_, rd = results.get("iscg", {}), results.get("oxigraph", {}), results.get("rdflib", {})
+
+    def get(by: dict[str, LoadResult], key: str) -> LoadResult | None:
+        return by.get(key)
+
+    for q in OVERLAP:
+        for name in ("1 client", "8 clients"):
+            a, b = get(ours, f"{name}|{q}"), get(rd, f"{name}|{q}")
+            if a and b:
+                bound = "" if b.completed else " (rdflib-endpoint completed none: ratio is a lower bound)"
+                denom = b.throughput if b.completed else 1 / b.elapsed
+                out.append(
+                    f"- {q}, {name}: this service / rdflib-endpoint throughput = "
+                    f"{a.throughput / denom:.0f}x (target ≥ 100x){bound}"
+                )
+    for q in (LIGHT, *OVERLAP):
+        a, b = get(ours, f"1 client|{q}"), get(ox_, f"1 client|{q}")
+        if a and b and a.p50 and b.p50:
+            out.append(
+                f"- {q}, single-request p50 latency: this service / oxigraph serve = {a.p50 / b.p50:.2f} "
+                f"(target ≤ 1.2)"
+            )
+    a, b = get(ours, f"8 clients|{LIGHT}"), get(ox_, f"8 clients|{LIGHT}")
+    if a and b and b.throughput:
+        out.append(
+            f"- {LIGHT}, 8 clients: this service / oxigraph serve throughput = "
+            f"{a.throughput / b.throughput:.2f} (target ≥ 0.75)"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", default="10k", choices=sorted(SIZES))
+    parser.add_argument("--servers", default="iscg,oxigraph,rdflib")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="query worker processes of this service")
+    parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    data = prepare_data(args.size, args.work)
+    sc = scenarios(args.quick)
+    results: dict[str, dict[str, LoadResult]] = {}
+    started: dict[str, float] = {}
+    for server in args.servers.split(","):
+        port = free_port()
+        if server == "iscg":
+            proc = iscg_server(data, args.work, port, args.workers)
+        elif server == "oxigraph":
+            proc = oxigraph_server(data, args.work, port)
+        else:
+            proc = rdflib_server(data, args.work, port)
+        with proc:
+            started[server] = proc.started_in or 0.0
+            endpoint = f"http://127.0.0.1:{port}{SERVERS[server][1]}"
+            results[server] = {}
+            for s in sc:
+                r = run_load(
+                    endpoint,
+                    QUERIES[s.query],
+                    clients=s.clients,
+                    requests=s.requests,
+                    time_cap=s.time_cap,
+                    request_timeout=max(30.0, s.time_cap),
+                )
+                results[server][f"{s.name}|{s.query}"] = r
+                print(
+                    f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
+                    f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
+                    + (f"  e.g. {r.error_samples[0]}" if r.error_samples else ""),
+                    flush=True,
+                )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
+    command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    triples = sum(1 for _ in open(data, "rb"))
+    report = "\n".join(
+        [
+            f"## SPARQL endpoint benchmark, {triples} triples ({args.size}), {stamp}",
+            "",
+            f"Command: `{command.strip()}`  ",
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores shared, "
+            f"Python {platform.python_version()}; load generator on the same machine (loopback); "
+            f"this service with {args.workers} query workers.  ",
+            "Start-up to first answer: "
+            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()),
+            "",
+            table(results, sc),
+            "",
+            ratios(results),
+            "",
+        ]
+    )
+    print("\n" + report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.size}-{stamp}.md").write_text(report, "utf-8")
+    raw = {
+        server: {
+            key: {
+                "completed": r.completed,
+                "errors": r.errors,
+                "elapsed": r.elapsed,
+                "p50": r.p50,
+                "p99": r.p99,
+                "throughput": r.throughput,
+                "error_samples": r.error_samples,
+            }
+            for key, r in by.items()
+        }
+        for server, by in results.items()
+    }
+    (args.out / f"{args.size}-{stamp}.json").write_text(json.dumps(raw, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
