@@ -65,7 +65,7 @@ def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOG
         onto.parse(ontology, format="turtle")
     except Exception as exc:  # rdflib raises many kinds
         raise SourceError(f"cannot parse the ontology: {exc}", path=str(ontology)) from exc
-    return dataset, dict(tables.origins)
+    return dataset, {str(k): v for k, v in tables.origins.items()}
 
 
 def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
