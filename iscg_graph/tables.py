@@ -84,7 +84,7 @@ class Tables:
     """The converted dataset and, per subject IRI, the ``file:line`` of the row that made it."""
 
     dataset: Dataset
-    origins: Mapping[URIRef, str]
+    origins: Mapping[str, str]  # subject IRI (plain string) → "data/<folder>/<file>.csv:<line>"
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class _Context:
     base: str
     dataset: Dataset
     keys: dict[str, Item] = field(default_factory=dict)
-    origins: dict[URIRef, str] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
     periods: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # sector → [(start, period)]
     versions: dict[str, list[tuple[int, URIRef]]] = field(default_factory=dict)  # work key → [(year, IRI)]
     edition_years: dict[str, tuple[int, int]] = field(default_factory=dict)  # edition → (nominal, held)
@@ -139,11 +139,11 @@ class _Context:
     def register(self, row: Row, col: str, key: str, path: str, kind: str, sector: str | None) -> URIRef:
         if key in self.keys:
             raise row.fail(
-                col, f"duplicate key {key!r} (defined earlier by {self.origins.get(self.keys[key].iri)})"
+                col, f"duplicate key {key!r} (defined earlier by {self.origins.get(str(self.keys[key].iri))})"
             )
         iri = self.iri(path)
         self.keys[key] = Item(iri, kind, sector)
-        self.origins[iri] = f"{row.label}:{row.line}"
+        self.origins[str(iri)] = f"{row.label}:{row.line}"
         return iri
 
     def lookup(self, row: Row, col: str, key: str, kinds: tuple[str, ...]) -> Item:
@@ -199,6 +199,18 @@ def _common(ctx: _Context, row: Row, s: URIRef, label: str) -> None:
             raise row.fail("source", f"{src!r} is neither an http(s) URL nor a doc: key")
     if row.get("notes"):
         ctx.add(s, SKOS.editorialNote, _en(row.get("notes")))
+
+
+def _title(ctx: _Context, row: Row, s: URIRef) -> str:
+    """dct:title@en when the cell has one; a missing title is left to SHACL (shapes report it)."""
+    title = row.get("title")
+    if title:
+        ctx.add(s, DCTERMS.title, _en(title))
+    return title
+
+
+def _with_title(label: str, title: str) -> str:
+    return f"{label}: {title}" if title else label
 
 
 def _date(row: Row, col: str) -> Literal | None:
@@ -324,8 +336,7 @@ def emit_group(ctx: _Context, row: Row) -> None:
     ctx.add(s, ctx.term("sector"), ctx.ref(row, "sector", sector, "unionpart"))
     ctx.add(s, ctx.term("studyPeriod"), ctx.ref(row, "study_period", f"{sector}:{period}", "period"))
     ctx.add(s, SKOS.notation, Literal(notation))
-    title = row.need("title")
-    ctx.add(s, DCTERMS.title, _en(title))
+    title = _title(ctx, row, s)
     for parent in split_list(row.get("parent")):
         ctx.add(
             s,
@@ -342,7 +353,7 @@ def emit_group(ctx: _Context, row: Row) -> None:
         )
     elif kind == "StudyGroup" and prev and f"{sector}:{prev}:{notation}" in ctx.keys:
         ctx.add(s, ctx.term("continues"), ctx.keys[f"{sector}:{prev}:{notation}"].iri)
-    _common(ctx, row, s, f"{sector} {notation} ({period}): {title}")
+    _common(ctx, row, s, _with_title(f"{sector} {notation} ({period})", title))
 
 
 QUESTION = re.compile(r"^(?:Q)?(\d+[A-Z]?)/(\d+)$")
@@ -384,8 +395,7 @@ def emit_question(ctx: _Context, row: Row) -> None:
     ctx.add(s, ctx.term("questionNumber"), Literal(number))
     if row.get("official_number") and row.get("official_number") != notation:
         ctx.add(s, ctx.term("officialNumber"), Literal(row.get("official_number")))
-    title = row.need("title")
-    ctx.add(s, DCTERMS.title, _en(title))
+    title = _title(ctx, row, s)
     prev = ctx.previous_period(sector, period)
     cont = row.get("continues")
     if cont:
@@ -399,7 +409,7 @@ def emit_question(ctx: _Context, row: Row) -> None:
     for res in split_list(row.get("related_resolutions")):
         ctx.add(s, ctx.term("relatedResolution"), ctx.ref(row, "related_resolutions", res, "resolution"))
     shown = f"Question {sector} {notation}" if sector == "ITU-R" else f"{sector} {notation}"
-    _common(ctx, row, s, f"{shown} ({period}): {title}")
+    _common(ctx, row, s, _with_title(f"{shown} ({period})", title))
 
 
 # ---------------------------------------------------------------- conferences and resolutions
@@ -476,8 +486,7 @@ def emit_resolution(ctx: _Context, row: Row) -> None:
     ctx.add(s, ctx.term("adoptedBy"), ctx.ref(row, "conference", conf, "conference"))
     ctx.add(s, ctx.term("resolutionNumber"), Literal(number))
     ctx.add(s, SKOS.notation, Literal(notation))
-    title = row.need("title")
-    ctx.add(s, DCTERMS.title, _en(title))
+    title = _title(ctx, row, s)
     assert item.sector is not None
     ctx.add(s, ctx.term("sector"), ctx.keys[item.sector].iri)
     for code in split_list(row.get("concerns")) or [item.sector]:
@@ -487,7 +496,7 @@ def emit_resolution(ctx: _Context, row: Row) -> None:
         ctx.add(s, ctx.term("hasVersion"), v)
     if versions:
         ctx.add(s, ctx.term("latestVersion"), versions[-1][1])
-    _common(ctx, row, s, f"{name}: {title}")
+    _common(ctx, row, s, _with_title(name, title))
 
 
 def _version_key(ctx: _Context, row: Row) -> tuple[str, str, int]:
@@ -592,9 +601,9 @@ def emit_meeting(ctx: _Context, row: Row) -> None:
 def emit_document(ctx: _Context, row: Row) -> None:
     s = ctx.keys[row.need("document")].iri
     ctx.add(s, RDF.type, ctx.term("Document"))
-    notation, title = row.need("notation"), row.need("title")
+    notation = row.need("notation")
     ctx.add(s, SKOS.notation, Literal(notation))
-    ctx.add(s, DCTERMS.title, _en(title))
+    title = _title(ctx, row, s)
     date = _date(row, "date")
     if date is not None:
         ctx.add(s, DCTERMS.date, date)
@@ -602,7 +611,7 @@ def emit_document(ctx: _Context, row: Row) -> None:
         ctx.add(s, ctx.term("presentedAt"), ctx.ref(row, "presented_at", key, "meeting"))
     if row.get("url"):
         ctx.add(s, FOAF.page, URIRef(row.get("url")))
-    _common(ctx, row, s, f"{notation}: {title}")
+    _common(ctx, row, s, _with_title(notation, title))
 
 
 def emit_outcome(ctx: _Context, row: Row) -> None:

@@ -231,8 +231,11 @@ def test_mapping_rows_and_direct_statements(tables) -> None:  # type: ignore[no-
 
 
 def test_origins_name_file_and_line(tables) -> None:  # type: ignore[no-untyped-def]
-    assert tables.origins[URIRef(ID + "mapping/M0001")] == "data/mappings/mappings.csv:2"
-    assert tables.origins[URIRef(ID + "theme/isctf-topics/1")] == "data/themes/themes.csv:2"
+    assert tables.origins[ID + "mapping/M0001"] == "data/mappings/mappings.csv:2"
+    assert tables.origins[ID + "theme/isctf-topics/1"] == "data/themes/themes.csv:2"
+    assert all(
+        type(k) is str for k in tables.origins
+    )  # plain strings: a SHACL focus node's str() finds its row
 
 
 def test_output_is_deterministic(tables) -> None:  # type: ignore[no-untyped-def]
@@ -336,6 +339,20 @@ def test_confirmed_row_needs_a_source(tmp_path: Path) -> None:
     )
     with pytest.raises(SourceError, match="a confirmed row needs a source"):
         load_tables(data)
+
+
+def test_missing_title_is_left_to_the_shapes(tmp_path: Path) -> None:
+    """Content rules (one dct:title) are SHACL's job: the row converts, without a title."""
+    data = _mini(tmp_path)
+    _append(
+        data / "questions" / "itu-d.csv",
+        ["ITU-D", "2018-2021", "SG1", "Q8/1", "", "", "", "", "", "recalled", ""],
+    )
+    tables = load_tables(data)
+    q = URIRef(ID + "question/itu-d/2018-2021/8-1")
+    ds = union(tables)
+    assert ds.value(q, URIRef("http://purl.org/dc/terms/title")) is None
+    assert ds.value(q, RDFS.label) == Literal("ITU-D Q8/1 (2018-2021)", lang="en")
 
 
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
