@@ -8,6 +8,8 @@
    is written;
 3. write a complete new store directory next to the old one (pyoxigraph on disk, N-Quads snapshot,
    meta.json, then the post-build artefacts: candidate index, dumps, dataset description);
+   Review decisions (``graph/reviews``) are not source tables: they are carried over from the
+   store being replaced before the derived artefacts are computed;
 4. swap it in by replacing the ``store_path`` symlink in one ``rename`` — readers see the old store
    or the new one, never a half-written one. The previous build is kept (a running service may
    still have it open); older ones are removed.
@@ -170,6 +172,11 @@ def build(
     try:
         store = write_store(build_dir, nquads, data_version)
         progress("load", total, total)
+        if store_path.exists():
+            # review decisions live only in the store: bring them into the new build
+            from .review import carry_over_reviews
+
+            carry_over_reviews(store_path.resolve(), store)
         steps = _post_build_steps() if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))

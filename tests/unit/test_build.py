@@ -90,3 +90,18 @@ def test_a_real_directory_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         build(store)
     assert (store / "keep.txt").read_text() == "precious"
+
+
+def test_review_decisions_survive_a_rebuild(tmp_path: Path) -> None:
+    from iscg_graph.review import REVIEWS_GRAPH
+
+    store = tmp_path / "store"
+    build(store)
+    writable = EmbeddedStore.open_writable(store)
+    triple = b"<https://w3id.org/iscg/id/mapping/R-test> <http://www.w3.org/2000/01/rdf-schema#comment> \"kept\" .\n"
+    writable.add_to_graph(REVIEWS_GRAPH, triple)
+    del writable
+
+    build(store)
+    rebuilt = EmbeddedStore.open_snapshot(store)
+    assert rebuilt.ask('ASK { GRAPH <%s> { ?m <http://www.w3.org/2000/01/rdf-schema#comment> "kept" } }' % REVIEWS_GRAPH)
