@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -77,15 +78,24 @@ def _list(catalog: QueryCatalog, reports_only: bool) -> None:
     out.print("* required; pass values with --param name=value")
 
 
+ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value (repeatable).")]
+StoreOption = Annotated[Path, typer.Option("--store", help="Built store directory.")]
+QueriesOption = Annotated[
+    Path | None, typer.Option("--queries", help="Folder of .rq files (default: the repository's).")
+]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_command(
-        name: str = typer.Argument(None, help="Report name; omit to list the reports."),
-        param: list[str] = typer.Option([], "--param", "-p", help="name=value (repeatable)."),
-        fmt: str = typer.Option("csv", "--format", "-f", help="csv | xlsx | html | json"),
-        output: Path = typer.Option(None, "--output", "-o", help="Write here (xlsx defaults to NAME.xlsx)."),
-        store: Path = typer.Option(Path("var/store"), "--store", help="Built store directory."),
-        queries: Path = typer.Option(None, "--queries", help="Folder of .rq files (default: the repository's)."),
+        name: Annotated[str | None, typer.Argument(help="Report name; omit to list the reports.")] = None,
+        param: ParamOption = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="csv | xlsx | html | json")] = "csv",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write here (xlsx: NAME.xlsx).")
+        ] = None,
+        store: StoreOption = Path("var/store"),
+        queries: QueriesOption = None,
     ) -> None:
         """A report for policy staff: labelled table as CSV, formatted XLSX, HTML or JSON."""
         try:
@@ -96,7 +106,7 @@ def register(app: typer.Typer) -> None:
             if fmt not in ("csv", "xlsx", "html", "json"):
                 raise ParameterError("format", f"use csv, xlsx, html or json; got {fmt!r}")
             db = EmbeddedStore.open_snapshot(store)
-            result = run_report(InProcessEngine(db), catalog, name, _params(param), db.meta)
+            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta)
         except ISCGError as exc:
             err.print(f"[red]report failed:[/red] {exc}")
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
@@ -108,8 +118,9 @@ def register(app: typer.Typer) -> None:
             data = to_xlsx(result.table, result.columns, title=title, computed_from=about)
             output = output or Path(f"{name}.xlsx")
         elif fmt == "html":
-            data = to_html(result.table, result.columns, title=title, computed_from=about,
-                           base_iri=None).encode("utf-8")
+            data = to_html(
+                result.table, result.columns, title=title, computed_from=about, base_iri=None
+            ).encode("utf-8")
         else:
             doc = {
                 "report": name,
@@ -127,12 +138,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("query")
     def query_command(
-        name: str = typer.Argument(None, help="Canned query name; omit to list them."),
-        param: list[str] = typer.Option([], "--param", "-p", help="name=value (repeatable)."),
-        fmt: str = typer.Option("json", "--format", "-f", help="json | csv | tsv | xml (SPARQL results)"),
-        output: Path = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
-        store: Path = typer.Option(Path("var/store"), "--store", help="Built store directory."),
-        queries: Path = typer.Option(None, "--queries", help="Folder of .rq files (default: the repository's)."),
+        name: Annotated[str | None, typer.Argument(help="Canned query name; omit to list them.")] = None,
+        param: ParamOption = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="json | csv | tsv | xml (SPARQL results)")
+        ] = "json",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write here, not to stdout.")
+        ] = None,
+        store: StoreOption = Path("var/store"),
+        queries: QueriesOption = None,
     ) -> None:
         """Run a canned query with typed parameters; prints SPARQL results."""
         try:
@@ -143,9 +158,11 @@ def register(app: typer.Typer) -> None:
             if fmt not in QUERY_FORMATS:
                 raise ParameterError("format", f"use one of {', '.join(QUERY_FORMATS)}; got {fmt!r}")
             spec = catalog[name]
-            substitutions = spec.bind(_params(param), DEFAULT_BASE_IRI)
+            substitutions = spec.bind(_params(param or []), DEFAULT_BASE_IRI)
             db = EmbeddedStore.open_snapshot(store)
-            result = InProcessEngine(db).run(spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions)
+            result = InProcessEngine(db).run(
+                spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions
+            )
         except ISCGError as exc:
             err.print(f"[red]query failed:[/red] {exc}")
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None

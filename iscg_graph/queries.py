@@ -128,7 +128,7 @@ class ParamSpec:
         """An IRI under ``{base}id/<kind>/``, given in full or as the part after it."""
         prefix = f"{base_iri}id/{kind}/"
         if value.startswith(prefix):
-            rest = value[len(prefix):]
+            rest = value[len(prefix) :]
         elif "://" in value or value.startswith("urn:"):
             raise self._fail(f"not a {kind.replace('-', ' ')} IRI (must start with {prefix}): {value!r}")
         else:
@@ -293,7 +293,9 @@ def parse_query_file(path: Path) -> QuerySpec:
     params = tuple(_param(p, where) for p in meta.get("params", []) or [])
     # Parse and run on an empty store with every parameter substituted: a syntax error, or a
     # parameter variable missing from the top-level projection, fails here, at load time.
-    probe = {ox.Variable(p.name): ox.Literal("probe") for p in params}
+    probe: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(p.name): ox.Literal("probe") for p in params
+    }
     try:
         ox.Store().query(text, substitutions=probe)
     except SyntaxError as exc:

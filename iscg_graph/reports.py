@@ -6,7 +6,8 @@ A canned query is a report when its ``#+`` header has a ``report:`` block::
     #+   order: 1
     #+   title: Where do the Sectors overlap?
     #+   question: Which themes do two Sectors both work on?
-    #+   chart: {kind: heatmap, row: sector_a, column: sector_b, value: themes, drilldown: sector-overlap-detail}
+    #+   chart: {kind: heatmap, row: sector_a, column: sector_b, value: themes,
+    #+           drilldown: sector-overlap-detail}
 
 `run_report` runs it through a `QueryEngine` (SPARQL JSON), and returns the table, the columns to
 show and what it was computed from; `heatmap` and `bars` turn a result into chart data that a
@@ -195,11 +196,13 @@ def bars(table: ResultTable, chart: Mapping[str, Any], *, limit: int = 40) -> li
             continue
         label_cell = row.get(f"{label_var}Label") or row.get(label_var)
         iri_cell = row.get(label_var)
-        out.append(Bar(
-            label=label_cell.text if label_cell else "",
-            value=int(number),
-            iri=iri_cell.value if iri_cell is not None and iri_cell.kind == "uri" else None,
-            series={s: int(row[s].number or 0) for s in series_vars if s in row},
-        ))
+        out.append(
+            Bar(
+                label=label_cell.text if label_cell else "",
+                value=int(number),
+                iri=iri_cell.value if iri_cell is not None and iri_cell.kind == "uri" else None,
+                series={s: int(row[s].number or 0) for s in series_vars if s in row},
+            )
+        )
     out.sort(key=lambda bar: (-bar.value, -bar.length))
     return out[:limit]

@@ -22,7 +22,9 @@ from openpyxl.utils import get_column_letter
 __all__ = ["Cell", "Column", "ResultTable", "iri_path", "to_csv", "to_html", "to_xlsx"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_INTEGER_TYPES = {
+    XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
+}
 _DECIMAL_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 _BOOLEAN = XSD + "boolean"
 _MAX_WIDTH = 60
@@ -73,7 +75,7 @@ def humanise(name: str) -> str:
 def iri_path(iri: str, base_iri: str) -> str:
     """Where an item's page is on this service: ``{base}id/x`` -> ``/id/x``; other IRIs unchanged."""
     if iri.startswith(base_iri):
-        return "/" + iri[len(base_iri):]
+        return "/" + iri[len(base_iri) :]
     return iri
 
 
@@ -121,9 +123,11 @@ class ResultTable:
                 link = name[: -len("Label")]
             elif self._all_iris(name) and any(name in row for row in self.rows):
                 link = name
-            numeric = bool(self.rows) and all(
-                row[name].number is not None for row in self.rows if name in row
-            ) and any(name in row for row in self.rows)
+            numeric = (
+                bool(self.rows)
+                and all(row[name].number is not None for row in self.rows if name in row)
+                and any(name in row for row in self.rows)
+            )
             shown.append(Column(name, titles.get(name) or humanise(name), link, numeric))
         return shown
 

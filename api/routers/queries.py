@@ -77,8 +77,9 @@ def error_response(exc: Exception) -> Response:
     if isinstance(exc, UnknownQuery):
         return JSONResponse(status_code=404, content={"detail": str(exc)})
     if isinstance(exc, QueryTimeout):
-        return JSONResponse(status_code=503, content={"detail": str(exc) or "query timed out"},
-                            headers={"Retry-After": "30"})
+        return JSONResponse(
+            status_code=503, content={"detail": str(exc) or "query timed out"}, headers={"Retry-After": "30"}
+        )
     if isinstance(exc, ResultTooLarge):
         return JSONResponse(status_code=413, content={"detail": str(exc)})
     return JSONResponse(status_code=400, content={"detail": str(exc)})
@@ -139,29 +140,46 @@ class CannedQueryEndpoint:
         self.__name__ = "run_" + spec.name.replace("-", "_")
         params = [
             inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
-            inspect.Parameter("engine", inspect.Parameter.KEYWORD_ONLY, annotation=QueryEngine,
-                              default=Depends(query_engine)),
             inspect.Parameter(
-                "format", inspect.Parameter.KEYWORD_ONLY, default=None,
-                annotation=Annotated[OutputFormat | None, Query(
-                    description="json (SPARQL results, the default), csv (SPARQL CSV), xlsx or html; "
-                                "or use the Accept header")],
+                "engine",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=QueryEngine,
+                default=Depends(query_engine),
+            ),
+            inspect.Parameter(
+                "format",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    OutputFormat | None,
+                    Query(
+                        description="json (SPARQL results, the default), csv (SPARQL CSV), xlsx or html; "
+                        "or use the Accept header"
+                    ),
+                ],
             ),
         ]
         for p in spec.params:
-            default = inspect.Parameter.empty if p.required else (None if p.default is None else p.default)
+            default: object = inspect.Parameter.empty if p.required else p.default
             if not p.required and p.type == "integer" and p.default is not None:
                 default = int(p.default)
-            params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
-                                            annotation=_annotation(p), default=default))
+            params.append(
+                inspect.Parameter(
+                    p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(p), default=default
+                )
+            )
         self.__signature__ = inspect.Signature(params, return_annotation=Response)
 
-    def __call__(self, *, request: Request, engine: QueryEngine, format: Any = None, **values: Any) -> Response:
+    def __call__(
+        self, *, request: Request, engine: QueryEngine, format: Any = None, **values: Any
+    ) -> Response:
         known = {p.name for p in self.spec.params} | {"format"}
         for name in request.query_params:
             if name not in known:
                 allowed = ", ".join(sorted(known))
-                return parameter_problem(name, f"unknown parameter for query {self.spec.name!r} (allowed: {allowed})")
+                return parameter_problem(
+                    name, f"unknown parameter for query {self.spec.name!r} (allowed: {allowed})"
+                )
         raw = {k: (None if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
         fmt = choose_format(request, getattr(format, "value", format))
         try:
@@ -171,25 +189,38 @@ class CannedQueryEndpoint:
 
 
 def run_canned(
-    spec: QuerySpec, raw: Mapping[str, str | None], fmt: str, engine: QueryEngine, base_iri: str,
+    spec: QuerySpec,
+    raw: Mapping[str, str | None],
+    fmt: str,
+    engine: QueryEngine,
+    base_iri: str,
     timeout: float | None,
 ) -> Response:
     substitutions = spec.bind(raw, base_iri)
     if fmt == "csv":
         result = engine.run(spec.text, media_type="text/csv", substitutions=substitutions, timeout=timeout)
-        return Response(result.body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{spec.name}.csv"'})
+        return Response(
+            result.body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{spec.name}.csv"'},
+        )
     result = engine.run(spec.text, media_type=FORMATS["json"], substitutions=substitutions, timeout=timeout)
     if fmt == "json":
         return Response(result.body, media_type=FORMATS["json"])
     table = ResultTable.from_sparql_json(result.body)
     columns = table.columns(spec.columns, hide=[p.name for p in spec.params])
     given = spec.effective_params(raw)
-    about = [("Query", spec.name), ("Parameters", ", ".join(f"{k} = {v}" for k, v in given.items()) or "none")]
+    about = [
+        ("Query", spec.name),
+        ("Parameters", ", ".join(f"{k} = {v}" for k, v in given.items()) or "none"),
+    ]
     if fmt == "xlsx":
         body = to_xlsx(table, columns, title=spec.summary, computed_from=about)
-        return Response(body, media_type=FORMATS["xlsx"],
-                        headers={"Content-Disposition": f'attachment; filename="{spec.name}.xlsx"'})
+        return Response(
+            body,
+            media_type=FORMATS["xlsx"],
+            headers={"Content-Disposition": f'attachment; filename="{spec.name}.xlsx"'},
+        )
     return HTMLResponse(to_html(table, columns, title=spec.summary, computed_from=about, base_iri=base_iri))
 
 
@@ -197,22 +228,33 @@ def list_queries(request: Request) -> dict[str, Any]:
     catalog = catalog_of(request)
     return {
         "queries": [
-            {**spec.to_json(), "href": f"/api/queries/{name}", "report_href": f"/reports/{name}" if spec.report else None}
+            {
+                **spec.to_json(),
+                "href": f"/api/queries/{name}",
+                "report_href": f"/reports/{name}" if spec.report else None,
+            }
             for name, spec in catalog.items()
         ]
     }
 
 
 def unknown_query(name: str) -> JSONResponse:
-    return JSONResponse(status_code=404, content={"detail": f"no canned query named {name!r}; see /api/queries"})
+    return JSONResponse(
+        status_code=404, content={"detail": f"no canned query named {name!r}; see /api/queries"}
+    )
 
 
 def build_router(catalog: QueryCatalog) -> APIRouter:
     """One GET operation per canned query, plus the listing."""
     api = APIRouter(prefix="/api/queries", tags=["canned queries"])
-    api.add_api_route("", list_queries, methods=["GET"], summary="Every canned query with its metadata",
-                      description="Name, summary, description, tags and parameters (type, required, default, "
-                                  "allowed values) of every canned query.")
+    api.add_api_route(
+        "",
+        list_queries,
+        methods=["GET"],
+        summary="Every canned query with its metadata",
+        description="Name, summary, description, tags and parameters (type, required, default, "
+        "allowed values) of every canned query.",
+    )
     for name, spec in catalog.items():
         api.add_api_route(
             f"/{name}",
@@ -224,8 +266,10 @@ def build_router(catalog: QueryCatalog) -> APIRouter:
             tags=["canned queries", *spec.tags],
             response_class=Response,
             responses={
-                200: {"description": "the results, in the format asked for",
-                      "content": {media: {} for media in FORMATS.values()}},
+                200: {
+                    "description": "the results, in the format asked for",
+                    "content": {media: {} for media in FORMATS.values()},
+                },
                 422: {"description": "a parameter is unknown, missing or ill-typed (the message names it)"},
             },
         )

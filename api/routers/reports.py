@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -36,6 +36,7 @@ STATIC_DIR = API_DIR / "static"
 templates = Jinja2Templates(directory=str(API_DIR / "templates"))
 
 router = APIRouter(tags=["reports"])
+EngineDep = Annotated[QueryEngine, Depends(query_engine)]
 
 
 def _meta(request: Request) -> StoreMeta:
@@ -99,7 +100,12 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
                 else:
                     row_links.append(None)
             links.append(row_links)
-        return {"kind": "heatmap", "data": heat, "links": links, "value_title": _title(result, chart["value"])}
+        return {
+            "kind": "heatmap",
+            "data": heat,
+            "links": links,
+            "value_title": _title(result, chart["value"]),
+        }
     if chart.get("kind") == "bars":
         data = bars(result.table, chart)
         if not data:
@@ -134,38 +140,56 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Res
         values, unknown = _values(request, report)
         if unknown:
             raise ParameterError(unknown, f"unknown parameter for report {name!r}")
-        result = run_report(engine, catalog, name, values, _meta(request),
-                            base_iri=base_iri_of(request), timeout=timeout_of(request))
+        result = run_report(
+            engine,
+            catalog,
+            name,
+            values,
+            _meta(request),
+            base_iri=base_iri_of(request),
+            timeout=timeout_of(request),
+        )
     except QueryError as exc:
         return error_response(exc)
     if fmt == "csv":
         body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
-        return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    xlsx = to_xlsx(result.table, result.columns, title=report.title, computed_from=result.computed_from.items())
-    return Response(xlsx, media_type=FORMATS["xlsx"],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    xlsx = to_xlsx(
+        result.table, result.columns, title=report.title, computed_from=result.computed_from.items()
+    )
+    return Response(
+        xlsx,
+        media_type=FORMATS["xlsx"],
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
 
 
 @router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")
-def report_csv(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+def report_csv(request: Request, name: str, engine: EngineDep) -> Response:
     return _download(request, name, engine, "csv")
 
 
 @router.get("/reports/{name}.xlsx", summary="A report as a formatted Excel workbook")
-def report_xlsx(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+def report_xlsx(request: Request, name: str, engine: EngineDep) -> Response:
     return _download(request, name, engine, "xlsx")
 
 
-@router.get("/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads")
-def report_page(request: Request, name: str, engine: QueryEngine = Depends(query_engine)) -> Response:
+@router.get(
+    "/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads"
+)
+def report_page(request: Request, name: str, engine: EngineDep) -> Response:
     catalog = catalog_of(request)
     base_iri = base_iri_of(request)
     try:
         report = _report(catalog, name)
     except UnknownQuery as exc:
-        return templates.TemplateResponse(request, "reports/not_found.html", {"message": str(exc)},
-                                          status_code=404)
+        return templates.TemplateResponse(
+            request, "reports/not_found.html", {"message": str(exc)}, status_code=404
+        )
     values, unknown = _values(request, report)
     error: ParameterError | None = None
     result: ReportResult | None = None
@@ -175,8 +199,9 @@ def report_page(request: Request, name: str, engine: QueryEngine = Depends(query
         if unknown:
             error = ParameterError(unknown, "is not a parameter of this report")
         elif not missing:
-            result = run_report(engine, catalog, name, values, _meta(request),
-                                base_iri=base_iri, timeout=timeout_of(request))
+            result = run_report(
+                engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
+            )
     except ParameterError as exc:
         error = exc
     except QueryError as exc:
@@ -195,8 +220,9 @@ def report_page(request: Request, name: str, engine: QueryEngine = Depends(query
         "query_string": query_string,
         "iri_path": lambda iri: iri_path(iri, base_iri),
     }
-    return templates.TemplateResponse(request, "reports/report.html", context,
-                                      status_code=422 if error else 200)
+    return templates.TemplateResponse(
+        request, "reports/report.html", context, status_code=422 if error else 200
+    )
 
 
 @router.get("/static/{path:path}", include_in_schema=False)

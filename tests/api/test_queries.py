@@ -29,12 +29,14 @@ HOSTILE = [
     "x> } UNION { ?s ?p ?o",
     "line one\nline two\r\n} UNION {",
     "'; DROP ALL; '",
-    "\"\"\"triple\"\"\"",
+    '"""triple"""',
 ]
 
 
 def _store() -> EmbeddedStore:
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z"))
+    store = EmbeddedStore(
+        ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z")
+    )
     store.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     return store
 
@@ -46,8 +48,14 @@ class RecordingEngine:
         self.inner = InProcessEngine(store)
         self.calls: list[tuple[str, dict[str, str]]] = []
 
-    def run(self, sparql: str, *, media_type: str, substitutions: Mapping[str, str] | None = None,
-            **kwargs: object) -> EngineResult:
+    def run(
+        self,
+        sparql: str,
+        *,
+        media_type: str,
+        substitutions: Mapping[str, str] | None = None,
+        **kwargs: object,
+    ) -> EngineResult:
         self.calls.append((sparql, dict(substitutions or {})))
         return self.inner.run(sparql, media_type=media_type, substitutions=substitutions)
 
@@ -74,8 +82,14 @@ def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> 
     assert dup["summary"] and dup["description"] and "duplication" in dup["tags"]
     params = {p["name"]: p for p in dup["parameters"]}
     assert params["sector"]["allowed_values"] == ["ITU-R", "ITU-T", "ITU-D", "GS"]
-    assert params["min_score"] == {**params["min_score"], "type": "integer", "required": False, "default": "1",
-                                   "minimum": 1, "maximum": 100}
+    assert params["min_score"] == {
+        **params["min_score"],
+        "type": "integer",
+        "required": False,
+        "default": "1",
+        "minimum": 1,
+        "maximum": 100,
+    }
     assert listed["study-group-neighbours"]["parameters"][0]["required"] is True
     assert dup["href"] == "/api/queries/question-duplicate-candidates"
     assert dup["report_href"] == "/reports/question-duplicate-candidates"
@@ -84,7 +98,9 @@ def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> 
 def test_openapi_has_one_typed_operation_per_query(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     catalog = load_catalog()
-    operations = {path: item["get"] for path, item in doc["paths"].items() if path.startswith("/api/queries/")}
+    operations = {
+        path: item["get"] for path, item in doc["paths"].items() if path.startswith("/api/queries/")
+    }
     assert set(operations) == {f"/api/queries/{name}" for name in catalog}
     for name, spec in catalog.items():
         op = operations[f"/api/queries/{name}"]
@@ -129,7 +145,9 @@ def test_runs_with_typed_parameters(client: TestClient) -> None:
         ("theme-coverage", {"format": "pdf"}, "format"),
     ],
 )
-def test_bad_parameters_get_422_naming_them(client: TestClient, path: str, params: dict[str, str], name: str) -> None:
+def test_bad_parameters_get_422_naming_them(
+    client: TestClient, path: str, params: dict[str, str], name: str
+) -> None:
     r = client.get(f"/api/queries/{path}", params=params)
     assert r.status_code == 422, r.text
     assert [d["loc"] for d in r.json()["detail"]] == [["query", name]]
@@ -146,7 +164,10 @@ def test_formats_by_parameter_and_accept(client: TestClient) -> None:
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/csv"})
     assert r.headers["content-type"].startswith("text/csv")
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/html"})
-    assert r.headers["content-type"].startswith("text/html") and '<a href="/id/theme/resolution-areas/27">' in r.text
+    assert (
+        r.headers["content-type"].startswith("text/html")
+        and '<a href="/id/theme/resolution-areas/27">' in r.text
+    )
     r = client.get("/api/queries/theme-coverage", params={"format": "xlsx", "scheme": "resolution-areas"})
     ws = load_workbook(io.BytesIO(r.content))["Report"]
     assert ws["B1"].value == "Theme" and ws.freeze_panes == "A2" and ws.max_row == 1 + 6

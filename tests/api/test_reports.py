@@ -28,8 +28,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("reports") / "store"
     store = write_store(path, inner.dump(format=ox.RdfFormat.N_QUADS) or b"", "fixture-v7")
     del store  # the app opens it
-    settings = Settings(store_path=path, environment="test", query_workers=1, budget_seconds_per_minute=0,
-                        query_timeout=20)
+    settings = Settings(
+        store_path=path, environment="test", query_workers=1, budget_seconds_per_minute=0, query_timeout=20
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -54,9 +55,12 @@ def test_matrix_page_has_form_heatmap_table_downloads_and_provenance(client: Tes
     assert page.count('<rect class="cell"') == 16
     assert 'href="/reports/sector-overlap-detail?sector_a=ITU-D&amp;sector_b=ITU-T"' in page
     # table with labels, not IRIs
-    assert "<td><a href=\"/id/sector/itu-t\">ITU-T</a></td>" in page
+    assert '<td><a href="/id/sector/itu-t">ITU-T</a></td>' in page
     assert "https://w3id.org/iscg/id/sector" not in page.split("<tbody>")[1].split("</tbody>")[0]
-    assert 'href="/reports/sector-overlap-matrix.csv"' in page and 'href="/reports/sector-overlap-matrix.xlsx"' in page
+    assert (
+        'href="/reports/sector-overlap-matrix.csv"' in page
+        and 'href="/reports/sector-overlap-matrix.xlsx"' in page
+    )
     computed = page.split('aria-label="Computed from"')[1]
     assert "fixture-v7" in computed and "sector-overlap-matrix" in computed and "none" in computed
 
@@ -71,8 +75,14 @@ def test_form_values_flow_into_table_downloads_and_provenance(client: TestClient
 
 def test_theme_choices_are_labels_and_coverage_has_bars(client: TestClient) -> None:
     r = client.get("/reports/theme-dossier")
-    assert '<option value="https://w3id.org/iscg/id/theme/resolution-areas/27">§1.4 27. Climate Change</option>' in r.text
-    assert '<a href="/id/study-group/itu-t/2017-2020/sg5">ITU-T SG5 (2017-2020): Environment, climate change and circular economy</a>' in r.text
+    assert (
+        '<option value="https://w3id.org/iscg/id/theme/resolution-areas/27">§1.4 27. Climate Change</option>'
+        in r.text
+    )
+    assert (
+        '<a href="/id/study-group/itu-t/2017-2020/sg5">'
+        "ITU-T SG5 (2017-2020): Environment, climate change and circular economy</a>" in r.text
+    )
     r = client.get("/reports/theme-coverage")
     assert r.text.count('<g class="bar">') == 3
     assert "Climate Change" in r.text.split('class="chart bars"')[1].split("</figure>")[0]
@@ -83,8 +93,10 @@ def test_required_choice_is_asked_for_first(client: TestClient) -> None:
     assert r.status_code == 200
     assert "Choose study group above" in r.text and "<table" not in r.text
     assert '<option value="https://w3id.org/iscg/id/study-group/itu-t/2017-2020/sg5">' in r.text
-    r = client.get("/reports/study-group-neighbours",
-                   params={"study_group": "https://w3id.org/iscg/id/study-group/itu-t/2017-2020/sg5"})
+    r = client.get(
+        "/reports/study-group-neighbours",
+        params={"study_group": "https://w3id.org/iscg/id/study-group/itu-t/2017-2020/sg5"},
+    )
     assert '<a href="/id/study-group/itu-d/2018-2021/sg2">' in r.text
 
 
@@ -102,9 +114,17 @@ def test_bad_values_are_explained_not_500(client: TestClient) -> None:
 
 def test_downloads(client: TestClient) -> None:
     r = client.get("/reports/question-duplicate-candidates.csv")
-    assert r.status_code == 200 and 'filename="question-duplicate-candidates.csv"' in r.headers["content-disposition"]
+    assert (
+        r.status_code == 200
+        and 'filename="question-duplicate-candidates.csv"' in r.headers["content-disposition"]
+    )
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["Question", "Question (IRI)", "Question of another Sector", "Question of another Sector (IRI)"]
+    assert rows[0][:4] == [
+        "Question",
+        "Question (IRI)",
+        "Question of another Sector",
+        "Question of another Sector (IRI)",
+    ]
     assert len(rows) == 1 + 3
     r = client.get("/reports/question-duplicate-candidates.xlsx", params={"min_score": "3"})
     wb = load_workbook(io.BytesIO(r.content))

@@ -23,8 +23,15 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +42,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(work / "store")  # the real data, validated, as `iscg build` does it
     port = free_port()
     env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
-    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     base = f"http://127.0.0.1:{port}"
     with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
         yield base
@@ -61,7 +79,10 @@ def page(browser, server: str):  # type: ignore[no-untyped-def]
     pg.set_default_timeout(30_000)
     outside: list[str] = []
     errors: list[str] = []
-    pg.on("request", lambda req: outside.append(req.url) if not req.url.startswith((server, "data:", "about:")) else None)
+    pg.on(
+        "request",
+        lambda req: outside.append(req.url) if not req.url.startswith((server, "data:", "about:")) else None,
+    )
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     yield pg
     context.close()
@@ -107,7 +128,9 @@ def test_theme_coverage_bars_render(page, server: str) -> None:  # type: ignore[
     bars = page.locator("figure.bars g.bar")
     assert bars.count() >= 10
     _visible_box(bars.first.locator("rect").first)
-    page.get_by_label("Annex list").select_option(label="§1.6 Issues covered by Council working groups and expert groups")
+    page.get_by_label("Annex list").select_option(
+        label="§1.6 Issues covered by Council working groups and expert groups"
+    )
     page.get_by_role("button", name="Show the report").click()
     page.wait_for_url("**scheme=**")
     assert page.locator("table.report-table tbody tr").count() == 8
@@ -150,7 +173,9 @@ def test_theme_dossier_by_choice_and_downloads(page, server: str, tmp_path: Path
 def test_required_choice_then_result(page, server: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server}/reports/study-group-neighbours")
     assert page.locator("table.report-table").count() == 0
-    page.get_by_label("Study group").select_option(label="ITU-T SG5 (2017-2020): Environment, climate change and circular economy")
+    page.get_by_label("Study group").select_option(
+        label="ITU-T SG5 (2017-2020): Environment, climate change and circular economy"
+    )
     page.get_by_role("button", name="Show the report").click()
     page.wait_for_url("**study_group=**")
     first = page.locator("table.report-table tbody tr").first.inner_text()

@@ -20,7 +20,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
 
 
 def store_from_trig(path: Path) -> EmbeddedStore:
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z"))
+    store = EmbeddedStore(
+        ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z")
+    )
     store.inner.load(path=str(path), format=ox.RdfFormat.TRIG)
     return store
 

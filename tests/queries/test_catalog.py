@@ -16,10 +16,21 @@ CHECKS = sorted((DEFAULT_QUERIES_DIR / "checks").glob("*-violation.rq"))
 # The eight canned queries (two for no. 8, plus the overlap drill-down and the coordination
 # gaps view of no. 3) and the lookups the report forms use.
 EXPECTED = {
-    "sector-overlap-matrix", "sector-overlap-detail", "question-duplicate-candidates", "theme-coverage",
-    "theme-coordination-gaps", "resolution-overlap", "annex-duplicate-areas", "theme-dossier",
-    "study-group-neighbours", "questions-without-resolution", "resolutions-without-coordination",
-    "list-themes", "list-study-groups", "list-study-periods", "list-schemes",
+    "sector-overlap-matrix",
+    "sector-overlap-detail",
+    "question-duplicate-candidates",
+    "theme-coverage",
+    "theme-coordination-gaps",
+    "resolution-overlap",
+    "annex-duplicate-areas",
+    "theme-dossier",
+    "study-group-neighbours",
+    "questions-without-resolution",
+    "resolutions-without-coordination",
+    "list-themes",
+    "list-study-groups",
+    "list-study-periods",
+    "list-schemes",
 }
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from iscg_graph.queries import DEFAULT_QUERIES_DIR, parse_query_file
 
-
 CHECKS = sorted((DEFAULT_QUERIES_DIR / "checks").glob("*-violation.rq"))
 ID = "https://w3id.org/iscg/id/"
 

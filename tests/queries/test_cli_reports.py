@@ -36,7 +36,9 @@ def test_report_csv(store_dir: Path) -> None:
 
 def test_report_xlsx_and_json(store_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "m.xlsx"
-    result = _run("report", "sector-overlap-matrix", "--store", str(store_dir), "--format", "xlsx", "-o", str(target))
+    result = _run(
+        "report", "sector-overlap-matrix", "--store", str(store_dir), "--format", "xlsx", "-o", str(target)
+    )
     assert result.exit_code == 0, result.output
     ws = load_workbook(target)["Report"]
     assert ws["A1"].value == "Sector" and ws.freeze_panes == "A2" and ws.max_row == 17
@@ -47,7 +49,9 @@ def test_report_xlsx_and_json(store_dir: Path, tmp_path: Path) -> None:
 
 
 def test_report_html(store_dir: Path) -> None:
-    result = _run("report", "theme-coverage", "--store", str(store_dir), "--format", "html", "-p", "scheme=isctf-topics")
+    result = _run(
+        "report", "theme-coverage", "--store", str(store_dir), "--format", "html", "-p", "scheme=isctf-topics"
+    )
     assert result.exit_code == 0 and "<table>" in result.stdout and "Gender" in result.stdout
 
 

@@ -59,11 +59,16 @@ def test_sector_overlap_detail(run) -> None:  # type: ignore[no-untyped-def]
 
 def test_question_duplicate_candidates_ranked_with_evidence(run) -> None:  # type: ignore[no-untyped-def]
     t = run("question-duplicate-candidates")
-    pairs = [(r["qa"].value.rsplit("/", 2)[-2:][1], r["qb"].value.rsplit("/", 1)[-1], int(r["score"].value))
-             for r in t.rows]
+    pairs = [
+        (r["qa"].value.rsplit("/", 2)[-2:][1], r["qb"].value.rsplit("/", 1)[-1], int(r["score"].value))
+        for r in t.rows
+    ]
     assert pairs == [("6-2", "9-5", 4), ("3-2", "4-17", 3), ("7-2", "7-5", 1)]
     first = t.rows[0]
-    assert "recorded mapping M0001" in first["evidence"].value and "shared theme: Climate Change" in first["evidence"].value
+    assert (
+        "recorded mapping M0001" in first["evidence"].value
+        and "shared theme: Climate Change" in first["evidence"].value
+    )
     # the rejected mapping M0002 is not evidence
     assert "M0002" not in " ".join(t.values("evidence"))
 
@@ -79,7 +84,9 @@ def test_theme_coverage(run) -> None:  # type: ignore[no-untyped-def]
     assert len(t) == 10
     status = {r["themeLabel"].value + " " + r["section"].value: r["status"].value for r in t.rows}
     assert status["Climate Change 1.4"] == "several Sectors, coordinated"  # mapping M0001
-    assert status["Electromagnetic fields (EMF) 1.4"] == "several Sectors, no coordination link"  # M0002 rejected
+    assert (
+        status["Electromagnetic fields (EMF) 1.4"] == "several Sectors, no coordination link"
+    )  # M0002 rejected
     assert status["Gender 1.2"] == "not addressed"
     assert t.rows[0]["status"].value == "several Sectors, no coordination link"  # the ISCG's list first
     assert _cell(t, "theme", ID + "theme/resolution-areas/27", "studyGroups") == "2"
@@ -106,8 +113,11 @@ def test_annex_duplicate_areas(run) -> None:  # type: ignore[no-untyped-def]
     areas: dict[str, set[str]] = {}
     for r in t.rows:
         areas.setdefault(r["area"].value, set()).add(r["section"].value)
-    assert areas == {"wsis and sdgs": {"1.3", "1.4", "1.6"}, "gender": {"1.2", "1.4"},
-                     "climate change": {"1.2", "1.4"}}  # the last through the recorded skos:closeMatch
+    assert areas == {
+        "wsis and sdgs": {"1.3", "1.4", "1.6"},
+        "gender": {"1.2", "1.4"},
+        "climate change": {"1.2", "1.4"},
+    }  # the last through the recorded skos:closeMatch
     assert set(r["basis"].value for r in t.rows if r["area"].value == "climate change") == {"recorded match"}
 
 
@@ -115,9 +125,14 @@ def test_theme_dossier_defaults_to_the_pilot_theme(run) -> None:  # type: ignore
     t = run("theme-dossier")
     assert set(t.values("focusLabel")) == {"Climate Change"}
     items = set(t.values("item"))
-    assert {ID + "study-group/itu-t/2017-2020/sg5", ID + "question/itu-d/2018-2021/6-2",
-            ID + "study-group/itu-r/2019-2023/wp-7c", ID + "mapping/M0001",
-            ID + "outcome/iscg-2019-2-pilot-theme", ID + "study-group/itu-d/2018-2021/sg2"} <= items
+    assert {
+        ID + "study-group/itu-t/2017-2020/sg5",
+        ID + "question/itu-d/2018-2021/6-2",
+        ID + "study-group/itu-r/2019-2023/wp-7c",
+        ID + "mapping/M0001",
+        ID + "outcome/iscg-2019-2-pilot-theme",
+        ID + "study-group/itu-d/2018-2021/sg2",
+    } <= items
     roles = {(r["item"].value, r["role"].value) for r in t.rows}
     assert (ID + "study-group/itu-d/2018-2021/sg2", "study group of a Question on the theme") in roles
     assert ID + "question/itu-t/2017-2020/4-17" not in items
@@ -125,16 +140,25 @@ def test_theme_dossier_defaults_to_the_pilot_theme(run) -> None:  # type: ignore
 
 def test_theme_dossier_of_a_given_theme(run) -> None:  # type: ignore[no-untyped-def]
     t = run("theme-dossier", theme="resolution-areas/14")
-    assert set(t.values("focusLabel")) == {"Confidence & (cyber) Security, including National incident response teams"}
+    assert set(t.values("focusLabel")) == {
+        "Confidence & (cyber) Security, including National incident response teams"
+    }
     assert ID + "question/itu-t/2017-2020/4-17" in t.values("item")
     assert ID + "body/cwg-wsis" not in t.values("item")  # established by PP 130, but not covering the theme
 
 
 def test_study_group_neighbours(run) -> None:  # type: ignore[no-untyped-def]
     t = run("study-group-neighbours", study_group="itu-t/2017-2020/sg5")
-    assert t.values("neighbour") == [ID + "study-group/itu-d/2018-2021/sg2", ID + "study-group/itu-r/2019-2023/sg7"]
+    assert t.values("neighbour") == [
+        ID + "study-group/itu-d/2018-2021/sg2",
+        ID + "study-group/itu-r/2019-2023/sg7",
+    ]
     first = t.rows[0]
-    assert (first["score"].value, first["mappings"].value, first["themeLabels"].value) == ("4", "1", "Climate Change")
+    assert (first["score"].value, first["mappings"].value, first["themeLabels"].value) == (
+        "4",
+        "1",
+        "Climate Change",
+    )
     assert t.rows[1]["mappingLabels"].value == ""
 
 
@@ -142,7 +166,8 @@ def test_questions_without_resolution(run) -> None:  # type: ignore[no-untyped-d
     t = run("questions-without-resolution")
     assert t.values("question") == [ID + "question/itu-d/2018-2021/7-2", ID + "question/itu-t/2022-2024/7-5"]
     assert run("questions-without-resolution", sector="ITU-T").values("question") == [
-        ID + "question/itu-t/2022-2024/7-5"]
+        ID + "question/itu-t/2022-2024/7-5"
+    ]
 
 
 def test_resolutions_without_coordination(run) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +182,11 @@ def test_lookups(run) -> None:  # type: ignore[no-untyped-def]
     assert "§1.4 27. Climate Change" in run("list-themes").values("label")
     assert len(run("list-themes", scheme="resolution-areas")) == 6
     assert run("list-study-periods").values("label") == [
-        "2022-2024 (ITU-T)", "2019-2023 (ITU-R)", "2018-2021 (ITU-D)", "2017-2020 (ITU-T)"]
+        "2022-2024 (ITU-T)",
+        "2019-2023 (ITU-R)",
+        "2018-2021 (ITU-D)",
+        "2017-2020 (ITU-T)",
+    ]
     assert len(run("list-study-groups")) == 5  # WP 7C is not offered
     assert len(run("list-study-groups", sector="ITU-T")) == 3
     assert len(run("list-schemes")) == 4

@@ -96,7 +96,12 @@ def test_bind_rejects_unknown_names() -> None:
 def test_metadata_lists_types_and_allowed_values() -> None:
     doc = _spec().to_json()
     assert doc["parameters"][0] == {
-        "name": "a", "type": "sector", "required": True, "default": None, "description": "", "label": "a",
+        "name": "a",
+        "type": "sector",
+        "required": True,
+        "default": None,
+        "description": "",
+        "label": "a",
         "allowed_values": ["ITU-R", "ITU-T", "ITU-D", "GS"],
     }
     assert doc["parameters"][1]["default"] == "5"

@@ -52,9 +52,14 @@ def test_overlap_matrix_is_symmetric_and_has_climate_change(run) -> None:  # typ
 
 
 def test_overlap_matrix_period_filter_narrows(run) -> None:  # type: ignore[no-untyped-def]
-    every = {(r["sector_a"].value, r["sector_b"].value): int(r["themes"].value) for r in run("sector-overlap-matrix").rows}
-    early = {(r["sector_a"].value, r["sector_b"].value): int(r["themes"].value)
-             for r in run("sector-overlap-matrix", study_period="2010-2014").rows}
+    every = {
+        (r["sector_a"].value, r["sector_b"].value): int(r["themes"].value)
+        for r in run("sector-overlap-matrix").rows
+    }
+    early = {
+        (r["sector_a"].value, r["sector_b"].value): int(r["themes"].value)
+        for r in run("sector-overlap-matrix", study_period="2010-2014").rows
+    }
     assert all(early[k] <= every[k] for k in every)
     assert sum(early.values()) < sum(every.values())
 
@@ -114,7 +119,9 @@ def test_theme_dossier_climate_change(run) -> None:  # type: ignore[no-untyped-d
     assert ID + "question/itu-d/2018-2021/6-2" in items
     assert ID + "question/itu-t/2017-2020/9-5" in items
     assert {"Question", "Study group", "Resolution", "Mapping"} <= set(t.values("kind"))
-    assert t.values("item") and run("theme-dossier", theme="resolution-areas/27").values("item") == t.values("item")
+    assert t.values("item") and run("theme-dossier", theme="resolution-areas/27").values("item") == t.values(
+        "item"
+    )
 
 
 def test_study_group_neighbours_itu_t_sg5(run) -> None:  # type: ignore[no-untyped-def]
@@ -130,6 +137,9 @@ def test_questions_without_resolution(run) -> None:  # type: ignore[no-untyped-d
     questions = set(t.values("question"))
     assert ID + "question/itu-t/2017-2020/1-11" in questions
     assert ID + "question/itu-d/2018-2021/6-2" not in questions  # backed by WTDC Resolutions
+    # WTSA Resolution 2 sets up every ITU-T study group: shown as context, not as a topical mandate
+    q111 = next(r for r in t.rows if r["question"].value == ID + "question/itu-t/2017-2020/1-11")
+    assert "WTSA Res. 2" in q111["groupMandates"].value
     by_sector = run("questions-without-resolution", sector="ITU-D", study_period="2018-2021")
     assert ID + "question/itu-t/2017-2020/1-11" not in by_sector.values("question")
 

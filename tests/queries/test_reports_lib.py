@@ -18,8 +18,11 @@ def test_run_report_states_what_it_was_computed_from(mini_engine, catalog) -> No
     meta = StoreMeta(data_version="abc123", built_at="2026-11-24T00:00:00Z")
     result = run_report(mini_engine, catalog, "question-duplicate-candidates", {"sector": "ITU-T"}, meta)
     assert dict(result.computed_from.items()) == {
-        "Data version": "abc123", "Data built at": "2026-11-24T00:00:00Z",
-        "Query": "question-duplicate-candidates", "Parameters": "sector = ITU-T, min_score = 1"}
+        "Data version": "abc123",
+        "Data built at": "2026-11-24T00:00:00Z",
+        "Query": "question-duplicate-candidates",
+        "Parameters": "sector = ITU-T, min_score = 1",
+    }
     names = [c.name for c in result.columns]
     assert "sector" not in names and "qa" not in names and "qaLabel" in names
 
@@ -37,8 +40,11 @@ def test_heatmap_from_the_matrix(mini_engine, catalog) -> None:  # type: ignore[
 def test_bars_from_coverage(mini_engine, catalog) -> None:  # type: ignore[no-untyped-def]
     result = run_report(mini_engine, catalog, "theme-coverage", {}, StoreMeta())
     data = bars(result.table, result.report.chart)  # type: ignore[arg-type]
-    assert [b.label for b in data] == ["Climate Change", "Confidence & (cyber) Security, including National "
-                                       "incident response teams", "Electromagnetic fields (EMF)"]
+    assert [b.label for b in data] == [
+        "Climate Change",
+        "Confidence & (cyber) Security, including National incident response teams",
+        "Electromagnetic fields (EMF)",
+    ]
     assert data[0].value == 3 and data[0].series == {"studyGroups": 2, "questions": 2, "resolutions": 2}
     assert data[0].length == 6
 

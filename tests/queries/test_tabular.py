@@ -11,18 +11,26 @@ from openpyxl import load_workbook
 from iscg_graph.tabular import ResultTable, iri_path, to_csv, to_html, to_xlsx
 
 XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
-BODY = json.dumps({
-    "head": {"vars": ["p", "theme", "themeLabel", "n", "note"]},
-    "results": {"bindings": [
-        {"theme": {"type": "uri", "value": "https://w3id.org/iscg/id/theme/resolution-areas/27"},
-         "themeLabel": {"type": "literal", "value": "Climate Change", "xml:lang": "en"},
-         "n": {"type": "literal", "value": "12", "datatype": XSD_INT},
-         "note": {"type": "literal", "value": '<b>"quoted", with comma</b>'}},
-        {"theme": {"type": "uri", "value": "https://w3id.org/iscg/id/theme/isctf-topics/7"},
-         "themeLabel": {"type": "literal", "value": "Gender", "xml:lang": "en"},
-         "n": {"type": "literal", "value": "3", "datatype": XSD_INT}},
-    ]},
-})
+BODY = json.dumps(
+    {
+        "head": {"vars": ["p", "theme", "themeLabel", "n", "note"]},
+        "results": {
+            "bindings": [
+                {
+                    "theme": {"type": "uri", "value": "https://w3id.org/iscg/id/theme/resolution-areas/27"},
+                    "themeLabel": {"type": "literal", "value": "Climate Change", "xml:lang": "en"},
+                    "n": {"type": "literal", "value": "12", "datatype": XSD_INT},
+                    "note": {"type": "literal", "value": '<b>"quoted", with comma</b>'},
+                },
+                {
+                    "theme": {"type": "uri", "value": "https://w3id.org/iscg/id/theme/isctf-topics/7"},
+                    "themeLabel": {"type": "literal", "value": "Gender", "xml:lang": "en"},
+                    "n": {"type": "literal", "value": "3", "datatype": XSD_INT},
+                },
+            ]
+        },
+    }
+)
 
 
 def _table() -> ResultTable:
@@ -32,23 +40,34 @@ def _table() -> ResultTable:
 def test_columns_show_labels_linked_to_iris_and_hide_params() -> None:
     cols = _table().columns({"themeLabel": "Theme"}, hide=["p"])
     assert [(c.name, c.title, c.link, c.numeric) for c in cols] == [
-        ("themeLabel", "Theme", "theme", False), ("n", "N", None, True), ("note", "Note", None, False)]
+        ("themeLabel", "Theme", "theme", False),
+        ("n", "N", None, True),
+        ("note", "Note", None, False),
+    ]
 
 
 def test_csv_has_titles_iri_column_and_escaping() -> None:
     t = _table()
     rows = list(csv.reader(io.StringIO(to_csv(t, t.columns({"themeLabel": "Theme"}, hide=["p"])))))
     assert rows[0] == ["Theme", "Theme (IRI)", "N", "Note"]
-    assert rows[1] == ["Climate Change", "https://w3id.org/iscg/id/theme/resolution-areas/27", "12",
-                       '<b>"quoted", with comma</b>']
+    assert rows[1] == [
+        "Climate Change",
+        "https://w3id.org/iscg/id/theme/resolution-areas/27",
+        "12",
+        '<b>"quoted", with comma</b>',
+    ]
     assert rows[2][3] == ""
     assert len(rows) == 3
 
 
 def test_xlsx_is_formatted() -> None:
     t = _table()
-    data = to_xlsx(t, t.columns({"themeLabel": "Theme"}, hide=["p"]), title="Coverage",
-                   computed_from=[("Data version", "v1"), ("Query", "theme-coverage")])
+    data = to_xlsx(
+        t,
+        t.columns({"themeLabel": "Theme"}, hide=["p"]),
+        title="Coverage",
+        computed_from=[("Data version", "v1"), ("Query", "theme-coverage")],
+    )
     wb = load_workbook(io.BytesIO(data))
     ws = wb["Report"]
     assert [c.value for c in ws[1]] == ["Theme", "N", "Note"]
