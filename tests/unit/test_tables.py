@@ -64,7 +64,7 @@ def test_counts_of_the_tables_owned_here(tables) -> None:  # type: ignore[no-unt
     assert by_sector["itu-r"] == csv_rows("questions", "itu-r.csv") == 14
     res = graph(tables, "resolutions")
     assert len(subjects(res, ISCG.Resolution)) == csv_rows("resolutions", "resolutions.csv") == 89
-    assert len(subjects(res, ISCG.ResolutionVersion)) == csv_rows("resolutions", "versions.csv") == 146
+    assert len(subjects(res, ISCG.ResolutionVersion)) == csv_rows("resolutions", "versions.csv") == 165
     conf = graph(tables, "conferences")
     assert len(subjects(conf, ISCG.Conference)) == 5
     assert len(subjects(conf, ISCG.ConferenceEdition)) == csv_rows("conferences", "editions.csv") == 24
