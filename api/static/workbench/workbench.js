@@ -179,7 +179,17 @@
       for (const row of rows) for (const v of categories) if (row[v] && row[v].type === "uri") iris.push(row[v].value);
       const labels = await fetchLabels(iris);
       const wrap = el("div", { className: "iscg-chart" });
-      const catSel = el("select", { "aria-label": "Category column" }, ...categories.map((v) => el("option", { value: v, text: v })));
+      // default category: the label columns joined (e.g. "ITU-R · ITU-T" for a pair), else every text column
+      const bound = categories.filter((v) => rows.some((r) => r[v] && r[v].value !== ""));
+      const labelCols = bound.filter((v) => /label$/i.test(v));
+      const COMBINED = "\u0000combined";
+      this.combinedCols = labelCols.length ? labelCols : bound;
+      const catSel = el(
+        "select",
+        { "aria-label": "Category column" },
+        el("option", { value: COMBINED, text: this.combinedCols.join(" + ") || "(row number)" }),
+        ...categories.map((v) => el("option", { value: v, text: v })),
+      );
       const valSel = el("select", { "aria-label": "Value column" }, ...numeric.map((v) => el("option", { value: v, text: v })));
       const area = el("div", { className: "iscg-chart-area" });
       wrap.append(el("div", { className: "iscg-results-bar" }, el("label", { text: "Category " }, catSel), el("label", { text: " Value " }, valSel)), area);
@@ -193,13 +203,18 @@
     }
     render(rows, cat, val, labels) {
       const name = (b) => {
-        if (!b) return "(none)";
+        if (!b) return "";
         if (b.type === "uri") { const i = labels.get(b.value); return i ? i.label : curie(b.value) || b.value; }
         return b.value;
       };
-      const data = rows.slice(0, this.maxBars).map((r) => ({ label: cat ? name(r[cat]) : "", value: Number(r[val] ? r[val].value : 0) }));
+      const combined = cat === "\u0000combined";
+      const rowLabel = (r, i) => {
+        const text = combined ? this.combinedCols.map((c) => name(r[c])).filter((t) => t).join(" · ") : name(r[cat]);
+        return text || `row ${i + 1}`;
+      };
+      const data = rows.slice(0, this.maxBars).map((r, i) => ({ label: rowLabel(r, i), value: Number(r[val] ? r[val].value : 0) }));
       const max = Math.max(1, ...data.map((d) => d.value));
-      const rowH = 22, labelW = 320, barW = 420, w = labelW + barW + 70, h = data.length * rowH + 10;
+      const rowH = 22, labelW = 440, barW = 420, w = labelW + barW + 70, h = data.length * rowH + 10;
       const ns = "http://www.w3.org/2000/svg";
       const svg = document.createElementNS(ns, "svg");
       svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
@@ -210,7 +225,7 @@
         const y = 5 + i * rowH;
         const t = document.createElementNS(ns, "text");
         t.setAttribute("x", labelW - 6); t.setAttribute("y", y + 15); t.setAttribute("text-anchor", "end");
-        t.textContent = d.label.length > 48 ? d.label.slice(0, 47) + "…" : d.label;
+        t.textContent = d.label.length > 66 ? d.label.slice(0, 65) + "…" : d.label;
         const title = document.createElementNS(ns, "title"); title.textContent = d.label; t.append(title);
         const r = document.createElementNS(ns, "rect");
         r.setAttribute("x", labelW); r.setAttribute("y", y + 3); r.setAttribute("height", rowH - 6);
