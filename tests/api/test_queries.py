@@ -86,7 +86,7 @@ def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> 
         **params["min_score"],
         "type": "integer",
         "required": False,
-        "default": "1",
+        "default": "2",
         "minimum": 1,
         "maximum": 100,
     }
