@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = ProcessPoolEngine(settings.store_path, workers=settings.query_workers,
                                              timeout=settings.query_timeout,
                                              max_bytes=settings.max_result_bytes,
-                                             base_iri=settings.base_iri).start()
+                                             base_iri=settings.base_iri,
+                                             cache_bytes=settings.result_cache_bytes).start()
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback)
         try:

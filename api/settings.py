@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     result_limit: int = 100_000            # rows; over it the response says so explicitly
     max_query_bytes: int = 100_000         # request body / query text; over it 413 before parsing
     max_result_bytes: int = 256_000_000    # serialised result; over it an explicit error (memory guard)
+    result_cache_bytes: int = 64_000_000   # identical queries on unchanged data served from memory (0: off)
     query_workers: int = 2                 # killable worker processes
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)

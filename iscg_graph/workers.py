@@ -11,6 +11,8 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
 - Concurrency: a query takes an idle worker; other workers keep serving while one is busy.
 - Freshness: before a query the engine compares ``meta.json``'s generation with the one each worker
   loaded; a stale worker reloads the snapshot first.
+- Optional result cache (``cache_bytes``): identical requests on an unchanged generation are
+  answered from memory (`iscg_graph.result_cache`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 
 from .engine import EngineResult, execute
 from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from .result_cache import ResultCache, cacheable
 from .store import META, EmbeddedStore, read_meta
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "WorkerInfo"]
@@ -98,6 +101,16 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
 def _child_entry(argv: list[str]) -> None:
     fd, store_path, max_bytes, base_iri = int(argv[0]), argv[1], int(argv[2]), argv[3]
     _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
+
+
+def _cache_key(sparql: str, media_type: str, substitutions: Mapping[str, str] | None,
+               default_graph: list[str] | None, named_graphs: list[str] | None,
+               row_limit: int | None) -> tuple[object, ...] | None:
+    if not cacheable(sparql):
+        return None
+    subs = tuple(sorted(substitutions.items())) if substitutions else ()
+    return (sparql, media_type, subs, tuple(default_graph) if default_graph is not None else None,
+            tuple(named_graphs) if named_graphs is not None else None, row_limit)
 
 
 async def _readable(conn: Connection, timeout: float) -> None:
@@ -200,6 +213,7 @@ class ProcessPoolEngine:
         max_bytes: int | None = 512 * 1024 * 1024,
         start_timeout: float = 120.0,
         base_iri: str | None = None,
+        cache_bytes: int = 0,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -207,6 +221,7 @@ class ProcessPoolEngine:
         self.max_bytes = max_bytes
         self.start_timeout = start_timeout
         self.base_iri = base_iri
+        self.cache = ResultCache(cache_bytes)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -320,6 +335,10 @@ class ProcessPoolEngine:
     ) -> EngineResult:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
+        self._refresh_generation()
+        key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
+        if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
+            return cached
         worker = self._checkout(deadline, limit)
         request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
                    row_limit)
@@ -346,6 +365,8 @@ class ProcessPoolEngine:
             self._replace(worker)
             raise
         self._idle.put(worker)
+        if key is not None:
+            self.cache.put(key, worker.generation, result)
         return result
 
     async def run_async(
@@ -361,6 +382,10 @@ class ProcessPoolEngine:
     ) -> EngineResult:
         """`run` for an event loop: with an idle, fresh worker it waits on the worker's socket
         without a thread; otherwise (all busy, reload needed) it runs `run` in the default executor."""
+        self._refresh_generation()
+        key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
+        if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
+            return cached
         worker = self._try_checkout()
         if worker is None:
             loop = asyncio.get_running_loop()
@@ -394,11 +419,12 @@ class ProcessPoolEngine:
             self._replace(worker)
             raise
         self._idle.put(worker)
+        if key is not None:
+            self.cache.put(key, worker.generation, result)
         return result
 
     def _try_checkout(self) -> _Worker | None:
         """An idle worker with the current data, without waiting; None otherwise."""
-        self._refresh_generation()
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
@@ -409,7 +435,6 @@ class ProcessPoolEngine:
         return None
 
     def _checkout(self, deadline: float, limit: float) -> _Worker:
-        self._refresh_generation()
         while True:
             remaining = deadline - time.monotonic()
             wait = remaining if self._ready.is_set() else max(remaining, self.start_timeout)

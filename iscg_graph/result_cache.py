@@ -1,0 +1,72 @@
+"""A bounded LRU of serialised query results, valid for one data generation.
+
+The store only changes through writes that bump ``meta.json``'s generation, so a result computed
+on generation *g* stays exact until the generation changes: entries carry their generation and
+the cache empties when it moves. Queries whose answer changes between executions (``NOW()``,
+``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``) are never cached. Bodies over 1/64 of the cache
+are not kept, so one large result cannot evict everything.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from .engine import EngineResult
+
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def cacheable(sparql: str) -> bool:
+    return _VOLATILE.search(sparql) is None
+
+
+class ResultCache:
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.max_entry = max_bytes // 64
+        self._entries: OrderedDict[Hashable, EngineResult] = OrderedDict()
+        self._size = 0
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, generation: int) -> EngineResult | None:
+        if self.max_bytes <= 0:
+            return None
+        with self._lock:
+            if generation != self._generation:
+                self._reset(generation)
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: Hashable, generation: int, result: EngineResult) -> None:
+        if self.max_bytes <= 0 or len(result.body) > self.max_entry:
+            return
+        with self._lock:
+            if generation != self._generation:
+                self._reset(generation)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old.body)
+            self._entries[key] = result
+            self._size += len(result.body)
+            while self._size > self.max_bytes and self._entries:
+                _, evicted = self._entries.popitem(last=False)
+                self._size -= len(evicted.body)
+
+    def _reset(self, generation: int) -> None:
+        self._entries.clear()
+        self._size = 0
+        self._generation = generation
+
+    def __len__(self) -> int:
+        return len(self._entries)
