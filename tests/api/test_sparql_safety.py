@@ -84,7 +84,9 @@ def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: T
     served = 0
     while thread.is_alive() and time.monotonic() - started < 1.7:
         item = served % 200  # a different query each time: answered by a worker, not the result cache
-        resp = client.get("/sparql", params={"query": SIMPLE.replace("item:7", f"item:{item}"), "format": "csv"})
+        resp = client.get(
+            "/sparql", params={"query": SIMPLE.replace("item:7", f"item:{item}"), "format": "csv"}
+        )
         assert resp.status_code == 200 and resp.text.splitlines()[1] == f"item {item}"
         served += 1
     for pid in before:
