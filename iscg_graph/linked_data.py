@@ -149,11 +149,12 @@ class Labeller:
         if isinstance(term, ox.BlankNode):
             return Node(str(term), text, lang, blank=True, kind="bnode")
         path = local_path(term.value, self.base)
+        linkable = term.value.startswith(("http://", "https://"))  # never a javascript: or data: link
         return Node(
             term.value,
             text,
             lang,
-            href=path or term.value,
+            href=path or (term.value if linkable else None),
             curie=curie(term.value, self.prefixes),
             local=path is not None,
         )
@@ -172,9 +173,19 @@ class Labeller:
         return Value(str(term))
 
 
+def named(iri: str) -> ox.NamedNode | None:
+    """The IRI as a node, or None when it is not a valid IRI (a request path can be anything)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
 def exists(store: EmbeddedStore, iri: str) -> bool:
-    """Whether the graph says anything about, or points at, this IRI."""
-    node = ox.NamedNode(iri)
+    """Whether the graph says anything about, or points at, this IRI (False for an invalid IRI)."""
+    node = named(iri)
+    if node is None:
+        return False
     for _ in store.quads(node, None, None, None):
         return True
     for _ in store.quads(None, None, node, None):
@@ -322,6 +333,7 @@ __all__ = [
     "Value",
     "describe",
     "exists",
+    "named",
     "graph_triples",
     "triples_about",
 ]

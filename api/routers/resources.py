@@ -327,9 +327,9 @@ def ontology(
     triples = load_ontology(store, base)
     if version is not None:
         stem, vsuffix = split_suffix(version)
-        version_iri = ox.NamedNode(f"{base}ontology/{stem}")
-        if not any(t.object == version_iri for t in triples):
-            return not_found(request, f"no ontology version <{version_iri.value}>", settings)
+        version_iri = ld.named(f"{base}ontology/{stem}")
+        if version_iri is None or not any(t.object == version_iri for t in triples):
+            return not_found(request, f"no ontology version <{base}ontology/{stem}>", settings)
         suffix = vsuffix
     if suffix is not None and suffix not in BY_SUFFIX:
         return not_found(request, f"no representation .{suffix} of the ontology", settings)

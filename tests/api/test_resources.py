@@ -166,6 +166,11 @@ def test_jsonld_is_compacted_with_the_published_context(client: TestClient) -> N
         "/ontology/9.9.9",
         "/ontology.xyz",
         "/dataset.exe",
+        "/id/a b",
+        "/id/a%3Eb",
+        "/id/%00",
+        "/ontology/a%20b",
+        "/ontology/%3E.ttl",
     ],
 )
 def test_unknown_iris_are_404_with_a_message(client: TestClient, path: str) -> None:
@@ -517,6 +522,24 @@ def test_collections_group_a_scheme_and_themes_has_an_a_to_z(
         assert tree.index("the first group") < tree.index("Accessibility")
         themes = client.get("/themes").text
         assert "All themes A–Z" in themes and 'id="all-A"' in themes and 'id="all-S"' in themes
+    finally:
+        for q in extra:
+            store.inner.remove(q)
+
+
+def test_only_http_iris_become_links(client: TestClient, store: EmbeddedStore) -> None:
+    subject = ox.NamedNode(BASE + "id/sector/itu-r")
+    see_also = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+    graph = ox.NamedNode(BASE + "graph/organisations")
+    extra = [
+        ox.Quad(subject, see_also, ox.NamedNode("javascript:alert(1)"), graph),
+        ox.Quad(subject, see_also, ox.NamedNode("urn:isbn:9789261000000"), graph),
+    ]
+    store.inner.extend(extra)
+    try:
+        html = client.get("/id/sector/itu-r", headers={"Accept": "text/html"}).text
+        assert 'href="javascript:' not in html and 'href="urn:' not in html
+        assert '<span class="iri" title="javascript:alert(1)">' in html
     finally:
         for q in extra:
             store.inner.remove(q)

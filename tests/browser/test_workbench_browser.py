@@ -222,3 +222,12 @@ def test_prefix_and_term_completion_come_from_the_ontology(page, server: str) ->
         "document.querySelector('.CodeMirror-hints').innerText.includes('iscg:StudyGroup')"
     )
     assert page.outside_requests == [], page.outside_requests  # no prefix.cc, no LOV
+
+
+def test_result_iris_that_are_not_http_are_not_links(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    run_query(page, 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <urn:x:1> <https://www.itu.int/> } }')
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    hrefs = page.locator(".iscg-table:visible a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == ["https://www.itu.int/"]
+    assert page.locator(".iscg-table:visible span.iscg-iri").count() == 2

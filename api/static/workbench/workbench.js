@@ -35,7 +35,8 @@
   }
 
   function localHref(iri) {
-    return iri.startsWith(config.base) ? "/" + iri.slice(config.base.length) : iri;
+    if (iri.startsWith(config.base)) return "/" + iri.slice(config.base.length);
+    return /^https?:/.test(iri) ? iri : null; // never a javascript: or data: link
   }
 
   async function fetchLabels(iris) {
@@ -132,7 +133,9 @@
       if (b.type === "uri") {
         const info = labels.get(b.value);
         const label = info ? info.label : curie(b.value) || b.value;
-        const a = el("a", { href: info ? info.href : localHref(b.value), title: b.value, className: "iscg-iri", text: label });
+        const href = info ? info.href : localHref(b.value);
+        if (!href || !/^(\/|https?:)/.test(href)) return el("span", { title: b.value, className: "iscg-iri", text: label });
+        const a = el("a", { href, title: b.value, className: "iscg-iri", text: label });
         if (!b.value.startsWith(config.base)) { a.setAttribute("rel", "noopener"); a.classList.add("external"); }
         const frag = document.createDocumentFragment();
         frag.append(a);
