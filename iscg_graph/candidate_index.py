@@ -8,7 +8,9 @@ already sorted by score, with per-Sector/scheme and per-item sub-lists.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,10 @@ class Candidate:
         return " | ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {
             "terms": [{"term": t, "weight": w} for t, w in self.terms],
             "components": self.components,
@@ -130,6 +136,25 @@ class CandidatePage:
     data_version: str
 
 
+class _Pool:
+    """Candidates sorted by score, all and unrecorded only, with negated scores for bisection."""
+
+    def __init__(self, cands: list[Candidate]):
+        self.all = cands
+        self.new = [c for c in cands if not c.is_recorded]
+        self._neg_all = [-c.score for c in self.all]
+        self._neg_new = [-c.score for c in self.new]
+
+    def select(self, include_recorded: bool, min_score: float) -> tuple[list[Candidate], int]:
+        """The ranked list and how many of it score at least ``min_score``."""
+        if include_recorded:
+            return self.all, bisect_right(self._neg_all, -min_score)
+        return self.new, bisect_right(self._neg_new, -min_score)
+
+
+_EMPTY = _Pool([])
+
+
 class CandidateIndex:
     """Candidates of every kind, sorted by score, with sub-lists per partition code and per item."""
 
@@ -148,6 +173,7 @@ class CandidateIndex:
         self._lists: dict[str, list[Candidate]] = {}
         self._by_code: dict[tuple[str, str], list[Candidate]] = {}
         self._by_item: dict[tuple[str, str], list[Candidate]] = {}
+        self._pools: dict[tuple[str, ...], _Pool] = {}
         for kind in KINDS:
             cands = []
             for raw in doc["kinds"].get(kind, []):
@@ -174,6 +200,16 @@ class CandidateIndex:
                 for iri in (c.left["iri"], c.right["iri"]):
                     self._by_item.setdefault((kind, iri), []).append(c)
             self._lists[kind] = cands
+        self._codes = {k: sorted({code for kk, code in self._by_code if kk == k and code}) for k in KINDS}
+
+    def _pool(self, table: dict[Any, list[Candidate]], key: Any) -> _Pool:
+        """The pool of one list, built on first use (per-item pools are many and mostly unused)."""
+        pool = self._pools.get(key if not isinstance(key, str) else (key,))
+        if pool is None:
+            cands = table.get(key)
+            pool = _Pool(cands) if cands else _EMPTY
+            self._pools[key if not isinstance(key, str) else (key,)] = pool
+        return pool
 
     @staticmethod
     def _code(item: dict[str, str]) -> str:
@@ -191,7 +227,7 @@ class CandidateIndex:
 
     def codes(self, kind: str) -> list[str]:
         """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
-        return sorted({code for k, code in self._by_code if k == kind and code})
+        return self._codes.get(kind, [])
 
     def query(
         self,
@@ -210,30 +246,23 @@ class CandidateIndex:
             raise ParameterError("min_score", "must be between 0 and 1")
         if limit < 1 or offset < 0:
             raise ParameterError("limit", "limit must be at least 1 and offset not negative")
-        if item:
-            pool = self._by_item.get((kind, item), [])
-        elif sector:
-            code = sector.strip().lower()
-            if code not in self.codes(kind):
-                raise ParameterError(
-                    "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
-                )
-            pool = self._by_code.get((kind, code), [])
-        else:
-            pool = self._lists[kind]
         wanted = sector.strip().lower() if sector else None
-        out: list[Candidate] = []
-        total = 0
-        for c in pool:  # sorted by score: stop at the first one below min_score
-            if c.score < min_score:
-                break
-            if c.is_recorded and not include_recorded:
-                continue
-            if item and wanted and wanted not in (self._code(c.left), self._code(c.right)):
-                continue
-            total += 1
-            if offset < total <= offset + limit:
-                out.append(c)
+        if wanted is not None and wanted not in self.codes(kind):
+            raise ParameterError(
+                "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
+            )
+        if item:
+            pool = self._pool(self._by_item, (kind, item))
+        elif wanted:
+            pool = self._pool(self._by_code, (kind, wanted))
+        else:
+            pool = self._pool(self._lists, kind)
+        ranked, count = pool.select(include_recorded, min_score)
+        if item and wanted:  # both filters: a short per-item list, scanned
+            kept = [c for c in ranked[:count] if wanted in (self._code(c.left), self._code(c.right))]
+            total, out = len(kept), kept[offset : offset + limit]
+        else:
+            total, out = count, ranked[offset : min(count, offset + limit)]
         return CandidatePage(kind, total, tuple(out), self.data_version)
 
 

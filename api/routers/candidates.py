@@ -8,6 +8,7 @@ default) review is disabled and they answer 403.
 
 from __future__ import annotations
 
+import gc
 import secrets
 import threading
 from collections.abc import Mapping
@@ -67,6 +68,8 @@ def get_index(request: Request) -> CandidateIndex:
             precompute(store, store.path)
             stamp = path.stat().st_mtime_ns
         index = CandidateIndex.load(store.path)  # type: ignore[arg-type]
+        gc.collect()
+        gc.freeze()  # the index is long-lived: keep the cyclic GC from re-walking it (p99 latency)
         state.candidate_index = (stamp, index)
         return index
 
