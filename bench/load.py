@@ -45,8 +45,16 @@ class LoadResult:
         return self.percentile(99)
 
 
-def run_load(endpoint: str, query: str, *, clients: int, requests: int, time_cap: float,
-             request_timeout: float = 30.0, warmup: int = 2) -> LoadResult:
+def run_load(
+    endpoint: str,
+    query: str,
+    *,
+    clients: int,
+    requests: int,
+    time_cap: float,
+    request_timeout: float = 30.0,
+    warmup: int = 1,
+) -> LoadResult:
     url = urlsplit(endpoint)
     path = f"{url.path}?query={quote(query, safe='')}"
     headers = {"Accept": "application/sparql-results+json"}
@@ -56,8 +64,8 @@ def run_load(endpoint: str, query: str, *, clients: int, requests: int, time_cap
     errors: list[str] = []
     stop_at = time.monotonic() + time_cap
 
-    def connect() -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(url.hostname, url.port, timeout=request_timeout)
+    def connect(timeout: float = request_timeout) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
 
     def one(conn: http.client.HTTPConnection) -> tuple[bool, str]:
         conn.request("GET", path, headers=headers)
@@ -65,15 +73,16 @@ def run_load(endpoint: str, query: str, *, clients: int, requests: int, time_cap
         body = resp.read()
         return resp.status == 200, f"{resp.status} {body[:120]!r}"
 
-    # warm-up on one connection (not counted): parses, caches, worker start
-    conn = connect()
+    # warm-up on one connection (not counted, bounded by the time cap): worker start, first parse
+    conn = connect(min(request_timeout, time_cap))
     for _ in range(warmup):
         try:
             one(conn)
         except (OSError, http.client.HTTPException):
             conn.close()
-            conn = connect()
+            conn = connect(min(request_timeout, time_cap))
     conn.close()
+    stop_at = time.monotonic() + time_cap
 
     def client() -> None:
         conn = connect()
