@@ -72,6 +72,7 @@ class ParamSpec:
     minimum: int | None = None
     maximum: int | None = None
     choices_query: str | None = None  # a canned query whose ?value/?label rows offer the choices
+    empty_label: str = ""  # what a form calls "no value" (default "Any")
 
     def allowed_values(self) -> tuple[str, ...]:
         if self.enum:
@@ -99,6 +100,8 @@ class ParamSpec:
             out["maximum"] = self.maximum
         if self.choices_query:
             out["choices_query"] = self.choices_query
+        if self.empty_label:
+            out["empty_label"] = self.empty_label
         return out
 
     # -- checking and typing ----------------------------------------------------------------------
@@ -277,6 +280,7 @@ def _param(raw: Mapping[str, Any], where: str) -> ParamSpec:
         minimum=raw.get("minimum"),
         maximum=raw.get("maximum"),
         choices_query=raw.get("choices_query"),
+        empty_label=str(raw.get("empty_label", "")),
     )
 
 

@@ -74,6 +74,7 @@ def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: s
         "label": p.label or p.name.replace("_", " ").capitalize(),
         "description": p.description,
         "required": p.required,
+        "empty_label": p.empty_label or "Any",
         "default": p.default or "",
         "options": options,
         "input": "number" if p.type == "integer" else "text",

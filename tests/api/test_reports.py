@@ -75,6 +75,7 @@ def test_form_values_flow_into_table_downloads_and_provenance(client: TestClient
 
 def test_theme_choices_are_labels_and_coverage_has_bars(client: TestClient) -> None:
     r = client.get("/reports/theme-dossier")
+    assert '<option value="">The ISCG pilot theme</option>' in r.text  # what "no choice" means here
     assert (
         '<option value="https://w3id.org/iscg/id/theme/resolution-areas/27">§1.4 27. Climate Change</option>'
         in r.text
