@@ -97,8 +97,13 @@ def test_subclass_instances_are_targeted_through_the_ontology():
     graph.add((body, RDF.type, URIRef(ISCG + "TaskForce")))  # DataResourceShape targets CoordinationBody
     report = validate(graph, engine="pyshacl")
     assert {r.focus_node for r in report.violations} == {body}
+    assert any("#DataResource-" in str(r.source_shape) for r in report.violations)
     without_ontology = validate(graph, engine="pyshacl", ontology=Graph())
-    assert without_ontology.conforms
+    assert not any("#DataResource-" in str(r.source_shape) for r in without_ontology.results)
+    # ... and with no ontology the class is unknown, which KnownClassShape reports
+    assert [str(r.source_shape) for r in without_ontology.violations] == [
+        "https://w3id.org/iscg/shapes#KnownClassShape"
+    ]
 
 
 def test_shapes_dir_override(tmp_path):
