@@ -16,7 +16,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -48,8 +48,13 @@ def _store(request: Request) -> EmbeddedStore:
 
 def get_index(request: Request) -> CandidateIndex:
     """The candidate index of the service's store, loaded once and reloaded when the file changes."""
-    store = _store(request)
-    state = request.app.state
+    return warm_index(request.app)
+
+
+def warm_index(app: FastAPI) -> CandidateIndex:
+    """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
+    store: EmbeddedStore = app.state.store
+    state = app.state
     path = store.path / CANDIDATES_FILE if store.path is not None else None
     with _lock:
         stamp = path.stat().st_mtime_ns if path is not None and path.exists() else None
