@@ -152,21 +152,20 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Res
         )
     except QueryError as exc:
         return error_response(exc)
+    computed = result.computed_from
+    # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
+    headers = {
+        "X-ISCG-Data-Version": computed.data_version,
+        "X-ISCG-Query": computed.query,
+        "X-ISCG-Parameters": urlencode(computed.params),
+    }
     if fmt == "csv":
         body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
-        return Response(
-            body,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    xlsx = to_xlsx(
-        result.table, result.columns, title=report.title, computed_from=result.computed_from.items()
-    )
-    return Response(
-        xlsx,
-        media_type=FORMATS["xlsx"],
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    xlsx = to_xlsx(result.table, result.columns, title=report.title, computed_from=computed.items())
+    headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return Response(xlsx, media_type=FORMATS["xlsx"], headers=headers)
 
 
 @router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")

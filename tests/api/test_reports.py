@@ -119,6 +119,8 @@ def test_downloads(client: TestClient) -> None:
         r.status_code == 200
         and 'filename="question-duplicate-candidates.csv"' in r.headers["content-disposition"]
     )
+    assert r.headers["x-iscg-data-version"] == "fixture-v7"
+    assert r.headers["x-iscg-parameters"] == "min_score=2"
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:4] == [
         "Question",
