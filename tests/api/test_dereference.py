@@ -65,3 +65,42 @@ def test_every_resource_page_has_a_label_heading(client: TestClient) -> None:
         if BASE in heading:
             bare.append(iri)
     assert not bare, f"pages titled with a bare IRI: {bare[:10]}"
+
+
+FORMATS = {
+    "text/html": None,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def test_every_kind_of_real_resource_in_every_format(client: TestClient) -> None:
+    """One resource of each `id/<kind>/` in the real data, negotiated in all five formats."""
+    first: dict[str, str] = {}
+    for iri in sorted(i for i in iris_in_data(client) if i.startswith(BASE + "id/")):
+        first.setdefault(iri[len(BASE) :].split("/")[1], iri)
+    expected = {
+        "sector",
+        "study-period",
+        "study-group",
+        "question",
+        "conference",
+        "resolution",
+        "body",
+        "scheme",
+        "theme",
+        "mapping",
+        "document",
+    }
+    assert expected <= set(first), sorted(set(first))
+    for kind, iri in sorted(first.items()):
+        path = "/" + iri[len(BASE) :]
+        for media_type, fmt in FORMATS.items():
+            r = client.get(path, headers={"Accept": media_type})
+            assert r.status_code == 200, (kind, media_type)
+            assert r.headers["content-type"].split(";")[0] == media_type, (kind, media_type)
+            if fmt is not None:
+                subjects = {q.subject for q in ox.parse(r.content, format=fmt)}
+                assert ox.NamedNode(iri) in subjects, (kind, media_type)
