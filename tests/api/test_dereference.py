@@ -104,3 +104,18 @@ def test_every_kind_of_real_resource_in_every_format(client: TestClient) -> None
             if fmt is not None:
                 subjects = {q.subject for q in ox.parse(r.content, format=fmt)}
                 assert ox.NamedNode(iri) in subjects, (kind, media_type)
+
+
+def test_every_referenced_resource_is_described(client: TestClient) -> None:
+    """A link to `{base}id/…` leads to a description, not only to the statements pointing at it."""
+    store = client.app.state.store  # type: ignore[attr-defined]
+    described = {
+        q.subject.value for q in store.quads(None, None, None, None) if isinstance(q.subject, ox.NamedNode)
+    }
+    referenced = {
+        q.object.value
+        for q in store.quads(None, None, None, None)
+        if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(BASE + "id/")
+    }
+    assert len(referenced) > 500
+    assert sorted(referenced - described) == []
