@@ -158,3 +158,11 @@ def test_generated_class_examples_return_rows(store: EmbeddedStore) -> None:
         assert isinstance(result, ox.QuerySolutions)
         rows = list(result)
         assert rows, f"the example for {c.term.name} returns nothing"
+
+
+def test_guide_examples_return_rows_on_the_real_data(real_store: EmbeddedStore) -> None:
+    doc = document(load_ontology(real_store, BASE), BASE, data=real_store)
+    g = guide(doc, BASE)
+    assert len(g.classes) >= 10, [c.term.name for c in g.classes]
+    empty = [c.term.name for c in g.classes if not list(real_store.query(c.example.text))]
+    assert empty == []
