@@ -543,3 +543,17 @@ def test_only_http_iris_become_links(client: TestClient, store: EmbeddedStore) -
     finally:
         for q in extra:
             store.inner.remove(q)
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/dataset", "/graph/themes"])
+@pytest.mark.parametrize("media_type", sorted(RDF_FORMATS))
+def test_documents_negotiate_and_have_suffix_forms(client: TestClient, path: str, media_type: str) -> None:
+    suffix, fmt = RDF_FORMATS[media_type]
+    negotiated = client.get(path, headers={"Accept": media_type})
+    by_suffix = client.get(f"{path}.{suffix}")
+    for r in (negotiated, by_suffix):
+        assert r.status_code == 200
+        assert r.headers["content-type"].split(";")[0] == media_type
+        assert len(parse(r.content, fmt)) > 10
+    assert negotiated.content == by_suffix.content
+    assert client.get(path, headers={"Accept": "text/html"}).headers["content-type"].startswith("text/html")
