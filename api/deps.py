@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Request
 
 from iscg_graph.engine import QueryEngine
@@ -17,7 +19,7 @@ def get_store(request: Request) -> EmbeddedStore:
     return request.app.state.store
 
 
-def get_store_meta(store: EmbeddedStore = Depends(get_store)) -> StoreMeta:
+def get_store_meta(store: Annotated[EmbeddedStore, Depends(get_store)]) -> StoreMeta:
     return store.meta
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.workers import ProcessPoolEngine
@@ -45,4 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     for module in (health, sparql, queries, reports, candidates, resources, workbench):
         app.include_router(module.router)
+    # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
+    static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
+    app.mount("/static", static, name="static")
     return app

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends
 
-from ..deps import get_store_meta
 from iscg_graph.store import StoreMeta
+
+from ..deps import get_store_meta
 
 router = APIRouter(tags=["service"])
 
 
 @router.get("/health", summary="Service health and the data version it serves")
-def health(meta: StoreMeta = Depends(get_store_meta)) -> dict[str, object]:
+def health(meta: Annotated[StoreMeta, Depends(get_store_meta)]) -> dict[str, object]:
     return {
         "status": "ok",
         "data_version": meta.data_version,

@@ -5,8 +5,7 @@ Every report is a canned query with a ``report:`` block in its header (see iscg_
 page offers its parameters as choices (Sectors, study periods, Annex lists, themes, study groups by
 label), never as IRIs. Charts are server-side SVG drawn by the templates: no script, no CDN.
 
-This router also serves ``/static/…`` from ``api/static`` (a plain route: ``include_router`` does not
-carry mounts), so the pages work whether or not the app mounts static files itself.
+Static files (``/static/…``) are mounted by ``api.main.create_app``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from iscg_graph.engine import QueryEngine
@@ -223,13 +222,3 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
     return templates.TemplateResponse(
         request, "reports/report.html", context, status_code=422 if error else 200
     )
-
-
-@router.get("/static/{path:path}", include_in_schema=False)
-def static_file(path: str) -> Response:
-    """Files under api/static (CSS, report assets); nothing outside that folder."""
-    root = STATIC_DIR.resolve()
-    target = (root / path).resolve()
-    if not target.is_file() or root not in target.parents:
-        return JSONResponse(status_code=404, content={"detail": f"no static file {path!r}"})
-    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})

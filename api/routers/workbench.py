@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from iscg_graph import linked_data as ld
@@ -144,24 +144,6 @@ def labels(body: LabelRequest, request: Request, store: StoreDep, settings: Sett
             "known": ld.exists(store, iri),
         }
     return {"labels": out}
-
-
-def _static(folder: Path, path: str) -> Response:
-    root = folder.resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
-        return JSONResponse({"detail": f"no static file {path!r}"}, status_code=404)
-    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
-
-
-@router.get("/static/workbench/{path:path}", include_in_schema=False)
-def workbench_static(path: str) -> Response:
-    return _static(STATIC / "workbench", path)
-
-
-@router.get("/static/vendor/{path:path}", include_in_schema=False)
-def vendor_static(path: str) -> Response:
-    return _static(STATIC / "vendor", path)
 
 
 __all__ = ["router", "TEMPLATES"]
