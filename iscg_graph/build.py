@@ -84,7 +84,9 @@ def canonical_nquads(dataset: rdflib.Dataset) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def write_store(path: Path, nquads: bytes, data_version: str, *, built_at: str | None = None) -> EmbeddedStore:
+def write_store(
+    path: Path, nquads: bytes, data_version: str, *, built_at: str | None = None
+) -> EmbeddedStore:
     """Create a complete store directory at ``path`` (which must not exist) from N-Quads."""
     if path.exists():
         raise StoreError(f"{path} already exists")
@@ -127,7 +129,9 @@ def swap_in(store_path: Path, build_dir: Path, keep: int = 2) -> None:
     """Point ``store_path`` (a symlink) at ``build_dir`` atomically; prune old builds."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():
-        raise StoreError(f"{store_path} is a real directory, not a store link made by `iscg build`; move it away")
+        raise StoreError(
+            f"{store_path} is a real directory, not a store link made by `iscg build`; move it away"
+        )
     tmp_link = store_path.with_name(f".{store_path.name}.link-{os.getpid()}")
     tmp_link.unlink(missing_ok=True)
     os.symlink(os.path.relpath(build_dir, store_path.parent), tmp_link)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import build as build_mod
+from .build import DEFAULT_DATA, DEFAULT_STORE
+from .build import build as run_build
 from .errors import ISCGError, SourceError, StoreError, ValidationFailed
 from .store import EmbeddedStore
 
@@ -25,35 +27,43 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-StoreOption = typer.Option(build_mod.DEFAULT_STORE, "--store", help="Store directory (a link swapped by each build).")
+StoreOption = Annotated[Path, typer.Option("--store", help="Store directory (a link swapped by each build).")]
 
 
 def _results_table(results, origins: dict[str, str] | None = None, title: str = "") -> Table:  # type: ignore[no-untyped-def]
+    """Focus node, path, message, constraint (and the source file, when known) of each result."""
+    columns = ["severity", "focus node", "path", "message", "constraint"] + (["source"] if origins else [])
     table = Table(title=title, show_lines=False, header_style="bold")
-    for col in ("severity", "focus node", "path", "message", "constraint", "source"):
+    for col in columns:
         table.add_column(col, overflow="fold")
     for r in results:
         focus = str(r.focus_node)
-        table.add_row(
+        row = [
             r.severity,
             focus,
             str(r.result_path or ""),
             str(r.message or ""),
             str(r.constraint_component).rsplit("#", 1)[-1],
-            (origins or {}).get(focus, getattr(r, "source_file", "") or ""),
-        )
+        ]
+        if origins:
+            row.append(origins.get(focus, ""))
+        table.add_row(*row)
     return table
 
 
 @app.command()
 def build(
-    store: Path = StoreOption,
-    data: Path = typer.Option(build_mod.DEFAULT_DATA, "--data", help="Folder of source tables."),
+    store: StoreOption = DEFAULT_STORE,
+    data: Annotated[Path, typer.Option("--data", help="Folder of source tables.")] = DEFAULT_DATA,
 ) -> None:
     """Validate ontology + data against the shapes, then load them into the store (atomically)."""
     with Progress(
-        TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -63,11 +73,15 @@ def build(
             bar.update(tasks[stage], completed=done, total=total or 1)
 
         try:
-            result = build_mod.build(store, data, progress=progress)
+            result = run_build(store, data, progress=progress)
         except ValidationFailed as exc:
             bar.stop()
             violations = exc.report.violations
-            err.print(_results_table(violations, exc.origins, title=f"{len(violations)} violation(s): store not changed"))
+            err.print(
+                _results_table(
+                    violations, exc.origins, title=f"{len(violations)} violation(s): store not changed"
+                )
+            )
             raise typer.Exit(1) from None
         except ISCGError as exc:
             bar.stop()
@@ -82,8 +96,10 @@ def build(
 
 @app.command()
 def validate(
-    files: list[Path] = typer.Argument(..., help="RDF files: .ttl .nt .nq .trig .jsonld .rdf"),
-    warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="Also list sh:Warning results."),
+    files: Annotated[list[Path], typer.Argument(help="RDF files: .ttl .nt .nq .trig .jsonld .rdf")],
+    warnings: Annotated[
+        bool, typer.Option("--warnings/--no-warnings", help="Also list sh:Warning results.")
+    ] = True,
 ) -> None:
     """Validate RDF files against the shapes (each file on its own). Exit 1 on any violation."""
     from .rdfio import read_graph
@@ -100,9 +116,11 @@ def validate(
         report = run_validation(graph)
         shown = report.results if warnings else report.violations
         status = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-        out.print(f"{path}: {status} ({len(report.violations)} violation(s), {len(report.warnings)} warning(s))")
+        out.print(
+            f"{path}: {status} ({len(report.violations)} violation(s), {len(report.warnings)} warning(s))"
+        )
         if shown:
-            out.print(_results_table(shown, {str(r.focus_node): str(path) for r in shown}))
+            out.print(_results_table(shown))
         failed |= not report.conforms
     if unreadable:
         raise typer.Exit(2)
@@ -111,7 +129,7 @@ def validate(
 
 
 @app.command()
-def stats(store: Path = StoreOption) -> None:
+def stats(store: StoreOption = DEFAULT_STORE) -> None:
     """Counts per class, per Sector, per source, and the confirmed share."""
     from .stats import compute
 

@@ -1,18 +1,18 @@
 """The library's exceptions: one small tree, so callers can catch by concern.
 
-    ISCGError
-    ├── SourceError            a source table or RDF file cannot be read (file, line, column)
-    │   └── DanglingKeyError   a table cell refers to an item no table defines
-    ├── ValidationFailed       SHACL violations; carries the ValidationReport
-    ├── StoreError             the store cannot be opened, read or written
-    │   └── StoreNotBuilt      no built store at the given path
-    └── QueryError             a query cannot be prepared or run
-        ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
-        ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
-        ├── QueryTimeout       the query ran past its time limit and was stopped
-        ├── ResultTooLarge     the result has more rows than the configured limit
-        ├── UnknownQuery       no canned query has that name
-        └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
+ISCGError
+├── SourceError            a source table or RDF file cannot be read (file, line, column)
+│   └── DanglingKeyError   a table cell refers to an item no table defines
+├── ValidationFailed       SHACL violations; carries the ValidationReport
+├── StoreError             the store cannot be opened, read or written
+│   └── StoreNotBuilt      no built store at the given path
+└── QueryError             a query cannot be prepared or run
+    ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
+    ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
+    ├── QueryTimeout       the query ran past its time limit and was stopped
+    ├── ResultTooLarge     the result has more rows than the configured limit
+    ├── UnknownQuery       no canned query has that name
+    └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         return FORMATS[path.suffix.lower()]
     except KeyError:
         known = ", ".join(sorted(FORMATS))
-        raise SourceError(f"unknown RDF file type {path.suffix or '(none)'!r}; expected one of {known}", path=str(path)) from None
+        raise SourceError(
+            f"unknown RDF file type {path.suffix or '(none)'!r}; expected one of {known}", path=str(path)
+        ) from None
 
 
 def read_quads(path: Path) -> list[ox.Quad]:
@@ -45,7 +47,9 @@ def read_quads(path: Path) -> list[ox.Quad]:
         return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
         message = str(exc)
-        raise SourceError(message, path=str(path), line=getattr(exc, "lineno", None), column=getattr(exc, "offset", None)) from exc
+        raise SourceError(
+            message, path=str(path), line=getattr(exc, "lineno", None), column=getattr(exc, "offset", None)
+        ) from exc
     except (ValueError, OSError) as exc:
         raise SourceError(str(exc), path=str(path)) from exc
 
@@ -53,7 +57,12 @@ def read_quads(path: Path) -> list[ox.Quad]:
 def read_graph(path: Path) -> rdflib.Graph:
     """All triples of the file (quads are merged into one graph) as an rdflib Graph."""
     quads = read_quads(path)
-    triples = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+    triples = (
+        ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES
+        )
+        or b""
+    )
     graph = rdflib.Graph()
     graph.parse(data=triples.decode("utf-8"), format="nt")
     return graph

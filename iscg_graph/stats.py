@@ -15,7 +15,7 @@ GRAPH = "https://w3id.org/iscg/graph/"
 
 @dataclass(frozen=True)
 class ClassCount:
-    name: str          # local name, e.g. "Question"
+    name: str  # local name, e.g. "Question"
     total: int
     confirmed: int
     sourced: int
@@ -69,16 +69,23 @@ def _str(term: object) -> str:
 
 
 def _local(iri: str, prefix: str) -> str:
-    return iri[len(prefix):] if iri.startswith(prefix) else iri
+    return iri[len(prefix) :] if iri.startswith(prefix) else iri
 
 
 def compute(store: EmbeddedStore) -> Stats:
     classes = tuple(
-        ClassCount(_local(_str(r["class"]), ISCG), _int(r.get("n")), _int(r.get("nConfirmed")), _int(r.get("nSourced")))
+        ClassCount(
+            _local(_str(r["class"]), ISCG),
+            _int(r.get("n")),
+            _int(r.get("nConfirmed")),
+            _int(r.get("nSourced")),
+        )
         for r in store.select(sparql.load("stats-classes"))
     )
     sectors = tuple(
-        SectorCount(_str(r.get("code")) or _str(r["sector"]), _local(_str(r["class"]), ISCG), _int(r.get("n")))
+        SectorCount(
+            _str(r.get("code")) or _str(r["sector"]), _local(_str(r["class"]), ISCG), _int(r.get("n"))
+        )
         for r in store.select(sparql.load("stats-sectors"))
     )
     schemes = tuple(

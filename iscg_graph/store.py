@@ -78,7 +78,9 @@ class Store(Protocol):
         named_graphs: list[str] | None = None,
     ) -> Any: ...
 
-    def select(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> list[dict[str, Term]]: ...
+    def select(
+        self, sparql: str, substitutions: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term]]: ...
 
     def graphs(self) -> list[str]: ...
 
@@ -187,8 +189,13 @@ class EmbeddedStore:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._inner.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def quads(self, subject: Term | None = None, predicate: Term | None = None,
-              obj: Term | None = None, graph: Term | None = None) -> Iterable[ox.Quad]:
+    def quads(
+        self,
+        subject: Term | None = None,
+        predicate: Term | None = None,
+        obj: Term | None = None,
+        graph: Term | None = None,
+    ) -> Iterable[ox.Quad]:
         return self._inner.quads_for_pattern(subject, predicate, obj, graph)
 
     def __len__(self) -> int:

@@ -140,8 +140,11 @@ def test_iscg_validate_fails_exactly_on_the_fixtures_with_violations():
     checked = 0
     for path in VALID + INVALID:
         violation = path in INVALID and any(r["severity"] == "Violation" for r in expected(path)["results"])
-        result = runner.invoke(app, ["validate", str(path)])
+        result = runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "400"})
         assert result.exit_code == (1 if violation else 0), (path.name, result.output)
+        for r in expected(path)["results"] if violation else ():
+            component = r["component"].rsplit("#", 1)[-1]
+            assert component in result.output, (path.name, component, result.output)
         checked += 1
     assert checked == EXPECTED_VALID + EXPECTED_INVALID
 
