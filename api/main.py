@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              max_bytes=settings.max_result_bytes,
                                              base_iri=settings.base_iri,
                                              cache_bytes=settings.result_cache_bytes).start()
+        candidates.warm_index(app)  # the candidate index is loaded now, not on the first request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback)
         try:
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for module in (health, sparql, queries, reports, candidates, resources, workbench):
+    # candidates before reports: /reports/candidates must win over /reports/{name}
+    for module in (health, sparql, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)

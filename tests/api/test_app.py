@@ -1,0 +1,47 @@
+"""The assembled application: every router mounted in the right order, static files, health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(built_store: Path) -> Iterator[TestClient]:
+    settings = Settings(environment="test", store_path=built_store, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_health_names_the_data_version(client: TestClient, built_store: Path) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert len(body["data_version"]) == 12 and body["triples"] > 10_000
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/query", "/reports", "/reports/candidates", "/reports/theme-coverage", "/themes", "/ontology",
+     "/dataset", "/docs/querying", "/api/queries", "/api/candidates", "/sparql", "/static/css/site.css",
+     "/id/sector/itu-t"],
+)
+def test_every_area_answers(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"} if not path.startswith("/api") else {})
+    assert response.status_code == 200, (path, response.text[:300])
+
+
+def test_static_files_stay_inside_their_folder(client: TestClient) -> None:
+    assert client.get("/static/../main.py").status_code == 404
+    assert client.get("/static/%2e%2e/main.py").status_code == 404
+
+
+def test_reports_index_links_every_report_page(client: TestClient) -> None:
+    html = client.get("/reports").text
+    assert 'href="/reports/candidates"' in html
+    assert 'href="/reports/sector-overlap-matrix"' in html
