@@ -139,7 +139,7 @@ def rdflib_server(data: Path, work: Path, port: int) -> ServerProcess:
     argv = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
     return ServerProcess(
         argv,
-        ready_url=f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+        ready_url=f"http://127.0.0.1:{port}/?query=ASK%7B%7D",
         log=work / "rdflib-endpoint.log",
         start_timeout=900,
     )
@@ -149,7 +149,7 @@ SERVERS = {
     "iscg": ("this service", "/sparql"),
     "iscg-nocache": ("this service, result cache off", "/sparql"),
     "oxigraph": ("oxigraph serve", "/query"),
-    "rdflib": ("rdflib-endpoint", "/sparql"),
+    "rdflib": ("rdflib-endpoint", "/"),
 }
 
 

@@ -48,11 +48,11 @@ class ServerProcess:
                 raise RuntimeError(f"{self.argv[0]} exited with {self.process.returncode}:\n{self._tail()}")
             try:
                 with urllib.request.urlopen(self.ready_url, timeout=2) as resp:
-                    if resp.status < 500:
+                    if resp.status < 400:
                         self.started_in = time.monotonic() - began
                         return self
             except (urllib.error.URLError, OSError):
-                pass
+                pass  # not listening yet, or not ready (4xx/5xx)
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(
