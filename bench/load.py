@@ -24,6 +24,7 @@ class LoadResult:
     elapsed: float
     latencies: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    sample: bytes = b""  # the warm-up answer, to check every server computed the same thing
 
     @property
     def throughput(self) -> float:
@@ -67,10 +68,14 @@ def run_load(
     def connect(timeout: float = request_timeout) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
 
+    sample: list[bytes] = []
+
     def one(conn: http.client.HTTPConnection) -> tuple[bool, str]:
         conn.request("GET", path, headers=headers)
         resp = conn.getresponse()
         body = resp.read()
+        if not sample and resp.status == 200:
+            sample.append(body)
         return resp.status == 200, f"{resp.status} {body[:120]!r}"
 
     # warm-up on one connection (not counted, bounded by the time cap): worker start, first parse
@@ -113,4 +118,6 @@ def run_load(
     for t in threads:
         t.join(time_cap + request_timeout + 5)
     elapsed = time.monotonic() - began
-    return LoadResult(clients, len(latencies), len(errors), elapsed, latencies, errors[:3])
+    return LoadResult(
+        clients, len(latencies), len(errors), elapsed, latencies, errors[:3], sample[0] if sample else b""
+    )
