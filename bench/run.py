@@ -187,7 +187,7 @@ def answers(results: dict[str, dict[str, LoadResult]]) -> str:
         if seen:
             agree = len(set(seen.values())) == 1
             out.append(
-                f"- {query}: {'same answer from every server' if agree else 'ANSWERS DIFFER'} "
+                f"- {query}: {'same answer from every server that answered' if agree else 'ANSWERS DIFFER'} "
                 f"({next(iter(seen.values())) if agree else seen})"
             )
     return "\n".join(out)

@@ -4,7 +4,8 @@ The store only changes through writes that bump ``meta.json``'s generation, so a
 on generation *g* stays exact until the generation changes: entries carry their generation and
 the cache empties when it moves. Queries whose answer changes between executions (``NOW()``,
 ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``) are never cached. Bodies over 1/64 of the cache
-are not kept, so one large result cannot evict everything.
+are not kept, so one large result cannot evict everything; each entry also counts a fixed
+overhead, so many tiny results cannot grow the cache past its budget either.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Hashable
 
 from .engine import EngineResult
 
+ENTRY_OVERHEAD = 1024  # key text (callers keep it short), objects
 _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
@@ -56,12 +58,12 @@ class ResultCache:
                 self._reset(generation)
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old.body)
+                self._size -= len(old.body) + ENTRY_OVERHEAD
             self._entries[key] = result
-            self._size += len(result.body)
+            self._size += len(result.body) + ENTRY_OVERHEAD
             while self._size > self.max_bytes and self._entries:
                 _, evicted = self._entries.popitem(last=False)
-                self._size -= len(evicted.body)
+                self._size -= len(evicted.body) + ENTRY_OVERHEAD
 
     def _reset(self, generation: int) -> None:
         self._entries.clear()

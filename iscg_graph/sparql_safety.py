@@ -77,9 +77,17 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(kind, match.group(), match.start())
 
 
-@lru_cache(maxsize=512)
 def analyse(text: str) -> RequestAnalysis:
-    """The request's form, update keyword and outbound IRIs (cached by text: treat as read-only)."""
+    """The request's form, update keyword and outbound IRIs (short texts cached: treat as read-only)."""
+    return _analyse_cached(text) if len(text) <= 4096 else _analyse(text)
+
+
+@lru_cache(maxsize=512)
+def _analyse_cached(text: str) -> RequestAnalysis:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> RequestAnalysis:
     out = RequestAnalysis()
     toks = list(tokens(text))
     i = 0

@@ -106,7 +106,7 @@ def _child_entry(argv: list[str]) -> None:
 def _cache_key(sparql: str, media_type: str, substitutions: Mapping[str, str] | None,
                default_graph: list[str] | None, named_graphs: list[str] | None,
                row_limit: int | None) -> tuple[object, ...] | None:
-    if not cacheable(sparql):
+    if len(sparql) > 8192 or not cacheable(sparql):  # long texts would make the keys the memory
         return None
     subs = tuple(sorted(substitutions.items())) if substitutions else ()
     return (sparql, media_type, subs, tuple(default_graph) if default_graph is not None else None,

@@ -86,6 +86,8 @@ def _decode(raw: bytes, what: str) -> str:
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
     try:
+        if len(text) > 4096:
+            return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
         return list(_parse_qsl(text))
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"{what} is not valid UTF-8 after percent-decoding") from exc

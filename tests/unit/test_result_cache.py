@@ -20,11 +20,11 @@ def test_hit_miss_and_generation_change() -> None:
 
 
 def test_lru_eviction_by_bytes_and_large_bodies_skipped() -> None:
-    cache = ResultCache(64 * 100)  # entries up to 100 bytes, 6400 in all
+    cache = ResultCache(64 * 2000)  # bodies up to 2000 bytes, 128000 in all (each entry + 1024)
     for i in range(70):
-        cache.put(i, 1, result(100))
+        cache.put(i, 1, result(976))
     assert len(cache) == 64 and cache.get(0, 1) is None and cache.get(69, 1) is not None
-    cache.put("big", 1, result(101))
+    cache.put("big", 1, result(2001))
     assert cache.get("big", 1) is None
     assert ResultCache(0).get("q", 1) is None
 
