@@ -1,7 +1,7 @@
 """The /sparql endpoint: protocol operations, formats, errors, read-only, outbound refusals, limits.
 
 Runs the real app (worker processes included) through TestClient on a small store written for the
-tests. Timeout and budget behaviour is in test_sparql_safety.py; the W3C conformance runner and the
+tests. Timeout and budget behaviour is in test_sparql_timeout_budget.py; the W3C conformance runner and the
 real clients (SPARQLWrapper, rdflib SPARQLStore) run against a live server in tests/w3c and
 tests/clients.
 """
