@@ -37,6 +37,7 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+WORKBENCH = "/query"
 
 
 class ProtocolError(Exception):
@@ -158,8 +159,19 @@ def _budget_blocked(budget: QueryBudget, client: str | None) -> ProtocolError | 
     )
 
 
+def _wants_html(accept: str | None, format_values: list[str]) -> bool:
+    """A browser opening /sparql: it asks for HTML and names none of the RDF types we produce
+    (browsers also list application/xml, which alone does not make an RDF client)."""
+    if format_values or not accept or "text/html" not in accept:
+        return False
+    named = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return not named & set(formats.PRODUCES["graph"])
+
+
 def _service_description(request: Request, engine: QueryEngine, accept: str | None,
                          format_values: list[str]) -> Response:
+    if _wants_html(accept, format_values):  # the query workbench is the HTML face of the endpoint
+        return Response(status_code=303, headers={"Location": WORKBENCH})
     media_type = formats.negotiate(accept, "graph", format_values)
     if media_type is None:
         choices = formats.describe_choices("graph")

@@ -223,6 +223,14 @@ def test_accept_wildcards_and_q_values(client: TestClient) -> None:
 # -- the service description --------------------------------------------------------------------
 
 
+def test_browsers_are_sent_to_the_workbench(client: TestClient) -> None:
+    html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    resp = client.get("/sparql", headers={"accept": html}, follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"] == "/query"
+    resp = client.get("/sparql", headers={"accept": "text/html, text/turtle;q=0.5"}, follow_redirects=False)
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/turtle")
+
+
 def test_service_description_on_get_without_query(client: TestClient) -> None:
     resp = client.get("/sparql", headers={"accept": "text/turtle"})
     assert resp.status_code == 200
