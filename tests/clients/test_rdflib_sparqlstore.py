@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.error import HTTPError
+
 import pytest
 import rdflib
-from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from sparql_client_data import BASE, G_QUESTIONS, G_THEMES, ISCG, QUESTIONS, THEMES
 
 pytestmark = pytest.mark.server
@@ -49,7 +51,9 @@ def test_named_graphs_as_contexts(live_endpoint: str) -> None:
     assert names == [G_QUESTIONS, G_THEMES]
 
 
-def test_the_store_is_read_only(live_endpoint: str) -> None:
-    graph = rdflib.Graph(store=SPARQLStore(query_endpoint=live_endpoint))
-    with pytest.raises(TypeError):
-        graph.add((rdflib.URIRef("urn:a"), rdflib.URIRef("urn:b"), rdflib.URIRef("urn:c")))
+def test_updates_through_sparqlupdatestore_are_refused(live_endpoint: str) -> None:
+    store = SPARQLUpdateStore(query_endpoint=live_endpoint, update_endpoint=live_endpoint)
+    with pytest.raises(HTTPError) as info:
+        store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert info.value.code == 403
+    assert not rdflib.Graph(store=SPARQLStore(live_endpoint)).query("ASK { <urn:a> ?p ?o }").askAnswer
