@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from iscg_graph.errors import DanglingKeyError, SourceError
 from iscg_graph.tables import DEFAULT_BASE, load_tables
@@ -34,6 +34,31 @@ def csv_rows(*parts: str) -> int:
     return total
 
 
+# the Union part a key's prefix belongs to (architecture: PP → GS, RA/WRC → ITU-R, WTSA → ITU-T, WTDC → ITU-D)
+PART_OF_PREFIX = {
+    "GS": "GS",
+    "PP": "GS",
+    "ITU-R": "ITU-R",
+    "RA": "ITU-R",
+    "WRC": "ITU-R",
+    "ITU-T": "ITU-T",
+    "WTSA": "ITU-T",
+    "ITU-D": "ITU-D",
+    "WTDC": "ITU-D",
+}
+
+
+def mapping_rows_within_one_part() -> int:
+    """Rows of data/mappings whose subject and object keys fall in the same Union part."""
+    total = 0
+    for f in sorted((DATA / "mappings").glob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                sides = [PART_OF_PREFIX[row[c].split(":", 1)[0]] for c in ("subject", "object")]
+                total += sides[0] == sides[1]
+    return total
+
+
 @pytest.fixture(scope="module")
 def tables():  # type: ignore[no-untyped-def]
     return load_tables(DATA)
@@ -55,19 +80,30 @@ def subjects(g, cls):  # type: ignore[no-untyped-def]
 
 
 def test_counts_of_the_tables_owned_here(tables) -> None:  # type: ignore[no-untyped-def]
+    """One resource per data row: the expected numbers come from the CSV files, not from constants.
+
+    Each count is asserted non-zero, so an empty or unread table cannot pass by matching an empty graph;
+    the fixed facts of the model (5 conferences, 3 Sectors, ...) stay constants.
+    """
     q = graph(tables, "questions")
     by_sector: dict[str, int] = {}
     for s in subjects(q, ISCG.Question):
         code = str(q.value(s, ISCG.sector)).rsplit("/", 1)[1]
         by_sector[code] = by_sector.get(code, 0) + 1
-    assert by_sector["itu-d"] == csv_rows("questions", "itu-d.csv") == 34
-    assert by_sector["itu-r"] == csv_rows("questions", "itu-r.csv") == 14
+    expected_questions = {code: csv_rows("questions", f"{code}.csv") for code in ("itu-d", "itu-r", "itu-t")}
+    assert all(n > 0 for n in expected_questions.values()), expected_questions
+    assert by_sector == expected_questions
     res = graph(tables, "resolutions")
-    assert len(subjects(res, ISCG.Resolution)) == csv_rows("resolutions", "resolutions.csv") == 89
-    assert len(subjects(res, ISCG.ResolutionVersion)) == csv_rows("resolutions", "versions.csv") == 165
+    n_resolutions = csv_rows("resolutions", "resolutions.csv")
+    n_versions = csv_rows("resolutions", "versions.csv")
+    assert n_resolutions >= 80 and n_versions >= n_resolutions
+    assert len(subjects(res, ISCG.Resolution)) == n_resolutions
+    assert len(subjects(res, ISCG.ResolutionVersion)) == n_versions
     conf = graph(tables, "conferences")
     assert len(subjects(conf, ISCG.Conference)) == 5
-    assert len(subjects(conf, ISCG.ConferenceEdition)) == csv_rows("conferences", "editions.csv") == 24
+    n_editions = csv_rows("conferences", "editions.csv")
+    assert n_editions > 0
+    assert len(subjects(conf, ISCG.ConferenceEdition)) == n_editions
     org = graph(tables, "organisations")
     assert len(subjects(org, ISCG.Sector)) == 3
     assert len(subjects(org, ISCG.GeneralSecretariat)) == 1
@@ -75,10 +111,38 @@ def test_counts_of_the_tables_owned_here(tables) -> None:  # type: ignore[no-unt
     assert len(subjects(org, ISCG.AdvisoryGroup)) == 3
     maps = graph(tables, "mappings")
     links = subjects(maps, ISCG.Link) | subjects(maps, ISCG.Mapping)
-    assert len(links) == csv_rows("mappings") == 90
-    # same Union part on both sides: PP 188 → PP 177, ITU-D Q23/1 → WTDC 62,
-    # ITU-D Q5/2 → WTDC 34 and the four intra-SG1 rows
-    assert len(subjects(maps, ISCG.Link)) == 7
+    n_mappings = csv_rows("mappings")
+    assert n_mappings > 0
+    assert len(links) == n_mappings
+    # same Union part on both sides (a plain Link, not a Mapping): counted from the key prefixes of the rows;
+    # today PP 188 → PP 177, ITU-D Q23/1 → WTDC 62, ITU-D Q5/2 → WTDC 34 and the four intra-SG1 rows
+    same_part = mapping_rows_within_one_part()
+    assert 0 < same_part < n_mappings
+    assert len(subjects(maps, ISCG.Link)) == same_part
+
+
+def test_every_version_belongs_to_its_resolution_and_revises_an_earlier_one(tables) -> None:  # type: ignore[no-untyped-def]
+    """Rows added to versions.csv keep the chains consistent, whatever their number."""
+    ds = union(tables)
+    versions = subjects(graph(tables, "resolutions"), ISCG.ResolutionVersion)
+    assert len(versions) == csv_rows("resolutions", "versions.csv") > 0
+    revising = 0
+    for v in versions:
+        work = ds.value(v, ISCG.versionOf)
+        assert work is not None and v in set(ds.objects(work, ISCG.hasVersion)), v
+        previous = ds.value(v, ISCG.revises)
+        if previous is not None:
+            revising += 1
+            assert ds.value(previous, ISCG.versionOf) == work, v
+            assert int(str(ds.value(previous, DCTERMS.issued))) < int(str(ds.value(v, DCTERMS.issued))), v
+    assert revising > 0
+    # rows of the second pass: a 2012 WTSA text revised in 2016, a 2022 PP revision, WTDC 45 of 2014
+    for later, earlier in (("wtsa/50/2016", "wtsa/50/2012"), ("pp/198/2022", "pp/198/2018")):
+        assert ds.value(URIRef(ID + "resolution/" + later), ISCG.revises) == URIRef(
+            ID + "resolution/" + earlier
+        )
+    wtdc45 = URIRef(ID + "resolution/wtdc/45")
+    assert URIRef(ID + "resolution/wtdc/45/2014") in set(ds.objects(wtdc45, ISCG.hasVersion))
 
 
 def test_every_row_of_every_folder_becomes_a_resource(tables) -> None:  # type: ignore[no-untyped-def]
@@ -149,7 +213,7 @@ def test_every_itud_itur_question_and_resolution_has_a_theme(tables) -> None:  #
     themed = set(links.subjects(ISCG.addressesTheme, None))
     q = graph(tables, "questions")
     mine = {s for s in subjects(q, ISCG.Question) if not str(s).startswith(ID + "question/itu-t/")}
-    assert len(mine) == 48
+    assert len(mine) == csv_rows("questions", "itu-d.csv") + csv_rows("questions", "itu-r.csv") > 0
     assert mine <= themed
     resolutions = subjects(graph(tables, "resolutions"), ISCG.Resolution)
     assert resolutions <= themed
@@ -278,7 +342,9 @@ def _append(path: Path, row: list[str]) -> int:
 
 def test_the_small_copy_loads(tmp_path: Path) -> None:
     tables = load_tables(_mini(tmp_path))
-    assert len(subjects(graph(tables, "questions"), ISCG.Question)) == 34
+    n = csv_rows("questions", "itu-d.csv")
+    assert n > 0
+    assert len(subjects(graph(tables, "questions"), ISCG.Question)) == n
 
 
 def test_dangling_key_names_file_line_and_column(tmp_path: Path) -> None:
