@@ -31,12 +31,12 @@ class ResultCache:
         self.max_entry = max_bytes // 64
         self._entries: OrderedDict[Hashable, EngineResult] = OrderedDict()
         self._size = 0
-        self._generation: int | None = None
+        self._generation: Hashable | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable, generation: int) -> EngineResult | None:
+    def get(self, key: Hashable, generation: Hashable) -> EngineResult | None:
         if self.max_bytes <= 0:
             return None
         with self._lock:
@@ -50,7 +50,7 @@ class ResultCache:
             self.hits += 1
             return found
 
-    def put(self, key: Hashable, generation: int, result: EngineResult) -> None:
+    def put(self, key: Hashable, generation: Hashable, result: EngineResult) -> None:
         if self.max_bytes <= 0 or len(result.body) > self.max_entry:
             return
         with self._lock:
@@ -65,7 +65,7 @@ class ResultCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._size -= len(evicted.body) + ENTRY_OVERHEAD
 
-    def _reset(self, generation: int) -> None:
+    def _reset(self, generation: Hashable) -> None:
         self._entries.clear()
         self._size = 0
         self._generation = generation

@@ -27,7 +27,6 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,9 @@ from typing import Any
 from .engine import EngineResult, execute
 from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
 from .result_cache import ResultCache, cacheable
-from .store import META, EmbeddedStore, read_meta
+from .store import META, EmbeddedStore, StoreMeta, read_meta
 
-__all__ = ["EngineUnavailable", "ProcessPoolEngine", "WorkerInfo"]
+__all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -46,11 +45,13 @@ class EngineUnavailable(QueryError):
     """No worker could take the query in time, or the worker died (retry later)."""
 
 
-@dataclass(frozen=True)
-class WorkerInfo:
-    pid: int
-    generation: int
-    graphs: frozenset[str]
+DataKey = tuple[str, str, int]
+
+
+def data_key(meta: StoreMeta) -> DataKey:
+    """What identifies the data a worker holds: a rebuild (new version or build time, generation back
+    to 0) and a write (generation + 1) both change it."""
+    return (meta.data_version, meta.built_at, meta.generation)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
     store = None
     try:
         store = EmbeddedStore.open_snapshot(store_path)
-        conn.send(("ready", store.meta.generation, store.graphs()))
+        conn.send(("ready", data_key(store.meta), store.graphs()))
     except Exception as exc:  # noqa: BLE001  (reported to the parent, then exit)
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -75,7 +76,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
         if msg[0] == "reload":
             try:
                 store = EmbeddedStore.open_snapshot(store_path)
-                conn.send(("ready", store.meta.generation, store.graphs()))
+                conn.send(("ready", data_key(store.meta), store.graphs()))
             except Exception as exc:  # noqa: BLE001
                 conn.send(("failed", f"{type(exc).__name__}: {exc}"))
                 return
@@ -160,7 +161,7 @@ class _Worker:
         child_sock.close()
         self.conn = Connection(parent_sock.detach())
         self.pid = self.process.pid
-        self.generation = -1
+        self.generation: DataKey | None = None
         self.graphs: frozenset[str] = frozenset()
 
     def alive(self) -> bool:
@@ -175,7 +176,7 @@ class _Worker:
             raise EngineUnavailable("query worker exited while loading the store") from exc
         if msg[0] != "ready":
             raise StoreError(f"query worker cannot load the store: {msg[1]}")
-        self.generation = msg[1]
+        self.generation = tuple(msg[1])  # type: ignore[assignment]
         self.graphs = frozenset(msg[2])
 
     def kill(self) -> None:
@@ -227,15 +228,16 @@ class ProcessPoolEngine:
         self._all: set[_Worker] = set()
         self._closed = False
         self._meta_stamp: tuple[int, int] | None = None
-        self._generation = -1
+        self._generation: DataKey | None = None
         self._graphs: frozenset[str] = frozenset()
         self._ready = threading.Event()
         self._boot_error: str | None = None
+        self._backoff = 1.0
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> ProcessPoolEngine:
         """Start the workers (in the background unless ``wait``)."""
-        self._generation = read_meta(Path(self.store_path)).generation
+        self._generation = data_key(read_meta(Path(self.store_path)))
         for _ in range(self.size):
             self._spawn(background=not wait)
         return self
@@ -270,8 +272,10 @@ class ProcessPoolEngine:
                 self._discard(worker)
                 self._boot_error = str(exc)
                 self._ready.set()  # wake waiting requests: they report the failure
+                self._retry_later()  # e.g. the store is being swapped: the pool must not shrink for good
                 raise
             self._boot_error = None
+            self._backoff = 1.0
             self._graphs = worker.graphs
             self._ready.set()
             self._idle.put(worker)
@@ -280,6 +284,17 @@ class ProcessPoolEngine:
             threading.Thread(target=self._boot_logged, args=(boot,), daemon=True).start()
         else:
             boot()
+
+    def _retry_later(self) -> None:
+        delay = self._backoff
+        self._backoff = min(self._backoff * 2, 30.0)
+
+        def retry() -> None:
+            time.sleep(delay)
+            if not self._closed:
+                self._spawn(background=True)
+
+        threading.Thread(target=retry, daemon=True).start()
 
     @staticmethod
     def _boot_logged(boot: Any) -> None:
@@ -306,7 +321,8 @@ class ProcessPoolEngine:
 
     @property
     def generation(self) -> int:
-        return self._generation
+        """The data generation the engine serves (``meta.json``)."""
+        return self._generation[2] if self._generation else 0
 
     def _refresh_generation(self) -> None:
         try:
@@ -317,7 +333,7 @@ class ProcessPoolEngine:
         if stamp != self._meta_stamp:
             self._meta_stamp = stamp
             try:
-                self._generation = read_meta(Path(self.store_path)).generation
+                self._generation = data_key(read_meta(Path(self.store_path)))
             except StoreError:
                 pass
 
@@ -435,14 +451,18 @@ class ProcessPoolEngine:
         return None
 
     def _checkout(self, deadline: float, limit: float) -> _Worker:
+        # before the first worker is ready, wait for start-up rather than the query's own deadline
+        end = deadline if self._ready.is_set() else max(deadline, time.monotonic() + self.start_timeout)
         while True:
-            remaining = deadline - time.monotonic()
-            wait = remaining if self._ready.is_set() else max(remaining, self.start_timeout)
             try:
-                worker = self._idle.get(timeout=max(wait, 0.0) if self._boot_error is None else 0.0)
+                # short slices, so a failed start-up is noticed at once (get returns as soon as a
+                # worker is handed back, so this adds no latency)
+                worker = self._idle.get(timeout=max(0.0, min(0.25, end - time.monotonic())))
             except queue.Empty:
                 if self._boot_error is not None:
                     raise EngineUnavailable(f"no query worker: {self._boot_error}") from None
+                if time.monotonic() < end:
+                    continue
                 raise EngineUnavailable(
                     f"all {self.size} query workers stayed busy for {limit:g} s; retry later") from None
             if not worker.alive():
