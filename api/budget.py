@@ -5,6 +5,10 @@ time in any 60-second window; past it the endpoint answers 429 with ``Retry-Afte
 until enough of the window has expired). ``0`` disables the budget; loopback clients are exempt when
 ``exempt_loopback`` (development: behind a reverse proxy every client is loopback, so production
 settings turn it off).
+
+A time budget alone lets one client start as many slow queries at once as there are workers and
+block everyone until they time out, so a budgeted client may also have at most ``concurrent``
+queries running at a time (429 with ``Retry-After: 1`` past it).
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ def is_loopback(host: str | None) -> bool:
 
 
 class QueryBudget:
-    def __init__(self, seconds_per_minute: float, *, exempt_loopback: bool = True,
+    def __init__(self, seconds_per_minute: float, *, exempt_loopback: bool = True, concurrent: int = 0,
                  clock: Callable[[], float] = time.monotonic):
         self.limit = seconds_per_minute
         self.exempt_loopback = exempt_loopback
+        self.concurrent = concurrent  # 0: no limit
+        self._running: dict[str, int] = {}
         self.clock = clock
         self._spent: dict[str, deque[tuple[float, float]]] = {}
         self._lock = threading.Lock()
@@ -54,6 +60,29 @@ class QueryBudget:
                 if spent < self.limit:
                     return max(1, math.ceil(at + WINDOW - now))
             return max(1, math.ceil(WINDOW))
+
+    def start(self, client: str | None) -> bool:
+        """Count one more running query for the client; False (nothing counted) when at the limit."""
+        if self.concurrent <= 0 or not self.applies_to(client):
+            return True
+        key = client or ""
+        with self._lock:
+            if self._running.get(key, 0) >= self.concurrent:
+                return False
+            self._running[key] = self._running.get(key, 0) + 1
+            return True
+
+    def finish(self, client: str | None, seconds: float) -> None:
+        """The query ended (answered, failed or stopped): release its slot and charge its time."""
+        if self.concurrent > 0 and self.applies_to(client):
+            key = client or ""
+            with self._lock:
+                left = self._running.get(key, 0) - 1
+                if left > 0:
+                    self._running[key] = left
+                else:
+                    self._running.pop(key, None)
+        self.charge(client, seconds)
 
     def charge(self, client: str | None, seconds: float) -> None:
         if not self.applies_to(client):

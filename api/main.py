@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              cache_bytes=settings.result_cache_bytes).start()
         candidates.warm_index(app)  # the candidate index is loaded now, not on the first request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
-                                       exempt_loopback=settings.budget_exempt_loopback)
+                                       exempt_loopback=settings.budget_exempt_loopback,
+                                       concurrent=settings.budget_concurrent_queries)
         try:
             yield
         finally:

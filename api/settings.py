@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)
     budget_exempt_loopback: bool = True    # loopback clients are not budgeted (development)
+    budget_concurrent_queries: int = 1     # queries one budgeted client may run at once (0: no limit)
     cors_origins: list[str] = ["*"]
 
     # Review of discovered overlaps (issue 4): disabled unless a token is set

@@ -232,6 +232,10 @@ async def sparql_endpoint(request: Request) -> Response:
             asked = f"format={format_values!r}" if format_values else f"Accept: {accept}"
             raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
                                      f"available: {formats.describe_choices(family)}")
+        if not budget.start(client):
+            noun = "query" if budget.concurrent == 1 else "queries"
+            raise ProtocolError(429, f"{client} already has {budget.concurrent} running {noun} (the limit "
+                                     "per client); retry when it ends", {"Retry-After": "1"})
         started = time.monotonic()
         try:
             run_async = getattr(engine, "run_async", None)
@@ -243,7 +247,7 @@ async def sparql_endpoint(request: Request) -> Response:
                 result = await run_in_threadpool(_run, engine, settings, query, media_type, default_graphs,
                                                  named_graphs)
         finally:
-            budget.charge(client, time.monotonic() - started)
+            budget.finish(client, time.monotonic() - started)
     except ProtocolError as exc:
         return _error(request, settings, exc)
     except QueryRefused as exc:

@@ -148,6 +148,34 @@ def test_budget_exceeded_is_429_with_retry_after(tmp_path: Path) -> None:
         assert "budget" in third.text
 
 
+@pytest.mark.slow
+def test_one_client_cannot_occupy_every_worker(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "store", items_nquads(), "test")
+    del store
+    settings = Settings(
+        store_path=tmp_path / "store",
+        environment="test",
+        query_workers=2,
+        query_timeout=1.0,
+        budget_seconds_per_minute=100.0,
+        budget_concurrent_queries=1,
+    )
+    with TestClient(create_app(settings)) as client:
+        client.get("/sparql", params={"query": "ASK {}"})  # workers up
+        first: dict[str, httpx.Response] = {}
+        thread = threading.Thread(
+            target=lambda: first.update(r=client.get("/sparql", params={"query": RUNAWAY}))
+        )
+        thread.start()
+        time.sleep(0.3)
+        second = client.get("/sparql", params={"query": RUNAWAY})
+        assert second.status_code == 429 and second.headers["retry-after"] == "1"
+        assert "already has 1 running query" in second.text
+        thread.join(20)
+        assert first["r"].status_code == 503
+        assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200  # the slot was released
+
+
 def test_budget_window_and_loopback_exemption() -> None:
     now = [1000.0]
     budget = QueryBudget(10.0, exempt_loopback=True, clock=lambda: now[0])
@@ -166,3 +194,15 @@ def test_budget_window_and_loopback_exemption() -> None:
     strict.charge("127.0.0.1", 11.0)
     assert strict.retry_after("127.0.0.1") == 60
     assert QueryBudget(0, clock=lambda: now[0]).retry_after("203.0.113.5") is None
+
+
+def test_concurrency_slots() -> None:
+    budget = QueryBudget(10.0, exempt_loopback=True, concurrent=2)
+    assert budget.start("203.0.113.5") and budget.start("203.0.113.5")
+    assert not budget.start("203.0.113.5")
+    assert budget.start("198.51.100.1")  # per client
+    assert all(budget.start("127.0.0.1") for _ in range(5))  # loopback exempt
+    budget.finish("203.0.113.5", 0.5)
+    assert budget.start("203.0.113.5")
+    assert budget.spent("203.0.113.5") == 0.5
+    assert QueryBudget(10.0, concurrent=0).start("203.0.113.5")  # 0: no limit
