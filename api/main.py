@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              timeout=settings.query_timeout,
                                              max_bytes=settings.max_result_bytes,
                                              base_iri=settings.base_iri,
-                                             cache_bytes=settings.result_cache_bytes).start()
+                                             cache_bytes=settings.result_cache_bytes,
+                                             memory_bytes=settings.worker_memory_bytes or None).start()
         candidates.warm_index(app)  # the candidate index is loaded now, not on the first request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback,

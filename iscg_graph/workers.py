@@ -11,6 +11,8 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
 - Concurrency: a query takes an idle worker; other workers keep serving while one is busy.
 - Freshness: before a query the engine compares ``meta.json``'s generation with the one each worker
   loaded; a stale worker reloads the snapshot first.
+- Optional address-space cap per worker (``memory_bytes``): a query that would exhaust memory
+  kills its worker only (the request gets `EngineUnavailable`, a new worker starts).
 - Optional result cache (``cache_bytes``): identical requests on an unchanged generation are
   answered from memory (`iscg_graph.result_cache`).
 """
@@ -21,6 +23,7 @@ import asyncio
 import functools
 import os
 import queue
+import resource
 import socket
 import subprocess
 import sys
@@ -100,7 +103,9 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
 
 
 def _child_entry(argv: list[str]) -> None:
-    fd, store_path, max_bytes, base_iri = int(argv[0]), argv[1], int(argv[2]), argv[3]
+    fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
+    if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
 
 
@@ -148,14 +153,15 @@ class _Worker:
     """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
     the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
 
-    def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None):
+    def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
+                 memory_bytes: int | None = None):
         parent_sock, child_sock = socket.socketpair()
         code = "import sys; from iscg_graph.workers import _child_entry; _child_entry(sys.argv[1:])"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-             base_iri or ""],
+             base_iri or "", str(memory_bytes or 0)],
             pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
         )
         child_sock.close()
@@ -215,6 +221,7 @@ class ProcessPoolEngine:
         start_timeout: float = 120.0,
         base_iri: str | None = None,
         cache_bytes: int = 0,
+        memory_bytes: int | None = None,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -223,6 +230,7 @@ class ProcessPoolEngine:
         self.start_timeout = start_timeout
         self.base_iri = base_iri
         self.cache = ResultCache(cache_bytes)
+        self.memory_bytes = memory_bytes
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -258,7 +266,7 @@ class ProcessPoolEngine:
 
     def _spawn(self, background: bool = True) -> None:
         # the process starts now; its loading is waited for (in the background unless asked)
-        worker = _Worker(self.store_path, self.max_bytes, self.base_iri)
+        worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
         with self._lock:
             if self._closed:
                 worker.stop()

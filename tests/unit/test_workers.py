@@ -56,3 +56,17 @@ def test_the_pool_recovers_when_the_store_appears_later(tmp_path: Path) -> None:
                 time.sleep(0.2)
     finally:
         engine.close()
+
+
+def test_a_query_that_exhausts_its_memory_cap_kills_only_its_worker(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    nquads = "".join(f'<urn:item:{i}> <urn:p> "item {i}" <urn:g> .\n' for i in range(200)).encode()
+    made = write_store(path, nquads, "test")
+    del made
+    huge = "SELECT ?a ?c ?f ?i WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"  # 8M sorted rows
+    with ProcessPoolEngine(path, workers=1, timeout=30, memory_bytes=600_000_000) as engine:
+        before = engine.worker_pids()
+        with pytest.raises(EngineUnavailable, match="stopped unexpectedly"):
+            engine.run(huge, media_type="text/csv")
+        assert b"true" in engine.run("ASK { ?s ?p ?o }", media_type=JSON).body  # a new worker answers
+        assert engine.worker_pids() != before
