@@ -180,7 +180,7 @@ def _service_description(request: Request, engine: QueryEngine, accept: str | No
     graphs = _graphs(engine)
     endpoint = str(request.url.replace(query="", fragment=""))
     body = describe_service(endpoint, graphs, media_type, label="ISCG knowledge graph SPARQL endpoint")
-    return Response(body, media_type=formats.content_type(media_type))
+    return Response(body, media_type=formats.content_type(media_type), headers={"Vary": "Accept, Origin"})
 
 
 def _graphs(engine: QueryEngine) -> frozenset[str]:
@@ -267,7 +267,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(request, settings, ProtocolError(503, str(exc), {"Retry-After": "5"}))
     except QueryError as exc:
         return _error(request, settings, ProtocolError(400, f"query failed: {exc}"))
-    headers = _cors(request, settings)
+    headers = {**_cors(request, settings), "Vary": "Accept, Origin"}  # negotiated: caches must key on it
     return Response(result.body, media_type=formats.content_type(result.media_type), headers=headers)
 
 

@@ -452,6 +452,7 @@ def test_cors_on_get_and_preflight(client: TestClient) -> None:
     assert pre.status_code == 204
     assert "POST" in pre.headers["access-control-allow-methods"]
     assert client.get("/sparql", params={"query": "ASK {"}).headers["access-control-allow-origin"] == "*"
+    assert "Accept" in resp.headers["vary"]  # negotiated answers tell caches so
 
 
 def test_json_body_is_oxigraph_output(client: TestClient) -> None:
