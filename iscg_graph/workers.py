@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import queue
 import resource
 import socket
 import subprocess
@@ -36,6 +35,7 @@ from typing import Any
 
 from .engine import EngineResult, execute
 from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from .idle_queue import IdleQueue
 from .result_cache import ResultCache, cacheable
 from .store import META, EmbeddedStore, StoreMeta, read_meta
 
@@ -231,7 +231,7 @@ class ProcessPoolEngine:
         self.base_iri = base_iri
         self.cache = ResultCache(cache_bytes)
         self.memory_bytes = memory_bytes
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: IdleQueue[_Worker] = IdleQueue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._closed = False
@@ -286,7 +286,7 @@ class ProcessPoolEngine:
             self._backoff = 1.0
             self._graphs = worker.graphs
             self._ready.set()
-            self._idle.put(worker)
+            self._idle.release(worker)
 
         if background:
             threading.Thread(target=self._boot_logged, args=(boot,), daemon=True).start()
@@ -383,12 +383,12 @@ class ProcessPoolEngine:
             self._replace(worker)
             raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
         except QueryError:
-            self._idle.put(worker)
+            self._idle.release(worker)
             raise
         except BaseException:
             self._replace(worker)
             raise
-        self._idle.put(worker)
+        self._idle.release(worker)
         if key is not None:
             self.cache.put(key, worker.generation, result)
         return result
@@ -404,26 +404,27 @@ class ProcessPoolEngine:
         timeout: float | None = None,
         row_limit: int | None = None,
     ) -> EngineResult:
-        """`run` for an event loop: with an idle, fresh worker it waits on the worker's socket
-        without a thread; otherwise (all busy, reload needed) it runs `run` in the default executor."""
+        """`run` for an event loop: waits for a worker and on its socket without a thread (the
+        blocking `run` goes to the default executor only before the pool has started)."""
         self._refresh_generation()
         key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
         if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
             return cached
-        worker = self._try_checkout()
-        if worker is None:
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if not self._ready.is_set() or self._boot_error is not None:
             call = functools.partial(self.run, sparql, media_type=media_type, substitutions=substitutions,
                                      default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
                                      row_limit=row_limit)
             return await loop.run_in_executor(None, call)
         limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        worker = await self._acheckout(deadline, limit)
         request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
                    row_limit)
         try:
             worker.conn.send(request)
             if not worker.conn.poll(0):
-                await _readable(worker.conn, limit)
+                await _readable(worker.conn, max(deadline - time.monotonic(), 0.0))
             msg = worker.conn.recv()
             if msg[0] == "ok":
                 body = worker.conn.recv_bytes()
@@ -437,54 +438,58 @@ class ProcessPoolEngine:
             self._replace(worker)
             raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
         except QueryError:
-            self._idle.put(worker)
+            self._idle.release(worker)
             raise
         except BaseException:  # cancelled while the worker runs: its state is unknown
             self._replace(worker)
             raise
-        self._idle.put(worker)
+        self._idle.release(worker)
         if key is not None:
             self.cache.put(key, worker.generation, result)
         return result
 
-    def _try_checkout(self) -> _Worker | None:
-        """An idle worker with the current data, without waiting; None otherwise."""
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            return None
-        if worker.alive() and worker.generation == self._generation:
-            return worker
-        self._idle.put(worker)  # the blocking path reloads or replaces it
-        return None
+    def _busy(self, limit: float) -> EngineUnavailable:
+        return EngineUnavailable(f"all {self.size} query workers stayed busy for {limit:g} s; retry later")
+
+    async def _acheckout(self, deadline: float, limit: float) -> _Worker:
+        while True:
+            worker = await self._idle.aget(max(0.0, deadline - time.monotonic()))
+            if worker is None:
+                raise self._busy(limit)
+            if worker.alive() and worker.generation == self._generation:
+                return worker
+            ready = await asyncio.get_running_loop().run_in_executor(None, self._prepare, worker)
+            if ready is not None:
+                return ready
 
     def _checkout(self, deadline: float, limit: float) -> _Worker:
         # before the first worker is ready, wait for start-up rather than the query's own deadline
         end = deadline if self._ready.is_set() else max(deadline, time.monotonic() + self.start_timeout)
         while True:
-            try:
-                # short slices, so a failed start-up is noticed at once (get returns as soon as a
-                # worker is handed back, so this adds no latency)
-                worker = self._idle.get(timeout=max(0.0, min(0.25, end - time.monotonic())))
-            except queue.Empty:
+            worker = self._idle.get(max(0.0, end - time.monotonic()),
+                                    give_up=lambda: self._boot_error is not None)
+            if worker is None:
                 if self._boot_error is not None:
-                    raise EngineUnavailable(f"no query worker: {self._boot_error}") from None
-                if time.monotonic() < end:
-                    continue
-                raise EngineUnavailable(
-                    f"all {self.size} query workers stayed busy for {limit:g} s; retry later") from None
-            if not worker.alive():
+                    raise EngineUnavailable(f"no query worker: {self._boot_error}")
+                raise self._busy(limit)
+            ready = self._prepare(worker)
+            if ready is not None:
+                return ready
+
+    def _prepare(self, worker: _Worker) -> _Worker | None:
+        """The worker, alive and holding the current data (reloaded if needed); None if replaced."""
+        if not worker.alive():
+            self._replace(worker)
+            return None
+        if worker.generation != self._generation:
+            try:
+                worker.conn.send(("reload",))
+                worker.wait_ready(self.start_timeout)
+            except (QueryError, StoreError, OSError):
                 self._replace(worker)
-                continue
-            if worker.generation != self._generation:
-                try:
-                    worker.conn.send(("reload",))
-                    worker.wait_ready(self.start_timeout)
-                except (QueryError, StoreError, OSError):
-                    self._replace(worker)
-                    continue
-                self._graphs = worker.graphs
-            return worker
+                return None
+            self._graphs = worker.graphs
+        return worker
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker (frees its CPU at once) and start a fresh one in the background."""
