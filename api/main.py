@@ -22,15 +22,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = EmbeddedStore.open_writable(settings.store_path)
+        # Pin the build the link points to now: a later `iscg build` swaps the link, and this service
+        # keeps serving (and writing reviews into) one consistent build until it is restarted.
+        build_dir = settings.store_path.resolve()
+        store = EmbeddedStore.open_writable(build_dir)
         app.state.store = store
-        app.state.engine = ProcessPoolEngine(settings.store_path, workers=settings.query_workers,
+        app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
                                              timeout=settings.query_timeout,
                                              max_bytes=settings.max_result_bytes,
                                              base_iri=settings.base_iri,
                                              cache_bytes=settings.result_cache_bytes,
                                              memory_bytes=settings.worker_memory_bytes or None).start()
-        candidates.warm_index(app)  # the candidate index is loaded now, not on the first request
+        candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback,
                                        concurrent=settings.budget_concurrent_queries)

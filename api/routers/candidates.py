@@ -16,7 +16,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -48,7 +48,29 @@ def _store(request: Request) -> EmbeddedStore:
 
 def get_index(request: Request) -> CandidateIndex:
     """The candidate index of the service's store, loaded once and reloaded when the file changes."""
+    pending = getattr(request.app.state, "candidates_pending", None)
+    if pending is not None and pending.is_alive():
+        raise HTTPException(
+            503,
+            "the candidate index of this store is still being computed; try again shortly",
+            headers={"Retry-After": "30"},
+        )
     return warm_index(request.app)
+
+
+def start_index(app: FastAPI) -> None:
+    """At start-up: load candidates.json now; a store built without one computes it in the background.
+
+    Loading takes milliseconds on the real data; computing can take minutes on a very large graph,
+    which must not hold up the service's start (requests get 503 + Retry-After meanwhile).
+    """
+    store: EmbeddedStore = app.state.store
+    if store.path is None or (store.path / CANDIDATES_FILE).exists():
+        warm_index(app)
+        return
+    worker = threading.Thread(target=warm_index, args=(app,), name="candidate-index", daemon=True)
+    app.state.candidates_pending = worker
+    worker.start()
 
 
 def warm_index(app: FastAPI) -> CandidateIndex:

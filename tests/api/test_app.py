@@ -45,3 +45,36 @@ def test_reports_index_links_every_report_page(client: TestClient) -> None:
     html = client.get("/reports").text
     assert 'href="/reports/candidates"' in html
     assert 'href="/reports/sector-overlap-matrix"' in html
+
+
+def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
+    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+
+    from api.routers import candidates
+
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    (copy / "candidates.json").unlink()
+    release = threading.Event()
+    real = candidates.warm_index
+
+    def slow_warm_index(app):  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return real(app)
+
+    monkeypatch.setattr(candidates, "warm_index", slow_warm_index)
+    settings = Settings(environment="test", store_path=copy, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").status_code == 200  # the service is up while the index is computed
+        waiting = c.get("/api/candidates")
+        assert waiting.status_code == 503
+        assert waiting.headers["retry-after"] == "30"
+        assert "still being computed" in waiting.json()["detail"]
+        release.set()
+        c.app.state.candidates_pending.join(60)
+        ready = c.get("/api/candidates")
+        assert ready.status_code == 200
+        assert (copy / "candidates.json").exists()
