@@ -54,8 +54,12 @@ class NotAcceptable(ValueError):
         super().__init__(f"cannot serve any of {accept!r}; available: {offered}")
 
 
-def _parse_weighted(header: str) -> list[tuple[str, float, int]]:
-    """`a;q=0.5, b` -> [(token, q, position)], tokens lower-cased, q clamped to [0, 1]."""
+def parse_weighted(header: str, *, clamp: bool = True) -> list[tuple[str, float, int]]:
+    """`a;q=0.5, b` -> [(token, q, position)] for Accept-style headers, tokens lower-cased.
+
+    A malformed weight counts as 0 ("not acceptable"); `clamp` keeps q within [0, 1], otherwise q
+    is as sent (the SPARQL endpoint's negotiation in `formats` ranks by the weight as sent).
+    """
     items: list[tuple[str, float, int]] = []
     for pos, part in enumerate(header.split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -67,9 +71,12 @@ def _parse_weighted(header: str) -> list[tuple[str, float, int]]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
+                    q = float(value.strip())
                 except ValueError:
-                    q = 0.0  # a malformed weight counts as "not acceptable"
+                    q = 0.0
+                else:
+                    if clamp:
+                        q = min(max(q, 0.0), 1.0)
         items.append((token, q, pos))
     return items
 
@@ -92,7 +99,7 @@ def choose_format(accept: str | None, formats: tuple[DocFormat, ...] = FORMATS) 
 def _quality(accept: str, fmt: DocFormat) -> float:
     """The q a header gives one format: from its most specific matching range (RFC 9110 §12.5.1)."""
     found: tuple[int, float] | None = None
-    for token, q, _pos in _parse_weighted(accept):
+    for token, q, _pos in parse_weighted(accept):
         if token == fmt.media_type:
             spec = 3
         elif ALIASES.get(token) is fmt:
@@ -122,7 +129,7 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 def preferred_languages(accept_language: str | None, default: str = "en") -> list[str]:
     """Language tags in the client's order of preference, then their base languages, then `default`."""
     ranked = sorted(
-        ((tag, q, pos) for tag, q, pos in _parse_weighted(accept_language or "") if q > 0 and tag != "*"),
+        ((tag, q, pos) for tag, q, pos in parse_weighted(accept_language or "") if q > 0 and tag != "*"),
         key=lambda item: (-item[1], item[2]),
     )
     out: list[str] = []

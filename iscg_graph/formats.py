@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from .conneg import parse_weighted
+
 Family = Literal["results", "graph"]
 
 JSON = "application/sparql-results+json"
@@ -88,20 +90,9 @@ def from_format_param(values: Sequence[str], family: Family) -> str | None:
 
 
 def _parse_accept(header: str) -> list[tuple[float, int, int, str]]:
+    """Media ranges best first: by q as sent, then specificity (type/subtype > type/* > */*), then order."""
     ranges = []
-    for index, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+    for media, q, index in parse_weighted(header, clamp=False):
         specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
         ranges.append((q, specificity, -index, media))
     ranges.sort(reverse=True)
