@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 from generate import SIZES, generate  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
 
-from iscg_graph.liveserver import ServerProcess, free_port  # noqa: E402
+from iscg_graph.liveserver import ServerProcess, api_server, free_port  # noqa: E402
 
 QUERIES = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -81,31 +81,18 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
         del built
     env = {
-        "ISCG_STORE_PATH": str(store),
-        "ISCG_ENVIRONMENT": "test",
         "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
         "ISCG_QUERY_WORKERS": str(workers),
         "ISCG_QUERY_TIMEOUT": "60",
         "ISCG_RESULT_CACHE_BYTES": "64000000" if cache else "0",
     }
-    argv = [
-        str(BIN / "uvicorn"),
-        "api.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    return ServerProcess(
-        argv,
-        ready_url=f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+    return api_server(
+        store,
+        port,
         log=work / "iscg.log",
         env=env,
-        cwd=REPO,
+        extra=["--no-access-log"],
+        ready_path="/sparql?query=ASK%7B%7D",
         start_timeout=600,
     )
 

@@ -2,7 +2,8 @@
 
 `ServerProcess` starts a command (uvicorn, ``oxigraph serve``, ``rdflib-endpoint serve``), waits
 (bounded) until a URL answers, and stops it on exit: SIGTERM, then SIGKILL. Its output goes to a
-log file that is shown when it fails to start.
+log file that is shown when it fails to start. `api_server` is this service under uvicorn
+(`uvicorn_argv`), as the live tests and the benchmark start it.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["ServerProcess", "free_port"]
+__all__ = ["ServerProcess", "api_server", "free_port", "uvicorn_argv"]
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -79,3 +83,42 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def uvicorn_argv(port: int, *extra: str) -> list[str]:
+    """This service's app factory under uvicorn on 127.0.0.1:`port`, logging warnings only, plus `extra`."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+
+
+def api_server(
+    store: Path,
+    port: int,
+    *,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
+    ready_path: str = "/health",
+    start_timeout: float = 60.0,
+) -> ServerProcess:
+    """This service on `store` in the test environment, not yet started; `env` adds or overrides settings."""
+    return ServerProcess(
+        uvicorn_argv(port, *extra),
+        ready_url=f"http://127.0.0.1:{port}{ready_path}",
+        log=log,
+        env={"ISCG_STORE_PATH": str(store), "ISCG_ENVIRONMENT": "test", **(env or {})},
+        cwd=REPO,
+        start_timeout=start_timeout,
+    )

@@ -1,7 +1,9 @@
-"""Shared fixtures: a store built once per session from the shipped data."""
+"""Shared fixtures: a store built once per session from the shipped data; live servers on a store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -26,3 +28,23 @@ def real_store(built_store: Path):  # type: ignore[no-untyped-def]
     from iscg_graph.store import EmbeddedStore
 
     return EmbeddedStore.open_snapshot(built_store)
+
+
+@pytest.fixture(scope="session")
+def live_service() -> Iterator[Callable[..., str]]:
+    """Start this service under uvicorn on a free loopback port: `live_service(store, **ISCG_env)`.
+
+    Returns the base URL once /health answers; the log is `server.log` beside the store, one query
+    worker unless `env` says otherwise. Every server started is stopped at the end of the session.
+    """
+    from iscg_graph.liveserver import api_server, free_port
+
+    with ExitStack() as running:
+
+        def start(store: Path, **env: str) -> str:
+            port = free_port()
+            settings = {"ISCG_QUERY_WORKERS": "1", **env}
+            running.enter_context(api_server(store, port, log=store.parent / "server.log", env=settings))
+            return f"http://127.0.0.1:{port}"
+
+        yield start

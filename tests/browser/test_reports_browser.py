@@ -9,85 +9,31 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from iscg_graph.build import build
-from iscg_graph.liveserver import ServerProcess, free_port
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+def server(tmp_path_factory: pytest.TempPathFactory, live_service: Callable[..., str]) -> str:
     work = tmp_path_factory.mktemp("reports-browser")
     build(work / "store")  # the real data, validated, as `iscg build` does it
-    port = free_port()
-    env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    return live_service(work / "store")
 
 
 @pytest.fixture()
-def page(browser, server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(accept_downloads=True)
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    outside: list[str] = []
-    errors: list[str] = []
-    pg.on(
-        "request",
-        lambda req: outside.append(req.url) if not req.url.startswith((server, "data:", "about:")) else None,
-    )
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+def page(browser_page, server: str):  # type: ignore[no-untyped-def]
+    pg = browser_page(server, timeout_ms=30_000, accept_downloads=True)
     yield pg
-    context.close()
-    assert outside == [], f"fetched from outside the service: {outside}"
-    assert errors == [], f"script errors: {errors}"
+    pg.context.close()
+    assert pg.outside_requests == [], f"fetched from outside the service: {pg.outside_requests}"
+    assert pg.page_errors == [], f"script errors: {pg.page_errors}"
 
 
 def _visible_box(locator) -> dict:  # type: ignore[no-untyped-def]

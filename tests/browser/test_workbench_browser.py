@@ -8,31 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from iscg_graph.build import write_store
-from iscg_graph.liveserver import ServerProcess, free_port
 from iscg_graph.publish import publish
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 BASE = "https://w3id.org/iscg/"
 FIXTURE = REPO / "tests" / "fixtures" / "linked-data" / "sample.trig"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 QUERY = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -56,63 +44,17 @@ def _nquads() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+def server(tmp_path_factory: pytest.TempPathFactory, live_service: Callable[..., str]) -> str:
     work = tmp_path_factory.mktemp("browser")
     store = write_store(work / "store", _nquads(), "browser-test")
     publish(store, work / "store", BASE)
     del store  # release the RocksDB lock: the server opens it
-    port = free_port()
-    env = {"ISCG_STORE_PATH": str(work / "store"), "ISCG_ENVIRONMENT": "test", "ISCG_QUERY_WORKERS": "1"}
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    return live_service(work / "store")
 
 
 @pytest.fixture()
-def page(browser, server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context()
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    outside: list[str] = []
-    pg.on(
-        "request",
-        lambda req: (
-            outside.append(req.url) if not req.url.startswith((server, "data:", "blob:", "about:")) else None
-        ),
-    )
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.outside_requests = outside  # type: ignore[attr-defined]
-    pg.page_errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+def page(browser_page, server: str):  # type: ignore[no-untyped-def]
+    return browser_page(server, timeout_ms=20_000, also_allowed=("blob:",))
 
 
 def run_query(page, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -226,7 +168,9 @@ def test_prefix_and_term_completion_come_from_the_ontology(page, server: str) ->
 
 def test_result_iris_that_are_not_http_are_not_links(page, server: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server}/query")
-    run_query(page, 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <urn:x:1> <https://www.itu.int/> } }')
+    run_query(
+        page, 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <urn:x:1> <https://www.itu.int/> } }'
+    )
     page.locator(".iscg-table:visible tbody tr").first.wait_for()
     hrefs = page.locator(".iscg-table:visible a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert hrefs == ["https://www.itu.int/"]

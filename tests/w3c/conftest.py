@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import rdflib
 
 from iscg_graph.build import write_store
-from iscg_graph.liveserver import ServerProcess, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 W3C = REPO.parent / "shared" / "w3c-sparql11"
@@ -42,7 +40,7 @@ def graph_data(manifest: rdflib.Graph) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def w3c_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def w3c_service(tmp_path_factory: pytest.TempPathFactory, live_service: Callable[..., str]) -> str:
     root = w3c_dir()
     manifest = rdflib.Graph().parse(root / "protocol" / "manifest.ttl", format="turtle")
     data = graph_data(manifest)
@@ -55,27 +53,9 @@ def w3c_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("w3c")
     store = write_store(work / "store", nquads, "w3c-protocol-tests")
     del store
-    port = free_port()
-    env = {
-        "ISCG_STORE_PATH": str(work / "store"),
-        "ISCG_ENVIRONMENT": "test",
-        "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
-        "ISCG_ALLOWED_SERVICE_IRIS": json.dumps([TEST_DATA_NAMESPACE]),
-        "ISCG_QUERY_WORKERS": "1",
-    }
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with ServerProcess(argv, ready_url=f"{base}/health", log=work / "server.log", env=env, cwd=REPO):
-        yield f"{base}/sparql"
+    base = live_service(
+        work / "store",
+        ISCG_BUDGET_SECONDS_PER_MINUTE="0",
+        ISCG_ALLOWED_SERVICE_IRIS=json.dumps([TEST_DATA_NAMESPACE]),
+    )
+    return f"{base}/sparql"
