@@ -191,10 +191,10 @@ class EmbeddedStore:
 
     def quads(
         self,
-        subject: Term | None = None,
-        predicate: Term | None = None,
+        subject: ox.NamedNode | ox.BlankNode | ox.Triple | None = None,
+        predicate: ox.NamedNode | None = None,
         obj: Term | None = None,
-        graph: Term | None = None,
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
     ) -> Iterable[ox.Quad]:
         return self._inner.quads_for_pattern(subject, predicate, obj, graph)
 
@@ -214,9 +214,15 @@ class EmbeddedStore:
         self._inner.load(data, format=ox.RdfFormat.N_QUADS)
 
     def replace_graph(self, graph_iri: str, nquads_or_ntriples: bytes) -> None:
-        """Replace one named graph's content in one transaction (N-Triples input)."""
+        """Replace one named graph's content (N-Triples input), then refresh snapshot and meta.
+
+        Clearing and loading are two steps: readers of this process's store could see the graph
+        empty in between, which is why only the build (before a store is served) calls this;
+        readers elsewhere load the snapshot, which is rewritten atomically afterwards.
+        """
         graph = ox.NamedNode(graph_iri)
-        self._inner.clear_graph(graph) if graph in set(self._inner.named_graphs()) else None
+        if graph in set(self._inner.named_graphs()):
+            self._inner.clear_graph(graph)
         self._inner.load(nquads_or_ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         self._after_write()
 

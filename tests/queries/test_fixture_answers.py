@@ -77,7 +77,9 @@ def test_question_duplicate_candidates_filters(run) -> None:  # type: ignore[no-
     assert len(run("question-duplicate-candidates", min_score="4")) == 1
     assert len(run("question-duplicate-candidates")) == 2  # default: more than one shared theme
     assert len(run("question-duplicate-candidates", sector="ITU-R", min_score="1")) == 0
-    assert len(run("question-duplicate-candidates", study_period="2022-2024", min_score="1")) == 0  # ITU-D side is 2018-2021
+    assert (
+        len(run("question-duplicate-candidates", study_period="2022-2024", min_score="1")) == 0
+    )  # ITU-D side is 2018-2021
 
 
 def test_theme_coverage(run) -> None:  # type: ignore[no-untyped-def]
