@@ -43,10 +43,10 @@ build: setup $(STORE).stamp
 run: build
 	ISCG_STORE_PATH=$(STORE) $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser lint
 	$(PY) -m pytest
 
-lint: setup
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check iscg_graph api tests bench
 	$(VENV)/bin/mypy iscg_graph api
 

@@ -24,7 +24,9 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# module scope: Playwright's sync API keeps an event loop running in the main thread while it is
+# open, which would break every later test that calls asyncio.run()
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
