@@ -56,6 +56,17 @@ class ResultCache:
             self.hits += 1
             return found
 
+    def peek(self, key: Hashable, generation: Hashable) -> EngineResult | None:
+        """`get` that counts only hits (a caller that falls back to `get` on a miss)."""
+        if self.max_bytes <= 0:
+            return None
+        with self._lock:
+            found = self._entries.get(key) if generation == self._generation else None
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return found
+
     def put(self, key: Hashable, generation: Hashable, result: EngineResult) -> None:
         if self.max_bytes <= 0 or len(result.body) > self.max_entry:
             return

@@ -393,6 +393,14 @@ class ProcessPoolEngine:
             self.cache.put(key, worker.generation, result)
         return result
 
+    def cached(self, sparql: str, *, media_type: str, default_graph: list[str] | None = None,
+               named_graphs: list[str] | None = None, row_limit: int | None = None) -> EngineResult | None:
+        """The answer `run` would give from the result cache, or None (nothing runs; a miss is not
+        counted, since the caller then asks `run_async`)."""
+        self._refresh_generation()
+        key = _cache_key(sparql, media_type, None, default_graph, named_graphs, row_limit)
+        return None if key is None else self.cache.peek(key, self._generation)
+
     async def run_async(
         self,
         sparql: str,

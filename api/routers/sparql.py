@@ -30,7 +30,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iscg_graph import formats
 from iscg_graph.engine import EngineResult, QueryEngine
@@ -219,6 +219,7 @@ class _Plan(NamedTuple):
     named_graphs: list[str] | None
     media_type: str
     headers: dict[str, str]
+    raw_headers: list[tuple[bytes, bytes]]  # the same, as ASGI sends them
 
 
 _PLANS: dict[tuple[bytes, str | None, str | None, frozenset[str]], _Plan] = {}
@@ -257,7 +258,8 @@ async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _P
                                  f"available: {formats.describe_choices(family)}")
     headers = {**_cors(request, settings), "Vary": "Accept, Origin",  # negotiated: caches must key on it
                "content-type": formats.content_type(media_type)}
-    return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers)
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw)
 
 
 async def sparql_endpoint(request: Request) -> Response:
@@ -355,3 +357,54 @@ def sparql_preflight(request: Request) -> Response:
         "Allow": "GET, POST, OPTIONS",
     }
     return Response(status_code=204, headers=headers)
+
+
+class CachedAnswers:
+    """ASGI middleware: a GET ``/sparql`` already answered the same way (same query string,
+    ``Accept``, ``Origin`` and store graphs: a known plan) whose result is in the result cache is
+    answered here, before routing; everything else goes on to the app unchanged. The budget is
+    applied as in the route (a blocked or busy client goes on, to get its 429 there).
+
+    Install with ``app.add_middleware(CachedAnswers)``: a cached answer then costs about what
+    uvicorn itself costs, instead of also FastAPI's middleware stack and router.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql" or not _PLANS
+                or not await self._answer(scope, send)):
+            await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, send: Send) -> bool:
+        state = scope["app"].state
+        engine = getattr(state, "engine", None)
+        cached = getattr(engine, "cached", None)
+        graphs = getattr(engine, "graphs", None)
+        if cached is None or graphs is None:
+            return False
+        accept = origin = None
+        for name, value in scope["headers"]:
+            if name == b"accept" and accept is None:
+                accept = value.decode("latin-1")
+            elif name == b"origin" and origin is None:
+                origin = value.decode("latin-1")
+        plan = _PLANS.get((scope["query_string"], accept, origin, graphs()))
+        if plan is None:
+            return False
+        settings: Settings = state.settings
+        budget: QueryBudget = state.budget
+        client = scope["client"][0] if scope.get("client") else None
+        if budget.retry_after(client) is not None:
+            return False
+        started = time.monotonic()
+        result = cached(plan.query, media_type=plan.media_type, default_graph=plan.default_graphs,
+                        named_graphs=plan.named_graphs, row_limit=settings.result_limit)
+        if result is None or result.media_type != plan.media_type or not budget.start(client):
+            return False
+        budget.finish(client, time.monotonic() - started)
+        headers = [*plan.raw_headers, (b"content-length", str(len(result.body)).encode("latin-1"))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": result.body})
+        return True
