@@ -14,14 +14,15 @@ Served by a plain Starlette route, ahead of a FastAPI route that only documents 
 handler takes the raw request and does its own parsing, so FastAPI's dependency solving (which
 re-parsed the whole query string on every request) was pure overhead — about a third of the time
 of a cached answer. A GET that was already validated (same query string, ``Accept``, ``Origin`` and
-store graphs) reuses its plan: query text, dataset, media type and response headers.
+store graphs, per app and settings object) reuses its plan: query text, dataset, media type and
+response headers.
 """
 
 from __future__ import annotations
 
 import time
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -222,11 +223,20 @@ class _Plan(NamedTuple):
     raw_headers: list[tuple[bytes, bytes]]  # the same, as ASGI sends them
 
 
-_PLANS: dict[tuple[bytes, str | None, str | None, frozenset[str]], _Plan] = {}
+PlanKey = tuple[bytes, str | None, str | None, frozenset[str]]
 _PLANS_MAX = 512
 
 
-def _plan_key(request: Request, engine: QueryEngine) -> tuple[bytes, str | None, str | None, frozenset[str]]:
+def _plans(state: Any, settings: Settings) -> dict[PlanKey, _Plan]:
+    """The app's remembered plans, valid for its current settings object (allow-list, CORS)."""
+    held = getattr(state, "sparql_plans", None)
+    if held is None or held[0] is not settings:
+        held = state.sparql_plans = (settings, {})
+    plans: dict[PlanKey, _Plan] = held[1]
+    return plans
+
+
+def _plan_key(request: Request, engine: QueryEngine) -> PlanKey:
     headers = request.headers
     graphs = getattr(engine, "graphs", None)
     return (request.scope["query_string"], headers.get("accept"), headers.get("origin"),
@@ -275,16 +285,17 @@ async def sparql_endpoint(request: Request) -> Response:
         blocked = _budget_blocked(budget, client)
         if blocked:
             raise blocked
-        found = _PLANS.get(_plan_key(request, engine)) if method == "GET" else None
+        plans = _plans(state, settings)
+        found = plans.get(_plan_key(request, engine)) if method == "GET" else None
         if found is None:
             planned = await _plan(request, settings, engine)
             if isinstance(planned, Response):
                 return planned
             plan = planned
             if method == "GET":  # keyed on the graphs it was checked against
-                if len(_PLANS) >= _PLANS_MAX:
-                    _PLANS.clear()
-                _PLANS[_plan_key(request, engine)] = plan
+                if len(plans) >= _PLANS_MAX:
+                    plans.clear()
+                plans[_plan_key(request, engine)] = plan
         else:
             plan = found
         if not budget.start(client):
@@ -373,16 +384,18 @@ class CachedAnswers:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql" or not _PLANS
+        if (scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql"
                 or not await self._answer(scope, send)):
             await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, send: Send) -> bool:
         state = scope["app"].state
+        settings: Settings = state.settings
+        plans = _plans(state, settings)
         engine = getattr(state, "engine", None)
         cached = getattr(engine, "cached", None)
         graphs = getattr(engine, "graphs", None)
-        if cached is None or graphs is None:
+        if not plans or cached is None or graphs is None:
             return False
         accept = origin = None
         for name, value in scope["headers"]:
@@ -390,10 +403,9 @@ class CachedAnswers:
                 accept = value.decode("latin-1")
             elif name == b"origin" and origin is None:
                 origin = value.decode("latin-1")
-        plan = _PLANS.get((scope["query_string"], accept, origin, graphs()))
+        plan = plans.get((scope["query_string"], accept, origin, graphs()))
         if plan is None:
             return False
-        settings: Settings = state.settings
         budget: QueryBudget = state.budget
         client = scope["client"][0] if scope.get("client") else None
         if budget.retry_after(client) is not None:
