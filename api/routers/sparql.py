@@ -225,6 +225,7 @@ class _Plan(NamedTuple):
 
 PlanKey = tuple[bytes, str | None, str | None, frozenset[str]]
 _PLANS_MAX = 512
+_PLAN_MAX_BYTES = 8192  # as the result cache's keys
 
 
 def _plans(state: Any, settings: Settings) -> dict[PlanKey, _Plan]:
@@ -292,7 +293,8 @@ async def sparql_endpoint(request: Request) -> Response:
             if isinstance(planned, Response):
                 return planned
             plan = planned
-            if method == "GET":  # keyed on the graphs it was checked against
+            # keyed on the graphs it was checked against; long texts would make the table the memory
+            if method == "GET" and len(request.scope["query_string"]) <= _PLAN_MAX_BYTES:
                 if len(plans) >= _PLANS_MAX:
                     plans.clear()
                 plans[_plan_key(request, engine)] = plan
