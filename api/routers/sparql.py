@@ -10,12 +10,12 @@ naming the limit, never a truncated body).
 The handler is ``async`` only to read the request body with a size cap; the query itself runs in a
 worker process, waited on from the event loop (its socket), never run on it.
 
-Served by a plain Starlette route, ahead of a FastAPI route that only documents it in OpenAPI: the
-handler takes the raw request and does its own parsing, so FastAPI's dependency solving (which
-re-parsed the whole query string on every request) was pure overhead — about a third of the time
-of a cached answer. A GET that was already validated (same query string, ``Accept``, ``Origin`` and
-store graphs, per app and settings object) reuses its plan: query text, dataset, media type and
-response headers.
+Served by a plain Starlette route (a FastAPI route for the same path only documents it in OpenAPI
+and answers the other methods' 405): the handler takes the raw request and does its own parsing,
+so FastAPI's dependency solving (which re-parsed the whole query string on every request) was
+pure overhead, about a third of the time of a cached answer. A GET that was already validated
+(same query string, ``Accept``, ``Origin`` and store graphs, per app and settings object)
+reuses its plan: query text, dataset, media type and response headers.
 """
 
 from __future__ import annotations
