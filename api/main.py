@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sparql, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
+    # a GET /sparql already answered the same way is served from the result cache before routing
+    app.add_middleware(sparql.CachedAnswers)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

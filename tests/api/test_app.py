@@ -78,3 +78,33 @@ def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
         ready = c.get("/api/candidates")
         assert ready.status_code == 200
         assert (copy / "candidates.json").exists()
+
+
+def test_what_one_app_allowed_is_never_remembered_for_another(built_store: Path, tmp_path: Path) -> None:
+    """Checks and cached answers are per app: a SERVICE target allow-listed in one app stays refused
+    in another app of the same process, even after the first app has answered it twice."""
+    import shutil
+
+    copy = tmp_path / "build"  # the module's client holds the store's write lock
+    shutil.copytree(built_store.resolve(), copy)
+    query = "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } } LIMIT 1"
+    common = {"environment": "test", "store_path": copy, "query_workers": 1}
+    allowing = create_app(Settings(**common, allowed_service_iris=["http://127.0.0.1:9/"]))
+    refusing = create_app(Settings(**common))
+    with TestClient(allowing) as a:
+        for _ in range(2):
+            assert a.get("/sparql", params={"query": query}).status_code == 200
+    with TestClient(refusing) as b:
+        for _ in range(2):
+            response = b.get("/sparql", params={"query": query})
+            assert response.status_code == 403
+            assert "127.0.0.1:9" in response.text
+
+
+def test_a_repeated_query_gets_the_same_answer(client: TestClient) -> None:
+    params = {"query": "SELECT ?s WHERE { ?s a <https://w3id.org/iscg/ontology#Sector> } ORDER BY ?s"}
+    first = client.get("/sparql", params=params, headers={"Accept": "text/csv"})
+    second = client.get("/sparql", params=params, headers={"Accept": "text/csv"})
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.text.count("\n") == 4
+    assert first.headers["content-type"] == second.headers["content-type"]
