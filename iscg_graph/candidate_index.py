@@ -126,6 +126,8 @@ CSV_COLUMNS = (
     "left_iri",
     "right_iri",
 )
+# the CSV columns shown as plain text in the shared table writers (score and IRIs are typed cells)
+TEXT_COLUMNS = tuple(c for c in CSV_COLUMNS if c not in ("kind", "score", "left_iri", "right_iri"))
 
 
 @dataclass(frozen=True)
@@ -279,19 +281,7 @@ def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # typ
             "leftIri": Cell(r["left_iri"], "uri"),
             "rightIri": Cell(r["right_iri"], "uri"),
         }
-        for key in (
-            "left_label",
-            "left_sector",
-            "left_study_group",
-            "left_period",
-            "right_label",
-            "right_sector",
-            "right_study_group",
-            "right_period",
-            "evidence",
-            "recorded",
-            "status",
-        ):
+        for key in TEXT_COLUMNS:
             row[key] = Cell(str(r[key]))
         rows.append(row)
     columns = [
