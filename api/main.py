@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from iscg_graph.inline import InlineRunner
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.workers import ProcessPoolEngine
 
@@ -27,12 +28,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         build_dir = settings.store_path.resolve()
         store = EmbeddedStore.open_writable(build_dir)
         app.state.store = store
+        # lookups proven to touch few rows run here, on the service's own store; the rest in workers
+        inline = InlineRunner(store, max_rows=settings.light_query_rows, max_bytes=settings.max_result_bytes,
+                              base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
         app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
                                              timeout=settings.query_timeout,
                                              max_bytes=settings.max_result_bytes,
                                              base_iri=settings.base_iri,
                                              cache_bytes=settings.result_cache_bytes,
-                                             memory_bytes=settings.worker_memory_bytes or None).start()
+                                             memory_bytes=settings.worker_memory_bytes or None,
+                                             inline=inline).start()
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback,
@@ -40,9 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.engine.close()
+            app.state.engine.close()  # also lets go of the in-process path's store
             app.state.store = None
-            del store
+            del store, inline  # the last references: RocksDB's lock is released for the next opener
 
     app = FastAPI(
         title="ISCG knowledge graph",
@@ -55,8 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sparql, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
-    # a GET /sparql already answered the same way is served from the result cache before routing
-    app.add_middleware(sparql.CachedAnswers)
+    # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
+    app.add_middleware(sparql.SparqlFastLane)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

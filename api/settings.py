@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_result_bytes: int = 256_000_000    # serialised result; over it an explicit error (memory guard)
     result_cache_bytes: int = 64_000_000   # identical queries on unchanged data served from memory (0: off)
     query_workers: int = 2                 # killable worker processes
+    light_query_rows: int = 1000           # queries proven to touch at most this many rows run in the
+                                           # server process, not a worker (0: every query in a worker)
     worker_memory_bytes: int = 0           # address-space cap per worker (0: none); over it: 503
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)

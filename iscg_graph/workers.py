@@ -15,6 +15,8 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
   kills its worker only (the request gets `EngineUnavailable`, a new worker starts).
 - Optional result cache (``cache_bytes``): identical requests on an unchanged generation are
   answered from memory (`iscg_graph.result_cache`).
+- Optional in-process path (``inline``): a query proven light (`iscg_graph.light`: a bound on the
+  rows it can touch, from its text and the store's counts) runs in the caller, not in a worker.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 from .engine import EngineResult, execute
 from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
 from .idle_queue import IdleQueue
+from .inline import InlineRunner
 from .result_cache import ResultCache, cacheable
 from .store import META, EmbeddedStore, StoreMeta, read_meta
 
@@ -222,6 +225,7 @@ class ProcessPoolEngine:
         base_iri: str | None = None,
         cache_bytes: int = 0,
         memory_bytes: int | None = None,
+        inline: InlineRunner | None = None,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -231,6 +235,7 @@ class ProcessPoolEngine:
         self.base_iri = base_iri
         self.cache = ResultCache(cache_bytes)
         self.memory_bytes = memory_bytes
+        self.inline = inline
         self._idle: IdleQueue[_Worker] = IdleQueue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -255,6 +260,7 @@ class ProcessPoolEngine:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+        self.inline = None  # it holds the caller's store
         for worker in workers:
             worker.stop()
 
@@ -363,6 +369,9 @@ class ProcessPoolEngine:
         key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
         if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
             return cached
+        if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
+                                      row_limit)) is not None:
+            return light
         worker = self._checkout(deadline, limit)
         request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
                    row_limit)
@@ -393,13 +402,31 @@ class ProcessPoolEngine:
             self.cache.put(key, worker.generation, result)
         return result
 
-    def cached(self, sparql: str, *, media_type: str, default_graph: list[str] | None = None,
-               named_graphs: list[str] | None = None, row_limit: int | None = None) -> EngineResult | None:
-        """The answer `run` would give from the result cache, or None (nothing runs; a miss is not
-        counted, since the caller then asks `run_async`)."""
+    def _run_inline(self, key: tuple[object, ...] | None, sparql: str, media_type: str,
+                    substitutions: Mapping[str, str] | None, default_graph: list[str] | None,
+                    named_graphs: list[str] | None, row_limit: int | None) -> EngineResult | None:
+        """The answer of a proven-light query, run here (cached like a worker's), or None."""
+        if self.inline is None:
+            return None
+        generation = self._generation
+        result = self.inline.run(sparql, generation=generation, media_type=media_type,
+                                 substitutions=substitutions, default_graph=default_graph,
+                                 named_graphs=named_graphs, row_limit=row_limit)
+        if result is not None and key is not None:
+            self.cache.put(key, generation, result)
+        return result
+
+    def answer_now(self, sparql: str, *, media_type: str, default_graph: list[str] | None = None,
+                   named_graphs: list[str] | None = None,
+                   row_limit: int | None = None) -> EngineResult | None:
+        """The answer `run` would give without a worker: from the result cache, or run here when the
+        query is proven light; else None (nothing runs; a cache miss is not counted, since the
+        caller then asks `run_async`)."""
         self._refresh_generation()
         key = _cache_key(sparql, media_type, None, default_graph, named_graphs, row_limit)
-        return None if key is None else self.cache.peek(key, self._generation)
+        if key is not None and (hit := self.cache.peek(key, self._generation)) is not None:
+            return hit
+        return self._run_inline(key, sparql, media_type, None, default_graph, named_graphs, row_limit)
 
     async def run_async(
         self,
@@ -418,6 +445,9 @@ class ProcessPoolEngine:
         key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
         if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
             return cached
+        if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
+                                      row_limit)) is not None:
+            return light
         loop = asyncio.get_running_loop()
         if not self._ready.is_set() or self._boot_error is not None:
             call = functools.partial(self.run, sparql, media_type=media_type, substitutions=substitutions,

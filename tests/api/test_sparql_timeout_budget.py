@@ -22,7 +22,8 @@ from api.settings import Settings
 from iscg_graph.build import write_store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-SIMPLE = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"
+SIMPLE = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"  # proven light: runs in the server process
+NESTED = "SELECT ?o WHERE { { <urn:item:7> <urn:p:label> ?o } }"  # outside the light subset: a worker
 GRAPH = "urn:graph:items"
 
 
@@ -80,13 +81,16 @@ def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: T
     started = time.monotonic()
     thread.start()
     time.sleep(0.3)
-    # meanwhile, simple queries keep being answered by the other worker
+    # meanwhile, simple queries keep being answered: by the other worker, and (light ones) in-process
     served = 0
+    inline_before = engine.inline.runs
+    light_items = set()
     while thread.is_alive() and time.monotonic() - started < 1.7:
-        item = served % 200  # a different query each time: answered by a worker, not the result cache
-        resp = client.get(
-            "/sparql", params={"query": SIMPLE.replace("item:7", f"item:{item}"), "format": "csv"}
-        )
+        item = served % 200  # a different query each time: not the result cache
+        query = (NESTED if served % 2 else SIMPLE).replace("item:7", f"item:{item}")
+        if not served % 2:
+            light_items.add(item)
+        resp = client.get("/sparql", params={"query": query, "format": "csv"})
         assert resp.status_code == 200 and resp.text.splitlines()[1] == f"item {item}"
         served += 1
     for pid in before:
@@ -99,7 +103,9 @@ def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: T
     assert resp.headers["retry-after"].isdigit()
     assert "2 s" in resp.text and '"bindings"' not in resp.text  # never a 200 with a partial body
     assert 1.9 <= elapsed < 10
-    assert served >= 1
+    assert served >= 2
+    # the light half ran in-process (each distinct one once: repeats come from the result cache)
+    assert engine.inline.runs - inline_before == len(light_items) >= 1
     # the worker that ran it was killed: it no longer exists, so its CPU is free
     killed = before - set(engine.worker_pids())
     assert len(killed) == 1
@@ -116,11 +122,14 @@ def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: T
 
 def test_workers_reload_after_a_write(client: TestClient) -> None:
     store = client.app.state.store  # type: ignore[attr-defined]
-    ask = {"query": "ASK { <urn:item:new> ?p ?o }", "format": "json"}
+    ask = {"query": "ASK { { <urn:item:new> ?p ?o } }", "format": "json"}  # outside the light subset
+    light = {"query": "ASK { <urn:item:new> ?p ?o }", "format": "json"}  # runs in-process
     assert client.get("/sparql", params=ask).json()["boolean"] is False
+    assert client.get("/sparql", params=light).json()["boolean"] is False
     store.add_to_graph(GRAPH, b'<urn:item:new> <urn:p:label> "new" .\n')
     assert client.get("/sparql", params=ask).json()["boolean"] is True
     assert client.get("/sparql", params=ask).json()["boolean"] is True  # the other worker too
+    assert client.get("/sparql", params=light).json()["boolean"] is True  # and the in-process path
 
 
 # -- budget --------------------------------------------------------------------------------------
@@ -174,6 +183,17 @@ def test_one_client_cannot_occupy_every_worker(tmp_path: Path) -> None:
         thread.join(20)
         assert first["r"].status_code == 503
         assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200  # the slot was released
+
+
+def test_the_in_process_path_can_be_turned_off(tmp_path: Path) -> None:
+    made = write_store(tmp_path / "store", items_nquads(), "test")
+    del made
+    settings = Settings(store_path=tmp_path / "store", environment="test", light_query_rows=0,
+                        budget_seconds_per_minute=0, result_cache_bytes=0)
+    with TestClient(create_app(settings)) as client:
+        assert client.app.state.engine.inline is None  # type: ignore[attr-defined]
+        resp = client.get("/sparql", params={"query": SIMPLE, "format": "csv"})
+        assert resp.status_code == 200 and resp.text.splitlines()[1] == "item 7"
 
 
 def test_budget_window_and_loopback_exemption() -> None:
