@@ -3,7 +3,8 @@
 Every run is bounded twice: a fixed number of requests and a wall-clock cap (whichever comes first),
 and every request has its own timeout. Reports completed requests, errors, p50/p99 latency and
 throughput (completed / elapsed). Clients send GET ``?query=`` with ``Accept:
-application/sparql-results+json``, the same bytes to every server.
+application/sparql-results+json``, the same bytes to every server. Given several queries, request
+*n* (over all clients) sends query *n* modulo their number: the same sequence to every server.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import http.client
 import statistics
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -48,7 +50,7 @@ class LoadResult:
 
 def run_load(
     endpoint: str,
-    query: str,
+    query: str | Sequence[str],
     *,
     clients: int,
     requests: int,
@@ -57,7 +59,8 @@ def run_load(
     warmup: int = 1,
 ) -> LoadResult:
     url = urlsplit(endpoint)
-    path = f"{url.path}?query={quote(query, safe='')}"
+    texts = [query] if isinstance(query, str) else list(query)
+    paths = [f"{url.path}?query={quote(text, safe='')}" for text in texts]
     headers = {"Accept": "application/sparql-results+json"}
     lock = threading.Lock()
     remaining = [requests]
@@ -70,8 +73,8 @@ def run_load(
 
     sample: list[bytes] = []
 
-    def one(conn: http.client.HTTPConnection) -> tuple[bool, str]:
-        conn.request("GET", path, headers=headers)
+    def one(conn: http.client.HTTPConnection, n: int = 0) -> tuple[bool, str]:
+        conn.request("GET", paths[n % len(paths)], headers=headers)
         resp = conn.getresponse()
         body = resp.read()
         if not sample and resp.status == 200:
@@ -89,6 +92,8 @@ def run_load(
     conn.close()
     stop_at = time.monotonic() + time_cap
 
+    sent = [0]
+
     def client() -> None:
         conn = connect()
         while True:
@@ -96,9 +101,11 @@ def run_load(
                 if remaining[0] <= 0 or time.monotonic() >= stop_at:
                     break
                 remaining[0] -= 1
+                n = sent[0]
+                sent[0] += 1
             started = time.perf_counter()
             try:
-                ok, detail = one(conn)
+                ok, detail = one(conn, n)
             except (OSError, http.client.HTTPException) as exc:
                 ok, detail = False, f"{type(exc).__name__}: {exc}"
                 conn.close()
