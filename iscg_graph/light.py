@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .sparql_safety import Token, tokens
+from .sparql_safety import Token, token_list
 
 __all__ = ["LightProof", "Pattern", "prove_light", "patterns"]
 
@@ -102,7 +102,7 @@ def patterns(text: str) -> tuple[Pattern, ...] | None:
     if len(text) > MAX_TEXT or "\\" in text:  # \u escapes apply to the whole text before parsing
         return None
     try:
-        return _Parser(list(tokens(text))).query()
+        return _Parser(token_list(text)).query()
     except _NotLight:
         return None
 

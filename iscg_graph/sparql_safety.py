@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urljoin
 
 from .errors import QueryRefused
@@ -48,8 +48,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: made once per token of every new query text, so made cheaply
     kind: str
     text: str
     offset: int
@@ -77,6 +76,17 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(kind, match.group(), match.start())
 
 
+def token_list(text: str) -> tuple[Token, ...]:
+    """`tokens` as a tuple, remembered for short texts (the safety scan and the light-query proof
+    both read a new query's tokens)."""
+    return _token_list_cached(text) if len(text) <= 4096 else tuple(tokens(text))
+
+
+@lru_cache(maxsize=64)
+def _token_list_cached(text: str) -> tuple[Token, ...]:
+    return tuple(tokens(text))
+
+
 def analyse(text: str) -> RequestAnalysis:
     """The request's form, update keyword and outbound IRIs (short texts cached: treat as read-only)."""
     return _analyse_cached(text) if len(text) <= 4096 else _analyse(text)
@@ -89,7 +99,7 @@ def _analyse_cached(text: str) -> RequestAnalysis:
 
 def _analyse(text: str) -> RequestAnalysis:
     out = RequestAnalysis()
-    toks = list(tokens(text))
+    toks = token_list(text)
     i = 0
     # prologue
     while i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in ("BASE", "PREFIX"):
