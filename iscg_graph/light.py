@@ -324,9 +324,12 @@ class _Parser:
                 raise _NotLight
             return
         if tok.kind == "word":
-            if tok.text.upper() not in _EXPRESSION_WORDS and not _is_langtag(self.toks, self.i - 1):
-                raise _NotLight
-            return
+            if tok.text.upper() in _EXPRESSION_WORDS:
+                return
+            after = self.peek()
+            if _is_langtag(self.toks, self.i - 1) and not (after is not None and after.text == "("):
+                return
+            raise _NotLight
         if tok.kind == "other" and (tok.text in _OPERATORS or tok.text.isdigit() or tok.text in "@^;"):
             return
         raise _NotLight
@@ -348,5 +351,10 @@ class _Parser:
 
 
 def _is_langtag(toks: Sequence[Token], k: int) -> bool:
-    """``"x"@en`` inside an expression: the word after ``@`` (or after ``-`` in ``@en-GB``)."""
-    return k > 0 and toks[k - 1].kind == "other" and toks[k - 1].text in "@-"
+    """``"x"@en`` inside an expression: the word after a string's ``@``, or a subtag after ``-``
+    following a language tag (``@en-GB``); a word after any other ``-`` is a minus operand."""
+    if k < 2 or toks[k - 1].kind != "other":
+        return False
+    if toks[k - 1].text == "@":
+        return toks[k - 2].kind == "string"
+    return toks[k - 1].text == "-" and toks[k - 2].kind == "word" and _is_langtag(toks, k - 2)

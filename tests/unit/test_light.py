@@ -24,6 +24,7 @@ LIGHT_SUBSET = [
     RDFS + f"SELECT ?l WHERE {{ {S} rdfs:label ?l FILTER(REGEX(?l, '^ITU', 'i')) }} "
            "ORDER BY DESC(STRLEN(?l))",
     RDFS + "SELECT ?s WHERE { ?s rdfs:label \"ITU-T\"@en-GB ; rdfs:comment \"x\"^^rdfs:Literal }",
+    RDFS + f"SELECT ?l WHERE {{ {S} rdfs:label ?l FILTER(?l IN ('ITU-T'@en-GB, 'UIT'@fr)) }}",
     RDFS + f"ASK {{ {S} rdfs:label ?l }}",
     RDFS + f"ASK WHERE {{ {S} rdfs:label _:b }}",
     f"CONSTRUCT {{ {S} <urn:p> ?o }} WHERE {{ {S} ?p ?o }}",
@@ -64,6 +65,8 @@ OUTSIDE = {
     "unknown prefix": "SELECT * WHERE { ex:a ?p ?o }",
     "update": f"INSERT DATA {{ {S} <urn:p> <urn:o> }}",
     "literal subject": "SELECT * WHERE { \"x\" ?p ?o }",
+    "replace after a minus": f"SELECT * WHERE {{ {S} ?p ?o FILTER(1 - REPLACE(STR(?o), '', 'xx')) }}",
+    "replace as a language tag": f"SELECT * WHERE {{ {S} ?p ?o FILTER(?o = 'a'@REPLACE(?o)) }}",
     "rand": f"SELECT (RAND() AS ?r) WHERE {{ {S} ?p ?o }}",
     "now in filter": f"SELECT * WHERE {{ {S} ?p ?o FILTER(NOW() > ?o) }}",
     "too long": f"SELECT * WHERE {{ {S} ?p ?o }} #" + "x" * MAX_TEXT,
