@@ -15,12 +15,12 @@ import pyoxigraph as ox
 
 from .engine import EngineResult, execute
 from .errors import QueryError
-from .light import Pattern, prove_light
+from .light import MAX_TEXT, Pattern, prove_light
 from .store import EmbeddedStore
 
 __all__ = ["InlineRunner"]
 
-_COUNTS_MAX = 8192
+_REMEMBERED = 8192  # counts and verdicts kept per generation
 
 
 class InlineRunner:
@@ -33,21 +33,22 @@ class InlineRunner:
         self.runs = 0  # queries answered here (observability, tests)
         self._generation: object = None
         self._counts: dict[Pattern, int] = {}
-        self._proofs: dict[tuple[str, bool], bool] = {}
+        self._proofs: dict[str, bool] = {}
 
-    def is_light(self, sparql: str, generation: object, dataset: bool) -> bool:
+    def is_light(self, sparql: str, generation: object) -> bool:
+        """Whether ``sparql`` is proven light on the data of ``generation`` (the counts span every
+        graph, so the proof holds for any dataset a request names)."""
         if generation != self._generation:  # new data: every count may have changed
             self._counts = {}
             self._proofs = {}
             self._generation = generation
-        key = (sparql, dataset)
-        verdict = self._proofs.get(key)
+        verdict = self._proofs.get(sparql)
         if verdict is None:
             verdict = self.max_rows > 0 and prove_light(sparql, self._count, self.max_rows) is not None
-            if len(self._proofs) >= _COUNTS_MAX:
+            if len(self._proofs) >= _REMEMBERED:
                 self._proofs.clear()
-            if len(sparql) <= 2048:
-                self._proofs[key] = verdict
+            if len(sparql) <= MAX_TEXT:  # longer texts are never light: nothing to remember
+                self._proofs[sparql] = verdict
         return verdict
 
     def _count(self, pattern: Pattern, cap: int) -> int:
@@ -61,7 +62,7 @@ class InlineRunner:
         except ValueError:  # not a valid IRI: the parser will say so, in a worker
             return cap + 1
         n = sum(1 for _ in islice(self.store.inner.quads_for_pattern(s, p, o, None), cap + 1))
-        if len(self._counts) >= _COUNTS_MAX:
+        if len(self._counts) >= _REMEMBERED:
             self._counts.clear()
         self._counts[pattern] = n
         return n
@@ -70,8 +71,7 @@ class InlineRunner:
             substitutions: Mapping[str, str] | None = None, default_graph: list[str] | None = None,
             named_graphs: list[str] | None = None, row_limit: int | None = None) -> EngineResult | None:
         """The result, if the query is proven light (else None: send it to a worker)."""
-        if substitutions or not self.is_light(sparql, generation, default_graph is not None
-                                              or named_graphs is not None):
+        if substitutions or not self.is_light(sparql, generation):
             return None
         self.runs += 1
         try:

@@ -142,9 +142,9 @@ def test_counts_are_taken_again_when_the_data_changes(tmp_path: Path) -> None:
     store = EmbeddedStore.open_writable(tmp_path / "store")
     runner = InlineRunner(store, max_rows=150)
     all_labels = "SELECT ?s WHERE { ?s <urn:p:label> ?o }"
-    assert runner.is_light(all_labels, generation=1, dataset=False)  # 100 labels
+    assert runner.is_light(all_labels, generation=1)  # 100 labels
     store.add_to_graph(GRAPH, "".join(f'<urn:new:{i}> <urn:p:label> "n" .\n' for i in range(100)).encode())
-    assert not runner.is_light(all_labels, generation=2, dataset=False)  # 200 > 150
+    assert not runner.is_light(all_labels, generation=2)  # 200 > 150
     assert runner.run(all_labels, generation=2, media_type=JSON) is None  # goes to a worker
     off = InlineRunner(store, max_rows=0)
-    assert not off.is_light("ASK {}", generation=2, dataset=False)
+    assert not off.is_light("ASK {}", generation=2)
