@@ -25,7 +25,6 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -44,6 +43,7 @@ from iscg_graph.workers import EngineUnavailable
 
 from ..budget import QueryBudget
 from ..settings import Settings
+from ..urlencoded import parse_pairs
 
 router = APIRouter(tags=["sparql"])
 
@@ -102,16 +102,16 @@ def _decode(raw: bytes, what: str) -> str:
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
     try:
         if len(text) > 4096:
-            return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-        return list(_parse_qsl(text))
+            return parse_pairs(text)
+        return list(_parse_pairs(text))
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"{what} is not valid UTF-8 after percent-decoding") from exc
 
 
 @lru_cache(maxsize=512)
-def _parse_qsl(text: str) -> tuple[tuple[str, str], ...]:
+def _parse_pairs(text: str) -> tuple[tuple[str, str], ...]:
     """Cached: dashboards and clients repeat the same requests."""
-    return tuple(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
+    return tuple(parse_pairs(text))
 
 
 async def _parse(request: Request, settings: Settings) -> tuple[list[tuple[str, str]], str | None]:
