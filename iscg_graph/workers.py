@@ -366,7 +366,7 @@ class ProcessPoolEngine:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         self._refresh_generation()
-        key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
+        key = self._cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
         if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
             return cached
         if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
@@ -402,6 +402,13 @@ class ProcessPoolEngine:
             self.cache.put(key, worker.generation, result)
         return result
 
+    def _cache_key(self, sparql: str, media_type: str, substitutions: Mapping[str, str] | None,
+                   default_graph: list[str] | None, named_graphs: list[str] | None,
+                   row_limit: int | None) -> tuple[object, ...] | None:
+        if self.cache.max_bytes <= 0:  # no cache: nothing to key (scanning the text costs)
+            return None
+        return _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
+
     def _run_inline(self, key: tuple[object, ...] | None, sparql: str, media_type: str,
                     substitutions: Mapping[str, str] | None, default_graph: list[str] | None,
                     named_graphs: list[str] | None, row_limit: int | None) -> EngineResult | None:
@@ -423,7 +430,7 @@ class ProcessPoolEngine:
         query is proven light; else None (nothing runs; a cache miss is not counted, since the
         caller then asks `run_async`)."""
         self._refresh_generation()
-        key = _cache_key(sparql, media_type, None, default_graph, named_graphs, row_limit)
+        key = self._cache_key(sparql, media_type, None, default_graph, named_graphs, row_limit)
         if key is not None and (hit := self.cache.peek(key, self._generation)) is not None:
             return hit
         return self._run_inline(key, sparql, media_type, None, default_graph, named_graphs, row_limit)
@@ -442,7 +449,7 @@ class ProcessPoolEngine:
         """`run` for an event loop: waits for a worker and on its socket without a thread (the
         blocking `run` goes to the default executor only before the pool has started)."""
         self._refresh_generation()
-        key = _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
+        key = self._cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
         if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
             return cached
         if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
