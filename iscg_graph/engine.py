@@ -116,6 +116,24 @@ def execute(
             result = _query_with_base(store, sparql, subs, default_graph, named_graphs, base_iri)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
+    try:
+        return _serialise(result, media_type, row_limit, max_bytes)
+    except Exception as exc:  # noqa: BLE001  (re-raised below)
+        failure = exc
+    # pyoxigraph results may only be dropped by the thread that made them, and a traceback keeps its
+    # frames' locals alive until the garbage collector (on any thread) frees them: keep none.
+    del result
+    seen: set[int] = set()
+    cause: BaseException | None = failure
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        cause.__traceback__ = None
+        cause = cause.__cause__ or cause.__context__
+    raise failure
+
+
+def _serialise(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, media_type: str,
+               row_limit: int | None, max_bytes: int | None) -> EngineResult:
     if isinstance(result, ox.QueryBoolean):
         effective = _effective(media_type, RESULTS_FORMATS)
         body = result.serialize(format=RESULTS_FORMATS[effective]) or b""
