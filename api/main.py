@@ -28,8 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         build_dir = settings.store_path.resolve()
         store = EmbeddedStore.open_writable(build_dir)
         app.state.store = store
-        # lookups proven to touch few rows run here, on the service's own store; the rest in workers
-        inline = InlineRunner(store, max_rows=settings.light_query_rows, max_bytes=settings.max_result_bytes,
+        # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
+        inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
+                              max_bytes=settings.max_result_bytes,
                               base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
         app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
                                              timeout=settings.query_timeout,
@@ -45,9 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.engine.close()  # also lets go of the in-process path's store
+            app.state.engine.close()
             app.state.store = None
-            del store, inline  # the last references: RocksDB's lock is released for the next opener
+            del store
 
     app = FastAPI(
         title="ISCG knowledge graph",

@@ -87,6 +87,15 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
+DataKey = tuple[str, str, int]
+
+
+def data_key(meta: StoreMeta) -> DataKey:
+    """What identifies the data a copy of the store holds: a rebuild (new version or build time,
+    generation back to 0) and a write (generation + 1) both change it."""
+    return (meta.data_version, meta.built_at, meta.generation)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -129,12 +138,13 @@ class EmbeddedStore:
         snap = root / SNAPSHOT
         if not snap.is_file():
             raise StoreNotBuilt(f"no built store at {root} (run `iscg build --store {root}`)")
+        meta = read_meta(root)  # before the data: a write meanwhile makes the copy look older, never newer
         inner = ox.Store()
         try:
             inner.bulk_load(path=str(snap), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"cannot load {snap}: {exc}") from exc
-        return cls(inner, path=root, meta=read_meta(root))
+        return cls(inner, path=root, meta=meta)
 
     @classmethod
     def open_writable(cls, path: str | os.PathLike[str]) -> EmbeddedStore:

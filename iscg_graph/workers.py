@@ -40,7 +40,7 @@ from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, 
 from .idle_queue import IdleQueue
 from .inline import InlineRunner
 from .result_cache import ResultCache, cacheable
-from .store import META, EmbeddedStore, StoreMeta, read_meta
+from .store import META, DataKey, EmbeddedStore, data_key, read_meta
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
@@ -49,15 +49,6 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 class EngineUnavailable(QueryError):
     """No worker could take the query in time, or the worker died (retry later)."""
-
-
-DataKey = tuple[str, str, int]
-
-
-def data_key(meta: StoreMeta) -> DataKey:
-    """What identifies the data a worker holds: a rebuild (new version or build time, generation back
-    to 0) and a write (generation + 1) both change it."""
-    return (meta.data_version, meta.built_at, meta.generation)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -251,6 +242,8 @@ class ProcessPoolEngine:
     def start(self, wait: bool = False) -> ProcessPoolEngine:
         """Start the workers (in the background unless ``wait``)."""
         self._generation = data_key(read_meta(Path(self.store_path)))
+        if self.inline is not None:
+            self.inline.load(background=not wait)
         for _ in range(self.size):
             self._spawn(background=not wait)
         return self
@@ -260,7 +253,6 @@ class ProcessPoolEngine:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
-        self.inline = None  # it holds the caller's store
         for worker in workers:
             worker.stop()
 

@@ -15,7 +15,7 @@ import pytest
 from iscg_graph.build import write_store
 from iscg_graph.errors import QueryError, QueryTimeout
 from iscg_graph.inline import InlineRunner
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.store import EmbeddedStore, data_key, read_meta
 from iscg_graph.workers import ProcessPoolEngine
 
 JSON = "application/sparql-results+json"
@@ -43,8 +43,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ProcessP
     location = tmp_path_factory.mktemp("inline") / "store"
     made = write_store(location, items(), "test")
     del made
-    store = EmbeddedStore.open_writable(location)
-    inline = InlineRunner(store, max_rows=1000)
+    inline = InlineRunner(location, max_rows=1000)
     with ProcessPoolEngine(location, workers=1, timeout=5, inline=inline) as with_inline, \
             ProcessPoolEngine(location, workers=1, timeout=5) as workers_only:
         yield with_inline, workers_only
@@ -140,11 +139,22 @@ def test_counts_are_taken_again_when_the_data_changes(tmp_path: Path) -> None:
     made = write_store(tmp_path / "store", items(100), "test")
     del made
     store = EmbeddedStore.open_writable(tmp_path / "store")
-    runner = InlineRunner(store, max_rows=150)
+    runner = InlineRunner(tmp_path / "store", max_rows=150)
+    runner.load(background=False)
+    first = data_key(read_meta(tmp_path / "store"))
     all_labels = "SELECT ?s WHERE { ?s <urn:p:label> ?o }"
-    assert runner.is_light(all_labels, generation=1)  # 100 labels
+    assert runner.is_light(all_labels, generation=first)  # 100 labels
     store.add_to_graph(GRAPH, "".join(f'<urn:new:{i}> <urn:p:label> "n" .\n' for i in range(100)).encode())
-    assert not runner.is_light(all_labels, generation=2)  # 200 > 150
-    assert runner.run(all_labels, generation=2, media_type=JSON) is None  # goes to a worker
-    off = InlineRunner(store, max_rows=0)
-    assert not off.is_light("ASK {}", generation=2)
+    second = data_key(read_meta(tmp_path / "store"))
+    assert second != first
+    # the copy is older than the data: nothing runs here until it is reloaded (in the background)
+    assert runner.run(all_labels, generation=second, media_type=JSON) is None
+    deadline = time.monotonic() + 10
+    while runner.generation != second and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runner.generation == second
+    assert not runner.is_light(all_labels, generation=second)  # 200 > 150: counted again
+    assert runner.run(all_labels, generation=second, media_type=JSON) is None  # goes to a worker
+    off = InlineRunner(tmp_path / "store", max_rows=0)
+    off.load(background=False)
+    assert not off.is_light("ASK {}", generation=second)
