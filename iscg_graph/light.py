@@ -18,8 +18,8 @@ whether a query can be run where it is asked, by proving an upper bound on the r
   literal with a language tag, a relative IRI or a repeated variable, counts as a variable, which
   can only make the count larger). Whatever join order or algorithm the engine picks, no
   intermediate result can hold more solutions than the product of those counts, taken over every
-  pattern of the query (``OPTIONAL`` ones included). The query is light when the product is at
-  most ``max_rows``.
+  pattern of the query (an ``OPTIONAL`` one counted as at least 1: a left join keeps the solutions
+  its optional part does not match). The query is light when the product is at most ``max_rows``.
 
 Anything the subset does not recognise is simply not light: it runs in a worker, as before. The
 module never decides what a query *means*; Oxigraph parses and runs it either way.
@@ -60,6 +60,7 @@ class Pattern:
     subject: str | None
     predicate: str | None
     object: str | tuple[str, str] | None
+    optional: bool = False  # inside an OPTIONAL group: it can add solutions' columns, never remove them
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ def prove_light(text: str, count: Callable[[Pattern, int], int], max_rows: int) 
     # the most selective first, so a count that is zero ends the work early
     for pattern in sorted(found, key=_constants, reverse=True):
         n = count(pattern, max_rows)
-        if n == 0:
+        if n == 0 and not pattern.optional:  # an inner join with nothing is empty
             return LightProof(found, 0)
-        bound *= n
+        bound *= max(n, 1)  # a left join keeps every left solution, even when its right side is empty
         if bound > max_rows:
             return None
     return LightProof(found, bound)
@@ -228,7 +229,7 @@ class _Parser:
             if tok.kind == "other" and tok.text in "{[(":
                 raise _NotLight
 
-    def group(self, triples_only: bool = False) -> None:
+    def group(self, triples_only: bool = False, optional: bool = False) -> None:
         self.expect("{")
         while not self.symbol("}"):
             if self.symbol("."):
@@ -236,17 +237,17 @@ class _Parser:
             if not triples_only and self.word("FILTER"):
                 self.constraint()
             elif not triples_only and self.word("OPTIONAL"):
-                self.group(triples_only=False)
+                self.group(optional=True)
             else:
-                self.triples()
+                self.triples(optional)
 
-    def triples(self) -> None:
+    def triples(self, optional: bool) -> None:
         subject = self.term(position="subject")
         while True:
             predicate = self.term(position="predicate")
             while True:
                 obj = self.term(position="object")
-                self.found.append(Pattern(subject, predicate, obj))  # type: ignore[arg-type]
+                self.found.append(Pattern(subject, predicate, obj, optional))  # type: ignore[arg-type]
                 if not self.symbol(","):
                     break
             if not self.symbol(";"):
