@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -16,6 +18,13 @@ from iscg_graph.workers import ProcessPoolEngine
 from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
 from .settings import Settings, get_settings
+
+
+def _telemetry(enabled: bool) -> dict[str, Any]:
+    """FastAPI's native telemetry switched off unless enabled (FastAPI versions without it: nothing)."""
+    if enabled or "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="ITU inter-Sector coordination as linked data: SPARQL, overlap reports, linked-data pages",
         version="0.1.0",
         lifespan=lifespan,
+        **_telemetry(settings.telemetry),
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     budget_exempt_loopback: bool = True    # loopback clients are not budgeted (development)
     budget_concurrent_queries: int = 1     # queries one budgeted client may run at once (0: no limit)
     cors_origins: list[str] = ["*"]
+    # FastAPI's own OpenTelemetry spans, metrics and logs (when a provider is configured). Off unless
+    # asked for: checking whether one is configured costs every request several environment lookups.
+    telemetry: bool = False
 
     # Review of discovered overlaps (issue 4): disabled unless a token is set
     review_token: SecretStr | None = None

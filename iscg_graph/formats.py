@@ -10,6 +10,7 @@ like ``csv`` or full media types), and returns None when nothing acceptable can 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 from .conneg import parse_weighted
@@ -89,14 +90,15 @@ def from_format_param(values: Sequence[str], family: Family) -> str | None:
     return None
 
 
-def _parse_accept(header: str) -> list[tuple[float, int, int, str]]:
+@lru_cache(maxsize=256)  # clients send the same few headers on every request
+def _parse_accept(header: str) -> tuple[tuple[float, int, int, str], ...]:
     """Media ranges best first: by q as sent, then specificity (type/subtype > type/* > */*), then order."""
     ranges = []
     for media, q, index in parse_weighted(header, clamp=False):
         specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
         ranges.append((q, specificity, -index, media))
     ranges.sort(reverse=True)
-    return ranges
+    return tuple(ranges)
 
 
 def negotiate(accept: str | None, family: Family, format_values: Sequence[str] = ()) -> str | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -108,3 +110,14 @@ def test_a_repeated_query_gets_the_same_answer(client: TestClient) -> None:
     assert first.status_code == second.status_code == 200
     assert first.content == second.content and first.text.count("\n") == 4
     assert first.headers["content-type"] == second.headers["content-type"]
+
+
+def test_fastapi_telemetry_is_off_unless_asked_for(tmp_path):
+    """Off by default: FastAPI's check for a configured OpenTelemetry provider reads the environment
+    on every request. ``ISCG_TELEMETRY=true`` keeps FastAPI's own default."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        pytest.skip("this FastAPI has no native telemetry")
+    off = create_app(Settings(store_path=tmp_path))
+    on = create_app(Settings(store_path=tmp_path, telemetry=True))
+    assert not any(off._telemetry[k] for k in ("tracing", "metrics", "logs"))  # type: ignore[attr-defined]
+    assert all(on._telemetry[k] for k in ("tracing", "metrics", "logs"))  # type: ignore[attr-defined]
