@@ -11,7 +11,9 @@ Scenarios: single-client latency per query, 8 clients on the light queries, 8 cl
 overlap query. ``light-label`` repeats one lookup (what a result cache is good at);
 ``light-varying`` asks for the label of a different resource each time (every labelled subject of
 the data, in a fixed shuffled order), so neither a result cache nor a plan cache can answer it.
-Prints a markdown table and writes it, with the raw figures as JSON, to bench/results/.
+Server ``floor`` (bench/floor_app.py) is uvicorn + pyoxigraph with no checks at all: the best
+single-request latency any service on this stack could show, to tell the stack's cost from this
+service's. Prints a markdown table and writes it, with the raw figures as JSON, to bench/results/.
 """
 
 from __future__ import annotations
@@ -142,6 +144,20 @@ def oxigraph_server(data: Path, work: Path, port: int) -> ServerProcess:
     )
 
 
+def floor_server(data: Path, work: Path, port: int) -> ServerProcess:
+    """bench/floor_app.py under uvicorn with this service's flags: the stack with no checks."""
+    argv = [sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(HERE), "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    return ServerProcess(
+        argv,
+        ready_url=f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+        log=work / "floor.log",
+        env={"BENCH_FLOOR_DATA": str(data)},
+        cwd=REPO,
+        start_timeout=600,
+    )
+
+
 def rdflib_server(data: Path, work: Path, port: int) -> ServerProcess:
     argv = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
     return ServerProcess(
@@ -156,6 +172,7 @@ SERVERS = {
     "iscg": ("this service", "/sparql"),
     "iscg-nocache": ("this service, result cache off", "/sparql"),
     "iscg-workers": ("this service, cache and in-process path off", "/sparql"),
+    "floor": ("floor: uvicorn + pyoxigraph, no checks", "/sparql"),
     "oxigraph": ("oxigraph serve", "/query"),
     "rdflib": ("rdflib-endpoint", "/"),
 }
@@ -240,6 +257,17 @@ def ratios(results: dict[str, dict[str, LoadResult]]) -> str:
                     "(target ≤ 1.2)"
                 )
         out.extend(_light_ratios(who, ours, ox_))
+    floor = results.get("floor", {})
+    for q in LIGHTS:  # what no service on this stack can beat, and what this one adds to it
+        f, b = floor.get(f"1 client|{q}"), ox_.get(f"1 client|{q}")
+        if f and b and f.p50 and b.p50:
+            out.append(f"- floor (uvicorn + pyoxigraph, no checks): {q}, 1 client: p50 latency / oxigraph "
+                       f"serve = {f.p50 / b.p50:.2f}")
+        for variant in ("iscg-nocache", "iscg"):
+            a = results.get(variant, {}).get(f"1 client|{q}")
+            if f and a and f.p50 and a.p50:
+                out.append(f"- {SERVERS[variant][0]}: {q}, 1 client: p50 latency over the floor = "
+                           f"+{(a.p50 - f.p50) * 1e3:.2f} ms ({a.p50 / f.p50:.2f}x)")
     return "\n".join(out)
 
 
@@ -262,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size", default="10k", choices=sorted(SIZES))
-    parser.add_argument("--servers", default="iscg,iscg-nocache,oxigraph,rdflib")
+    parser.add_argument("--servers", default="iscg,iscg-nocache,floor,oxigraph,rdflib")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--queries", default=",".join(QUERIES), help="which queries' scenarios to run")
     parser.add_argument("--workers", type=int, default=2, help="query worker processes of this service")
@@ -283,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                                inline=server != "iscg-workers")
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
+        elif server == "floor":
+            proc = floor_server(data, args.work, port)
         else:
             proc = rdflib_server(data, args.work, port)
         with proc:
