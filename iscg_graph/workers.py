@@ -17,20 +17,27 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.engine.execute`).
   answered from memory (`iscg_graph.result_cache`).
 - Optional in-process path (``inline``): a query proven light (`iscg_graph.light`: a bound on the
   rows it can touch, from its text and the store's counts) runs in the caller, not in a worker.
+- No orphans: on Linux a worker asks the kernel to kill it when the service dies (even by SIGKILL),
+  so a query still running cannot outlive it. pyoxigraph holds the GIL while it evaluates, so the
+  worker could not notice by itself. The kernel ties this to the *thread* that started the worker,
+  so every worker is started from one spawner thread that lives as long as the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -96,8 +103,24 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             conn.send_bytes(result.body)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent's spawner thread ends (Linux), and exit now
+    if the parent is already gone (it died before the request was made)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the worker still exits when its socket closes
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _child_entry(argv: list[str]) -> None:
     fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
+    _die_with_parent(int(argv[5]))
     if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
@@ -143,6 +166,29 @@ def _rebuild_error(kind: str, args: tuple[Any, ...]) -> QueryError:
 # the parent side
 
 
+_spawner_lock = threading.Lock()
+_spawner_pool: ThreadPoolExecutor | None = None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The one thread that starts every worker of this process. Its thread waits for work until the
+    interpreter exits (a pool thread never ends while idle), so a worker's parent-death signal fires
+    only when the service itself ends."""
+    global _spawner_pool
+    with _spawner_lock:
+        if _spawner_pool is None:
+            _spawner_pool = ThreadPoolExecutor(1, thread_name_prefix="iscg-worker-spawner")
+        return _spawner_pool
+
+
+def _forget_spawner() -> None:  # a forked child has no copy of the thread
+    global _spawner_pool, _spawner_lock
+    _spawner_pool, _spawner_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_spawner)
+
+
 class _Worker:
     """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
     the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
@@ -153,12 +199,15 @@ class _Worker:
         code = "import sys; from iscg_graph.workers import _child_entry; _child_entry(sys.argv[1:])"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-             base_iri or "", str(memory_bytes or 0)],
-            pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
-        )
-        child_sock.close()
+        argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
+                base_iri or "", str(memory_bytes or 0), str(os.getpid())]
+        try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
+            self.process = _spawner().submit(
+                subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL,
+                close_fds=True,
+            ).result()
+        finally:
+            child_sock.close()
         self.conn = Connection(parent_sock.detach())
         self.pid = self.process.pid
         self.generation: DataKey | None = None
