@@ -313,7 +313,10 @@ class ProcessPoolEngine:
 
     def _spawn(self, background: bool = True) -> None:
         # the process starts now; its loading is waited for (in the background unless asked)
-        worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
+        try:
+            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
+        except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
+            return
         with self._lock:
             if self._closed:
                 worker.stop()
