@@ -458,3 +458,45 @@ def test_cors_on_get_and_preflight(client: TestClient) -> None:
 def test_json_body_is_oxigraph_output(client: TestClient) -> None:
     resp = client.get("/sparql", params={"query": LABELS, "format": "json"})
     assert json.loads(resp.content)["head"]["vars"] == ["t", "l"]
+
+
+# -- the fast lane ---------------------------------------------------------------------------------
+
+
+def test_a_new_light_get_is_answered_before_the_handler_and_a_faulty_one_by_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GET never seen before is planned and answered by the fast lane when it is light (no request
+    or response objects). One that fails a check goes on to the handler, which gives the usual error."""
+    from api.routers import sparql
+
+    handled: list[str] = []
+    handler = sparql.sparql_endpoint
+
+    async def counting(request):  # type: ignore[no-untyped-def]
+        handled.append(request.url.query)
+        return await handler(request)
+
+    monkeypatch.setattr(sparql, "sparql_endpoint", counting)
+    # never seen: a subject no other test asks for, and a comment that makes the text unique
+    light = (f"SELECT ?l WHERE {{ <{BASE}id/question/itu-t/2017-2020/7-17> "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?l }  # fast lane")
+    resp = client.get("/sparql", params={"query": light}, headers={"accept": "text/csv"})
+    assert resp.status_code == 200, resp.text
+    assert resp.text.splitlines() == ["l", "Question 7/17"]
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert resp.headers["vary"] == "Accept, Origin"
+    assert handled == []
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }  # fast lane"
+    resp = client.get("/sparql", params={"query": refused})
+    assert resp.status_code == 403 and "SERVICE" in resp.text
+    def count(query: str) -> int:
+        resp = client.get("/sparql", params={"query": query, "format": "json"})
+        assert resp.status_code == 200, resp.text
+        return int(resp.json()["results"]["bindings"][0]["n"]["value"])
+
+    quads = count("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }  # fast lane: light")
+    assert len(handled) == 1
+    # over the light bound (quads² > 1000): the fast lane plans it, a worker runs it via the handler
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }  # fast lane: a worker's") == quads**2
+    assert len(handled) == 2
