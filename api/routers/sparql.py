@@ -405,8 +405,8 @@ class SparqlFastLane:
     a known plan) whose result is in the result cache, or which is proven light (run here, see
     `iscg_graph.light`), is answered without even parsing the request again. A GET not seen before
     is planned here from the raw query string and headers, by the handler's own planning function
-    (`_plan_params`), then answered the same way: no request or response objects (about 40 % of a
-    new light query's time in this process). The budget is applied as in the route. A blocked or
+    (`_plan_params`), then answered the same way: no request or response objects (a sixth of a new
+    light query's time in this process). The budget is applied as in the route. A blocked or
     busy client, a request that fails its checks, a query that fails now or must go to a worker:
     all go on to the handler, which gives the same 429, error or answer as it would have.
 
