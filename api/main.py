@@ -11,9 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from iscg_graph.inline import InlineRunner
+from iscg_graph.query.compose import build_engine
 from iscg_graph.store import EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
 
 from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
@@ -37,17 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         build_dir = settings.store_path.resolve()
         store = EmbeddedStore.open_writable(build_dir)
         app.state.store = store
-        # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
-        inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
-                              max_bytes=settings.max_result_bytes,
-                              base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
-        app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
-                                             timeout=settings.query_timeout,
-                                             max_bytes=settings.max_result_bytes,
-                                             base_iri=settings.base_iri,
-                                             cache_bytes=settings.result_cache_bytes,
-                                             memory_bytes=settings.worker_memory_bytes or None,
-                                             inline=inline).start()
+        # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
+        # then the killable workers: the layers of one engine (iscg_graph.query.compose)
+        stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,
+                             max_bytes=settings.max_result_bytes, base_iri=settings.base_iri,
+                             cache_bytes=settings.result_cache_bytes, light_rows=settings.light_query_rows,
+                             memory_bytes=settings.worker_memory_bytes or None)
+        app.state.engine_stack = stack
+        app.state.engine = stack.engine
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback,

@@ -10,6 +10,7 @@ ISCGError
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
     ├── QueryTimeout       the query ran past its time limit and was stopped
+    ├── EngineUnavailable  no engine could take the query now (busy, starting, crashed): retry later
     ├── ResultTooLarge     the result has more rows than the configured limit
     ├── UnknownQuery       no canned query has that name
     └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
@@ -87,6 +88,10 @@ class QueryRefused(QueryError):
 
 class QueryTimeout(QueryError):
     pass
+
+
+class EngineUnavailable(QueryError):
+    """No worker (or remote store) could take the query in time, or it died: retry later."""
 
 
 class ResultTooLarge(QueryError):

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from .engine import EngineResult, execute
 from .errors import QueryError
 from .light import MAX_TEXT, Pattern, prove_light
+from .query.interface import QueryRequest
 from .store import DataKey, EmbeddedStore, data_key
 
 __all__ = ["InlineRunner"]
@@ -112,6 +113,13 @@ class InlineRunner:
             raise
         except Exception as exc:  # evaluation errors, as a worker reports them
             raise QueryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+    def answer(self, request: QueryRequest, generation: object) -> EngineResult | None:
+        """`run` for a `QueryRequest`."""
+        return self.run(request.sparql, generation=generation, media_type=request.media_type,
+                        substitutions=request.substitution_map, default_graph=request.default_graph_list,
+                        named_graphs=request.named_graph_list, row_limit=request.row_limit)
 
 
 def _object(term: str | tuple[str, str] | None) -> ox.NamedNode | ox.Literal | None:

@@ -41,10 +41,12 @@ SchemeSlug = Enum("SchemeSlug", {k.replace("-", "_"): k for k in SCHEME_SLUGS}, 
 
 def query_engine(request: Request) -> QueryEngine:
     """The app's killable engine when the service started one, else an in-process engine on the store."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is not None:
-        return engine  # type: ignore[no-any-return]
-    return InProcessEngine(request.app.state.store)
+    state = request.app.state
+    try:
+        engine: QueryEngine = state.engine
+    except AttributeError:  # an app without the service's lifespan (tests, tools)
+        return InProcessEngine(state.store)
+    return engine
 
 
 def catalog_of(request: Request) -> QueryCatalog:

@@ -37,11 +37,17 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iscg_graph import formats
-from iscg_graph.engine import EngineResult, QueryEngine
-from iscg_graph.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from iscg_graph.engine import QueryEngine
+from iscg_graph.errors import (
+    EngineUnavailable,
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+)
 from iscg_graph.service_description import describe_service
 from iscg_graph.sparql_safety import analyse, check_request
-from iscg_graph.workers import EngineUnavailable
 
 from ..budget import QueryBudget
 from ..settings import Settings
@@ -207,20 +213,7 @@ def _service_description(request: Request, engine: QueryEngine, accept: str | No
 
 
 def _graphs(engine: QueryEngine) -> frozenset[str]:
-    graphs = getattr(engine, "graphs", None)
-    return graphs(wait=5.0) if graphs is not None else frozenset()
-
-
-def _run(engine: QueryEngine, settings: Settings, query: str, media_type: str,
-         default_graphs: list[str], named_graphs: list[str]) -> EngineResult:
-    return engine.run(
-        query,
-        media_type=media_type,
-        default_graph=default_graphs or None,
-        named_graphs=named_graphs or None,
-        timeout=settings.query_timeout,
-        row_limit=settings.result_limit,
-    )
+    return engine.graphs(wait=5.0)
 
 
 class _Plan(NamedTuple):
@@ -250,9 +243,7 @@ def _plans(state: Any, settings: Settings) -> dict[PlanKey, _Plan]:
 
 def _plan_key(request: Request, engine: QueryEngine) -> PlanKey:
     headers = request.headers
-    graphs = getattr(engine, "graphs", None)
-    return (request.scope["query_string"], headers.get("accept"), headers.get("origin"),
-            graphs() if graphs is not None else frozenset())
+    return (request.scope["query_string"], headers.get("accept"), headers.get("origin"), engine.graphs())
 
 
 async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _Plan | Response:
@@ -328,14 +319,10 @@ async def sparql_endpoint(request: Request) -> Response:
                                      "per client); retry when it ends", {"Retry-After": "1"})
         started = time.monotonic()
         try:
-            run_async = getattr(engine, "run_async", None)
-            if run_async is not None:  # waits on the worker's socket from the event loop: no thread hop
-                result = await run_async(plan.query, media_type=plan.media_type,
-                                         default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
-                                         timeout=settings.query_timeout, row_limit=settings.result_limit)
-            else:
-                result = await run_in_threadpool(_run, engine, settings, plan.query, plan.media_type,
-                                                 plan.default_graphs or [], plan.named_graphs or [])
+            # the pool waits on the worker's socket from the event loop: no thread hop
+            result = await engine.run_async(plan.query, media_type=plan.media_type,
+                                            default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
+                                            timeout=settings.query_timeout, row_limit=settings.result_limit)
         finally:
             budget.finish(client, time.monotonic() - started)
     except ProtocolError as exc:
@@ -429,11 +416,9 @@ class SparqlFastLane:
         """Answered a GET here (True), or nothing was sent (False: the handler answers it)."""
         state = scope["app"].state
         settings: Settings = state.settings
-        engine: QueryEngine | None = getattr(state, "engine", None)
-        answer_now = getattr(engine, "answer_now", None)
-        graphs = getattr(engine, "graphs", None)
-        if engine is None or answer_now is None or graphs is None:
-            return False
+        engine: QueryEngine = state.engine
+        answer_now = engine.answer_now
+        graphs = engine.graphs
         accept = origin = None
         for name, value in scope["headers"]:
             if name == b"accept" and accept is None:

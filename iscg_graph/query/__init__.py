@@ -1,0 +1,1 @@
+"""Query execution: the engine interface, the engines, and the layers over them."""
