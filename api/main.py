@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from iscg_graph.query.compose import build_engine
 from iscg_graph.store import EmbeddedStore
 
+from . import errors
 from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
 from .settings import Settings, get_settings
@@ -69,6 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
     app.add_middleware(sparql.SparqlFastLane)
+    # the HTTP policy, once: errors -> status codes, and CORS around everything (fast lane included)
+    errors.install(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Accept", "Content-Type"], max_age=600)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

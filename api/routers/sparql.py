@@ -280,7 +280,7 @@ def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str 
         asked = f"format={format_values!r}" if format_values else f"Accept: {accept}"
         raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
                                  f"available: {formats.describe_choices(family)}")
-    headers = {**_cors_for(origin, settings), "Vary": "Accept, Origin",  # negotiated: caches must key on it
+    headers = {"Vary": "Accept",  # negotiated: caches must key on it (CORS adds Origin)
                "content-type": formats.content_type(media_type)}
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw)

@@ -1,0 +1,1 @@
+"""Representations: one content negotiation, one way to render a table in each format."""
