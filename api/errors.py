@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from iscg_graph.conneg import NotAcceptable
 from iscg_graph.errors import (
     EngineUnavailable,
+    NotAcceptable,
     ParameterError,
     QueryError,
     QueryRefused,

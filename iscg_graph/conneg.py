@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .render.negotiation import negotiate, parse_weighted, shorten
+from .errors import NotAcceptable
+from .render.negotiation import negotiate, parse_weighted
 
 __all__ = ["ALIASES", "BY_SUFFIX", "FORMATS", "DocFormat", "NotAcceptable", "choose_format", "etag_for",
            "not_modified", "parse_weighted", "preferred_languages", "split_suffix"]
@@ -51,14 +52,6 @@ ALIASES: dict[str, DocFormat] = {
 }
 
 
-class NotAcceptable(ValueError):
-    """No representation matches the Accept header."""
-
-    def __init__(self, accept: str, formats: tuple[DocFormat, ...] = FORMATS):
-        offered = ", ".join(f.media_type for f in formats)
-        super().__init__(f"cannot serve any of {shorten(accept)!r}; available: {offered}")
-
-
 def choose_format(accept: str | None, formats: tuple[DocFormat, ...] = FORMATS) -> DocFormat:
     """The best format for an Accept header; the first format when the client states no preference.
 
@@ -69,7 +62,7 @@ def choose_format(accept: str | None, formats: tuple[DocFormat, ...] = FORMATS) 
     aliases = {name: fmt.media_type for name, fmt in ALIASES.items() if fmt in formats}
     chosen = negotiate(accept, tuple(by_media), aliases=aliases)
     if chosen is None:
-        raise NotAcceptable(accept or "", formats)
+        raise NotAcceptable(accept or "", [f.media_type for f in formats])
     return by_media[chosen]
 
 

@@ -1,11 +1,13 @@
 """The library's exceptions: one small tree, so callers can catch by concern.
 
 ISCGError
+├── NotAcceptable          no representation we offer matches the client's Accept header
 ├── SourceError            a source table or RDF file cannot be read (file, line, column)
 │   └── DanglingKeyError   a table cell refers to an item no table defines
 ├── ValidationFailed       SHACL violations; carries the ValidationReport
 ├── StoreError             the store cannot be opened, read or written
-│   └── StoreNotBuilt      no built store at the given path
+│   ├── StoreNotBuilt      no built store at the given path
+│   └── NotReady           the store or an index derived from it is still being prepared (retry)
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
@@ -18,6 +20,7 @@ ISCGError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class ISCGError(Exception):
     """Base of every error the library raises on purpose."""
+
+
+class NotAcceptable(ISCGError, ValueError):
+    """No representation matches the Accept header (the message quotes at most 120 characters of it)."""
+
+    def __init__(self, accept: str, offered: Sequence[str]):
+        quoted = accept if len(accept) <= 120 else f"{accept[:120]}… ({len(accept)} characters)"
+        self.offered = tuple(offered)
+        super().__init__(f"cannot serve any of {quoted!r}; available: {', '.join(offered)}")
 
 
 @dataclass
@@ -64,6 +76,10 @@ class StoreError(ISCGError):
 
 class StoreNotBuilt(StoreError):
     pass
+
+
+class NotReady(StoreError):
+    """Something derived from the store (e.g. the candidate index) is still being prepared."""
 
 
 class QueryError(ISCGError):
