@@ -55,7 +55,8 @@ def table_format(name: str) -> TableFormat:
 
 def render(table: ResultTable, columns: Sequence[Column], fmt: TableFormat, *, title: str,
            computed_from: Sequence[tuple[str, str]] = (), base_iri: str | None = None,
-           bom: bool = False) -> Rendered:
+           bom: bool = False, name: str | None = None) -> Rendered:
+    """The table in ``fmt``; ``name`` (e.g. the report's) heads the JSON document when given."""
     if fmt == "csv":
         body = to_csv(table, columns).encode("utf-8-sig" if bom else "utf-8")
     elif fmt == "xlsx":
@@ -63,7 +64,8 @@ def render(table: ResultTable, columns: Sequence[Column], fmt: TableFormat, *, t
     elif fmt == "html":
         body = to_html(table, columns, title=title, computed_from=computed_from, base_iri=base_iri).encode()
     elif fmt == "json":
-        doc = {
+        doc: dict[str, object] = {"report": name} if name is not None else {}
+        doc |= {
             "title": title,
             "computed_from": dict(computed_from),
             "columns": [c.title for c in columns],
