@@ -15,9 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from iscg_graph.query.compose import build_engine
 from iscg_graph.store import EmbeddedStore
 
-from . import errors
+from . import errors, sparql
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, sparql, workbench
+from .routers import candidates, health, queries, reports, resources, workbench
 from .settings import Settings, get_settings
 
 
@@ -69,12 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sparql, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
-    # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
-    app.add_middleware(sparql.SparqlFastLane)
-    # the HTTP policy, once: errors -> status codes, and CORS around everything (fast lane included)
+    # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)
+    # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
+    app.add_middleware(sparql.SparqlFastLane)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

@@ -32,7 +32,7 @@ PRODUCES: dict[Family, tuple[str, ...]] = {
 }
 
 # other names clients use for the same thing, per family
-_ALIASES: dict[Family, dict[str, str]] = {
+ALIASES: dict[Family, dict[str, str]] = {
     "results": {
         "application/json": JSON,
         "text/javascript": JSON,
@@ -76,13 +76,13 @@ def content_type(media_type: str) -> str:
 
 def from_format_param(values: Sequence[str], family: Family) -> str | None:
     """The first ``format`` value this family can produce."""
-    return _negotiate(None, PRODUCES[family], aliases=_ALIASES[family], names=_SHORT[family],
+    return _negotiate(None, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family],
                      format_values=values)
 
 
 def negotiate(accept: str | None, family: Family, format_values: Sequence[str] = ()) -> str | None:
     """The media type to produce, or None (406). ``format`` values win over ``Accept``."""
-    return _negotiate(accept, PRODUCES[family], aliases=_ALIASES[family], names=_SHORT[family],
+    return _negotiate(accept, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family],
                      format_values=format_values)
 
 
