@@ -337,6 +337,10 @@ class ProcessPoolEngine(BaseEngine):
             self._ready.wait(wait)
         return self._graphs  # as loaded by the newest worker (run() notices new generations)
 
+    def idle_workers(self) -> int:
+        """Workers loaded and waiting for a query (observability, tests)."""
+        return len(self._idle)
+
     def worker_pids(self) -> list[int]:
         with self._lock:
             return sorted(w.pid for w in self._all)

@@ -73,6 +73,9 @@ def test_runaway_query_gets_503_its_cpu_is_freed_and_others_are_served(client: T
     assert inline is not None
     before = set(engine.worker_pids())
     assert len(before) == 2
+    deadline = time.monotonic() + 60  # both workers loaded: the test is about running, not starting
+    while engine.idle_workers() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     outcome: dict[str, httpx.Response] = {}
     cpu_while_running: dict[int, float] = {}
 
