@@ -21,49 +21,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from iscg_graph.engine import InProcessEngine, QueryEngine
 from iscg_graph.errors import NotAcceptable, ParameterError, UnknownQuery
-from iscg_graph.queries import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec, load_catalog
+from iscg_graph.query.catalog import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec
+from iscg_graph.query.engine import QueryEngine
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import render
-from iscg_graph.tabular import ResultTable
+from iscg_graph.render.tabular import ResultTable
+
+from ..querying import DEFAULT_CATALOG, FORMATS, base_iri_of, catalog_of, query_engine, timeout_of
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "query_engine", "router"]
 
-FORMATS: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html",
-}
 OutputFormat = Enum("OutputFormat", {k: k for k in FORMATS}, type=str)  # type: ignore[misc]
 SectorCode = Enum("SectorCode", {k.replace("-", "_"): k for k in SECTOR_CODES}, type=str)  # type: ignore[misc]
 SchemeSlug = Enum("SchemeSlug", {k.replace("-", "_"): k for k in SCHEME_SLUGS}, type=str)  # type: ignore[misc]
-
-
-def query_engine(request: Request) -> QueryEngine:
-    """The app's killable engine when the service started one, else an in-process engine on the store."""
-    state = request.app.state
-    try:
-        engine: QueryEngine = state.engine
-    except AttributeError:  # an app without the service's lifespan (tests, tools)
-        return InProcessEngine(state.store)
-    return engine
-
-
-def catalog_of(request: Request) -> QueryCatalog:
-    catalog = getattr(request.app.state, "query_catalog", None)
-    return catalog if catalog is not None else _DEFAULT_CATALOG
-
-
-def base_iri_of(request: Request) -> str:
-    settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "base_iri", "https://w3id.org/iscg/")
-
-
-def timeout_of(request: Request) -> float | None:
-    settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "query_timeout", None)
 
 
 _BY_MEDIA = {media: name for name, media in FORMATS.items()}
@@ -250,5 +221,4 @@ def build_router(catalog: QueryCatalog) -> APIRouter:
     return api
 
 
-_DEFAULT_CATALOG = load_catalog()
-router = build_router(_DEFAULT_CATALOG)
+router = build_router(DEFAULT_CATALOG)

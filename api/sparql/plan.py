@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from iscg_graph import formats
-from iscg_graph.engine import QueryEngine
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.safety import analyse, check_request
+from iscg_graph.render import formats
 from iscg_graph.render.negotiation import MAX_CACHED, shorten
-from iscg_graph.sparql_safety import analyse, check_request
 
 from ..settings import Settings
 from .protocol import ProtocolError, select, url_params

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from iscg_graph import formats
+from iscg_graph.render import formats
 from iscg_graph.render.negotiation import parse_accept
 
 from ..errors import ProtocolError

@@ -22,9 +22,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from iscg_graph import formats
-from iscg_graph.engine import QueryEngine
-from iscg_graph.service_description import describe_service
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.service_description import describe_service
+from iscg_graph.render import formats
 
 from ..budget import QueryBudget
 from ..settings import Settings

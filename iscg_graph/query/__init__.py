@@ -1,1 +1,2 @@
-"""Query execution: the engine interface, the engines, and the layers over them."""
+"""Answering SPARQL: the engine and its layers, the safety scan and light proof, the canned-query
+catalogue and the reports built on it."""

@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inline import InlineRunner
-from ..result_cache import ResultCache
-from ..workers import ProcessPoolEngine
+from .inline import InlineRunner
 from .interface import BaseEngine
 from .layers import CachingEngine, InlineFirst
+from .result_cache import ResultCache
+from .workers import ProcessPoolEngine
 
 __all__ = ["EngineStack", "build_engine"]
 

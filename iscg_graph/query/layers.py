@@ -6,9 +6,9 @@ else by a worker. A layer only calls the engine it wraps through the `BaseEngine
 engine (a remote SPARQL server too) can sit underneath.
 
 - `CachingEngine`: identical requests on an unchanged ``generation`` are served from memory
-  (`iscg_graph.result_cache`); texts that are long or whose answer changes on every execution
+  (`iscg_graph.query.result_cache`); texts that are long or whose answer changes on every execution
   (``NOW()``, ``RAND()``…) are never kept.
-- `InlineFirst`: a query proven light on the wrapped engine's current data (`iscg_graph.inline`)
+- `InlineFirst`: a query proven light on the wrapped engine's current data (`iscg_graph.query.inline`)
   runs here, at once; ``answer_at_once`` answers it without waiting, so the endpoint's fast lane can
   reply from the event loop.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from ..inline import InlineRunner
-from ..result_cache import ResultCache, cacheable
+from .inline import InlineRunner
 from .interface import BaseEngine, EngineResult, QueryRequest
+from .result_cache import ResultCache, cacheable
 
 __all__ = ["CachingEngine", "InlineFirst"]
 

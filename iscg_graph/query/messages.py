@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import QueryError, QuerySyntaxError, ResultTooLarge
-from ..store import DataKey
+from ..rdf.store import DataKey
 from .interface import ResultKind
 
 __all__ = ["Answer", "Failure", "LoadFailed", "Ready", "Reload"]

@@ -1,1 +1,1 @@
-"""Representations: one content negotiation, one way to render a table in each format."""
+"""Presenting results: content negotiation, result formats, tables as CSV/XLSX/HTML/JSON, RDF documents."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from ..errors import ParameterError
-from ..tabular import Column, ResultTable, to_csv, to_html, to_xlsx
+from .tabular import Column, ResultTable, to_csv, to_html, to_xlsx
 
 __all__ = ["MEDIA_TYPES", "TableFormat", "Rendered", "render", "table_format"]
 

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 BASE = "https://w3id.org/iscg/"
 G_QUESTIONS = f"{BASE}graph/questions"

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.build import write_store
-from iscg_graph.engine import InProcessEngine
+from iscg_graph.build.pipeline import write_store
 from iscg_graph.errors import EngineUnavailable, QueryError, QuerySyntaxError, ResultTooLarge
-from iscg_graph.inline import InlineRunner
+from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.query.inline import InlineRunner
 from iscg_graph.query.interface import BaseEngine, EngineResult, QueryEngine, QueryRequest
 from iscg_graph.query.layers import CachingEngine, InlineFirst
 from iscg_graph.query.messages import Failure
-from iscg_graph.result_cache import ResultCache
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
+from iscg_graph.query.result_cache import ResultCache
+from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.rdf.store import EmbeddedStore
 
 JSON = "application/sparql-results+json"
 REPO = Path(__file__).resolve().parents[2]
@@ -145,10 +145,10 @@ def test_worker_failures_come_back_as_the_same_typed_error(error: Exception) -> 
 
 
 def test_engine_unavailable_is_a_query_error_in_the_one_tree() -> None:
-    import iscg_graph.workers
+    import iscg_graph.query.workers
 
     assert issubclass(EngineUnavailable, QueryError)
-    assert iscg_graph.workers.EngineUnavailable is EngineUnavailable
+    assert iscg_graph.query.workers.EngineUnavailable is EngineUnavailable
 
 
 def test_no_caller_asks_an_engine_what_it_can_do() -> None:

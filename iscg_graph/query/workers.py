@@ -1,0 +1,477 @@
+"""Killable query execution: a pool of worker processes, each with an in-memory copy of the store.
+
+Neither rdflib nor pyoxigraph can cancel a running query from Python, so the only way to stop a
+runaway query and free its CPU is to run it in a process that can be killed. `ProcessPoolEngine`
+keeps ``workers`` processes (fresh interpreters: no forked locks or threads). Each loads the
+store's ``snapshot.nq`` into an in-memory pyoxigraph store, then answers requests sent over a pipe
+with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execute`).
+
+- Timeout: the caller waits on the pipe with a deadline; past it the worker is killed (SIGKILL,
+  then reaped), a replacement is started in the background and `QueryTimeout` is raised.
+- Concurrency: a query takes an idle worker; other workers keep serving while one is busy.
+- Freshness: before a query the engine compares ``meta.json``'s generation with the one each worker
+  loaded; a stale worker reloads the snapshot first.
+- Optional address-space cap per worker (``memory_bytes``): a query that would exhaust memory
+  kills its worker only (the request gets `EngineUnavailable`, a new worker starts).
+- Messages are typed (`iscg_graph.query.messages`): a `QueryRequest` goes out, `Answer` plus the
+  body's bytes or `Failure` comes back.
+- The pool is one engine; the result cache and the in-process path for proven-light queries are
+  layers over it (`iscg_graph.query.layers`, composed in `iscg_graph.query.compose`).
+- No orphans: on Linux a worker asks the kernel to kill it when the service dies (even by SIGKILL),
+  so a query still running cannot outlive it. pyoxigraph holds the GIL while it evaluates, so the
+  worker could not notice by itself. The kernel ties this to the *thread* that started the worker,
+  so every worker is started from one spawner thread that lives as long as the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import functools
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineUnavailable, QueryError, QueryTimeout, StoreError
+from ..rdf.store import META, DataKey, EmbeddedStore, data_key, read_meta
+from .engine import EngineResult, run_request
+from .idle_queue import IdleQueue
+from .interface import BaseEngine, QueryRequest
+from .messages import Answer, Failure, LoadFailed, Ready, Reload
+
+__all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+# ----------------------------------------------------------------------------------------------
+# the worker process
+
+
+def _load(store_path: str) -> tuple[EmbeddedStore | None, Ready | LoadFailed]:
+    try:
+        store = EmbeddedStore.open_snapshot(store_path)
+    except Exception as exc:  # noqa: BLE001  (reported to the parent)
+        return None, LoadFailed(f"{type(exc).__name__}: {exc}")
+    return store, Ready(data_key(store.meta), frozenset(store.graphs()))
+
+
+def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None) -> None:
+    store, status = _load(store_path)
+    conn.send(status)
+    while store is not None:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        if isinstance(msg, Reload):
+            store, status = _load(store_path)
+            conn.send(status)
+            continue
+        try:
+            result = run_request(store, msg, max_bytes=max_bytes, base_iri=base_iri)
+        except Exception as exc:  # noqa: BLE001  (every failure goes back to the caller, typed)
+            conn.send(Failure.of(exc))
+        else:
+            conn.send(Answer(result.media_type, result.kind, result.rows))
+            conn.send_bytes(result.body)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent's spawner thread ends (Linux), and exit now
+    if the parent is already gone (it died before the request was made)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the worker still exits when its socket closes
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _child_entry(argv: list[str]) -> None:
+    fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
+    _die_with_parent(int(argv[5]))
+    if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
+
+
+async def _readable(conn: Connection, timeout: float) -> None:
+    """Wait until the worker's socket has data, on the running event loop (TimeoutError past it)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop leaves the descriptor non-blocking; Connection reads block
+
+
+# ----------------------------------------------------------------------------------------------
+# the parent side
+
+
+_spawner_lock = threading.Lock()
+_spawner_pool: ThreadPoolExecutor | None = None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The one thread that starts every worker of this process. Its thread waits for work until the
+    interpreter exits (a pool thread never ends while idle), so a worker's parent-death signal fires
+    only when the service itself ends."""
+    global _spawner_pool
+    with _spawner_lock:
+        if _spawner_pool is None:
+            _spawner_pool = ThreadPoolExecutor(1, thread_name_prefix="iscg-worker-spawner")
+        return _spawner_pool
+
+
+def _forget_spawner() -> None:  # a forked child has no copy of the thread
+    global _spawner_pool, _spawner_lock
+    _spawner_pool, _spawner_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_spawner)
+
+
+class _Worker:
+    """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
+    the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
+
+    def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
+                 memory_bytes: int | None = None):
+        parent_sock, child_sock = socket.socketpair()
+        # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
+        code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+                "from iscg_graph.query.workers import _child_entry; _child_entry(sys.argv[1:])")
+        argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
+                base_iri or "", str(memory_bytes or 0), str(os.getpid())]
+        try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
+            self.process = _spawner().submit(
+                subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
+                close_fds=True,
+            ).result()
+        finally:
+            child_sock.close()
+        self.conn = Connection(parent_sock.detach())
+        self.pid = self.process.pid
+        self.generation: DataKey | None = None
+        self.graphs: frozenset[str] = frozenset()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            raise EngineUnavailable(f"query worker did not start within {timeout:.0f} s")
+        try:
+            msg = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise EngineUnavailable("query worker exited while loading the store") from exc
+        if not isinstance(msg, Ready):
+            reason = msg.reason if isinstance(msg, LoadFailed) else repr(msg)
+            raise StoreError(f"query worker cannot load the store: {reason}")
+        self.generation = msg.generation
+        self.graphs = msg.graphs
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            self.process.wait(2)
+            self.conn.close()
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class ProcessPoolEngine(BaseEngine):
+    """The production `QueryEngine`: worker processes that are killed on timeout."""
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str],
+        *,
+        workers: int = 2,
+        timeout: float = 30.0,
+        max_bytes: int | None = 512 * 1024 * 1024,
+        start_timeout: float = 120.0,
+        base_iri: str | None = None,
+        memory_bytes: int | None = None,
+    ):
+        self.store_path = str(Path(store_path))
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.start_timeout = start_timeout
+        self.base_iri = base_iri
+        self.memory_bytes = memory_bytes
+        self._idle: IdleQueue[_Worker] = IdleQueue()
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self._closed = False
+        self._meta_stamp: tuple[int, int] | None = None
+        self._generation: DataKey | None = None
+        self._graphs: frozenset[str] = frozenset()
+        self._ready = threading.Event()
+        self._boot_error: str | None = None
+        self._backoff = 1.0
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self, wait: bool = False) -> ProcessPoolEngine:
+        """Start the workers (in the background unless ``wait``)."""
+        self._generation = data_key(read_meta(Path(self.store_path)))
+        for _ in range(self.size):
+            self._spawn(background=not wait)
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+    def __enter__(self) -> ProcessPoolEngine:  # type: ignore[override]
+        return self.start(wait=True)
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self, background: bool = True) -> None:
+        # the process starts now; its loading is waited for (in the background unless asked)
+        try:
+            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
+        except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
+            return
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+            self._all.add(worker)
+
+        def boot() -> None:
+            try:
+                worker.wait_ready(self.start_timeout)
+            except (QueryError, StoreError) as exc:
+                self._discard(worker)
+                self._boot_error = str(exc)
+                self._ready.set()  # wake waiting requests: they report the failure
+                self._retry_later()  # e.g. the store is being swapped: the pool must not shrink for good
+                raise
+            self._boot_error = None
+            self._backoff = 1.0
+            self._graphs = worker.graphs
+            self._ready.set()
+            self._idle.release(worker)
+
+        if background:
+            threading.Thread(target=self._boot_logged, args=(boot,), daemon=True).start()
+        else:
+            boot()
+
+    def _retry_later(self) -> None:
+        delay = self._backoff
+        self._backoff = min(self._backoff * 2, 30.0)
+
+        def retry() -> None:
+            time.sleep(delay)
+            if not self._closed:
+                self._spawn(background=True)
+
+        threading.Thread(target=retry, daemon=True).start()
+
+    @staticmethod
+    def _boot_logged(boot: Any) -> None:
+        try:
+            boot()
+        except Exception:  # noqa: BLE001  (a request waiting for a worker reports the failure)
+            pass
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    # -- what the endpoint needs to know -------------------------------------------------------
+    def graphs(self, wait: float = 0.0) -> frozenset[str]:
+        """Named graphs of the loaded dataset (for dataset-IRI checks and the service description)."""
+        if not self._ready.is_set():
+            self._ready.wait(wait)
+        return self._graphs  # as loaded by the newest worker (run() notices new generations)
+
+    def idle_workers(self) -> int:
+        """Workers loaded and waiting for a query (observability, tests)."""
+        return len(self._idle)
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._all)
+
+    @property
+    def generation(self) -> Hashable:
+        """What identifies the data the engine serves (``meta.json``, re-read when it changes)."""
+        self._refresh_generation()
+        return self._generation
+
+    def _refresh_generation(self) -> None:
+        try:
+            st = os.stat(os.path.join(self.store_path, META))
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_ino)
+        if stamp != self._meta_stamp:
+            self._meta_stamp = stamp
+            try:
+                self._generation = data_key(read_meta(Path(self.store_path)))
+            except StoreError:
+                pass
+
+    # -- running queries -----------------------------------------------------------------------
+    def execute(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        self._refresh_generation()
+        worker = self._checkout(deadline, limit)
+        with self._lease(worker, limit):
+            worker.conn.send(request)
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
+                raise TimeoutError
+            return self._receive(worker)
+        raise AssertionError("unreachable")  # pragma: no cover  (_lease re-raises)
+
+    async def execute_async(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
+        """`execute` for an event loop: waits for a worker and on its socket without a thread (the
+        blocking `execute` goes to the default executor only before the pool has started)."""
+        self._refresh_generation()
+        if not self._ready.is_set() or self._boot_error is not None:
+            call = functools.partial(self.execute, request, timeout)
+            return await asyncio.get_running_loop().run_in_executor(None, call)
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        worker = await self._acheckout(deadline, limit)
+        with self._lease(worker, limit):
+            worker.conn.send(request)
+            if not worker.conn.poll(0):
+                await _readable(worker.conn, max(deadline - time.monotonic(), 0.0))
+            return self._receive(worker)
+        raise AssertionError("unreachable")  # pragma: no cover  (_lease re-raises)
+
+    @staticmethod
+    def _receive(worker: _Worker) -> EngineResult:
+        msg = worker.conn.recv()
+        if isinstance(msg, Answer):
+            return EngineResult(worker.conn.recv_bytes(), msg.media_type, msg.kind, msg.rows)
+        if isinstance(msg, Failure):
+            raise msg.error()
+        raise EngineUnavailable(f"the query worker sent {type(msg).__name__}, not an answer")
+
+    @contextmanager
+    def _lease(self, worker: _Worker, limit: float) -> Iterator[None]:
+        """A checked-out worker, returned to the pool after a normal answer or a query error, and
+        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled)."""
+        try:
+            yield
+        except TimeoutError:  # before OSError: TimeoutError is one
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
+        except EngineUnavailable:  # it sent something it should not have
+            self._replace(worker)
+            raise
+        except QueryError:
+            self._idle.release(worker)
+            raise
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.release(worker)
+
+    def _busy(self, limit: float) -> EngineUnavailable:
+        return EngineUnavailable(f"all {self.size} query workers stayed busy for {limit:g} s; retry later")
+
+    async def _acheckout(self, deadline: float, limit: float) -> _Worker:
+        while True:
+            worker = await self._idle.aget(max(0.0, deadline - time.monotonic()))
+            if worker is None:
+                raise self._busy(limit)
+            if worker.alive() and worker.generation == self._generation:
+                return worker
+            ready = await asyncio.get_running_loop().run_in_executor(None, self._prepare, worker)
+            if ready is not None:
+                return ready
+
+    def _checkout(self, deadline: float, limit: float) -> _Worker:
+        # before the first worker is ready, wait for start-up rather than the query's own deadline
+        end = deadline if self._ready.is_set() else max(deadline, time.monotonic() + self.start_timeout)
+        while True:
+            worker = self._idle.get(max(0.0, end - time.monotonic()),
+                                    give_up=lambda: self._boot_error is not None)
+            if worker is None:
+                if self._boot_error is not None:
+                    raise EngineUnavailable(f"no query worker: {self._boot_error}")
+                raise self._busy(limit)
+            ready = self._prepare(worker)
+            if ready is not None:
+                return ready
+
+    def _prepare(self, worker: _Worker) -> _Worker | None:
+        """The worker, alive and holding the current data (reloaded if needed); None if replaced."""
+        if not worker.alive():
+            self._replace(worker)
+            return None
+        if worker.generation != self._generation:
+            try:
+                worker.conn.send(Reload())
+                worker.wait_ready(self.start_timeout)
+            except (QueryError, StoreError, OSError):
+                self._replace(worker)
+                return None
+            self._graphs = worker.graphs
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker (frees its CPU at once) and start a fresh one in the background."""
+        self._discard(worker)
+        if not self._closed:
+            self._spawn(background=True)
+
