@@ -26,11 +26,8 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execut
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import os
-import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -44,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineUnavailable, QueryError, QueryTimeout, StoreError
-from ..rdf.store import META, DataKey, EmbeddedStore, data_key, read_meta
-from .engine import EngineResult, run_request
+from ..rdf.store import META, DataKey, data_key, read_meta
+from .engine import EngineResult
 from .idle_queue import IdleQueue
 from .interface import BaseEngine, QueryRequest
 from .messages import Answer, Failure, LoadFailed, Ready, Reload
@@ -53,64 +50,6 @@ from .messages import Answer, Failure, LoadFailed, Ready, Reload
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-# ----------------------------------------------------------------------------------------------
-# the worker process
-
-
-def _load(store_path: str) -> tuple[EmbeddedStore | None, Ready | LoadFailed]:
-    try:
-        store = EmbeddedStore.open_snapshot(store_path)
-    except Exception as exc:  # noqa: BLE001  (reported to the parent)
-        return None, LoadFailed(f"{type(exc).__name__}: {exc}")
-    return store, Ready(data_key(store.meta), frozenset(store.graphs()))
-
-
-def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None) -> None:
-    store, status = _load(store_path)
-    conn.send(status)
-    while store is not None:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg is None:
-            return
-        if isinstance(msg, Reload):
-            store, status = _load(store_path)
-            conn.send(status)
-            continue
-        try:
-            result = run_request(store, msg, max_bytes=max_bytes, base_iri=base_iri)
-        except Exception as exc:  # noqa: BLE001  (every failure goes back to the caller, typed)
-            conn.send(Failure.of(exc))
-        else:
-            conn.send(Answer(result.media_type, result.kind, result.rows))
-            conn.send_bytes(result.body)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent's spawner thread ends (Linux), and exit now
-    if the parent is already gone (it died before the request was made)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the worker still exits when its socket closes
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _child_entry(argv: list[str]) -> None:
-    fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
-    _die_with_parent(int(argv[5]))
-    if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
 
 
 async def _readable(conn: Connection, timeout: float) -> None:
@@ -167,7 +106,7 @@ class _Worker:
         parent_sock, child_sock = socket.socketpair()
         # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
         code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                "from iscg_graph.query.workers import _child_entry; _child_entry(sys.argv[1:])")
+                "from iscg_graph.query.worker_process import child_entry; child_entry(sys.argv[1:])")
         argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
                 base_iri or "", str(memory_bytes or 0), str(os.getpid())]
         try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
