@@ -10,6 +10,9 @@ error                  status  notes
 ProtocolError          its own the SPARQL protocol's checks (413, 415, 406, 429…)
 NotAcceptable          406     names what can be produced
 ParameterError         422     FastAPI's validation shape, naming the parameter
+DecisionInvalid        422     with ``problems``: the rules the review decision breaks
+DecisionConflict       409     the pair already has a decision
+SearchError            400
 UnknownQuery           404
 QuerySyntaxError       400     with line and column
 QueryRefused           403     updates, SERVICE, unknown dataset IRIs
@@ -31,6 +34,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from iscg_graph.errors import (
+    DecisionConflict,
+    DecisionInvalid,
     EngineUnavailable,
     NotAcceptable,
     ParameterError,
@@ -39,6 +44,8 @@ from iscg_graph.errors import (
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
+    ReviewError,
+    SearchError,
     StoreError,
     UnknownQuery,
 )
@@ -63,6 +70,7 @@ class Problem:
     status: int
     detail: object  # a message, or FastAPI's list of validation errors
     headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # more members of the JSON body
 
 
 def problem_for(exc: Exception, settings: Settings) -> Problem:
@@ -74,6 +82,12 @@ def problem_for(exc: Exception, settings: Settings) -> Problem:
         return Problem(406, str(exc))
     if isinstance(exc, ParameterError):
         return Problem(422, [{"loc": ["query", exc.name], "msg": exc.message, "type": "value_error"}])
+    if isinstance(exc, DecisionInvalid):
+        return Problem(422, str(exc), extra={"problems": list(exc.problems)})
+    if isinstance(exc, DecisionConflict):
+        return Problem(409, str(exc))
+    if isinstance(exc, SearchError):
+        return Problem(400, str(exc))
     if isinstance(exc, UnknownQuery):
         return Problem(404, str(exc))
     if isinstance(exc, QuerySyntaxError):
@@ -93,11 +107,13 @@ def problem_for(exc: Exception, settings: Settings) -> Problem:
     raise TypeError(f"no HTTP policy for {type(exc).__name__}")  # pragma: no cover  (see HANDLED)
 
 
-HANDLED: tuple[type[Exception], ...] = (ProtocolError, NotAcceptable, QueryError, StoreError)
+HANDLED: tuple[type[Exception], ...] = (ProtocolError, NotAcceptable, QueryError, StoreError, ReviewError,
+                                        SearchError)
 
 
 def problem_response(problem: Problem) -> Response:
-    return JSONResponse({"detail": problem.detail}, status_code=problem.status, headers=problem.headers)
+    return JSONResponse({"detail": problem.detail, **problem.extra}, status_code=problem.status,
+                        headers=problem.headers)
 
 
 def _settings(request: Request) -> Settings:

@@ -8,6 +8,10 @@ ISCGError
 ├── StoreError             the store cannot be opened, read or written
 │   ├── StoreNotBuilt      no built store at the given path
 │   └── NotReady           the store or an index derived from it is still being prepared (retry)
+├── SearchError            a search request is unusable (empty or too long text, bad limit)
+├── ReviewError            a review decision cannot be recorded
+│   ├── DecisionInvalid    the decision breaks a rule (its problems listed)
+│   └── DecisionConflict   another decision on the same pair is already recorded
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
@@ -68,6 +72,24 @@ class ValidationFailed(ISCGError):
         self.report = report
         self.origins = origins or {}
         super().__init__(f"{len(report.violations)} SHACL violation(s)")
+
+
+class SearchError(ISCGError, ValueError):
+    """The search request is unusable (empty or too long query, bad limit)."""
+
+
+class ReviewError(ISCGError):
+    pass
+
+
+class DecisionInvalid(ReviewError):
+    def __init__(self, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = problems
+
+
+class DecisionConflict(ReviewError):
+    pass
 
 
 class StoreError(ISCGError):

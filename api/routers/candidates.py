@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, record_decision, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -268,13 +268,8 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
-    try:
-        with _lock:
-            outcome = record_decision(_store(request), decision)
-    except DecisionInvalid as exc:
-        return _error(422, str(exc), problems=list(exc.problems))
-    except DecisionConflict as exc:
-        return _error(409, str(exc))
+    with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
+        outcome = record_decision(_store(request), decision)
     _refresh(request)
     return JSONResponse(
         {

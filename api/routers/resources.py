@@ -395,7 +395,7 @@ def search(
             hits = SearchIndex.for_store(store, base).search(q, limit=limit, language=langs[0])
         except SearchError as exc:
             if not wants_html:
-                return JSONResponse({"detail": str(exc)}, status_code=400)
+                raise  # the app's policy: 400
             error = str(exc)
     labeller = ld.Labeller(store, base, langs)
     results = []
