@@ -126,5 +126,8 @@ async def sparql_endpoint(request: Request) -> Response:
     return Response(result.body, headers={**plan.headers, "content-type": produced})
 
 
-router.add_api_route("/sparql", sparql_endpoint, methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
-                     response_class=Response, name="sparql_endpoint")
+# one handler; an operation per method, so each has its own operationId in OpenAPI
+for _method in ("GET", "POST"):
+    router.add_api_route("/sparql", sparql_endpoint, methods=[_method], summary="SPARQL 1.1 query endpoint",
+                         response_class=Response, name="sparql_endpoint",
+                         operation_id=f"sparql_query_{_method.lower()}")
