@@ -23,8 +23,8 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iscg_graph.errors import QueryError
-from iscg_graph.render.negotiation import MAX_CACHED
 from iscg_graph.query.engine import QueryEngine
+from iscg_graph.render.negotiation import MAX_CACHED
 
 from ..budget import QueryBudget
 from ..settings import Settings
