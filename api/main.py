@@ -17,7 +17,8 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from . import sparql
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, workbench
+from .head import HeadAsGet
+from .routers import apidocs, candidates, health, queries, reports, resources, workbench
 from .settings import Settings, get_settings
 
 
@@ -65,15 +66,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="ITU inter-Sector coordination as linked data: SPARQL, overlap reports, linked-data pages",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routers/apidocs.py from local assets, not FastAPI's CDN links
+        redoc_url=None,
         **_telemetry(settings.telemetry),
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench):
+    for module in (health, sparql, queries, candidates, reports, resources, workbench, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
     app.add_middleware(sparql.SparqlFastLane)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without the body, on every route
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

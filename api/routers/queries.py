@@ -26,6 +26,7 @@ from iscg_graph.query.catalog import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, Quer
 from iscg_graph.query.engine import QueryEngine
 from iscg_graph.render.tabular import ResultTable, to_html, to_xlsx
 
+from .. import openapi as oa
 from ..querying import (
     DEFAULT_CATALOG,
     FORMATS,
@@ -58,6 +59,10 @@ def choose_format(request: Request, fmt: str | None) -> str:
     return "json"
 
 
+# slash-separated slugs, none of them "." or ".." (as QuerySpec.bind checks), after an optional IRI prefix
+_ID_PATTERN = r"^(https?://[^\s<>\"{}|\\^`]+/)?[a-z0-9.-]*[a-z0-9-][a-z0-9.-]*(/[a-z0-9.-]*[a-z0-9-][a-z0-9.-]*)*$"
+
+
 def _annotation(p: ParamSpec) -> Any:
     """The Python type FastAPI checks and documents for one declared parameter."""
     base: Any
@@ -86,6 +91,8 @@ def _annotation(p: ParamSpec) -> Any:
             extra["le"] = p.maximum
     if p.type == "study_period":
         extra["pattern"] = r"^\d{4}-\d{4}$"
+    if p.type in ("theme", "study_group"):  # the part after {base}id/<kind>/, or the whole IRI
+        extra["pattern"] = _ID_PATTERN
     if p.required:
         return Annotated[base, Query(**extra)]
     return Annotated[base | None, Query(**extra)]
@@ -224,13 +231,7 @@ def build_router(catalog: QueryCatalog) -> APIRouter:
             operation_id=f"query_{name.replace('-', '_')}",
             tags=["canned queries", *spec.tags],
             response_class=Response,
-            responses={
-                200: {
-                    "description": "the results, in the format asked for",
-                    "content": {media: {} for media in FORMATS.values()},
-                },
-                422: {"description": "a parameter is unknown, missing or ill-typed (the message names it)"},
-            },
+            responses=oa.answers(FORMATS.values(), *oa.ENGINE_ERRORS),
         )
     api.add_api_route("/{name}", unknown_query, methods=["GET"], include_in_schema=False)
     return api

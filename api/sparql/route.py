@@ -32,7 +32,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from iscg_graph.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from iscg_graph.query.engine import EngineResult, QueryEngine
@@ -42,6 +42,7 @@ from iscg_graph.render import formats
 
 from ..budget import QueryBudget
 from ..settings import Settings
+from . import openapi
 from .plan import (
     PLAN_MAX_BYTES,
     PLANS_MAX,
@@ -242,12 +243,16 @@ class _DocumentedOnly(APIRoute):
         match, child = super().matches(scope)
         return (Match.PARTIAL if match == Match.FULL else match), child
 
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise HTTPException(405, headers={"Allow": "GET, POST"})  # whichever method it documents
+
 
 # Routes are tried in order and the first full match wins (else the first partial one): the
-# documenting route, then the plain route that serves GET and POST (Starlette also gives it HEAD,
-# refused in the handler with the same 405), then the CORS preflight.
-router.add_api_route("/sparql", sparql_endpoint, methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
-                     response_class=Response, route_class_override=_DocumentedOnly)
+# documenting routes, then the plain route that serves GET and POST (HEAD arrives as a GET: see
+# api/head.py), then the CORS preflight.
+for method, doc in (("GET", openapi.GET), ("POST", openapi.POST)):  # one operation each (unique ids)
+    router.add_api_route("/sparql", sparql_endpoint, methods=[method], response_class=Response,
+                         route_class_override=_DocumentedOnly, **doc)
 router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql_endpoint",
                            include_in_schema=False))
 
