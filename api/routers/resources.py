@@ -397,7 +397,8 @@ def search(
     store: StoreDep,
     settings: SettingsDep,
     q: str = Query("", description="words or the beginning of a label, notation or title"),
-    limit: int = Query(20, description="at most this many results (1-200)"),
+    limit: int = Query(20, description="at most this many results (1-200; outside it, 400)",
+                       json_schema_extra={"minimum": 1, "maximum": 200}),
     lang: str | None = Query(None, max_length=35),
     format: str | None = Query(None, pattern="^(json|html)$", description="json or html, overriding Accept"),
 ) -> Response:
