@@ -23,9 +23,17 @@ schemathesis = pytest.importorskip("schemathesis")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+def _app_on_a_copy(built_store: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> FastAPI:
+    """An app on its own copy of the build: the store's lock is never shared with another module's
+    app (nor between this module's two), however long a reference to a closed store lingers."""
+    copy = tmp_path_factory.mktemp(name) / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    return create_app(Settings(environment="test", store_path=copy, query_workers=1))
+
+
 @pytest.fixture(scope="module")
-def app(built_store: Path) -> FastAPI:
-    return create_app(Settings(environment="test", store_path=built_store, query_workers=1))
+def app(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    return _app_on_a_copy(built_store, tmp_path_factory, "openapi")
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +126,11 @@ EXCLUDED_CHECKS = ("positive_data_acceptance",)
 
 @pytest.fixture(scope="module")
 def fuzz_schema(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """An app of its own, on a copy of the build (the other tests' app holds the store's lock);
+    """An app of its own (the other tests' app holds its store's lock while this one runs);
     schemathesis runs its lifespan and calls it in-process."""
     from schemathesis.python import asgi
 
-    copy = tmp_path_factory.mktemp("fuzz") / "build"
-    shutil.copytree(built_store.resolve(), copy)
-    app = create_app(Settings(environment="test", store_path=copy, query_workers=1))
+    app = _app_on_a_copy(built_store, tmp_path_factory, "fuzz")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app's lifespan
     yield schema
     asgi.shutdown_lifespans()
