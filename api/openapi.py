@@ -2,8 +2,8 @@
 ``responses=`` from the statuses and media types it can send, so the document is written next to
 the code that sends them, in one vocabulary.
 
-Error bodies are ``{"detail": ...}`` JSON, or an HTML page where the route serves pages; the media
-types are listed, the bodies left free (``{}``) where a route answers several formats.
+Error bodies are ``{"detail": ...}`` JSON (the one policy, `api/errors.py`), or an HTML page where a
+route renders its own; the media types are listed, the bodies left free (``{}``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ TSV = "text/tab-separated-values"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAIN = "text/plain"
 RDF = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-# what running a canned query can answer besides its result: bad value or query, result too large,
-# parameter problem, timeout or no worker free
-ENGINE_ERRORS = (400, 413, 422, 503)
+# what running a canned query can answer besides its result (api/errors.py): a bad value, a failed
+# query or a result over the limit (400), a parameter problem (422), a timeout or no worker free (503)
+ENGINE_ERRORS = (400, 422, 503)
 PAGE_ERRORS = (HTML, JSON)  # pages answer errors as HTML to browsers, JSON to everyone else
 
 REASONS = {

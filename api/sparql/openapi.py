@@ -7,7 +7,7 @@ from typing import Any
 
 from iscg_graph.render import formats
 
-from ..openapi import PLAIN, answers
+from ..openapi import JSON, answers
 from .protocol import DIRECT, FORM
 
 ANSWERS = (*formats.PRODUCES["results"], *formats.PRODUCES["graph"])
@@ -54,14 +54,14 @@ _DESCRIBE = {
 GET: dict[str, Any] = {
     "operation_id": "sparql_query_get",
     "summary": "SPARQL 1.1 query (GET): the query in the URL",
-    "responses": answers(ANSWERS, 303, *_ERRORS, error_media=(PLAIN,), describe=_DESCRIBE,
+    "responses": answers(ANSWERS, 303, *_ERRORS, error_media=(JSON,), describe=_DESCRIBE,
                          media={303: ()}),
     "openapi_extra": {"parameters": _PARAMS},
 }
 POST: dict[str, Any] = {
     "operation_id": "sparql_query_post",
     "summary": "SPARQL 1.1 query (POST): a form, or the query itself as application/sparql-query",
-    "responses": answers(ANSWERS, *_ERRORS, 415, error_media=(PLAIN,), describe=_DESCRIBE),
+    "responses": answers(ANSWERS, *_ERRORS, 415, error_media=(JSON,), describe=_DESCRIBE),
     "openapi_extra": {
         "parameters": [p for p in _PARAMS if p["name"] != "query"],
         "requestBody": {
