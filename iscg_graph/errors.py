@@ -9,6 +9,7 @@ ISCGError
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
+    ├── QueryTooDeep       the query nests brackets past the limit (refused before parsing)
     ├── QueryTimeout       the query ran past its time limit and was stopped
     ├── ResultTooLarge     the result has more rows than the configured limit
     ├── UnknownQuery       no canned query has that name
@@ -83,6 +84,10 @@ class QuerySyntaxError(QueryError):
 
 class QueryRefused(QueryError):
     pass
+
+
+class QueryTooDeep(QueryError):
+    """Refused before any parser runs: deep nesting would exhaust the parser's native stack."""
 
 
 class QueryTimeout(QueryError):

@@ -38,7 +38,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iscg_graph import formats
 from iscg_graph.engine import EngineResult, QueryEngine
-from iscg_graph.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from iscg_graph.errors import (
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooDeep,
+    ResultTooLarge,
+)
+from iscg_graph.query.nesting import check_nesting
 from iscg_graph.service_description import describe_service
 from iscg_graph.sparql_safety import analyse, check_request
 from iscg_graph.workers import EngineUnavailable
@@ -279,6 +287,7 @@ def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str 
     query, default_graphs, named_graphs, format_values = _select(params, direct)
     if query is None:
         return None
+    check_nesting(query, settings.max_query_depth)  # before any parser: deep nesting kills one
     analysis = analyse(query)
     family: formats.Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
     graphs = _graphs(engine) if analysis.update is None else frozenset()
@@ -342,6 +351,8 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(request, settings, exc)
     except QueryRefused as exc:
         return _error(request, settings, ProtocolError(403, str(exc)))
+    except QueryTooDeep as exc:
+        return _error(request, settings, ProtocolError(400, str(exc)))
     except QuerySyntaxError as exc:
         where = "at " if exc.line is not None else ": "
         return _error(request, settings, ProtocolError(400, f"SPARQL syntax error {where}{exc}"))
