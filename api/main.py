@@ -18,6 +18,7 @@ from iscg_graph.workers import ProcessPoolEngine
 from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
 from .settings import Settings, get_settings
+from .url_limit import UrlLimit
 
 
 def _telemetry(enabled: bool) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              inline=inline).start()
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
+                                       window=settings.budget_window_seconds,
                                        exempt_loopback=settings.budget_exempt_loopback,
                                        concurrent=settings.budget_concurrent_queries)
         try:
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
     app.add_middleware(sparql.SparqlFastLane)
+    app.add_middleware(UrlLimit, max_bytes=settings.max_url_bytes)  # outermost: before any parsing
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

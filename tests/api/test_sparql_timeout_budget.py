@@ -166,7 +166,7 @@ def test_one_client_cannot_occupy_every_worker(tmp_path: Path) -> None:
         environment="test",
         query_workers=2,
         query_timeout=1.0,
-        budget_seconds_per_minute=100.0,
+        budget_seconds_per_minute=50.0,
         budget_concurrent_queries=1,
     )
     with TestClient(create_app(settings)) as client:
@@ -214,6 +214,30 @@ def test_budget_window_and_loopback_exemption() -> None:
     strict.charge("127.0.0.1", 11.0)
     assert strict.retry_after("127.0.0.1") == 60
     assert QueryBudget(0, clock=lambda: now[0]).retry_after("203.0.113.5") is None
+
+
+def test_loopback_is_budgeted_unless_exempted_and_the_window_is_configurable() -> None:
+    now = [1000.0]
+    budget = QueryBudget(2.0, window=5.0, clock=lambda: now[0])
+    assert budget.applies_to("127.0.0.1") and budget.applies_to("::1")  # no exemption by default
+    budget.charge("127.0.0.1", 2.5)
+    assert budget.retry_after("127.0.0.1") == 5
+    now[0] += 3
+    assert budget.retry_after("127.0.0.1") == 2
+    now[0] += 2
+    assert budget.retry_after("127.0.0.1") is None  # the charge left the 5-second window
+
+
+def test_settings_default_to_a_budget_that_can_fire() -> None:
+    default = Settings()
+    assert not default.budget_exempt_loopback
+    reachable = default.budget_window_seconds * default.budget_concurrent_queries
+    assert default.budget_seconds_per_minute < reachable
+    assert not Settings(environment="production", budget_exempt_loopback=True).budget_exempt_loopback
+    with pytest.raises(ValueError, match="can never be spent"):
+        Settings(budget_seconds_per_minute=120, budget_concurrent_queries=1)
+    unlimited = Settings(budget_seconds_per_minute=120, budget_concurrent_queries=0)
+    assert unlimited.budget_seconds_per_minute == 120
 
 
 def test_concurrency_slots() -> None:
