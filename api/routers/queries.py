@@ -126,7 +126,7 @@ def _annotation(p: ParamSpec) -> Any:
         if p.maximum is not None:
             extra["le"] = p.maximum
     if p.type == "study_period":
-        extra["pattern"] = r"^\d{4}-\d{4}$"
+        extra["pattern"] = r"^[0-9]{4}-[0-9]{4}$"  # not \d: it matches any script's digits
     if p.required:
         return Annotated[base, Query(**extra)]
     return Annotated[base | None, Query(**extra)]
