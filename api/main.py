@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,11 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from iscg_graph.inline import InlineRunner
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
-
 from .budget import QueryBudget
+from .live_reload import close_served, follow_builds, install, open_build
 from .routers import candidates, health, queries, reports, resources, sparql, workbench
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
@@ -33,33 +31,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Pin the build the link points to now: a later `iscg build` swaps the link, and this service
-        # keeps serving (and writing reviews into) one consistent build until it is restarted.
-        build_dir = settings.store_path.resolve()
-        store = EmbeddedStore.open_writable(build_dir)
-        app.state.store = store
-        # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
-        inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
-                              max_bytes=settings.max_result_bytes,
-                              base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
-        app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
-                                             timeout=settings.query_timeout,
-                                             max_bytes=settings.max_result_bytes,
-                                             base_iri=settings.base_iri,
-                                             cache_bytes=settings.result_cache_bytes,
-                                             memory_bytes=settings.worker_memory_bytes or None,
-                                             inline=inline).start()
+        # Serve the build the link points to now, leased so `iscg build` never deletes it under us;
+        # a later `iscg build` swaps the link and `follow_builds` switches to the new build.
+        install(app, open_build(settings, settings.store_path.resolve()))
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        window=settings.budget_window_seconds,
                                        exempt_loopback=settings.budget_exempt_loopback,
                                        concurrent=settings.budget_concurrent_queries)
+        follower = (asyncio.create_task(follow_builds(app, settings.reload_interval))
+                    if settings.reload_interval > 0 else None)
         try:
             yield
         finally:
-            app.state.engine.close()
-            app.state.store = None
-            del store
+            if follower is not None:
+                follower.cancel()
+            close_served(app.state.served)
+            app.state.served = app.state.store = None  # the last references: RocksDB's lock goes
 
     app = FastAPI(
         title="ISCG knowledge graph",

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     store_path: Path = Path("var/store")
     base_iri: str = "https://w3id.org/iscg/"
+    reload_interval: float = 1.0           # seconds between looks at the store link (0: never reload)
 
     # SPARQL endpoint safety
     query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After

@@ -126,7 +126,10 @@ def _post_build_steps() -> list[PostBuild]:
 
 
 def swap_in(store_path: Path, build_dir: Path, keep: int = 2) -> None:
-    """Point ``store_path`` (a symlink) at ``build_dir`` atomically; prune old builds."""
+    """Point ``store_path`` (a symlink) at ``build_dir`` atomically; prune old builds that no running
+    process holds a lease on (`iscg_graph.rdf.leases`: a service reloads on its own schedule)."""
+    from .rdf.leases import in_use
+
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():
         raise StoreError(
@@ -138,7 +141,7 @@ def swap_in(store_path: Path, build_dir: Path, keep: int = 2) -> None:
     os.replace(tmp_link, store_path)
     builds = sorted(p for p in build_dir.parent.iterdir() if p.is_dir())
     for old in builds[:-keep]:
-        if old.resolve() != build_dir.resolve():
+        if old.resolve() != build_dir.resolve() and not in_use(old):
             shutil.rmtree(old, ignore_errors=True)
 
 
