@@ -10,14 +10,32 @@ STORE  ?= var/store
 # service can say 414 (see api/url_limit.py); the same flags as the test server (iscg_graph/liveserver.py)
 HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
 
-.PHONY: run test setup assets browser build lint clean bench
+.PHONY: run test setup assets browser build lint clean bench lock
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come from requirements.lock (every package pinned, test extras included), so a fresh
+# clone gets the versions the tests passed with; the project itself is installed without resolving.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+# Refresh the lock after changing dependencies in pyproject.toml: resolve '.[test]' afresh in a
+# throw-away venv and pin what it installed (the project itself left out).
+LOCK_VENV := .lock-venv
+lock:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install -q '.[test]'
+	{ echo "# Pinned dependencies of iscg-graph with its test extras: written by \`make lock\`, do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -viE '^(iscg-graph|iscg_graph|pip|setuptools|wheel)([=@ ]|$$)' | LC_ALL=C sort -f; } > requirements.lock
+	rm -rf $(LOCK_VENV)
+	@echo "requirements.lock: $$(grep -vc '^#' requirements.lock) packages pinned"
 
 setup: $(VENV)/.installed assets
 
@@ -58,4 +76,4 @@ bench: build
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var node_modules api/static/vendor .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) var node_modules api/static/vendor .pytest_cache
