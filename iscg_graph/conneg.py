@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import NotAcceptable
+
 
 @dataclass(frozen=True)
 class DocFormat:
@@ -44,14 +46,6 @@ ALIASES: dict[str, DocFormat] = {
     "application/xml": RDF_XML,
     "text/xml": RDF_XML,
 }
-
-
-class NotAcceptable(ValueError):
-    """No representation matches the Accept header."""
-
-    def __init__(self, accept: str):
-        offered = ", ".join(f.media_type for f in FORMATS)
-        super().__init__(f"cannot serve any of {accept!r}; available: {offered}")
 
 
 def parse_weighted(header: str, *, clamp: bool = True) -> list[tuple[str, float, int]]:
@@ -92,7 +86,7 @@ def choose_format(accept: str | None, formats: tuple[DocFormat, ...] = FORMATS) 
     scored = [(_quality(accept, fmt), -order, fmt) for order, fmt in enumerate(formats)]
     q, _order, fmt = max(scored, key=lambda item: (item[0], item[1]))
     if q <= 0.0:
-        raise NotAcceptable(accept)
+        raise NotAcceptable(accept, [f.media_type for f in FORMATS])
     return fmt
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import EngineResult, execute
-from .errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from .errors import EngineUnavailable, QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
 from .idle_queue import IdleQueue
 from .inline import InlineRunner
 from .result_cache import ResultCache, cacheable
@@ -52,10 +52,6 @@ from .store import META, DataKey, EmbeddedStore, data_key, read_meta
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-
-
-class EngineUnavailable(QueryError):
-    """No worker could take the query in time, or the worker died (retry later)."""
 
 
 # ----------------------------------------------------------------------------------------------
