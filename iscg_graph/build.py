@@ -183,7 +183,7 @@ def build(
             # review decisions live only in the store: bring them into the new build
             from .review import carry_over_reviews
 
-            carry_over_reviews(store_path.resolve(), store)
+            carry_over_reviews(store_path.resolve(), store, base=BASE)
         steps = _post_build_steps() if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))

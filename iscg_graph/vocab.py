@@ -25,7 +25,10 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SH = "http://www.w3.org/ns/shacl#"
 VANN = "http://purl.org/vocab/vann/"
 
-DEFAULT_BASE = "https://w3id.org/iscg/"
+DEFAULT_BASE = "https://w3id.org/iscg/"  # the public base when the caller (settings, CLI) gives none
+# The ontology's own namespace: a published vocabulary keeps its IRIs whatever base a deployment
+# mints its instances (id/, graph/) under.
+ONTOLOGY_NS = DEFAULT_BASE + "ontology#"
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_LABEL = ox.NamedNode(RDFS + "label")

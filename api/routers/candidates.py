@@ -24,7 +24,14 @@ from pydantic import BaseModel, Field
 from iscg_graph.candidate_index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.errors import ParameterError
 from iscg_graph.overlap import CANDIDATES_FILE, build_candidates, precompute
-from iscg_graph.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
+from iscg_graph.review import (
+    Decision,
+    DecisionConflict,
+    DecisionInvalid,
+    record_decision,
+    reviews_graph,
+    sssom_tsv,
+)
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.tabular import iri_path, to_csv, to_xlsx
 
@@ -284,7 +291,7 @@ def review_candidate(
     )
     try:
         with _lock:
-            outcome = record_decision(_store(request), decision)
+            outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
     except DecisionInvalid as exc:
         return _error(422, str(exc), problems=list(exc.problems))
     except DecisionConflict as exc:
@@ -296,7 +303,7 @@ def review_candidate(
             "status": outcome.status,
             "relation": outcome.relation,
             "triples": outcome.triples,
-            "graph": "https://w3id.org/iscg/graph/reviews",
+            "graph": reviews_graph(_settings(request).base_iri),
         },
         status_code=201,
     )
@@ -304,7 +311,7 @@ def review_candidate(
 
 @router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV")
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
-    text = sssom_tsv(_store(request), mappings_only=mappings_only)
+    text = sssom_tsv(_store(request), base=_settings(request).base_iri, mappings_only=mappings_only)
     return Response(
         text,
         media_type="text/tab-separated-values; charset=utf-8",
