@@ -7,7 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STORE  ?= var/store
 # h11 with room for a long request line: httptools answers a bare 400 to URLs over 64 KB before the
-# service can say 414 (see api/url_limit.py); the same flags as the test server (iscg_graph/liveserver.py)
+# service can say 414 (see api/url_limit.py); the same flags as the test server (tests/liveserver.py)
 HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
 
 .PHONY: run test setup assets browser build lint clean bench lock
@@ -34,7 +34,7 @@ lock:
 	{ echo "# Pinned dependencies of iscg-graph with its test extras: written by \`make lock\`, do not edit."; \
 	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
 	    | grep -viE '^(iscg-graph|iscg_graph|pip|setuptools|wheel)([=@ ]|$$)' | LC_ALL=C sort -f; } > requirements.lock
-	rm -rf $(LOCK_VENV)
+	rm -rf $(LOCK_VENV) build  # build/: setuptools' scratch from the non-editable install
 	@echo "requirements.lock: $$(grep -vc '^#' requirements.lock) packages pinned"
 
 setup: $(VENV)/.installed assets
@@ -71,6 +71,7 @@ test: setup browser lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check iscg_graph api tests bench
 	$(VENV)/bin/mypy iscg_graph api
+	$(VENV)/bin/lint-imports
 
 bench: build
 	$(PY) bench/run.py

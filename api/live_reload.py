@@ -25,10 +25,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from iscg_graph.errors import StoreError
-from iscg_graph.inline import InlineRunner
+from iscg_graph.query.inline import InlineRunner
+from iscg_graph.query.workers import ProcessPoolEngine
 from iscg_graph.rdf import leases
-from iscg_graph.store import SNAPSHOT, EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
+from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore
 
 from .settings import Settings
 

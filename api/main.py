@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from . import sparql
 from .budget import QueryBudget
 from .live_reload import close_served, follow_builds, install, open_build
-from .routers import candidates, health, queries, reports, resources, sparql, workbench
+from .routers import candidates, health, queries, reports, resources, workbench
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
 

@@ -3,7 +3,7 @@
 Long queries belong in a POST body (``max_query_bytes``); a URL that long is refused with a message
 that says so. The HTTP server must let such a request line reach the application at all:
 httptools cannot parse a URL over 65,535 bytes (uvicorn then answers a bare 400), so the service
-runs uvicorn with h11 and an incomplete-event size above this limit (`iscg_graph.liveserver`,
+runs uvicorn with h11 and an incomplete-event size above this limit (`tests/liveserver.py`,
 ``make run``).
 """
 

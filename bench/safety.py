@@ -25,12 +25,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from iscg_graph.build import write_store  # noqa: E402
+from iscg_graph.build.pipeline import write_store  # noqa: E402
 from iscg_graph.errors import QueryError, QueryTooDeep  # noqa: E402
-from iscg_graph.idle_queue import IdleQueue  # noqa: E402
-from iscg_graph.inline import InlineRunner  # noqa: E402
+from iscg_graph.query.idle_queue import IdleQueue  # noqa: E402
+from iscg_graph.query.inline import InlineRunner  # noqa: E402
 from iscg_graph.query.nesting import check_nesting  # noqa: E402
-from iscg_graph.workers import ProcessPoolEngine  # noqa: E402
+from iscg_graph.query.workers import ProcessPoolEngine  # noqa: E402
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -1,1 +1,2 @@
-"""Querying the graph: the engine and its layers, the safety scans, the canned-query catalogue."""
+"""Answering SPARQL: the engine and its layers, the safety scan and light proof, the canned-query
+catalogue and the reports built on it."""

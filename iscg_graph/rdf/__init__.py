@@ -1,1 +1,2 @@
-"""RDF storage: the store interface, the embedded store, and who may still be reading a build."""
+"""The RDF layer: the store interface and embedded store, parsing and serialising, SHACL validation,
+leases on built stores."""

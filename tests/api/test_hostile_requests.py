@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 pytestmark = pytest.mark.server
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from iscg_graph.build import _post_build_steps, builds_dir, swap_in, write_store
+from iscg_graph.build.pipeline import _post_build_steps, builds_dir, swap_in, write_store
 from iscg_graph.rdf import leases
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

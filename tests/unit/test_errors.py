@@ -40,10 +40,10 @@ def test_every_exception_in_errors_is_in_the_tree_and_drawn() -> None:
 
 
 def test_old_import_paths_still_work() -> None:
-    from iscg_graph.conneg import NotAcceptable
-    from iscg_graph.review import DecisionConflict, DecisionInvalid, ReviewError
-    from iscg_graph.search import SearchError
-    from iscg_graph.workers import EngineUnavailable
+    from iscg_graph.linked_data.search import SearchError
+    from iscg_graph.overlap.review import DecisionConflict, DecisionInvalid, ReviewError
+    from iscg_graph.query.workers import EngineUnavailable
+    from iscg_graph.render.conneg import NotAcceptable
 
     old = {NotAcceptable, DecisionConflict, DecisionInvalid, ReviewError, SearchError, EngineUnavailable}
     assert old == {errors.NotAcceptable, errors.DecisionConflict, errors.DecisionInvalid, errors.ReviewError,

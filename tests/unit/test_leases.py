@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from iscg_graph.build import swap_in
+from iscg_graph.build.pipeline import swap_in
 from iscg_graph.rdf import leases
 
 

@@ -11,7 +11,7 @@ import rdflib
 from external import W3C_SPARQL11 as W3C
 from external import missing
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 

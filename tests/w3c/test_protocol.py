@@ -20,7 +20,7 @@ import rdflib
 from external import W3C_SPARQL11, missing
 from rdflib.collection import Collection
 
-from iscg_graph.sparql_safety import analyse
+from iscg_graph.query.safety import analyse
 
 W3C = W3C_SPARQL11
 
