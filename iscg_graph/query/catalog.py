@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..errors import ParameterError, QueryError, UnknownQuery
+from ..vocab import DEFAULT_BASE
 
 __all__ = [
     "PARAM_TYPES",
@@ -43,7 +44,7 @@ __all__ = [
     "parse_query_file",
 ]
 
-DEFAULT_BASE_IRI = "https://w3id.org/iscg/"
+DEFAULT_BASE_IRI = DEFAULT_BASE  # the caller's base when it gives none (one literal, in vocab)
 DEFAULT_QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 

@@ -15,8 +15,6 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from ...errors import DanglingKeyError, SourceError
 
-DEFAULT_BASE = "https://w3id.org/iscg/"
-
 
 def slug(text: str) -> str:
     """Contract slug: lower case, spaces and ``/`` become ``-``, only ``[a-z0-9.-]`` kept."""
