@@ -138,3 +138,5 @@ async def follow_builds(app: FastAPI, interval: float) -> None:
                 await asyncio.to_thread(switch_build, app, target)
         except (OSError, StoreError) as exc:  # a build half-removed under us: try again next time
             log.warning("cannot switch to the new build yet: %s", exc)
+        except Exception:  # noqa: BLE001  (never let one bad build stop the service following the link)
+            log.exception("switching to the new build failed; still serving the previous one")
