@@ -9,6 +9,9 @@ in a row, a client keeps asking for `/api/candidates`, a dump and `/sparql`: eve
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from iscg_graph.build.pipeline import _post_build_steps, builds_dir, swap_in, write_store
+from iscg_graph.build.pipeline import DEFAULT_DATA, _post_build_steps, build, builds_dir, swap_in, write_store
 from iscg_graph.rdf import leases
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -70,17 +73,7 @@ def test_three_builds_in_a_row_are_served_without_restart(
 
     failures: list[str] = []
     stop = threading.Event()
-
-    def keep_asking() -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            while not stop.is_set():
-                for path in ("/api/candidates?limit=5", "/dumps/iscg.nq.gz", "/dataset"):
-                    resp = client.get(path)
-                    if resp.status_code != 200:
-                        failures.append(f"{path}: {resp.status_code} {resp.text[:200]}")
-
-    asker = threading.Thread(target=keep_asking)
-    asker.start()
+    asker = _asking(base, ("/api/candidates?limit=5", "/dumps/iscg.nq.gz", "/dataset"), failures, stop)
     try:
         for version in (2, 3, 4):
             _build(link, version)
@@ -105,3 +98,60 @@ def test_three_builds_in_a_row_are_served_without_restart(
     while not _label(base).endswith("build 5"):
         assert time.monotonic() < deadline, "build 5 not served within 10 s"
         time.sleep(0.2)
+
+
+def _asking(base: str, paths: tuple[str, ...], failures: list[str],
+            stop: threading.Event) -> threading.Thread:
+    def keep_asking() -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while not stop.is_set():
+                for path in paths:
+                    resp = client.get(path)
+                    if resp.status_code != 200:
+                        failures.append(f"{path}: {resp.status_code} {resp.text[:200]}")
+                stop.wait(0.2)
+
+    thread = threading.Thread(target=keep_asking)
+    thread.start()
+    return thread
+
+
+def test_iscg_build_with_changed_data_is_served_without_restart(
+    live_service: Callable[..., str], tmp_path: Path
+) -> None:
+    """The real thing: the shipped data, one name changed, rebuilt by the `iscg` command."""
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    link = tmp_path / "store"
+    build(link, data)
+    base = live_service(link, ISCG_RELOAD_INTERVAL="0.5", ISCG_QUERY_TIMEOUT="10")
+    marker = "Radiocommunication Sector (ITU-R) renamed for the reload test"  # no comma: a CSV cell
+    ask = f'ASK {{ ?s ?p ?o FILTER(STR(?o) = "{marker}") }}'
+
+    def renamed() -> bool:
+        resp = httpx.get(f"{base}/sparql", params={"query": ask, "format": "json"}, timeout=60)
+        assert resp.status_code == 200, resp.text
+        return bool(resp.json()["boolean"])
+
+    assert not renamed()
+    table = data / "organisations" / "organisations.csv"
+    text = table.read_text("utf-8")
+    assert text.count("Radiocommunication Sector (ITU-R)") >= 1
+    table.write_text(text.replace("Radiocommunication Sector (ITU-R)", marker, 1), "utf-8")
+
+    failures: list[str] = []
+    stop = threading.Event()
+    asker = _asking(base, ("/api/candidates?limit=5", "/dumps/iscg.nq.gz"), failures, stop)
+    try:
+        iscg = Path(sys.executable).parent / "iscg"
+        done = subprocess.run([str(iscg), "build", "--store", str(link), "--data", str(data)],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        deadline = time.monotonic() + 10
+        while not renamed():
+            assert time.monotonic() < deadline, "the rebuilt data was not served within 10 s"
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        asker.join(120)
+    assert failures == []
