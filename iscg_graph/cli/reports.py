@@ -80,6 +80,8 @@ def _list(catalog: QueryCatalog, reports_only: bool) -> None:
 
 ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value (repeatable).")]
 StoreOption = Annotated[Path, typer.Option("--store", help="Built store directory.")]
+# the public base IRI parameter values are read under: the service's ISCG_BASE_IRI by default
+BaseOption = Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI", help="Public base IRI")]
 QueriesOption = Annotated[
     Path | None, typer.Option("--queries", help="Folder of .rq files (default: the repository's).")
 ]
@@ -96,6 +98,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """A report for policy staff: labelled table as CSV, formatted XLSX, HTML or JSON."""
         try:
@@ -106,7 +109,8 @@ def register(app: typer.Typer) -> None:
             if fmt not in ("csv", "xlsx", "html", "json"):
                 raise ParameterError("format", f"use csv, xlsx, html or json; got {fmt!r}")
             db = EmbeddedStore.open_snapshot(store)
-            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta)
+            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta,
+                                base_iri=base)
         except ISCGError as exc:
             err.print(f"[red]report failed:[/red] {exc}")
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
@@ -148,6 +152,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """Run a canned query with typed parameters; prints SPARQL results."""
         try:
@@ -158,7 +163,7 @@ def register(app: typer.Typer) -> None:
             if fmt not in QUERY_FORMATS:
                 raise ParameterError("format", f"use one of {', '.join(QUERY_FORMATS)}; got {fmt!r}")
             spec = catalog[name]
-            substitutions = spec.bind(_params(param or []), DEFAULT_BASE_IRI)
+            substitutions = spec.bind(_params(param or []), base)
             db = EmbeddedStore.open_snapshot(store)
             result = InProcessEngine(db).run(
                 spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions
