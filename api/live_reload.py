@@ -2,11 +2,12 @@
 
 `iscg build` writes a new build directory and swaps the store link (``store_path``) to it. The
 service follows (`follow_builds`, a lifespan task polling the link every ``reload_interval``
-seconds) and switches with `switch_build`: it opens the new build, starts its engine (worker
-processes and the in-process copy), takes a lease on it, and only then replaces ``app.state.store``
-and ``app.state.engine`` in one step, so every request sees one whole build. The old engine is
-closed once the requests that already hold it can have finished (``query_timeout`` later), and the
-lease on the old build is given up then, so `iscg build` may delete it.
+seconds) and switches with `switch_build`: it opens the new build, starts its engine stack
+(cache, in-process light path, worker processes), takes a lease on it, and only then replaces
+``app.state.store`` and ``app.state.engine`` in one step, so every request sees one whole build.
+The old engine is closed once the requests that already hold it can have finished
+(``query_timeout`` later), and the lease on the old build is given up then, so `iscg build` may
+delete it.
 
 `switch_build` is also the in-process hook for anything that swaps a build in itself (a curated
 write): call it right after the link changed. Writes within one build are followed by the engine
@@ -25,8 +26,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from iscg_graph.errors import StoreError
-from iscg_graph.query.inline import InlineRunner
-from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.query.compose import EngineStack, build_engine
 from iscg_graph.rdf import leases
 from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore
 
@@ -39,12 +39,12 @@ _switching = threading.Lock()
 
 
 class Served:
-    """One build as the service serves it: the store, its engine, and the lease that pins it."""
+    """One build as the service serves it: the store, its engine stack, and the lease that pins it."""
 
-    def __init__(self, build_dir: Path, store: EmbeddedStore, engine: ProcessPoolEngine, lease: leases.Lease):
+    def __init__(self, build_dir: Path, store: EmbeddedStore, stack: EngineStack, lease: leases.Lease):
         self.build_dir = build_dir
         self.store = store
-        self.engine = engine
+        self.stack = stack
         self.lease = lease
 
 
@@ -53,25 +53,20 @@ def open_build(settings: Settings, build_dir: Path) -> Served:
     lease = leases.take(build_dir)
     try:
         store = EmbeddedStore.open_writable(build_dir)
-        # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
-        inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
-                              max_bytes=settings.max_result_bytes,
-                              base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
-        engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
-                                   timeout=settings.query_timeout,
-                                   max_bytes=settings.max_result_bytes,
-                                   base_iri=settings.base_iri,
-                                   cache_bytes=settings.result_cache_bytes,
-                                   memory_bytes=settings.worker_memory_bytes or None,
-                                   inline=inline).start()
+        # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
+        # then the killable workers: the layers of one engine (iscg_graph.query.compose)
+        stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,
+                             max_bytes=settings.max_result_bytes, base_iri=settings.base_iri,
+                             cache_bytes=settings.result_cache_bytes, light_rows=settings.light_query_rows,
+                             memory_bytes=settings.worker_memory_bytes or None)
     except BaseException:
         lease.release()
         raise
-    return Served(build_dir, store, engine, lease)
+    return Served(build_dir, store, stack, lease)
 
 
 def close_served(served: Served) -> None:
-    served.engine.close()
+    served.stack.engine.close()
     served.lease.release()
 
 
@@ -80,7 +75,8 @@ def install(app: FastAPI, served: Served) -> None:
     state = app.state
     state.served = served
     state.store = served.store
-    state.engine = served.engine
+    state.engine_stack = served.stack
+    state.engine = served.stack.engine
 
 
 def current_target(store_path: Path) -> Path | None:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from . import sparql
+from . import errors, sparql
 from .budget import QueryBudget
 from .live_reload import close_served, follow_builds, install, open_build
 from .routers import candidates, health, queries, reports, resources, workbench
@@ -62,7 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sparql, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
-    # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
+    # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
+    errors.install(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Accept", "Content-Type"], max_age=600)
+    # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)
     app.add_middleware(UrlLimit, max_bytes=settings.max_url_bytes)  # outermost: before any parsing
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)

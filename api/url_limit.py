@@ -9,6 +9,8 @@ runs uvicorn with h11 and an incomplete-event size above this limit (`tests/live
 
 from __future__ import annotations
 
+import json
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
@@ -28,9 +30,9 @@ class UrlLimit:
         await self.app(scope, receive, send)
 
     async def _refuse(self, size: int, send: Send) -> None:
-        body = (f"request URL of {size} bytes is over the limit of {self.max_bytes} bytes: "
-                "send a long query in a POST body (application/sparql-query or a form)\n").encode()
+        detail = (f"request URL of {size} bytes is over the limit of {self.max_bytes} bytes: "
+                  "send a long query in a POST body (application/sparql-query or a form)")
+        body = json.dumps({"detail": detail}).encode()  # the body every error has (api/errors.py)
         await send({"type": "http.response.start", "status": 414, "headers": [
-            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-            (b"access-control-allow-origin", b"*")]})
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

@@ -18,7 +18,7 @@ from threading import Lock
 
 import pyoxigraph as ox
 
-from ..errors import SearchError
+from ..errors import SearchError  # re-exported: callers import it here
 from ..rdf.store import EmbeddedStore
 from ..vocab import DCT_TITLE, RDF_TYPE, RDFS_LABEL, SKOS_ALT, SKOS_NOTATION, SKOS_PREF
 

@@ -10,7 +10,7 @@ keeps the proposed predicate with ``sssom:predicate_modifier "Not"`` (SSSOM's ne
 The record is validated by the project's SHACL shapes together with the two items' Sectors before
 anything is written; a violation raises `DecisionInvalid` and the store is untouched.
 
-    ISCGError                    (all in iscg_graph.errors, re-exported here)
+    ISCGError (iscg_graph.errors, where these live)
     └── ReviewError
         ├── DecisionInvalid      the decision names unknown items, an impossible pair, or breaks a shape
         └── DecisionConflict     the pair already has a review decision
@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from ..errors import DecisionConflict, DecisionInvalid, ReviewError
+from ..errors import DecisionConflict, DecisionInvalid, ReviewError  # re-exported: callers import them here
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS
