@@ -120,3 +120,24 @@ def test_production_budget_fires_for_a_loopback_client(
             break
         assert resp.status_code == 200, resp.text[:300]
     assert statuses[-1] == 429, statuses
+
+
+def test_deep_nesting_never_reaches_a_worker(tmp_path: Path) -> None:
+    """In process, where the pool can be seen: the refused queries leave every worker as it was."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import Settings
+
+    settings = Settings(store_path=_store(tmp_path), environment="test", query_workers=1,
+                        budget_seconds_per_minute=0, light_query_rows=0, result_cache_bytes=0)
+    with TestClient(create_app(settings)) as client:
+        pool = client.app.state.engine_stack.pool  # type: ignore[attr-defined]
+        assert client.get("/sparql", params={"query": SIMPLE, "format": "json"}).status_code == 200
+        before = pool.worker_pids()
+        query = "SELECT * WHERE { " + "{" * 10_000 + "}" * 10_000 + " }"
+        for _ in range(20):
+            resp = client.post("/sparql", content=query, headers={"content-type": "application/sparql-query"})
+            assert resp.status_code == 400 and "levels deep" in resp.json()["detail"]
+        assert pool.worker_pids() == before
+        assert client.get("/sparql", params={"query": SIMPLE, "format": "json"}).status_code == 200
