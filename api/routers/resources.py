@@ -48,6 +48,7 @@ from iscg_graph.render.conneg import (
     split_suffix,
 )
 from iscg_graph.render.representations import jsonld_context, serialize
+from iscg_graph.vocab import ONTOLOGY_NS
 
 from .. import openapi as oa
 from ..deps import get_store, settings_dep
@@ -172,7 +173,7 @@ def resource(
         ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
-        elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
+        elif any(t.value == f"{ONTOLOGY_NS}Theme" for t in (desc.types if desc else ())):
             ctx["chain"] = broader_chain(store, iri, labeller)
             ctx["narrower"] = narrower(store, iri, labeller)
         return "resources/resource.html", ctx
