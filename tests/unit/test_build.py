@@ -97,7 +97,10 @@ def test_a_real_directory_is_never_replaced(tmp_path: Path) -> None:
 
 
 def test_review_decisions_survive_a_rebuild(tmp_path: Path) -> None:
-    from iscg_graph.overlap.review import REVIEWS_GRAPH
+    from iscg_graph.overlap.review import reviews_graph
+    from iscg_graph.vocab import DEFAULT_BASE
+
+    REVIEWS_GRAPH = reviews_graph(DEFAULT_BASE)  # the build's base  # noqa: N806
 
     store = tmp_path / "store"
     build(store)
