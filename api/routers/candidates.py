@@ -15,17 +15,20 @@ from collections.abc import Mapping
 from datetime import date as Date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import ParameterError
+from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
-from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.render.negotiation import negotiate
+from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
+from iscg_graph.render.tabular import iri_path
 
+from .. import openapi as oa
 from ..settings import Settings
 from ..templating import templates
 
@@ -48,11 +51,7 @@ def get_index(request: Request) -> CandidateIndex:
     """The candidate index of the service's store, loaded once and reloaded when the file changes."""
     pending = getattr(request.app.state, "candidates_pending", None)
     if pending is not None and pending.is_alive():
-        raise HTTPException(
-            503,
-            "the candidate index of this store is still being computed; try again shortly",
-            headers={"Retry-After": "30"},
-        )
+        raise NotReady("the candidate index of this store is still being computed; try again shortly")
     return warm_index(request.app)
 
 
@@ -111,15 +110,17 @@ def _error(status: int, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"detail": message, **extra}, status_code=status)
 
 
-def _wants(request: Request, fmt: str | None) -> str:
+_OFFERS: dict[str, TableFormat] = {MEDIA_TYPES["json"]: "json", MEDIA_TYPES["csv"]: "csv", XLSX: "xlsx"}
+
+
+def _wants(request: Request, fmt: str | None) -> TableFormat:
     if fmt:
-        return fmt
-    accept = request.headers.get("accept", "")
-    if "text/csv" in accept:
-        return "csv"
-    if XLSX in accept:
-        return "xlsx"
-    return "json"
+        return table_format(fmt)
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept, tuple(_OFFERS))
+    if chosen is None:
+        raise NotAcceptable(accept or "", tuple(_OFFERS))
+    return _OFFERS[chosen]
 
 
 def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -133,7 +134,7 @@ def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tu
 @router.get(
     "/api/candidates",
     summary="Candidate overlaps nobody has recorded yet",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+    responses=oa.answers((oa.JSON, oa.CSV, oa.XLSX), 422, 503),
 )
 def list_candidates(
     request: Request,
@@ -149,18 +150,15 @@ def list_candidates(
     include_recorded: bool = False,
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept")] = None,
 ) -> Response:
-    try:
-        page = index.query(
-            kind,
-            sector=sector,
-            item=item,
-            min_score=min_score,
-            limit=limit,
-            offset=offset,
-            include_recorded=include_recorded,
-        )
-    except ParameterError as exc:
-        return _error(422, str(exc), parameter=exc.name)
+    page = index.query(  # a ParameterError is the app's 422, as on every route
+        kind,
+        sector=sector,
+        item=item,
+        min_score=min_score,
+        limit=limit,
+        offset=offset,
+        include_recorded=include_recorded,
+    )
     params = {
         "kind": kind,
         "sector": sector,
@@ -172,19 +170,10 @@ def list_candidates(
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
         table, columns = candidate_table(page.candidates)
-        name = f"candidates-{kind}"
-        if fmt == "csv":
-            return Response(
-                to_csv(table, columns),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )
-        body = to_xlsx(
-            table, columns, title=f"Candidate overlaps ({kind})", computed_from=_computed_from(page, params)
-        )
-        return Response(
-            body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        )
+        out = render(table, columns, fmt, title=f"Candidate overlaps ({kind})",
+                     computed_from=_computed_from(page, params))
+        disposition = f'attachment; filename="{out.filename(f"candidates-{kind}")}"'
+        return Response(out.body, media_type=out.content_type, headers={"Content-Disposition": disposition})
     return JSONResponse(
         {
             "kind": kind,
@@ -199,7 +188,8 @@ def list_candidates(
 
 
 @router.get(
-    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff"
+    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff",
+    responses=oa.answers(oa.HTML, 422, 503, media={422: (oa.HTML, oa.JSON), 503: (oa.JSON,)}),
 )
 def candidates_report(
     request: Request,
@@ -268,7 +258,8 @@ def _authorise(settings: Settings, authorization: str | None) -> JSONResponse | 
     return None
 
 
-@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap")
+@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap",
+             responses=oa.answers(oa.JSON, 401, 403, 409, 422, 503, status=201))
 def review_candidate(
     request: Request,
     body: ReviewBody,
@@ -280,13 +271,8 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
-    try:
-        with _lock:
-            outcome = record_decision(_store(request), decision)
-    except DecisionInvalid as exc:
-        return _error(422, str(exc), problems=list(exc.problems))
-    except DecisionConflict as exc:
-        return _error(409, str(exc))
+    with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
+        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
     _refresh(request)
     return JSONResponse(
         {
@@ -294,15 +280,16 @@ def review_candidate(
             "status": outcome.status,
             "relation": outcome.relation,
             "triples": outcome.triples,
-            "graph": "https://w3id.org/iscg/graph/reviews",
+            "graph": reviews_graph(_settings(request).base_iri),
         },
         status_code=201,
     )
 
 
-@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV")
+@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV",
+            response_class=Response, responses=oa.answers(oa.TSV, 422))
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
-    text = sssom_tsv(_store(request), mappings_only=mappings_only)
+    text = sssom_tsv(_store(request), base=_settings(request).base_iri, mappings_only=mappings_only)
     return Response(
         text,
         media_type="text/tab-separated-values; charset=utf-8",

@@ -48,7 +48,9 @@ from iscg_graph.render.conneg import (
     split_suffix,
 )
 from iscg_graph.render.representations import jsonld_context, serialize
+from iscg_graph.vocab import ONTOLOGY_NS
 
+from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import conditional, html_page, languages, last_modified
 from ..settings import Settings
@@ -73,10 +75,6 @@ def pick_format(request: Request, suffix: str | None) -> DocFormat:
     if suffix:
         return BY_SUFFIX[suffix]
     return choose_format(request.headers.get("accept"))
-
-
-def not_acceptable(exc: NotAcceptable) -> Response:
-    return JSONResponse({"detail": str(exc), "available": [f.media_type for f in FORMATS]}, status_code=406)
 
 
 def not_found(request: Request, message: str, settings: Settings) -> Response:
@@ -128,10 +126,7 @@ def negotiate(
     settings: Settings,
     lang: str | None,
 ) -> Response:
-    try:
-        fmt = pick_format(request, suffix)
-    except NotAcceptable as exc:
-        return not_acceptable(exc)
+    fmt = pick_format(request, suffix)  # NotAcceptable: the app's 406
     modified = last_modified(store)
     location = f"{local}.{fmt.suffix}"
     if fmt.rdf:
@@ -148,10 +143,11 @@ def negotiate(
 # -- resources -------------------------------------------------------------------------------------
 
 
-@router.api_route(
+@router.get(
     "/id/{path:path}",
     summary="A resource of the graph (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
 def resource(
     path: str,
@@ -177,7 +173,7 @@ def resource(
         ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
-        elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
+        elif any(t.value == f"{ONTOLOGY_NS}Theme" for t in (desc.types if desc else ())):
             ctx["chain"] = broader_chain(store, iri, labeller)
             ctx["narrower"] = narrower(store, iri, labeller)
         return "resources/resource.html", ctx
@@ -187,10 +183,11 @@ def resource(
     )
 
 
-@router.api_route(
+@router.get(
     "/graph/{path:path}",
     summary="A named graph: its content, or a page listing what it holds",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
 def named_graph(
     path: str,
@@ -230,11 +227,13 @@ def named_graph(
 # -- ontology, dataset, dumps, context -------------------------------------------------------------
 
 
-@router.api_route(
-    "/ontology", summary="The ontology: HTML documentation, or the ontology as RDF", methods=["GET", "HEAD"]
+@router.get(
+    "/ontology", summary="The ontology: HTML documentation, or the ontology as RDF",
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
-@router.api_route("/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
-@router.api_route("/ontology/{version}", include_in_schema=False, methods=["GET", "HEAD"])
+@router.get("/ontology.{suffix}", include_in_schema=False)
+@router.get("/ontology/{version}", include_in_schema=False)
 def ontology(
     request: Request,
     store: StoreDep,
@@ -255,10 +254,7 @@ def ontology(
         return not_found(request, f"no representation .{suffix} of the ontology", settings)
     if not triples:
         return not_found(request, "the ontology is not loaded", settings)
-    try:
-        fmt = pick_format(request, suffix)
-    except NotAcceptable as exc:
-        return not_acceptable(exc)
+    fmt = pick_format(request, suffix)  # NotAcceptable: the app's 406
     modified = last_modified(store)
     if fmt.rdf:
         if (
@@ -276,10 +272,11 @@ def ontology(
     return html_page(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 
-@router.api_route(
+@router.get(
     "/context.jsonld",
     summary="The JSON-LD context used by every JSON-LD document of the service",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.answers("application/ld+json", 304),
 )
 def context(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     body = json.dumps(jsonld_context(settings.base_iri), indent=2, sort_keys=True).encode("utf-8")
@@ -303,12 +300,13 @@ def _dumps_dir(store: EmbeddedStore, settings: Settings) -> Path:
     return (store.path or settings.store_path) / "dumps"
 
 
-@router.api_route(
+@router.get(
     "/dataset",
     summary="The dataset description (VoID + DCAT): licence, counts, endpoint, dumps",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
-@router.api_route("/dataset.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
+@router.get("/dataset.{suffix}", include_in_schema=False)
 def dataset(
     request: Request,
     store: StoreDep,
@@ -358,10 +356,11 @@ def dataset(
     )
 
 
-@router.api_route(
+@router.get(
     "/dumps/{name}",
     summary="A full dump of the graph (gzip), regenerated on every build",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.answers(("application/gzip",), 304, 404, error_media=oa.PAGE_ERRORS),
 )
 def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     if name not in DUMPS:
@@ -382,13 +381,15 @@ def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) ->
 # -- search and browsing ---------------------------------------------------------------------------
 
 
-@router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)")
+@router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)",
+            response_class=Response, responses=oa.answers((oa.HTML, oa.JSON), 304, 400, 406, 422))
 def search(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     q: str = Query("", description="words or the beginning of a label, notation or title"),
-    limit: int = Query(20, description="at most this many results (1-200)"),
+    limit: int = Query(20, description="at most this many results (1-200; outside it, 400)",
+                       json_schema_extra={"minimum": 1, "maximum": 200}),
     lang: str | None = Query(None, max_length=35),
     format: str | None = Query(None, pattern="^(json|html)$", description="json or html, overriding Accept"),
 ) -> Response:
@@ -396,10 +397,7 @@ def search(
     if format:
         wants_html = format == "html"
     else:
-        try:
-            wants_html = choose_format(request.headers.get("accept"), (HTML, JSON)) is HTML
-        except NotAcceptable as exc:
-            return not_acceptable(exc)
+        wants_html = choose_format(request.headers.get("accept"), (HTML, JSON)) is HTML
     langs = languages(request, lang)
     hits: list[Any] = []
     error: str | None = None
@@ -408,7 +406,7 @@ def search(
             hits = SearchIndex.for_store(store, base).search(q, limit=limit, language=langs[0])
         except SearchError as exc:
             if not wants_html:
-                return JSONResponse({"detail": str(exc)}, status_code=400)
+                raise  # the app's policy: 400
             error = str(exc)
     labeller = ld.Labeller(store, base, langs)
     results = []
@@ -445,7 +443,8 @@ def search(
     return html_page(request, "resources/search.html", ctx, modified, True)
 
 
-@router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri")
+@router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri",
+            response_class=Response, responses=oa.answers(oa.HTML, 304, 422))
 def themes(
     request: Request,
     store: StoreDep,

@@ -13,7 +13,6 @@ snapshot), so they are safe next to a running service.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +26,7 @@ from ..query.catalog import DEFAULT_BASE_IRI, QueryCatalog, load_catalog
 from ..query.engine import InProcessEngine
 from ..query.reports import report_specs, run_report
 from ..rdf.store import EmbeddedStore
-from ..render.tabular import to_csv, to_html, to_xlsx
+from ..render.table import render, table_format
 
 __all__ = ["register"]
 
@@ -80,6 +79,8 @@ def _list(catalog: QueryCatalog, reports_only: bool) -> None:
 
 ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value (repeatable).")]
 StoreOption = Annotated[Path, typer.Option("--store", help="Built store directory.")]
+# the public base IRI parameter values are read under: the service's ISCG_BASE_IRI by default
+BaseOption = Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI", help="Public base IRI")]
 QueriesOption = Annotated[
     Path | None, typer.Option("--queries", help="Folder of .rq files (default: the repository's).")
 ]
@@ -96,6 +97,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """A report for policy staff: labelled table as CSV, formatted XLSX, HTML or JSON."""
         try:
@@ -106,33 +108,17 @@ def register(app: typer.Typer) -> None:
             if fmt not in ("csv", "xlsx", "html", "json"):
                 raise ParameterError("format", f"use csv, xlsx, html or json; got {fmt!r}")
             db = EmbeddedStore.open_snapshot(store)
-            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta)
+            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta,
+                                base_iri=base)
         except ISCGError as exc:
             err.print(f"[red]report failed:[/red] {exc}")
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
         title = result.report.title
         about = result.computed_from.items()
-        if fmt == "csv":
-            data = to_csv(result.table, result.columns).encode("utf-8")
-        elif fmt == "xlsx":
-            data = to_xlsx(result.table, result.columns, title=title, computed_from=about)
+        data = render(result.table, result.columns, table_format(fmt), title=title, computed_from=about,
+                      name=name).body
+        if fmt == "xlsx":
             output = output or Path(f"{name}.xlsx")
-        elif fmt == "html":
-            data = to_html(
-                result.table, result.columns, title=title, computed_from=about, base_iri=None
-            ).encode("utf-8")
-        else:
-            doc = {
-                "report": name,
-                "title": title,
-                "computed_from": dict(about),
-                "columns": [c.title for c in result.columns],
-                "rows": [
-                    {c.title: (row[c.name].text if c.name in row else None) for c in result.columns}
-                    for row in result.table.rows
-                ],
-            }
-            data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         _write(data, output)
         err.print(f"{len(result.table.rows)} rows · data version {result.computed_from.data_version}")
 
@@ -148,6 +134,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """Run a canned query with typed parameters; prints SPARQL results."""
         try:
@@ -158,7 +145,7 @@ def register(app: typer.Typer) -> None:
             if fmt not in QUERY_FORMATS:
                 raise ParameterError("format", f"use one of {', '.join(QUERY_FORMATS)}; got {fmt!r}")
             spec = catalog[name]
-            substitutions = spec.bind(_params(param or []), DEFAULT_BASE_IRI)
+            substitutions = spec.bind(_params(param or []), base)
             db = EmbeddedStore.open_snapshot(store)
             result = InProcessEngine(db).run(
                 spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions
