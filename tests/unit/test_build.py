@@ -41,14 +41,18 @@ def test_store_path_is_a_link_to_a_complete_build(built_store: Path) -> None:
 
 
 def _broken_copy(tmp_path: Path) -> Path:
-    """A copy of the data whose first Question row lost its title (exactly one thing wrong)."""
+    """A copy of the data whose first Question title carries a curator's note (exactly one thing wrong).
+
+    A missing title is valid (a Question may be known by its number only); commentary inside a title
+    is not (TitleWordingShape).
+    """
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA, data)
     table = next(sorted((data / "questions").glob("*.csv")).__iter__())
     with table.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
         fields = list(rows[0].keys())
-    rows[0]["title"] = ""
+    rows[0]["title"] = "Security (topic only; exact title not seen)"
     with table.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
