@@ -73,6 +73,12 @@ class ParamSpec:
     maximum: int | None = None
     choices_query: str | None = None  # a canned query whose ?value/?label rows offer the choices
     empty_label: str = ""  # what a form calls "no value" (default "Any")
+    enum_labels: tuple[tuple[str, str], ...] = ()  # (value, words a form shows for it)
+
+    def option_labels(self) -> list[tuple[str, str]]:
+        """(value, label) for every allowed value: the declared words, else the value itself."""
+        words = dict(self.enum_labels)
+        return [(v, words.get(v, v)) for v in self.allowed_values()]
 
     def allowed_values(self) -> tuple[str, ...]:
         if self.enum:
@@ -281,6 +287,7 @@ def _param(raw: Mapping[str, Any], where: str) -> ParamSpec:
         maximum=raw.get("maximum"),
         choices_query=raw.get("choices_query"),
         empty_label=str(raw.get("empty_label", "")),
+        enum_labels=tuple((str(k), str(v)) for k, v in (raw.get("enum_labels") or {}).items()),
     )
 
 

@@ -11,6 +11,7 @@ Static files (``/static/…``) are mounted by ``api.main.create_app``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -67,7 +68,7 @@ def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: s
     elif p.choices_query and p.choices_query in catalog:
         options = choices(engine, catalog, p.choices_query, base_iri=base_iri)
     elif p.allowed_values():
-        options = [(v, v) for v in p.allowed_values()]
+        options = p.option_labels()
     return {
         "name": p.name,
         "label": p.label or p.name.replace("_", " ").capitalize(),
@@ -93,7 +94,7 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
         for a in heat.iris:
             row_links: list[str | None] = []
             for b in heat.iris:
-                if chart.get("drilldown") and a in codes and b in codes:
+                if chart.get("drilldown") and a in codes and b in codes and a != b:
                     query = {"sector_a": codes[a], "sector_b": codes[b]}
                     query.update({k: v for k, v in values.items() if k == "study_period"})
                     row_links.append(f"/reports/{chart['drilldown']}?{urlencode(query)}")
@@ -119,6 +120,18 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
             "series_titles": {s: _title(result, s) for s in chart.get("series", [])},
         }
     return None
+
+
+def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResult:
+    """ "computed from" with each parameter's label and the chosen option's words (never a raw IRI)."""
+    described = []
+    for f in fields:
+        raw = result.computed_from.params.get(f["name"])
+        if raw is None:
+            continue
+        words = dict(f["options"]).get(raw, raw)
+        described.append((f["label"], words))
+    return replace(result, computed_from=result.computed_from.in_words(described))
 
 
 def _title(result: ReportResult, var: str) -> str:
@@ -149,8 +162,10 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Res
             base_iri=base_iri_of(request),
             timeout=timeout_of(request),
         )
+        fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
     except QueryError as exc:
         return error_response(exc)
+    result = _in_words(result, fields)
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
     headers = {
@@ -201,6 +216,7 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             result = run_report(
                 engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
             )
+            result = _in_words(result, fields)
     except ParameterError as exc:
         error = exc
     except QueryError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ._cells import common, date_cell, en
 from ._context import Context, Item, Row
@@ -153,3 +153,66 @@ def emit_mapping(ctx: Context, row: Row) -> None:
         s,
         f"{row.need('id')}: {row.need('subject')} {row.need('relation_kind')} {row.need('object')}",
     )
+
+
+# -- curated equivalences between themes of different Annex lists ------------------------------------
+EQUIVALENCE_PREDICATES = {"exactMatch": "Duplicate", "closeMatch": "Overlap"}
+
+
+def reg_equivalence(ctx: Context, row: Row) -> None:
+    rid = row.need("id")
+    if not re.fullmatch(r"E\d{4,}", rid):
+        raise row.fail("id", f"{rid!r} is not an equivalence id like E0001")
+    ctx.register(row, "id", f"mapping:{rid}", f"id/mapping/{rid}", "link", None)
+
+
+def emit_equivalence(ctx: Context, row: Row) -> None:
+    """A reviewed judgement that two themes name the same area (exactMatch) or nearly (closeMatch):
+    an ``iscg:Link`` record (who decided, when, why, with what confidence) plus the SKOS statement
+    itself on the two themes, so SKOS-aware readers and the canned queries see it directly."""
+    s = ctx.keys[f"mapping:{row.need('id')}"].iri
+    left = ctx.lookup(row, "left", row.need("left"), ("theme",))
+    right = ctx.lookup(row, "right", row.need("right"), ("theme",))
+    if left.iri == right.iri:
+        raise row.fail("right", "a theme is not an equivalence of itself")
+    predicate = row.need("predicate")
+    if predicate not in EQUIVALENCE_PREDICATES:
+        raise row.fail("predicate", f"{predicate!r} is not one of {', '.join(EQUIVALENCE_PREDICATES)}")
+    try:
+        score = float(row.need("score"))
+    except ValueError:
+        score = -1.0
+    if not 0.0 <= score <= 1.0:
+        raise row.fail("score", f"{row.need('score')!r} is not a confidence between 0 and 1")
+    _link(
+        ctx,
+        row,
+        s,
+        left,
+        right.iri,
+        EQUIVALENCE_PREDICATES[predicate],
+        predicate,
+        ("decided_by", row.need("decided_by")),
+        row.need("date"),
+        "Accepted",
+        "ManualMappingCuration",
+        row.need("why"),
+        mapping=False,
+    )
+    ctx.add(s, SSSOM.confidence, Literal(score, datatype=XSD.double))
+    ctx.add(left.iri, SKOS[predicate], right.iri)
+    relation = "the same area as" if predicate == "exactMatch" else "close to"
+    common(ctx, row, s, f"{_theme_words(ctx, left.iri)} is {relation} {_theme_words(ctx, right.iri)}")
+
+
+def _theme_words(ctx: Context, theme: URIRef) -> str:
+    """ "Gender (§1.2)": a theme's label and its list's section, read from the themes already emitted."""
+    label, section = "", ""
+    for graph in ctx.dataset.graphs():
+        for value in graph.objects(theme, SKOS.prefLabel):
+            label = str(value)
+        for scheme in graph.objects(theme, SKOS.inScheme):
+            for g2 in ctx.dataset.graphs():
+                for notation in g2.objects(scheme, SKOS.notation):
+                    section = str(notation)
+    return f"{label} (§{section})" if section else label

@@ -21,7 +21,7 @@ def test_run_report_states_what_it_was_computed_from(mini_engine, catalog) -> No
         "Data version": "abc123",
         "Data built at": "2026-11-24T00:00:00Z",
         "Query": "question-duplicate-candidates",
-        "Parameters": "sector = ITU-T, min_score = 2",
+        "Parameters": "sector: ITU-T; min_score: 2",
     }
     names = [c.name for c in result.columns]
     assert "sector" not in names and "qa" not in names and "qaLabel" in names
