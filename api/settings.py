@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     store_path: Path = Path("var/store")
     base_iri: str = "https://w3id.org/iscg/"
+    # where people reach this service (links in downloads); unset: the address of the request
+    public_url: str | None = None
 
     # SPARQL endpoint safety
     query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After

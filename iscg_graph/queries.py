@@ -45,11 +45,22 @@ __all__ = [
 
 DEFAULT_BASE_IRI = "https://w3id.org/iscg/"
 DEFAULT_QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 SECTOR_CODES: dict[str, str] = {"ITU-R": "itu-r", "ITU-T": "itu-t", "ITU-D": "itu-d", "GS": "gs"}
 SCHEME_SLUGS = ("isctf-topics", "cross-sectoral-groups", "resolution-areas", "iscg-areas", "council-groups")
-PARAM_TYPES = ("iri", "sector", "study_period", "theme", "scheme", "study_group", "integer", "string")
+PARAM_TYPES = (
+    "iri",
+    "sector",
+    "study_period",
+    "theme",
+    "scheme",
+    "study_group",
+    "integer",
+    "score",
+    "string",
+)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
@@ -183,6 +194,12 @@ class ParamSpec:
         if self.maximum is not None and number > self.maximum:
             raise self._fail(f"must be at most {self.maximum}; got {number}")
         return ox.Literal(str(number), datatype=ox.NamedNode(XSD_INTEGER))
+
+    def _term_score(self, value: str, base_iri: str) -> ox.Literal:
+        """A score on the one scale of reports and candidates: a decimal from 0 to 1."""
+        if not re.fullmatch(r"(0|1)(\.\d{1,4})?|\.\d{1,4}", value) or float(value) > 1:
+            raise self._fail(f"not a score from 0 to 1 (e.g. 0.3): {value!r}")
+        return ox.Literal(f"{float(value):.4f}", datatype=ox.NamedNode(XSD_DECIMAL))
 
     def _term_string(self, value: str, base_iri: str) -> ox.Literal:
         if len(value) > _MAX_STRING:

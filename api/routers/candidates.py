@@ -29,6 +29,7 @@ from iscg_graph.store import EmbeddedStore
 from iscg_graph.tabular import iri_path, to_csv, to_xlsx
 
 from ..settings import Settings
+from .queries import public_link
 
 router = APIRouter(tags=["candidates"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -173,6 +174,17 @@ def list_candidates(
     }
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
+        # a download is the whole result the form selected, not the page on screen
+        if page.total > len(page.candidates):
+            page = index.query(
+                kind,
+                sector=sector,
+                item=item,
+                min_score=min_score,
+                limit=page.total,
+                offset=0,
+                include_recorded=include_recorded,
+            )
         table, columns = candidate_table(page.candidates)
         name = f"candidates-{kind}"
         if fmt == "csv":
@@ -182,7 +194,11 @@ def list_candidates(
                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
             )
         body = to_xlsx(
-            table, columns, title=f"Candidate overlaps ({kind})", computed_from=_computed_from(page, params)
+            table,
+            columns,
+            title=f"Candidate overlaps ({kind})",
+            computed_from=_computed_from(page, params),
+            link=public_link(request),
         )
         return Response(
             body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}

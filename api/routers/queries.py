@@ -14,7 +14,7 @@ naming the parameter.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Annotated, Any
 
@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from iscg_graph.engine import InProcessEngine, QueryEngine
 from iscg_graph.errors import ParameterError, QueryError, QueryTimeout, ResultTooLarge, UnknownQuery
 from iscg_graph.queries import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec, load_catalog
-from iscg_graph.tabular import ResultTable, to_html, to_xlsx
+from iscg_graph.tabular import ResultTable, iri_path, to_html, to_xlsx
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "error_response", "query_engine", "router"]
 
@@ -55,6 +55,14 @@ def catalog_of(request: Request) -> QueryCatalog:
 def base_iri_of(request: Request) -> str:
     settings = getattr(request.app.state, "settings", None)
     return getattr(settings, "base_iri", "https://w3id.org/iscg/")
+
+
+def public_link(request: Request) -> Callable[[str], str]:
+    """IRI -> the address of its page on this service (the configured public URL, else the request's)."""
+    settings = getattr(request.app.state, "settings", None)
+    public = (getattr(settings, "public_url", None) or str(request.base_url)).rstrip("/")
+    base = base_iri_of(request)
+    return lambda iri: public + iri_path(iri, base) if iri.startswith(base) else iri
 
 
 def timeout_of(request: Request) -> float | None:

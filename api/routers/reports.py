@@ -27,7 +27,7 @@ from iscg_graph.reports import ReportResult, ReportSpec, bars, choices, heatmap,
 from iscg_graph.store import StoreMeta
 from iscg_graph.tabular import iri_path, to_csv, to_xlsx
 
-from .queries import FORMATS, base_iri_of, catalog_of, error_response, query_engine, timeout_of
+from .queries import FORMATS, base_iri_of, catalog_of, error_response, public_link, query_engine, timeout_of
 
 __all__ = ["router", "templates"]
 
@@ -177,7 +177,13 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Res
         body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    xlsx = to_xlsx(result.table, result.columns, title=report.title, computed_from=computed.items())
+    xlsx = to_xlsx(
+        result.table,
+        result.columns,
+        title=report.title,
+        computed_from=computed.items(),
+        link=public_link(request),
+    )
     headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return Response(xlsx, media_type=FORMATS["xlsx"], headers=headers)
 

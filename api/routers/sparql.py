@@ -79,8 +79,9 @@ def _cors_for(origin: str | None, settings: Settings) -> dict[str, str]:
 
 def _error(request: Request, settings: Settings, exc: ProtocolError) -> Response:
     headers = {**_cors(request, settings), **exc.headers}
-    return Response(exc.message + "\n", status_code=exc.status, media_type="text/plain; charset=utf-8",
-                    headers=headers)
+    return Response(
+        exc.message + "\n", status_code=exc.status, media_type="text/plain; charset=utf-8", headers=headers
+    )
 
 
 async def _read_body(request: Request, cap: int) -> bytes:
@@ -154,8 +155,9 @@ async def _parse(request: Request, settings: Settings) -> tuple[list[tuple[str, 
     return params, _decode(body, "the query")
 
 
-def _select(params: list[tuple[str, str]],
-            direct: str | None) -> tuple[str | None, list[str], list[str], list[str]]:
+def _select(
+    params: list[tuple[str, str]], direct: str | None
+) -> tuple[str | None, list[str], list[str], list[str]]:
     queries = [v for k, v in params if k == "query"]
     if direct is not None:
         if queries:
@@ -191,15 +193,18 @@ def _wants_html(accept: str | None, format_values: list[str]) -> bool:
     return not named & set(formats.PRODUCES["graph"])
 
 
-def _service_description(request: Request, engine: QueryEngine, accept: str | None,
-                         format_values: list[str]) -> Response:
+def _service_description(
+    request: Request, engine: QueryEngine, accept: str | None, format_values: list[str]
+) -> Response:
     if _wants_html(accept, format_values):  # the query workbench is the HTML face of the endpoint
         return Response(status_code=303, headers={"Location": WORKBENCH})
     media_type = formats.negotiate(accept, "graph", format_values)
     if media_type is None:
         choices = formats.describe_choices("graph")
-        raise ProtocolError(406, f"cannot produce {accept or format_values!r}; "
-                                 f"the service description is available as {choices}")
+        raise ProtocolError(
+            406,
+            f"cannot produce {accept or format_values!r}; the service description is available as {choices}",
+        )
     graphs = _graphs(engine)
     endpoint = str(request.url.replace(query="", fragment=""))
     body = describe_service(endpoint, graphs, media_type, label="ISCG knowledge graph SPARQL endpoint")
@@ -211,8 +216,14 @@ def _graphs(engine: QueryEngine) -> frozenset[str]:
     return graphs(wait=5.0) if graphs is not None else frozenset()
 
 
-def _run(engine: QueryEngine, settings: Settings, query: str, media_type: str,
-         default_graphs: list[str], named_graphs: list[str]) -> EngineResult:
+def _run(
+    engine: QueryEngine,
+    settings: Settings,
+    query: str,
+    media_type: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+) -> EngineResult:
     return engine.run(
         query,
         media_type=media_type,
@@ -251,8 +262,12 @@ def _plans(state: Any, settings: Settings) -> dict[PlanKey, _Plan]:
 def _plan_key(request: Request, engine: QueryEngine) -> PlanKey:
     headers = request.headers
     graphs = getattr(engine, "graphs", None)
-    return (request.scope["query_string"], headers.get("accept"), headers.get("origin"),
-            graphs() if graphs is not None else frozenset())
+    return (
+        request.scope["query_string"],
+        headers.get("accept"),
+        headers.get("origin"),
+        graphs() if graphs is not None else frozenset(),
+    )
 
 
 async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _Plan | Response:
@@ -268,12 +283,19 @@ async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _P
         response = await run_in_threadpool(_service_description, request, engine, accept, format_values)
         response.headers.update(_cors(request, settings))
         return response
-    raise ProtocolError(400, "missing 'query': send it as a form field or as an "
-                             "application/sparql-query body")
+    raise ProtocolError(
+        400, "missing 'query': send it as a form field or as an application/sparql-query body"
+    )
 
 
-def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str | None, origin: str | None,
-                 settings: Settings, engine: QueryEngine) -> _Plan | None:
+def _plan_params(
+    params: list[tuple[str, str]],
+    direct: str | None,
+    accept: str | None,
+    origin: str | None,
+    settings: Settings,
+    engine: QueryEngine,
+) -> _Plan | None:
     """The plan for these protocol parameters (raising ProtocolError and the query errors), or None
     when there is no query. Shared by the handler and the fast lane's GETs (no request objects)."""
     query, default_graphs, named_graphs, format_values = _select(params, direct)
@@ -282,15 +304,26 @@ def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str 
     analysis = analyse(query)
     family: formats.Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
     graphs = _graphs(engine) if analysis.update is None else frozenset()
-    check_request(analysis, store_graphs=graphs, allowed=settings.allowed_service_iris,
-                  default_graph_uris=default_graphs, named_graph_uris=named_graphs)
+    check_request(
+        analysis,
+        store_graphs=graphs,
+        allowed=settings.allowed_service_iris,
+        default_graph_uris=default_graphs,
+        named_graph_uris=named_graphs,
+    )
     media_type = formats.negotiate(accept, family, format_values)
     if media_type is None:
         asked = f"format={format_values!r}" if format_values else f"Accept: {accept}"
-        raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
-                                 f"available: {formats.describe_choices(family)}")
-    headers = {**_cors_for(origin, settings), "Vary": "Accept, Origin",  # negotiated: caches must key on it
-               "content-type": formats.content_type(media_type)}
+        raise ProtocolError(
+            406,
+            f"cannot produce {asked} for a {analysis.form or 'query'}; "
+            f"available: {formats.describe_choices(family)}",
+        )
+    headers = {
+        **_cors_for(origin, settings),
+        "Vary": "Accept, Origin",  # negotiated: caches must key on it
+        "content-type": formats.content_type(media_type),
+    }
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw)
 
@@ -324,18 +357,34 @@ async def sparql_endpoint(request: Request) -> Response:
             plan = found
         if not budget.start(client):
             noun = "query" if budget.concurrent == 1 else "queries"
-            raise ProtocolError(429, f"{client} already has {budget.concurrent} running {noun} (the limit "
-                                     "per client); retry when it ends", {"Retry-After": "1"})
+            raise ProtocolError(
+                429,
+                f"{client} already has {budget.concurrent} running {noun} (the limit "
+                "per client); retry when it ends",
+                {"Retry-After": "1"},
+            )
         started = time.monotonic()
         try:
             run_async = getattr(engine, "run_async", None)
             if run_async is not None:  # waits on the worker's socket from the event loop: no thread hop
-                result = await run_async(plan.query, media_type=plan.media_type,
-                                         default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
-                                         timeout=settings.query_timeout, row_limit=settings.result_limit)
+                result = await run_async(
+                    plan.query,
+                    media_type=plan.media_type,
+                    default_graph=plan.default_graphs,
+                    named_graphs=plan.named_graphs,
+                    timeout=settings.query_timeout,
+                    row_limit=settings.result_limit,
+                )
             else:
-                result = await run_in_threadpool(_run, engine, settings, plan.query, plan.media_type,
-                                                 plan.default_graphs or [], plan.named_graphs or [])
+                result = await run_in_threadpool(
+                    _run,
+                    engine,
+                    settings,
+                    plan.query,
+                    plan.media_type,
+                    plan.default_graphs or [],
+                    plan.named_graphs or [],
+                )
         finally:
             budget.finish(client, time.monotonic() - started)
     except ProtocolError as exc:
@@ -346,13 +395,20 @@ async def sparql_endpoint(request: Request) -> Response:
         where = "at " if exc.line is not None else ": "
         return _error(request, settings, ProtocolError(400, f"SPARQL syntax error {where}{exc}"))
     except ResultTooLarge as exc:
-        return _error(request, settings, ProtocolError(
-            400, f"{exc}: add LIMIT (and OFFSET to page), or an aggregate",
-            {"X-Result-Limit": str(settings.result_limit)}))
+        return _error(
+            request,
+            settings,
+            ProtocolError(
+                400,
+                f"{exc}: add LIMIT (and OFFSET to page), or an aggregate",
+                {"X-Result-Limit": str(settings.result_limit)},
+            ),
+        )
     except QueryTimeout as exc:
         retry = str(max(1, int(settings.query_timeout)))
-        return _error(request, settings, ProtocolError(503, f"{exc}; simplify it or add LIMIT",
-                                                       {"Retry-After": retry}))
+        return _error(
+            request, settings, ProtocolError(503, f"{exc}; simplify it or add LIMIT", {"Retry-After": retry})
+        )
     except EngineUnavailable as exc:
         return _error(request, settings, ProtocolError(503, str(exc), {"Retry-After": "5"}))
     except QueryError as exc:
@@ -375,10 +431,19 @@ class _DocumentedOnly(APIRoute):
 # Routes are tried in order and the first full match wins (else the first partial one): the
 # documenting route, then the plain route that serves GET and POST (Starlette also gives it HEAD,
 # refused in the handler with the same 405), then the CORS preflight.
-router.add_api_route("/sparql", sparql_endpoint, methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
-                     response_class=Response, route_class_override=_DocumentedOnly)
-router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql_endpoint",
-                           include_in_schema=False))
+router.add_api_route(
+    "/sparql",
+    sparql_endpoint,
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 query endpoint",
+    response_class=Response,
+    route_class_override=_DocumentedOnly,
+)
+router.routes.append(
+    Route(
+        "/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql_endpoint", include_in_schema=False
+    )
+)
 
 
 @router.options("/sparql", include_in_schema=False)
@@ -464,8 +529,13 @@ class SparqlFastLane:
             return False
         started = time.monotonic()
         try:
-            result = answer_now(plan.query, media_type=plan.media_type, default_graph=plan.default_graphs,
-                                named_graphs=plan.named_graphs, row_limit=settings.result_limit)
+            result = answer_now(
+                plan.query,
+                media_type=plan.media_type,
+                default_graph=plan.default_graphs,
+                named_graphs=plan.named_graphs,
+                row_limit=settings.result_limit,
+            )
         except QueryError:  # e.g. over the result limit after a write: the handler says so
             result = None
         finally:

@@ -29,6 +29,20 @@ RELATION_KINDS = (
     "BasisForStudy",
     "Cites",
 )
+RELATION_PHRASES = {  # how a mapping record reads: "<subject> <phrase> <object>"
+    "Recalls": "recalls",
+    "BackgroundText": "is background text for",
+    "TopicalOverlap": "overlaps in topic with",
+    "Collaboration": "collaborates with",
+    "LeadGroup": "has as lead group",
+    "ParallelText": "is a parallel text of",
+    "Duplicate": "duplicates",
+    "Overlap": "overlaps with",
+    "Complementary": "complements",
+    "AlreadyCoordinated": "is already coordinated with",
+    "BasisForStudy": "is a basis for study in",
+    "Cites": "cites",
+}
 STATUSES = ("Asserted", "Proposed", "Accepted", "Rejected")
 SKOS_MATCH = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "BackgroundKnowledgeBasedMatching")
@@ -114,8 +128,7 @@ def emit_theme_link(ctx: Context, row: Row) -> None:
         row.need("justification"),
         mapping=False,
     )
-    label_item = row.need("item")
-    common(ctx, row, s, f"{label_item} addresses theme {row.need('theme')[6:]}")
+    common(ctx, row, s, f"{_words(ctx, item.iri)} addresses the theme {_theme_words(ctx, theme)}")
 
 
 def reg_mapping(ctx: Context, row: Row) -> None:
@@ -147,12 +160,8 @@ def emit_mapping(ctx: Context, row: Row) -> None:
     )
     if row.get("ref_row"):
         ctx.add(s, DCTERMS.identifier, Literal(row.get("ref_row")))
-    common(
-        ctx,
-        row,
-        s,
-        f"{row.need('id')}: {row.need('subject')} {row.need('relation_kind')} {row.need('object')}",
-    )
+    phrase = RELATION_PHRASES.get(row.need("relation_kind"), row.need("relation_kind"))
+    common(ctx, row, s, f"{_words(ctx, subj.iri)} {phrase} {_words(ctx, obj.iri)}")
 
 
 # -- curated equivalences between themes of different Annex lists ------------------------------------
@@ -203,6 +212,15 @@ def emit_equivalence(ctx: Context, row: Row) -> None:
     ctx.add(left.iri, SKOS[predicate], right.iri)
     relation = "the same area as" if predicate == "exactMatch" else "close to"
     common(ctx, row, s, f"{_theme_words(ctx, left.iri)} is {relation} {_theme_words(ctx, right.iri)}")
+
+
+def _words(ctx: Context, iri: URIRef) -> str:
+    """An item's English label as already emitted (items are emitted before links), else its IRI path."""
+    for graph in ctx.dataset.graphs():
+        for value in graph.objects(iri, RDFS.label):
+            if getattr(value, "language", None) == "en":
+                return str(value)
+    return str(iri)[len(ctx.base) :]
 
 
 def _theme_words(ctx: Context, theme: URIRef) -> str:

@@ -122,22 +122,23 @@ def test_downloads(client: TestClient) -> None:
         and 'filename="question-duplicate-candidates.csv"' in r.headers["content-disposition"]
     )
     assert r.headers["x-iscg-data-version"] == "fixture-v7"
-    assert r.headers["x-iscg-parameters"] == "min_score=2"
+    assert r.headers["x-iscg-parameters"] == "min_score=0.2"
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:4] == [
         "Question",
         "Question (IRI)",
-        "Question of another Sector",
-        "Question of another Sector (IRI)",
+        "Question of the other Sector",
+        "Question of the other Sector (IRI)",
     ]
     assert len(rows) == 1 + 2  # the default minimum score is 2
-    r = client.get("/reports/question-duplicate-candidates.xlsx", params={"min_score": "3"})
+    r = client.get("/reports/question-duplicate-candidates.xlsx", params={"min_score": "0.3"})
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["Report"]
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.max_row == 1 + 2
-    assert ws["A2"].hyperlink.target.startswith("https://w3id.org/iscg/id/question/")
+    # links in downloads lead to this service (its public URL, here the test client's)
+    assert ws["A2"].hyperlink.target.startswith("http://testserver/id/question/")
     about = {row[0].value: row[1].value for row in wb["About"].iter_rows()}
-    assert about["Data version"] == "fixture-v7" and about["Parameters"] == "Minimum score: 3"
+    assert about["Data version"] == "fixture-v7" and about["Parameters"] == "Minimum score (0 to 1): 0.3"
 
 
 def test_static_assets_are_served_and_confined(client: TestClient) -> None:

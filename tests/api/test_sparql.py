@@ -479,8 +479,10 @@ def test_a_new_light_get_is_answered_before_the_handler_and_a_faulty_one_by_it(
 
     monkeypatch.setattr(sparql, "sparql_endpoint", counting)
     # never seen: a subject no other test asks for, and a comment that makes the text unique
-    light = (f"SELECT ?l WHERE {{ <{BASE}id/question/itu-t/2017-2020/7-17> "
-             "<http://www.w3.org/2000/01/rdf-schema#label> ?l }  # fast lane")
+    light = (
+        f"SELECT ?l WHERE {{ <{BASE}id/question/itu-t/2017-2020/7-17> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l }  # fast lane"
+    )
     resp = client.get("/sparql", params={"query": light}, headers={"accept": "text/csv"})
     assert resp.status_code == 200, resp.text
     assert resp.text.splitlines() == ["l", "Question 7/17"]
@@ -490,6 +492,7 @@ def test_a_new_light_get_is_answered_before_the_handler_and_a_faulty_one_by_it(
     refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }  # fast lane"
     resp = client.get("/sparql", params={"query": refused})
     assert resp.status_code == 403 and "SERVICE" in resp.text
+
     def count(query: str) -> int:
         resp = client.get("/sparql", params={"query": query, "format": "json"})
         assert resp.status_code == 200, resp.text

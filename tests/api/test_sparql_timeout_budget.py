@@ -188,8 +188,13 @@ def test_one_client_cannot_occupy_every_worker(tmp_path: Path) -> None:
 def test_the_in_process_path_can_be_turned_off(tmp_path: Path) -> None:
     made = write_store(tmp_path / "store", items_nquads(), "test")
     del made
-    settings = Settings(store_path=tmp_path / "store", environment="test", light_query_rows=0,
-                        budget_seconds_per_minute=0, result_cache_bytes=0)
+    settings = Settings(
+        store_path=tmp_path / "store",
+        environment="test",
+        light_query_rows=0,
+        budget_seconds_per_minute=0,
+        result_cache_bytes=0,
+    )
     with TestClient(create_app(settings)) as client:
         assert client.app.state.engine.inline is None  # type: ignore[attr-defined]
         resp = client.get("/sparql", params={"query": SIMPLE, "format": "csv"})

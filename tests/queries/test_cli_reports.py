@@ -63,7 +63,7 @@ def test_bad_parameter_exits_2_naming_it(store_dir: Path) -> None:
 
 
 def test_query_prints_sparql_results(store_dir: Path) -> None:
-    result = _run("query", "question-duplicate-candidates", "--store", str(store_dir), "-p", "min_score=4")
+    result = _run("query", "question-duplicate-candidates", "--store", str(store_dir), "-p", "min_score=0.4")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["results"]["bindings"]) == 1
 

@@ -68,13 +68,14 @@ def test_overlap_detail_climate_change_itu_d_itu_t(run) -> None:  # type: ignore
 
 
 def test_duplicate_candidates_emf_and_ehealth(run) -> None:  # type: ignore[no-untyped-def]
-    t = run("question-duplicate-candidates")
+    t = run("question-duplicate-candidates", min_score="0.2")
     pairs = {(r["qa"].value, r["qb"].value): r for r in t.rows}
     emf = pairs[(ID + "question/itu-d/2018-2021/7-2", ID + "question/itu-r/2019-2023/239-1")]
     assert int(emf["mappings"].value) >= 1 and int(emf["sharedResolutions"].value) >= 1
     ehealth = pairs[(ID + "question/itu-d/2018-2021/2-2", ID + "question/itu-t/2017-2020/28-16")]
-    assert "shared theme: e-health" in ehealth["evidence"].value
-    scores = [int(s) for s in t.values("score")]
+    assert "both address the theme e-health" in ehealth["evidence"].value
+    scores = [float(s) for s in t.values("score")]
+    assert all(0 < s <= 1 for s in scores)
     assert scores == sorted(scores, reverse=True)
     # the top candidate carries the strongest evidence
     assert t.rows[0]["qa"].value == ID + "question/itu-d/2018-2021/7-2"
