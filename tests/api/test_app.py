@@ -29,22 +29,9 @@ def test_health_names_the_data_version(client: TestClient, built_store: Path) ->
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/",
-        "/query",
-        "/reports",
-        "/reports/candidates",
-        "/reports/theme-coverage",
-        "/themes",
-        "/ontology",
-        "/dataset",
-        "/docs/querying",
-        "/api/queries",
-        "/api/candidates",
-        "/sparql",
-        "/static/css/site.css",
-        "/id/sector/itu-t",
-    ],
+    ["/", "/query", "/reports", "/reports/candidates", "/reports/theme-coverage", "/themes", "/ontology",
+     "/dataset", "/docs/querying", "/api/queries", "/api/candidates", "/sparql", "/static/css/site.css",
+     "/id/sector/itu-t"],
 )
 def test_every_area_answers(client: TestClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/html"} if not path.startswith("/api") else {})

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from api.budget import QueryBudget
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SIMPLE = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"  # proven light: runs in the server process
@@ -188,13 +188,8 @@ def test_one_client_cannot_occupy_every_worker(tmp_path: Path) -> None:
 def test_the_in_process_path_can_be_turned_off(tmp_path: Path) -> None:
     made = write_store(tmp_path / "store", items_nquads(), "test")
     del made
-    settings = Settings(
-        store_path=tmp_path / "store",
-        environment="test",
-        light_query_rows=0,
-        budget_seconds_per_minute=0,
-        result_cache_bytes=0,
-    )
+    settings = Settings(store_path=tmp_path / "store", environment="test", light_query_rows=0,
+                        budget_seconds_per_minute=0, result_cache_bytes=0)
     with TestClient(create_app(settings)) as client:
         assert client.app.state.engine.inline is None  # type: ignore[attr-defined]
         resp = client.get("/sparql", params={"query": SIMPLE, "format": "csv"})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.reports import run_select
-from iscg_graph.tabular import ResultTable
+from iscg_graph.query.reports import run_select
+from iscg_graph.render.tabular import ResultTable
 
 REPO = Path(__file__).resolve().parent.parent.parent
 ID = "https://w3id.org/iscg/id/"

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from iscg_graph.errors import SourceError
-from iscg_graph.evaluate import DEFAULT_GOLD, _score, evaluate, gold_pairs, read_theme_gold
-from iscg_graph.overlap_corpus import load_corpus
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.overlap.corpus import load_corpus
+from iscg_graph.overlap.evaluate import DEFAULT_GOLD, _score, evaluate, gold_pairs, read_theme_gold
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"
@@ -95,7 +95,7 @@ def test_the_gold_list_matches_the_real_themes(real_store: EmbeddedStore) -> Non
 def test_curated_theme_equivalences_are_hidden_from_the_detector(real_store) -> None:  # type: ignore[no-untyped-def]
     """The graph holds reviewed theme equivalences; those that are gold pairs must not be 'known'
     to the detector when it is evaluated (a given answer would score itself)."""
-    from iscg_graph.evaluate import hide_pairs
+    from iscg_graph.overlap.evaluate import hide_pairs
 
     corpus = load_corpus(real_store)
     gold = {frozenset(p) for p in read_theme_gold()}
