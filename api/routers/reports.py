@@ -32,6 +32,7 @@ from iscg_graph.query.reports import (
     run_report,
 )
 from iscg_graph.rdf.store import StoreMeta
+from iscg_graph.render.table_view import PER_PAGE_CHOICES, TableView, natural_key, sort_and_filter, view
 from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
 
 from ..querying import (
@@ -43,6 +44,7 @@ from ..querying import (
     query_engine,
     timeout_of,
 )
+from ..table_params import VIEW_PARAMS, ViewParams, parse_view
 from ..templating import templates
 
 __all__ = ["router", "templates"]
@@ -69,7 +71,7 @@ def _report(catalog: QueryCatalog, name: str) -> ReportSpec:
 def _values(request: Request, report: ReportSpec) -> tuple[dict[str, str], str | None]:
     """The submitted parameter values (empty = not given) and the first unknown name, if any."""
     known = {p.name for p in report.query.params}
-    unknown = next((k for k in request.query_params if k not in known), None)
+    unknown = next((k for k in request.query_params if k not in known and k not in VIEW_PARAMS), None)
     values = {k: v for k, v in request.query_params.items() if k in known and v.strip() != ""}
     return values, unknown
 
@@ -81,7 +83,10 @@ def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: s
         labels = {"GS": "General Secretariat"}
         options = [(code, labels.get(code, code)) for code in SECTOR_CODES]
     elif p.choices_query and p.choices_query in catalog:
-        options = choices(engine, catalog, p.choices_query, base_iri=base_iri)
+        # natural order of what people read: SG2 before SG11, §1.2 item 2 before item 10
+        options = sorted(
+            choices(engine, catalog, p.choices_query, base_iri=base_iri), key=lambda o: natural_key(o[1])
+        )
     elif p.allowed_values():
         options = p.option_labels()
     return {
@@ -149,6 +154,12 @@ def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResul
     return replace(result, computed_from=result.computed_from.in_words(described))
 
 
+def _check_sort(shown: ViewParams, result: ReportResult) -> None:
+    titles = {c.name: c.title for c in result.columns}
+    if shown.sort and shown.sort not in titles:
+        raise ParameterError("sort", f"is not a column of this report (columns: {', '.join(titles)})")
+
+
 def _title(result: ReportResult, var: str) -> str:
     return result.report.query.columns.get(var, var.replace("_", " "))
 
@@ -178,9 +189,15 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Res
             timeout=timeout_of(request),
         )
         fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
+        shown = parse_view(request.query_params)
+        _check_sort(shown, result)
     except QueryError as exc:
         return error_response(exc)
     result = _in_words(result, fields)
+    rows, _used = sort_and_filter(
+        result.table, result.columns, sort=shown.sort, descending=shown.descending, filter=shown.filter
+    )
+    result = replace(result, table=replace(result.table, rows=tuple(rows)))
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
     headers = {
@@ -229,21 +246,38 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
     error: ParameterError | None = None
     result: ReportResult | None = None
     missing = [p for p in report.query.params if p.required and p.name not in values]
+    shown = ViewParams()
+    table: TableView | None = None
     try:
         fields = [_field(p, engine, catalog, base_iri) for p in report.query.params]
         if unknown:
             error = ParameterError(unknown, "is not a parameter of this report")
         elif not missing:
+            shown = parse_view(request.query_params)
             result = run_report(
                 engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
             )
             result = _in_words(result, fields)
+            _check_sort(shown, result)
+            table = view(
+                result.table,
+                result.columns,
+                sort=shown.sort,
+                descending=shown.descending,
+                filter=shown.filter,
+                page=shown.page,
+                per_page=shown.per_page,
+            )
     except ParameterError as exc:
         error = exc
     except QueryError as exc:
         return error_response(exc)
-    query_string = urlencode(values)
+    query_string = shown.download_query(values)
     context = {
+        "view": table,
+        "shown": shown,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "link": lambda **changes: shown.query(values, **changes),
         "report": report,
         "fields": fields,
         "values": values,
