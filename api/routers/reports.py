@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from iscg_graph.errors import ParameterError, QueryError, UnknownQuery
+from iscg_graph.errors import ParameterError, UnknownQuery
 from iscg_graph.query.catalog import SECTOR_CODES, ParamSpec, QueryCatalog
 from iscg_graph.query.engine import QueryEngine
 from iscg_graph.query.reports import (
@@ -32,18 +32,11 @@ from iscg_graph.query.reports import (
     run_report,
 )
 from iscg_graph.rdf.store import StoreMeta
+from iscg_graph.render.table import TableFormat, render
 from iscg_graph.render.table_view import PER_PAGE_CHOICES, TableView, natural_key, sort_and_filter, view
-from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.render.tabular import iri_path
 
-from ..querying import (
-    FORMATS,
-    base_iri_of,
-    catalog_of,
-    error_response,
-    public_link,
-    query_engine,
-    timeout_of,
-)
+from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
 from ..table_params import VIEW_PARAMS, ViewParams, parse_view
 from ..templating import templates
 
@@ -172,52 +165,50 @@ def reports_index(request: Request) -> HTMLResponse:
     )
 
 
-def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Response:
+def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat) -> Response:
+    """The report's table as a file; its errors are the app's (api.errors), as on every route."""
     catalog = catalog_of(request)
-    try:
-        report = _report(catalog, name)
-        values, unknown = _values(request, report)
-        if unknown:
-            raise ParameterError(unknown, f"unknown parameter for report {name!r}")
-        result = run_report(
-            engine,
-            catalog,
-            name,
-            values,
-            _meta(request),
-            base_iri=base_iri_of(request),
-            timeout=timeout_of(request),
-        )
-        fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
-        shown = parse_view(request.query_params)
-        _check_sort(shown, result)
-    except QueryError as exc:
-        return error_response(exc)
+    report = _report(catalog, name)
+    values, unknown = _values(request, report)
+    if unknown:
+        raise ParameterError(unknown, f"unknown parameter for report {name!r}")
+    result = run_report(
+        engine,
+        catalog,
+        name,
+        values,
+        _meta(request),
+        base_iri=base_iri_of(request),
+        timeout=timeout_of(request),
+    )
+    fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
+    shown = parse_view(request.query_params)
+    _check_sort(shown, result)
     result = _in_words(result, fields)
+    # the whole result the form selected, in the order and with the filter shown; never one page
     rows, _used = sort_and_filter(
         result.table, result.columns, sort=shown.sort, descending=shown.descending, filter=shown.filter
     )
     result = replace(result, table=replace(result.table, rows=tuple(rows)))
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
+    # CSV with a BOM: Excel reads UTF-8 right
+    out = render(
+        result.table,
+        result.columns,
+        fmt,
+        title=report.title,
+        computed_from=computed.items(),
+        bom=True,
+        link=public_link(request),
+    )
     headers = {
         "X-ISCG-Data-Version": computed.data_version,
         "X-ISCG-Query": computed.query,
         "X-ISCG-Parameters": urlencode(computed.params),
+        "Content-Disposition": f'attachment; filename="{out.filename(name)}"',
     }
-    if fmt == "csv":
-        body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
-        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    xlsx = to_xlsx(
-        result.table,
-        result.columns,
-        title=report.title,
-        computed_from=computed.items(),
-        link=public_link(request),
-    )
-    headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return Response(xlsx, media_type=FORMATS["xlsx"], headers=headers)
+    return Response(out.body, media_type=out.content_type, headers=headers)
 
 
 @router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")
@@ -268,10 +259,8 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
                 page=shown.page,
                 per_page=shown.per_page,
             )
-    except ParameterError as exc:
+    except ParameterError as exc:  # shown on the page, with the form (other errors: the app's policy)
         error = exc
-    except QueryError as exc:
-        return error_response(exc)
     query_string = shown.download_query(values)
     context = {
         "view": table,
