@@ -147,6 +147,24 @@ def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResul
     return replace(result, computed_from=result.computed_from.in_words(described))
 
 
+_ITEM_PARAMS = {"theme": "theme", "study_group": "study-group", "scheme": "scheme"}
+
+
+def _about(report: ReportSpec, values: Mapping[str, str], fields: list[dict[str, Any]], base: str) -> list:
+    """The items a report was asked about, as (words, link to the item's page): the way back."""
+    out = []
+    options = {f["name"]: dict(f["options"]) for f in fields}
+    for p in report.query.params:
+        kind, raw = _ITEM_PARAMS.get(p.type), values.get(p.name)
+        if kind is None or not raw:
+            continue
+        iri = raw if raw.startswith(("http://", "https://")) else f"{base}id/{kind}/{raw.strip('/')}"
+        words = options.get(p.name, {}).get(iri)
+        if words:  # only what the form offers (a value it does not know is reported as an error)
+            out.append((p.label or p.name, words, iri_path(iri, base)))
+    return out
+
+
 def _check_sort(shown: ViewParams, result: ReportResult) -> None:
     titles = {c.name: c.title for c in result.columns}
     if shown.sort and shown.sort not in titles:
@@ -263,6 +281,7 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
         error = exc
     query_string = shown.download_query(values)
     context = {
+        "about": _about(report, values, fields, base_iri) if result else [],
         "view": table,
         "shown": shown,
         "per_page_choices": PER_PAGE_CHOICES,

@@ -108,3 +108,25 @@ def test_choices_in_natural_order(client: TestClient) -> None:
         for o in re.findall(r'<option value="[^"]+"[^>]*>(.*?)</option>', select)
     ]
     assert len(labels) > 20 and labels == sorted(labels, key=natural_key)
+
+
+@pytest.mark.parametrize(
+    ("page", "report"),
+    [
+        ("/id/theme/resolution-areas/27", "/reports/theme-dossier?theme=resolution-areas%2F27"),
+        ("/id/scheme/council-groups", "/reports/theme-coverage?scheme=council-groups"),
+        (
+            "/id/study-group/itu-t/2017-2020/sg5",
+            "/reports/study-group-neighbours?study_group=itu-t%2F2017-2020%2Fsg5",
+        ),
+        ("/id/question/itu-d/2018-2021/6-2", "/reports/question-duplicate-candidates?sector_a=ITU-D"),
+    ],
+)
+def test_resource_pages_link_to_their_reports_and_back(client: TestClient, page: str, report: str) -> None:
+    html = client.get(page, headers={"Accept": "text/html"}).text
+    assert f'href="{report.replace("&", "&amp;")}"' in html
+    target = client.get(report)
+    assert target.status_code == 200
+    # the report names the item the resource page is about and links back to it (sorted, first page)
+    if "theme-dossier" in report or "study-group" in report:
+        assert f'href="{page}"' in target.text
