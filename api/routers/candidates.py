@@ -26,6 +26,7 @@ from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precom
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
+from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
 from ..querying import public_link
@@ -238,7 +239,7 @@ def candidates_report(
             "include_recorded": include_recorded,
             "page": page,
             "error": error,
-            "codes": index.codes(kind),
+            "codes": sorted(index.codes(kind), key=natural_key),
             "kinds": ("question", "resolution", "theme"),
             "href": lambda iri: iri_path(iri, settings.base_iri),
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
