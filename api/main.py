@@ -17,7 +17,8 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from . import errors, sparql
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, workbench
+from .head import HeadAsGet
+from .routers import apidocs, candidates, health, queries, reports, resources, workbench
 from .settings import Settings, get_settings
 
 
@@ -62,11 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="ITU inter-Sector coordination as linked data: SPARQL, overlap reports, linked-data pages",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routers/apidocs.py from local assets, not FastAPI's CDN links
+        redoc_url=None,
         **_telemetry(settings.telemetry),
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench):
+    for module in (health, sparql, queries, candidates, reports, resources, workbench, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type"], max_age=600)
     # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without the body, on every route
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     return app

@@ -29,6 +29,7 @@ from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_form
 from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
+from .. import openapi as oa
 from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
@@ -135,7 +136,7 @@ def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tu
 @router.get(
     "/api/candidates",
     summary="Candidate overlaps nobody has recorded yet",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+    responses=oa.answers((oa.JSON, oa.CSV, oa.XLSX), 422, 503),
 )
 def list_candidates(
     request: Request,
@@ -206,7 +207,8 @@ def list_candidates(
 
 
 @router.get(
-    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff"
+    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff",
+    responses=oa.answers(oa.HTML, 422, 503, media={422: (oa.HTML, oa.JSON), 503: (oa.JSON,)}),
 )
 def candidates_report(
     request: Request,
@@ -275,7 +277,8 @@ def _authorise(settings: Settings, authorization: str | None) -> JSONResponse | 
     return None
 
 
-@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap")
+@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap",
+             responses=oa.answers(oa.JSON, 401, 403, 409, 422, 503, status=201))
 def review_candidate(
     request: Request,
     body: ReviewBody,
@@ -302,7 +305,8 @@ def review_candidate(
     )
 
 
-@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV")
+@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV",
+            response_class=Response, responses=oa.answers(oa.TSV, 422))
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
     text = sssom_tsv(_store(request), mappings_only=mappings_only)
     return Response(
