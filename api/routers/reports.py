@@ -151,6 +151,17 @@ def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResul
 _ITEM_PARAMS = {"theme": "theme", "study_group": "study-group", "scheme": "scheme"}
 
 
+def _full_iris(report: ReportSpec, values: dict[str, str], base: str) -> dict[str, str]:
+    """Item choices given by their short path (``theme=resolution-areas/27``, as resource pages link)
+    -> the full IRI the form's options carry, so the choice shows as selected."""
+    out = dict(values)
+    for p in report.query.params:
+        kind, raw = _ITEM_PARAMS.get(p.type), out.get(p.name)
+        if kind and raw and not raw.startswith(("http://", "https://")):
+            out[p.name] = f"{base}id/{kind}/{raw.strip('/')}"
+    return out
+
+
 def _about(report: ReportSpec, values: Mapping[str, str], fields: list[dict[str, Any]], base: str) -> list:
     """The items a report was asked about, as (words, link to the item's page): the way back."""
     out = []
@@ -257,6 +268,7 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             request, "reports/not_found.html", {"message": str(exc)}, status_code=404
         )
     values, unknown = _values(request, report)
+    values = _full_iris(report, values, base_iri)
     error: ParameterError | None = None
     result: ReportResult | None = None
     missing = [p for p in report.query.params if p.required and p.name not in values]
