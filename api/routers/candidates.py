@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -291,7 +291,7 @@ def review_candidate(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision)
+        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
     _refresh(request)
     return JSONResponse(
         {
@@ -299,7 +299,7 @@ def review_candidate(
             "status": outcome.status,
             "relation": outcome.relation,
             "triples": outcome.triples,
-            "graph": "https://w3id.org/iscg/graph/reviews",
+            "graph": reviews_graph(_settings(request).base_iri),
         },
         status_code=201,
     )
@@ -308,7 +308,7 @@ def review_candidate(
 @router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV",
             response_class=Response, responses=oa.answers(oa.TSV, 422))
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
-    text = sssom_tsv(_store(request), mappings_only=mappings_only)
+    text = sssom_tsv(_store(request), base=_settings(request).base_iri, mappings_only=mappings_only)
     return Response(
         text,
         media_type="text/tab-separated-values; charset=utf-8",

@@ -83,7 +83,7 @@ def _annotation(p: ParamSpec) -> Any:
         if p.maximum is not None:
             extra["le"] = p.maximum
     if p.type == "study_period":
-        extra["pattern"] = r"^\d{4}-\d{4}$"
+        extra["pattern"] = r"^[0-9]{4}-[0-9]{4}$"  # not \d: it matches any script's digits
     if p.type in ("theme", "study_group"):  # the part after {base}id/<kind>/, or the whole IRI
         extra["pattern"] = _ID_PATTERN
     if p.required:

@@ -49,6 +49,7 @@ from iscg_graph.render.conneg import (
     split_suffix,
 )
 from iscg_graph.render.representations import jsonld_context, serialize
+from iscg_graph.vocab import ONTOLOGY_NS
 
 from .. import openapi as oa
 from ..deps import get_store, settings_dep
@@ -177,7 +178,7 @@ def resource(
         ctx["reports"] = [(titles[k], href) for k, href in reports_about(iri, base) if k in titles]
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
-        elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
+        elif any(t.value == f"{ONTOLOGY_NS}Theme" for t in (desc.types if desc else ())):
             ctx["chain"] = broader_chain(store, iri, labeller)
             ctx["narrower"] = narrower(store, iri, labeller)
         return "resources/resource.html", ctx
