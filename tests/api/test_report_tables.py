@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +22,12 @@ REPORT = "/reports/theme-coverage"
 
 
 @pytest.fixture(scope="module")
-def client(built_store: Path) -> Iterator[TestClient]:
+def client(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    # its own copy of the build: a store's lock is never shared with another module's app
+    copy = tmp_path_factory.mktemp("report-tables") / "build"
+    shutil.copytree(built_store.resolve(), copy)
     settings = Settings(
-        store_path=built_store,
+        store_path=copy,
         environment="test",
         query_workers=1,
         budget_seconds_per_minute=0,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -58,9 +59,12 @@ def test_the_detector_of_offences_can_fail() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(built_store: Path) -> Iterator[TestClient]:
+def client(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    # its own copy of the build: a store's lock is never shared with another module's app
+    copy = tmp_path_factory.mktemp("words") / "build"
+    shutil.copytree(built_store.resolve(), copy)
     settings = Settings(
-        store_path=built_store,
+        store_path=copy,
         environment="test",
         query_workers=1,
         budget_seconds_per_minute=0,
