@@ -12,17 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from external import missing
+import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-
-try:
-    import schemathesis
-except ImportError:  # a test extra: skipped on a developer's machine without it, a failure in CI
-    missing("schemathesis (a test extra: `make setup` installs it from requirements.lock)")
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
