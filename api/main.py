@@ -11,12 +11,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from iscg_graph.curation.writes import recover
 from iscg_graph.inline import InlineRunner
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.workers import ProcessPoolEngine
 
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, sparql, workbench
+from .routers import candidates, health, queries, reports, resources, sparql, store, workbench
 from .settings import Settings, get_settings
 
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # keeps serving (and writing reviews into) one consistent build until it is restarted.
         build_dir = settings.store_path.resolve()
         store = EmbeddedStore.open_writable(build_dir)
+        recover(store)  # a write killed after its commit: bring snapshot and meta up to date
         app.state.store = store
         # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
         inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench):
+    for module in (health, sparql, store, queries, candidates, reports, resources, workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)

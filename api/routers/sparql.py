@@ -56,6 +56,16 @@ DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 WORKBENCH = "/query"
 
 
+class UpdateRequested(Exception):  # noqa: N818 - a hand-over, not a fault
+    """The request is a SPARQL Update: `api.sparql_update` answers it (its body not yet read when
+    ``text`` is None and the form is not the carrier)."""
+
+    def __init__(self, params: list[tuple[str, str]], direct: bool):
+        super().__init__("update")
+        self.params = params
+        self.direct = direct
+
+
 class ProtocolError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
@@ -143,14 +153,19 @@ async def _parse(request: Request, settings: Settings) -> tuple[list[tuple[str, 
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     if ctype == UPDATE:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if charset not in (None, "utf-8", "utf8"):
+            raise ProtocolError(415, f"unsupported charset {charset!r}: the protocol requires UTF-8")
+        raise UpdateRequested(params, direct=True)
     if ctype not in (FORM, DIRECT):
         raise ProtocolError(415, f"unsupported Content-Type {ctype!r}: use {FORM} or {DIRECT}")
     if charset not in (None, "utf-8", "utf8"):
         raise ProtocolError(415, f"unsupported charset {charset!r}: the protocol requires UTF-8")
     body = await _read_body(request, cap)
     if ctype == FORM:
-        return params + _pairs(_decode(body, "the form body"), "the form body"), None
+        form = params + _pairs(_decode(body, "the form body"), "the form body")
+        if any(k == "update" for k, _ in form):
+            raise UpdateRequested(form, direct=False)
+        return form, None
     return params, _decode(body, "the query")
 
 
@@ -338,6 +353,10 @@ async def sparql_endpoint(request: Request) -> Response:
                                                  plan.default_graphs or [], plan.named_graphs or [])
         finally:
             budget.finish(client, time.monotonic() - started)
+    except UpdateRequested as handed:  # a write: the curation handler (issue 13) answers it
+        from ..sparql_update import answer_update
+
+        return await answer_update(request, handed.params, handed.direct)
     except ProtocolError as exc:
         return _error(request, settings, exc)
     except QueryRefused as exc:
