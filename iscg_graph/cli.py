@@ -175,7 +175,7 @@ def stats(store: StoreOption = DEFAULT_STORE) -> None:
 
 def _register_extensions() -> None:
     """Commands owned by other modules (reports, candidates) register themselves here."""
-    for name in ("cli_reports", "cli_candidates"):
+    for name in ("cli_reports", "cli_candidates", "curation.cli"):
         try:
             module = importlib.import_module(f"{__package__}.{name}")
         except ModuleNotFoundError as exc:

@@ -22,7 +22,9 @@ from rdflib.collection import Collection
 
 from iscg_graph.sparql_safety import analyse
 
-W3C = Path(__file__).resolve().parents[2].parent / "shared" / "w3c-sparql11"
+W3C = next((p / "shared" / "w3c-sparql11" for p in Path(__file__).resolve().parents[3:5]
+            if (p / "shared" / "w3c-sparql11").is_dir()),
+           Path(__file__).resolve().parents[3] / "shared" / "w3c-sparql11")  # as conftest.W3C
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
