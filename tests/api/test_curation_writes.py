@@ -178,3 +178,28 @@ def test_graph_store_put_get_post_delete(env) -> None:
     assert client.get("/store", params={"graph": g}).status_code == 404
     assert client.delete("/store", params={"graph": g}, headers=bearer(tokens["editor"])).status_code == 404
     assert [c.kind for c in changes(store.inner)] == ["graph-store"] * 4
+
+
+LAUGHS = (Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "laughs.rdf").read_bytes()
+
+
+def test_hostile_bodies_to_the_graph_store_are_refused(env) -> None:
+    client, store, tokens = env
+    before = _dataset_hash(store)
+    g = {"graph": "http://example.org/hostile"}
+    h = bearer(tokens["editor"])
+    r = client.put("/store", params=g, content=LAUGHS, headers={**h, "Content-Type": "application/rdf+xml"})
+    assert r.status_code == 400 and "entity" in r.json()["detail"]
+    remote = b'{"@context": "http://127.0.0.1:9/c.jsonld", "@id": "http://e/s", "name": "x"}'
+    r = client.post("/store", params=g, content=remote, headers={**h, "Content-Type": "application/ld+json"})
+    assert r.status_code == 400 and "nothing is fetched" in r.json()["detail"]
+    files = {"f": ("bomb.rdf", LAUGHS, "application/rdf+xml")}
+    r = client.post("/store", params=g, files=files, headers=h)
+    assert r.status_code == 400, r.text
+    client.app.state.settings = client.app.state.settings.model_copy(update={"max_write_bytes": 100})
+    r = client.put("/store", params=g, content=b"<http://a> <http://b> '" + b"x" * 200 + b"' .",
+                   headers={**h, "Content-Type": "text/turtle"})
+    assert r.status_code == 413
+    r = client.put("/store", params=g, content=b"x", headers={**h, "Content-Type": "application/x-bogus"})
+    assert r.status_code == 415
+    assert _dataset_hash(store) == before

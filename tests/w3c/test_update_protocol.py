@@ -57,8 +57,8 @@ def test_anonymous_update_is_401_and_changes_nothing(w3c_write_service: tuple[st
     base, token, nquads = w3c_write_service
     endpoint = f"{base}/sparql"
     _reset(endpoint, token, nquads)
-    req = Request("POST", "/sparql/", {"content-type": "application/sparql-update"}, b"CLEAR ALL", set(), None,
-                  None)
+    req = Request("POST", "/sparql/", {"content-type": "application/sparql-update"}, b"CLEAR ALL",
+                  set(), None, None)
     assert send(endpoint, req)[0] == 401
     ask = Request("POST", "/sparql/", {"content-type": "application/sparql-query",
                                        "accept": "application/sparql-results+json"},
