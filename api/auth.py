@@ -145,3 +145,11 @@ def end_session(response: Response) -> None:
 
 def raise_http(exc: WriteDenied) -> HTTPException:
     return HTTPException(exc.status, exc.message, headers=exc.headers())
+
+
+def review_context(request: Request) -> dict[str, object]:
+    """What a page needs to show the reviewers' form: the caller, whether they may review, CSRF."""
+    who = principal(request)
+    return {"who": who, "can_review": who.can("reviewer") and who.via == "password",
+            "csrf": csrf_token(request), "here": str(request.url.path) + (
+                f"?{request.url.query}" if request.url.query else "")}

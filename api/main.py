@@ -17,7 +17,19 @@ from iscg_graph.store import EmbeddedStore
 from iscg_graph.workers import ProcessPoolEngine
 
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, sparql, store, workbench
+from .routers import (
+    account,
+    candidates,
+    changes,
+    curate,
+    health,
+    queries,
+    reports,
+    resources,
+    sparql,
+    store,
+    workbench,
+)
 from .settings import Settings, get_settings
 
 
@@ -70,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, queries, candidates, reports, resources, workbench):
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, resources,
+                   workbench):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)

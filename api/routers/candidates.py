@@ -28,6 +28,7 @@ from iscg_graph.review import Decision, DecisionConflict, DecisionInvalid, recor
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.tabular import iri_path, to_csv, to_xlsx
 
+from ..auth import review_context
 from ..settings import Settings
 
 router = APIRouter(tags=["candidates"])
@@ -240,6 +241,7 @@ def candidates_report(
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
             "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
             "review_enabled": settings.review_token is not None,
+            **review_context(request),  # reviewers' form (issue 13)
         },
         status_code=422 if error else 200,
     )

@@ -39,6 +39,7 @@ from iscg_graph.conneg import (
     preferred_languages,
     split_suffix,
 )
+from iscg_graph.curation.history import changes_about
 from iscg_graph.neighbours import grouped, neighbours
 from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
 from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
@@ -254,7 +255,8 @@ def resource(
     def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
         labeller = ld.Labeller(store, base, langs)
         desc = ld.describe(store, iri, labeller)
-        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
+        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri,
+                               "history": changes_about(store.inner, iri)[:50]}  # curation (issue 13)
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
         elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):

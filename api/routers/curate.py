@@ -1,0 +1,177 @@
+"""Web forms for reviewers and editors: decide on candidate overlaps (several rows at once), edit a
+Question's title, retire an item. Every form needs a session, its CSRF token and a comment (the
+reason recorded with the change); every change goes through the one write path, so it is
+validated (SHACL messages shown next to the form), atomic and in the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date as Date
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from iscg_graph.curation.edits import RETIRED_NOTE, current_title, retire, set_title
+from iscg_graph.errors import ISCGError, ValidationFailed
+from iscg_graph.overlap_corpus import REVIEWS_GRAPH
+from iscg_graph.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid, record_decision
+from iscg_graph.store import EmbeddedStore
+
+from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..writes import WRITE_ERRORS, author, report_json, write_path
+from . import candidates as candidates_router
+
+router = APIRouter(tags=["curation"])
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+
+class _Captured:
+    """The served store for reading; the review record's N-Triples kept instead of written, so the
+    decision is committed by the write path (validated, atomic, recorded) like every other change."""
+
+    def __init__(self, store: EmbeddedStore):
+        self._store = store
+        self.graph: str | None = None
+        self.ntriples = b""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def add_to_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        self.graph, self.ntriples = graph_iri, ntriples
+
+
+def _loader(ntriples: bytes, graph: str) -> Callable[[ox.Store], None]:
+    def load(work: ox.Store) -> None:
+        work.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+
+    return load
+
+
+def _safe_next(target: str) -> str:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/reports/candidates"
+    return target
+
+
+def _problem_page(request: Request, title: str, problems: list[str], back: str, status: int) -> Response:
+    return TEMPLATES.TemplateResponse(request, "curation/problems.html", {
+        "title": title, "problems": problems, "back": back, "who": principal(request),
+        "csrf": csrf_token(request)}, status_code=status)
+
+
+def _denied(request: Request, exc: WriteDenied) -> Response:
+    if exc.status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return _problem_page(request, "Not allowed", [exc.message], "/", exc.status)
+
+
+@router.post("/curate/candidates", response_class=HTMLResponse,
+             summary="Accept or reject one or more candidate overlaps (reviewers; form)")
+def review_candidates(
+    request: Request,
+    pair: Annotated[list[str], Form()],
+    decision: Annotated[str, Form(pattern="^(accept|reject)$")],
+    comment: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form()] = "",
+    relation: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/reports/candidates",
+) -> Response:
+    try:
+        who = require_writer(request, "reviewer")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    back = _safe_next(next)
+    if not comment.strip():
+        return _problem_page(request, "A comment is required", ["say why (it is recorded with the decision)"],
+                             back, 422)
+    if decision == "accept" and relation not in RELATIONS:
+        return _problem_page(request, "Choose a relation kind",
+                             [f"to accept, choose one of: {', '.join(RELATIONS)}"], back, 422)
+    problems: list[str] = []
+    store: EmbeddedStore = request.app.state.store
+    writes = write_path(request)
+    for value in pair[:200]:
+        left, sep, right = value.partition("|")
+        if not sep:
+            problems.append(f"{value!r} is not a candidate pair")
+            continue
+        d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
+        try:
+            with candidates_router._lock:
+                captured = _Captured(store)
+                record_decision(captured, d)  # type: ignore[arg-type]
+                writes.apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH),
+                             author(request, who, comment, "review"))
+        except (DecisionInvalid, DecisionConflict) as exc:
+            problems.append(f"{left} / {right}: {exc}")
+        except ValidationFailed as exc:
+            problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
+        except ISCGError as exc:
+            problems.append(f"{left} / {right}: {exc}")
+    candidates_router._refresh(request)
+    if problems:
+        return _problem_page(request, "Some decisions were not recorded", problems, back, 422)
+    return RedirectResponse(back, status_code=303)
+
+
+def _item_form(request: Request, iri: str, context: dict[str, Any], status: int = 200) -> Response:
+    store: EmbeddedStore = request.app.state.store
+    title = current_title(store.inner, iri)
+    return TEMPLATES.TemplateResponse(request, "curation/edit_item.html", {
+        "iri": iri, "title": title, "who": principal(request), "csrf": csrf_token(request),
+        "retired_note": RETIRED_NOTE, **context}, status_code=status)
+
+
+@router.get("/curate/item", response_class=HTMLResponse, summary="Edit form for one item (editors)")
+def edit_item_form(request: Request, iri: str) -> Response:
+    try:
+        require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    return _item_form(request, iri, {})
+
+
+@router.post("/curate/item", response_class=HTMLResponse, summary="Edit a title or retire an item (editors)")
+def edit_item(
+    request: Request,
+    iri: Annotated[str, Form(max_length=2000)],
+    action: Annotated[str, Form(pattern="^(title|retire)$")],
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    title: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    if not comment.strip():
+        return _item_form(request, iri, {"errors": {"comment": ["say why: it is recorded with the change"]}},
+                          422)
+    base = request.app.state.settings.base_iri
+    def change(work: ox.Store) -> None:
+        if action == "title":
+            set_title(work, iri, title)
+        else:
+            retire(work, iri, base)
+
+    try:
+        record = write_path(request).apply(change, author(request, who, comment, "form"))
+    except ValidationFailed as exc:
+        errors: dict[str, list[str]] = {}
+        for v in report_json(exc)["violations"]:
+            field = "title" if (v["path"] or "").endswith("/title") else "general"
+            errors.setdefault(field, []).append(v["message"])
+        return _item_form(request, iri, {"errors": errors}, 422)
+    except WRITE_ERRORS as exc:
+        return _item_form(request, iri, {"errors": {"general": [str(getattr(exc, "message", exc))]}}, 400)
+    if record is None:
+        return _item_form(request, iri, {"errors": {"general": ["nothing changed"]}}, 200)
+    return RedirectResponse(f"/changes/{record.number}", status_code=303)
