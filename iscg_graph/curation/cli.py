@@ -149,3 +149,28 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users, name="user")
     app.add_typer(tokens, name="token")
     app.command("history")(history)
+    app.command("export")(export)
+
+
+def export(
+    store: StoreOption = DEFAULT_STORE,
+    data: Annotated[Path, typer.Option("--data", help="Folder of source tables to write into.")] = Path(
+        "data"),
+) -> None:
+    """Write curated changes back as rows of the tables in data/ (what fits a cell; the rest is listed)."""
+    from ..store import EmbeddedStore
+    from .export import export_changes
+
+    try:
+        snapshot = EmbeddedStore.open_snapshot(store)
+    except ISCGError as exc:
+        _fail(exc)
+    report = export_changes(snapshot.inner, data)
+    for where, iri in report.written:
+        out.print(f"wrote {where}  ({iri})")
+    out.print(f"{len(report.written)} cell(s) written, {report.unchanged} already up to date")
+    if report.not_exportable:
+        err.print(f"[yellow]{len(report.not_exportable)} statement(s) fit no table cell; they stay in the "
+                  "journal and are replayed on every build:[/yellow]")
+        for number, what in report.not_exportable[:50]:
+            err.print(f"  change {number}: {what[:200]}")

@@ -1,7 +1,7 @@
 """Edits made by the web forms, as functions on a working copy (given to `WritePath.apply`).
 
-- `set_title`: replace an item's English ``dct:title`` (and its English ``rdfs:label``, which the
-  shapes keep equal for Questions), in the graph where the title was;
+- `set_title`: replace an item's English ``dct:title`` in the graph where the item is described,
+  and the title part of its English ``rdfs:label`` (the tables make it ``"<name>: <title>"``);
 - `retire`: an item is never deleted: it keeps its IRI and statements, gets ``owl:deprecated true``
   and an editorial note saying it was retired (its page says so).
 """
@@ -52,15 +52,22 @@ def set_title(work: ox.Store, iri: str, title: str) -> None:
     item = _node(iri)
     graph = _home(work, item)
     text = " ".join(title.split())
-    for predicate in (DCT_TITLE, RDFS_LABEL):
-        old = [q for q in work.quads_for_pattern(item, predicate, None, None)
-               if isinstance(q.object, ox.Literal) and (q.object.language or "").lower() == "en"]
-        if predicate == RDFS_LABEL and not old:
-            continue
-        for q in old:
+    previous = current_title(work, iri)
+    for q in list(work.quads_for_pattern(item, DCT_TITLE, None, None)):
+        if isinstance(q.object, ox.Literal) and (q.object.language or "").lower() == "en":
             work.remove(q)
-        if text:
-            work.add(ox.Quad(item, predicate, ox.Literal(text, language="en"), graph))
+    if text:
+        work.add(ox.Quad(item, DCT_TITLE, ox.Literal(text, language="en"), graph))
+    for q in list(work.quads_for_pattern(item, RDFS_LABEL, None, None)):
+        label = q.object
+        if not isinstance(label, ox.Literal) or (label.language or "").lower() != "en":
+            continue
+        name = label.value[: -len(previous) - 2] if previous and label.value.endswith(f": {previous}") \
+            else label.value
+        new_label = f"{name}: {text}" if text else name
+        if new_label != label.value:
+            work.remove(q)
+            work.add(ox.Quad(item, RDFS_LABEL, ox.Literal(new_label, language="en"), q.graph_name))
 
 
 def retire(work: ox.Store, iri: str, base: str) -> None:
