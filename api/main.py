@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from iscg_graph.curation.writes import recover
-from iscg_graph.inline import InlineRunner
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
+from iscg_graph.query.inline import InlineRunner
+from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.rdf.store import EmbeddedStore
 
+from . import sparql
 from .budget import QueryBudget
 from .routers import (
     account,
@@ -26,7 +27,6 @@ from .routers import (
     queries,
     reports,
     resources,
-    sparql,
     store,
     workbench,
 )

@@ -7,12 +7,10 @@ yet) a random value in a short-lived cookie that the form must repeat (double su
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from iscg_graph.curation.accounts import ROLES, LocalAccounts
 from iscg_graph.errors import AccountError
@@ -28,9 +26,9 @@ from ..auth import (
     require,
     start_session,
 )
+from ..templating import templates
 
 router = APIRouter(tags=["accounts"])
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 LOGIN_CSRF = "iscg_login_csrf"
 
 
@@ -50,7 +48,7 @@ def _safe_next(target: str | None) -> str:
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     context = {"who": principal(request), "csrf": csrf_token(request), **context}
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 @router.get("/login", response_class=HTMLResponse, summary="Log-in form")

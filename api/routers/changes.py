@@ -7,21 +7,19 @@ Read from the journal graph of the served store (`iscg_graph.curation.history`),
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from iscg_graph.curation.history import ChangeRecord, changes, get_change
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..templating import templates
 from ..writes import WRITE_ERRORS, author, error_response, write_path
 
 router = APIRouter(tags=["changes"])
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 ATOM = "application/atom+xml"
 PATCH = "application/rdf-patch"
 
@@ -81,7 +79,7 @@ def list_changes(
     if media != "text/html":
         return JSONResponse({"detail": "available: text/html, application/json, application/atom+xml"},
                             status_code=406)
-    return TEMPLATES.TemplateResponse(request, "curation/changes.html", {
+    return templates.TemplateResponse(request, "curation/changes.html", {
         "records": records, "limit": limit, "offset": offset, "who": principal(request)})
 
 
@@ -101,7 +99,7 @@ def one_change(request: Request, number: int,
         return JSONResponse({"detail": f"available: text/html, application/json, {PATCH}"}, status_code=406)
     context: dict[str, Any] = {"r": record, "who": principal(request), "csrf": csrf_token(request),
                                "lines": record.patch_text.splitlines()}
-    return TEMPLATES.TemplateResponse(request, "curation/change.html", context)
+    return templates.TemplateResponse(request, "curation/change.html", context)
 
 
 @router.post("/changes/{number}/revert", summary="Undo a change, as a new change (admins)",

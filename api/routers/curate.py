@@ -8,26 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date as Date
-from pathlib import Path
 from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from iscg_graph.curation.edits import RETIRED_NOTE, current_title, retire, set_title
 from iscg_graph.errors import ISCGError, ValidationFailed
-from iscg_graph.overlap_corpus import REVIEWS_GRAPH
-from iscg_graph.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid, record_decision
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.overlap.corpus import REVIEWS_GRAPH
+from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid, record_decision
+from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..templating import templates
 from ..writes import WRITE_ERRORS, author, report_json, write_path
 from . import candidates as candidates_router
 
 router = APIRouter(tags=["curation"])
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
 
 class _Captured:
@@ -60,7 +58,7 @@ def _safe_next(target: str) -> str:
 
 
 def _problem_page(request: Request, title: str, problems: list[str], back: str, status: int) -> Response:
-    return TEMPLATES.TemplateResponse(request, "curation/problems.html", {
+    return templates.TemplateResponse(request, "curation/problems.html", {
         "title": title, "problems": problems, "back": back, "who": principal(request),
         "csrf": csrf_token(request)}, status_code=status)
 
@@ -124,7 +122,7 @@ def review_candidates(
 def _item_form(request: Request, iri: str, context: dict[str, Any], status: int = 200) -> Response:
     store: EmbeddedStore = request.app.state.store
     title = current_title(store.inner, iri)
-    return TEMPLATES.TemplateResponse(request, "curation/edit_item.html", {
+    return templates.TemplateResponse(request, "curation/edit_item.html", {
         "iri": iri, "title": title, "who": principal(request), "csrf": csrf_token(request),
         "retired_note": RETIRED_NOTE, **context}, status_code=status)
 

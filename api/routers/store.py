@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from iscg_graph.curation.history import CHANGES_GRAPH
 from iscg_graph.curation.rdf_input import parse_rdf, rdf_format
 from iscg_graph.errors import UnsafeInput
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import require_writer
 from ..urlencoded import parse_pairs

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..store import EmbeddedStore
+from ..rdf.store import EmbeddedStore
 from .history import CHANGES_GRAPH, ChangeRecord, changes
 from .patch import Patch, diff, update_text
 from .writes import Validator, to_rdflib
@@ -81,7 +81,7 @@ def replay_journal(old_store_dir: Path, new_store: EmbeddedStore, *,
     if not journal:
         return report
     if validate is None:
-        from ..validation import validate as shacl
+        from ..rdf.validation import validate as shacl
 
         validate = shacl
     records = sorted(changes(old.inner), key=lambda r: r.number)

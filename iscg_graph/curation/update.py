@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from ..errors import QueryRefused, QuerySyntaxError
-from ..sparql_safety import Token, tokens
+from ..query.safety import Token, tokens
 
 __all__ = ["apply_update", "with_dataset"]
 

@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RDFLiteral
 
 from ..errors import ChangeConflict, ValidationFailed, WriteRefused
-from ..store import DataKey, EmbeddedStore, count_graphs, data_key
+from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
 from .patch import Patch, diff, update_text
 
@@ -75,7 +75,7 @@ def to_rdflib(quads: ox.Store | list[ox.Quad]) -> Graph:
 
 
 def _default_validator(graph: Graph) -> object:
-    from ..validation import validate
+    from ..rdf.validation import validate
 
     return validate(graph)
 
@@ -134,7 +134,7 @@ class WritePath:
         known = self._known[1]
         new = tuple(r for r in getattr(report, "violations", ()) if r.key not in known)
         if new:
-            from ..validation import ValidationReport
+            from ..rdf.validation import ValidationReport
 
             raise ValidationFailed(ValidationReport(False, new, getattr(report, "engine", "")))
         return after_keys

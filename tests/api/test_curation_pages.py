@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from api.routers import account, candidates, changes, curate, resources
 from api.routers import store as store_router
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 from iscg_graph.curation.accounts import LocalAccounts
 from iscg_graph.curation.history import changes as journal
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

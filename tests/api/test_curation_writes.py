@@ -17,15 +17,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api import sparql
 from api.budget import QueryBudget
-from api.routers import sparql
 from api.routers import store as store_router
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 from iscg_graph.curation.accounts import LocalAccounts
 from iscg_graph.curation.history import CHANGES_GRAPH, changes
-from iscg_graph.engine import InProcessEngine
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

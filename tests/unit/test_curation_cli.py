@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from iscg_graph.cli import app
+from iscg_graph.cli.main import app
 from iscg_graph.curation.accounts import LocalAccounts, accounts_path
 
 runner = CliRunner()

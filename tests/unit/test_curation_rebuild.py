@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.build import DEFAULT_DATA, build
+from iscg_graph.build.pipeline import DEFAULT_DATA, build
 from iscg_graph.curation.edits import current_title, set_title
 from iscg_graph.curation.export import export_changes
 from iscg_graph.curation.history import changes_about
 from iscg_graph.curation.writes import Author, WritePath
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 Q = "https://w3id.org/iscg/id/question/itu-t/2017-2020/1-2"
 NEW = "Application of numbering, naming, addressing and identification plans (edited title)"

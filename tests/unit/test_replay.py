@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from iscg_graph.build import swap_in, write_store
+from iscg_graph.build.pipeline import swap_in, write_store
 from iscg_graph.curation.history import CHANGES_GRAPH, changes
 from iscg_graph.curation.replay import replay_journal
 from iscg_graph.curation.writes import Author, WritePath
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 G = ox.NamedNode("http://e/g")
 P = ox.NamedNode("http://e/p")

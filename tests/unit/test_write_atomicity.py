@@ -19,10 +19,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 from iscg_graph.curation.history import CHANGES_GRAPH
 from iscg_graph.curation.writes import recover
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 ADDED = 60_000
 BASE_NQ = b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n"
@@ -31,7 +31,7 @@ CHILD = textwrap.dedent(f"""
     import sys
     import pyoxigraph as ox
     from iscg_graph.curation.writes import Author, WritePath
-    from iscg_graph.store import EmbeddedStore
+    from iscg_graph.rdf.store import EmbeddedStore
 
     class Ok:
         conforms = True

@@ -20,7 +20,7 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 
-from iscg_graph.sparql_safety import analyse
+from iscg_graph.query.safety import analyse
 
 W3C = next((p / "shared" / "w3c-sparql11" for p in Path(__file__).resolve().parents[3:5]
             if (p / "shared" / "w3c-sparql11").is_dir()),

@@ -1,0 +1,1 @@
+"""The RDF layer: the store interface and embedded store, parsing and serialising, SHACL validation."""
