@@ -74,10 +74,41 @@ def to_rdflib(quads: ox.Store | list[ox.Quad]) -> Graph:
     return g
 
 
+def _has_blank_nodes(patch: Patch) -> bool:
+    quads = (*patch.removed, *patch.added)
+    return any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
+
+
+class _GraphPatch:
+    """Turns ``graph`` (the union of the dataset before) into the union of ``after`` and back. A
+    triple leaves the union only when no graph of ``after`` still holds it."""
+
+    def __init__(self, graph: Graph, patch: Patch, after: ox.Store):
+        self.graph = graph
+        triples = {(_term(q.subject), _term(q.predicate), _term(q.object)) for q in patch.added}
+        self.added = [t for t in triples if t not in graph]
+        gone = {q.triple for q in patch.removed
+                if not any(True for _ in after.quads_for_pattern(q.subject, q.predicate, q.object, None))}
+        self.removed = [t for t in {(_term(x.subject), _term(x.predicate), _term(x.object)) for x in gone}
+                        if t in graph]
+
+    def apply(self) -> None:
+        for t in self.added:
+            self.graph.add(t)  # type: ignore[arg-type]
+        for t in self.removed:
+            self.graph.remove(t)  # type: ignore[arg-type]
+
+    def undo(self) -> None:
+        for t in self.added:
+            self.graph.remove(t)  # type: ignore[arg-type]
+        for t in self.removed:
+            self.graph.add(t)  # type: ignore[arg-type]
+
+
 def _default_validator(graph: Graph) -> object:
     from ..rdf.validation import validate
 
-    return validate(graph)
+    return validate(graph, in_place=True)
 
 
 def _now() -> str:
@@ -92,6 +123,9 @@ class WritePath:
         self._validate = validate or _default_validator
         self._lock = threading.Lock()
         self._known: tuple[DataKey, frozenset[ViolationKey]] | None = None
+        # the dataset as one rdflib graph, patched from write to write (converting 19k quads to
+        # rdflib costs more than validating them); rebuilt when the data changed another way
+        self._graph: tuple[DataKey, Graph] | None = None
 
     def working_copy(self) -> ox.Store:
         """The dataset without the journal, in memory (blank nodes keep their identity)."""
@@ -113,24 +147,49 @@ class WritePath:
             patch = diff(before, work)
             if not patch:
                 return None
-            after_keys = self.check(before, work)
-            record = self._commit(patch, work, author, reverts)
-            self._known = (data_key(self.store.meta), after_keys)
+            graph = self._graph_of(before)
+            change_graph = _GraphPatch(graph, patch, work)
+            change_graph.apply()
+            try:
+                after_keys = self.check(graph, change_graph)
+            except BaseException:
+                change_graph.undo()
+                raise
+            try:
+                record = self._commit(patch, work, author, reverts)
+            except BaseException:
+                self._graph = None
+                raise
+            key = data_key(self.store.meta)
+            self._known = (key, after_keys)
+            # blank nodes are renamed by the commit: the graph no longer matches the store
+            self._graph = None if _has_blank_nodes(patch) else (key, graph)
             return record
 
-    def _violations(self, quads: ox.Store | list[ox.Quad]) -> tuple[object, frozenset[ViolationKey]]:
-        report = self._validate(to_rdflib(quads))
+    def _graph_of(self, before: list[ox.Quad]) -> Graph:
+        key = data_key(self.store.meta)
+        if self._graph is None or self._graph[0] != key:
+            self._graph = (key, to_rdflib(before))
+        return self._graph[1]
+
+    def _violations(self, graph: Graph) -> tuple[object, frozenset[ViolationKey]]:
+        report = self._validate(graph)
         return report, frozenset(r.key for r in getattr(report, "violations", ()))
 
-    def check(self, before: list[ox.Quad], after: ox.Store) -> frozenset[ViolationKey]:
-        """Raise `ValidationFailed` (with only the new violations) if ``after`` breaks a shape that
-        ``before`` did not; the violation keys of ``after``."""
+    def check(self, after: Graph, change: _GraphPatch) -> frozenset[ViolationKey]:
+        """Raise `ValidationFailed` (with only the new violations) if ``after`` (the dataset-after
+        graph) breaks a shape the dataset before did not; the violation keys of ``after``.
+        ``change`` turns the graph back into the dataset-before (to learn its violations) and again."""
         report, after_keys = self._violations(after)
         if not after_keys:
             return after_keys
         key = data_key(self.store.meta)
         if self._known is None or self._known[0] != key:
-            self._known = (key, self._violations(before)[1])
+            change.undo()
+            try:
+                self._known = (key, self._violations(after)[1])
+            finally:
+                change.apply()
         known = self._known[1]
         new = tuple(r for r in getattr(report, "violations", ()) if r.key not in known)
         if new:
