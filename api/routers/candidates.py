@@ -27,11 +27,12 @@ from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
 
 from ..auth import review_context
+from ..candidate_refresh import index_lock, refresh_index
 from ..settings import Settings
 from ..templating import templates
 
 router = APIRouter(tags=["candidates"])
-_lock = threading.Lock()
+_lock = index_lock
 
 Kind = Literal["question", "resolution", "theme"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,12 +101,7 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         return index
 
 
-def _refresh(request: Request) -> None:
-    store = _store(request)
-    with _lock:
-        if store.path is not None:
-            precompute(store, store.path)
-        request.app.state.candidate_index = None
+_refresh = refresh_index  # shared with the curation forms (api/candidate_refresh.py)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:

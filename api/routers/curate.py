@@ -21,9 +21,9 @@ from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, Dec
 from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..candidate_refresh import index_lock, refresh_index
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, report_json, write_path
-from . import candidates as candidates_router
 
 router = APIRouter(tags=["curation"])
 
@@ -102,7 +102,7 @@ def review_candidates(
             continue
         d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
         try:
-            with candidates_router._lock:
+            with index_lock:
                 captured = _Captured(store)
                 record_decision(captured, d)  # type: ignore[arg-type]
                 writes.apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH),
@@ -113,7 +113,7 @@ def review_candidates(
             problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
         except ISCGError as exc:
             problems.append(f"{left} / {right}: {exc}")
-    candidates_router._refresh(request)
+    refresh_index(request)
     if problems:
         return _problem_page(request, "Some decisions were not recorded", problems, back, 422)
     return RedirectResponse(back, status_code=303)

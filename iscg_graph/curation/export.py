@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .cells import is_formula_like
+from ..render.cells import is_formula_like
 from .edits import current_title
 from .history import changes
 

