@@ -173,3 +173,67 @@ def edit_item(
     if record is None:
         return _item_form(request, iri, {"errors": {"general": ["nothing changed"]}}, 200)
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
+
+
+def _mapping_form(request: Request, status: int = 200, **context: Any) -> Response:
+    values = {"left": "", "right": "", "left_label": "", "right_label": "", "relation": "overlap",
+              "comment": "", **context}
+    return templates.TemplateResponse(request, "curation/mapping.html", {
+        "who": principal(request), "csrf": csrf_token(request), "relations": list(RELATIONS), **values},
+        status_code=status)
+
+
+@router.get("/curate/mapping", response_class=HTMLResponse, summary="Form: record a mapping (editors)")
+def mapping_form(request: Request) -> Response:
+    try:
+        require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    return _mapping_form(request)
+
+
+@router.post("/curate/mapping", response_class=HTMLResponse, summary="Record a mapping (editors; form)")
+def add_mapping(
+    request: Request,
+    left: Annotated[str, Form(max_length=2000)] = "",
+    right: Annotated[str, Form(max_length=2000)] = "",
+    relation: Annotated[str, Form()] = "overlap",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    keep = {"left": left, "right": right, "relation": relation, "comment": comment}
+    errors: dict[str, list[str]] = {}
+    if not left:
+        errors["left"] = ["pick an item from the list"]
+    if not right:
+        errors["right"] = ["pick an item from the list"]
+    if not comment.strip():
+        errors["comment"] = ["say why: it is recorded with the change"]
+    if relation not in RELATIONS:
+        errors["general"] = [f"choose a relation: {', '.join(RELATIONS)}"]
+    if errors:
+        return _mapping_form(request, 422, errors=errors, **keep)
+    store: EmbeddedStore = request.app.state.store
+    try:
+        with index_lock:
+            captured = _Captured(store)
+            decision = Decision(left, right, "accept", who.name, relation, comment, Date.today())
+            record_decision(captured, decision)  # type: ignore[arg-type]
+            record = write_path(request).apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH),
+                                               author(request, who, comment, "form"))
+    except (DecisionInvalid, DecisionConflict) as exc:
+        text = str(exc)
+        field = next((f for f in ("left", "right") if text.startswith(f)), "general")
+        return _mapping_form(request, 422, errors={field: [text.split(": ", 1)[-1]]}, **keep)
+    except ValidationFailed as exc:
+        messages = [v["message"] for v in report_json(exc)["violations"]]
+        return _mapping_form(request, 422, errors={"general": messages}, **keep)
+    refresh_index(request)
+    if record is None:
+        return _mapping_form(request, 200, errors={"general": ["nothing changed"]}, **keep)
+    return RedirectResponse(f"/changes/{record.number}", status_code=303)

@@ -173,3 +173,24 @@ def test_editor_edits_a_title_with_plain_language_errors_and_retires(env) -> Non
     deprecated = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
     assert any(True for _ in store.inner.quads_for_pattern(ox.NamedNode(Q417), deprecated, None, None))
     assert [c.kind for c in journal(store.inner)] == ["form", "form"]
+
+
+def test_editor_records_a_mapping_with_the_pickers_values(env) -> None:
+    client, store, tokens = env
+    _login(client, "editor")
+    form = client.get("/curate/mapping")
+    assert form.status_code == 200 and 'data-picker="left"' in form.text
+    assert "/static/curation/picker.js" in form.text
+    csrf = _csrf(form.text)
+    r = client.post("/curate/mapping", data={"left": "", "right": Q417, "comment": "x", "csrf_token": csrf})
+    assert r.status_code == 422 and "pick an item" in r.text.split('id="left-errors"')[1].split("</span>")[0]
+    same_sector = ID + "question/itu-t/2017-2020/5-17"
+    r = client.post("/curate/mapping", data={"left": Q417, "right": same_sector, "relation": "overlap",
+                                             "comment": "x", "csrf_token": csrf})
+    assert r.status_code == 422
+    r = client.post("/curate/mapping", data={"left": Q32, "right": Q417, "relation": "complementary",
+                                             "comment": "ISCG table 2", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    [change] = journal(store.inner)
+    assert change.kind == "form" and change.comment == "ISCG table 2" and {Q32, Q417} <= set(change.about)

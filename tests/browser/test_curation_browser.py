@@ -81,3 +81,30 @@ def test_reviewer_accepts_a_candidate_and_forgery_is_refused(page, server: str) 
     latest = page.locator("table.changes tbody tr").first.inner_text()
     assert "rita" in latest and COMMENT in latest and "review" in latest
     assert left and right
+
+
+def test_editor_picks_two_items_by_name_and_records_a_mapping(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/login?next=/curate/mapping")
+    page.get_by_label("Name").fill("admin")
+    page.get_by_label("Password").fill("admin password 12")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/curate/mapping")
+    # an ITU-T Question on security and a Question of another Sector on human exposure to EMF
+    for picker, words, wanted in (("#left-pick", "cybersecurity", "ITU-T"),
+                                  ("#right-pick", "electromagnetic", "ITU-D")):
+        box = page.locator(picker)
+        box.fill(words)
+        options = page.locator(f"#{picker[1:].replace('-pick', '-options')} option")
+        options.first.wait_for(state="attached")
+        texts = [o.get_attribute("value") or "" for o in options.all()]
+        choice = next(t for t in texts if wanted in t and "Question" in t)
+        box.fill(choice)  # what choosing from the list does
+    left = page.locator('input[name="left"]').input_value()
+    right = page.locator('input[name="right"]').input_value()
+    assert left.startswith("https://w3id.org/iscg/id/") and right.startswith("https://w3id.org/iscg/id/")
+    page.get_by_label("Relation").select_option("complementary")
+    page.get_by_label("Why? (recorded with the change)").fill("picked by name")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the mapping").click()
+    assert "/changes/" in page.url, page.locator("p.error").all_inner_texts()
+    assert "picked by name" in page.content() and "admin" in page.content()
