@@ -37,7 +37,8 @@ def main() -> None:
         for i in range(3):
             started = time.perf_counter()
             writes.apply(lambda work, i=i: set_title(work, Q, f"Edited title {i}"), Author("bench", "bench"))
-            print(f"title edit {i + 1}: {_ms(time.perf_counter() - started)} (copy, validate all, commit, snapshot)")
+            took = _ms(time.perf_counter() - started)
+            print(f"title edit {i + 1}: {took} (copy, validate all, commit, snapshot)")
         started = time.perf_counter()
         writes.working_copy()
         print(f"  of which the working copy: {_ms(time.perf_counter() - started)}")
