@@ -172,6 +172,8 @@ def edit_item(
         return _item_form(request, iri, {"errors": {"general": [str(getattr(exc, "message", exc))]}}, 400)
     if record is None:
         return _item_form(request, iri, {"errors": {"general": ["nothing changed"]}}, 200)
+    if action == "retire":
+        refresh_index(request)  # a retired item drops out of the candidates
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
 
 

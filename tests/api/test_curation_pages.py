@@ -167,11 +167,16 @@ def test_editor_edits_a_title_with_plain_language_errors_and_retires(env) -> Non
     r = client.post("/curate/item", data={"iri": Q417, "action": "title", "title": "Better title",
                                           "comment": "typo", "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
+    assert Q417 in client.get("/reports/candidates", params={"kind": "question", "limit": 1000}).text
     r = client.post("/curate/item", data={"iri": Q417, "action": "retire", "comment": "merged into Q5/17",
                                           "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
     deprecated = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
     assert any(True for _ in store.inner.quads_for_pattern(ox.NamedNode(Q417), deprecated, None, None))
+    # kept (its page still answers) but no longer among the candidates
+    assert client.get("/id/question/itu-t/2017-2020/4-17", headers={"Accept": "text/html"}).status_code == 200
+    report = client.get("/reports/candidates", params={"kind": "question", "limit": 1000}).text
+    assert Q417 not in report
     assert [c.kind for c in journal(store.inner)] == ["form", "form"]
 
 
