@@ -88,7 +88,7 @@ def _signed_in(request: Request, role: str = "reader") -> Any:
     try:
         return require(request, role)
     except WriteDenied as exc:
-        if exc.status == 401:
+        if exc.status == 401 and request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         raise raise_http(exc) from exc
 
@@ -146,7 +146,7 @@ def admin_accounts(request: Request) -> Response:
 
 
 @router.post("/admin/accounts", response_class=HTMLResponse, summary="Add or change an account (admins)")
-def admin_change(request: Request, action: Annotated[str, Form(pattern="^(add|role|disable|enable)$")],
+def admin_change(request: Request, action: Annotated[str, Form(max_length=20)],
                  name: Annotated[str, Form(max_length=64)], csrf_token: Annotated[str, Form()] = "",
                  role: Annotated[str, Form()] = "reader",
                  password: Annotated[str, Form(max_length=1024)] = "") -> Response:
@@ -156,6 +156,8 @@ def admin_change(request: Request, action: Annotated[str, Form(pattern="^(add|ro
     check_csrf(request, csrf_token)
     accounts = _local(request)
     try:
+        if action not in ("add", "role", "disable", "enable"):
+            raise AccountError(f"unknown action {action!r}")
         if action == "add":
             accounts.add_user(name, password, role)
         elif action == "role":

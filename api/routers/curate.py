@@ -64,9 +64,12 @@ def _problem_page(request: Request, title: str, problems: list[str], back: str, 
 
 
 def _denied(request: Request, exc: WriteDenied) -> Response:
-    if exc.status == 401:
+    """A page asked for: to the log-in form; a write: 401/403, saying why."""
+    if exc.status == 401 and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return _problem_page(request, "Not allowed", [exc.message], "/", exc.status)
+    response = _problem_page(request, "Not allowed", [exc.message], "/login", exc.status)
+    response.headers.update(exc.headers())
+    return response
 
 
 @router.post("/curate/candidates", response_class=HTMLResponse,

@@ -199,3 +199,21 @@ def test_editor_records_a_mapping_with_the_pickers_values(env) -> None:
     assert r.status_code == 303, r.text
     [change] = journal(store.inner)
     assert change.kind == "form" and change.comment == "ISCG table 2" and {Q32, Q417} <= set(change.about)
+
+
+@pytest.mark.parametrize("who", [None, "reviewer"])
+def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
+    client, store, tokens = env
+    before = _hash(store)
+    headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
+    form = {"iri": Q417, "action": "retire", "comment": "x", "left": Q32, "right": Q417,
+            "relation": "overlap", "pair": f"{Q32}|{Q417}", "decision": "accept", "name": "x", "password": "y" * 12, "role": "admin"}
+    routes = ["/curate/item", "/curate/mapping", "/changes/1/revert", "/admin/accounts", "/account/tokens"]
+    if who is None:
+        routes.append("/curate/candidates")  # reviewers may decide on candidates (with a CSRF token)
+    for route in routes:
+        r = client.post(route, data=form, headers=headers, follow_redirects=False)
+        assert r.status_code in (401, 403), (route, r.status_code)
+        assert r.status_code == (401 if who is None else 403) or route == "/account/tokens", route
+    assert _hash(store) == before
+    assert LocalAccounts(client.app.state.settings.accounts_path).user("x") is None
