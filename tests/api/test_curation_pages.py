@@ -207,7 +207,8 @@ def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
     before = _hash(store)
     headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
     form = {"iri": Q417, "action": "retire", "comment": "x", "left": Q32, "right": Q417,
-            "relation": "overlap", "pair": f"{Q32}|{Q417}", "decision": "accept", "name": "x", "password": "y" * 12, "role": "admin"}
+            "relation": "overlap", "pair": f"{Q32}|{Q417}", "decision": "accept", "name": "x",
+            "password": "y" * 12, "role": "admin"}
     routes = ["/curate/item", "/curate/mapping", "/changes/1/revert", "/admin/accounts", "/account/tokens"]
     if who is None:
         routes.append("/curate/candidates")  # reviewers may decide on candidates (with a CSRF token)
