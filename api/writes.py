@@ -8,25 +8,31 @@ Errors of a write, one mapping for all routes (SPARQL Update, Graph Store Protoc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from iscg_graph.curation.accounts import Principal
+from iscg_graph.curation.history import ChangeRecord
 from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.errors import (
     ChangeConflict,
+    DecisionInvalid,
     QueryRefused,
     QuerySyntaxError,
     UnsafeInput,
     ValidationFailed,
     WriteRefused,
 )
+from iscg_graph.overlap.corpus import REVIEWS_GRAPH
+from iscg_graph.overlap.review import Decision, ReviewOutcome, record_decision
 
 from .auth import WriteDenied
 
-__all__ = ["WRITE_ERRORS", "author", "error_response", "report_json", "write_path"]
+__all__ = ["WRITE_ERRORS", "Author", "author", "error_response", "record_review", "report_json", "write_path"]
 
 WRITE_ERRORS = (WriteDenied, ValidationFailed, UnsafeInput, WriteRefused, QueryRefused, QuerySyntaxError,
                 ChangeConflict)
@@ -92,3 +98,40 @@ def change_response(record: Any, status: int = 200, headers: dict[str, str] | No
     body = {"change": record.number, "iri": record.iri, "added": record.added, "removed": record.removed,
             "href": f"/changes/{record.number}"}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+class _Captured:
+    """The served store for reading; a review record's N-Triples kept instead of written, so the
+    decision is committed by the write path (validated, atomic, recorded) like every other change."""
+
+    def __init__(self, store: Any):
+        self._store = store
+        self.graph: str | None = None
+        self.ntriples = b""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def add_to_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        self.graph, self.ntriples = graph_iri, ntriples
+
+
+def _loader(ntriples: bytes, graph: str) -> Callable[[ox.Store], None]:
+    def load(work: ox.Store) -> None:
+        work.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+
+    return load
+
+
+def record_review(request: Request, decision: Decision,
+                  by: Author) -> tuple[ReviewOutcome, ChangeRecord | None]:
+    """A review decision (`iscg_graph.overlap.review.record_decision`), committed by the write path:
+    in graph/reviews and in the journal. Callers hold the candidate-index lock."""
+    captured = _Captured(request.app.state.store)
+    outcome = record_decision(captured, decision)  # type: ignore[arg-type]
+    try:
+        record = write_path(request).apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH), by)
+    except ValidationFailed as exc:
+        problems = tuple(f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"])
+        raise DecisionInvalid("the decision does not conform to the shapes", problems) from exc
+    return outcome, record

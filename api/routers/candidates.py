@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -32,6 +32,7 @@ from ..auth import review_context
 from ..candidate_refresh import index_lock, refresh_index
 from ..settings import Settings
 from ..templating import templates
+from ..writes import Author, record_review
 
 router = APIRouter(tags=["candidates"])
 _lock = index_lock
@@ -266,8 +267,10 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
+    by = Author(body.reviewer, body.comment, f"POST /api/candidates/review from "
+                f"{request.client.host if request.client else 'unknown client'} (review token)", "review")
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision)
+        outcome, _ = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
     _refresh(request)
     return JSONResponse(
         {

@@ -6,7 +6,6 @@ validated (SHACL messages shown next to the form), atomic and in the history.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date as Date
 from typing import Annotated, Any
 
@@ -16,39 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from iscg_graph.curation.edits import RETIRED_NOTE, current_title, retire, set_title
 from iscg_graph.errors import ISCGError, ValidationFailed
-from iscg_graph.overlap.corpus import REVIEWS_GRAPH
-from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid, record_decision
+from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid
 from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import index_lock, refresh_index
 from ..templating import templates
-from ..writes import WRITE_ERRORS, author, report_json, write_path
+from ..writes import WRITE_ERRORS, author, record_review, report_json, write_path
 
 router = APIRouter(tags=["curation"])
-
-
-class _Captured:
-    """The served store for reading; the review record's N-Triples kept instead of written, so the
-    decision is committed by the write path (validated, atomic, recorded) like every other change."""
-
-    def __init__(self, store: EmbeddedStore):
-        self._store = store
-        self.graph: str | None = None
-        self.ntriples = b""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def add_to_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        self.graph, self.ntriples = graph_iri, ntriples
-
-
-def _loader(ntriples: bytes, graph: str) -> Callable[[ox.Store], None]:
-    def load(work: ox.Store) -> None:
-        work.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-
-    return load
 
 
 def _safe_next(target: str) -> str:
@@ -96,8 +71,6 @@ def review_candidates(
         return _problem_page(request, "Choose a relation kind",
                              [f"to accept, choose one of: {', '.join(RELATIONS)}"], back, 422)
     problems: list[str] = []
-    store: EmbeddedStore = request.app.state.store
-    writes = write_path(request)
     for value in pair[:200]:
         left, sep, right = value.partition("|")
         if not sep:
@@ -106,10 +79,7 @@ def review_candidates(
         d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
         try:
             with index_lock:
-                captured = _Captured(store)
-                record_decision(captured, d)  # type: ignore[arg-type]
-                writes.apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH),
-                             author(request, who, comment, "review"))
+                record_review(request, d, author(request, who, comment, "review"))
         except (DecisionInvalid, DecisionConflict) as exc:
             problems.append(f"{left} / {right}: {exc}")
         except ValidationFailed as exc:
@@ -223,14 +193,10 @@ def add_mapping(
         errors["general"] = [f"choose a relation: {', '.join(RELATIONS)}"]
     if errors:
         return _mapping_form(request, 422, errors=errors, **keep)
-    store: EmbeddedStore = request.app.state.store
     try:
         with index_lock:
-            captured = _Captured(store)
             decision = Decision(left, right, "accept", who.name, relation, comment, Date.today())
-            record_decision(captured, decision)  # type: ignore[arg-type]
-            record = write_path(request).apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH),
-                                               author(request, who, comment, "form"))
+            _, record = record_review(request, decision, author(request, who, comment, "form"))
     except (DecisionInvalid, DecisionConflict) as exc:
         text = str(exc)
         field = next((f for f in ("left", "right") if text.startswith(f)), "general")
