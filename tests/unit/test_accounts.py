@@ -61,3 +61,13 @@ def test_expired_and_forged_tokens_fail(accounts: LocalAccounts) -> None:
     forged = token[:-4] + "AAAA"
     assert accounts.authenticate_token(forged) is None
     assert accounts.authenticate_token("not a token") is None
+
+
+def test_production_needs_a_session_secret() -> None:
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    with pytest.raises(ValidationError, match="ISCG_SESSION_SECRET"):
+        Settings(environment="production")
+    assert Settings(environment="production", session_secret="s" * 32).session_secret is not None
