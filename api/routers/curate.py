@@ -13,7 +13,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from iscg_graph.curation.edits import RETIRED_NOTE, current_title, retire, set_title
+from iscg_graph.curation.edits import (
+    LINKS,
+    RETIRED_NOTE,
+    add_link,
+    current_title,
+    links,
+    remove_link,
+    retire,
+    set_source,
+    set_title,
+    sources,
+)
 from iscg_graph.errors import ISCGError, ValidationFailed
 from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid
 from iscg_graph.rdf.store import EmbeddedStore
@@ -95,8 +106,10 @@ def review_candidates(
 def _item_form(request: Request, iri: str, context: dict[str, Any], status: int = 200) -> Response:
     store: EmbeddedStore = request.app.state.store
     title = current_title(store.inner, iri)
+    linked = {kind: links(store.inner, iri, kind) for kind in LINKS}
     return templates.TemplateResponse(request, "curation/edit_item.html", {
         "iri": iri, "title": title, "who": principal(request), "csrf": csrf_token(request),
+        "links": linked, "sources": sources(store.inner, iri),
         "retired_note": RETIRED_NOTE, **context}, status_code=status)
 
 
@@ -113,10 +126,13 @@ def edit_item_form(request: Request, iri: str) -> Response:
 def edit_item(
     request: Request,
     iri: Annotated[str, Form(max_length=2000)],
-    action: Annotated[str, Form(pattern="^(title|retire)$")],
+    action: Annotated[str, Form(max_length=20)],
     comment: Annotated[str, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
     title: Annotated[str, Form(max_length=2000)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    target: Annotated[str, Form(max_length=2000)] = "",
+    source: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     try:
         who = require_writer(request, "editor")
@@ -127,18 +143,32 @@ def edit_item(
         return _item_form(request, iri, {"errors": {"comment": ["say why: it is recorded with the change"]}},
                           422)
     base = request.app.state.settings.base_iri
+    if action not in ("title", "retire", "link-add", "link-remove", "source"):
+        return _item_form(request, iri, {"errors": {"general": [f"unknown action {action!r}"]}}, 400)
+    if action == "link-add" and not target:
+        return _item_form(request, iri, {"errors": {kind or "general": ["pick an item from the list"]}}, 422)
+
     def change(work: ox.Store) -> None:
         if action == "title":
             set_title(work, iri, title)
-        else:
+        elif action == "retire":
             retire(work, iri, base)
+        elif action == "link-add":
+            add_link(work, iri, kind, target)
+        elif action == "link-remove":
+            remove_link(work, iri, kind, target)
+        else:
+            set_source(work, iri, source)
 
     try:
         record = write_path(request).apply(change, author(request, who, comment, "form"))
     except ValidationFailed as exc:
         errors: dict[str, list[str]] = {}
         for v in report_json(exc)["violations"]:
-            field = "title" if (v["path"] or "").endswith("/title") else "general"
+            path = v["path"] or ""
+            field = next((name for name, end in (("title", "/title"), ("theme", "#addressesTheme"),
+                                                  ("resolution", "#relatedResolution"), ("source", "/source"))
+                          if path.endswith(end)), "general")
             errors.setdefault(field, []).append(v["message"])
         return _item_form(request, iri, {"errors": errors}, 422)
     except WRITE_ERRORS as exc:

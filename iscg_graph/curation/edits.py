@@ -12,7 +12,8 @@ import pyoxigraph as ox
 
 from ..errors import WriteRefused
 
-__all__ = ["RETIRED_NOTE", "current_title", "retire", "set_title"]
+__all__ = ["LINKS", "RETIRED_NOTE", "add_link", "current_title", "links", "remove_link", "retire",
+           "set_source", "set_title", "sources"]
 
 DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -75,3 +76,61 @@ def retire(work: ox.Store, iri: str, base: str) -> None:
     graph = _home(work, item)
     work.add(ox.Quad(item, DEPRECATED, ox.Literal(True), graph))
     work.add(ox.Quad(item, NOTE, ox.Literal(RETIRED_NOTE, language="en"), graph))
+
+
+LINKS = {
+    "theme": ox.NamedNode("https://w3id.org/iscg/ontology#addressesTheme"),
+    "resolution": ox.NamedNode("https://w3id.org/iscg/ontology#relatedResolution"),
+}
+"""The links an editor may add or remove on an item's page, by the name the form uses."""
+DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+
+
+def _link(kind: str) -> ox.NamedNode:
+    if kind not in LINKS:
+        raise WriteRefused(f"unknown link kind {kind!r}: one of {', '.join(LINKS)}")
+    return LINKS[kind]
+
+
+def links(store: ox.Store, iri: str, kind: str) -> list[str]:
+    """The IRIs the item links to by ``kind`` (sorted)."""
+    try:
+        item = ox.NamedNode(iri)
+    except ValueError:
+        return []
+    return sorted({q.object.value for q in store.quads_for_pattern(item, _link(kind), None, None)
+                   if isinstance(q.object, ox.NamedNode)})
+
+
+def add_link(work: ox.Store, iri: str, kind: str, target: str) -> None:
+    """Link the item to ``target``, in the graph that already holds such links of it (else its own)."""
+    item, predicate, other = _node(iri), _link(kind), _node(target)
+    existing = next(iter(work.quads_for_pattern(item, predicate, None, None)), None)
+    graph = existing.graph_name if existing is not None else _home(work, item)
+    work.add(ox.Quad(item, predicate, other, graph))
+
+
+def remove_link(work: ox.Store, iri: str, kind: str, target: str) -> None:
+    item, predicate, other = _node(iri), _link(kind), _node(target)
+    for q in list(work.quads_for_pattern(item, predicate, other, None)):
+        work.remove(q)
+
+
+def set_source(work: ox.Store, iri: str, source: str) -> None:
+    """Replace the item's ``dct:source`` (an IRI: the itu.int page or document it was checked in)."""
+    item = _node(iri)
+    if not source.startswith(("https://", "http://")):
+        raise WriteRefused("a source is the address (http or https) of the page or document")
+    graph = _home(work, item)
+    for q in list(work.quads_for_pattern(item, DCT_SOURCE, None, None)):
+        work.remove(q)
+    work.add(ox.Quad(item, DCT_SOURCE, _node(source), graph))
+
+
+def sources(store: ox.Store, iri: str) -> list[str]:
+    try:
+        item = ox.NamedNode(iri)
+    except ValueError:
+        return []
+    return sorted(q.object.value for q in store.quads_for_pattern(item, DCT_SOURCE, None, None)
+                  if isinstance(q.object, ox.NamedNode))

@@ -218,3 +218,31 @@ def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
         assert r.status_code == (401 if who is None else 403) or route == "/account/tokens", route
     assert _hash(store) == before
     assert LocalAccounts(client.app.state.settings.accounts_path).user("x") is None
+
+
+def test_editor_adds_and_removes_theme_and_resolution_links_and_sets_the_source(env) -> None:
+    client, store, tokens = env
+    _login(client, "editor")
+    form = client.get("/curate/item", params={"iri": Q417})
+    csrf = _csrf(form.text)
+    theme = ID + "theme/resolution-areas/27"
+    data = {"iri": Q417, "csrf_token": csrf, "comment": "ISCG Annex"}
+    r = client.post("/curate/item", data={**data, "action": "link-add", "kind": "theme", "target": theme},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/curate/item", params={"iri": Q417}).text
+    assert theme in page.split('class="links-theme"')[1].split("</section>")[0]
+    # a Question is not a theme: the shapes say so, next to the field
+    r = client.post("/curate/item", data={**data, "action": "link-add", "kind": "theme", "target": Q32})
+    assert r.status_code == 422
+    assert r.text.split('id="theme-errors"')[1].split("</span>")[0].strip()
+    r = client.post("/curate/item", data={**data, "action": "link-remove", "kind": "theme", "target": theme},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post("/curate/item", data={**data, "action": "source",
+                                          "source": "https://www.itu.int/en/ITU-T/studygroups/2017-2020/17"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post("/curate/item", data={**data, "action": "source", "source": "not a url"})
+    assert r.status_code == 400
+    assert [c.kind for c in journal(store.inner)] == ["form"] * 3

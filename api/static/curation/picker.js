@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   function setup(input) {
-    var hidden = document.querySelector('input[type=hidden][name="' + input.dataset.picker + '"]');
+    var scope = input.form || document;  // the hidden field of the same form
+    var hidden = scope.querySelector('input[type=hidden][name="' + input.dataset.picker + '"]');
     var list = document.getElementById(input.getAttribute("list"));
     var found = {};
     var timer = null;
