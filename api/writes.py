@@ -27,8 +27,7 @@ from iscg_graph.errors import (
     ValidationFailed,
     WriteRefused,
 )
-from iscg_graph.overlap.corpus import REVIEWS_GRAPH
-from iscg_graph.overlap.review import Decision, ReviewOutcome, record_decision
+from iscg_graph.overlap.review import Decision, ReviewOutcome, record_decision, reviews_graph
 
 from .auth import WriteDenied
 
@@ -127,10 +126,12 @@ def record_review(request: Request, decision: Decision,
                   by: Author) -> tuple[ReviewOutcome, ChangeRecord | None]:
     """A review decision (`iscg_graph.overlap.review.record_decision`), committed by the write path:
     in graph/reviews and in the journal. Callers hold the candidate-index lock."""
+    base = request.app.state.settings.base_iri
     captured = _Captured(request.app.state.store)
-    outcome = record_decision(captured, decision)  # type: ignore[arg-type]
+    outcome = record_decision(captured, decision, base=base)  # type: ignore[arg-type]
     try:
-        record = write_path(request).apply(_loader(captured.ntriples, captured.graph or REVIEWS_GRAPH), by)
+        load = _loader(captured.ntriples, captured.graph or reviews_graph(base))
+        record = write_path(request).apply(load, by)
     except ValidationFailed as exc:
         problems = tuple(f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"])
         raise DecisionInvalid("the decision does not conform to the shapes", problems) from exc

@@ -1,1 +1,2 @@
-"""The RDF layer: the store interface and embedded store, parsing and serialising, SHACL validation."""
+"""The RDF layer: the store interface and embedded store, parsing and serialising, SHACL validation,
+leases on built stores."""
