@@ -51,7 +51,8 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-@router.get("/login", response_class=HTMLResponse, summary="Log-in form")
+@router.get("/login", response_class=HTMLResponse,
+             include_in_schema=False, summary="Log-in form")
 def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     response = _page(request, "curation/login.html", {"login_csrf": token, "next": _safe_next(next),
@@ -60,7 +61,8 @@ def login_form(request: Request, next: str | None = None, error: str | None = No
     return response
 
 
-@router.post("/login", response_class=HTMLResponse, summary="Log in (form)")
+@router.post("/login", response_class=HTMLResponse,
+             include_in_schema=False, summary="Log in (form)")
 def login(request: Request, name: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=1024)], csrf_token: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/account") -> Response:
@@ -76,7 +78,7 @@ def login(request: Request, name: Annotated[str, Form(max_length=64)],
     return response
 
 
-@router.post("/logout", summary="Log out (form)")
+@router.post("/logout", include_in_schema=False, summary="Log out (form)")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
     response = RedirectResponse("/", status_code=303)
@@ -93,7 +95,8 @@ def _signed_in(request: Request, role: str = "reader") -> Any:
         raise raise_http(exc) from exc
 
 
-@router.get("/account", response_class=HTMLResponse, summary="My account and my tokens")
+@router.get("/account", response_class=HTMLResponse,
+             include_in_schema=False, summary="My account and my tokens")
 def account(request: Request) -> Response:
     who = _signed_in(request)
     if isinstance(who, Response):
@@ -101,7 +104,8 @@ def account(request: Request) -> Response:
     return _page(request, "curation/account.html", {"tokens": _local(request).tokens(who.name)})
 
 
-@router.post("/account/tokens", response_class=HTMLResponse, summary="Create one of my tokens (shown once)")
+@router.post("/account/tokens", response_class=HTMLResponse,
+             include_in_schema=False, summary="Create one of my tokens (shown once)")
 def create_my_token(request: Request, csrf_token: Annotated[str, Form()] = "",
                     label: Annotated[str, Form(max_length=200)] = "",
                     days: Annotated[int, Form(ge=1, le=3650)] = 90,
@@ -119,7 +123,8 @@ def create_my_token(request: Request, csrf_token: Annotated[str, Form()] = "",
     return _page(request, "curation/account.html", {"tokens": accounts.tokens(who.name), "secret": secret})
 
 
-@router.post("/account/tokens/{token_id}/revoke", summary="Revoke one of my tokens (admins: any)")
+@router.post("/account/tokens/{token_id}/revoke", include_in_schema=False,
+             summary="Revoke one of my tokens (admins: any)")
 def revoke_token(request: Request, token_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
     who = _signed_in(request)
     if isinstance(who, Response):
@@ -135,7 +140,8 @@ def revoke_token(request: Request, token_id: str, csrf_token: Annotated[str, For
     return RedirectResponse("/admin/accounts" if owner != who.name else "/account", status_code=303)
 
 
-@router.get("/admin/accounts", response_class=HTMLResponse, summary="Accounts and tokens (admins)")
+@router.get("/admin/accounts", response_class=HTMLResponse,
+             include_in_schema=False, summary="Accounts and tokens (admins)")
 def admin_accounts(request: Request) -> Response:
     who = _signed_in(request, "admin")
     if isinstance(who, Response):
@@ -145,7 +151,8 @@ def admin_accounts(request: Request) -> Response:
                                                   "roles": ROLES})
 
 
-@router.post("/admin/accounts", response_class=HTMLResponse, summary="Add or change an account (admins)")
+@router.post("/admin/accounts", response_class=HTMLResponse,
+             include_in_schema=False, summary="Add or change an account (admins)")
 def admin_change(request: Request, action: Annotated[str, Form(max_length=20)],
                  name: Annotated[str, Form(max_length=64)], csrf_token: Annotated[str, Form()] = "",
                  role: Annotated[str, Form()] = "reader",

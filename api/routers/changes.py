@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from iscg_graph.curation.history import ChangeRecord, changes, get_change
 from iscg_graph.rdf.store import EmbeddedStore
 
+from .. import openapi as oa
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, error_response, write_path
@@ -62,7 +63,8 @@ def atom_feed(records: list[ChangeRecord], self_url: str, site: str) -> bytes:
     return ET.tostring(feed, xml_declaration=True, encoding="utf-8")
 
 
-@router.get("/changes", summary="Recorded changes, newest first (HTML, JSON, Atom)", response_class=Response)
+@router.get("/changes", summary="Recorded changes, newest first (HTML, JSON, Atom)", response_class=Response,
+            responses=oa.answers((oa.HTML, oa.JSON, ATOM), 406, 422))
 def list_changes(
     request: Request,
     format: Annotated[str | None, Query(pattern="^(html|json|atom)$")] = None,
@@ -84,7 +86,7 @@ def list_changes(
 
 
 @router.get("/changes/{number}", summary="One recorded change (HTML, JSON, RDF Patch)",
-            response_class=Response)
+            response_class=Response, responses=oa.answers((oa.HTML, oa.JSON, PATCH), 404, 406, 422))
 def one_change(request: Request, number: int,
                format: Annotated[str | None, Query(pattern="^(html|json|patch)$")] = None) -> Response:
     record = get_change(_store(request).inner, request.app.state.settings.base_iri, number)
@@ -102,7 +104,8 @@ def one_change(request: Request, number: int,
     return templates.TemplateResponse(request, "curation/change.html", context)
 
 
-@router.post("/changes/{number}/revert", summary="Undo a change, as a new change (admins)",
+@router.post("/changes/{number}/revert", include_in_schema=False,
+             summary="Undo a change, as a new change (admins)",
              response_class=Response)
 def revert_change(request: Request, number: int, comment: Annotated[str, Form(max_length=5000)] = "",
                   csrf_token: Annotated[str | None, Form()] = None) -> Response:

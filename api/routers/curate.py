@@ -58,7 +58,7 @@ def _denied(request: Request, exc: WriteDenied) -> Response:
     return response
 
 
-@router.post("/curate/candidates", response_class=HTMLResponse,
+@router.post("/curate/candidates", include_in_schema=False, response_class=HTMLResponse,
              summary="Accept or reject one or more candidate overlaps (reviewers; form)")
 def review_candidates(
     request: Request,
@@ -113,7 +113,8 @@ def _item_form(request: Request, iri: str, context: dict[str, Any], status: int 
         "retired_note": RETIRED_NOTE, **context}, status_code=status)
 
 
-@router.get("/curate/item", response_class=HTMLResponse, summary="Edit form for one item (editors)")
+@router.get("/curate/item", response_class=HTMLResponse,
+             include_in_schema=False, summary="Edit form for one item (editors)")
 def edit_item_form(request: Request, iri: str) -> Response:
     try:
         require_writer(request, "editor")
@@ -122,7 +123,8 @@ def edit_item_form(request: Request, iri: str) -> Response:
     return _item_form(request, iri, {})
 
 
-@router.post("/curate/item", response_class=HTMLResponse, summary="Edit a title or retire an item (editors)")
+@router.post("/curate/item", response_class=HTMLResponse,
+             include_in_schema=False, summary="Edit a title or retire an item (editors)")
 def edit_item(
     request: Request,
     iri: Annotated[str, Form(max_length=2000)],
@@ -188,7 +190,8 @@ def _mapping_form(request: Request, status: int = 200, **context: Any) -> Respon
         status_code=status)
 
 
-@router.get("/curate/mapping", response_class=HTMLResponse, summary="Form: record a mapping (editors)")
+@router.get("/curate/mapping", response_class=HTMLResponse,
+             include_in_schema=False, summary="Form: record a mapping (editors)")
 def mapping_form(request: Request) -> Response:
     try:
         require_writer(request, "editor")
@@ -197,7 +200,8 @@ def mapping_form(request: Request) -> Response:
     return _mapping_form(request)
 
 
-@router.post("/curate/mapping", response_class=HTMLResponse, summary="Record a mapping (editors; form)")
+@router.post("/curate/mapping", response_class=HTMLResponse,
+             include_in_schema=False, summary="Record a mapping (editors; form)")
 def add_mapping(
     request: Request,
     left: Annotated[str, Form(max_length=2000)] = "",

@@ -88,8 +88,8 @@ def _serialise(store: EmbeddedStore, target: Target, media: str) -> bytes:
     return ox.serialize(triples, format=OUTPUT[media]) or b""
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Read a graph (Graph Store Protocol)",
-                  response_class=Response)
+@router.get("/store", summary="Read a graph (Graph Store Protocol)", response_class=Response,
+            include_in_schema=False)  # the W3C protocol, not an OpenAPI operation (HEAD: api.head)
 def read_graph(request: Request) -> Response:
     try:
         target = _target(request)
@@ -177,8 +177,6 @@ def _apply_write(request: Request, target: Target, quads: list[ox.Quad] | None, 
     return change_response(record)
 
 
-@router.api_route("/store", methods=["PUT", "POST", "DELETE"], summary="Write a graph (Graph Store Protocol)",
-                  response_class=Response, status_code=200)
 async def write_graph(request: Request) -> Response:
     settings = request.app.state.settings
     try:
@@ -204,3 +202,9 @@ async def write_graph(request: Request) -> Response:
         response.status_code = 201
         response.headers["Location"] = created.value
     return response
+
+
+for _method in ("PUT", "POST", "DELETE"):
+    router.add_api_route("/store", write_graph, methods=[_method], response_class=Response,
+                         summary="Write a graph (Graph Store Protocol)", include_in_schema=False,
+                         name=f"graph_store_{_method.lower()}")

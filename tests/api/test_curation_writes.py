@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from api import sparql
 from api.budget import QueryBudget
+from api.head import HeadAsGet
 from api.routers import store as store_router
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
@@ -56,6 +57,7 @@ def env(tmp_path: Path) -> Iterator[tuple[TestClient, EmbeddedStore, dict[str, s
     app.state.budget = QueryBudget(0)
     app.include_router(sparql.router)
     app.include_router(store_router.router)
+    app.add_middleware(HeadAsGet)  # as create_app: HEAD is a GET without the body
     yield TestClient(app), store, tokens
     del store
 
