@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)
-    # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
+    # outside CORS and the app: a /sparql GET the engine answers at once (cached, or light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)
     app.add_middleware(HeadAsGet)  # HEAD is a GET without the body, on every route
     app.add_middleware(UrlLimit, max_bytes=settings.max_url_bytes)  # outermost: before any parsing
