@@ -18,7 +18,7 @@ from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.rdf.store import EmbeddedStore
 
 Q = "https://w3id.org/iscg/id/question/itu-t/2017-2020/1-2"
-NEW = "Application of numbering, naming, addressing and identification plans (edited title)"
+NEW = "Application of numbering, naming, addressing and identification plans, as edited"
 
 
 def _row(data: Path) -> dict[str, str]:
