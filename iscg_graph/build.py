@@ -70,6 +70,18 @@ def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOG
     return dataset, {str(k): v for k, v in tables.origins.items()}
 
 
+def add_entailment(dataset: rdflib.Dataset) -> int:
+    """Put the RDFS closure of the validated sources into the dataset's entailment graph (after
+    validation: the shapes judge what was asserted). Returns the number of entailed triples."""
+    from .rdf.entailment import ENTAILMENT_GRAPH, materialise
+
+    closure = materialise(dataset)
+    target = dataset.graph(rdflib.URIRef(ENTAILMENT_GRAPH))
+    for triple in closure:
+        target.add(triple)
+    return len(closure)
+
+
 def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
     union = rdflib.Graph()
     for s, p, o, _g in dataset.quads((None, None, None, None)):
@@ -166,6 +178,10 @@ def build(
     progress("validate", 1, 1)
     if not report.conforms:
         raise ValidationFailed(report, origins)
+
+    progress("entail", 0, 1)
+    add_entailment(dataset)
+    progress("entail", 1, 1)
 
     nquads = canonical_nquads(dataset)
     data_version = hashlib.sha256(nquads).hexdigest()[:12]

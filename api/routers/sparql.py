@@ -43,6 +43,7 @@ from iscg_graph.service_description import describe_service
 from iscg_graph.sparql_safety import analyse, check_request
 from iscg_graph.workers import EngineUnavailable
 
+from .. import sparql_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
 from ..urlencoded import parse_pairs
@@ -232,6 +233,7 @@ class _Plan(NamedTuple):
     media_type: str
     headers: dict[str, str]
     raw_headers: list[tuple[bytes, bytes]]  # the same, as ASGI sends them
+    labels: str | None = None  # labels=<lang>: the query runs as SPARQL JSON, then label columns
 
 
 PlanKey = tuple[bytes, str | None, str | None, frozenset[str]]
@@ -260,7 +262,8 @@ async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _P
     description when a GET has no query."""
     params, direct = await _parse(request, settings)
     accept = request.headers.get("accept")
-    plan = _plan_params(params, direct, accept, request.headers.get("origin"), settings, engine)
+    terms = await run_in_threadpool(assist.load_terms, request.app.state, engine, settings.query_timeout)
+    plan = _plan_params(params, direct, accept, request.headers.get("origin"), settings, engine, terms)
     if plan is not None:
         return plan
     if request.method == "GET":
@@ -273,7 +276,8 @@ async def _plan(request: Request, settings: Settings, engine: QueryEngine) -> _P
 
 
 def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str | None, origin: str | None,
-                 settings: Settings, engine: QueryEngine) -> _Plan | None:
+                 settings: Settings, engine: QueryEngine,
+                 terms: frozenset[str] | None = None) -> _Plan | None:
     """The plan for these protocol parameters (raising ProtocolError and the query errors), or None
     when there is no query. Shared by the handler and the fast lane's GETs (no request objects)."""
     query, default_graphs, named_graphs, format_values = _select(params, direct)
@@ -284,15 +288,26 @@ def _plan_params(params: list[tuple[str, str]], direct: str | None, accept: str 
     graphs = _graphs(engine) if analysis.update is None else frozenset()
     check_request(analysis, store_graphs=graphs, allowed=settings.allowed_service_iris,
                   default_graph_uris=default_graphs, named_graph_uris=named_graphs)
+    names_dataset = bool(default_graphs or named_graphs or analysis.from_graphs or analysis.from_named)
+    try:
+        options, without_closure = assist.options_and_dataset(params, graphs, names_dataset)
+    except ValueError as exc:
+        raise ProtocolError(400, str(exc)) from exc
+    if options.labels and family != "results":
+        raise ProtocolError(400, f"labels={options.labels} adds columns to SELECT results; "
+                                 f"a {analysis.form} has none: leave 'labels' out")
+    default_graphs = without_closure or default_graphs
     media_type = formats.negotiate(accept, family, format_values)
     if media_type is None:
         asked = f"format={format_values!r}" if format_values else f"Accept: {accept}"
         raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
                                  f"available: {formats.describe_choices(family)}")
     headers = {**_cors_for(origin, settings), "Vary": "Accept, Origin",  # negotiated: caches must key on it
-               "content-type": formats.content_type(media_type)}
+               "content-type": formats.content_type(media_type),
+               **assist.warning_headers(query, terms, settings.base_iri)}
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw)
+    return _Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw,
+                 options.labels)
 
 
 async def sparql_endpoint(request: Request) -> Response:
@@ -304,6 +319,7 @@ async def sparql_endpoint(request: Request) -> Response:
     engine: QueryEngine = state.engine
     budget: QueryBudget = state.budget
     client = request.client.host if request.client else None
+    plan: _Plan | None = None
     try:
         blocked = _budget_blocked(budget, client)
         if blocked:
@@ -327,15 +343,20 @@ async def sparql_endpoint(request: Request) -> Response:
             raise ProtocolError(429, f"{client} already has {budget.concurrent} running {noun} (the limit "
                                      "per client); retry when it ends", {"Retry-After": "1"})
         started = time.monotonic()
+        run_as = assist.labels_mod.JSON if plan.labels else plan.media_type
         try:
             run_async = getattr(engine, "run_async", None)
             if run_async is not None:  # waits on the worker's socket from the event loop: no thread hop
-                result = await run_async(plan.query, media_type=plan.media_type,
+                result = await run_async(plan.query, media_type=run_as,
                                          default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
                                          timeout=settings.query_timeout, row_limit=settings.result_limit)
             else:
-                result = await run_in_threadpool(_run, engine, settings, plan.query, plan.media_type,
+                result = await run_in_threadpool(_run, engine, settings, plan.query, run_as,
                                                  plan.default_graphs or [], plan.named_graphs or [])
+            if plan.labels and result.kind != "graph":
+                body = await run_in_threadpool(assist.label_body, result.body, engine, plan.labels,
+                                               plan.media_type, settings.query_timeout)
+                result = EngineResult(body, plan.media_type, result.kind, result.rows)
         finally:
             budget.finish(client, time.monotonic() - started)
     except ProtocolError as exc:
@@ -343,8 +364,8 @@ async def sparql_endpoint(request: Request) -> Response:
     except QueryRefused as exc:
         return _error(request, settings, ProtocolError(403, str(exc)))
     except QuerySyntaxError as exc:
-        where = "at " if exc.line is not None else ": "
-        return _error(request, settings, ProtocolError(400, f"SPARQL syntax error {where}{exc}"))
+        message = assist.syntax_message(plan.query if plan else None, exc, settings.base_iri)
+        return _error(request, settings, ProtocolError(400, message))
     except ResultTooLarge as exc:
         return _error(request, settings, ProtocolError(
             400, f"{exc}: add LIMIT (and OFFSET to page), or an aggregate",
@@ -445,10 +466,12 @@ class SparqlFastLane:
         key = (raw_query, accept, origin, graphs())
         plan = plans.get(key)
         if plan is None:
-            if len(raw_query) > _PLAN_MAX_BYTES:
+            terms = assist.known_terms(state).peek(engine)
+            if len(raw_query) > _PLAN_MAX_BYTES or terms is None:  # the handler loads the terms
                 return False
             try:
-                plan = _plan_params(_url_params(raw_query, settings), None, accept, origin, settings, engine)
+                plan = _plan_params(_url_params(raw_query, settings), None, accept, origin, settings, engine,
+                                    terms)
             except (ProtocolError, QueryError):  # the handler finds the same fault and says it
                 return False
             if plan is None:  # no query: the service description
@@ -456,6 +479,8 @@ class SparqlFastLane:
             if len(plans) >= _PLANS_MAX:
                 plans.clear()
             plans[(raw_query, accept, origin, graphs())] = plan  # keyed on the graphs it was checked against
+        if plan.labels:  # a second query after the first: the handler does it
+            return False
         budget: QueryBudget = state.budget
         client = scope["client"][0] if scope.get("client") else None
         if budget.retry_after(client) is not None:

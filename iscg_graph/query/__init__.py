@@ -1,0 +1,1 @@
+"""Query-side services around the engine: diagnostics, known terms, labels."""

@@ -1,0 +1,1 @@
+"""RDF-level building blocks: entailment."""
