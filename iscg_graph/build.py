@@ -58,10 +58,12 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOGY):  # type: ignore[no-untyped-def]
     """The ontology plus every data table, as (rdflib.Dataset, origins: subject IRI → 'file:row')."""
+    from .rdf.org import derive_org
     from .tables import load_tables  # the converter owns the table formats
 
     tables = load_tables(data_dir)
     dataset: rdflib.Dataset = tables.dataset
+    derive_org(dataset)  # the W3C ORG statements the ontology claims, from the tables' own links
     onto = dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH))
     try:
         onto.parse(ontology, format="turtle")
