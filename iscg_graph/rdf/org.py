@@ -20,6 +20,8 @@ source and is validated with it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import rdflib
 from rdflib.namespace import RDF
 
@@ -30,7 +32,7 @@ def derive_org(dataset: rdflib.Dataset, base: str = "https://w3id.org/iscg/") ->
     """Add the ORG statements to ``dataset``; returns how many were new."""
     iscg = rdflib.Namespace(base + "ontology#")
     units_of_sector = {iscg.StudyGroup, iscg.Bureau, iscg.AdvisoryGroup}
-    adds: list[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = []
+    adds: list[tuple[Any, Any, Any, Any]] = []
     typed: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}
     for s, _p, o, _g in dataset.quads((None, RDF.type, None, None)):
         typed.setdefault(s, set()).add(o)
