@@ -123,7 +123,9 @@ def write_store(
 
 def _post_build_steps() -> list[PostBuild]:
     """Artefacts derived from a freshly loaded store (candidate index, dumps, dataset description)."""
-    steps: list[PostBuild] = []
+    from .query.profile import write_profile
+
+    steps: list[PostBuild] = [write_profile]  # what each class's instances use, for the docs
     try:
         from .overlap import precompute
     except ImportError:

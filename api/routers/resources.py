@@ -42,6 +42,7 @@ from iscg_graph.conneg import (
 from iscg_graph.neighbours import grouped, neighbours
 from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
 from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
+from iscg_graph.query.profile import class_profiles
 from iscg_graph.representations import jsonld_context, serialize
 from iscg_graph.search import SearchError, SearchIndex
 from iscg_graph.store import META, EmbeddedStore
@@ -352,7 +353,8 @@ def ontology(
         return _rdf(request, ordered, fmt, base, modified, suffix is None, f"/ontology.{fmt.suffix}")
     langs = languages(request, lang)
     doc = document(triples, base, data=store, languages=tuple(langs))
-    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base}
+    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base,
+           "profiles": class_profiles(store.path, base)}
     return _html(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 

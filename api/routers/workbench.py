@@ -21,6 +21,8 @@ from pydantic import BaseModel, Field
 from iscg_graph import linked_data as ld
 from iscg_graph.errors import QueryError
 from iscg_graph.ontology_docs import document, load_ontology
+from iscg_graph.query.paths import path_examples
+from iscg_graph.query.profile import class_profiles
 from iscg_graph.query_docs import Example, canned_examples, guide, ontology_terms, prefix_block
 from iscg_graph.store import EmbeddedStore
 from iscg_graph.vocab import prefixes
@@ -111,8 +113,15 @@ def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> 
     except QueryError as exc:
         problem = str(exc)
         g = None
-    ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0]}
+    ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0],
+           "profiles": class_profiles(store.path, base)}
     return _html(request, "workbench/querying.html", ctx, last_modified(store), True)
+
+
+@router.get("/docs/examples", summary="Example queries along the graph's main paths, each runnable")
+def path_examples_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    ctx = {"examples": path_examples(settings.base_iri), "base": settings.base_iri, "lang": "en"}
+    return _html(request, "workbench/examples.html", ctx, last_modified(store), True)
 
 
 @router.get("/query/prefixes.json", summary="Prefixes offered by the editor's PREFIX completion")
