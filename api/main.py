@@ -16,7 +16,7 @@ from iscg_graph.store import EmbeddedStore
 from iscg_graph.workers import ProcessPoolEngine
 
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, sparql, workbench
+from .routers import candidates, health, queries, reports, resources, sparql, workbench, workbench_assist
 from .settings import Settings, get_settings
 
 
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench):
+    for module in (health, sparql, queries, candidates, reports, resources, workbench, workbench_assist):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)

@@ -30,6 +30,7 @@ from iscg_graph.vocab import prefixes
 from ..deps import get_store, settings_dep
 from ..settings import Settings
 from .resources import TEMPLATES, _html, languages, last_modified
+from .workbench_assist import param_forms
 
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
@@ -73,6 +74,7 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
     base = settings.base_iri
     examples, problem = _examples()
     doc = document(load_ontology(store, base), base)
+    forms = param_forms(request)
     config = {
         "endpoint": "/sparql",
         "base": base,
@@ -83,13 +85,15 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
                 "name": e.name,
                 "summary": e.summary,
                 "description": e.description,
-                "query": e.text,
-                "params": list(e.params),
+                "query": forms[e.name]["text"] if e.name in forms else e.text,
+                "params": forms[e.name]["params"] if e.name in forms else [],
             }
             for e in examples
         ],
         "terms": ontology_terms(doc, base),
         "labelsUrl": "/api/labels",
+        "bindUrl": "/query/bind/",
+        "diagnosticsUrl": "/api/query-diagnostics",
     }
     ctx = {
         "config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
