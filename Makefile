@@ -49,6 +49,7 @@ test: setup browser lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check iscg_graph api tests bench
 	$(VENV)/bin/mypy iscg_graph api
+	$(VENV)/bin/lint-imports
 
 bench: build
 	$(PY) bench/run.py

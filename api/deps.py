@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from iscg_graph.engine import QueryEngine
-from iscg_graph.store import EmbeddedStore, StoreMeta
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 from .settings import Settings, get_settings
 

@@ -11,12 +11,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from iscg_graph.inline import InlineRunner
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.workers import ProcessPoolEngine
+from iscg_graph.query.inline import InlineRunner
+from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.rdf.store import EmbeddedStore
 
+from . import sparql
 from .budget import QueryBudget
-from .routers import candidates, health, queries, reports, resources, sparql, workbench, workbench_assist
+from .routers import candidates, health, queries, reports, resources, workbench, workbench_assist
 from .settings import Settings, get_settings
 
 

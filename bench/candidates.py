@@ -31,16 +31,16 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api.routers import candidates as router  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from iscg_graph.candidate_index import CandidateIndex  # noqa: E402
-from iscg_graph.overlap import CANDIDATES_FILE, precompute  # noqa: E402
-from iscg_graph.store import SNAPSHOT, EmbeddedStore  # noqa: E402
+from iscg_graph.overlap.index import CandidateIndex  # noqa: E402
+from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute  # noqa: E402
+from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore  # noqa: E402
 
 BASE = "https://w3id.org/iscg/id/"
 TITLE = "http://purl.org/dc/terms/title"
 
 
 def real_store(tmp: Path) -> Path:
-    from iscg_graph.build import build
+    from iscg_graph.build.pipeline import build
 
     path = tmp / "real" / "store"
     build(path, post_build=[])

@@ -32,11 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "tests"))  # the server-process helper the live tests use
 
 from generate import SIZES, generate  # noqa: E402
+from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
-
-from iscg_graph.liveserver import ServerProcess, api_server, free_port  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -95,8 +95,8 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
                 inline: bool = True) -> ServerProcess:
-    from iscg_graph.build import write_store
-    from iscg_graph.overlap import CANDIDATES_FILE, precompute
+    from iscg_graph.build.pipeline import write_store
+    from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
 
     store = work / f"iscg-store-{data.stem}"
     if not (store / "meta.json").is_file():
@@ -104,7 +104,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         del built
     if not (store / CANDIDATES_FILE).is_file():  # as `iscg build` does: else the service computes
         # them in a background thread at start-up (minutes at 1M triples), sharing the CPU with the bench
-        from iscg_graph.store import EmbeddedStore
+        from iscg_graph.rdf.store import EmbeddedStore
 
         opened = EmbeddedStore.open_snapshot(store)
         precompute(opened, store)

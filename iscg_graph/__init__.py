@@ -3,8 +3,10 @@
 The names below are the public API; everything else is an implementation detail.
 """
 
-from .build import BuildResult, build, load_sources
-from .engine import EngineResult, InProcessEngine, QueryEngine
+from .build.pipeline import BuildResult, build, load_sources
+from .build.stats import Stats
+from .build.stats import compute as compute_stats
+from .build.tables import Tables, load_tables
 from .errors import (
     DanglingKeyError,
     ISCGError,
@@ -20,17 +22,15 @@ from .errors import (
     UnknownQuery,
     ValidationFailed,
 )
-from .evaluate import evaluate
-from .overlap import CandidateSummary, precompute
-from .queries import ParamSpec, QueryCatalog, QuerySpec, load_catalog
-from .reports import ReportResult, run_report
-from .review import Decision, ReviewOutcome, record_decision, sssom_tsv
-from .stats import Stats
-from .stats import compute as compute_stats
-from .store import EmbeddedStore, Store, StoreMeta
-from .tables import Tables, load_tables
-from .validation import ValidationReport, ValidationResult, validate
-from .workers import ProcessPoolEngine
+from .overlap.evaluate import evaluate
+from .overlap.review import Decision, ReviewOutcome, record_decision, sssom_tsv
+from .overlap.scoring import CandidateSummary, precompute
+from .query.catalog import ParamSpec, QueryCatalog, QuerySpec, load_catalog
+from .query.engine import EngineResult, InProcessEngine, QueryEngine
+from .query.reports import ReportResult, run_report
+from .query.workers import ProcessPoolEngine
+from .rdf.store import EmbeddedStore, Store, StoreMeta
+from .rdf.validation import ValidationReport, ValidationResult, validate
 
 __all__ = [
     "BuildResult",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .validation import ValidationReport
+    from .rdf.validation import ValidationReport
 
 
 class ISCGError(Exception):

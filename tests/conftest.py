@@ -15,7 +15,7 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a store built from the real data (the build's own validation included)."""
-    from iscg_graph.build import build
+    from iscg_graph.build.pipeline import build
 
     path = tmp_path_factory.mktemp("store") / "store"
     build(path)
@@ -25,7 +25,7 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def real_store(built_store: Path):  # type: ignore[no-untyped-def]
     """An in-memory copy of the real store, for read-only tests."""
-    from iscg_graph.store import EmbeddedStore
+    from iscg_graph.rdf.store import EmbeddedStore
 
     return EmbeddedStore.open_snapshot(built_store)
 
@@ -37,7 +37,7 @@ def live_service() -> Iterator[Callable[..., str]]:
     Returns the base URL once /health answers; the log is `server.log` beside the store, one query
     worker unless `env` says otherwise. Every server started is stopped at the end of the session.
     """
-    from iscg_graph.liveserver import api_server, free_port
+    from liveserver import api_server, free_port
 
     with ExitStack() as running:
 

@@ -1,6 +1,6 @@
 """Discovered overlaps: /api/candidates (JSON, CSV, XLSX), /reports/candidates, review, SSSOM export.
 
-Candidates are computed when the store is built or changed (`iscg_graph.overlap.precompute`) and
+Candidates are computed when the store is built or changed (`iscg_graph.overlap.scoring.precompute`) and
 served from memory here; the index is reloaded when ``candidates.json`` changes on disk.
 Review endpoints need ``Authorization: Bearer <ISCG_REVIEW_TOKEN>``; with no token configured (the
 default) review is disabled and they answer 403.
@@ -13,25 +13,23 @@ import secrets
 import threading
 from collections.abc import Mapping
 from datetime import date as Date
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from iscg_graph.candidate_index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.errors import ParameterError
-from iscg_graph.overlap import CANDIDATES_FILE, build_candidates, precompute
-from iscg_graph.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
+from iscg_graph.overlap.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
+from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
+from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
 
 from ..settings import Settings
+from ..templating import templates
 
 router = APIRouter(tags=["candidates"])
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 _lock = threading.Lock()
 
 Kind = Literal["question", "resolution", "theme"]
@@ -127,7 +125,7 @@ def _wants(request: Request, fmt: str | None) -> str:
 def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tuple[str, str]]:
     return [
         ("Data version", page.data_version),
-        ("Method", "iscg_graph.overlap (TF-IDF + graph evidence)"),
+        ("Method", "iscg_graph.overlap.scoring (TF-IDF + graph evidence)"),
         ("Parameters", ", ".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))),
     ]
 

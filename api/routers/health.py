@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from iscg_graph.store import StoreMeta
+from iscg_graph.rdf.store import StoreMeta
 
 from ..deps import get_store_meta
 

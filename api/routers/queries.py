@@ -21,68 +21,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from iscg_graph.engine import InProcessEngine, QueryEngine
-from iscg_graph.errors import ParameterError, QueryError, QueryTimeout, ResultTooLarge, UnknownQuery
-from iscg_graph.queries import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec, load_catalog
-from iscg_graph.tabular import ResultTable, to_html, to_xlsx
+from iscg_graph.errors import QueryError
+from iscg_graph.query.catalog import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.render.tabular import ResultTable, to_html, to_xlsx
+
+from ..querying import (
+    DEFAULT_CATALOG,
+    FORMATS,
+    base_iri_of,
+    catalog_of,
+    error_response,
+    parameter_problem,
+    query_engine,
+    timeout_of,
+)
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "error_response", "query_engine", "router"]
 
-FORMATS: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html",
-}
 OutputFormat = Enum("OutputFormat", {k: k for k in FORMATS}, type=str)  # type: ignore[misc]
 SectorCode = Enum("SectorCode", {k.replace("-", "_"): k for k in SECTOR_CODES}, type=str)  # type: ignore[misc]
 SchemeSlug = Enum("SchemeSlug", {k.replace("-", "_"): k for k in SCHEME_SLUGS}, type=str)  # type: ignore[misc]
-
-
-def query_engine(request: Request) -> QueryEngine:
-    """The app's killable engine when the service started one, else an in-process engine on the store."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is not None:
-        return engine  # type: ignore[no-any-return]
-    return InProcessEngine(request.app.state.store)
-
-
-def catalog_of(request: Request) -> QueryCatalog:
-    catalog = getattr(request.app.state, "query_catalog", None)
-    return catalog if catalog is not None else _DEFAULT_CATALOG
-
-
-def base_iri_of(request: Request) -> str:
-    settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "base_iri", "https://w3id.org/iscg/")
-
-
-def timeout_of(request: Request) -> float | None:
-    settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "query_timeout", None)
-
-
-def parameter_problem(name: str, message: str) -> JSONResponse:
-    """422 in FastAPI's own validation-error shape, naming the parameter."""
-    return JSONResponse(
-        status_code=422,
-        content={"detail": [{"loc": ["query", name], "msg": message, "type": "value_error"}]},
-    )
-
-
-def error_response(exc: Exception) -> Response:
-    """The library's errors -> HTTP: 422 parameter, 404 unknown query, 503 timeout, 413/400 otherwise."""
-    if isinstance(exc, ParameterError):
-        return parameter_problem(exc.name, exc.message)
-    if isinstance(exc, UnknownQuery):
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-    if isinstance(exc, QueryTimeout):
-        return JSONResponse(
-            status_code=503, content={"detail": str(exc) or "query timed out"}, headers={"Retry-After": "30"}
-        )
-    if isinstance(exc, ResultTooLarge):
-        return JSONResponse(status_code=413, content={"detail": str(exc)})
-    return JSONResponse(status_code=400, content={"detail": str(exc)})
 
 
 def choose_format(request: Request, fmt: str | None) -> str:
@@ -277,5 +236,4 @@ def build_router(catalog: QueryCatalog) -> APIRouter:
     return api
 
 
-_DEFAULT_CATALOG = load_catalog()
-router = build_router(_DEFAULT_CATALOG)
+router = build_router(DEFAULT_CATALOG)

@@ -1,7 +1,7 @@
 """Reports for policy staff: ``/reports`` (the list) and ``/reports/<name>`` (form, table, chart,
 downloads, "computed from"), plus ``/reports/<name>.csv`` and ``.xlsx``.
 
-Every report is a canned query with a ``report:`` block in its header (see iscg_graph.reports); the
+Every report is a canned query with a ``report:`` block in its header (see iscg_graph.query.reports); the
 page offers its parameters as choices (Sectors, study periods, Annex lists, themes, study groups by
 label), never as IRIs. Charts are server-side SVG drawn by the templates: no script, no CDN.
 
@@ -17,22 +17,29 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from iscg_graph.engine import QueryEngine
 from iscg_graph.errors import ParameterError, QueryError, UnknownQuery
-from iscg_graph.queries import SECTOR_CODES, ParamSpec, QueryCatalog
-from iscg_graph.reports import ReportResult, ReportSpec, bars, choices, heatmap, report_specs, run_report
-from iscg_graph.store import StoreMeta
-from iscg_graph.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.query.catalog import SECTOR_CODES, ParamSpec, QueryCatalog
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.reports import (
+    ReportResult,
+    ReportSpec,
+    bars,
+    choices,
+    heatmap,
+    report_specs,
+    run_report,
+)
+from iscg_graph.rdf.store import StoreMeta
+from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
 
-from .queries import FORMATS, base_iri_of, catalog_of, error_response, query_engine, timeout_of
+from ..querying import FORMATS, base_iri_of, catalog_of, error_response, query_engine, timeout_of
+from ..templating import templates
 
 __all__ = ["router", "templates"]
 
 API_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = API_DIR / "static"
-templates = Jinja2Templates(directory=str(API_DIR / "templates"))
 
 router = APIRouter(tags=["reports"])
 EngineDep = Annotated[QueryEngine, Depends(query_engine)]

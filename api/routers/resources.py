@@ -13,9 +13,7 @@ suffix (`.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf`); pages pick labels by `Accept
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,10 +21,23 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from iscg_graph import linked_data as ld
-from iscg_graph.conneg import (
+from iscg_graph.build.publish import DUMPS, count, dataset_iri, description, meta_graph
+from iscg_graph.linked_data import describe as ld
+from iscg_graph.linked_data.neighbours import grouped, neighbours
+from iscg_graph.linked_data.ontology_docs import ONTOLOGY_FILE, document, load_ontology
+from iscg_graph.linked_data.search import SearchError, SearchIndex
+from iscg_graph.linked_data.thesaurus import (
+    broader_chain,
+    build_scheme,
+    is_scheme,
+    narrower,
+    notation_key,
+    scheme_iris,
+)
+from iscg_graph.query.profile import class_profiles
+from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.render.conneg import (
     BY_SUFFIX,
     FORMATS,
     HTML,
@@ -34,28 +45,20 @@ from iscg_graph.conneg import (
     DocFormat,
     NotAcceptable,
     choose_format,
-    etag_for,
     not_modified,
-    preferred_languages,
     split_suffix,
 )
-from iscg_graph.neighbours import grouped, neighbours
-from iscg_graph.ontology_docs import ONTOLOGY_FILE, document, load_ontology
-from iscg_graph.publish import DUMPS, count, dataset_iri, description, meta_graph
-from iscg_graph.query.profile import class_profiles
-from iscg_graph.representations import jsonld_context, serialize
-from iscg_graph.search import SearchError, SearchIndex
-from iscg_graph.store import META, EmbeddedStore
-from iscg_graph.thesaurus import broader_chain, build_scheme, is_scheme, narrower, notation_key, scheme_iris
+from iscg_graph.render.representations import jsonld_context, serialize
 
 from ..deps import get_store, settings_dep
+from ..pages import conditional, html_page, languages, last_modified
 from ..settings import Settings
+from ..templating import templates
 
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
 
 JSON = DocFormat("json", "application/json", "json", False)
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 router = APIRouter(tags=["linked data"])
 
 FORMAT_TITLES = {
@@ -65,77 +68,6 @@ FORMAT_TITLES = {
     "n-triples": "N-Triples",
     "rdf-xml": "RDF/XML",
 }
-_generation_seen: dict[int, tuple[int, float]] = {}
-
-
-# -- shared response plumbing ----------------------------------------------------------------------
-
-
-def last_modified(store: EmbeddedStore) -> float:
-    """When the served data last changed.
-
-    The store rewrites its meta.json on every write (build, publish, review decisions), so that
-    file's mtime is the answer; without one, the build time, else when this generation was first seen.
-    """
-    if store.path is not None:
-        try:
-            return (store.path / META).stat().st_mtime
-        except OSError:
-            pass
-    meta = store.meta
-    built = _parse_time(meta.built_at)
-    if meta.generation == 0 and built is not None:
-        return built
-    seen = _generation_seen.get(id(store))
-    if seen is None or seen[0] != meta.generation:
-        _generation_seen[id(store)] = (meta.generation, time.time())
-    return _generation_seen[id(store)][1]
-
-
-def _parse_time(text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def conditional(
-    request: Request,
-    body: bytes,
-    media_type: str,
-    modified: float | None,
-    *,
-    negotiated: bool,
-    status: int = 200,
-    extra: dict[str, str] | None = None,
-) -> Response:
-    etag = etag_for(body)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if modified is not None:
-        headers["Last-Modified"] = formatdate(modified, usegmt=True)
-    if negotiated:
-        headers["Vary"] = "Accept, Accept-Language"
-    headers.update(extra or {})
-    if status == 200 and not_modified(
-        etag, modified, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
-    ):
-        return Response(status_code=304, headers=headers)
-    charset = (
-        "; charset=utf-8"
-        if media_type.startswith("text/") or "json" in media_type or "xml" in media_type
-        else ""
-    )
-    return Response(body, status_code=status, media_type=media_type + charset, headers=headers)
-
-
-def languages(request: Request, lang: str | None) -> list[str]:
-    header = request.headers.get("accept-language")
-    prefs = preferred_languages(header)
-    if lang:
-        prefs = [lang.lower(), *[p for p in prefs if p != lang.lower()]]
-    return prefs
 
 
 def pick_format(request: Request, suffix: str | None) -> DocFormat:
@@ -154,7 +86,7 @@ def not_found(request: Request, message: str, settings: Settings) -> Response:
     except NotAcceptable:
         wants_html = False
     if wants_html:
-        return TEMPLATES.TemplateResponse(
+        return templates.TemplateResponse(
             request,
             "resources/not_found.html",
             {"message": message, "lang": "en", "base": settings.base_iri},
@@ -187,18 +119,6 @@ def _rdf(
     return conditional(request, body, fmt.media_type, modified, negotiated=negotiated, extra=extra)
 
 
-def _html(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    modified: float,
-    negotiated: bool,
-    extra: dict[str, str] | None = None,
-) -> Response:
-    body = TEMPLATES.get_template(template).render({"request": request, **context}).encode("utf-8")
-    return conditional(request, body, "text/html", modified, negotiated=negotiated, extra=extra)
-
-
 def negotiate(
     request: Request,
     suffix: str | None,
@@ -223,7 +143,7 @@ def negotiate(
     context.setdefault("lang", langs[0].split("-")[0])
     context.setdefault("alternates", alternates(local))
     context.setdefault("base", settings.base_iri)
-    return _html(request, template, context, modified, suffix is None, {"Link": links})
+    return html_page(request, template, context, modified, suffix is None, {"Link": links})
 
 
 # -- resources -------------------------------------------------------------------------------------
@@ -355,7 +275,7 @@ def ontology(
     doc = document(triples, base, data=store, languages=tuple(langs))
     ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base,
            "profiles": class_profiles(store.path, base)}
-    return _html(request, "resources/ontology.html", ctx, modified, suffix is None)
+    return html_page(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 
 @router.api_route(
@@ -524,7 +444,7 @@ def search(
         "base": base,
         "limit": limit,
     }
-    return _html(request, "resources/search.html", ctx, modified, True)
+    return html_page(request, "resources/search.html", ctx, modified, True)
 
 
 @router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri")
@@ -549,4 +469,4 @@ def themes(
         (k, sorted(v, key=lambda e: (e[0].label.lower(), e[1].label))) for k, v in sorted(letters.items())
     ]
     ctx = {"schemes": schemes, "a_to_z": a_to_z, "lang": langs[0].split("-")[0], "base": base}
-    return _html(request, "resources/themes.html", ctx, last_modified(store), True)
+    return html_page(request, "resources/themes.html", ctx, last_modified(store), True)

@@ -18,18 +18,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from iscg_graph import linked_data as ld
 from iscg_graph.errors import QueryError
-from iscg_graph.ontology_docs import document, load_ontology
+from iscg_graph.linked_data import describe as ld
+from iscg_graph.linked_data.ontology_docs import document, load_ontology
+from iscg_graph.linked_data.query_docs import Example, canned_examples, guide, ontology_terms, prefix_block
 from iscg_graph.query.paths import path_examples
 from iscg_graph.query.profile import class_profiles
-from iscg_graph.query_docs import Example, canned_examples, guide, ontology_terms, prefix_block
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.vocab import prefixes
 
 from ..deps import get_store, settings_dep
+from ..pages import html_page, languages, last_modified
 from ..settings import Settings
-from .resources import TEMPLATES, _html, languages, last_modified
 from .workbench_assist import param_forms
 
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
@@ -66,7 +66,7 @@ def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
         "meta": meta,
         "graphs": len(store.graphs()),
     }
-    return _html(request, "workbench/home.html", ctx, last_modified(store), True)
+    return html_page(request, "workbench/home.html", ctx, last_modified(store), True)
 
 
 @router.get("/query", summary="The SPARQL query workbench (YASGUI)")
@@ -103,7 +103,7 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
         "lang": "en",
         "vendor_ready": (STATIC / "vendor" / "yasgui" / "yasgui.min.js").is_file(),
     }
-    return _html(request, "workbench/query.html", ctx, last_modified(store), False)
+    return html_page(request, "workbench/query.html", ctx, last_modified(store), False)
 
 
 @router.get("/docs/querying", summary="How to query this graph: classes, properties, example queries")
@@ -119,13 +119,13 @@ def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> 
         g = None
     ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0],
            "profiles": class_profiles(store.path, base)}
-    return _html(request, "workbench/querying.html", ctx, last_modified(store), True)
+    return html_page(request, "workbench/querying.html", ctx, last_modified(store), True)
 
 
 @router.get("/docs/examples", summary="Example queries along the graph's main paths, each runnable")
 def path_examples_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     ctx = {"examples": path_examples(settings.base_iri), "base": settings.base_iri, "lang": "en"}
-    return _html(request, "workbench/examples.html", ctx, last_modified(store), True)
+    return html_page(request, "workbench/examples.html", ctx, last_modified(store), True)
 
 
 @router.get("/query/prefixes.json", summary="Prefixes offered by the editor's PREFIX completion")
@@ -159,4 +159,4 @@ def labels(body: LabelRequest, request: Request, store: StoreDep, settings: Sett
     return {"labels": out}
 
 
-__all__ = ["router", "TEMPLATES"]
+__all__ = ["router"]

@@ -15,17 +15,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.engine import QueryEngine, syntax_error
 from iscg_graph.errors import ParameterError, QueryError, UnknownQuery
-from iscg_graph.queries import SECTOR_CODES, ParamSpec, QueryCatalog
+from iscg_graph.query.catalog import SECTOR_CODES, ParamSpec, QueryCatalog
 from iscg_graph.query.diagnostics import explain, unknown_terms
+from iscg_graph.query.engine import QueryEngine, syntax_error
+from iscg_graph.query.reports import choices
+from iscg_graph.query.safety import analyse
 from iscg_graph.query.workbench_text import bound_text, strip_metadata
-from iscg_graph.reports import choices
-from iscg_graph.sparql_safety import analyse
 from iscg_graph.vocab import prefixes
 
-from .. import sparql_assist
-from .queries import base_iri_of, catalog_of
+from ..querying import base_iri_of, catalog_of
+from ..sparql import assist as sparql_assist
 
 router = APIRouter(tags=["workbench"])
 SECTOR_NAMES = {"GS": "General Secretariat"}

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import QuerySyntaxError
-from ..sparql_safety import Token, token_list
+from .safety import Token, token_list
 
 _PARSER_DETAIL_MAX = 160
 _AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..engine import QueryEngine
+from .engine import QueryEngine
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"

@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..rdf.entailment import ENTAILMENT_GRAPH, RDF_TYPE
-from ..store import EmbeddedStore
+from ..rdf.store import EmbeddedStore
 from ..vocab import curie, prefixes
 
 PROFILE_FILE = "class-profile.json"

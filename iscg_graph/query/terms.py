@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import QueryEngine
+from .engine import QueryEngine
 
 JSON = "application/sparql-results+json"
 ONTOLOGY_GRAPH = "https://w3id.org/iscg/graph/ontology"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..queries import QuerySpec
-from ..sparql_safety import token_list
+from .catalog import QuerySpec
+from .safety import token_list
 
 
 def strip_metadata(text: str) -> str:

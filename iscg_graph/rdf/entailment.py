@@ -27,7 +27,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 import rdflib
 
-from ..store import EmbeddedStore
+from .store import EmbeddedStore
 
 ENTAILMENT_GRAPH = "https://w3id.org/iscg/graph/entailment"
 RDFS_REGIME = "http://www.w3.org/ns/entailment/RDFS"

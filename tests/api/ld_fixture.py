@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from iscg_graph.publish import publish
-from iscg_graph.store import EmbeddedStore, StoreMeta
+from iscg_graph.build.publish import publish
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 BASE = "https://w3id.org/iscg/"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "linked-data" / "sample.trig"

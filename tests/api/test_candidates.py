@@ -19,12 +19,12 @@ from openpyxl import load_workbook
 
 from api.routers import candidates
 from api.settings import Settings
-from iscg_graph.build import write_store
-from iscg_graph.engine import InProcessEngine
-from iscg_graph.overlap import CANDIDATES_FILE
-from iscg_graph.queries import load_catalog
-from iscg_graph.reports import run_select
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.overlap.scoring import CANDIDATES_FILE
+from iscg_graph.query.catalog import load_catalog
+from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.query.reports import run_select
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.routers import queries as queries_router
-from iscg_graph.engine import EngineResult, InProcessEngine, parse_term
 from iscg_graph.errors import QueryTimeout
-from iscg_graph.queries import load_catalog
-from iscg_graph.store import EmbeddedStore, StoreMeta
+from iscg_graph.query.catalog import load_catalog
+from iscg_graph.query.engine import EngineResult, InProcessEngine, parse_term
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "queries" / "mini.trig"

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "queries" / "mini.trig"

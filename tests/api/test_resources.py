@@ -20,8 +20,8 @@ from ld_fixture import BASE, BUILT_AT, load_fixture_store
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.publish import publish
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.build.publish import publish
+from iscg_graph.rdf.store import EmbeddedStore
 
 # one resource of every kind in the fixture: (path, English label, French label or None)
 KINDS = {

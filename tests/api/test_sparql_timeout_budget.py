@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from api.budget import QueryBudget
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SIMPLE = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"  # proven light: runs in the server process

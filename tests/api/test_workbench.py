@@ -15,9 +15,9 @@ from ld_fixture import BASE, load_fixture_store
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.ontology_docs import document, load_ontology
-from iscg_graph.query_docs import guide
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.linked_data.ontology_docs import document, load_ontology
+from iscg_graph.linked_data.query_docs import guide
+from iscg_graph.rdf.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[2]
 CANNED = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.engine import execute
-from iscg_graph.queries import load_catalog
+from iscg_graph.query.catalog import load_catalog
+from iscg_graph.query.engine import execute
 from iscg_graph.query.workbench_text import strip_metadata, substitute
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 JSON = "application/sparql-results+json"
 CATALOG = load_catalog()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from iscg_graph.build import build
+from iscg_graph.build.pipeline import build
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.build import write_store
-from iscg_graph.publish import publish
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.build.publish import publish
 from iscg_graph.query.workbench_text import strip_metadata
 
 pytestmark = pytest.mark.browser

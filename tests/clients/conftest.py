@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from sparql_client_data import client_nquads  # noqa: E402  (this folder is on sys.path)
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.engine import InProcessEngine
-from iscg_graph.queries import QueryCatalog, load_catalog
-from iscg_graph.store import EmbeddedStore, StoreMeta
+from iscg_graph.query.catalog import QueryCatalog, load_catalog
+from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
 
@@ -50,7 +50,7 @@ def mini_engine(mini_store: EmbeddedStore) -> InProcessEngine:
 
 @pytest.fixture(scope="session")
 def real_nquads() -> bytes:
-    from iscg_graph.build import canonical_nquads, load_sources
+    from iscg_graph.build.pipeline import canonical_nquads, load_sources
 
     dataset, _origins = load_sources()
     return canonical_nquads(dataset)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from iscg_graph.errors import QueryError, UnknownQuery
-from iscg_graph.queries import DEFAULT_QUERIES_DIR, PARAM_TYPES, load_catalog, parse_query_file
+from iscg_graph.query.catalog import DEFAULT_QUERIES_DIR, PARAM_TYPES, load_catalog, parse_query_file
 
 CANNED = sorted(DEFAULT_QUERIES_DIR.glob("*.rq"))
 CHECKS = sorted((DEFAULT_QUERIES_DIR / "checks").glob("*-violation.rq"))

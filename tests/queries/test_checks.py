@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.queries import DEFAULT_QUERIES_DIR, parse_query_file
+from iscg_graph.query.catalog import DEFAULT_QUERIES_DIR, parse_query_file
 
 CHECKS = sorted((DEFAULT_QUERIES_DIR / "checks").glob("*-violation.rq"))
 ID = "https://w3id.org/iscg/id/"

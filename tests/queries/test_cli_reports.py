@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from iscg_graph.build import write_store
-from iscg_graph.cli import app
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.cli.main import app
 
 
 @pytest.fixture(scope="module")

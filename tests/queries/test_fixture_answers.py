@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.reports import run_select
-from iscg_graph.tabular import ResultTable
+from iscg_graph.query.reports import run_select
+from iscg_graph.render.tabular import ResultTable
 
 ID = "https://w3id.org/iscg/id/"
 

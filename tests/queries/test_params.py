@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.engine import parse_term
 from iscg_graph.errors import ParameterError
-from iscg_graph.queries import ParamSpec, QuerySpec
+from iscg_graph.query.catalog import ParamSpec, QuerySpec
+from iscg_graph.query.engine import parse_term
 
 BASE = "https://w3id.org/iscg/"
 XSD_INT = "<http://www.w3.org/2001/XMLSchema#integer>"

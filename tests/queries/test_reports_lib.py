@@ -1,9 +1,9 @@
-"""iscg_graph.reports: report specs, computed-from, chart data."""
+"""iscg_graph.query.reports: report specs, computed-from, chart data."""
 
 from __future__ import annotations
 
-from iscg_graph.reports import bars, choices, heatmap, report_specs, run_report
-from iscg_graph.store import StoreMeta
+from iscg_graph.query.reports import bars, choices, heatmap, report_specs, run_report
+from iscg_graph.rdf.store import StoreMeta
 
 
 def test_report_specs_are_ordered_and_plain(catalog) -> None:  # type: ignore[no-untyped-def]

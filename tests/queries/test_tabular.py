@@ -8,7 +8,7 @@ import json
 
 from openpyxl import load_workbook
 
-from iscg_graph.tabular import ResultTable, iri_path, to_csv, to_html, to_xlsx
+from iscg_graph.render.tabular import ResultTable, iri_path, to_csv, to_html, to_xlsx
 
 XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
 BODY = json.dumps(

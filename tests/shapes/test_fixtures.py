@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from iscg_graph.validation import DEFAULT_SHAPES_DIR, ValidationReport, load_shapes, validate
+from iscg_graph.rdf.validation import DEFAULT_SHAPES_DIR, ValidationReport, load_shapes, validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
@@ -134,7 +134,7 @@ def test_iscg_validate_fails_exactly_on_the_fixtures_with_violations():
     """`iscg validate FILE` exits 1 on every invalid fixture with a violation, 0 on the rest."""
     from typer.testing import CliRunner
 
-    from iscg_graph.cli import app
+    from iscg_graph.cli.main import app
 
     runner = CliRunner()
     checked = 0

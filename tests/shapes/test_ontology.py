@@ -6,7 +6,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from iscg_graph.validation import DEFAULT_ONTOLOGY, DEFAULT_SHAPES_DIR, load_ontology, load_shapes
+from iscg_graph.rdf.validation import DEFAULT_ONTOLOGY, DEFAULT_SHAPES_DIR, load_ontology, load_shapes
 
 ISCG = "https://w3id.org/iscg/ontology#"
 ISCGSH = "https://w3id.org/iscg/shapes#"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.build import DEFAULT_DATA, build, canonical_nquads, load_sources
+from iscg_graph.build.pipeline import DEFAULT_DATA, build, canonical_nquads, load_sources
+from iscg_graph.build.stats import compute
 from iscg_graph.errors import StoreError, ValidationFailed
-from iscg_graph.stats import compute
-from iscg_graph.store import SNAPSHOT, EmbeddedStore
+from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore
 
 
 def test_real_data_meets_the_issue_floor(real_store: EmbeddedStore) -> None:
@@ -97,7 +97,7 @@ def test_a_real_directory_is_never_replaced(tmp_path: Path) -> None:
 
 
 def test_review_decisions_survive_a_rebuild(tmp_path: Path) -> None:
-    from iscg_graph.review import REVIEWS_GRAPH
+    from iscg_graph.overlap.review import REVIEWS_GRAPH
 
     store = tmp_path / "store"
     build(store)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from iscg_graph.cli import app
+from iscg_graph.cli.main import app
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "300"}

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from iscg_graph.build import write_store
-from iscg_graph.cli_candidates import register
-from iscg_graph.overlap import CANDIDATES_FILE
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.cli.candidates import register
+from iscg_graph.overlap.scoring import CANDIDATES_FILE
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.conneg import (
+from iscg_graph.render.conneg import (
     HTML,
     JSON_LD,
     N_TRIPLES,

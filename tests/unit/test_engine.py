@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.engine import InProcessEngine, execute, parse_term
 from iscg_graph.errors import QuerySyntaxError, ResultTooLarge
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.query.engine import InProcessEngine, execute, parse_term
+from iscg_graph.rdf.store import EmbeddedStore
 
 
 @pytest.fixture(scope="module")

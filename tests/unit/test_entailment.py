@@ -6,9 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import rdflib
 
-from iscg_graph.build import ONTOLOGY_GRAPH
+from iscg_graph.build.pipeline import ONTOLOGY_GRAPH
 from iscg_graph.rdf.entailment import ENTAILMENT_GRAPH, closure, materialise_store, refresh_store
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -66,7 +66,7 @@ def test_sub_property_of_rdf_type_also_gets_super_types() -> None:
 
 
 def test_refresh_after_a_write(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from iscg_graph.build import write_store
+    from iscg_graph.build.pipeline import write_store
 
     base = "https://w3id.org/iscg/"
     lines = [

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from iscg_graph.errors import SourceError
-from iscg_graph.evaluate import DEFAULT_GOLD, _score, evaluate, gold_pairs, read_theme_gold
-from iscg_graph.overlap_corpus import load_corpus
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.overlap.corpus import load_corpus
+from iscg_graph.overlap.evaluate import DEFAULT_GOLD, _score, evaluate, gold_pairs, read_theme_gold
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

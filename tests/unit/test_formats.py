@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from iscg_graph.formats import CSV, JSON, JSONLD, NTRIPLES, RDFXML, TSV, TURTLE, XML, content_type, negotiate
+from iscg_graph.render.formats import (
+    CSV,
+    JSON,
+    JSONLD,
+    NTRIPLES,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    content_type,
+    negotiate,
+)
 
 
 @pytest.mark.parametrize(

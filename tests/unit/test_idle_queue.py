@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 
-from iscg_graph.idle_queue import IdleQueue
+from iscg_graph.query.idle_queue import IdleQueue
 
 
 def test_free_items_are_taken_at_once_and_timeouts_return_none() -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 from iscg_graph.errors import QueryError, QueryTimeout
-from iscg_graph.inline import InlineRunner
-from iscg_graph.store import EmbeddedStore, data_key, read_meta
-from iscg_graph.workers import ProcessPoolEngine
+from iscg_graph.query.inline import InlineRunner
+from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.rdf.store import EmbeddedStore, data_key, read_meta
 
 JSON = "application/sparql-results+json"
 GRAPH = "urn:graph:items"

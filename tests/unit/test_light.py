@@ -8,7 +8,7 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.light import MAX_PATTERNS, MAX_TEXT, Pattern, patterns, prove_light
+from iscg_graph.query.light import MAX_PATTERNS, MAX_TEXT, Pattern, patterns, prove_light
 
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

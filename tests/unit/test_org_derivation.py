@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.rdf.store import EmbeddedStore
 
 P = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>

@@ -13,12 +13,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.candidate_index import CandidateIndex
 from iscg_graph.errors import ParameterError
-from iscg_graph.overlap import CANDIDATES_FILE, Weights, build_candidates, precompute
-from iscg_graph.overlap_corpus import load_corpus
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.text import Analyzer, acronyms, stem, words
+from iscg_graph.overlap.corpus import load_corpus
+from iscg_graph.overlap.index import CandidateIndex
+from iscg_graph.overlap.scoring import CANDIDATES_FILE, Weights, build_candidates, precompute
+from iscg_graph.overlap.text import Analyzer, acronyms, stem, words
+from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iscg_graph.engine import EngineResult
-from iscg_graph.result_cache import ResultCache, cacheable
+from iscg_graph.query.engine import EngineResult
+from iscg_graph.query.result_cache import ResultCache, cacheable
 
 
 def result(size: int) -> EngineResult:

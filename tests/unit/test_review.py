@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from iscg_graph.review import (
+from iscg_graph.overlap.review import (
     Decision,
     DecisionConflict,
     DecisionInvalid,
@@ -17,8 +17,8 @@ from iscg_graph.review import (
     sssom_rows,
     sssom_tsv,
 )
-from iscg_graph.store import EmbeddedStore
-from iscg_graph.validation import validate
+from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.rdf.validation import validate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
 ID = "https://w3id.org/iscg/id/"
@@ -151,8 +151,8 @@ def test_sssom_rows_cover_the_whole_register(store: EmbeddedStore) -> None:
 
 
 def test_reviews_survive_a_rebuild(store: EmbeddedStore, tmp_path: Path) -> None:
-    from iscg_graph.build import write_store
-    from iscg_graph.review import carry_over_reviews
+    from iscg_graph.build.pipeline import write_store
+    from iscg_graph.overlap.review import carry_over_reviews
 
     record_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY))
     old = write_store(tmp_path / "old", store.dump_nquads(), "v1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.search import SearchError, SearchIndex, fold
-from iscg_graph.store import EmbeddedStore
+from iscg_graph.linked_data.search import SearchError, SearchIndex, fold
+from iscg_graph.rdf.store import EmbeddedStore
 
 BASE = "https://w3id.org/iscg/"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iscg_graph.errors import QueryRefused
-from iscg_graph.sparql_safety import analyse, check_request, is_allowed
+from iscg_graph.query.safety import analyse, check_request, is_allowed
 
 
 @pytest.mark.parametrize(

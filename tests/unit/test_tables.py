@@ -11,8 +11,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from iscg_graph.build.tables import DEFAULT_BASE, load_tables
 from iscg_graph.errors import DanglingKeyError, SourceError
-from iscg_graph.tables import DEFAULT_BASE, load_tables
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ISCG = Namespace(DEFAULT_BASE + "ontology#")

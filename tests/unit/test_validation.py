@@ -1,4 +1,4 @@
-"""iscg_graph.validation: the typed outcome of SHACL validation."""
+"""iscg_graph.rdf.validation: the typed outcome of SHACL validation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from iscg_graph.errors import SourceError
-from iscg_graph.validation import (
+from iscg_graph.rdf.validation import (
     Severity,
     ValidationReport,
     ValidationResult,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from iscg_graph.build import write_store
-from iscg_graph.workers import EngineUnavailable, ProcessPoolEngine
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.query.workers import EngineUnavailable, ProcessPoolEngine
 
 ASK = "ASK { <urn:v2> ?p ?o }"
 JSON = "application/sparql-results+json"
@@ -98,7 +98,7 @@ def test_a_busy_worker_does_not_outlive_a_killed_service(tmp_path: Path) -> None
     del made
     script = textwrap.dedent(f"""
         import threading, time
-        from iscg_graph.workers import ProcessPoolEngine
+        from iscg_graph.query.workers import ProcessPoolEngine
         engine = ProcessPoolEngine({str(tmp_path / "store")!r}, workers=1, timeout=600).start(wait=True)
         endless = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }}"
         threading.Thread(target=engine.run, args=(endless,), kwargs={{"media_type": {JSON!r}}},

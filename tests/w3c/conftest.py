@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from iscg_graph.build import write_store
+from iscg_graph.build.pipeline import write_store
 
 REPO = Path(__file__).resolve().parents[2]
 W3C = REPO.parent / "shared" / "w3c-sparql11"

@@ -20,7 +20,7 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 
-from iscg_graph.sparql_safety import analyse
+from iscg_graph.query.safety import analyse
 
 W3C = Path(__file__).resolve().parents[2].parent / "shared" / "w3c-sparql11"
 

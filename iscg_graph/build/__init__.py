@@ -1,0 +1,1 @@
+"""Building a release: tables -> dataset -> validation -> atomic store swap, then publish (dumps, VoID)."""

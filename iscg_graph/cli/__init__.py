@@ -1,0 +1,1 @@
+"""The ``iscg`` command, one module per command group (``main`` holds the app)."""

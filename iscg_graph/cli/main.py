@@ -1,0 +1,188 @@
+"""The `iscg` command: build, validate, stats (+ report, query, candidates, evaluate).
+
+This module is the only place in the library that prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..build.pipeline import DEFAULT_DATA, DEFAULT_STORE
+from ..build.pipeline import build as run_build
+from ..errors import ISCGError, SourceError, StoreError, ValidationFailed
+from ..rdf.store import EmbeddedStore
+
+app = typer.Typer(
+    help="ISCG knowledge graph: build, validate, query, analyse, report.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[Path, typer.Option("--store", help="Store directory (a link swapped by each build).")]
+
+
+def _results_table(results, origins: dict[str, str] | None = None, title: str = "") -> Table:  # type: ignore[no-untyped-def]
+    """Focus node, path, message, constraint (and the source file, when known) of each result."""
+    columns = ["severity", "focus node", "path", "message", "constraint"] + (["source"] if origins else [])
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for r in results:
+        focus = str(r.focus_node)
+        row = [
+            r.severity,
+            focus,
+            str(r.result_path or ""),
+            str(r.message or ""),
+            str(r.constraint_component).rsplit("#", 1)[-1],
+        ]
+        if origins:
+            row.append(origins.get(focus, ""))
+        table.add_row(*row)
+    return table
+
+
+@app.command()
+def build(
+    store: StoreOption = DEFAULT_STORE,
+    data: Annotated[Path, typer.Option("--data", help="Folder of source tables.")] = DEFAULT_DATA,
+) -> None:
+    """Validate ontology + data against the shapes, then load them into the store (atomically)."""
+    with Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or 1)
+            bar.update(tasks[stage], completed=done, total=total or 1)
+
+        try:
+            result = run_build(store, data, progress=progress)
+        except ValidationFailed as exc:
+            bar.stop()
+            violations = exc.report.violations
+            err.print(
+                _results_table(
+                    violations, exc.origins, title=f"{len(violations)} violation(s): store not changed"
+                )
+            )
+            raise typer.Exit(1) from None
+        except ISCGError as exc:
+            bar.stop()
+            err.print(f"[red]build failed:[/red] {exc}")
+            raise typer.Exit(1) from None
+    meta = result.meta
+    out.print(
+        f"built [bold]{meta.triples}[/bold] triples in {len(meta.graphs)} graphs, data version "
+        f"[bold]{meta.data_version}[/bold], {result.warnings} warning(s) -> {result.store_path}"
+    )
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF files: .ttl .nt .nq .trig .jsonld .rdf")],
+    warnings: Annotated[
+        bool, typer.Option("--warnings/--no-warnings", help="Also list sh:Warning results.")
+    ] = True,
+) -> None:
+    """Validate RDF files against the shapes (each file on its own). Exit 1 on any violation."""
+    from ..rdf.rdfio import read_graph
+    from ..rdf.validation import validate as run_validation
+
+    failed = unreadable = False
+    for path in files:
+        try:
+            graph = read_graph(path)
+        except SourceError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            unreadable = True
+            continue
+        report = run_validation(graph)
+        shown = report.results if warnings else report.violations
+        status = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+        out.print(
+            f"{path}: {status} ({len(report.violations)} violation(s), {len(report.warnings)} warning(s))"
+        )
+        if shown:
+            out.print(_results_table(shown))
+        failed |= not report.conforms
+    if unreadable:
+        raise typer.Exit(2)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(store: StoreOption = DEFAULT_STORE) -> None:
+    """Counts per class, per Sector, per source, and the confirmed share."""
+    from ..build.stats import compute
+
+    try:
+        s = compute(EmbeddedStore.open_snapshot(store))
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    out.print(f"data version [bold]{s.data_version}[/bold], built {s.built_at}, {s.triples} triples")
+
+    t = Table(title="Resources per class", header_style="bold")
+    for col in ("class", "count", "with source", "confirmed", "confirmed share"):
+        t.add_column(col, justify="left" if col == "class" else "right")
+    for c in s.classes:
+        t.add_row(c.name, str(c.total), str(c.sourced), str(c.confirmed), f"{c.confirmed_share:.0%}")
+    out.print(t)
+
+    sectors = sorted({x.sector for x in s.sectors})
+    classes = sorted({x.class_name for x in s.sectors})
+    t = Table(title="Resources per Sector", header_style="bold")
+    t.add_column("class")
+    for sector in sectors:
+        t.add_column(sector, justify="right")
+    counts = {(x.sector, x.class_name): x.total for x in s.sectors}
+    for cls in classes:
+        t.add_row(cls, *(str(counts.get((sector, cls), "")) for sector in sectors))
+    out.print(t)
+
+    t = Table(title="Theme schemes", header_style="bold")
+    for col in ("§", "scheme", "concepts"):
+        t.add_column(col)
+    for sc in s.schemes:
+        t.add_row(sc.notation, sc.label, str(sc.concepts))
+    out.print(t)
+
+    t = Table(title="Sources (named graphs)", header_style="bold")
+    for col in ("graph", "triples", "subjects"):
+        t.add_column(col)
+    for g in s.graphs:
+        t.add_row(g.graph, str(g.triples), str(g.subjects))
+    out.print(t)
+
+
+def _register_extensions() -> None:
+    """Commands owned by other modules (reports, candidates) register themselves here."""
+    for name in ("reports", "candidates"):
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_extensions()

@@ -1,0 +1,1 @@
+"""Linked-data pages: describe a resource, thesauri, neighbours, search, ontology and query docs."""

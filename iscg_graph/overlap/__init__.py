@@ -1,0 +1,1 @@
+"""Overlap discovery: corpus, scoring, the candidate index, the review register (SSSOM), evaluation."""

@@ -1,0 +1,178 @@
+"""How good is the candidate detector? Figures against what is already known.
+
+Method (per kind):
+
+* **question / resolution**: the gold pairs are the cross-Sector ``iscg:Mapping`` records whose
+  ``iscg:confidence`` is ``iscg:Confirmed`` (seen in a published source), excluding review decisions
+  and rejected records. They are *hidden* from the detector (treated as not recorded, so they can be
+  proposed; the score never reads mappings anyway). Mappings whose two items are not a candidate
+  pair of that kind (e.g. a Question and a Resolution) are counted as out of scope.
+* **theme**: the gold pairs are the curated list ``data/gold/theme-equivalences.tsv`` ("the same area
+  in several Annex lists"), which is evaluation data and never loaded into the graph.
+
+Every item in a gold pair is a query; its ranking is the detector's proposals involving it, by score;
+its relevant items are its gold partners. precision@k, recall@k and reciprocal rank are averaged over
+the queries (macro). Three variants are scored so the graph evidence has to earn its weight:
+lexical only, graph only, and the default combination.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import SourceError
+from ..rdf.store import EmbeddedStore
+from .corpus import Corpus, load_corpus
+from .scoring import KINDS, Weights, build_candidates
+
+__all__ = ["DEFAULT_GOLD", "KindScore", "evaluate", "gold_pairs", "read_theme_gold", "VARIANTS"]
+
+DEFAULT_GOLD = Path(__file__).resolve().parents[2] / "data" / "gold" / "theme-equivalences.tsv"
+BASE = "https://w3id.org/iscg/"
+
+
+def _only(weights: Weights, keep: str) -> Weights:
+    """A variant: keep one family of evidence ('lexical' or 'graph'), zero the others."""
+
+    def pick(w: dict[str, float]) -> dict[str, float]:
+        return {n: (v if (n == "lexical") == (keep == "lexical") else 0.0) for n, v in w.items()}
+
+    return replace(
+        weights,
+        question=pick(weights.question),
+        resolution=pick(weights.resolution),
+        theme=pick(weights.theme),
+    )
+
+
+VARIANTS = ("lexical", "graph", "combined")
+
+
+@dataclass(frozen=True)
+class KindScore:
+    kind: str
+    variant: str
+    gold: int  # gold pairs of this kind
+    queries: int  # items ranked
+    precision: dict[int, float]
+    recall: dict[int, float]
+    mrr: float
+    out_of_scope: int = 0  # gold pairs no kind covers (counted on the question row)
+
+
+def read_theme_gold(path: Path = DEFAULT_GOLD, base: str = BASE) -> list[tuple[str, str]]:
+    """theme:<scheme>:<notation> key pairs -> IRI pairs."""
+
+    def iri(key: str, line: int) -> str:
+        parts = key.split(":")
+        if len(parts) != 3 or parts[0] != "theme":
+            raise SourceError(
+                f"{key!r} is not a theme key like theme:resolution-areas:27", path=str(path), line=line
+            )
+        return f"{base}id/theme/{parts[1]}/{parts[2]}"
+
+    delimiter = "\t" if path.suffix == ".tsv" else ","
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter=delimiter))
+    except FileNotFoundError as exc:
+        raise SourceError("gold list not found", path=str(path)) from exc
+    return [(iri(r["left"], i + 2), iri(r["right"], i + 2)) for i, r in enumerate(rows)]
+
+
+def gold_pairs(corpus: Corpus) -> tuple[dict[str, list[tuple[str, str]]], list[str], int]:
+    """Published cross-Sector mappings per kind, the link IRIs to hide, and how many are out of scope."""
+    per_kind: dict[str, list[tuple[str, str]]] = {k: [] for k in KINDS}
+    hidden: list[str] = []
+    out = 0
+    seen: set[frozenset[str]] = set()
+    for rec in corpus.recorded:
+        if not rec.mapping or rec.confidence != "Confirmed" or rec.from_review or rec.status == "Rejected":
+            continue
+        hidden.append(rec.link)
+        if rec.pair in seen:
+            continue
+        seen.add(rec.pair)
+        a, b = corpus.items.get(rec.subject), corpus.items.get(rec.object)
+        classes = {a.cls, b.cls} if a and b else set()
+        if classes in ({"question"}, {"question", "study-group"}):
+            per_kind["question"].append((rec.subject, rec.object))
+        elif classes == {"resolution"}:
+            per_kind["resolution"].append((rec.subject, rec.object))
+        else:
+            out += 1
+    # every record of a gold pair is hidden (a recalled duplicate row would otherwise keep it "known")
+    gold = {frozenset(p) for pairs in per_kind.values() for p in pairs}
+    hidden += [rec.link for rec in corpus.recorded if rec.pair in gold and rec.link]
+    return per_kind, sorted(set(hidden)), out
+
+
+def _rankings(doc: dict, kind: str) -> dict[str, list[str]]:
+    ranked: dict[str, list[str]] = {}
+    for c in doc["kinds"][kind]:  # already sorted by score
+        if "recorded" in c:
+            continue
+        ranked.setdefault(c["left"], []).append(c["right"])
+        ranked.setdefault(c["right"], []).append(c["left"])
+    return ranked
+
+
+def _score(
+    kind: str, variant: str, gold: list[tuple[str, str]], ranked: dict[str, list[str]], ks: Sequence[int]
+) -> KindScore:
+    relevant: dict[str, set[str]] = {}
+    for a, b in gold:
+        relevant.setdefault(a, set()).add(b)
+        relevant.setdefault(b, set()).add(a)
+    p = {k: 0.0 for k in ks}
+    r = {k: 0.0 for k in ks}
+    rr = 0.0
+    for q, rel in relevant.items():
+        ranking = ranked.get(q, [])
+        for k in ks:
+            hits = len(rel.intersection(ranking[:k]))
+            p[k] += hits / k
+            r[k] += hits / len(rel)
+        first = next((i for i, x in enumerate(ranking) if x in rel), None)
+        rr += 0.0 if first is None else 1.0 / (first + 1)
+    n = max(len(relevant), 1)
+    return KindScore(
+        kind,
+        variant,
+        len(gold),
+        len(relevant),
+        {k: v / n for k, v in p.items()},
+        {k: v / n for k, v in r.items()},
+        rr / n,
+    )
+
+
+def evaluate(
+    store: EmbeddedStore | Corpus,
+    *,
+    gold_themes: Path | None = DEFAULT_GOLD,
+    ks: Sequence[int] = (1, 5, 10),
+    weights: Weights | None = None,
+    variants: Sequence[str] = VARIANTS,
+) -> list[KindScore]:
+    corpus = store if isinstance(store, Corpus) else load_corpus(store)
+    base = replace(weights or Weights(), top_k=max(max(ks), 20), min_score=0.0)
+    per_kind, hidden, out = gold_pairs(corpus)
+    themes = read_theme_gold(gold_themes) if gold_themes is not None else []
+    missing = [iri for pair in themes for iri in pair if iri not in corpus.items]
+    if missing:
+        raise SourceError(
+            f"gold themes not in the graph: {', '.join(sorted(set(missing))[:5])}", path=str(gold_themes)
+        )
+    per_kind["theme"] = themes
+    scores = []
+    for variant in variants:
+        w = base if variant == "combined" else _only(base, variant)
+        doc = build_candidates(corpus, weights=w, hidden_links=hidden)
+        for kind in KINDS:
+            s = _score(kind, variant, per_kind[kind], _rankings(doc, kind), ks)
+            scores.append(replace(s, out_of_scope=out if kind == "question" else 0))
+    return scores

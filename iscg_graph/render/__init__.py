@@ -1,0 +1,1 @@
+"""Presenting results: content negotiation, result formats, tables as CSV/XLSX/HTML/JSON, RDF documents."""
