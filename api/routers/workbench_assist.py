@@ -24,7 +24,7 @@ from iscg_graph.query.safety import analyse
 from iscg_graph.query.workbench_text import bound_text, strip_metadata
 from iscg_graph.vocab import prefixes
 
-from ..querying import base_iri_of, catalog_of
+from ..querying import base_iri_of, catalog_of, query_engine
 from ..sparql import assist as sparql_assist
 
 router = APIRouter(tags=["workbench"])
@@ -43,7 +43,7 @@ def param_forms(request: Request) -> dict[str, dict[str, Any]]:
     """Canned query name -> {"text": shown text, "params": [form fields]} (choices, not IRIs)."""
     catalog = catalog_of(request)
     base = base_iri_of(request)
-    engine: QueryEngine = request.app.state.engine
+    engine: QueryEngine = query_engine(request)
     out: dict[str, dict[str, Any]] = {}
     for name in sorted(catalog):
         spec = catalog[name]
@@ -101,7 +101,7 @@ def diagnose(body: DiagnosisRequest, request: Request) -> JSONResponse:
         except (OSError, RuntimeError, ValueError):  # evaluation on an empty store: not a syntax problem
             pass
     warnings = []
-    terms = sparql_assist.load_terms(request.app.state, request.app.state.engine,
+    terms = sparql_assist.load_terms(request.app.state, query_engine(request),
                                      request.app.state.settings.query_timeout)
     if error is None and terms:
         warnings = [{"term": w.term, "iri": w.iri, "suggestions": list(w.suggestions), "message": w.message()}
