@@ -41,3 +41,15 @@ def test_question_ordinal_sorts_as_a_number(real_store: EmbeddedStore) -> None:
     values = [int(r["o"].value) for r in rows]
     assert values == sorted(values) and max(values) >= 10
     assert all(r["n"].value.startswith(r["o"].value) for r in rows)
+
+
+def test_a_list_and_an_item_never_share_a_notation(real_store: EmbeddedStore) -> None:
+    shared = real_store.select(P + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?list ?item WHERE { ?list a iscg:ThemeScheme ; skos:notation ?n .
+                                   ?item a iscg:Theme ; skos:notation ?n }""")
+    assert shared == []
+    # the number is still there as text: §1.5 and item 1.5 of another list
+    same_text = real_store.select(P + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?list WHERE { ?list a iscg:ThemeScheme ; skos:notation ?n .
+                             ?item a iscg:Theme ; skos:notation ?m FILTER(STR(?n) = STR(?m)) }""")
+    assert same_text
