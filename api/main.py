@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from iscg_graph.query.inline import InlineRunner
-from iscg_graph.query.workers import ProcessPoolEngine
+from iscg_graph.query.compose import build_engine
 from iscg_graph.rdf.store import EmbeddedStore
 
-from . import sparql
+from . import errors, sparql
 from .budget import QueryBudget
 from .routers import candidates, health, queries, reports, resources, workbench, workbench_assist
 from .settings import Settings, get_settings
@@ -38,17 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         build_dir = settings.store_path.resolve()
         store = EmbeddedStore.open_writable(build_dir)
         app.state.store = store
-        # lookups proven to touch few rows run here (on an in-memory copy); the rest in workers
-        inline = InlineRunner(build_dir, max_rows=settings.light_query_rows,
-                              max_bytes=settings.max_result_bytes,
-                              base_iri=settings.base_iri) if settings.light_query_rows > 0 else None
-        app.state.engine = ProcessPoolEngine(build_dir, workers=settings.query_workers,
-                                             timeout=settings.query_timeout,
-                                             max_bytes=settings.max_result_bytes,
-                                             base_iri=settings.base_iri,
-                                             cache_bytes=settings.result_cache_bytes,
-                                             memory_bytes=settings.worker_memory_bytes or None,
-                                             inline=inline).start()
+        # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
+        # then the killable workers: the layers of one engine (iscg_graph.query.compose)
+        stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,
+                             max_bytes=settings.max_result_bytes, base_iri=settings.base_iri,
+                             cache_bytes=settings.result_cache_bytes, light_rows=settings.light_query_rows,
+                             memory_bytes=settings.worker_memory_bytes or None)
+        app.state.engine_stack = stack
+        app.state.engine = stack.engine
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        exempt_loopback=settings.budget_exempt_loopback,
@@ -72,7 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sparql, queries, candidates, reports, resources, workbench, workbench_assist):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
-    # GET/POST /sparql are answered before FastAPI's router (a cached answer before even parsing)
+    # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
+    errors.install(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       expose_headers=["ISCG-Warning"],
+                       allow_headers=["Accept", "Content-Type"], max_age=600)
+    # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     # SPARQL endpoint safety
     query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After
+    retry_after_seconds: int = 5           # Retry-After of every 503 (timeout, no free worker, no store)
     result_limit: int = 100_000            # rows; over it the response says so explicitly
     max_query_bytes: int = 100_000         # request body / query text; over it 413 before parsing
     max_result_bytes: int = 256_000_000    # serialised result; over it an explicit error (memory guard)

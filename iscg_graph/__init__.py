@@ -9,7 +9,10 @@ from .build.stats import compute as compute_stats
 from .build.tables import Tables, load_tables
 from .errors import (
     DanglingKeyError,
+    EngineUnavailable,
     ISCGError,
+    NotAcceptable,
+    NotReady,
     ParameterError,
     QueryError,
     QueryRefused,
@@ -26,21 +29,27 @@ from .overlap.evaluate import evaluate
 from .overlap.review import Decision, ReviewOutcome, record_decision, sssom_tsv
 from .overlap.scoring import CandidateSummary, precompute
 from .query.catalog import ParamSpec, QueryCatalog, QuerySpec, load_catalog
+from .query.compose import build_engine
 from .query.engine import EngineResult, InProcessEngine, QueryEngine
+from .query.interface import BaseEngine, QueryRequest
 from .query.reports import ReportResult, run_report
 from .query.workers import ProcessPoolEngine
 from .rdf.store import EmbeddedStore, Store, StoreMeta
 from .rdf.validation import ValidationReport, ValidationResult, validate
 
 __all__ = [
+    "BaseEngine",
     "BuildResult",
     "CandidateSummary",
     "DanglingKeyError",
     "Decision",
     "EmbeddedStore",
     "EngineResult",
+    "EngineUnavailable",
     "ISCGError",
     "InProcessEngine",
+    "NotAcceptable",
+    "NotReady",
     "ParamSpec",
     "ParameterError",
     "ProcessPoolEngine",
@@ -48,6 +57,7 @@ __all__ = [
     "QueryEngine",
     "QueryError",
     "QueryRefused",
+    "QueryRequest",
     "QuerySpec",
     "QuerySyntaxError",
     "QueryTimeout",
@@ -66,6 +76,7 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "build",
+    "build_engine",
     "compute_stats",
     "evaluate",
     "load_catalog",

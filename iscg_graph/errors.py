@@ -1,15 +1,22 @@
 """The library's exceptions: one small tree, so callers can catch by concern.
 
 ISCGError
+├── NotAcceptable          no representation we offer matches the client's Accept header
 ├── SourceError            a source table or RDF file cannot be read (file, line, column)
 │   └── DanglingKeyError   a table cell refers to an item no table defines
 ├── ValidationFailed       SHACL violations; carries the ValidationReport
 ├── StoreError             the store cannot be opened, read or written
-│   └── StoreNotBuilt      no built store at the given path
+│   ├── StoreNotBuilt      no built store at the given path
+│   └── NotReady           the store or an index derived from it is still being prepared (retry)
+├── SearchError            a search request is unusable (empty or too long text, bad limit)
+├── ReviewError            a review decision cannot be recorded
+│   ├── DecisionInvalid    the decision breaks a rule (its problems listed)
+│   └── DecisionConflict   another decision on the same pair is already recorded
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
     ├── QueryTimeout       the query ran past its time limit and was stopped
+    ├── EngineUnavailable  no engine could take the query now (busy, starting, crashed): retry later
     ├── ResultTooLarge     the result has more rows than the configured limit
     ├── UnknownQuery       no canned query has that name
     └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
@@ -17,6 +24,7 @@ ISCGError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +34,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class ISCGError(Exception):
     """Base of every error the library raises on purpose."""
+
+
+class NotAcceptable(ISCGError, ValueError):
+    """No representation matches the Accept header (the message quotes at most 120 characters of it)."""
+
+    def __init__(self, accept: str, offered: Sequence[str]):
+        quoted = accept if len(accept) <= 120 else f"{accept[:120]}… ({len(accept)} characters)"
+        self.offered = tuple(offered)
+        super().__init__(f"cannot serve any of {quoted!r}; available: {', '.join(offered)}")
 
 
 @dataclass
@@ -57,12 +74,34 @@ class ValidationFailed(ISCGError):
         super().__init__(f"{len(report.violations)} SHACL violation(s)")
 
 
+class SearchError(ISCGError, ValueError):
+    """The search request is unusable (empty or too long query, bad limit)."""
+
+
+class ReviewError(ISCGError):
+    pass
+
+
+class DecisionInvalid(ReviewError):
+    def __init__(self, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = problems
+
+
+class DecisionConflict(ReviewError):
+    pass
+
+
 class StoreError(ISCGError):
     pass
 
 
 class StoreNotBuilt(StoreError):
     pass
+
+
+class NotReady(StoreError):
+    """Something derived from the store (e.g. the candidate index) is still being prepared."""
 
 
 class QueryError(ISCGError):
@@ -87,6 +126,10 @@ class QueryRefused(QueryError):
 
 class QueryTimeout(QueryError):
     pass
+
+
+class EngineUnavailable(QueryError):
+    """No worker (or remote store) could take the query in time, or it died: retry later."""
 
 
 class ResultTooLarge(QueryError):

@@ -15,16 +15,18 @@ from collections.abc import Mapping
 from datetime import date as Date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import ParameterError
+from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, DecisionConflict, DecisionInvalid, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, record_decision, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
-from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.render.negotiation import negotiate
+from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
+from iscg_graph.render.tabular import iri_path
 
 from ..settings import Settings
 from ..templating import templates
@@ -48,11 +50,7 @@ def get_index(request: Request) -> CandidateIndex:
     """The candidate index of the service's store, loaded once and reloaded when the file changes."""
     pending = getattr(request.app.state, "candidates_pending", None)
     if pending is not None and pending.is_alive():
-        raise HTTPException(
-            503,
-            "the candidate index of this store is still being computed; try again shortly",
-            headers={"Retry-After": "30"},
-        )
+        raise NotReady("the candidate index of this store is still being computed; try again shortly")
     return warm_index(request.app)
 
 
@@ -111,15 +109,17 @@ def _error(status: int, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"detail": message, **extra}, status_code=status)
 
 
-def _wants(request: Request, fmt: str | None) -> str:
+_OFFERS: dict[str, TableFormat] = {MEDIA_TYPES["json"]: "json", MEDIA_TYPES["csv"]: "csv", XLSX: "xlsx"}
+
+
+def _wants(request: Request, fmt: str | None) -> TableFormat:
     if fmt:
-        return fmt
-    accept = request.headers.get("accept", "")
-    if "text/csv" in accept:
-        return "csv"
-    if XLSX in accept:
-        return "xlsx"
-    return "json"
+        return table_format(fmt)
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept, tuple(_OFFERS))
+    if chosen is None:
+        raise NotAcceptable(accept or "", tuple(_OFFERS))
+    return _OFFERS[chosen]
 
 
 def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -149,18 +149,15 @@ def list_candidates(
     include_recorded: bool = False,
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept")] = None,
 ) -> Response:
-    try:
-        page = index.query(
-            kind,
-            sector=sector,
-            item=item,
-            min_score=min_score,
-            limit=limit,
-            offset=offset,
-            include_recorded=include_recorded,
-        )
-    except ParameterError as exc:
-        return _error(422, str(exc), parameter=exc.name)
+    page = index.query(  # a ParameterError is the app's 422, as on every route
+        kind,
+        sector=sector,
+        item=item,
+        min_score=min_score,
+        limit=limit,
+        offset=offset,
+        include_recorded=include_recorded,
+    )
     params = {
         "kind": kind,
         "sector": sector,
@@ -172,19 +169,10 @@ def list_candidates(
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
         table, columns = candidate_table(page.candidates)
-        name = f"candidates-{kind}"
-        if fmt == "csv":
-            return Response(
-                to_csv(table, columns),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )
-        body = to_xlsx(
-            table, columns, title=f"Candidate overlaps ({kind})", computed_from=_computed_from(page, params)
-        )
-        return Response(
-            body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        )
+        out = render(table, columns, fmt, title=f"Candidate overlaps ({kind})",
+                     computed_from=_computed_from(page, params))
+        disposition = f'attachment; filename="{out.filename(f"candidates-{kind}")}"'
+        return Response(out.body, media_type=out.content_type, headers={"Content-Disposition": disposition})
     return JSONResponse(
         {
             "kind": kind,
@@ -280,13 +268,8 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
-    try:
-        with _lock:
-            outcome = record_decision(_store(request), decision)
-    except DecisionInvalid as exc:
-        return _error(422, str(exc), problems=list(exc.problems))
-    except DecisionConflict as exc:
-        return _error(409, str(exc))
+    with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
+        outcome = record_decision(_store(request), decision)
     _refresh(request)
     return JSONResponse(
         {

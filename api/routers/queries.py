@@ -19,43 +19,36 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import Response
 
-from iscg_graph.errors import QueryError
+from iscg_graph.errors import NotAcceptable, ParameterError, UnknownQuery
 from iscg_graph.query.catalog import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec
 from iscg_graph.query.engine import QueryEngine
-from iscg_graph.render.tabular import ResultTable, to_html, to_xlsx
+from iscg_graph.render.negotiation import negotiate
+from iscg_graph.render.table import render
+from iscg_graph.render.tabular import ResultTable
 
-from ..querying import (
-    DEFAULT_CATALOG,
-    FORMATS,
-    base_iri_of,
-    catalog_of,
-    error_response,
-    parameter_problem,
-    query_engine,
-    timeout_of,
-)
+from ..querying import DEFAULT_CATALOG, FORMATS, base_iri_of, catalog_of, query_engine, timeout_of
 
-__all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "error_response", "query_engine", "router"]
+__all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "query_engine", "router"]
 
 OutputFormat = Enum("OutputFormat", {k: k for k in FORMATS}, type=str)  # type: ignore[misc]
 SectorCode = Enum("SectorCode", {k.replace("-", "_"): k for k in SECTOR_CODES}, type=str)  # type: ignore[misc]
 SchemeSlug = Enum("SchemeSlug", {k.replace("-", "_"): k for k in SCHEME_SLUGS}, type=str)  # type: ignore[misc]
 
 
+_BY_MEDIA = {media: name for name, media in FORMATS.items()}
+
+
 def choose_format(request: Request, fmt: str | None) -> str:
+    """``format=`` if given, else the Accept header, negotiated as on every route (406 if nothing fits)."""
     if fmt:
         return fmt
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        for key, value in FORMATS.items():
-            if media == value:
-                return key
-        if media in ("application/json", "*/*", ""):
-            return "json"
-    return "json"
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept, tuple(FORMATS.values()), aliases={"application/json": FORMATS["json"]})
+    if chosen is None:
+        raise NotAcceptable(accept or "", tuple(FORMATS.values()))
+    return _BY_MEDIA[chosen]
 
 
 def _annotation(p: ParamSpec) -> Any:
@@ -136,15 +129,12 @@ class CannedQueryEndpoint:
         for name in request.query_params:
             if name not in known:
                 allowed = ", ".join(sorted(known))
-                return parameter_problem(
-                    name, f"unknown parameter for query {self.spec.name!r} (allowed: {allowed})"
-                )
+                message = f"unknown parameter for query {self.spec.name!r} (allowed: {allowed})"
+                raise ParameterError(name, message)
         raw = {k: (None if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
         fmt = choose_format(request, getattr(format, "value", format))
-        try:
-            return run_canned(self.spec, raw, fmt, engine, base_iri_of(request), timeout_of(request))
-        except QueryError as exc:
-            return error_response(exc)
+        # the library's errors are answered by the app's one policy (api.errors)
+        return run_canned(self.spec, raw, fmt, engine, base_iri_of(request), timeout_of(request))
 
 
 def run_canned(
@@ -173,14 +163,11 @@ def run_canned(
         ("Query", spec.name),
         ("Parameters", ", ".join(f"{k} = {v}" for k, v in given.items()) or "none"),
     ]
-    if fmt == "xlsx":
-        body = to_xlsx(table, columns, title=spec.summary, computed_from=about)
-        return Response(
-            body,
-            media_type=FORMATS["xlsx"],
-            headers={"Content-Disposition": f'attachment; filename="{spec.name}.xlsx"'},
-        )
-    return HTMLResponse(to_html(table, columns, title=spec.summary, computed_from=about, base_iri=base_iri))
+    out = render(table, columns, "xlsx" if fmt == "xlsx" else "html", title=spec.summary, computed_from=about,
+                 base_iri=base_iri)
+    attachment = {"Content-Disposition": f'attachment; filename="{out.filename(spec.name)}"'}
+    headers = attachment if fmt == "xlsx" else {}
+    return Response(out.body, media_type=out.content_type, headers=headers)
 
 
 def list_queries(request: Request) -> dict[str, Any]:
@@ -197,10 +184,8 @@ def list_queries(request: Request) -> dict[str, Any]:
     }
 
 
-def unknown_query(name: str) -> JSONResponse:
-    return JSONResponse(
-        status_code=404, content={"detail": f"no canned query named {name!r}; see /api/queries"}
-    )
+def unknown_query(name: str) -> Response:
+    raise UnknownQuery(f"no canned query named {name!r}; see /api/queries")
 
 
 def build_router(catalog: QueryCatalog) -> APIRouter:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from iscg_graph.errors import ParameterError, QueryError, UnknownQuery
+from iscg_graph.errors import ParameterError, UnknownQuery
 from iscg_graph.query.catalog import SECTOR_CODES, ParamSpec, QueryCatalog
 from iscg_graph.query.engine import QueryEngine
 from iscg_graph.query.reports import (
@@ -31,9 +31,10 @@ from iscg_graph.query.reports import (
     run_report,
 )
 from iscg_graph.rdf.store import StoreMeta
-from iscg_graph.render.tabular import iri_path, to_csv, to_xlsx
+from iscg_graph.render.table import TableFormat, render
+from iscg_graph.render.tabular import iri_path
 
-from ..querying import FORMATS, base_iri_of, catalog_of, error_response, query_engine, timeout_of
+from ..querying import base_iri_of, catalog_of, query_engine, timeout_of
 from ..templating import templates
 
 __all__ = ["router", "templates"]
@@ -140,38 +141,34 @@ def reports_index(request: Request) -> HTMLResponse:
     )
 
 
-def _download(request: Request, name: str, engine: QueryEngine, fmt: str) -> Response:
+def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat) -> Response:
+    """The report's table as a file; its errors are the app's (api.errors), as on every route."""
     catalog = catalog_of(request)
-    try:
-        report = _report(catalog, name)
-        values, unknown = _values(request, report)
-        if unknown:
-            raise ParameterError(unknown, f"unknown parameter for report {name!r}")
-        result = run_report(
-            engine,
-            catalog,
-            name,
-            values,
-            _meta(request),
-            base_iri=base_iri_of(request),
-            timeout=timeout_of(request),
-        )
-    except QueryError as exc:
-        return error_response(exc)
+    report = _report(catalog, name)
+    values, unknown = _values(request, report)
+    if unknown:
+        raise ParameterError(unknown, f"unknown parameter for report {name!r}")
+    result = run_report(
+        engine,
+        catalog,
+        name,
+        values,
+        _meta(request),
+        base_iri=base_iri_of(request),
+        timeout=timeout_of(request),
+    )
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
+    # CSV with a BOM: Excel reads UTF-8 right
+    out = render(result.table, result.columns, fmt, title=report.title, computed_from=computed.items(),
+                 bom=True)
     headers = {
         "X-ISCG-Data-Version": computed.data_version,
         "X-ISCG-Query": computed.query,
         "X-ISCG-Parameters": urlencode(computed.params),
+        "Content-Disposition": f'attachment; filename="{out.filename(name)}"',
     }
-    if fmt == "csv":
-        body = to_csv(result.table, result.columns).encode("utf-8-sig")  # BOM: Excel reads UTF-8 right
-        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    xlsx = to_xlsx(result.table, result.columns, title=report.title, computed_from=computed.items())
-    headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return Response(xlsx, media_type=FORMATS["xlsx"], headers=headers)
+    return Response(out.body, media_type=out.content_type, headers=headers)
 
 
 @router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")
@@ -208,10 +205,8 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             result = run_report(
                 engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
             )
-    except ParameterError as exc:
+    except ParameterError as exc:  # shown on the page, with the form (other errors: the app's policy)
         error = exc
-    except QueryError as exc:
-        return error_response(exc)
     query_string = urlencode(values)
     context = {
         "report": report,

@@ -76,10 +76,6 @@ def pick_format(request: Request, suffix: str | None) -> DocFormat:
     return choose_format(request.headers.get("accept"))
 
 
-def not_acceptable(exc: NotAcceptable) -> Response:
-    return JSONResponse({"detail": str(exc), "available": [f.media_type for f in FORMATS]}, status_code=406)
-
-
 def not_found(request: Request, message: str, settings: Settings) -> Response:
     try:
         wants_html = choose_format(request.headers.get("accept")) is HTML
@@ -129,10 +125,7 @@ def negotiate(
     settings: Settings,
     lang: str | None,
 ) -> Response:
-    try:
-        fmt = pick_format(request, suffix)
-    except NotAcceptable as exc:
-        return not_acceptable(exc)
+    fmt = pick_format(request, suffix)  # NotAcceptable: the app's 406
     modified = last_modified(store)
     location = f"{local}.{fmt.suffix}"
     if fmt.rdf:
@@ -256,10 +249,7 @@ def ontology(
         return not_found(request, f"no representation .{suffix} of the ontology", settings)
     if not triples:
         return not_found(request, "the ontology is not loaded", settings)
-    try:
-        fmt = pick_format(request, suffix)
-    except NotAcceptable as exc:
-        return not_acceptable(exc)
+    fmt = pick_format(request, suffix)  # NotAcceptable: the app's 406
     modified = last_modified(store)
     if fmt.rdf:
         if (
@@ -398,10 +388,7 @@ def search(
     if format:
         wants_html = format == "html"
     else:
-        try:
-            wants_html = choose_format(request.headers.get("accept"), (HTML, JSON)) is HTML
-        except NotAcceptable as exc:
-            return not_acceptable(exc)
+        wants_html = choose_format(request.headers.get("accept"), (HTML, JSON)) is HTML
     langs = languages(request, lang)
     hits: list[Any] = []
     error: str | None = None
@@ -410,7 +397,7 @@ def search(
             hits = SearchIndex.for_store(store, base).search(q, limit=limit, language=langs[0])
         except SearchError as exc:
             if not wants_html:
-                return JSONResponse({"detail": str(exc)}, status_code=400)
+                raise  # the app's policy: 400
             error = str(exc)
     labeller = ld.Labeller(store, base, langs)
     results = []

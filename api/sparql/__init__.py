@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint, ``/sparql``: `protocol` (the request grammar, no I/O) -> `plan`
-(a validated request, shared) -> `route` (the handler) and `fastlane` (the same answers before
-FastAPI's stack)."""
+(a validated request, shared) -> `route` (the one handler) and `fastlane` (answers that need no
+handler: a cached or proven-light GET)."""
 
 from .fastlane import SparqlFastLane
 from .route import router, sparql_endpoint

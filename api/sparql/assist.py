@@ -18,7 +18,6 @@ from iscg_graph.query.terms import KnownTerms
 from iscg_graph.vocab import prefixes
 
 WARNING_HEADER = "ISCG-Warning"
-EXPOSE = "Access-Control-Expose-Headers"
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +51,7 @@ def warning_headers(query: str, terms: frozenset[str] | None, base_iri: str) -> 
     found = unknown_terms(query, terms, prefixes(base_iri))
     if not found:
         return {}
-    return {WARNING_HEADER: warning_header(found), EXPOSE: WARNING_HEADER}
+    return {WARNING_HEADER: warning_header(found)}  # CORSMiddleware exposes it to browsers
 
 
 def syntax_message(query: str | None, exc: QuerySyntaxError, base_iri: str) -> str:

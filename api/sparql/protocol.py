@@ -1,29 +1,26 @@
 """The SPARQL 1.1 Protocol's request grammar, with no I/O: the media types, query-string and form
 decoding (UTF-8, percent-decoding), choosing the one query and the dataset parameters, telling a
-browser from an RDF client, and the `ProtocolError` (status, message, headers) every refusal is
-raised as."""
+browser from an RDF client. Every refusal is raised as `ProtocolError` (status, message, headers),
+which the app's error policy (`api.errors`) answers."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from iscg_graph.render import formats
+from iscg_graph.render.negotiation import parse_accept
 
+from ..errors import ProtocolError
 from ..settings import Settings
 from ..urlencoded import parse_pairs
+
+__all__ = ["DIRECT", "FORM", "UPDATE", "ProtocolError", "content_type_of", "decode", "pairs", "select",
+           "url_params", "wants_html"]
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+HTML = "text/html"
 
 
 def decode(raw: bytes, what: str) -> str:
@@ -44,7 +41,7 @@ def pairs(text: str, what: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=512)
 def parse_pairs_cached(text: str) -> tuple[tuple[str, str], ...]:
-    """Cached: dashboards and clients repeat the same requests."""
+    """Cached: dashboards and clients repeat the same requests (texts up to 4 KB only)."""
     return tuple(parse_pairs(text))
 
 
@@ -55,8 +52,29 @@ def url_params(raw_query: bytes, settings: Settings) -> list[tuple[str, str]]:
     return pairs(decode(raw_query, "the query string"), "the query string")
 
 
+def content_type_of(header: str | None) -> str:
+    """A POST's Content-Type, checked: FORM or DIRECT (415 otherwise, 403 for an update)."""
+    if not header:
+        raise ProtocolError(415, f"POST needs a Content-Type: {FORM} or {DIRECT}")
+    ctype, _, ctype_params = header.partition(";")
+    ctype = ctype.strip().lower()
+    charset = None
+    for param in ctype_params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if ctype == UPDATE:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if ctype not in (FORM, DIRECT):
+        raise ProtocolError(415, f"unsupported Content-Type {ctype[:80]!r}: use {FORM} or {DIRECT}")
+    if charset not in (None, "utf-8", "utf8"):
+        raise ProtocolError(415, f"unsupported charset {charset[:40]!r}: the protocol requires UTF-8")
+    return ctype
+
+
 def select(params: list[tuple[str, str]],
-            direct: str | None) -> tuple[str | None, list[str], list[str], list[str]]:
+           direct: str | None) -> tuple[str | None, list[str], list[str], list[str]]:
+    """The one query text, the dataset (default and named graph IRIs) and the ``format`` values."""
     queries = [v for k, v in params if k == "query"]
     if direct is not None:
         if queries:
@@ -73,9 +91,10 @@ def select(params: list[tuple[str, str]],
 
 
 def wants_html(accept: str | None, format_values: list[str]) -> bool:
-    """A browser opening /sparql: it asks for HTML and names none of the RDF types we produce
-    (browsers also list application/xml, which alone does not make an RDF client)."""
-    if format_values or not accept or "text/html" not in accept:
+    """A browser opening /sparql: it accepts HTML and names none of the RDF types we produce (browsers
+    also list application/xml, which alone does not make an RDF client; an RDF client that also
+    takes HTML gets RDF). Read with the one bounded Accept parser."""
+    if format_values or not accept:
         return False
-    named = {part.split(";")[0].strip().lower() for part in accept.split(",")}
-    return not named & set(formats.PRODUCES["graph"])
+    named = {r.media for r in parse_accept(accept) if r.q > 0}
+    return HTML in named and not named & set(formats.PRODUCES["graph"])

@@ -13,7 +13,6 @@ snapshot), so they are safe next to a running service.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +26,7 @@ from ..query.catalog import DEFAULT_BASE_IRI, QueryCatalog, load_catalog
 from ..query.engine import InProcessEngine
 from ..query.reports import report_specs, run_report
 from ..rdf.store import EmbeddedStore
-from ..render.tabular import to_csv, to_html, to_xlsx
+from ..render.table import render, table_format
 
 __all__ = ["register"]
 
@@ -112,27 +111,10 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
         title = result.report.title
         about = result.computed_from.items()
-        if fmt == "csv":
-            data = to_csv(result.table, result.columns).encode("utf-8")
-        elif fmt == "xlsx":
-            data = to_xlsx(result.table, result.columns, title=title, computed_from=about)
+        data = render(result.table, result.columns, table_format(fmt), title=title, computed_from=about,
+                      name=name).body
+        if fmt == "xlsx":
             output = output or Path(f"{name}.xlsx")
-        elif fmt == "html":
-            data = to_html(
-                result.table, result.columns, title=title, computed_from=about, base_iri=None
-            ).encode("utf-8")
-        else:
-            doc = {
-                "report": name,
-                "title": title,
-                "computed_from": dict(about),
-                "columns": [c.title for c in result.columns],
-                "rows": [
-                    {c.title: (row[c.name].text if c.name in row else None) for c in result.columns}
-                    for row in result.table.rows
-                ],
-            }
-            data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         _write(data, output)
         err.print(f"{len(result.table.rows)} rows · data version {result.computed_from.data_version}")
 

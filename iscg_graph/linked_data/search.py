@@ -18,6 +18,7 @@ from threading import Lock
 
 import pyoxigraph as ox
 
+from ..errors import SearchError  # re-exported: callers import it here
 from ..rdf.store import EmbeddedStore
 from ..vocab import DCT_TITLE, RDF_TYPE, RDFS_LABEL, SKOS_ALT, SKOS_NOTATION, SKOS_PREF
 
@@ -62,10 +63,6 @@ class Hit:
     field: str  # label | altLabel | title | notation
     score: int
     types: tuple[str, ...]
-
-
-class SearchError(ValueError):
-    """The search request is unusable (empty or too long query, bad limit)."""
 
 
 class SearchIndex:

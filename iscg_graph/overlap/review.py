@@ -10,7 +10,7 @@ keeps the proposed predicate with ``sssom:predicate_modifier "Not"`` (SSSOM's ne
 The record is validated by the project's SHACL shapes together with the two items' Sectors before
 anything is written; a violation raises `DecisionInvalid` and the store is untouched.
 
-    ISCGError
+    ISCGError (iscg_graph.errors, where these live)
     └── ReviewError
         ├── DecisionInvalid      the decision names unknown items, an impossible pair, or breaks a shape
         └── DecisionConflict     the pair already has a review decision
@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from ..errors import ISCGError
+from ..errors import DecisionConflict, DecisionInvalid, ReviewError  # re-exported: callers import them here
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
 from .corpus import ITEM_CLASS, REVIEWS_GRAPH, _value
@@ -67,20 +67,6 @@ _PAIRS = {
     frozenset({"resolution"}),
     frozenset({"theme"}),
 }
-
-
-class ReviewError(ISCGError):
-    pass
-
-
-class DecisionInvalid(ReviewError):
-    def __init__(self, message: str, problems: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.problems = problems
-
-
-class DecisionConflict(ReviewError):
-    pass
 
 
 @dataclass(frozen=True)

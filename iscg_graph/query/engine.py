@@ -1,10 +1,10 @@
-"""Query execution: the interface every caller uses, and the simple in-process implementation.
+"""Running a query on an embedded store, and the simple in-process engine.
 
-Callers (the SPARQL endpoint, canned queries, reports, linked-data pages) hand a query text plus
-typed substitutions to a `QueryEngine` and get back the serialised body produced by Oxigraph's own
-writers. The production implementation (`iscg_graph.query.workers.ProcessPoolEngine`) runs queries in
-worker processes that can be killed on timeout; `InProcessEngine` runs them in the calling thread
-and is for the CLI and unit tests.
+Callers hand a query text plus typed substitutions to a `QueryEngine` (the interface:
+`iscg_graph.query.interface`) and get back the serialised body produced by Oxigraph's own writers.
+Every engine over an embedded store runs `execute` below: the worker pool
+(`iscg_graph.query.workers.ProcessPoolEngine`) in processes that can be killed on timeout, the
+light-query layer in the caller, and `InProcessEngine` in the calling thread (the CLI and unit tests).
 
 Substitutions cross process boundaries, so they are given as N-Triples term strings
 (``<https://…>``, ``"text"@en``, ``"3"^^<http://www.w3.org/2001/XMLSchema#integer>``).
@@ -20,17 +20,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from collections.abc import Hashable, Mapping
 
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, ResultTooLarge
-from ..rdf.store import EmbeddedStore
+from ..rdf.store import EmbeddedStore, data_key
+from .interface import BaseEngine, EngineResult, QueryEngine, QueryRequest
+
+__all__ = ["GRAPH_FORMATS", "RESULTS_FORMATS", "EngineResult", "InProcessEngine", "QueryEngine", "execute",
+           "parse_term", "run_request", "syntax_error"]
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-ResultKind = Literal["bindings", "boolean", "graph"]
 
 # media type -> pyoxigraph format, for SELECT/ASK and for CONSTRUCT/DESCRIBE
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -48,28 +49,6 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class EngineResult:
-    body: bytes
-    media_type: str
-    kind: ResultKind
-    rows: int | None = None  # solutions/triples, when counted (large bodies under a row limit)
-
-
-class QueryEngine(Protocol):
-    def run(
-        self,
-        sparql: str,
-        *,
-        media_type: str,
-        substitutions: Mapping[str, str] | None = None,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        timeout: float | None = None,
-        row_limit: int | None = None,
-    ) -> EngineResult: ...
 
 
 def parse_term(nt: str) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -229,33 +208,29 @@ def _count_triples(body: bytes, fmt: ox.RdfFormat) -> int:
     return sum(1 for _ in ox.parse(body, format=fmt))
 
 
-class InProcessEngine:
-    """Runs queries in the calling thread: no timeout enforcement (CLI, tests)."""
+def run_request(store: EmbeddedStore, request: QueryRequest, *, max_bytes: int | None = None,
+                base_iri: str | None = None) -> EngineResult:
+    """`execute` for a `QueryRequest` (what engines receive)."""
+    return execute(store, request.sparql, media_type=request.media_type,
+                   substitutions=request.substitution_map or None, default_graph=request.default_graph_list,
+                   named_graphs=request.named_graph_list, row_limit=request.row_limit, max_bytes=max_bytes,
+                   base_iri=base_iri)
+
+
+class InProcessEngine(BaseEngine):
+    """Runs queries in the calling thread (``run_async``: in a thread): no timeout enforcement (CLI,
+    tests)."""
 
     def __init__(self, store: EmbeddedStore):
         self.store = store
+
+    @property
+    def generation(self) -> Hashable:
+        return data_key(self.store.meta)
 
     def graphs(self, wait: float = 0.0) -> frozenset[str]:
         """Named graphs of the store (the endpoint checks dataset IRIs against them)."""
         return frozenset(self.store.graphs())
 
-    def run(
-        self,
-        sparql: str,
-        *,
-        media_type: str,
-        substitutions: Mapping[str, str] | None = None,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        timeout: float | None = None,
-        row_limit: int | None = None,
-    ) -> EngineResult:
-        return execute(
-            self.store,
-            sparql,
-            media_type=media_type,
-            substitutions=substitutions,
-            default_graph=default_graph,
-            named_graphs=named_graphs,
-            row_limit=row_limit,
-        )
+    def execute(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
+        return run_request(self.store, request)

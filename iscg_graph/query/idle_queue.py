@@ -55,6 +55,11 @@ class IdleQueue(Generic[T]):
                     return
             self._free.append(item)
 
+    def __len__(self) -> int:
+        """Items waiting to be taken."""
+        with self._lock:
+            return len(self._free)
+
     def try_get(self) -> T | None:
         with self._lock:
             return self._free.popleft() if self._free else None

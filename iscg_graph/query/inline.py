@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from ..errors import QueryError
 from ..rdf.store import DataKey, EmbeddedStore, data_key
 from .engine import EngineResult, execute
+from .interface import QueryRequest
 from .light import MAX_TEXT, Pattern, prove_light
 
 __all__ = ["InlineRunner"]
@@ -112,6 +113,13 @@ class InlineRunner:
             raise
         except Exception as exc:  # evaluation errors, as a worker reports them
             raise QueryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+    def answer(self, request: QueryRequest, generation: object) -> EngineResult | None:
+        """`run` for a `QueryRequest`."""
+        return self.run(request.sparql, generation=generation, media_type=request.media_type,
+                        substitutions=request.substitution_map, default_graph=request.default_graph_list,
+                        named_graphs=request.named_graph_list, row_limit=request.row_limit)
 
 
 def _object(term: str | tuple[str, str] | None) -> ox.NamedNode | ox.Literal | None:

@@ -13,10 +13,10 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execut
   loaded; a stale worker reloads the snapshot first.
 - Optional address-space cap per worker (``memory_bytes``): a query that would exhaust memory
   kills its worker only (the request gets `EngineUnavailable`, a new worker starts).
-- Optional result cache (``cache_bytes``): identical requests on an unchanged generation are
-  answered from memory (`iscg_graph.query.result_cache`).
-- Optional in-process path (``inline``): a query proven light (`iscg_graph.query.light`: a bound on the
-  rows it can touch, from its text and the store's counts) runs in the caller, not in a worker.
+- Messages are typed (`iscg_graph.query.messages`): a `QueryRequest` goes out, `Answer` plus the
+  body's bytes or `Failure` comes back.
+- The pool is one engine; the result cache and the in-process path for proven-light queries are
+  layers over it (`iscg_graph.query.layers`, composed in `iscg_graph.query.compose`).
 - No orphans: on Linux a worker asks the kernel to kill it when the service dies (even by SIGKILL),
   so a query still running cannot outlive it. pyoxigraph holds the GIL while it evaluates, so the
   worker could not notice by itself. The kernel ties this to the *thread* that started the worker,
@@ -26,114 +26,30 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execut
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import os
-import resource
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ..errors import QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
-from ..rdf.store import META, DataKey, EmbeddedStore, data_key, read_meta
-from .engine import EngineResult, execute
+from ..errors import EngineUnavailable, QueryError, QueryTimeout, StoreError
+from ..rdf.store import META, DataKey, data_key, read_meta
+from .engine import EngineResult
 from .idle_queue import IdleQueue
-from .inline import InlineRunner
-from .result_cache import ResultCache, cacheable
+from .interface import BaseEngine, QueryRequest
+from .messages import Answer, Failure, LoadFailed, Ready, Reload
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-class EngineUnavailable(QueryError):
-    """No worker could take the query in time, or the worker died (retry later)."""
-
-
-# ----------------------------------------------------------------------------------------------
-# the worker process
-
-
-def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None) -> None:
-    store = None
-    try:
-        store = EmbeddedStore.open_snapshot(store_path)
-        conn.send(("ready", data_key(store.meta), store.graphs()))
-    except Exception as exc:  # noqa: BLE001  (reported to the parent, then exit)
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-        return
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg is None:
-            return
-        if msg[0] == "reload":
-            try:
-                store = EmbeddedStore.open_snapshot(store_path)
-                conn.send(("ready", data_key(store.meta), store.graphs()))
-            except Exception as exc:  # noqa: BLE001
-                conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-                return
-            continue
-        _, sparql, media_type, subs, default_graph, named_graphs, row_limit = msg
-        try:
-            result = execute(store, sparql, media_type=media_type, substitutions=subs,
-                             default_graph=default_graph, named_graphs=named_graphs,
-                             row_limit=row_limit, max_bytes=max_bytes, base_iri=base_iri)
-        except QuerySyntaxError as exc:
-            conn.send(("error", "syntax", (exc.message, exc.line, exc.column)))
-        except ResultTooLarge as exc:
-            conn.send(("error", "too-large", (str(exc),)))
-        except QueryError as exc:
-            conn.send(("error", "query", (str(exc),)))
-        except Exception as exc:  # noqa: BLE001  (evaluation errors, bad substitutions)
-            conn.send(("error", "query", (f"{type(exc).__name__}: {exc}",)))
-        else:
-            conn.send(("ok", result.media_type, result.kind, result.rows))
-            conn.send_bytes(result.body)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent's spawner thread ends (Linux), and exit now
-    if the parent is already gone (it died before the request was made)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the worker still exits when its socket closes
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _child_entry(argv: list[str]) -> None:
-    fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
-    _die_with_parent(int(argv[5]))
-    if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
-
-
-def _cache_key(sparql: str, media_type: str, substitutions: Mapping[str, str] | None,
-               default_graph: list[str] | None, named_graphs: list[str] | None,
-               row_limit: int | None) -> tuple[object, ...] | None:
-    if len(sparql) > 8192 or not cacheable(sparql):  # long texts would make the keys the memory
-        return None
-    subs = tuple(sorted(substitutions.items())) if substitutions else ()
-    return (sparql, media_type, subs, tuple(default_graph) if default_graph is not None else None,
-            tuple(named_graphs) if named_graphs is not None else None, row_limit)
 
 
 async def _readable(conn: Connection, timeout: float) -> None:
@@ -152,14 +68,6 @@ async def _readable(conn: Connection, timeout: float) -> None:
     finally:
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the descriptor non-blocking; Connection reads block
-
-
-def _rebuild_error(kind: str, args: tuple[Any, ...]) -> QueryError:
-    if kind == "syntax":
-        return QuerySyntaxError(*args)
-    if kind == "too-large":
-        return ResultTooLarge(*args)
-    return QueryError(*args)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -198,7 +106,7 @@ class _Worker:
         parent_sock, child_sock = socket.socketpair()
         # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
         code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                "from iscg_graph.query.workers import _child_entry; _child_entry(sys.argv[1:])")
+                "from iscg_graph.query.worker_process import child_entry; child_entry(sys.argv[1:])")
         argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
                 base_iri or "", str(memory_bytes or 0), str(os.getpid())]
         try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
@@ -223,10 +131,11 @@ class _Worker:
             msg = self.conn.recv()
         except (EOFError, OSError) as exc:
             raise EngineUnavailable("query worker exited while loading the store") from exc
-        if msg[0] != "ready":
-            raise StoreError(f"query worker cannot load the store: {msg[1]}")
-        self.generation = tuple(msg[1])  # type: ignore[assignment]
-        self.graphs = frozenset(msg[2])
+        if not isinstance(msg, Ready):
+            reason = msg.reason if isinstance(msg, LoadFailed) else repr(msg)
+            raise StoreError(f"query worker cannot load the store: {reason}")
+        self.generation = msg.generation
+        self.graphs = msg.graphs
 
     def kill(self) -> None:
         try:
@@ -251,7 +160,7 @@ class _Worker:
             self.kill()
 
 
-class ProcessPoolEngine:
+class ProcessPoolEngine(BaseEngine):
     """The production `QueryEngine`: worker processes that are killed on timeout."""
 
     def __init__(
@@ -263,9 +172,7 @@ class ProcessPoolEngine:
         max_bytes: int | None = 512 * 1024 * 1024,
         start_timeout: float = 120.0,
         base_iri: str | None = None,
-        cache_bytes: int = 0,
         memory_bytes: int | None = None,
-        inline: InlineRunner | None = None,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -273,9 +180,7 @@ class ProcessPoolEngine:
         self.max_bytes = max_bytes
         self.start_timeout = start_timeout
         self.base_iri = base_iri
-        self.cache = ResultCache(cache_bytes)
         self.memory_bytes = memory_bytes
-        self.inline = inline
         self._idle: IdleQueue[_Worker] = IdleQueue()
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -291,8 +196,6 @@ class ProcessPoolEngine:
     def start(self, wait: bool = False) -> ProcessPoolEngine:
         """Start the workers (in the background unless ``wait``)."""
         self._generation = data_key(read_meta(Path(self.store_path)))
-        if self.inline is not None:
-            self.inline.load(background=not wait)
         for _ in range(self.size):
             self._spawn(background=not wait)
         return self
@@ -305,7 +208,7 @@ class ProcessPoolEngine:
         for worker in workers:
             worker.stop()
 
-    def __enter__(self) -> ProcessPoolEngine:
+    def __enter__(self) -> ProcessPoolEngine:  # type: ignore[override]
         return self.start(wait=True)
 
     def __exit__(self, *exc: object) -> None:
@@ -373,14 +276,19 @@ class ProcessPoolEngine:
             self._ready.wait(wait)
         return self._graphs  # as loaded by the newest worker (run() notices new generations)
 
+    def idle_workers(self) -> int:
+        """Workers loaded and waiting for a query (observability, tests)."""
+        return len(self._idle)
+
     def worker_pids(self) -> list[int]:
         with self._lock:
             return sorted(w.pid for w in self._all)
 
     @property
-    def generation(self) -> int:
-        """The data generation the engine serves (``meta.json``)."""
-        return self._generation[2] if self._generation else 0
+    def generation(self) -> Hashable:
+        """What identifies the data the engine serves (``meta.json``, re-read when it changes)."""
+        self._refresh_generation()
+        return self._generation
 
     def _refresh_generation(self) -> None:
         try:
@@ -396,45 +304,59 @@ class ProcessPoolEngine:
                 pass
 
     # -- running queries -----------------------------------------------------------------------
-    def run(
-        self,
-        sparql: str,
-        *,
-        media_type: str,
-        substitutions: Mapping[str, str] | None = None,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        timeout: float | None = None,
-        row_limit: int | None = None,
-    ) -> EngineResult:
+    def execute(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         self._refresh_generation()
-        key = self._cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
-        if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
-            return cached
-        if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
-                                      row_limit)) is not None:
-            return light
         worker = self._checkout(deadline, limit)
-        request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
-                   row_limit)
-        try:
+        with self._lease(worker, limit):
             worker.conn.send(request)
             if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
-                raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
-            msg = worker.conn.recv()
-            if msg[0] == "ok":
-                body = worker.conn.recv_bytes()
-                result = EngineResult(body, msg[1], msg[2], msg[3])
-            else:
-                raise _rebuild_error(msg[1], msg[2])
-        except QueryTimeout:
+                raise TimeoutError
+            return self._receive(worker)
+        raise AssertionError("unreachable")  # pragma: no cover  (_lease re-raises)
+
+    async def execute_async(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
+        """`execute` for an event loop: waits for a worker and on its socket without a thread (the
+        blocking `execute` goes to the default executor only before the pool has started)."""
+        self._refresh_generation()
+        if not self._ready.is_set() or self._boot_error is not None:
+            call = functools.partial(self.execute, request, timeout)
+            return await asyncio.get_running_loop().run_in_executor(None, call)
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        worker = await self._acheckout(deadline, limit)
+        with self._lease(worker, limit):
+            worker.conn.send(request)
+            if not worker.conn.poll(0):
+                await _readable(worker.conn, max(deadline - time.monotonic(), 0.0))
+            return self._receive(worker)
+        raise AssertionError("unreachable")  # pragma: no cover  (_lease re-raises)
+
+    @staticmethod
+    def _receive(worker: _Worker) -> EngineResult:
+        msg = worker.conn.recv()
+        if isinstance(msg, Answer):
+            return EngineResult(worker.conn.recv_bytes(), msg.media_type, msg.kind, msg.rows)
+        if isinstance(msg, Failure):
+            raise msg.error()
+        raise EngineUnavailable(f"the query worker sent {type(msg).__name__}, not an answer")
+
+    @contextmanager
+    def _lease(self, worker: _Worker, limit: float) -> Iterator[None]:
+        """A checked-out worker, returned to the pool after a normal answer or a query error, and
+        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled)."""
+        try:
+            yield
+        except TimeoutError:  # before OSError: TimeoutError is one
             self._replace(worker)
-            raise
-        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError) as exc:
             self._replace(worker)
             raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
+        except EngineUnavailable:  # it sent something it should not have
+            self._replace(worker)
+            raise
         except QueryError:
             self._idle.release(worker)
             raise
@@ -442,100 +364,6 @@ class ProcessPoolEngine:
             self._replace(worker)
             raise
         self._idle.release(worker)
-        if key is not None:
-            self.cache.put(key, worker.generation, result)
-        return result
-
-    def _cache_key(self, sparql: str, media_type: str, substitutions: Mapping[str, str] | None,
-                   default_graph: list[str] | None, named_graphs: list[str] | None,
-                   row_limit: int | None) -> tuple[object, ...] | None:
-        if self.cache.max_bytes <= 0:  # no cache: nothing to key (scanning the text costs)
-            return None
-        return _cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
-
-    def _run_inline(self, key: tuple[object, ...] | None, sparql: str, media_type: str,
-                    substitutions: Mapping[str, str] | None, default_graph: list[str] | None,
-                    named_graphs: list[str] | None, row_limit: int | None) -> EngineResult | None:
-        """The answer of a proven-light query, run here (cached like a worker's), or None."""
-        if self.inline is None:
-            return None
-        generation = self._generation
-        result = self.inline.run(sparql, generation=generation, media_type=media_type,
-                                 substitutions=substitutions, default_graph=default_graph,
-                                 named_graphs=named_graphs, row_limit=row_limit)
-        if result is not None and key is not None:
-            self.cache.put(key, generation, result)
-        return result
-
-    def answer_now(self, sparql: str, *, media_type: str, default_graph: list[str] | None = None,
-                   named_graphs: list[str] | None = None,
-                   row_limit: int | None = None) -> EngineResult | None:
-        """The answer `run` would give without a worker: from the result cache, or run here when the
-        query is proven light; else None (nothing runs; a cache miss is not counted, since the
-        caller then asks `run_async`)."""
-        self._refresh_generation()
-        key = self._cache_key(sparql, media_type, None, default_graph, named_graphs, row_limit)
-        if key is not None and (hit := self.cache.peek(key, self._generation)) is not None:
-            return hit
-        return self._run_inline(key, sparql, media_type, None, default_graph, named_graphs, row_limit)
-
-    async def run_async(
-        self,
-        sparql: str,
-        *,
-        media_type: str,
-        substitutions: Mapping[str, str] | None = None,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        timeout: float | None = None,
-        row_limit: int | None = None,
-    ) -> EngineResult:
-        """`run` for an event loop: waits for a worker and on its socket without a thread (the
-        blocking `run` goes to the default executor only before the pool has started)."""
-        self._refresh_generation()
-        key = self._cache_key(sparql, media_type, substitutions, default_graph, named_graphs, row_limit)
-        if key is not None and (cached := self.cache.get(key, self._generation)) is not None:
-            return cached
-        if (light := self._run_inline(key, sparql, media_type, substitutions, default_graph, named_graphs,
-                                      row_limit)) is not None:
-            return light
-        loop = asyncio.get_running_loop()
-        if not self._ready.is_set() or self._boot_error is not None:
-            call = functools.partial(self.run, sparql, media_type=media_type, substitutions=substitutions,
-                                     default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
-                                     row_limit=row_limit)
-            return await loop.run_in_executor(None, call)
-        limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        worker = await self._acheckout(deadline, limit)
-        request = ("query", sparql, media_type, dict(substitutions or {}), default_graph, named_graphs,
-                   row_limit)
-        try:
-            worker.conn.send(request)
-            if not worker.conn.poll(0):
-                await _readable(worker.conn, max(deadline - time.monotonic(), 0.0))
-            msg = worker.conn.recv()
-            if msg[0] == "ok":
-                body = worker.conn.recv_bytes()
-                result = EngineResult(body, msg[1], msg[2], msg[3])
-            else:
-                raise _rebuild_error(msg[1], msg[2])
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
-        except (EOFError, OSError) as exc:
-            self._replace(worker)
-            raise EngineUnavailable("the query worker stopped unexpectedly (out of memory?)") from exc
-        except QueryError:
-            self._idle.release(worker)
-            raise
-        except BaseException:  # cancelled while the worker runs: its state is unknown
-            self._replace(worker)
-            raise
-        self._idle.release(worker)
-        if key is not None:
-            self.cache.put(key, worker.generation, result)
-        return result
 
     def _busy(self, limit: float) -> EngineUnavailable:
         return EngineUnavailable(f"all {self.size} query workers stayed busy for {limit:g} s; retry later")
@@ -572,7 +400,7 @@ class ProcessPoolEngine:
             return None
         if worker.generation != self._generation:
             try:
-                worker.conn.send(("reload",))
+                worker.conn.send(Reload())
                 worker.wait_ready(self.start_timeout)
             except (QueryError, StoreError, OSError):
                 self._replace(worker)

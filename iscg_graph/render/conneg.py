@@ -14,6 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import NotAcceptable
+from .negotiation import negotiate, parse_weighted
+
+__all__ = ["ALIASES", "BY_SUFFIX", "FORMATS", "DocFormat", "NotAcceptable", "choose_format", "etag_for",
+           "not_modified", "parse_weighted", "preferred_languages", "split_suffix"]
+
 
 @dataclass(frozen=True)
 class DocFormat:
@@ -46,73 +52,18 @@ ALIASES: dict[str, DocFormat] = {
 }
 
 
-class NotAcceptable(ValueError):
-    """No representation matches the Accept header."""
-
-    def __init__(self, accept: str):
-        offered = ", ".join(f.media_type for f in FORMATS)
-        super().__init__(f"cannot serve any of {accept!r}; available: {offered}")
-
-
-def parse_weighted(header: str, *, clamp: bool = True) -> list[tuple[str, float, int]]:
-    """`a;q=0.5, b` -> [(token, q, position)] for Accept-style headers, tokens lower-cased.
-
-    A malformed weight counts as 0 ("not acceptable"); `clamp` keeps q within [0, 1], otherwise q
-    is as sent (the SPARQL endpoint's negotiation in `formats` ranks by the weight as sent).
-    """
-    items: list[tuple[str, float, int]] = []
-    for pos, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        token = fields[0].lower()
-        if not token:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
-                else:
-                    if clamp:
-                        q = min(max(q, 0.0), 1.0)
-        items.append((token, q, pos))
-    return items
-
-
 def choose_format(accept: str | None, formats: tuple[DocFormat, ...] = FORMATS) -> DocFormat:
     """The best format for an Accept header; the first format when the client states no preference.
 
-    Highest q wins; on a tie the order of `formats` decides. Raises `NotAcceptable` when the
-    client accepts none of `formats`.
+    Negotiated by `iscg_graph.render.negotiation` (the same rules on every route). Raises
+    `NotAcceptable` when the client accepts none of `formats`.
     """
-    if not accept or not accept.strip():
-        return formats[0]
-    scored = [(_quality(accept, fmt), -order, fmt) for order, fmt in enumerate(formats)]
-    q, _order, fmt = max(scored, key=lambda item: (item[0], item[1]))
-    if q <= 0.0:
-        raise NotAcceptable(accept)
-    return fmt
-
-
-def _quality(accept: str, fmt: DocFormat) -> float:
-    """The q a header gives one format: from its most specific matching range (RFC 9110 §12.5.1)."""
-    found: tuple[int, float] | None = None
-    for token, q, _pos in parse_weighted(accept):
-        if token == fmt.media_type:
-            spec = 3
-        elif ALIASES.get(token) is fmt:
-            spec = 2
-        elif token.endswith("/*") and token != "*/*" and fmt.media_type.startswith(token[:-1]):
-            spec = 1
-        elif token == "*/*":
-            spec = 0
-        else:
-            continue
-        if found is None or spec > found[0]:
-            found = (spec, q)
-    return found[1] if found else 0.0
+    by_media = {f.media_type: f for f in formats}
+    aliases = {name: fmt.media_type for name, fmt in ALIASES.items() if fmt in formats}
+    chosen = negotiate(accept, tuple(by_media), aliases=aliases)
+    if chosen is None:
+        raise NotAcceptable(accept or "", [f.media_type for f in formats])
+    return by_media[chosen]
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:

@@ -1,19 +1,19 @@
 """Result media types and content negotiation for the SPARQL protocol.
 
 Two families: *results* (SELECT / ASK: SPARQL JSON, XML, CSV, TSV) and *graph* (CONSTRUCT /
-DESCRIBE and the service description: Turtle, N-Triples, JSON-LD, RDF/XML). `negotiate` picks one
-from an ``Accept`` header (q-values, wildcards, and the aliases real clients send, e.g.
-``application/json`` or SPARQLWrapper's ``text/rdf+n3``) or from ``format=`` values (short names
-like ``csv`` or full media types), and returns None when nothing acceptable can be produced (406).
+DESCRIBE and the service description: Turtle, N-Triples, JSON-LD, RDF/XML). `negotiate` picks
+one from an ``Accept`` header (q-values, wildcards, suffixes, and the aliases real clients send,
+e.g. ``application/json`` or SPARQLWrapper's ``text/rdf+n3``) or from ``format=`` values (short
+names like ``csv`` or full media types), by the one set of rules (`iscg_graph.render.negotiation`),
+and returns None when nothing acceptable can be produced (406).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Literal
 
-from .conneg import parse_weighted
+from .negotiation import negotiate as _negotiate
 
 Family = Literal["results", "graph"]
 
@@ -32,7 +32,7 @@ PRODUCES: dict[Family, tuple[str, ...]] = {
 }
 
 # other names clients use for the same thing, per family
-_ALIASES: dict[Family, dict[str, str]] = {
+ALIASES: dict[Family, dict[str, str]] = {
     "results": {
         "application/json": JSON,
         "text/javascript": JSON,
@@ -74,55 +74,16 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type in TEXTUAL else media_type
 
 
-def _lookup(name: str, family: Family) -> str | None:
-    name = name.strip().lower()
-    if name in PRODUCES[family]:
-        return name
-    return _ALIASES[family].get(name) or _SHORT[family].get(name)
-
-
 def from_format_param(values: Sequence[str], family: Family) -> str | None:
     """The first ``format`` value this family can produce."""
-    for value in values:
-        found = _lookup(value.split(";")[0], family)
-        if found:
-            return found
-    return None
-
-
-@lru_cache(maxsize=256)  # clients send the same few headers on every request
-def _parse_accept(header: str) -> tuple[tuple[float, int, int, str], ...]:
-    """Media ranges best first: by q as sent, then specificity (type/subtype > type/* > */*), then order."""
-    ranges = []
-    for media, q, index in parse_weighted(header, clamp=False):
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranges.append((q, specificity, -index, media))
-    ranges.sort(reverse=True)
-    return tuple(ranges)
+    return _negotiate(None, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family],
+                     format_values=values)
 
 
 def negotiate(accept: str | None, family: Family, format_values: Sequence[str] = ()) -> str | None:
     """The media type to produce, or None (406). ``format`` values win over ``Accept``."""
-    if format_values:
-        return from_format_param(format_values, family)
-    produced = PRODUCES[family]
-    if not accept or not accept.strip():
-        return produced[0]
-    for q, _specificity, _order, media in _parse_accept(accept):
-        if q <= 0:
-            continue
-        if media == "*/*":
-            return produced[0]
-        if media.endswith("/*"):
-            major = media[:-1]
-            for candidate in produced:
-                if candidate.startswith(major):
-                    return candidate
-            continue
-        found = _lookup(media, family)
-        if found:
-            return found
-    return None
+    return _negotiate(accept, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family],
+                     format_values=format_values)
 
 
 def describe_choices(family: Family) -> str:

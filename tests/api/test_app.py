@@ -68,12 +68,12 @@ def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
         return real(app)
 
     monkeypatch.setattr(candidates, "warm_index", slow_warm_index)
-    settings = Settings(environment="test", store_path=copy, query_workers=1)
+    settings = Settings(environment="test", store_path=copy, query_workers=1, retry_after_seconds=12)
     with TestClient(create_app(settings)) as c:
         assert c.get("/health").status_code == 200  # the service is up while the index is computed
         waiting = c.get("/api/candidates")
         assert waiting.status_code == 503
-        assert waiting.headers["retry-after"] == "30"
+        assert waiting.headers["retry-after"] == "12"  # the setting, as every 503
         assert "still being computed" in waiting.json()["detail"]
         release.set()
         c.app.state.candidates_pending.join(60)

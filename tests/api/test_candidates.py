@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api import errors
 from api.routers import candidates
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
@@ -45,6 +46,7 @@ def _store(tmp_path: Path) -> EmbeddedStore:
 
 def _client(store: EmbeddedStore, token: str | None) -> TestClient:
     app = FastAPI()
+    errors.install(app)  # the app's error policy, as create_app registers it
     app.state.settings = Settings(review_token=token, store_path=store.path or Path("."))
     app.state.store = store
     app.include_router(candidates.router)

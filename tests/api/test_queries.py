@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api import errors
 from api.routers import queries as queries_router
 from iscg_graph.errors import QueryTimeout
 from iscg_graph.query.catalog import load_catalog
@@ -62,6 +63,7 @@ class RecordingEngine:
 
 def _app(router, engine=None) -> TestClient:  # type: ignore[no-untyped-def]
     app = FastAPI()
+    errors.install(app)  # the app's error policy, as create_app registers it
     app.include_router(router)
     app.state.store = _store()
     if engine is not None:

@@ -1,5 +1,5 @@
-"""Proven-light queries run in the caller (`InlineRunner` inside `ProcessPoolEngine`), everything
-else in a killable worker; both give the same answers and the same errors."""
+"""Proven-light queries run in the caller (the `InlineFirst` layer over `ProcessPoolEngine`),
+everything else in a killable worker; both give the same answers and the same errors."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 
 from iscg_graph.build.pipeline import write_store
 from iscg_graph.errors import QueryError, QueryTimeout
+from iscg_graph.query.compose import EngineStack, build_engine
 from iscg_graph.query.inline import InlineRunner
 from iscg_graph.query.workers import ProcessPoolEngine
 from iscg_graph.rdf.store import EmbeddedStore, data_key, read_meta
@@ -37,15 +38,13 @@ def items(n: int = 200) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ProcessPoolEngine,
-                                                                      ProcessPoolEngine]]:
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EngineStack, ProcessPoolEngine]]:
     """The same store served with the in-process path and without it (workers only)."""
     location = tmp_path_factory.mktemp("inline") / "store"
     made = write_store(location, items(), "test")
     del made
-    inline = InlineRunner(location, max_rows=1000)
-    with ProcessPoolEngine(location, workers=1, timeout=5, inline=inline) as with_inline, \
-            ProcessPoolEngine(location, workers=1, timeout=5) as workers_only:
+    with_inline = build_engine(location, workers=1, timeout=5, light_rows=1000, wait=True)
+    with with_inline.engine, ProcessPoolEngine(location, workers=1, timeout=5) as workers_only:
         yield with_inline, workers_only
 
 
@@ -58,14 +57,15 @@ def rows(body: bytes) -> object:
 
 @pytest.mark.parametrize("query", LIGHT)
 def test_light_queries_run_in_the_caller_and_answer_as_a_worker_would(
-        engines: tuple[ProcessPoolEngine, ProcessPoolEngine], query: str) -> None:
-    inline_engine, workers_only = engines
-    assert inline_engine.inline is not None
-    before = inline_engine.inline.runs
+        engines: tuple[EngineStack, ProcessPoolEngine], query: str) -> None:
+    stack, workers_only = engines
+    inline_engine = stack.engine
+    assert stack.inline is not None
+    before = stack.inline.runs
     media = "application/n-triples" if query.startswith("CONSTRUCT") else JSON
     here = inline_engine.run(query, media_type=media)
     there = workers_only.run(query, media_type=media)
-    assert inline_engine.inline.runs == before + 1
+    assert stack.inline.runs == before + 1
     if media == JSON:
         assert rows(here.body) == rows(there.body)
     else:
@@ -73,16 +73,17 @@ def test_light_queries_run_in_the_caller_and_answer_as_a_worker_would(
     assert (here.media_type, here.kind) == (there.media_type, there.kind)
 
 
-def test_errors_are_the_same_as_from_a_worker(engines: tuple[ProcessPoolEngine, ProcessPoolEngine]) -> None:
-    inline_engine, workers_only = engines
-    assert inline_engine.inline is not None
+def test_errors_are_the_same_as_from_a_worker(engines: tuple[EngineStack, ProcessPoolEngine]) -> None:
+    stack, workers_only = engines
+    inline_engine = stack.engine
+    assert stack.inline is not None
     query = "SELECT (STR(?o) AS ?o) WHERE { <urn:item:1> <urn:p:label> ?o }"  # in the subset, yet invalid
-    before = inline_engine.inline.runs
+    before = stack.inline.runs
     with pytest.raises(QueryError) as here:
         inline_engine.run(query, media_type=JSON)
     with pytest.raises(QueryError) as there:
         workers_only.run(query, media_type=JSON)
-    assert inline_engine.inline.runs == before + 1
+    assert stack.inline.runs == before + 1
     assert (type(here.value), str(here.value)) == (type(there.value), str(there.value))
     # over the row limit: the same explicit error, never a truncated body
     many = "SELECT * WHERE { <urn:item:1> ?p ?o }"
@@ -94,8 +95,9 @@ def test_errors_are_the_same_as_from_a_worker(engines: tuple[ProcessPoolEngine, 
 
 
 def test_a_light_query_is_answered_while_every_worker_is_busy(
-        engines: tuple[ProcessPoolEngine, ProcessPoolEngine]) -> None:
-    inline_engine, _ = engines
+        engines: tuple[EngineStack, ProcessPoolEngine]) -> None:
+    stack, _ = engines
+    inline_engine = stack.engine
     stuck: dict[str, BaseException] = {}
 
     def runaway() -> None:
@@ -104,8 +106,8 @@ def test_a_light_query_is_answered_while_every_worker_is_busy(
         except QueryError as exc:
             stuck["error"] = exc
 
-    assert inline_engine.inline is not None
-    before = inline_engine.inline.runs
+    assert stack.inline is not None
+    before = stack.inline.runs
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.3)  # the only worker is now running the runaway query
@@ -115,24 +117,25 @@ def test_a_light_query_is_answered_while_every_worker_is_busy(
     thread.join(20)
     # the runaway query was never run here: it went to the worker and was stopped there
     assert isinstance(stuck.get("error"), QueryTimeout)
-    assert inline_engine.inline.runs == before + 1
+    assert stack.inline.runs == before + 1
 
 
 def test_the_event_loop_path_runs_light_queries_in_the_caller_too(
-        engines: tuple[ProcessPoolEngine, ProcessPoolEngine]) -> None:
-    inline_engine, _ = engines
-    assert inline_engine.inline is not None
-    before = inline_engine.inline.runs
+        engines: tuple[EngineStack, ProcessPoolEngine]) -> None:
+    stack, _ = engines
+    inline_engine = stack.engine
+    assert stack.inline is not None
+    before = stack.inline.runs
     nested = "SELECT ?o WHERE { { <urn:item:7> <urn:p:label> ?o } }"  # outside the subset: a worker
 
     async def both() -> tuple[bytes, bytes]:
         light = await inline_engine.run_async(LIGHT[0], media_type=JSON)
-        assert inline_engine.inline is not None and inline_engine.inline.runs == before + 1
+        assert stack.inline is not None and stack.inline.runs == before + 1
         return light.body, (await inline_engine.run_async(nested, media_type=JSON)).body
 
     light, other = asyncio.run(both())
     assert b"item 7" in light and b"item 7" in other
-    assert inline_engine.inline.runs == before + 1
+    assert stack.inline.runs == before + 1
 
 
 def test_counts_are_taken_again_when_the_data_changes(tmp_path: Path) -> None:
