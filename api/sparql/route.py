@@ -101,7 +101,9 @@ async def sparql_endpoint(request: Request) -> Response:
     if blocked:
         raise blocked
     accept = request.headers.get("accept")
-    terms = await run_in_threadpool(assist.load_terms, state, engine, settings.query_timeout)
+    terms = assist.known_terms(state).peek(engine)  # loaded once per data generation (a query)
+    if terms is None:
+        terms = await run_in_threadpool(assist.load_terms, state, engine, settings.query_timeout)
     if request.method == "GET":
         plan = plan_get(state, settings, engine, request.scope["query_string"], accept, terms)
         if plan is None:

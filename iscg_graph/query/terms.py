@@ -1,9 +1,9 @@
 """The classes and properties the service knows: those of the ontology and those the data uses.
 
-Read through the engine interface (one SELECT, SPARQL JSON results), so it works on any engine,
-the embedded store or a remote one. `KnownTerms` keeps the set for a short while and reloads it
-when the engine's data generation or graphs change, or when it is older than ``max_age`` seconds
-(a curated write may add a property without a new build).
+Read through the engine interface (one SELECT over the whole store, SPARQL JSON results), so it
+works on any engine, the embedded store or a remote one. `KnownTerms` keeps the set and reloads it
+when the engine's data generation or graphs change (a rebuild, a curated write), and at the latest
+after ``max_age`` seconds (10 minutes: an engine that reports no generation still catches up).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def load_terms(engine: QueryEngine, *, timeout: float | None = None) -> frozense
 class KnownTerms:
     """The known-term set of one engine, reloaded on change (thread-safe; one load at a time)."""
 
-    def __init__(self, max_age: float = 60.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, max_age: float = 600.0, clock: Callable[[], float] = time.monotonic):
         self.max_age = max_age
         self._clock = clock
         self._lock = threading.Lock()
