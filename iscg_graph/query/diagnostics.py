@@ -182,9 +182,10 @@ def namespace(iri: str) -> str:
     return iri[:cut + 1] if cut >= 0 else ""
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute), case-insensitive."""
-    a, b = a.lower(), b.lower()
+def edit_distance(a: str, b: str, *, fold_case: bool = True) -> int:
+    """Levenshtein distance (insert, delete, substitute), case-insensitive unless told."""
+    if fold_case:
+        a, b = a.lower(), b.lower()
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -247,8 +248,10 @@ def unknown_terms(query: str, known_terms: Collection[str], known_prefixes: Mapp
         seen.add(iri)
         local = iri[len(ns):]
         cap = max(2, len(local) // 3)
-        scored = sorted((edit_distance(local, t[len(ns):]), t) for t in by_namespace[ns])
-        near = tuple(_written(t, known_prefixes) for d, t in scored[:limit] if d <= cap)
+        # nearest first; among equals, the one whose case matches better (studygroup: studyGroup)
+        scored = sorted((edit_distance(local, t[len(ns):]),
+                         edit_distance(local, t[len(ns):], fold_case=False), t) for t in by_namespace[ns])
+        near = tuple(_written(t, known_prefixes) for d, _, t in scored[:limit] if d <= cap)
         warnings.append(TermWarning(written, iri, near))
     return warnings
 
