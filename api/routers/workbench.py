@@ -30,7 +30,7 @@ from iscg_graph.vocab import prefixes
 from ..deps import get_store, settings_dep
 from ..pages import html_page, languages, last_modified
 from ..settings import Settings
-from .workbench_assist import param_forms
+from ..workbench_forms import param_forms
 
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]

@@ -25,9 +25,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from iscg_graph.errors import QueryError
 from iscg_graph.query.engine import QueryEngine
 
+from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
-from . import assist
 from .plan import plan_get, rememberable
 from .protocol import ProtocolError
 

@@ -11,8 +11,8 @@ from iscg_graph.query.safety import analyse, check_request
 from iscg_graph.render import formats
 from iscg_graph.render.negotiation import MAX_CACHED, shorten
 
+from .. import query_assist as assist
 from ..settings import Settings
-from . import assist
 from .protocol import ProtocolError, select, url_params
 
 __all__ = ["PLANS_MAX", "PLAN_MAX_BYTES", "Plan", "plan_get", "plan_params", "rememberable"]

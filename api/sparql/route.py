@@ -27,9 +27,9 @@ from iscg_graph.query.engine import EngineResult, QueryEngine
 from iscg_graph.query.service_description import describe_service
 from iscg_graph.render import formats
 
+from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
-from . import assist
 from .plan import plan_get, plan_params
 from .protocol import FORM, ProtocolError, content_type_of, decode, pairs, url_params, wants_html
 
