@@ -6,15 +6,36 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STORE  ?= var/store
+# h11 with room for a long request line: httptools answers a bare 400 to URLs over 64 KB before the
+# service can say 414 (see api/url_limit.py); the same flags as the test server (tests/liveserver.py)
+HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
 
-.PHONY: run test setup assets browser build lint clean bench
+.PHONY: run test setup assets browser build lint clean bench lock
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come from requirements.lock (every package pinned, test extras included), so a fresh
+# clone gets the versions the tests passed with; the project itself is installed without resolving.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+# Refresh the lock after changing dependencies in pyproject.toml: resolve '.[test]' afresh in a
+# throw-away venv and pin what it installed (the project itself left out).
+LOCK_VENV := .lock-venv
+lock:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install -q '.[test]'
+	{ echo "# Pinned dependencies of iscg-graph with its test extras: written by \`make lock\`, do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -viE '^(iscg-graph|iscg_graph|pip|setuptools|wheel)([=@ ]|$$)' | LC_ALL=C sort -f; } > requirements.lock
+	rm -rf $(LOCK_VENV) build  # build/: setuptools' scratch from the non-editable install
+	@echo "requirements.lock: $$(grep -vc '^#' requirements.lock) packages pinned"
 
 setup: $(VENV)/.installed assets
 
@@ -40,8 +61,9 @@ $(STORE).stamp: $(VENV)/.installed $(SOURCES)
 
 build: setup $(STORE).stamp
 
+# Development: loopback clients are exempt from the query budget here, and only here (explicitly).
 run: build
-	ISCG_STORE_PATH=$(STORE) $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
+	ISCG_STORE_PATH=$(STORE) ISCG_BUDGET_EXEMPT_LOOPBACK=$${ISCG_BUDGET_EXEMPT_LOOPBACK:-true} $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT) $(HTTP_FLAGS)
 
 test: setup browser lint
 	$(PY) -m pytest
@@ -55,4 +77,4 @@ bench: build
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var node_modules api/static/vendor .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) var node_modules api/static/vendor .pytest_cache

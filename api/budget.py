@@ -1,10 +1,10 @@
-"""Per-client query-time budget: seconds of query execution per sliding minute.
+"""Per-client query-time budget: seconds of query execution per sliding window (a minute).
 
 As on Wikidata's query service, each client (by address) may spend ``seconds_per_minute`` of query
-time in any 60-second window; past it the endpoint answers 429 with ``Retry-After`` (the seconds
-until enough of the window has expired). ``0`` disables the budget; loopback clients are exempt when
-``exempt_loopback`` (development: behind a reverse proxy every client is loopback, so production
-settings turn it off).
+time in any ``window``-second window (60 unless configured; tests shorten it); past it the endpoint
+answers 429 with ``Retry-After`` (the seconds until enough of the window has expired). ``0``
+disables the budget. Loopback clients are budgeted like any other unless ``exempt_loopback`` is
+asked for explicitly (development only: behind a reverse proxy every client is loopback).
 
 A time budget alone lets one client start as many slow queries at once as there are workers and
 block everyone until they time out, so a budgeted client may also have at most ``concurrent``
@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-WINDOW = 60.0
+WINDOW = 60.0  # seconds, unless the caller gives another window
 
 
 def is_loopback(host: str | None) -> bool:
@@ -27,9 +27,12 @@ def is_loopback(host: str | None) -> bool:
 
 
 class QueryBudget:
-    def __init__(self, seconds_per_minute: float, *, exempt_loopback: bool = True, concurrent: int = 0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, seconds_per_minute: float, *, window: float = WINDOW, exempt_loopback: bool = False,
+                 concurrent: int = 0, clock: Callable[[], float] = time.monotonic):
+        if window <= 0:
+            raise ValueError(f"the budget window must be positive, got {window}")
         self.limit = seconds_per_minute
+        self.window = window
         self.exempt_loopback = exempt_loopback
         self.concurrent = concurrent  # 0: no limit
         self._running: dict[str, int] = {}
@@ -58,8 +61,8 @@ class QueryBudget:
             for at, seconds in entries:
                 spent -= seconds
                 if spent < self.limit:
-                    return max(1, math.ceil(at + WINDOW - now))
-            return max(1, math.ceil(WINDOW))
+                    return max(1, math.ceil(at + self.window - now))
+            return max(1, math.ceil(self.window))
 
     def start(self, client: str | None) -> bool:
         """Count one more running query for the client; False (nothing counted) when at the limit."""
@@ -90,7 +93,7 @@ class QueryBudget:
         now = self.clock()
         with self._lock:
             self._spent.setdefault(client or "", deque()).append((now, seconds))
-            if now - self._last_sweep > WINDOW:
+            if now - self._last_sweep > self.window:
                 self._sweep(now)
 
     def spent(self, client: str | None) -> float:
@@ -100,9 +103,8 @@ class QueryBudget:
             self._expire(entries, now)
             return sum(s for _, s in entries)
 
-    @staticmethod
-    def _expire(entries: deque[tuple[float, float]], now: float) -> None:
-        while entries and entries[0][0] <= now - WINDOW:
+    def _expire(self, entries: deque[tuple[float, float]], now: float) -> None:
+        while entries and entries[0][0] <= now - self.window:
             entries.popleft()
 
     def _sweep(self, now: float) -> None:

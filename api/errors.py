@@ -16,6 +16,7 @@ SearchError            400
 UnknownQuery           404
 QuerySyntaxError       400     with line and column
 QueryRefused           403     updates, SERVICE, unknown dataset IRIs
+QueryTooDeep           400     nesting past ``max_query_depth``, refused before parsing
 ResultTooLarge         400     ``X-Result-Limit``: add LIMIT, page with OFFSET
 QueryTimeout           503     ``Retry-After`` from the settings
 EngineUnavailable      503     ``Retry-After`` from the settings (busy, starting, died)
@@ -43,6 +44,7 @@ from iscg_graph.errors import (
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooDeep,
     ResultTooLarge,
     ReviewError,
     SearchError,
@@ -95,6 +97,8 @@ def problem_for(exc: Exception, settings: Settings) -> Problem:
         return Problem(400, f"SPARQL syntax error {where}{exc}")
     if isinstance(exc, QueryRefused):
         return Problem(403, str(exc))
+    if isinstance(exc, QueryTooDeep):
+        return Problem(400, str(exc))
     if isinstance(exc, ResultTooLarge):
         return Problem(400, f"{exc}: add LIMIT (and OFFSET to page), or an aggregate",
                        {"X-Result-Limit": str(settings.result_limit)})

@@ -7,6 +7,7 @@ from fastapi import Request
 
 from iscg_graph.query.catalog import QueryCatalog, load_catalog
 from iscg_graph.query.engine import InProcessEngine, QueryEngine
+from iscg_graph.vocab import DEFAULT_BASE
 
 DEFAULT_CATALOG = load_catalog()
 
@@ -35,7 +36,7 @@ def catalog_of(request: Request) -> QueryCatalog:
 
 def base_iri_of(request: Request) -> str:
     settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "base_iri", "https://w3id.org/iscg/")
+    return getattr(settings, "base_iri", DEFAULT_BASE)
 
 
 def timeout_of(request: Request) -> float | None:

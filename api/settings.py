@@ -16,12 +16,15 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     store_path: Path = Path("var/store")
     base_iri: str = "https://w3id.org/iscg/"
+    reload_interval: float = 1.0           # seconds between looks at the store link (0: never reload)
 
     # SPARQL endpoint safety
     query_timeout: float = 30.0            # seconds; a query past it is killed, 503 + Retry-After
     retry_after_seconds: int = 5           # Retry-After of every 503 (timeout, no free worker, no store)
     result_limit: int = 100_000            # rows; over it the response says so explicitly
     max_query_bytes: int = 100_000         # request body / query text; over it 413 before parsing
+    max_url_bytes: int = 32_768            # path + query string; over it 414 (long queries go by POST)
+    max_query_depth: int = 128             # nested { ( [ in a query; deeper: 400 before parsing (0: none)
     max_result_bytes: int = 256_000_000    # serialised result; over it an explicit error (memory guard)
     result_cache_bytes: int = 64_000_000   # identical queries on unchanged data served from memory (0: off)
     query_workers: int = 2                 # killable worker processes
@@ -29,8 +32,11 @@ class Settings(BaseSettings):
                                            # server process, not a worker (0: every query in a worker)
     worker_memory_bytes: int = 0           # address-space cap per worker (0: none); over it: 503
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
-    budget_seconds_per_minute: float = 120.0  # per-client query seconds per minute (0 disables)
-    budget_exempt_loopback: bool = True    # loopback clients are not budgeted (development)
+    # Per-client budget: query seconds per window. It must be reachable: a client allowed
+    # `budget_concurrent_queries` at once spends at most that many seconds per second of window.
+    budget_seconds_per_minute: float = 30.0   # per-client query seconds per window (0 disables)
+    budget_window_seconds: float = 60.0    # the sliding window (a minute; shorter in tests)
+    budget_exempt_loopback: bool = False   # loopback clients not budgeted: only when asked (development)
     budget_concurrent_queries: int = 1     # queries one budgeted client may run at once (0: no limit)
     cors_origins: list[str] = ["*"]
     # FastAPI's own OpenTelemetry spans, metrics and logs (when a provider is configured). Off unless
@@ -45,6 +51,16 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.budget_exempt_loopback:
             # behind a reverse proxy every client looks like loopback
             self.budget_exempt_loopback = False
+        if self.budget_window_seconds <= 0:
+            raise ValueError("budget_window_seconds must be positive")
+        reachable = self.budget_window_seconds * self.budget_concurrent_queries
+        if self.budget_seconds_per_minute > 0 and self.budget_concurrent_queries > 0 and \
+                self.budget_seconds_per_minute >= reachable:
+            raise ValueError(
+                f"budget_seconds_per_minute={self.budget_seconds_per_minute:g} can never be spent: a client "
+                f"running at most {self.budget_concurrent_queries} quer(y/ies) at once spends at most "
+                f"{reachable:g} s per {self.budget_window_seconds:g} s window; set it lower"
+            )
         return self
 
 

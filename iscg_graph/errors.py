@@ -15,6 +15,7 @@ ISCGError
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
+    ├── QueryTooDeep       the query nests brackets past the limit (refused before parsing)
     ├── QueryTimeout       the query ran past its time limit and was stopped
     ├── EngineUnavailable  no engine could take the query now (busy, starting, crashed): retry later
     ├── ResultTooLarge     the result has more rows than the configured limit
@@ -122,6 +123,10 @@ class QuerySyntaxError(QueryError):
 
 class QueryRefused(QueryError):
     pass
+
+
+class QueryTooDeep(QueryError):
+    """Refused before any parser runs: deep nesting would exhaust the parser's native stack."""
 
 
 class QueryTimeout(QueryError):

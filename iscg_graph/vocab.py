@@ -25,7 +25,12 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SH = "http://www.w3.org/ns/shacl#"
 VANN = "http://purl.org/vocab/vann/"
 
-DEFAULT_BASE = "https://w3id.org/iscg/"
+DEFAULT_BASE = "https://w3id.org/iscg/"  # the public base when the caller (settings, CLI) gives none
+# The ontology's and the shapes' own namespaces: a published vocabulary keeps its IRIs whatever base
+# a deployment mints its instances (id/, graph/) under; the ontology file, the shapes and the
+# bundled queries name these.
+ONTOLOGY_NS = DEFAULT_BASE + "ontology#"
+SHAPES_NS = DEFAULT_BASE + "shapes#"
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_LABEL = ox.NamedNode(RDFS + "label")
@@ -45,8 +50,8 @@ FOAF_NAME = ox.NamedNode(FOAF + "name")
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     """Prefix -> namespace for everything the graph uses (the ontology's own first)."""
     return {
-        "iscg": f"{base}ontology#",
-        "iscgsh": f"{base}shapes#",
+        "iscg": ONTOLOGY_NS,  # the vocabulary's, whatever the base (see ONTOLOGY_NS)
+        "iscgsh": SHAPES_NS,
         "rdf": RDF,
         "rdfs": RDFS,
         "owl": OWL,

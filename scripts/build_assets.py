@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copy the workbench's front-end files from node_modules (installed by `npm ci`) into api/static/vendor/.
+"""Copy the front-end files (query workbench, API docs) from node_modules (`npm ci`) into api/static/vendor/.
 
 Run by `make assets` after `npm ci`. Nothing is fetched here and nothing is vendored by hand:
 api/static/vendor/ is gitignored and rebuilt from the locked npm packages.
@@ -21,8 +21,15 @@ FILES: dict[str, tuple[str, list[str]]] = {
         "yasgui",
         ["build/yasgui.min.js", "build/yasgui.min.css", "build/yasgui.min.js.map", "LICENSE", "package.json"],
     ),
+    # the API documentation pages (/docs, /redoc), served from here rather than a CDN
+    "swagger-ui-dist": (
+        "swagger-ui",
+        ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE", "NOTICE", "package.json"],
+    ),
+    "redoc": ("redoc", ["bundles/redoc.standalone.js", "LICENSE", "package.json"]),
 }
-REQUIRED = {"build/yasgui.min.js", "build/yasgui.min.css", "package.json"}
+REQUIRED = {"build/yasgui.min.js", "build/yasgui.min.css", "package.json",
+            "swagger-ui-bundle.js", "swagger-ui.css", "bundles/redoc.standalone.js"}
 
 
 def main() -> int:

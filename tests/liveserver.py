@@ -85,6 +85,12 @@ class ServerProcess:
         self.stop()
 
 
+# h11, not httptools: httptools cannot parse a URL over 65,535 bytes and uvicorn then answers a bare
+# 400 before the application sees the request; with h11 and room for a long request line, the
+# service's own limit answers (414, or 413 for a body). Keep in step with `make run`.
+HTTP_FLAGS = ("--http", "h11", "--h11-max-incomplete-event-size", str(1 << 20))
+
+
 def uvicorn_argv(port: int, *extra: str) -> list[str]:
     """This service's app factory under uvicorn on 127.0.0.1:`port`, logging warnings only, plus `extra`."""
     return [
@@ -99,6 +105,7 @@ def uvicorn_argv(port: int, *extra: str) -> list[str]:
         str(port),
         "--log-level",
         "warning",
+        *HTTP_FLAGS,
         *extra,
     ]
 
@@ -113,12 +120,18 @@ def api_server(
     ready_path: str = "/health",
     start_timeout: float = 60.0,
 ) -> ServerProcess:
-    """This service on `store` in the test environment, not yet started; `env` adds or overrides settings."""
+    """This service on `store` in the test environment, not yet started; `env` adds or overrides settings.
+
+    As under `make run`, loopback clients (the tests, the benchmark's clients) are exempt from the
+    query budget unless `env` says otherwise (``ISCG_ENVIRONMENT=production`` always budgets them).
+    """
+    settings = {"ISCG_STORE_PATH": str(store), "ISCG_ENVIRONMENT": "test",
+                "ISCG_BUDGET_EXEMPT_LOOPBACK": "true"}
     return ServerProcess(
         uvicorn_argv(port, *extra),
         ready_url=f"http://127.0.0.1:{port}{ready_path}",
         log=log,
-        env={"ISCG_STORE_PATH": str(store), "ISCG_ENVIRONMENT": "test", **(env or {})},
+        env={**settings, **(env or {})},
         cwd=REPO,
         start_timeout=start_timeout,
     )

@@ -21,13 +21,14 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, sssom_tsv
+from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
 from iscg_graph.render.tabular import iri_path
 
+from .. import openapi as oa
 from ..settings import Settings
 from ..templating import templates
 
@@ -133,7 +134,7 @@ def _computed_from(page: CandidatePage, params: Mapping[str, object]) -> list[tu
 @router.get(
     "/api/candidates",
     summary="Candidate overlaps nobody has recorded yet",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+    responses=oa.answers((oa.JSON, oa.CSV, oa.XLSX), 422, 503),
 )
 def list_candidates(
     request: Request,
@@ -187,7 +188,8 @@ def list_candidates(
 
 
 @router.get(
-    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff"
+    "/reports/candidates", response_class=HTMLResponse, summary="Candidate overlaps, for policy staff",
+    responses=oa.answers(oa.HTML, 422, 503, media={422: (oa.HTML, oa.JSON), 503: (oa.JSON,)}),
 )
 def candidates_report(
     request: Request,
@@ -256,7 +258,8 @@ def _authorise(settings: Settings, authorization: str | None) -> JSONResponse | 
     return None
 
 
-@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap")
+@router.post("/api/candidates/review", status_code=201, summary="Accept or reject a candidate overlap",
+             responses=oa.answers(oa.JSON, 401, 403, 409, 422, 503, status=201))
 def review_candidate(
     request: Request,
     body: ReviewBody,
@@ -269,7 +272,7 @@ def review_candidate(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision)
+        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
     _refresh(request)
     return JSONResponse(
         {
@@ -277,15 +280,16 @@ def review_candidate(
             "status": outcome.status,
             "relation": outcome.relation,
             "triples": outcome.triples,
-            "graph": "https://w3id.org/iscg/graph/reviews",
+            "graph": reviews_graph(_settings(request).base_iri),
         },
         status_code=201,
     )
 
 
-@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV")
+@router.get("/api/mappings.sssom.tsv", summary="The whole register of links and mappings as SSSOM TSV",
+            response_class=Response, responses=oa.answers(oa.TSV, 422))
 def mappings_sssom(request: Request, mappings_only: bool = False) -> Response:
-    text = sssom_tsv(_store(request), mappings_only=mappings_only)
+    text = sssom_tsv(_store(request), base=_settings(request).base_iri, mappings_only=mappings_only)
     return Response(
         text,
         media_type="text/tab-separated-values; charset=utf-8",

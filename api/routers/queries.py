@@ -28,6 +28,7 @@ from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import render
 from iscg_graph.render.tabular import ResultTable
 
+from .. import openapi as oa
 from ..querying import DEFAULT_CATALOG, FORMATS, base_iri_of, catalog_of, query_engine, timeout_of
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "query_engine", "router"]
@@ -49,6 +50,10 @@ def choose_format(request: Request, fmt: str | None) -> str:
     if chosen is None:
         raise NotAcceptable(accept or "", tuple(FORMATS.values()))
     return _BY_MEDIA[chosen]
+
+
+# slash-separated slugs, none of them "." or ".." (as QuerySpec.bind checks), after an optional IRI prefix
+_ID_PATTERN = r"^(https?://[^\s<>\"{}|\\^`]+/)?[a-z0-9.-]*[a-z0-9-][a-z0-9.-]*(/[a-z0-9.-]*[a-z0-9-][a-z0-9.-]*)*$"
 
 
 def _annotation(p: ParamSpec) -> Any:
@@ -78,7 +83,9 @@ def _annotation(p: ParamSpec) -> Any:
         if p.maximum is not None:
             extra["le"] = p.maximum
     if p.type == "study_period":
-        extra["pattern"] = r"^\d{4}-\d{4}$"
+        extra["pattern"] = r"^[0-9]{4}-[0-9]{4}$"  # not \d: it matches any script's digits
+    if p.type in ("theme", "study_group"):  # the part after {base}id/<kind>/, or the whole IRI
+        extra["pattern"] = _ID_PATTERN
     if p.required:
         return Annotated[base, Query(**extra)]
     return Annotated[base | None, Query(**extra)]
@@ -209,13 +216,7 @@ def build_router(catalog: QueryCatalog) -> APIRouter:
             operation_id=f"query_{name.replace('-', '_')}",
             tags=["canned queries", *spec.tags],
             response_class=Response,
-            responses={
-                200: {
-                    "description": "the results, in the format asked for",
-                    "content": {media: {} for media in FORMATS.values()},
-                },
-                422: {"description": "a parameter is unknown, missing or ill-typed (the message names it)"},
-            },
+            responses=oa.answers(FORMATS.values(), 406, *oa.ENGINE_ERRORS),
         )
     api.add_api_route("/{name}", unknown_query, methods=["GET"], include_in_schema=False)
     return api

@@ -34,6 +34,7 @@ from iscg_graph.rdf.store import StoreMeta
 from iscg_graph.render.table import TableFormat, render
 from iscg_graph.render.tabular import iri_path
 
+from .. import openapi as oa
 from ..querying import base_iri_of, catalog_of, query_engine, timeout_of
 from ..templating import templates
 
@@ -133,7 +134,8 @@ def _title(result: ReportResult, var: str) -> str:
     return result.report.query.columns.get(var, var.replace("_", " "))
 
 
-@router.get("/reports", response_class=HTMLResponse, summary="The reports, in plain language")
+@router.get("/reports", response_class=HTMLResponse, summary="The reports, in plain language",
+            responses=oa.answers(oa.HTML))
 def reports_index(request: Request) -> HTMLResponse:
     catalog = catalog_of(request)
     return templates.TemplateResponse(
@@ -171,18 +173,21 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat
     return Response(out.body, media_type=out.content_type, headers=headers)
 
 
-@router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)")
+@router.get("/reports/{name}.csv", summary="A report as CSV (labels and IRIs)", response_class=Response,
+            responses=oa.answers(oa.CSV, 404, *oa.ENGINE_ERRORS))
 def report_csv(request: Request, name: str, engine: EngineDep) -> Response:
     return _download(request, name, engine, "csv")
 
 
-@router.get("/reports/{name}.xlsx", summary="A report as a formatted Excel workbook")
+@router.get("/reports/{name}.xlsx", summary="A report as a formatted Excel workbook", response_class=Response,
+            responses=oa.answers(oa.XLSX, 404, *oa.ENGINE_ERRORS))
 def report_xlsx(request: Request, name: str, engine: EngineDep) -> Response:
     return _download(request, name, engine, "xlsx")
 
 
 @router.get(
-    "/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads"
+    "/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads",
+    responses=oa.answers(oa.HTML, 404, *oa.ENGINE_ERRORS, error_media=(oa.HTML, oa.JSON)),
 )
 def report_page(request: Request, name: str, engine: EngineDep) -> Response:
     catalog = catalog_of(request)

@@ -49,7 +49,9 @@ from iscg_graph.render.conneg import (
     split_suffix,
 )
 from iscg_graph.render.representations import jsonld_context, serialize
+from iscg_graph.vocab import ONTOLOGY_NS
 
+from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import conditional, html_page, languages, last_modified
 from ..settings import Settings
@@ -142,10 +144,11 @@ def negotiate(
 # -- resources -------------------------------------------------------------------------------------
 
 
-@router.api_route(
+@router.get(
     "/id/{path:path}",
     summary="A resource of the graph (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
 def resource(
     path: str,
@@ -171,7 +174,7 @@ def resource(
         ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
-        elif any(t.value == f"{base}ontology#Theme" for t in (desc.types if desc else ())):
+        elif any(t.value == f"{ONTOLOGY_NS}Theme" for t in (desc.types if desc else ())):
             ctx["chain"] = broader_chain(store, iri, labeller)
             ctx["narrower"] = narrower(store, iri, labeller)
         return "resources/resource.html", ctx
@@ -181,10 +184,11 @@ def resource(
     )
 
 
-@router.api_route(
+@router.get(
     "/graph/{path:path}",
     summary="A named graph: its content, or a page listing what it holds",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
 def named_graph(
     path: str,
@@ -224,11 +228,13 @@ def named_graph(
 # -- ontology, dataset, dumps, context -------------------------------------------------------------
 
 
-@router.api_route(
-    "/ontology", summary="The ontology: HTML documentation, or the ontology as RDF", methods=["GET", "HEAD"]
+@router.get(
+    "/ontology", summary="The ontology: HTML documentation, or the ontology as RDF",
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
-@router.api_route("/ontology.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
-@router.api_route("/ontology/{version}", include_in_schema=False, methods=["GET", "HEAD"])
+@router.get("/ontology.{suffix}", include_in_schema=False)
+@router.get("/ontology/{version}", include_in_schema=False)
 def ontology(
     request: Request,
     store: StoreDep,
@@ -268,10 +274,11 @@ def ontology(
     return html_page(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 
-@router.api_route(
+@router.get(
     "/context.jsonld",
     summary="The JSON-LD context used by every JSON-LD document of the service",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.answers("application/ld+json", 304),
 )
 def context(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     body = json.dumps(jsonld_context(settings.base_iri), indent=2, sort_keys=True).encode("utf-8")
@@ -295,12 +302,13 @@ def _dumps_dir(store: EmbeddedStore, settings: Settings) -> Path:
     return (store.path or settings.store_path) / "dumps"
 
 
-@router.api_route(
+@router.get(
     "/dataset",
     summary="The dataset description (VoID + DCAT): licence, counts, endpoint, dumps",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.LINKED_DATA,
 )
-@router.api_route("/dataset.{suffix}", include_in_schema=False, methods=["GET", "HEAD"])
+@router.get("/dataset.{suffix}", include_in_schema=False)
 def dataset(
     request: Request,
     store: StoreDep,
@@ -350,10 +358,11 @@ def dataset(
     )
 
 
-@router.api_route(
+@router.get(
     "/dumps/{name}",
     summary="A full dump of the graph (gzip), regenerated on every build",
-    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses=oa.answers(("application/gzip",), 304, 404, error_media=oa.PAGE_ERRORS),
 )
 def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     if name not in DUMPS:
@@ -374,13 +383,15 @@ def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) ->
 # -- search and browsing ---------------------------------------------------------------------------
 
 
-@router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)")
+@router.get("/search", summary="Find resources by label in any language (prefix and word match, ranked)",
+            response_class=Response, responses=oa.answers((oa.HTML, oa.JSON), 304, 400, 406, 422))
 def search(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     q: str = Query("", description="words or the beginning of a label, notation or title"),
-    limit: int = Query(20, description="at most this many results (1-200)"),
+    limit: int = Query(20, description="at most this many results (1-200; outside it, 400)",
+                       json_schema_extra={"minimum": 1, "maximum": 200}),
     lang: str | None = Query(None, max_length=35),
     format: str | None = Query(None, pattern="^(json|html)$", description="json or html, overriding Accept"),
 ) -> Response:
@@ -434,7 +445,8 @@ def search(
     return html_page(request, "resources/search.html", ctx, modified, True)
 
 
-@router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri")
+@router.get("/themes", summary="The theme lists of the ISCG report, browsable as thesauri",
+            response_class=Response, responses=oa.answers(oa.HTML, 304, 422))
 def themes(
     request: Request,
     store: StoreDep,

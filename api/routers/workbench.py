@@ -27,6 +27,7 @@ from iscg_graph.query.profile import class_profiles
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.vocab import prefixes
 
+from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import html_page, languages, last_modified
 from ..settings import Settings
@@ -57,7 +58,8 @@ def _examples() -> tuple[list[Example], str | None]:
         return [], str(exc)
 
 
-@router.get("/", summary="Home: search, the query workbench and the linked-data entry points")
+@router.get("/", summary="Home: search, the query workbench and the linked-data entry points",
+            response_class=Response, responses=oa.answers(oa.HTML, 304))
 def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     meta = store.meta
     ctx = {
@@ -69,7 +71,8 @@ def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return html_page(request, "workbench/home.html", ctx, last_modified(store), True)
 
 
-@router.get("/query", summary="The SPARQL query workbench (YASGUI)")
+@router.get("/query", summary="The SPARQL query workbench (YASGUI)", response_class=Response,
+            responses=oa.answers(oa.HTML, 304))
 def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     base = settings.base_iri
     examples, problem = _examples()
@@ -106,7 +109,8 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
     return html_page(request, "workbench/query.html", ctx, last_modified(store), False)
 
 
-@router.get("/docs/querying", summary="How to query this graph: classes, properties, example queries")
+@router.get("/docs/querying", summary="How to query this graph: classes, properties, example queries",
+            response_class=Response, responses=oa.answers(oa.HTML, 304))
 def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     base = settings.base_iri
     langs = languages(request, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.nesting import check_nesting
 from iscg_graph.query.safety import analyse, check_request
 from iscg_graph.render import formats
 from iscg_graph.render.negotiation import MAX_CACHED, shorten
@@ -74,6 +75,7 @@ def plan_params(params: list[tuple[str, str]], direct: str | None, accept: str |
     query, default_graphs, named_graphs, format_values = select(params, direct)
     if query is None:
         return None
+    check_nesting(query, settings.max_query_depth)  # before any parser: deep nesting kills one
     analysis = analyse(query)
     family: formats.Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
     graphs = engine.graphs(wait=5.0) if analysis.update is None else frozenset()

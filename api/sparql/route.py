@@ -30,6 +30,7 @@ from iscg_graph.render import formats
 from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
+from . import openapi
 from .plan import plan_get, plan_params
 from .protocol import FORM, ProtocolError, content_type_of, decode, pairs, url_params, wants_html
 
@@ -138,8 +139,8 @@ async def sparql_endpoint(request: Request) -> Response:
     return Response(result.body, headers={**plan.headers, "content-type": produced})
 
 
-# one handler; an operation per method, so each has its own operationId in OpenAPI
-for _method in ("GET", "POST"):
-    router.add_api_route("/sparql", sparql_endpoint, methods=[_method], summary="SPARQL 1.1 query endpoint",
-                         response_class=Response, name="sparql_endpoint",
-                         operation_id=f"sparql_query_{_method.lower()}")
+# one handler; an operation per method, so each has its own operationId in OpenAPI, with the
+# protocol's parameters, bodies and answers (api/sparql/openapi.py)
+for _method, _doc in (("GET", openapi.GET), ("POST", openapi.POST)):
+    router.add_api_route("/sparql", sparql_endpoint, methods=[_method], response_class=Response,
+                         name="sparql_endpoint", **_doc)

@@ -30,13 +30,13 @@ import rdflib
 
 from ..errors import SourceError, StoreError, ValidationFailed
 from ..rdf.store import DB, SNAPSHOT, EmbeddedStore, StoreMeta, count_graphs, write_meta
+from ..vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO / "data"
 DEFAULT_ONTOLOGY = REPO / "ontology" / "iscg.ttl"
 DEFAULT_STORE = Path("var/store")
-BASE = "https://w3id.org/iscg/"
-ONTOLOGY_GRAPH = BASE + "graph/ontology"
+BASE = DEFAULT_BASE  # the public base a build mints under unless its caller gives another
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the build advances."""
@@ -56,15 +56,16 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOGY):  # type: ignore[no-untyped-def]
+def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOGY,  # type: ignore[no-untyped-def]
+                 base: str = DEFAULT_BASE):
     """The ontology plus every data table, as (rdflib.Dataset, origins: subject IRI → 'file:row')."""
     from ..rdf.org import derive_org
     from .tables import load_tables  # the converter owns the table formats
 
-    tables = load_tables(data_dir)
+    tables = load_tables(data_dir, base)
     dataset: rdflib.Dataset = tables.dataset
     derive_org(dataset)  # the W3C ORG statements the ontology claims, from the tables' own links
-    onto = dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH))
+    onto = dataset.graph(rdflib.URIRef(f"{base}graph/ontology"))
     try:
         onto.parse(ontology, format="turtle")
     except Exception as exc:  # rdflib raises many kinds
@@ -72,13 +73,14 @@ def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOG
     return dataset, {str(k): v for k, v in tables.origins.items()}
 
 
-def add_entailment(dataset: rdflib.Dataset) -> int:
+def add_entailment(dataset: rdflib.Dataset, base: str = DEFAULT_BASE) -> int:
     """Put the RDFS closure of the validated sources into the dataset's entailment graph (after
     validation: the shapes judge what was asserted). Returns the number of entailed triples."""
-    from ..rdf.entailment import ENTAILMENT_GRAPH, materialise
+    from ..rdf.entailment import entailment_graph, materialise
 
-    closure = materialise(dataset)
-    target = dataset.graph(rdflib.URIRef(ENTAILMENT_GRAPH))
+    graph = entailment_graph(base)
+    closure = materialise(dataset, graph)
+    target = dataset.graph(rdflib.URIRef(graph))
     for triple in closure:
         target.add(triple)
     return len(closure)
@@ -121,7 +123,7 @@ def write_store(
     return EmbeddedStore(inner, path=path, meta=meta)
 
 
-def _post_build_steps() -> list[PostBuild]:
+def _post_build_steps(base: str = DEFAULT_BASE) -> list[PostBuild]:
     """Artefacts derived from a freshly loaded store (candidate index, dumps, dataset description)."""
     from ..query.profile import write_profile
 
@@ -137,12 +139,15 @@ def _post_build_steps() -> list[PostBuild]:
     except ImportError:
         pass
     else:
-        steps.append(lambda store, d: publish(store, d, BASE))
+        steps.append(lambda store, d: publish(store, d, base))
     return steps
 
 
 def swap_in(store_path: Path, build_dir: Path, keep: int = 2) -> None:
-    """Point ``store_path`` (a symlink) at ``build_dir`` atomically; prune old builds."""
+    """Point ``store_path`` (a symlink) at ``build_dir`` atomically; prune old builds that no running
+    process holds a lease on (`iscg_graph.rdf.leases`: a service reloads on its own schedule)."""
+    from ..rdf.leases import in_use
+
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():
         raise StoreError(
@@ -154,7 +159,7 @@ def swap_in(store_path: Path, build_dir: Path, keep: int = 2) -> None:
     os.replace(tmp_link, store_path)
     builds = sorted(p for p in build_dir.parent.iterdir() if p.is_dir())
     for old in builds[:-keep]:
-        if old.resolve() != build_dir.resolve():
+        if old.resolve() != build_dir.resolve() and not in_use(old):
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -169,12 +174,16 @@ def build(
     ontology: Path = DEFAULT_ONTOLOGY,
     progress: Progress = _noop,
     post_build: list[PostBuild] | None = None,
+    base: str = DEFAULT_BASE,
 ) -> BuildResult:
-    """Validate the sources and, only if they conform, replace the store at ``store_path``."""
+    """Validate the sources and, only if they conform, replace the store at ``store_path``.
+
+    ``base`` is the public base IRI instances, graphs, reviews and the dataset description are
+    minted under (the service must be run with the same ``base_iri``)."""
     from ..rdf.validation import validate
 
     progress("read sources", 0, 1)
-    dataset, origins = load_sources(data_dir, ontology)
+    dataset, origins = load_sources(data_dir, ontology, base)
     progress("read sources", 1, 1)
 
     progress("validate", 0, 1)
@@ -184,7 +193,7 @@ def build(
         raise ValidationFailed(report, origins)
 
     progress("entail", 0, 1)
-    add_entailment(dataset)
+    add_entailment(dataset, base)
     progress("entail", 1, 1)
 
     nquads = canonical_nquads(dataset)
@@ -200,8 +209,8 @@ def build(
             # review decisions live only in the store: bring them into the new build
             from ..overlap.review import carry_over_reviews
 
-            carry_over_reviews(store_path.resolve(), store)
-        steps = _post_build_steps() if post_build is None else post_build
+            carry_over_reviews(store_path.resolve(), store, base=base)
+        steps = _post_build_steps(base) if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))
             step(store, build_dir)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..rdf.store import EmbeddedStore
-from ..vocab import DCAT, DCT, FOAF, RDF, RDF_TYPE, RDFS, XSD, prefixes
+from ..vocab import DCAT, DCT, FOAF, ONTOLOGY_NS, RDF, RDF_TYPE, RDFS, XSD, prefixes
 
 VOID = "http://rdfs.org/ns/void#"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -128,10 +128,10 @@ def description(store: EmbeddedStore, base: str, *, modified: str | None = None)
     publisher = n(f"{base}id/body/iscg")
     if any(True for _ in store.quads(publisher, None, None, None)):
         add(ds, DCT + "publisher", publisher)
-    add(ds, DCT + "conformsTo", n(f"{base}ontology"))
+    add(ds, DCT + "conformsTo", n(ONTOLOGY_NS.rstrip("#")))
     add(ds, FOAF + "homepage", n(base))
     add(ds, VOID + "uriSpace", _lit(f"{base}id/"))
-    add(ds, VOID + "vocabulary", n(f"{base}ontology"))
+    add(ds, VOID + "vocabulary", n(ONTOLOGY_NS.rstrip("#")))
     add(ds, VOID + "sparqlEndpoint", n(f"{base}sparql"))
     add(ds, VOID + "triples", _lit(c.triples, XSD + "integer"))
     add(ds, VOID + "entities", _lit(c.entities, XSD + "integer"))

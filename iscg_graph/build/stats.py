@@ -8,9 +8,9 @@ import pyoxigraph as ox
 
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
+from ..vocab import ONTOLOGY_NS
 
-ISCG = "https://w3id.org/iscg/ontology#"
-GRAPH = "https://w3id.org/iscg/graph/"
+ISCG = ONTOLOGY_NS
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ def compute(store: EmbeddedStore) -> Stats:
         for r in store.select(sparql.load("stats-schemes"))
     )
     graphs = tuple(
-        GraphCount(_local(_str(r["g"]), GRAPH), _int(r.get("triples")), _int(r.get("subjects")))
+        GraphCount(_str(r["g"]).rsplit("/graph/", 1)[-1],  # under whichever base the build used
+                   _int(r.get("triples")), _int(r.get("subjects")))
         for r in store.select(sparql.load("stats-graphs"))
     )
     return Stats(store.meta.data_version, store.meta.built_at, len(store), classes, sectors, schemes, graphs)

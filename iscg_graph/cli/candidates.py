@@ -18,6 +18,10 @@ from rich.table import Table
 
 from ..errors import ISCGError
 from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE
+
+# the public base IRI reviews are minted under: the service's setting, ISCG_BASE_IRI, by default
+BaseOption = Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI", help="Public base IRI")]
 
 out = Console()
 err = Console(stderr=True)
@@ -124,6 +128,7 @@ def candidates_review(
     ] = None,
     comment: Annotated[str, typer.Option("--comment", "-c")] = "",
     store: Annotated[Path, typer.Option("--store")] = DEFAULT_STORE,
+    base: BaseOption = DEFAULT_BASE,
 ) -> None:
     """Record a review decision in graph/reviews (needs the store not to be open by the service)."""
     from ..overlap.review import Decision, record_decision
@@ -132,7 +137,7 @@ def candidates_review(
     try:
         s = EmbeddedStore.open_writable(store)
         outcome = record_decision(
-            s, Decision(left, right, decision, reviewer, relation, comment, Date.today())
+            s, Decision(left, right, decision, reviewer, relation, comment, Date.today()), base=base
         )
         precompute(s, store)
     except ISCGError as exc:
@@ -149,12 +154,13 @@ def candidates_sssom(
     mappings_only: Annotated[
         bool, typer.Option("--mappings-only", help="Only cross-Sector iscg:Mapping records")
     ] = False,
+    base: BaseOption = DEFAULT_BASE,
 ) -> None:
     """Export the whole register of links and mappings (reviews included) as SSSOM TSV."""
     from ..overlap.review import sssom_tsv
 
     try:
-        text = sssom_tsv(EmbeddedStore.open_snapshot(store), mappings_only=mappings_only)
+        text = sssom_tsv(EmbeddedStore.open_snapshot(store), base=base, mappings_only=mappings_only)
     except ISCGError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -18,6 +18,7 @@ from ..build.pipeline import DEFAULT_DATA, DEFAULT_STORE
 from ..build.pipeline import build as run_build
 from ..errors import ISCGError, SourceError, StoreError, ValidationFailed
 from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE
 
 app = typer.Typer(
     help="ISCG knowledge graph: build, validate, query, analyse, report.",
@@ -55,6 +56,8 @@ def _results_table(results, origins: dict[str, str] | None = None, title: str = 
 def build(
     store: StoreOption = DEFAULT_STORE,
     data: Annotated[Path, typer.Option("--data", help="Folder of source tables.")] = DEFAULT_DATA,
+    base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
+                                      help="Public base IRI (the service's ISCG_BASE_IRI).")] = DEFAULT_BASE,
 ) -> None:
     """Validate ontology + data against the shapes, then load them into the store (atomically)."""
     with Progress(
@@ -73,7 +76,7 @@ def build(
             bar.update(tasks[stage], completed=done, total=total or 1)
 
         try:
-            result = run_build(store, data, progress=progress)
+            result = run_build(store, data, progress=progress, base=base)
         except ValidationFailed as exc:
             bar.stop()
             violations = exc.report.violations

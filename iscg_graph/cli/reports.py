@@ -79,6 +79,8 @@ def _list(catalog: QueryCatalog, reports_only: bool) -> None:
 
 ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value (repeatable).")]
 StoreOption = Annotated[Path, typer.Option("--store", help="Built store directory.")]
+# the public base IRI parameter values are read under: the service's ISCG_BASE_IRI by default
+BaseOption = Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI", help="Public base IRI")]
 QueriesOption = Annotated[
     Path | None, typer.Option("--queries", help="Folder of .rq files (default: the repository's).")
 ]
@@ -95,6 +97,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """A report for policy staff: labelled table as CSV, formatted XLSX, HTML or JSON."""
         try:
@@ -105,7 +108,8 @@ def register(app: typer.Typer) -> None:
             if fmt not in ("csv", "xlsx", "html", "json"):
                 raise ParameterError("format", f"use csv, xlsx, html or json; got {fmt!r}")
             db = EmbeddedStore.open_snapshot(store)
-            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta)
+            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta,
+                                base_iri=base)
         except ISCGError as exc:
             err.print(f"[red]report failed:[/red] {exc}")
             raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
@@ -130,6 +134,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         store: StoreOption = Path("var/store"),
         queries: QueriesOption = None,
+        base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """Run a canned query with typed parameters; prints SPARQL results."""
         try:
@@ -140,7 +145,7 @@ def register(app: typer.Typer) -> None:
             if fmt not in QUERY_FORMATS:
                 raise ParameterError("format", f"use one of {', '.join(QUERY_FORMATS)}; got {fmt!r}")
             spec = catalog[name]
-            substitutions = spec.bind(_params(param or []), DEFAULT_BASE_IRI)
+            substitutions = spec.bind(_params(param or []), base)
             db = EmbeddedStore.open_snapshot(store)
             result = InProcessEngine(db).run(
                 spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions

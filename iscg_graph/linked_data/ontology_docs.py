@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..rdf.store import EmbeddedStore
-from ..vocab import DCT, OWL, RDF, RDF_TYPE, RDFS, SKOS, curie, prefixes
+from ..vocab import DCT, ONTOLOGY_NS, OWL, RDF, RDF_TYPE, RDFS, SKOS, curie, prefixes
 from .describe import Labeller, Node
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "iscg.ttl"
@@ -90,7 +90,7 @@ def document(
     onto = EmbeddedStore.in_memory()
     onto.inner.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     lab = Labeller(onto, base, languages)
-    ns = f"{base}ontology#"
+    ns = ONTOLOGY_NS
     n = ox.NamedNode
 
     def objs(s: ox.NamedNode, p: str) -> list[ox.NamedNode]:
@@ -196,7 +196,7 @@ def document(
             )
         )
 
-    onto_iri = f"{base}ontology"
+    onto_iri = ONTOLOGY_NS.rstrip("#")
     header = n(onto_iri)
     used = sorted(
         {

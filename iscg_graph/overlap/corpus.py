@@ -14,11 +14,12 @@ import pyoxigraph as ox
 
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE, ONTOLOGY_NS
 
-ISCG = "https://w3id.org/iscg/ontology#"
+ISCG = ONTOLOGY_NS
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DCT_TITLE = "http://purl.org/dc/terms/title"
-REVIEWS_GRAPH = "https://w3id.org/iscg/graph/reviews"
+REVIEWS_GRAPH = DEFAULT_BASE + "graph/reviews"  # under the default base; see `from_review`
 
 ITEM_CLASS = {
     ISCG + "Question": "question",
@@ -101,7 +102,7 @@ class Recorded:
 
     @property
     def from_review(self) -> bool:
-        return self.graph == REVIEWS_GRAPH
+        return self.graph.endswith("/graph/reviews")  # under whichever base the build used
 
 
 @dataclass

@@ -25,13 +25,14 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE
 from .corpus import Corpus, load_corpus
 from .scoring import KINDS, Weights, build_candidates
 
 __all__ = ["DEFAULT_GOLD", "KindScore", "evaluate", "gold_pairs", "read_theme_gold", "VARIANTS"]
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[2] / "data" / "gold" / "theme-equivalences.tsv"
-BASE = "https://w3id.org/iscg/"
+BASE = DEFAULT_BASE
 
 
 def _only(weights: Weights, keep: str) -> Weights:

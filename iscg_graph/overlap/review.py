@@ -31,7 +31,8 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 from ..errors import DecisionConflict, DecisionInvalid, ReviewError  # re-exported: callers import them here
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
-from .corpus import ITEM_CLASS, REVIEWS_GRAPH, _value
+from ..vocab import ONTOLOGY_NS
+from .corpus import ITEM_CLASS, _value
 
 __all__ = [
     "carry_over_reviews",
@@ -43,13 +44,15 @@ __all__ = [
     "ReviewOutcome",
     "decision_graph",
     "record_decision",
+    "reviews_graph",
     "sssom_rows",
     "sssom_tsv",
     "SSSOM_COLUMNS",
 ]
 
-BASE = "https://w3id.org/iscg/"
-ISCG = Namespace(BASE + "ontology#")
+# The ontology's namespace is the vocabulary's (fixed); what a review mints (the register entry,
+# the reviewer agent, the reviews graph) is under the deployment's public base, given by the caller.
+ISCG = Namespace(ONTOLOGY_NS)
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 
@@ -112,6 +115,11 @@ class ReviewOutcome:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+def reviews_graph(base: str) -> str:
+    """The named graph review decisions are recorded in, under the public base."""
+    return f"{base}graph/reviews"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9.-]", "-", text.strip().lower())).strip("-.")
 
@@ -148,20 +156,21 @@ def _side(store: EmbeddedStore, iri: str, name: str) -> _Side:
     )
 
 
-def _next_id(store: EmbeddedStore) -> str:
+def _next_id(store: EmbeddedStore, base: str) -> str:
+    minted = re.compile(re.escape(f"{base}id/mapping/R") + r"(\d+)$")
     used = [
         int(m.group(1))
         for row in store.select(sparql.load("candidates-review-ids"))
-        if (m := re.search(r"/mapping/R(\d+)$", _value(row["link"])))
+        if (m := minted.match(_value(row["link"])))
     ]
     return f"R{(max(used) + 1) if used else 1:04d}"
 
 
-def _already_decided(store: EmbeddedStore, left: str, right: str) -> str | None:
-    for quad in store.quads(None, ox.NamedNode(str(ISCG.subject)), None, ox.NamedNode(REVIEWS_GRAPH)):
+def _already_decided(store: EmbeddedStore, left: str, right: str, graph: str) -> str | None:
+    for quad in store.quads(None, ox.NamedNode(str(ISCG.subject)), None, ox.NamedNode(graph)):
         link = quad.subject
         obj = next(
-            iter(store.quads(link, ox.NamedNode(str(ISCG.object)), None, ox.NamedNode(REVIEWS_GRAPH))), None
+            iter(store.quads(link, ox.NamedNode(str(ISCG.object)), None, ox.NamedNode(graph))), None
         )
         if obj is not None and {_value(quad.object), _value(obj.object)} == {left, right}:
             return _value(link)
@@ -169,15 +178,16 @@ def _already_decided(store: EmbeddedStore, left: str, right: str) -> str | None:
 
 
 def decision_graph(
-    decision: Decision, mapping: str, left: _Side, right: _Side, *, agent_exists: bool, today: Date
+    decision: Decision, mapping: str, left: _Side, right: _Side, *, agent_exists: bool, today: Date,
+    base: str,
 ) -> Graph:
-    """The register entry (and, if new, the reviewer agent) as an rdflib Graph."""
+    """The register entry (and, if new, the reviewer agent, under ``base``) as an rdflib Graph."""
     d = decision
     kind, predicate = RELATIONS[d.relation or "overlap"]
     status = "Accepted" if d.decision == "accept" else "Rejected"
     g = Graph()
     m = URIRef(mapping)
-    agent = URIRef(f"{BASE}id/agent/{_slug(d.reviewer)}")
+    agent = URIRef(f"{base}id/agent/{_slug(d.reviewer)}")
     g.add((m, RDF.type, ISCG.Mapping if left.cls != "theme" else ISCG.Link))
     g.add((m, ISCG.subject, URIRef(left.iri)))
     g.add((m, ISCG.object, URIRef(right.iri)))
@@ -189,7 +199,7 @@ def decision_graph(
     g.add((m, SSSOM.mapping_justification, SEMAPV.ManualMappingCuration))
     g.add((m, PROV.wasAttributedTo, agent))
     g.add((m, DCTERMS.date, Literal((d.on or today).isoformat(), datatype=XSD.date)))
-    g.add((m, DCTERMS.source, URIRef(REVIEWS_GRAPH)))
+    g.add((m, DCTERMS.source, URIRef(reviews_graph(base))))
     g.add((m, ISCG.confidence, ISCG.Confirmed))
     verb = f"{kind} of" if status == "Accepted" else f"not {kind} of"
     g.add(
@@ -212,23 +222,28 @@ def record_decision(
     store: EmbeddedStore,
     decision: Decision,
     *,
+    base: str,
     today: Date | None = None,
     validate: Callable[[Graph], object] | None = None,
 ) -> ReviewOutcome:
-    """Validate one decision and add it to ``graph/reviews``; raise before writing anything if invalid."""
+    """Validate one decision and add it to ``graph/reviews``; raise before writing anything if invalid.
+
+    ``base`` is the public base IRI the register entry and the reviewer agent are minted under."""
     d = decision.normalised()
     left, right = _side(store, d.left, "left"), _side(store, d.right, "right")
     if frozenset({left.cls, right.cls}) not in _PAIRS:
         raise DecisionInvalid(f"a {left.cls} and a {right.cls} are never proposed as a pair")
     if left.cls == "theme" and left.scheme == right.scheme:
         raise DecisionInvalid("both themes are in the same Annex list; candidates join different lists")
-    previous = _already_decided(store, left.iri, right.iri)
+    graph_iri = reviews_graph(base)
+    previous = _already_decided(store, left.iri, right.iri, graph_iri)
     if previous:
         raise DecisionConflict(f"this pair was already decided: {previous}")
-    agent = f"{BASE}id/agent/{_slug(d.reviewer)}"
+    agent = f"{base}id/agent/{_slug(d.reviewer)}"
     exists = bool(store.select(sparql.load("candidates-review-agent"), {"agent": ox.NamedNode(agent)}))
-    mapping = f"{BASE}id/mapping/{_next_id(store)}"
-    graph = decision_graph(d, mapping, left, right, agent_exists=exists, today=today or Date.today())
+    mapping = f"{base}id/mapping/{_next_id(store, base)}"
+    graph = decision_graph(d, mapping, left, right, agent_exists=exists, today=today or Date.today(),
+                           base=base)
 
     context = Graph()
     context += graph
@@ -249,12 +264,12 @@ def record_decision(
     warnings = tuple(f"{r.focus_node}: {r.message}" for r in getattr(report, "warnings", ()))
 
     lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-    store.add_to_graph(REVIEWS_GRAPH, ("\n".join(lines) + "\n").encode("utf-8"))
+    store.add_to_graph(graph_iri, ("\n".join(lines) + "\n").encode("utf-8"))
     status = "Accepted" if d.decision == "accept" else "Rejected"
     return ReviewOutcome(mapping, status, d.relation or "overlap", len(lines), warnings)
 
 
-def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore) -> int:
+def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore, *, base: str) -> int:
     """Copy ``graph/reviews`` from a previous build into a new store; the number of triples copied.
 
     Review decisions live only in the store (they are not source tables), so a rebuild must bring
@@ -264,23 +279,28 @@ def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore) -> int:
     if not snapshot.is_file():
         return 0
     old = EmbeddedStore.open_snapshot(old_store_dir)
-    quads = list(old.quads(graph=ox.NamedNode(REVIEWS_GRAPH)))
+    graph = reviews_graph(base)
+    quads = list(old.quads(graph=ox.NamedNode(graph)))
     if not quads:
         return 0
     lines = sorted(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    new_store.add_to_graph(REVIEWS_GRAPH, ("\n".join(lines) + "\n").encode("utf-8"))
+    new_store.add_to_graph(graph, ("\n".join(lines) + "\n").encode("utf-8"))
     return len(lines)
 
 
 # -- SSSOM export --------------------------------------------------------------------------------
 
-CURIES = {
-    "iscg": BASE + "ontology#",
-    "iscgid": BASE + "id/",
-    "skos": str(SKOS),
-    "semapv": str(SEMAPV),
-    "sssom": str(SSSOM),
-}
+def curies(base: str) -> dict[str, str]:
+    """The SSSOM curie map: the vocabulary's namespaces and the public base's ``id/``."""
+    return {
+        "iscg": ONTOLOGY_NS,
+        "iscgid": base + "id/",
+        "skos": str(SKOS),
+        "semapv": str(SEMAPV),
+        "sssom": str(SSSOM),
+    }
+
+
 SSSOM_COLUMNS = (
     "record_id",
     "subject_id",
@@ -298,8 +318,8 @@ SSSOM_COLUMNS = (
 )
 
 
-def _curie(iri: str) -> str:
-    for prefix, ns in sorted(CURIES.items(), key=lambda kv: -len(kv[1])):
+def _curie(iri: str, table: dict[str, str]) -> str:
+    for prefix, ns in sorted(table.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
@@ -309,8 +329,13 @@ def _cell(text: str) -> str:
     return " ".join(text.split())  # no tabs or newlines inside a TSV cell
 
 
-def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dict[str, str]]:
+def sssom_rows(store: EmbeddedStore, *, base: str, mappings_only: bool = False) -> list[dict[str, str]]:
     """One SSSOM record per recorded link / mapping (reviews included), sorted by record id."""
+    table = curies(base)
+
+    def _c(iri: str) -> str:
+        return _curie(iri, table)
+
     records: dict[str, dict[str, str]] = {}
     sources: dict[str, list[str]] = {}
     for row in store.select(sparql.load("mappings-register")):
@@ -333,17 +358,17 @@ def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dic
             f"graph={val('g')}",
         ]
         records[link] = {
-            "record_id": _curie(link),
-            "subject_id": _curie(val("s")),
+            "record_id": _c(link),
+            "subject_id": _c(val("s")),
             "subject_label": _cell(val("sLabel")),
-            "predicate_id": _curie(val("predicate")) if val("predicate") else "skos:relatedMatch",
+            "predicate_id": _c(val("predicate")) if val("predicate") else "skos:relatedMatch",
             "predicate_modifier": val("modifier"),
-            "object_id": _curie(val("o")),
+            "object_id": _c(val("o")),
             "object_label": _cell(val("oLabel")),
-            "mapping_justification": _curie(val("justification"))
+            "mapping_justification": _c(val("justification"))
             if val("justification")
             else "semapv:UnspecifiedMatching",
-            "author_id": _curie(val("agent")),
+            "author_id": _c(val("agent")),
             "mapping_date": val("date"),
             "comment": _cell(val("comment")),
             "other": "|".join(other),
@@ -353,16 +378,16 @@ def sssom_rows(store: EmbeddedStore, *, mappings_only: bool = False) -> list[dic
     return [records[k] for k in sorted(records)]
 
 
-def sssom_tsv(store: EmbeddedStore, *, mappings_only: bool = False) -> str:
+def sssom_tsv(store: EmbeddedStore, *, base: str, mappings_only: bool = False) -> str:
     """The register as SSSOM TSV: a commented YAML metadata block, then one row per record."""
-    rows = sssom_rows(store, mappings_only=mappings_only)
+    rows = sssom_rows(store, base=base, mappings_only=mappings_only)
     head = [
-        "#mapping_set_id: " + BASE + "graph/mappings.sssom.tsv",
+        "#mapping_set_id: " + base + "graph/mappings.sssom.tsv",
         "#license: https://www.apache.org/licenses/LICENSE-2.0",
         "#mapping_set_description: ISCG register of cross-Sector links and mappings, with review decisions",
         "#curie_map:",
     ]
-    head += [f"#  {p}: {ns}" for p, ns in sorted(CURIES.items())]
+    head += [f"#  {p}: {ns}" for p, ns in sorted(curies(base).items())]
     lines = ["\t".join(SSSOM_COLUMNS)]
     lines += ["\t".join(r.get(c, "") for c in SSSOM_COLUMNS) for r in rows]
     return "\n".join(head + lines) + "\n"

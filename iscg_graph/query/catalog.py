@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..errors import ParameterError, QueryError, UnknownQuery
+from ..vocab import DEFAULT_BASE
 
 __all__ = [
     "PARAM_TYPES",
@@ -43,7 +44,7 @@ __all__ = [
     "parse_query_file",
 ]
 
-DEFAULT_BASE_IRI = "https://w3id.org/iscg/"
+DEFAULT_BASE_IRI = DEFAULT_BASE  # the caller's base when it gives none (one literal, in vocab)
 DEFAULT_QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
@@ -53,7 +54,10 @@ PARAM_TYPES = ("iri", "sector", "study_period", "theme", "scheme", "study_group"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-_PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
+# ASCII digits only: ``\d`` also matches Arabic-Indic or full-width digits, which int() accepts but
+# the data never holds, so such a value would pass the check and silently match nothing
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{4})$")
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,9}$")
 _SLUG_PATH = re.compile(r"^[a-z0-9.-]+(/[a-z0-9.-]+)*$")
 _MAX_STRING = 200
 
@@ -153,7 +157,8 @@ class ParamSpec:
     def _term_study_period(self, value: str, base_iri: str) -> ox.Literal:
         match = _PERIOD.match(value)
         if not match or not int(match.group(1)) < int(match.group(2)):
-            raise self._fail(f"a study period is written YYYY-YYYY with the first year first; got {value!r}")
+            raise self._fail("a study period is written YYYY-YYYY in the digits 0-9, the first year first; "
+                             f"got {value!r}")
         return ox.Literal(value)
 
     def _term_theme(self, value: str, base_iri: str) -> ox.NamedNode:
@@ -169,8 +174,8 @@ class ParamSpec:
         return self._under(value, base_iri, "study-group")
 
     def _term_integer(self, value: str, base_iri: str) -> ox.Literal:
-        if not re.fullmatch(r"[+-]?\d{1,9}", value):
-            raise self._fail(f"not an integer: {value!r}")
+        if not _INTEGER.match(value):
+            raise self._fail(f"not an integer written with the digits 0-9: {value!r}")
         number = int(value)
         if self.minimum is not None and number < self.minimum:
             raise self._fail(f"must be at least {self.minimum}; got {number}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ..rdf.entailment import ENTAILMENT_GRAPH
+from ..rdf.entailment import find_entailment_graph
 from .labels import LabelRequestError, parse_language
 
 ENTAILMENT_VALUES = {"rdfs": True, "none": False, "simple": False}
@@ -52,10 +52,11 @@ def parse_options(params: Sequence[tuple[str, str]]) -> QueryOptions:
 def default_graphs(options: QueryOptions, store_graphs: Collection[str], *,
                    names_dataset: bool) -> list[str] | None:
     """The default graph to use instead of the union of all graphs, or None (keep the union)."""
-    if options.entailment or ENTAILMENT_GRAPH not in store_graphs:
+    entailed = find_entailment_graph(store_graphs)
+    if options.entailment or entailed is None:
         return None
     if names_dataset:
         raise OptionError("entailment=none cannot be combined with a dataset the request names itself "
                           "(FROM, FROM NAMED, default-graph-uri, named-graph-uri): leave the graph "
-                          f"<{ENTAILMENT_GRAPH}> out of that dataset instead")
-    return sorted(g for g in store_graphs if g != ENTAILMENT_GRAPH)
+                          f"<{entailed}> out of that dataset instead")
+    return sorted(g for g in store_graphs if g != entailed)

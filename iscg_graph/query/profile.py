@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..rdf.entailment import ENTAILMENT_GRAPH, RDF_TYPE
+from ..rdf.entailment import ENTAILMENT_GRAPH, RDF_TYPE, find_entailment_graph
 from ..rdf.store import EmbeddedStore
 from ..vocab import curie, prefixes
 
@@ -61,7 +61,7 @@ def _kind(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
 def compute(store: EmbeddedStore) -> dict[str, ClassProfile]:
     """Class IRI -> its profile, over the union of all graphs (entailed types included)."""
     rdf_type = ox.NamedNode(RDF_TYPE)
-    entailment = ox.NamedNode(ENTAILMENT_GRAPH)
+    entailment = ox.NamedNode(find_entailment_graph(store.graphs()) or ENTAILMENT_GRAPH)
     types: dict[Any, set[str]] = {}
     asserted: dict[Any, set[str]] = {}
     for q in store.quads(None, rdf_type, None, None):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..rdf.entailment import ENTAILMENT_GRAPH, RDFS_REGIME
+from ..rdf.entailment import RDFS_REGIME, find_entailment_graph
 from .engine import GRAPH_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -32,7 +32,8 @@ def _sd(name: str) -> ox.NamedNode:
 
 def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") -> list[ox.Triple]:
     graphs = sorted(graphs)
-    regime = ox.NamedNode(RDFS_REGIME if ENTAILMENT_GRAPH in graphs else ENTAILMENT_SIMPLE)
+    entailed = find_entailment_graph(graphs)
+    regime = ox.NamedNode(RDFS_REGIME if entailed else ENTAILMENT_SIMPLE)
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -60,7 +61,7 @@ def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") ->
             ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
             ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
         ]
-        if graph == ENTAILMENT_GRAPH:
+        if graph == entailed:
             rdfs_comment = ox.NamedNode(PREFIXES["rdfs"] + "comment")
             out.append(ox.Triple(named, rdfs_comment, ox.Literal(
                 "The RDFS closure of the other graphs (sub-class and sub-property entailment; domain "

@@ -17,18 +17,16 @@ from typing import Any
 from .engine import QueryEngine
 
 JSON = "application/sparql-results+json"
-ONTOLOGY_GRAPH = "https://w3id.org/iscg/graph/ontology"
-
-TERMS_QUERY = f"""
+TERMS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?t WHERE {{
-  {{ [] ?t [] }}
-  UNION {{ [] a ?t }}
-  UNION {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t ?p [] }} }}
-  UNION {{ GRAPH <{ONTOLOGY_GRAPH}> {{
-      [] rdfs:subClassOf|rdfs:subPropertyOf|rdfs:domain|rdfs:range ?t }} }}
+SELECT DISTINCT ?t WHERE {
+  { [] ?t [] }
+  UNION { [] a ?t }
+  UNION { GRAPH ?o { ?t ?p [] } FILTER(STRENDS(STR(?o), "/graph/ontology")) }
+  UNION { GRAPH ?o { [] rdfs:subClassOf|rdfs:subPropertyOf|rdfs:domain|rdfs:range ?t }
+          FILTER(STRENDS(STR(?o), "/graph/ontology")) }
   FILTER(isIRI(?t))
-}}"""
+}"""
 
 
 def load_terms(engine: QueryEngine, *, timeout: float | None = None) -> frozenset[str]:

@@ -29,7 +29,8 @@ import rdflib
 
 from .store import EmbeddedStore
 
-ENTAILMENT_GRAPH = "https://w3id.org/iscg/graph/entailment"
+ENTAILMENT_GRAPH = "https://w3id.org/iscg/graph/entailment"  # under the default public base
+ENTAILMENT_SUFFIX = "graph/entailment"
 RDFS_REGIME = "http://www.w3.org/ns/entailment/RDFS"
 """The W3C IRI of the RDFS entailment regime (SPARQL 1.1 Entailment Regimes; the
 ``sd:entailmentRegime`` value of the service description)."""
@@ -39,6 +40,16 @@ SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 
 T = TypeVar("T", bound=Hashable)
+
+
+def entailment_graph(base: str) -> str:
+    """The entailment graph's IRI for a store minted under ``base``."""
+    return f"{base}{ENTAILMENT_SUFFIX}"
+
+
+def find_entailment_graph(graphs: Iterable[str]) -> str | None:
+    """The entailment graph among a store's graphs (whatever its public base), if it has one."""
+    return next((g for g in sorted(graphs) if g.endswith("/" + ENTAILMENT_SUFFIX)), None)
 
 
 def _ancestors(edges: dict[T, set[T]]) -> dict[T, set[T]]:
@@ -93,36 +104,40 @@ def closure(triples: Iterable[tuple[T, T, T]], rdf_type: T, subclass: T,
     return out
 
 
-def materialise(dataset: rdflib.Dataset) -> rdflib.Graph:
-    """The closure of every graph of ``dataset`` except the entailment graph, as a new graph
-    (identified by `ENTAILMENT_GRAPH`, not attached to the dataset)."""
-    skip = rdflib.URIRef(ENTAILMENT_GRAPH)
+def materialise(dataset: rdflib.Dataset, graph: str = ENTAILMENT_GRAPH) -> rdflib.Graph:
+    """The closure of every graph of ``dataset`` except the entailment graph ``graph``, as a new
+    graph with that identifier (not attached to the dataset)."""
+    skip = rdflib.URIRef(graph)
     triples = ((s, p, o) for s, p, o, g in dataset.quads((None, None, None, None))
                if _graph_id(g) != skip)
     added = closure(triples, rdflib.RDF.type, rdflib.RDFS.subClassOf, rdflib.RDFS.subPropertyOf)
-    graph = rdflib.Graph(identifier=skip)
+    out = rdflib.Graph(identifier=skip)
     for triple in added:
-        graph.add(triple)
-    return graph
+        out.add(triple)
+    return out
 
 
 def _graph_id(g: object) -> object:
     return getattr(g, "identifier", g)
 
 
-def materialise_store(store: ox.Store) -> list[ox.Triple]:
-    """The closure of a pyoxigraph store (all graphs but the entailment graph), sorted."""
-    skip = ox.NamedNode(ENTAILMENT_GRAPH)
+def materialise_store(store: ox.Store, graph: str | None = None) -> list[ox.Triple]:
+    """The closure of a pyoxigraph store (all graphs but the entailment graph: ``graph``, else the
+    store's own, else `ENTAILMENT_GRAPH`), sorted."""
+    names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    skip = ox.NamedNode(graph or find_entailment_graph(names) or ENTAILMENT_GRAPH)
     triples = ((q.subject, q.predicate, q.object) for q in store if q.graph_name != skip)
     added = closure(triples, ox.NamedNode(RDF_TYPE), ox.NamedNode(SUBCLASS),
                     ox.NamedNode(SUBPROPERTY))
     return sorted((ox.Triple(s, p, o) for s, p, o in added), key=str)  # type: ignore[arg-type]
 
 
-def refresh_store(store: EmbeddedStore) -> int:
+def refresh_store(store: EmbeddedStore, graph: str | None = None) -> int:
     """Recompute the entailment graph of ``store`` in place, e.g. after a curated write (the
-    store's snapshot and meta follow, see `EmbeddedStore.replace_graph`); returns its size."""
-    triples = materialise_store(store.inner)
+    store's snapshot and meta follow, see `EmbeddedStore.replace_graph`); returns its size.
+    ``graph``: its IRI (default: the store's own entailment graph, else `ENTAILMENT_GRAPH`)."""
+    target = graph or find_entailment_graph(store.graphs()) or ENTAILMENT_GRAPH
+    triples = materialise_store(store.inner, target)
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    store.replace_graph(ENTAILMENT_GRAPH, body)
+    store.replace_graph(target, body)
     return len(triples)

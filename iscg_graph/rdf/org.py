@@ -25,12 +25,14 @@ from typing import Any
 import rdflib
 from rdflib.namespace import RDF
 
+from ..vocab import ONTOLOGY_NS
+
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 
 
-def derive_org(dataset: rdflib.Dataset, base: str = "https://w3id.org/iscg/") -> int:
+def derive_org(dataset: rdflib.Dataset) -> int:
     """Add the ORG statements to ``dataset``; returns how many were new."""
-    iscg = rdflib.Namespace(base + "ontology#")
+    iscg = rdflib.Namespace(ONTOLOGY_NS)  # the vocabulary's namespace, whatever the public base
     units_of_sector = {iscg.StudyGroup, iscg.Bureau, iscg.AdvisoryGroup}
     adds: list[tuple[Any, Any, Any, Any]] = []
     typed: dict[rdflib.term.Node, set[rdflib.term.Node]] = {}

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -160,6 +161,12 @@ def to_csv(table: ResultTable, columns: Sequence[Column]) -> str:
     return buf.getvalue()
 
 
+def _sheet_text(text: str) -> str:
+    """Text a worksheet cell can hold: control characters (which a request parameter echoed into
+    "computed from" may carry) are dropped; openpyxl refuses them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def to_xlsx(
     table: ResultTable,
     columns: Sequence[Column],
@@ -175,7 +182,7 @@ def to_xlsx(
     header_fill = PatternFill("solid", fgColor="1F4E79")
     widths = [len(col.title) for col in columns]
     for j, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=col.title)
+        cell = ws.cell(row=1, column=j, value=_sheet_text(col.title))
         cell.font = header_font
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -185,7 +192,7 @@ def to_xlsx(
             if source is None:
                 continue
             number = source.number if col.numeric else None
-            cell = ws.cell(row=i, column=j, value=number if number is not None else source.text)
+            cell = ws.cell(row=i, column=j, value=number if number is not None else _sheet_text(source.text))
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             target = row.get(col.link) if col.link else None
             if target is not None and target.kind == "uri":
@@ -198,9 +205,9 @@ def to_xlsx(
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(table.rows) + 1, 1)}"
     about = wb.create_sheet("About")
-    about.append(["Report", title])
+    about.append(["Report", _sheet_text(title)])
     for key, value in computed_from:
-        about.append([key, value])
+        about.append([_sheet_text(key), _sheet_text(value)])
     about["A1"].font = Font(bold=True)
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80

@@ -320,3 +320,49 @@ def test_sssom_export(client: TestClient) -> None:
     review = next(r for r in rows if r["record_id"] == "iscgid:mapping/R0001")
     assert review["predicate_modifier"] == "Not" and review["author_id"] == "iscgid:agent/bob"
     assert review["mapping_justification"] == "semapv:ManualMappingCuration"
+
+
+def test_a_non_default_base_mints_reviews_and_pages_under_it(tmp_path: Path) -> None:
+    """The public base is the caller's: reviews, the SSSOM export and the pages all use the setting."""
+    from api.routers import resources
+
+    base = "https://example.org/kg/"
+    text = FIXTURE.read_text("utf-8")
+    for part in ("id/", "graph/"):
+        text = text.replace(f"https://w3id.org/iscg/{part}", f"{base}{part}")
+    mem = ox.Store()
+    mem.load(text.encode("utf-8"), format=ox.RdfFormat.TRIG)
+    store = write_store(tmp_path / "store", mem.dump(format=ox.RdfFormat.N_QUADS) or b"", "rebased")
+    app = FastAPI()
+    errors.install(app)
+    app.state.settings = Settings(review_token=TOKEN, store_path=tmp_path / "store", base_iri=base)
+    app.state.store = store
+    app.include_router(candidates.router)
+    app.include_router(resources.router)
+    client = TestClient(app)
+    left, right = (q.replace("https://w3id.org/iscg/", base) for q in (Q32, Q417))
+
+    r = client.post("/api/candidates/review", headers=auth(),
+                    json={"left": left, "right": right, "decision": "accept", "relation": "overlap",
+                          "reviewer": "Ana Reviewer"})
+    assert r.status_code == 201, r.text
+    assert r.json()["mapping"] == f"{base}id/mapping/R0001"
+    assert r.json()["graph"] == f"{base}graph/reviews"
+    assert f"{base}graph/reviews" in store.graphs()
+    agents = store.select(f"SELECT ?a WHERE {{ GRAPH <{base}graph/reviews> "
+                          "{ ?m <http://www.w3.org/ns/prov#wasAttributedTo> ?a } }")
+    assert {row["a"].value for row in agents} == {f"{base}id/agent/ana-reviewer"}
+    minted = {q.subject.value for q in store.quads(graph=ox.NamedNode(f"{base}graph/reviews"))}
+    assert minted and all(iri.startswith(f"{base}id/") for iri in minted)
+
+    sssom = client.get("/api/mappings.sssom.tsv").text
+    assert f"#mapping_set_id: {base}graph/mappings.sssom.tsv" in sssom and "iscgid:mapping/R0001" in sssom
+
+    page = client.get("/id/mapping/R0001", headers={"accept": "application/n-triples"})
+    assert page.status_code == 200, page.text
+    attributed = "<http://www.w3.org/ns/prov#wasAttributedTo>"
+    # the page of the minted IRI, served at its local path
+    assert f"<{base}id/mapping/R0001> {attributed} <{base}id/agent/ana-reviewer>" in page.text
+    again = client.post("/api/candidates/review", headers=auth(),
+                        json={"left": right, "right": left, "decision": "reject", "reviewer": "Bob"})
+    assert again.status_code == 409  # the conflict check reads the reviews graph under the same base

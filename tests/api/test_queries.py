@@ -140,6 +140,13 @@ def test_runs_with_typed_parameters(client: TestClient) -> None:
         ("sector-overlap-detail", {"sector_b": "GS"}, "sector_a"),
         ("sector-overlap-matrix", {"study_period": "2020-2017"}, "study_period"),
         ("sector-overlap-matrix", {"study_period": "soon"}, "study_period"),
+        # digits of other scripts pass Python's and Rust's \d but match no data: never drop the filter
+        ("sector-overlap-matrix", {"study_period": "\u0662\u0660\u0661\u0667-\u0662\u0660\u0662\u0660"},
+         "study_period"),
+        ("sector-overlap-matrix", {"study_period": "\uff12\uff10\uff11\uff17-\uff12\uff10\uff12\uff10"},
+         "study_period"),
+        ("question-duplicate-candidates", {"min_score": "\u0664"}, "min_score"),
+        ("question-duplicate-candidates", {"min_score": "\uff14"}, "min_score"),
         ("question-duplicate-candidates", {"min_score": "many"}, "min_score"),
         ("question-duplicate-candidates", {"min_score": "0"}, "min_score"),
         ("theme-coverage", {"scheme": "nope"}, "scheme"),

@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from iscg_graph.build.pipeline import ONTOLOGY_GRAPH
 from iscg_graph.query.paths import path_examples
 from iscg_graph.query.profile import read_profile
 from iscg_graph.rdf.store import EmbeddedStore
-from iscg_graph.vocab import prefixes
+from iscg_graph.vocab import DEFAULT_BASE, prefixes
+
+ONTOLOGY_GRAPH = DEFAULT_BASE + "graph/ontology"
 
 BASE = "https://w3id.org/iscg/"
 ISCG = BASE + "ontology#"

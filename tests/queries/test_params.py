@@ -42,6 +42,8 @@ def test_good_values_become_terms(ptype: str, raw: str, term: str) -> None:
         ("sector", "", "empty"),
         ("study_period", "2020-2017", "YYYY-YYYY"),
         ("study_period", "2017", "YYYY-YYYY"),
+        ("study_period", "\u0662\u0660\u0661\u0667-\u0662\u0660\u0662\u0660", "digits 0-9"),  # Arabic-Indic
+        ("study_period", "\uff12\uff10\uff11\uff17-\uff12\uff10\uff12\uff10", "digits 0-9"),  # full-width
         ("theme", "https://example.org/theme/1", "theme IRI"),
         ("theme", "x> } UNION { ?s ?p ?o", "theme identifier"),
         ("scheme", "nope", "unknown theme scheme"),
@@ -51,6 +53,8 @@ def test_good_values_become_terms(ptype: str, raw: str, term: str) -> None:
         ("iri", 'http://x/"', "absolute IRI"),
         ("integer", "1.5", "not an integer"),
         ("integer", "9" * 20, "not an integer"),
+        ("integer", "\u0665", "digits 0-9"),
+        ("integer", "\uff15", "digits 0-9"),
         ("string", "x" * 201, "longer than"),
     ],
 )

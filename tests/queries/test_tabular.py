@@ -81,6 +81,15 @@ def test_xlsx_is_formatted() -> None:
     assert about["Data version"] == "v1" and about["Report"] == "Coverage"
 
 
+def test_xlsx_drops_control_characters_a_request_may_carry() -> None:
+    """A parameter echoed into "computed from" (e.g. ?item=\x1f) made openpyxl raise: a 500."""
+    t = _table()
+    data = to_xlsx(t, t.columns(hide=["p"]), title="A\x07B",
+                   computed_from=[("Parameters", "item=x\x1fy\x00z, kind=question")])
+    about = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(data))["About"].iter_rows()}
+    assert about == {"Report": "AB", "Parameters": "item=xyz, kind=question"}
+
+
 def test_html_escapes_and_links_to_local_pages() -> None:
     t = _table()
     page = to_html(t, t.columns(hide=["p"]), title="A <title>", base_iri="https://w3id.org/iscg/")

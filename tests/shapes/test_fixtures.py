@@ -28,9 +28,9 @@ SIDECARS = sorted((FIXTURES / "invalid").glob("*.expected.json"))
 ISCGSH = "https://w3id.org/iscg/shapes#"
 
 # Update these when fixtures are added: a glob that silently finds nothing must fail.
-EXPECTED_VALID = 41
-EXPECTED_INVALID = 72
-EXPECTED_NODE_SHAPES = 34
+EXPECTED_VALID = 43
+EXPECTED_INVALID = 73
+EXPECTED_NODE_SHAPES = 35
 
 VALID_NAME = re.compile(r"^(?P<shape>[A-Za-z]+Shape)-(?P<n>\d{3})\.ttl$")
 INVALID_NAME = re.compile(r"^(?P<shape>[A-Za-z]+Shape)-(?P<n>\d{3})-(?P<what>[a-z0-9-]+)\.ttl$")

@@ -41,14 +41,18 @@ def test_store_path_is_a_link_to_a_complete_build(built_store: Path) -> None:
 
 
 def _broken_copy(tmp_path: Path) -> Path:
-    """A copy of the data whose first Question row lost its title (exactly one thing wrong)."""
+    """A copy of the data whose first Question title carries a curator's note (exactly one thing wrong).
+
+    A missing title is valid (a Question may be known by its number only); commentary inside a title
+    is not (TitleWordingShape).
+    """
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA, data)
     table = next(sorted((data / "questions").glob("*.csv")).__iter__())
     with table.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
         fields = list(rows[0].keys())
-    rows[0]["title"] = ""
+    rows[0]["title"] = "Security (topic only; exact title not seen)"
     with table.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
@@ -97,7 +101,10 @@ def test_a_real_directory_is_never_replaced(tmp_path: Path) -> None:
 
 
 def test_review_decisions_survive_a_rebuild(tmp_path: Path) -> None:
-    from iscg_graph.overlap.review import REVIEWS_GRAPH
+    from iscg_graph.overlap.review import reviews_graph
+    from iscg_graph.vocab import DEFAULT_BASE
+
+    REVIEWS_GRAPH = reviews_graph(DEFAULT_BASE)  # the build's base  # noqa: N806
 
     store = tmp_path / "store"
     build(store)

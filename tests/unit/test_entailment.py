@@ -6,9 +6,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 import rdflib
 
-from iscg_graph.build.pipeline import ONTOLOGY_GRAPH
 from iscg_graph.rdf.entailment import ENTAILMENT_GRAPH, closure, materialise_store, refresh_store
 from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.vocab import DEFAULT_BASE
+
+ONTOLOGY_GRAPH = DEFAULT_BASE + "graph/ontology"
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")

@@ -111,9 +111,11 @@ def test_a_light_query_is_answered_while_every_worker_is_busy(
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.3)  # the only worker is now running the runaway query
-    started = time.monotonic()
     answered = inline_engine.run(LIGHT[0], media_type=JSON)
-    assert time.monotonic() - started < 0.5 and b"item 7" in answered.body
+    assert b"item 7" in answered.body
+    # answered while the runaway query still held the only worker (it runs until its timeout);
+    # how fast is a figure for bench/safety.py, not an assertion for a loaded machine
+    assert thread.is_alive()
     thread.join(20)
     # the runaway query was never run here: it went to the worker and was stopped there
     assert isinstance(stuck.get("error"), QueryTimeout)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from external import W3C_SPARQL11 as W3C
+from external import missing
 
 from iscg_graph.build.pipeline import write_store
 
-REPO = Path(__file__).resolve().parents[2]
-W3C = REPO.parent / "shared" / "w3c-sparql11"
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
 # The protocol tests name a default graph that no test loads (data0.rdf) and expect an answer; in
@@ -23,10 +23,7 @@ TEST_DATA_NAMESPACE = "http://kasei.us/2009/09/sparql/data/"
 
 def w3c_dir() -> Path:
     if not (W3C / "protocol" / "manifest.ttl").is_file():
-        pytest.skip(
-            f"W3C SPARQL 1.1 manifests MISSING at {W3C}: the conformance runner cannot run "
-            "(CI copies shared/ beside the repository as ../shared)"
-        )
+        missing(f"W3C SPARQL 1.1 manifests at {W3C} (CI copies shared/ beside the repository as ../shared)")
     return W3C
 
 

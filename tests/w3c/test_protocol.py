@@ -13,16 +13,16 @@ import http.client
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import rdflib
+from external import W3C_SPARQL11, missing
 from rdflib.collection import Collection
 
 from iscg_graph.query.safety import analyse
 
-W3C = Path(__file__).resolve().parents[2].parent / "shared" / "w3c-sparql11"
+W3C = W3C_SPARQL11
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
@@ -114,7 +114,7 @@ QUERY_TESTS = [t for t in ALL_TESTS if not t.is_update]
 
 def test_the_manifest_was_read_in_full() -> None:
     if not ALL_TESTS:
-        pytest.skip(f"W3C manifests MISSING at {W3C}")
+        missing(f"W3C manifests at {W3C}")
     assert len(ALL_TESTS) == 34
     assert len(QUERY_TESTS) == 20
 

@@ -21,7 +21,8 @@ Modules, each depending only on those above it::
     _loader         folder walk, the two passes, `Tables`
 """
 
-from ._context import DEFAULT_BASE, slug, split_list
+from ...vocab import DEFAULT_BASE
+from ._context import slug, split_list
 from ._loader import Tables, load_tables
 
 __all__ = ["DEFAULT_BASE", "Tables", "load_tables", "slug", "split_list"]

@@ -14,8 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from ...errors import DanglingKeyError, SourceError
-
-DEFAULT_BASE = "https://w3id.org/iscg/"
+from ...vocab import ONTOLOGY_NS
 
 
 def slug(text: str) -> str:
@@ -75,7 +74,7 @@ class Context:
         return URIRef(self.base + path)
 
     def term(self, name: str) -> URIRef:
-        return URIRef(self.base + "ontology#" + name)
+        return URIRef(ONTOLOGY_NS + name)  # the vocabulary's namespace, whatever the base
 
     def register(self, row: Row, col: str, key: str, path: str, kind: str, sector: str | None) -> URIRef:
         if key in self.keys:

@@ -13,7 +13,8 @@ from types import MappingProxyType
 from rdflib import Dataset, URIRef
 
 from ...errors import SourceError
-from ._context import DEFAULT_BASE, Context, Row
+from ...vocab import DEFAULT_BASE
+from ._context import Context, Row
 from ._kinds import ORDER, Kind, kind_of
 
 

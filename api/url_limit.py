@@ -1,0 +1,38 @@
+"""A request line over ``max_url_bytes`` is answered 414 here, on every route, before routing.
+
+Long queries belong in a POST body (``max_query_bytes``); a URL that long is refused with a message
+that says so. The HTTP server must let such a request line reach the application at all:
+httptools cannot parse a URL over 65,535 bytes (uvicorn then answers a bare 400), so the service
+runs uvicorn with h11 and an incomplete-event size above this limit (`tests/liveserver.py`,
+``make run``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class UrlLimit:
+    """ASGI middleware: ``414 URI Too Long`` when path plus query string pass ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.max_bytes > 0:
+            size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
+            if size > self.max_bytes:
+                await self._refuse(size, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, size: int, send: Send) -> None:
+        detail = (f"request URL of {size} bytes is over the limit of {self.max_bytes} bytes: "
+                  "send a long query in a POST body (application/sparql-query or a form)")
+        body = json.dumps({"detail": detail}).encode()  # the body every error has (api/errors.py)
+        await send({"type": "http.response.start", "status": 414, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
