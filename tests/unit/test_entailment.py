@@ -97,3 +97,20 @@ def test_materialise_on_rdflib_dataset() -> None:
     stale.add((rdflib.URIRef("urn:y"), rdflib.RDF.type, rdflib.URIRef("urn:A")))
     out = materialise(ds)
     assert set(out) == {(rdflib.URIRef("urn:x"), rdflib.RDF.type, rdflib.URIRef("urn:B"))}
+
+
+def test_entailment_graph_follows_the_public_base() -> None:
+    from iscg_graph.build.pipeline import add_entailment, load_sources
+    from iscg_graph.query.options import QueryOptions, default_graphs
+    from iscg_graph.query.service_description import service_triples
+    from iscg_graph.rdf.entailment import RDFS_REGIME, find_entailment_graph
+
+    base = "https://example.org/kg/"
+    dataset, _ = load_sources(base=base)
+    assert add_entailment(dataset, base) > 1000
+    graphs = {str(g.identifier) for g in dataset.graphs() if str(g.identifier).startswith(base)}
+    assert find_entailment_graph(graphs) == base + "graph/entailment"
+    described = service_triples("http://localhost/sparql", graphs)
+    assert any(t.object.value == RDFS_REGIME for t in described)
+    kept = default_graphs(QueryOptions(entailment=False), graphs, names_dataset=False)
+    assert kept is not None and base + "graph/entailment" not in kept and len(kept) == len(graphs) - 1
