@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from iscg_graph.errors import ParameterError
-from iscg_graph.render.table_view import DEFAULT_PER_PAGE, PER_PAGE_CHOICES
+from iscg_graph.render.table_view import ALL_ROWS, DEFAULT_PER_PAGE, PER_PAGE_CHOICES
 
 __all__ = ["VIEW_PARAMS", "ViewParams", "parse_view"]
 
@@ -35,10 +35,14 @@ class ViewParams:
         if v.filter:
             out["q"] = v.filter
         if v.per_page != DEFAULT_PER_PAGE:
-            out["per_page"] = str(v.per_page)
+            out["per_page"] = "all" if v.per_page == ALL_ROWS else str(v.per_page)
         if v.page != 1:
             out["page"] = str(v.page)
         return urlencode(out)
+
+    @property
+    def all_rows(self) -> bool:
+        return self.per_page == ALL_ROWS
 
     def download_query(self, values: Mapping[str, str]) -> str:
         """Downloads keep the sort and the filter but never the page: they hold the whole result."""
@@ -57,9 +61,13 @@ def parse_view(params: Mapping[str, str]) -> ViewParams:
     direction = params.get("dir", "asc") or "asc"
     if direction not in ("asc", "desc"):
         raise ParameterError("dir", f"must be asc or desc; got {direction!r}")
-    per_page = _positive("per_page", params.get("per_page"), DEFAULT_PER_PAGE)
-    if per_page not in PER_PAGE_CHOICES:
-        raise ParameterError("per_page", f"must be one of {', '.join(map(str, PER_PAGE_CHOICES))}")
+    if (params.get("per_page") or "").strip().lower() == "all":  # every row on one page, for printing
+        per_page = ALL_ROWS
+    else:
+        per_page = _positive("per_page", params.get("per_page"), DEFAULT_PER_PAGE)
+        if per_page not in PER_PAGE_CHOICES:
+            choices = ", ".join(map(str, PER_PAGE_CHOICES))
+            raise ParameterError("per_page", f"must be one of {choices} or all (up to {ALL_ROWS} rows)")
     text = params.get("q", "") or ""
     if len(text) > _MAX_FILTER:
         raise ParameterError("q", f"the filter is longer than {_MAX_FILTER} characters")

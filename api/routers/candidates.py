@@ -14,26 +14,30 @@ import threading
 from collections.abc import Mapping
 from datetime import date as Date
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
+from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
-from iscg_graph.render.table_view import natural_key
+from iscg_graph.render.table_view import ALL_ROWS, DEFAULT_PER_PAGE, PER_PAGE_CHOICES, natural_key
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
 from ..auth import review_context
+from ..candidate_labels import code_options as _code_options
 from ..candidate_refresh import index_lock, refresh_index
 from ..querying import public_link
 from ..settings import Settings
+from ..table_params import VIEW_PARAMS, ViewParams, parse_view
 from ..templating import templates
 from ..writes import Author, record_review
 
@@ -214,20 +218,45 @@ def candidates_report(
     kind: Kind = "question",
     sector: str | None = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: Annotated[int | None, Query(ge=1, le=5000, description="Only the N best-scored pairs")] = None,
     include_recorded: bool = False,
+    sort: Annotated[str | None, Query(description="score, left_label or right_label")] = None,
+    dir: Annotated[Literal["asc", "desc"], Query(description="Sort direction")] = "asc",
+    q: Annotated[str, Query(max_length=200, description="Only pairs whose row contains every word")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[str, Query(description="25, 50, 100, 250 or all")] = str(DEFAULT_PER_PAGE),
 ) -> Response:
     sector = sector or None
     error = None
+    shown = ViewParams()
+    form = {k: v for k, v in request.query_params.items() if k not in VIEW_PARAMS and v.strip() != ""}
     try:
-        page = index.query(
-            kind, sector=sector, min_score=min_score, limit=limit, include_recorded=include_recorded
+        shown = parse_view(request.query_params)
+        # the whole selection (or its `limit` best), then sorted, filtered and paged here
+        first = index.query(
+            kind, sector=sector, min_score=min_score, limit=1, include_recorded=include_recorded
+        )
+        wanted = max(1, min(first.total, limit or first.total))
+        selected = index.query(
+            kind, sector=sector, min_score=min_score, limit=wanted, include_recorded=include_recorded
+        )
+        shown_page = view_candidates(
+            selected.candidates,
+            sort=shown.sort,
+            descending=shown.descending,
+            filter=shown.filter,
+            page=shown.page,
+            per_page=shown.per_page,
         )
     except ParameterError as exc:
         error = str(exc)
-        page = CandidatePage(kind, 0, (), index.data_version)
+        selected = CandidatePage(kind, 0, (), index.data_version)
+        shown_page = view_candidates(())
     settings = _settings(request)
-    query = request.url.query
+    # downloads: the whole selection the form made, never the page on screen
+    downloads = urlencode(
+        {k: v for k, v in form.items() if k != "limit"} | {"limit": str(max(1, selected.total))}
+    )
     return templates.TemplateResponse(
         request,
         "candidates/report.html",
@@ -237,13 +266,21 @@ def candidates_report(
             "min_score": min_score,
             "limit": limit,
             "include_recorded": include_recorded,
-            "page": page,
+            "page": selected,
+            "rows": shown_page.candidates,
+            "view": shown_page.table,
+            "shown": shown,
+            "form": form,
+            "sortable": SORTABLE,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "all_rows": ALL_ROWS,
+            "link": lambda **changes: shown.query(form, **changes),
             "error": error,
-            "codes": sorted(index.codes(kind), key=natural_key),
+            "codes": _code_options(request, kind, sorted(index.codes(kind), key=natural_key)),
             "kinds": ("question", "resolution", "theme"),
             "href": lambda iri: iri_path(iri, settings.base_iri),
-            "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
-            "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
+            "csv_link": f"/api/candidates?{downloads}&format=csv",
+            "xlsx_link": f"/api/candidates?{downloads}&format=xlsx",
             "review_enabled": settings.review_token is not None,
             **review_context(request),  # reviewers' form (issue 13)
         },

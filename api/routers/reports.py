@@ -33,7 +33,14 @@ from iscg_graph.query.reports import (
 )
 from iscg_graph.rdf.store import StoreMeta
 from iscg_graph.render.table import TableFormat, render
-from iscg_graph.render.table_view import PER_PAGE_CHOICES, TableView, natural_key, sort_and_filter, view
+from iscg_graph.render.table_view import (
+    ALL_ROWS,
+    PER_PAGE_CHOICES,
+    TableView,
+    natural_key,
+    sort_and_filter,
+    view,
+)
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
@@ -302,6 +309,7 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
         "view": table,
         "shown": shown,
         "per_page_choices": PER_PAGE_CHOICES,
+        "all_rows": ALL_ROWS,
         "link": lambda **changes: shown.query(values, **changes),
         "report": report,
         "fields": fields,

@@ -17,10 +17,14 @@ from .tabular import Cell, Column, ResultTable
 
 Row = Mapping[str, Cell]
 
-__all__ = ["DEFAULT_PER_PAGE", "PER_PAGE_CHOICES", "TableView", "natural_key", "sort_and_filter", "view"]
+__all__ = [
+    "ALL_ROWS", "DEFAULT_PER_PAGE", "PER_PAGE_CHOICES", "TableView", "natural_key", "sort_and_filter", "view"
+]
 
 DEFAULT_PER_PAGE = 50
 PER_PAGE_CHOICES = (25, 50, 100, 250)
+# "every row" (``per_page=all``, for printing): one page, bounded so a page stays a page a browser can print
+ALL_ROWS = 5000
 _CHUNKS = re.compile(r"(\d+)")
 
 
