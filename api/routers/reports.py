@@ -117,7 +117,7 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
             for b in heat.iris:
                 if chart.get("drilldown") and a in codes and b in codes and a != b:
                     query = {"sector_a": codes[a], "sector_b": codes[b]}
-                    query.update({k: v for k, v in values.items() if k == "study_period"})
+                    query.update({k: v for k, v in values.items() if k in ("study_period", "count")})
                     row_links.append(f"/reports/{chart['drilldown']}?{urlencode(query)}")
                 else:
                     row_links.append(None)

@@ -110,3 +110,18 @@ def test_matrix_areas_match_the_recorded_equivalences(run, real_data_store) -> N
         by_side[str(r["code"].value)].add(find(str(r["theme"].value)[len(ID + "theme/") :]))
     expected = by_side["ITU-D"] & by_side["ITU-T"]
     assert int(_matrix(run)[("ITU-D", "ITU-T")]["themes"].value) == len(expected)
+
+
+@pytest.mark.parametrize("count", ["areas", "items"])
+def test_drill_down_lists_the_areas_its_matrix_cell_counts(run, count: str) -> None:  # type: ignore[no-untyped-def]
+    """Every Sector pair: the drill-down names exactly as many areas (or list items) as the cell counts,
+    so a cell never counts one area twice when its two sides sit under different list entries."""
+    for row in run("sector-overlap-matrix", count=count).rows:
+        a, b = row["sector_aCode"].value, row["sector_bCode"].value
+        detail = run("sector-overlap-detail", sector_a=a, sector_b=b, count=count)
+        shown = {r["themeLabel"].value for r in detail.rows}
+        assert len(shown) == int(row["themes"].value), (a, b, count)
+        assert len({r["theme"].value for r in detail.rows}) == len(shown)
+        if count == "areas":
+            # (labels may hold "; " themselves: each is looked for in the cell's list, not split out)
+            assert all(label in row["themeLabels"].value for label in shown), (a, b)

@@ -53,7 +53,7 @@ def test_sector_overlap_detail(run) -> None:  # type: ignore[no-untyped-def]
         ("ITU-T", "Question", ID + "question/itu-t/2017-2020/9-5"),
         ("ITU-T", "Resolution", ID + "resolution/wtsa/73"),
     }
-    assert set(t.values("themeLabel")) == {"Climate Change"}
+    assert set(t.values("themeLabel")) == {"Climate Change (§1.4)"}  # an area names its lists
 
 
 def test_question_duplicate_candidates_ranked_with_evidence(run) -> None:  # type: ignore[no-untyped-def]
