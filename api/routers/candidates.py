@@ -1,14 +1,14 @@
 """Discovered overlaps: /api/candidates (JSON, CSV, XLSX), /reports/candidates, review, SSSOM export.
 
 Candidates are computed when the store is built or changed (`iscg_graph.overlap.scoring.precompute`) and
-served from memory here; the index is reloaded when ``candidates.json`` changes on disk.
+served from a memory-mapped columnar index here, reloaded when its header (``candidates.json``) or
+the review overlay changes on disk; a review flags the one pair in place (`CandidateIndex.record`).
 Review endpoints need ``Authorization: Bearer <ISCG_REVIEW_TOKEN>``; with no token configured (the
 default) review is disabled and they answer 403.
 """
 
 from __future__ import annotations
 
-import gc
 import secrets
 import threading
 from collections.abc import Mapping
@@ -19,9 +19,17 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
+from iscg_graph.errors import NotAcceptable, NotReady, ParameterError, StoreError
+from iscg_graph.overlap.columnar import OVERLAY_FILE, read_overlay, write_overlay
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
+from iscg_graph.overlap.review import (
+    RELATIONS,
+    Decision,
+    ReviewOutcome,
+    record_decision,
+    reviews_graph,
+    sssom_tsv,
+)
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -70,40 +78,64 @@ def start_index(app: FastAPI) -> None:
     worker.start()
 
 
+def _stamp(store: EmbeddedStore) -> object:
+    """What identifies the index on disk: the header's and the review overlay's mtimes."""
+    if store.path is None:  # an in-memory store (tests): one index per generation
+        return ("mem", store.meta.generation, len(store))
+    stamps = []
+    for name in (CANDIDATES_FILE, OVERLAY_FILE):
+        path = store.path / name
+        stamps.append(path.stat().st_mtime_ns if path.exists() else None)
+    return tuple(stamps) if stamps[0] is not None else None
+
+
 def warm_index(app: FastAPI) -> CandidateIndex:
     """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
     store: EmbeddedStore = app.state.store
     state = app.state
-    path = store.path / CANDIDATES_FILE if store.path is not None else None
     with _lock:
-        stamp = path.stat().st_mtime_ns if path is not None and path.exists() else None
+        stamp = _stamp(store)
         cached = getattr(state, "candidate_index", None)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
-        if path is None:  # an in-memory store (tests): compute once per generation
-            if cached is not None and cached[0] == ("mem", store.meta.generation, len(store)):
-                return cached[1]
+        if store.path is None:
             doc = build_candidates(store)
             doc["data_version"] = store.meta.data_version
             index = CandidateIndex(doc)
-            state.candidate_index = (("mem", store.meta.generation, len(store)), index)
+            state.candidate_index = (stamp, index)
             return index
-        if stamp is None:  # built before candidates existed: compute now
+        try:
+            if stamp is None:  # built before candidates existed: compute now
+                raise FileNotFoundError(CANDIDATES_FILE)
+            index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
+        except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
             precompute(store, store.path)
-            stamp = path.stat().st_mtime_ns
-        index = CandidateIndex.load(store.path)  # type: ignore[arg-type]
-        gc.collect()
-        gc.freeze()  # the index is long-lived: keep the cyclic GC from re-walking it (p99 latency)
-        state.candidate_index = (stamp, index)
+            index = CandidateIndex.load(store.path)
+        state.candidate_index = (_stamp(store), index)
         return index
 
 
-def _refresh(request: Request) -> None:
+def _refresh(request: Request, decision: Decision, outcome: ReviewOutcome) -> None:
+    """Flag the one reviewed pair in the served index (and the store's overlay): no recomputation."""
     store = _store(request)
+    cached = getattr(request.app.state, "candidate_index", None)
+    entry = {
+        "left": decision.left.strip(),
+        "right": decision.right.strip(),
+        "link": outcome.mapping,
+        "status": outcome.status,
+        "kind": RELATIONS[outcome.relation][0],
+        "graph": reviews_graph(_settings(request).base_iri),
+        "confidence": "Confirmed",
+    }
+    if cached is None:  # nothing served yet: the overlay file is read when the index is loaded
+        if store.path is not None and (store.path / CANDIDATES_FILE).exists():
+            write_overlay(store.path, read_overlay(store.path) + [entry])
+        return
+    index: CandidateIndex = cached[1]
+    index.record(entry, store.path)
     with _lock:
-        if store.path is not None:
-            precompute(store, store.path)
-        request.app.state.candidate_index = None
+        request.app.state.candidate_index = (_stamp(store), index)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -273,7 +305,7 @@ def review_candidate(
     )
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
         outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
-    _refresh(request)
+    _refresh(request, decision, outcome)
     return JSONResponse(
         {
             "mapping": outcome.mapping,

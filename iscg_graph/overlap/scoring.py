@@ -17,13 +17,13 @@ study group's text also carries its Questions' titles (weight 0.3), and its them
 of its Questions (weight 0.5). The graph vectors count themes with their broader themes (0.5).
 Recorded links never enter a score: they only decide whether a pair is proposed or flagged.
 
-`precompute()` runs it all when the store is built or changed and writes ``candidates.json``
-(deterministic) next to the store; `iscg_graph.overlap.index.CandidateIndex` serves it.
+`precompute()` runs it all when the store is built and writes the columnar index
+(`iscg_graph.overlap.columnar`, deterministic) next to the store;
+`iscg_graph.overlap.index.CandidateIndex` serves it.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,14 +33,14 @@ from typing import cast
 import numpy as np
 from scipy import sparse
 
-from ..rdf.store import EmbeddedStore, _atomic_write
+from ..rdf.store import EmbeddedStore
 from .corpus import Corpus, Item, Recorded, load_corpus
 from .text import Analyzer, normalize_rows, tfidf
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
 
 KINDS = ("question", "resolution", "theme")
-CANDIDATES_FILE = "candidates.json"
+CANDIDATES_FILE = "candidates.json"  # the columnar index's header
 FORMAT = 1
 
 
@@ -447,15 +447,18 @@ def build_candidates(
 def precompute(
     store: EmbeddedStore, store_dir: Path | None = None, *, weights: Weights | None = None
 ) -> CandidateSummary:
-    """Compute every candidate now and write ``<store_dir>/candidates.json`` (if a directory is given)."""
+    """Compute every candidate now and write the columnar index into ``store_dir`` (if given).
+
+    ``candidates.json`` is its small header, the arrays are in a memory-mapped file beside it
+    (`iscg_graph.overlap.columnar`)."""
     began = time.perf_counter()
     doc = build_candidates(store, weights=weights)
     doc["data_version"] = store.meta.data_version
     path = None
     if store_dir is not None:
-        path = Path(store_dir) / CANDIDATES_FILE
-        body = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        _atomic_write(path, body.encode("utf-8"))
+        from .columnar import columns_from_doc, write
+
+        path = write(columns_from_doc(doc), Path(store_dir))
     counts = {k: sum(1 for c in v if "recorded" not in c) for k, v in doc["kinds"].items()}
     recorded = {k: sum(1 for c in v if "recorded" in c) for k, v in doc["kinds"].items()}
     return CandidateSummary(path, counts, recorded, len(doc["items"]), time.perf_counter() - began)
