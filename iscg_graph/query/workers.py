@@ -46,6 +46,7 @@ from .engine import EngineResult
 from .idle_queue import IdleQueue
 from .interface import BaseEngine, QueryRequest
 from .messages import Answer, Failure, LoadFailed, Ready, Reload
+from .priority import Demoter, Watch
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
@@ -173,6 +174,8 @@ class ProcessPoolEngine(BaseEngine):
         start_timeout: float = 120.0,
         base_iri: str | None = None,
         memory_bytes: int | None = None,
+        demote_after: float | None = None,
+        demoted_nice: int = 19,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -191,6 +194,8 @@ class ProcessPoolEngine(BaseEngine):
         self._ready = threading.Event()
         self._boot_error: str | None = None
         self._backoff = 1.0
+        # past ``demote_after`` s a query's worker is reniced so short queries keep the CPU
+        self.demoter = Demoter(demote_after, demoted_nice) if demote_after else None
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> ProcessPoolEngine:
@@ -205,6 +210,8 @@ class ProcessPoolEngine(BaseEngine):
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+        if self.demoter is not None:
+            self.demoter.close()
         for worker in workers:
             worker.stop()
 
@@ -345,7 +352,10 @@ class ProcessPoolEngine(BaseEngine):
     @contextmanager
     def _lease(self, worker: _Worker, limit: float) -> Iterator[None]:
         """A checked-out worker, returned to the pool after a normal answer or a query error, and
-        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled)."""
+        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled).
+        While it runs it is watched: past the pool's threshold its priority is lowered, then
+        restored here (or, if the restore is not permitted, the worker is replaced)."""
+        watch = self.demoter.watch(worker.pid) if self.demoter is not None else None
         try:
             yield
         except TimeoutError:  # before OSError: TimeoutError is one
@@ -358,11 +368,20 @@ class ProcessPoolEngine(BaseEngine):
             self._replace(worker)
             raise
         except QueryError:
-            self._idle.release(worker)
+            self._release(worker, watch)
             raise
         except BaseException:
             self._replace(worker)
             raise
+        finally:
+            if watch is not None:
+                watch.done = True  # a killed worker is not reniced (its pid may be reused)
+        self._release(worker, watch)
+
+    def _release(self, worker: _Worker, watch: Watch | None) -> None:
+        if watch is not None and not watch.finish():
+            self._replace(worker)  # it could not get its priority back: a fresh worker instead
+            return
         self._idle.release(worker)
 
     def _busy(self, limit: float) -> EngineUnavailable:
