@@ -167,6 +167,7 @@ class CandidateIndex:
     """
 
     _MAX_POOLS = 4096
+    _MAX_DECODED = 50_000
 
     def __init__(self, source: dict[str, Any] | Columns, overlay: list[dict[str, str]] | None = None):
         if isinstance(source, dict):  # build_candidates' document (in-memory stores, tests)
@@ -178,6 +179,7 @@ class CandidateIndex:
         self._codes_all: list[str] = list(source.header.get("codes_all", []))
         self._n_items = len(source["iri.off"]) - 1
         self._items: dict[int, dict[str, str]] = {}
+        self._decoded: dict[tuple[str, int], Candidate] = {}
         self._pools: dict[tuple[str, ...], _Pool] = {}
         self._extra: dict[tuple[str, int], tuple[dict[str, str], ...]] = {}  # overlay: (kind, row)
         self._recorded: dict[str, np.ndarray] = {}
@@ -220,6 +222,17 @@ class CandidateIndex:
         return self._item(row) if row is not None else {"iri": iri, "label": iri}
 
     def _candidate(self, kind: str, row: int) -> Candidate:
+        """The candidate of one row, decoded once (a bounded cache: served pages repeat)."""
+        key = (kind, row)
+        cand = self._decoded.get(key)
+        if cand is None:
+            cand = self._decode(kind, row)
+            if len(self._decoded) >= self._MAX_DECODED:
+                self._decoded.pop(next(iter(self._decoded)))
+            self._decoded[key] = cand
+        return cand
+
+    def _decode(self, kind: str, row: int) -> Candidate:
         off = self._cols[f"{kind}.ev.off"]
         ev = json.loads(bytes(self._cols[f"{kind}.ev.blob"][off[row] : off[row + 1]]))
         shared = {
@@ -269,6 +282,7 @@ class CandidateIndex:
                 flags = flags.copy()
             flags[row] = True
             self._recorded[kind] = flags
+            self._decoded.pop((kind, row), None)
         self._pools = {}  # pools are rebuilt lazily (a numpy selection, no recomputation)
         return True
 

@@ -12,6 +12,7 @@ import pytest
 
 from iscg_graph.errors import StoreError
 from iscg_graph.overlap import columnar, scoring
+from iscg_graph.overlap.corpus import load_corpus
 from iscg_graph.overlap.index import CandidateIndex
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, KINDS, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
@@ -143,6 +144,34 @@ def test_a_review_updates_the_index_without_recomputing(
     monkeypatch.undo()
     precompute(store, tmp_path)
     assert not (tmp_path / columnar.OVERLAY_FILE).exists()
+
+
+def _terms_one_pair(aux: dict, surface: dict, x: str, y: str, n: int = 8) -> list[list]:
+    """The shared terms of one pair the way precompute computed them before (a loop over pairs)."""
+    m, row = aux["vec"].matrix, aux["row"]
+    cols, prod = scoring._row_product(m, row[x], m, row[y])
+    pairs = sorted(zip(prod, cols, strict=True), key=lambda p: (-p[0], p[1]))[:n]
+    terms = aux["vec"].terms
+    return [[surface.get(terms[c], terms[c]), round(float(v), 4)] for v, c in pairs if v > 0]
+
+
+def assert_terms_as_one_pair_at_a_time(store: EmbeddedStore) -> int:
+    doc = build_candidates(store)
+    _spaces, _analyzer, surface, aux = scoring._spaces(load_corpus(store), scoring.Weights())
+    pairs = [(c["left"], c["right"]) for kind in KINDS for c in doc["kinds"][kind]]
+    batch = scoring._terms(aux, surface, pairs)
+    assert batch == [_terms_one_pair(aux, surface, x, y) for x, y in pairs]
+    assert batch == [c["terms"] for kind in KINDS for c in doc["kinds"][kind]]
+    return sum(1 for t in batch if t)
+
+
+def test_shared_terms_in_one_sparse_pass_equal_the_per_pair_loop() -> None:
+    assert assert_terms_as_one_pair_at_a_time(mini_store()) > 0
+
+
+@pytest.mark.slow
+def test_real_data_shared_terms_equal_the_per_pair_loop(real_store: EmbeddedStore) -> None:
+    assert assert_terms_as_one_pair_at_a_time(real_store) > 1000
 
 
 @pytest.mark.slow
