@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     store_path: Path = Path("var/store")
     base_iri: str = "https://w3id.org/iscg/"
+    # where people reach this service (links in downloads); unset: the address of the request
+    public_url: str | None = None
     reload_interval: float = 1.0           # seconds between looks at the store link (0: never reload)
 
     # SPARQL endpoint safety

@@ -34,9 +34,11 @@ from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precom
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
+from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
+from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
 
@@ -201,9 +203,26 @@ def list_candidates(
     }
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
+        # a download is the whole result the form selected, not the page on screen
+        if page.total > len(page.candidates):
+            page = index.query(
+                kind,
+                sector=sector,
+                item=item,
+                min_score=min_score,
+                limit=page.total,
+                offset=0,
+                include_recorded=include_recorded,
+            )
         table, columns = candidate_table(page.candidates)
-        out = render(table, columns, fmt, title=f"Candidate overlaps ({kind})",
-                     computed_from=_computed_from(page, params))
+        out = render(
+            table,
+            columns,
+            fmt,
+            title=f"Candidate overlaps ({kind})",
+            computed_from=_computed_from(page, params),
+            link=public_link(request),
+        )
         disposition = f'attachment; filename="{out.filename(f"candidates-{kind}")}"'
         return Response(out.body, media_type=out.content_type, headers={"Content-Disposition": disposition})
     return JSONResponse(
@@ -254,7 +273,7 @@ def candidates_report(
             "include_recorded": include_recorded,
             "page": page,
             "error": error,
-            "codes": index.codes(kind),
+            "codes": sorted(index.codes(kind), key=natural_key),
             "kinds": ("question", "resolution", "theme"),
             "href": lambda iri: iri_path(iri, settings.base_iri),
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",

@@ -12,7 +12,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -173,6 +173,7 @@ def to_xlsx(
     *,
     title: str,
     computed_from: Sequence[tuple[str, str]] = (),
+    link: Callable[[str], str] | None = None,
 ) -> bytes:
     """A formatted workbook: bold filled header row, frozen, sized columns, linked labels, an About sheet."""
     wb = Workbook()
@@ -196,7 +197,7 @@ def to_xlsx(
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             target = row.get(col.link) if col.link else None
             if target is not None and target.kind == "uri":
-                cell.hyperlink = target.value
+                cell.hyperlink = link(target.value) if link else target.value
                 cell.font = Font(color="0563C1", underline="single")
             widths[j - 1] = max(widths[j - 1], min(len(source.text), _MAX_WIDTH))
     for j, width in enumerate(widths, start=1):
