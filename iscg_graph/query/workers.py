@@ -103,13 +103,13 @@ class _Worker:
     the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
 
     def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 memory_bytes: int | None = None):
+                 memory_bytes: int | None = None, shared_store: bool = False):
         parent_sock, child_sock = socket.socketpair()
         # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
         code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
                 "from iscg_graph.query.worker_process import child_entry; child_entry(sys.argv[1:])")
         argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-                base_iri or "", str(memory_bytes or 0), str(os.getpid())]
+                base_iri or "", str(memory_bytes or 0), str(os.getpid()), "shared" if shared_store else ""]
         try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
             self.process = _spawner().submit(
                 subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
@@ -176,6 +176,7 @@ class ProcessPoolEngine(BaseEngine):
         memory_bytes: int | None = None,
         demote_after: float | None = None,
         demoted_nice: int = 19,
+        shared_store: bool = False,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -196,6 +197,8 @@ class ProcessPoolEngine(BaseEngine):
         self._backoff = 1.0
         # past ``demote_after`` s a query's worker is reniced so short queries keep the CPU
         self.demoter = Demoter(demote_after, demoted_nice) if demote_after else None
+        # workers open the on-disk store read-only (one copy per machine) instead of loading a copy
+        self.shared_store = shared_store
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> ProcessPoolEngine:
@@ -224,7 +227,8 @@ class ProcessPoolEngine(BaseEngine):
     def _spawn(self, background: bool = True) -> None:
         # the process starts now; its loading is waited for (in the background unless asked)
         try:
-            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
+            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes,
+                             self.shared_store)
         except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
             return
         with self._lock:
