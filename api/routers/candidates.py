@@ -20,16 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError, StoreError
-from iscg_graph.overlap.columnar import OVERLAY_FILE, read_overlay, write_overlay
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import (
-    RELATIONS,
-    Decision,
-    ReviewOutcome,
-    record_decision,
-    reviews_graph,
-    sssom_tsv,
-)
+from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -38,12 +30,15 @@ from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
+from ..auth import review_context
+from ..candidate_refresh import index_lock, index_stamp, record_in_index
 from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
+from ..writes import Author, record_review
 
 router = APIRouter(tags=["candidates"])
-_lock = threading.Lock()
+_lock = index_lock
 
 Kind = Literal["question", "resolution", "theme"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,23 +75,12 @@ def start_index(app: FastAPI) -> None:
     worker.start()
 
 
-def _stamp(store: EmbeddedStore) -> object:
-    """What identifies the index on disk: the header's and the review overlay's mtimes."""
-    if store.path is None:  # an in-memory store (tests): one index per generation
-        return ("mem", store.meta.generation, len(store))
-    stamps = []
-    for name in (CANDIDATES_FILE, OVERLAY_FILE):
-        path = store.path / name
-        stamps.append(path.stat().st_mtime_ns if path.exists() else None)
-    return tuple(stamps) if stamps[0] is not None else None
-
-
 def warm_index(app: FastAPI) -> CandidateIndex:
     """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
     store: EmbeddedStore = app.state.store
     state = app.state
     with _lock:
-        stamp = _stamp(store)
+        stamp = index_stamp(store)
         cached = getattr(state, "candidate_index", None)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
@@ -113,31 +97,10 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
             precompute(store, store.path)
             index = CandidateIndex.load(store.path)
-        state.candidate_index = (_stamp(store), index)
+        state.candidate_index = (index_stamp(store), index)
         return index
 
 
-def _refresh(request: Request, decision: Decision, outcome: ReviewOutcome) -> None:
-    """Flag the one reviewed pair in the served index (and the store's overlay): no recomputation."""
-    store = _store(request)
-    cached = getattr(request.app.state, "candidate_index", None)
-    entry = {
-        "left": decision.left.strip(),
-        "right": decision.right.strip(),
-        "link": outcome.mapping,
-        "status": outcome.status,
-        "kind": RELATIONS[outcome.relation][0],
-        "graph": reviews_graph(_settings(request).base_iri),
-        "confidence": "Confirmed",
-    }
-    if cached is None:  # nothing served yet: the overlay file is read when the index is loaded
-        if store.path is not None and (store.path / CANDIDATES_FILE).exists():
-            write_overlay(store.path, read_overlay(store.path) + [entry])
-        return
-    index: CandidateIndex = cached[1]
-    index.record(entry, store.path)
-    with _lock:
-        request.app.state.candidate_index = (_stamp(store), index)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -279,6 +242,7 @@ def candidates_report(
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
             "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
             "review_enabled": settings.review_token is not None,
+            **review_context(request),  # reviewers' form (issue 13)
         },
         status_code=422 if error else 200,
     )
@@ -322,9 +286,12 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
+    by = Author(body.reviewer, body.comment, f"POST /api/candidates/review from "
+                f"{request.client.host if request.client else 'unknown client'} (review token)", "review")
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
-    _refresh(request, decision, outcome)
+        outcome, change = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
+    if change is not None:
+        record_in_index(request, decision, outcome)  # the one pair is flagged: nothing is recomputed
     return JSONResponse(
         {
             "mapping": outcome.mapping,
