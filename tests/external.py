@@ -23,8 +23,9 @@ def in_ci() -> bool:
 
 
 def missing(what: str) -> NoReturn:
-    """Skip (developer's machine) or fail (``CI`` set) because ``what`` is missing."""
+    """Skip (developer's machine) or fail (``CI`` set) because ``what`` is missing; inside a test or
+    at a module's top level (then the whole module is skipped, or fails to collect)."""
     message = f"{what} MISSING"
     if in_ci():
         pytest.fail(f"{message}: required when CI is set", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(message, allow_module_level=True)
