@@ -17,7 +17,8 @@ from . import errors, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
-from .routers import apidocs, candidates, health, queries, reports, resources, workbench
+from .release_engines import close_all as close_release_engines
+from .routers import apidocs, candidates, health, queries, releases, reports, resources, workbench
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if follower is not None:
                 follower.cancel()
+            close_release_engines(app)
             close_served(app.state.served)
             app.state.served = app.state.store = None  # the last references: RocksDB's lock goes
 
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench, apidocs):
+    for module in (health, sparql, queries, candidates, reports, releases, resources, workbench, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -32,7 +32,7 @@ from . import openapi
 from .plan import plan_get, plan_params
 from .protocol import FORM, ProtocolError, content_type_of, decode, pairs, url_params, wants_html
 
-__all__ = ["router", "sparql_endpoint"]
+__all__ = ["answer", "router", "sparql_endpoint"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -91,9 +91,14 @@ def _service_description(request: Request, engine: QueryEngine, accept: str | No
 
 
 async def sparql_endpoint(request: Request) -> Response:
+    return await answer(request, request.app.state.engine)
+
+
+async def answer(request: Request, engine: QueryEngine) -> Response:
+    """The protocol, its safety rules and the per-client budget, against ``engine`` (the live
+    store's, or a release's)."""
     state = request.app.state
     settings: Settings = state.settings
-    engine: QueryEngine = state.engine
     budget: QueryBudget = state.budget
     client = request.client.host if request.client else None
     blocked = budget_blocked(budget, client)

@@ -12,10 +12,10 @@ import pytest
 import rdflib
 from openpyxl import load_workbook
 from rdflib.compare import isomorphic
+from release_data import BASE, Q, make_build, nquads, q
 from typer.testing import CliRunner
 
 from iscg_graph.build import diff_formats
-from iscg_graph.build.pipeline import builds_dir, swap_in, write_store
 from iscg_graph.build.release_diff import (
     PatchError,
     apply_patch,
@@ -33,38 +33,6 @@ from iscg_graph.build.releases import (
     releases_dir,
 )
 from iscg_graph.cli.main import app
-
-BASE = "https://w3id.org/iscg/"
-Q = "<https://w3id.org/iscg/ontology#Question>"
-LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
-TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-NOTE = "<http://www.w3.org/2004/02/skos/core#note>"
-VALUE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#value>"
-G = f"<{BASE}graph/questions>"
-
-
-def _q(n: int) -> str:
-    return f"<{BASE}id/question/itu-t/2017-2020/{n}-17>"
-
-
-def nquads(*, q2_title: str = "Question 2/17 on security", extra: bool = False, bnode: str = "b0") -> bytes:
-    lines = []
-    for n in (1, 2, 3):
-        title = q2_title if n == 2 else f"Question {n}/17 on security"
-        lines += [f"{_q(n)} {TYPE} {Q} {G} .", f'{_q(n)} {LABEL} "{title}"@en {G} .']
-    if extra:
-        lines += [f"{_q(4)} {TYPE} {Q} {G} .", f'{_q(4)} {LABEL} "Question 4/17, new"@en {G} .']
-    # a structured note on Question 1: the same blank-node structure under any label
-    lines += [f"{_q(1)} {NOTE} _:{bnode} {G} .", f'_:{bnode} {VALUE} "kept as it is" {G} .']
-    return ("\n".join(lines) + "\n").encode()
-
-
-def make_build(link: Path, version: int, data: bytes) -> Path:
-    build_dir = builds_dir(link) / f"{version:04d}-v{version}"
-    store = write_store(build_dir, data, f"v{version}")
-    del store
-    swap_in(link, build_dir)
-    return build_dir
 
 
 @pytest.fixture
@@ -140,7 +108,7 @@ def test_the_diff_lists_exactly_the_change_and_ignores_blank_node_labels(
         two_releases: tuple[Path, Path]) -> None:
     _link, root = two_releases
     d = diff_paths(root / "r1", root / "r2", base=BASE, before_name="r1", after_name="r2")
-    assert [(i.status, i.iri) for i in d.items] == [("added", _q(4)[1:-1]), ("changed", _q(2)[1:-1])]
+    assert [(i.status, i.iri) for i in d.items] == [("added", q(4)[1:-1]), ("changed", q(2)[1:-1])]
     changed = d.items[1]
     assert changed.cls == "iscg:Question" and changed.label == "Question 2/17 on cybersecurity"
     assert [(c.property, c.removed, c.added) for c in changed.changes] == [
@@ -156,7 +124,7 @@ def test_a_changed_blank_node_is_reported_on_the_item_that_holds_it(tmp_path: Pa
     (a / "snapshot.nq").write_bytes(nquads())
     (b / "snapshot.nq").write_bytes(nquads().replace(b"kept as it is", b"rewritten"))
     d = diff_paths(a, b, base=BASE)
-    assert [(i.status, i.iri) for i in d.items] == [("changed", _q(1)[1:-1])]
+    assert [(i.status, i.iri) for i in d.items] == [("changed", q(1)[1:-1])]
     props = {c.property: (c.removed, c.added) for c in d.items[0].changes}
     assert props["rdf:value (of a blank node)"] == (["kept as it is"], ["rewritten"])
 
@@ -212,7 +180,7 @@ def test_the_release_commands(tmp_path: Path) -> None:
     got = runner.invoke(app, ["release", "diff", "r1", "current", "--store", str(link), "--format", "csv"])
     assert got.exit_code == 0, got.output
     rows = list(csv.reader(io.StringIO(got.stdout)))
-    assert {r[0] for r in rows[1:]} == {"added"} and {r[2] for r in rows[1:]} == {_q(4)[1:-1]}
+    assert {r[0] for r in rows[1:]} == {"added"} and {r[2] for r in rows[1:]} == {q(4)[1:-1]}
     out = tmp_path / "d.xlsx"
     xl = runner.invoke(app, ["release", "diff", "r1", "current", "--store", str(link), "-f", "xlsx",
                              "-o", str(out)])
