@@ -23,6 +23,7 @@ from iscg_graph.build.release_diff import Diff, diff_paths, to_patch
 from iscg_graph.build.releases import DESCRIPTION, Release, list_releases, release_iri
 from iscg_graph.vocab import curie, prefixes
 
+from .. import openapi as oa
 from ..errors import ProtocolError
 from ..release_engines import find_release, release_root, snapshot_of
 from ..settings import Settings
@@ -63,7 +64,7 @@ def _summary(r: Release) -> dict[str, Any]:
 
 
 @router.get("/releases", summary="The releases: dated, immutable snapshots, oldest first",
-            response_class=Response)
+            response_class=Response, responses=oa.answers((oa.HTML, oa.JSON), 400, 422))
 def releases_index(request: Request, format: FormatParam = None) -> Response:
     found = list_releases(release_root(_settings(request)))
     if _wants_json(request, format):
@@ -97,7 +98,7 @@ def _changes(request: Request, release: Release, since: str | None) -> Diff | No
 
 
 @router.get("/releases/{name}", summary="A release: counts, what changed since the one before, downloads",
-            response_class=Response)
+            response_class=Response, responses=oa.answers((oa.HTML, oa.JSON), 400, 404, 422))
 def release_page(request: Request, name: str, format: FormatParam = None,
                  since: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     release = find_release(_settings(request), name)
@@ -123,7 +124,8 @@ def release_page(request: Request, name: str, format: FormatParam = None,
 
 
 @router.get("/releases/{name}/changes.{fmt}",
-            summary="What changed in a release (HTML, CSV, XLSX, RDF Patch)", response_class=Response)
+            summary="What changed in a release (HTML, CSV, XLSX, RDF Patch)", response_class=Response,
+            responses=oa.answers((oa.HTML, oa.CSV, oa.XLSX, "application/rdf-patch"), 404, 422))
 def release_changes(request: Request, name: str, fmt: str,
                     since: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     if fmt not in CHANGE_FORMATS:
@@ -146,7 +148,8 @@ def release_changes(request: Request, name: str, fmt: str,
     return Response(body, media_type=CHANGE_FORMATS[fmt], headers=headers)
 
 
-@router.get("/releases/{name}/dumps/{file}", summary="A dump of a release (gzip)", response_class=Response)
+@router.get("/releases/{name}/dumps/{file}", summary="A dump of a release (gzip)", response_class=Response,
+            responses=oa.answers("application/gzip", 404))
 def release_dump(request: Request, name: str, file: str) -> Response:
     release = find_release(_settings(request), name)
     if file not in DUMPS:
@@ -155,14 +158,15 @@ def release_dump(request: Request, name: str, file: str) -> Response:
 
 
 @router.get("/releases/{name}/description.ttl", summary="The VoID + DCAT description of a release",
-            response_class=Response)
+            response_class=Response, responses=oa.answers("text/turtle", 404))
 def release_description(request: Request, name: str) -> Response:
     release = find_release(_settings(request), name)
     return FileResponse(release.path / DESCRIPTION, media_type="text/turtle")
 
 
 @router.get("/releases/{name}/id/{path:path}", summary="A resource as it was in a release",
-            response_class=Response)
+            response_class=Response,
+            responses=oa.answers((oa.HTML, *RESOURCE_FORMATS.values()), 400, 404, 422))
 def release_resource(request: Request, name: str, path: str,
                      format: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     settings = _settings(request)
