@@ -18,7 +18,20 @@ from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
 from .release_engines import close_all as close_release_engines
-from .routers import apidocs, candidates, health, queries, releases, reports, resources, workbench
+from .routers import (
+    account,
+    apidocs,
+    candidates,
+    changes,
+    curate,
+    health,
+    queries,
+    releases,
+    reports,
+    resources,
+    store,
+    workbench,
+)
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
 
@@ -65,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, releases, resources, workbench, apidocs):
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
+                   resources, workbench, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
