@@ -4,8 +4,11 @@
         --period ITU-D=2022-2025 --period ITU-T=2022-2024
 
 Every problem is printed as (sheet, row, column, value, message) and the command exits 1 if there
-is any; otherwise it prints what the import would add, keep and retire. Nothing is written:
-``--commit`` is refused (exit 2) until curated, validated writes are available to this command.
+is any; otherwise it prints what the import would add, keep and retire. Nothing is written unless
+``--commit`` is given: then the additions go through the curation write path as one validated,
+atomic change (author, comment, file name and hash in the journal); a SHACL violation the import
+would cause is reported on the cell it came from, and nothing is written. Retirements are listed,
+never applied by an import. The store must not be open in a running service (one writer).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from rich.table import Table
 from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
 from ..imports.mapping_table import Preview, preview_mapping_table
-from ..imports.upload import read_table
+from ..imports.upload import Problem, read_table
 from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE
 
 __all__ = ["register"]
 
@@ -64,6 +68,32 @@ def _print(preview: Preview, name: str) -> None:
         out.print(t)
 
 
+def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, comment: str,
+            base: str) -> None:
+    from ..curation.writes import WritePath
+    from ..imports.commit import ImportFailed, commit_preview
+
+    if not preview.add:
+        out.print("nothing to add: every pair is already recorded; nothing written")
+        return
+    try:
+        path = WritePath(EmbeddedStore.open_writable(store), base=base)
+        record = commit_preview(preview, path, data=data, file_name=name, author=author, comment=comment,
+                                base=base)
+    except ImportFailed as exc:
+        untraced = [Problem("", 0, "", "", f"would break the shapes: {v.message}")
+                    for v in exc.report.violations]
+        _print(Preview(problems=exc.problems or untraced), name)
+        raise typer.Exit(1) from None
+    except ISCGError as exc:
+        err.print(f"[red]not written:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if record is None:
+        out.print("nothing changed; nothing written")
+    else:
+        out.print(f"committed as one change: {len(preview.add)} mapping(s) added ({record.iri})")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_command(
@@ -72,10 +102,11 @@ def register(app: typer.Typer) -> None:
         comment: Annotated[str, typer.Option("--comment", help="Why (kept with the change).")],
         period: Annotated[list[str] | None, typer.Option(
             "--period", help="The table's study period per Sector: ITU-D=2022-2025 (repeat).")] = None,
-        commit: Annotated[bool,
-                          typer.Option("--commit", help="Write the change (not available yet).")] = False,
+        commit: Annotated[bool, typer.Option("--commit", help="Write the additions as one change.")] = False,
         store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
         max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse larger files.")] = 5_000_000,
+        base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
+                                          help="Public base IRI.")] = DEFAULT_BASE,
     ) -> None:
         """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
         if not author.strip() or not comment.strip():
@@ -96,6 +127,4 @@ def register(app: typer.Typer) -> None:
         if not preview.ok:
             raise typer.Exit(1)
         if commit:
-            err.print("[red]--commit is not available yet:[/red] the preview above is all this command does "
-                      "until curated, validated writes reach it; nothing was written")
-            raise typer.Exit(2)
+            _commit(preview, store, data, file.name, author, comment, base)

@@ -132,6 +132,66 @@ def test_the_command_writes_nothing_and_fails_on_errors_then_previews_the_correc
     ok = runner.invoke(app, ["import", str(good), *args])
     assert ok.exit_code == 0, ok.output
     assert "already recorded" in ok.output
-    refused = runner.invoke(app, ["import", str(good), *args, "--commit"])
-    assert refused.exit_code == 2 and "nothing was written" in refused.output
     assert digest() == before
+
+
+def _private_copy(built_store: Path, tmp_path: Path, name: str = "store") -> Path:
+    import shutil
+
+    copy = tmp_path / name
+    shutil.copytree(built_store.resolve(), copy, ignore=shutil.ignore_patterns("LOCK", "*.lease*"))
+    return copy
+
+
+def test_commit_writes_one_change_and_the_same_file_twice_changes_nothing(
+        built_store: Path, tmp_path: Path) -> None:
+    store = _private_copy(built_store, tmp_path)
+    table = tmp_path / "fixed.xlsx"
+    table.write_bytes(xlsx([GOOD, ["Q6/2", "", "SG 13", "", ""]]))
+    args = ["import", str(table), "--author", "secretariat", "--comment", "after ISCG", "--store", str(store),
+            "--period", "ITU-D=2014-2017", "--commit"]
+    runner = CliRunner()
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "committed as one change: 1 mapping(s) added" in first.output
+    from iscg_graph.rdf.store import EmbeddedStore
+
+    copy = EmbeddedStore.open_snapshot(store)
+    rows = copy.select("SELECT ?m WHERE { ?m <https://w3id.org/iscg/ontology#subject> "
+                       "<https://w3id.org/iscg/id/question/itu-d/2014-2017/6-2> ; "
+                       "<https://w3id.org/iscg/ontology#object> "
+                       "<https://w3id.org/iscg/id/study-group/itu-t/2017-2020/sg13> }")
+    assert len(rows) == 1 and "/id/mapping/import-" in str(rows[0]["m"])
+    snapshot = (store / "snapshot.nq").read_bytes()
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0 and "nothing to add" in second.output
+    assert (store / "snapshot.nq").read_bytes() == snapshot
+
+
+def test_a_shape_violation_is_traced_back_to_its_cell(built_store: Path, tmp_path: Path) -> None:
+    store = _private_copy(built_store, tmp_path)
+    table = tmp_path / "same-sector.csv"
+    table.write_text("ITU-D Question,ITU-D (other Questions)\nQ6/2,Q7/2\n", "utf-8")
+    before = (store / "snapshot.nq").read_bytes()
+    got = CliRunner().invoke(app, ["import", str(table), "--author", "a", "--comment", "c",
+                                   "--store", str(store), "--period", "ITU-D=2014-2017", "--commit"])
+    assert got.exit_code == 1, got.output
+    assert "Union parts" in got.output
+    assert (store / "snapshot.nq").read_bytes() == before
+    # the library names the cell: the sheet, the row and the column the mapping came from
+    from iscg_graph.curation.writes import WritePath
+    from iscg_graph.imports.commit import ImportFailed, commit_preview
+    from iscg_graph.rdf.store import EmbeddedStore
+
+    store = _private_copy(built_store, tmp_path, "second")  # the command's copy stays open in its traceback
+    data = table.read_bytes()
+    preview = preview_mapping_table(read_table(data, table.name), EmbeddedStore.open_snapshot(store),
+                                    periods={"ITU-D": "2014-2017"})
+    assert preview.ok and len(preview.add) == 1
+    with pytest.raises(ImportFailed) as failed:
+        commit_preview(preview, WritePath(EmbeddedStore.open_writable(store)), data=data,
+                       file_name=table.name, author="a", comment="c", base="https://w3id.org/iscg/")
+    assert {(p.sheet, p.row, p.column, p.value) for p in failed.value.problems} == {
+        ("same-sector", 2, "ITU-D (other Questions)", "Q7/2")}
+    assert all(p.message.startswith("would break the shapes") for p in failed.value.problems)
+    assert (store / "snapshot.nq").read_bytes() == before
