@@ -23,8 +23,9 @@ from rich.table import Table
 
 from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
-from ..imports.mapping_table import Preview, preview_mapping_table
+from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
 from ..imports.upload import Problem, read_table
+from ..imports.workbooks import error_workbook, template
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
 
@@ -95,6 +96,23 @@ def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, 
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("import-template")
+    def template_command(
+        output: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.")],
+        period: Annotated[list[str] | None, typer.Option(
+            "--period", help="Offer the items of this period per Sector: ITU-D=2022-2025 (repeat).")] = None,
+        store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+    ) -> None:
+        """The mapping-table template: drop-down lists of the graph's items, a filled example row."""
+        periods = _periods(period or [])
+        try:
+            choices = template_choices(EmbeddedStore.open_snapshot(store), periods)
+        except ISCGError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        output.write_bytes(template(choices))
+        out.print(f"template -> {output}")
+
     @app.command("import")
     def import_command(
         file: Annotated[Path, typer.Argument(help="A mapping table: .csv or .xlsx.")],
@@ -107,6 +125,8 @@ def register(app: typer.Typer) -> None:
         max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse larger files.")] = 5_000_000,
         base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
                                           help="Public base IRI.")] = DEFAULT_BASE,
+        errors_xlsx: Annotated[Path | None, typer.Option(
+            "--errors-xlsx", help="On problems, write the table here, bad cells highlighted.")] = None,
     ) -> None:
         """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
         if not author.strip() or not comment.strip():
@@ -125,6 +145,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         _print(preview, file.name)
         if not preview.ok:
+            if errors_xlsx is not None:
+                errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
+                err.print(f"the table, {len(preview.problems)} problem(s) highlighted -> {errors_xlsx}")
             raise typer.Exit(1)
         if commit:
             _commit(preview, store, data, file.name, author, comment, base)

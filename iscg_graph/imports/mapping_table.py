@@ -225,3 +225,23 @@ def _v(term: object) -> str:
     """A term's value (IRI or literal text)."""
     value = getattr(term, "value", None)
     return value if isinstance(value, str) else str(term)
+
+
+def template_choices(store: EmbeddedStore, periods: dict[str, str]) -> dict[str, list[str]]:
+    """Drop-down values for the template's columns: the items of each Sector in its given period
+    (every period when none is given), by notation."""
+    items, _resolutions = _index(store)
+    columns = {"ITU-D Question": ("ITU-D", ("question",)),
+               "ITU-R": ("ITU-R", ("study-group", "working-party", "question")),
+               "ITU-T": ("ITU-T", ("study-group", "question"))}
+    out: dict[str, list[str]] = {}
+    for header, (sector, kinds) in columns.items():
+        found = {i.notation for i in items if i.sector == sector and i.kind in kinds
+                 and (sector not in periods or i.period == periods[sector])}
+        out[header] = sorted(found, key=_natural)
+    return out
+
+
+def _natural(notation: str) -> list[str | int]:
+    """Q2/1 before Q10/1, SG2 before SG11 (split parts alternate text and number)."""
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", notation)]

@@ -195,3 +195,43 @@ def test_a_shape_violation_is_traced_back_to_its_cell(built_store: Path, tmp_pat
         ("same-sector", 2, "ITU-D (other Questions)", "Q7/2")}
     assert all(p.message.startswith("would break the shapes") for p in failed.value.problems)
     assert (store / "snapshot.nq").read_bytes() == before
+
+
+def test_the_error_workbook_highlights_exactly_the_bad_cells(built_store: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    bad = tmp_path / "table.xlsx"
+    bad.write_bytes(xlsx([GOOD, ["Q99/2", "", "", "", ""], ["Q6/2", "", "Q 3-5", "", "=1+2"]]))
+    report = tmp_path / "errors.xlsx"
+    got = CliRunner().invoke(app, ["import", str(bad), "--author", "a", "--comment", "c", "--store",
+                                   str(built_store), "--period", "ITU-D=2014-2017",
+                                   "--errors-xlsx", str(report)])
+    assert got.exit_code == 1
+    wb = load_workbook(report)
+    problems = [[c.value for c in row] for row in wb["Problems"].iter_rows(min_row=2)]
+    assert sorted((p[1], p[2]) for p in problems) == [("3", "ITU-D Question"), ("4", "ITU-T"), ("4", "Notes")]
+    ws = wb["ITU-D"]
+    red = {c.coordinate for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("F4B6B6")}
+    assert red == {"A3", "C4", "E4"}
+    assert "unknown item" in ws["A3"].comment.text and ws["E4"].data_type == "s"  # the formula as text
+    assert ws["A2"].value == "Q7/2" and ws["A2"].fill.fgColor.rgb in ("00000000", None)
+
+
+def test_the_template_offers_the_graph_items_and_an_example_row(built_store: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "template.xlsx"
+    got = CliRunner().invoke(app, ["import-template", str(out), "--store", str(built_store),
+                                   "--period", "ITU-D=2014-2017"])
+    assert got.exit_code == 0, got.output
+    wb = load_workbook(out)
+    ws = wb["Mapping table"]
+    assert [c.value for c in ws[1]] == ["ITU-D Question", "ITU-R", "ITU-T", "Resolutions", "Notes"]
+    assert ws["A2"].value == "Q7/2"
+    ranges = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert ranges["A2:A1000"].startswith("Lists!$A$2") or ranges["A2:A1000"].startswith("=Lists!$A$2")
+    offered = [c.value for c in wb["Lists"]["A"][1:]]
+    assert "Q7/2" in offered and "Q6/2" in offered and wb["Lists"].sheet_state == "hidden"
+    # the template, filled in as it comes, is a clean import
+    sheets = read_table(out.read_bytes(), out.name)
+    assert sheets[0].rows[0][1]["ITU-D Question"] == "Q7/2"
