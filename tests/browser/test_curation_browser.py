@@ -70,7 +70,7 @@ def test_reviewer_accepts_a_candidate_and_forgery_is_refused(page, server: str) 
     page.wait_for_url("**/reports/candidates?kind=question")
     assert chosen not in _pairs(page)  # left the candidates list
 
-    page.goto(f"{server}/reports/candidates?kind=question&include_recorded=true&limit=1000")
+    page.goto(f"{server}/reports/candidates?kind=question&include_recorded=true&per_page=all")
     row = page.locator("#candidates tr", has=page.locator(f'input[value="{chosen}"]'))
     assert "accepted" in row.inner_text().lower()
     left, right = chosen.split("|")
