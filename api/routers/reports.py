@@ -62,7 +62,8 @@ def _report(catalog: QueryCatalog, name: str) -> ReportSpec:
 def _values(request: Request, report: ReportSpec) -> tuple[dict[str, str], str | None]:
     """The submitted parameter values (empty = not given) and the first unknown name, if any."""
     known = {p.name for p in report.query.params}
-    unknown = next((k for k in request.query_params if k not in known), None)
+    # `lang` chooses the interface language (api/i18n) on every page, so it is never a report's
+    unknown = next((k for k in request.query_params if k not in known and k != "lang"), None)
     values = {k: v for k, v in request.query_params.items() if k in known and v.strip() != ""}
     return values, unknown
 
