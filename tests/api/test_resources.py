@@ -63,6 +63,12 @@ def client(store: EmbeddedStore) -> TestClient:
     return TestClient(app)
 
 
+@pytest.fixture(autouse=True)
+def _forget_language(client: TestClient) -> None:
+    """A `?lang=` is remembered in a cookie (api/i18n): each test starts as a new visitor."""
+    client.cookies.clear()
+
+
 def parse(body: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
     return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
 
