@@ -112,7 +112,7 @@ def test_language_switch_links_the_same_page(client: TestClient) -> None:
 
 def test_plural_forms_follow_the_language(client: TestClient) -> None:
     r = client.get("/reports/sector-overlap-matrix?lang=ru")
-    count = re.search(r"<strong>(\d+)</strong> (\w+)", r.text)
+    count = re.search(r"<strong class=\"total\">(\d+)</strong> (\w+)", r.text)
     assert count, "row count missing"
     n, word = int(count.group(1)), count.group(2)
     expected = "строка" if n % 10 == 1 and n % 100 != 11 else (
