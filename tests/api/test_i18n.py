@@ -124,3 +124,22 @@ def test_malformed_cookie_is_ignored(client: TestClient) -> None:
     r = client.get("/reports", headers={"Cookie": 'iscg_lang="; \x7f=', "Accept-Language": "zh"})
     assert r.status_code == 200
     assert _html_tag(r.text) == '<html lang="zh" dir="ltr">'
+
+
+def test_downloads_speak_the_visitors_language(client: TestClient) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client.get("/reports/sector-overlap-matrix.csv?lang=ru")
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    header = next(row for row in rows if "Сектор" in row)
+    assert "Другой Сектор" in header
+    client.cookies.clear()  # ?lang=ru was remembered
+    x = client.get("/reports/sector-overlap-matrix.xlsx", headers={"Accept-Language": "fr"})
+    assert x.status_code == 200
+    cells = {str(c.value) for ws in load_workbook(io.BytesIO(x.content)).worksheets
+             for row in ws.iter_rows() for c in row if c.value is not None}
+    assert {"Secteur", "Autre Secteur", "Version des données"} <= cells
