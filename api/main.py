@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from . import errors, sparql
+from . import errors, openapi_data, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
+from .querying import DEFAULT_CATALOG
 from .routers import apidocs, candidates, health, queries, reports, resources, workbench
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
+    openapi_data.install(app, DEFAULT_CATALOG, settings.base_iri)  # enums from the data in /openapi.json
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)
     # outside CORS and the app: a /sparql GET the engine answers at once (cached, or light) needs no handler
