@@ -48,8 +48,17 @@ class Settings(BaseSettings):
     # Review of discovered overlaps (issue 4): disabled unless a token is set
     review_token: SecretStr | None = None
 
+    # Curation (issue 13): accounts beside the store; writing is off until an admin account exists
+    read_only: bool = False                # refuses every write, whatever the account
+    accounts_path: Path | None = None      # default: <store_path>.accounts.sqlite
+    session_secret: SecretStr | None = None  # signs session cookies; required outside development
+    session_max_age: int = 8 * 3600        # seconds a log-in lasts
+    max_write_bytes: int = 10_000_000      # body of a write (update, graph-store, form); 413 over it
+
     @model_validator(mode="after")
     def _production_needs_explicit_choices(self) -> Settings:
+        if self.environment == "production" and self.session_secret is None:
+            raise ValueError("ISCG_SESSION_SECRET is required outside development (it signs log-ins)")
         if self.environment == "production" and self.budget_exempt_loopback:
             # behind a reverse proxy every client looks like loopback
             self.budget_exempt_loopback = False

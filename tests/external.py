@@ -14,7 +14,9 @@ from typing import NoReturn
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"  # CI lays shared/ beside the clone
+# CI lays shared/ beside the clone; a git worktree under <checkout>/wt/<name> finds the checkout's
+SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+              REPO.parent / "shared")
 W3C_SPARQL11 = SHARED / "w3c-sparql11"
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
+from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
@@ -30,12 +30,15 @@ from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
+from ..auth import review_context
+from ..candidate_refresh import index_lock, refresh_index
 from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
+from ..writes import Author, record_review
 
 router = APIRouter(tags=["candidates"])
-_lock = threading.Lock()
+_lock = index_lock
 
 Kind = Literal["question", "resolution", "theme"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,12 +103,7 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         return index
 
 
-def _refresh(request: Request) -> None:
-    store = _store(request)
-    with _lock:
-        if store.path is not None:
-            precompute(store, store.path)
-        request.app.state.candidate_index = None
+_refresh = refresh_index  # shared with the curation forms (api/candidate_refresh.py)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -247,6 +245,7 @@ def candidates_report(
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
             "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
             "review_enabled": settings.review_token is not None,
+            **review_context(request),  # reviewers' form (issue 13)
         },
         status_code=422 if error else 200,
     )
@@ -290,8 +289,10 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
+    by = Author(body.reviewer, body.comment, f"POST /api/candidates/review from "
+                f"{request.client.host if request.client else 'unknown client'} (review token)", "review")
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
+        outcome, _ = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
     _refresh(request)
     return JSONResponse(
         {

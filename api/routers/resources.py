@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from iscg_graph.build.publish import DUMPS, count, dataset_iri, description, meta_graph
+from iscg_graph.curation.history import changes_about
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.neighbours import grouped, neighbours
 from iscg_graph.linked_data.ontology_docs import ONTOLOGY_FILE, document, load_ontology
@@ -35,6 +36,7 @@ from iscg_graph.linked_data.thesaurus import (
     notation_key,
     scheme_iris,
 )
+from iscg_graph.query.profile import class_profiles
 from iscg_graph.query.reports import report_specs
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.conneg import (
@@ -173,7 +175,8 @@ def resource(
     def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
         labeller = ld.Labeller(store, base, langs)
         desc = ld.describe(store, iri, labeller)
-        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
+        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri,
+                               "history": changes_about(store.inner, iri)[:50]}  # curation (issue 13)
         titles = {r.name: r.title for r in report_specs(catalog_of(request))}
         ctx["reports"] = [(titles[k], href) for k, href in reports_about(iri, base) if k in titles]
         if is_scheme(store, iri):
@@ -273,7 +276,8 @@ def ontology(
         return _rdf(request, ordered, fmt, base, modified, suffix is None, f"/ontology.{fmt.suffix}")
     langs = languages(request, lang)
     doc = document(triples, base, data=store, languages=tuple(langs))
-    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base}
+    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base,
+           "profiles": class_profiles(store.path, base)}
     return html_page(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 

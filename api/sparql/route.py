@@ -22,15 +22,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from iscg_graph.query.engine import QueryEngine
+from iscg_graph.errors import QuerySyntaxError
+from iscg_graph.query.engine import EngineResult, QueryEngine
 from iscg_graph.query.service_description import describe_service
 from iscg_graph.render import formats
 
+from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
 from . import openapi
 from .plan import plan_get, plan_params
-from .protocol import FORM, ProtocolError, content_type_of, decode, pairs, url_params, wants_html
+from .protocol import (
+    FORM,
+    ProtocolError,
+    UpdateRequested,
+    content_type_of,
+    decode,
+    pairs,
+    url_params,
+    wants_html,
+)
 
 __all__ = ["router", "sparql_endpoint"]
 
@@ -56,10 +67,16 @@ async def _read_body(request: Request, cap: int) -> bytes:
 async def _post_params(request: Request, settings: Settings) -> tuple[list[tuple[str, str]], str | None]:
     """All protocol parameters of a POST (URL, then form body) and a direct query text, if any."""
     params = url_params(request.scope.get("query_string", b""), settings)
-    ctype = content_type_of(request.headers.get("content-type"))
+    try:
+        ctype = content_type_of(request.headers.get("content-type"))
+    except UpdateRequested:
+        raise UpdateRequested(params, direct=True) from None  # body unread: the update handler reads it
     body = await _read_body(request, settings.max_query_bytes)
     if ctype == FORM:
-        return params + pairs(decode(body, "the form body"), "the form body"), None
+        form = params + pairs(decode(body, "the form body"), "the form body")
+        if any(k == "update" for k, _ in form):
+            raise UpdateRequested(form, direct=False)
+        return form, None
     return params, decode(body, "the query")
 
 
@@ -100,13 +117,21 @@ async def sparql_endpoint(request: Request) -> Response:
     if blocked:
         raise blocked
     accept = request.headers.get("accept")
+    terms = assist.known_terms(state).peek(engine)  # loaded once per data generation (a query)
+    if terms is None:
+        terms = await run_in_threadpool(assist.load_terms, state, engine, settings.query_timeout)
     if request.method == "GET":
-        plan = plan_get(state, settings, engine, request.scope["query_string"], accept)
+        plan = plan_get(state, settings, engine, request.scope["query_string"], accept, terms)
         if plan is None:
             return await run_in_threadpool(_service_description, request, engine, accept)
     else:
-        params, direct = await _post_params(request, settings)
-        plan = plan_params(params, direct, accept, settings, engine)
+        try:
+            params, direct = await _post_params(request, settings)
+        except UpdateRequested as handed:  # a write: the curation handler (issue 13) answers it
+            from ..sparql_update import answer_update
+
+            return await answer_update(request, handed.params, handed.direct)
+        plan = plan_params(params, direct, accept, settings, engine, terms)
         if plan is None:
             raise ProtocolError(400, "missing 'query': send it as a form field or as an "
                                      "application/sparql-query body")
@@ -115,10 +140,17 @@ async def sparql_endpoint(request: Request) -> Response:
         raise ProtocolError(429, f"{client} already has {budget.concurrent} running {noun} (the limit "
                                  "per client); retry when it ends", {"Retry-After": "1"})
     started = time.monotonic()
+    run_as = assist.labels_mod.JSON if plan.labels else plan.media_type
     try:
-        result = await engine.run_async(plan.query, media_type=plan.media_type,
+        result = await engine.run_async(plan.query, media_type=run_as,
                                         default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
                                         timeout=settings.query_timeout, row_limit=settings.result_limit)
+        if plan.labels and result.kind != "graph":
+            body = await run_in_threadpool(assist.label_body, result.body, engine, plan.labels,
+                                           plan.media_type, settings.query_timeout)
+            result = EngineResult(body, plan.media_type, result.kind, result.rows)
+    except QuerySyntaxError as exc:  # the parser's position, one plain sentence and the fix
+        raise ProtocolError(400, assist.syntax_message(plan.query, exc, settings.base_iri)) from exc
     finally:
         budget.finish(client, time.monotonic() - started)
     if result.media_type == plan.media_type:

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from ..curation.replay import ReplayReport
 from ..errors import SourceError, StoreError, ValidationFailed
 from ..rdf.store import DB, SNAPSHOT, EmbeddedStore, StoreMeta, count_graphs, write_meta
 from ..vocab import DEFAULT_BASE
@@ -50,6 +51,7 @@ class BuildResult:
     build_dir: Path
     meta: StoreMeta
     warnings: int
+    replay: ReplayReport | None = None  # the service's changes replayed on this build
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -59,16 +61,31 @@ def _noop(stage: str, done: int, total: int) -> None:
 def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOGY,  # type: ignore[no-untyped-def]
                  base: str = DEFAULT_BASE):
     """The ontology plus every data table, as (rdflib.Dataset, origins: subject IRI → 'file:row')."""
+    from ..rdf.org import derive_org
     from .tables import load_tables  # the converter owns the table formats
 
     tables = load_tables(data_dir, base)
     dataset: rdflib.Dataset = tables.dataset
+    derive_org(dataset)  # the W3C ORG statements the ontology claims, from the tables' own links
     onto = dataset.graph(rdflib.URIRef(f"{base}graph/ontology"))
     try:
         onto.parse(ontology, format="turtle")
     except Exception as exc:  # rdflib raises many kinds
         raise SourceError(f"cannot parse the ontology: {exc}", path=str(ontology)) from exc
     return dataset, {str(k): v for k, v in tables.origins.items()}
+
+
+def add_entailment(dataset: rdflib.Dataset, base: str = DEFAULT_BASE) -> int:
+    """Put the RDFS closure of the validated sources into the dataset's entailment graph (after
+    validation: the shapes judge what was asserted). Returns the number of entailed triples."""
+    from ..rdf.entailment import entailment_graph, materialise
+
+    graph = entailment_graph(base)
+    closure = materialise(dataset, graph)
+    target = dataset.graph(rdflib.URIRef(graph))
+    for triple in closure:
+        target.add(triple)
+    return len(closure)
 
 
 def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
@@ -110,7 +127,9 @@ def write_store(
 
 def _post_build_steps(base: str = DEFAULT_BASE) -> list[PostBuild]:
     """Artefacts derived from a freshly loaded store (candidate index, dumps, dataset description)."""
-    steps: list[PostBuild] = []
+    from ..query.profile import write_profile
+
+    steps: list[PostBuild] = [write_profile]  # what each class's instances use, for the docs
     try:
         from ..overlap.scoring import precompute
     except ImportError:
@@ -175,11 +194,16 @@ def build(
     if not report.conforms:
         raise ValidationFailed(report, origins)
 
+    progress("entail", 0, 1)
+    add_entailment(dataset, base)
+    progress("entail", 1, 1)
+
     nquads = canonical_nquads(dataset)
     data_version = hashlib.sha256(nquads).hexdigest()[:12]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     build_dir = builds_dir(store_path) / f"{stamp}-{data_version}"
     total = nquads.count(b"\n")
+    replay = None
     progress("load", 0, total)
     try:
         store = write_store(build_dir, nquads, data_version)
@@ -189,6 +213,10 @@ def build(
             from ..overlap.review import carry_over_reviews
 
             carry_over_reviews(store_path.resolve(), store, base=base)
+            # changes made through the service (issue 13): replayed, conflicts reported
+            from ..curation.replay import replay_journal
+
+            replay = replay_journal(store_path.resolve(), store)
         steps = _post_build_steps(base) if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))
@@ -200,4 +228,4 @@ def build(
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    return BuildResult(store_path, build_dir, meta, len(report.warnings))
+    return BuildResult(store_path, build_dir, meta, len(report.warnings), replay)

@@ -20,6 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .cells import csv_safe, is_formula_like
+
 __all__ = ["Cell", "Column", "ResultTable", "iri_path", "to_csv", "to_html", "to_xlsx"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -157,7 +159,7 @@ def to_csv(table: ResultTable, columns: Sequence[Column]) -> str:
             out.append(_cell_text(row, col.name))
             if col.link and col.link != col.name:
                 out.append(_cell_text(row, col.link))
-        writer.writerow(out)
+        writer.writerow([csv_safe(text) for text in out])  # never a formula (issue 13)
     return buf.getvalue()
 
 
@@ -193,7 +195,10 @@ def to_xlsx(
             if source is None:
                 continue
             number = source.number if col.numeric else None
-            cell = ws.cell(row=i, column=j, value=number if number is not None else _sheet_text(source.text))
+            text = _sheet_text(source.text)
+            cell = ws.cell(row=i, column=j, value=number if number is not None else text)
+            if number is None and is_formula_like(text):
+                cell.data_type = "s"  # text, never a formula (issue 13)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             target = row.get(col.link) if col.link else None
             if target is not None and target.kind == "uri":
