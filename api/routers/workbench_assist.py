@@ -28,8 +28,8 @@ router = APIRouter(tags=["workbench"])
 
 
 @router.get("/query/bind/{name}", summary="A canned query's text for the workbench, parameters bound",
-            response_class=Response,
-            responses=oa.answers("application/sparql-query", 400, 404, error_media=(oa.PLAIN,)))
+            response_class=PlainTextResponse,
+            responses=oa.answers(("application/sparql-query",), 400, 404, error_media=(oa.PLAIN,)))
 def bind_query(name: str, request: Request) -> Response:
     catalog = catalog_of(request)
     try:
