@@ -28,10 +28,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..rdf.entailment import find_entailment_graph
 from ..rdf.store import EmbeddedStore
 from .history import CHANGES_GRAPH, ChangeRecord, changes
 from .patch import Patch, diff, update_text
-from .writes import Validator, to_rdflib
+from .writes import Validator, _reentail, to_rdflib
 
 __all__ = ["PREDECESSOR", "ReplayReport", "catch_up", "predecessors", "replay_for_build", "replay_from",
            "replay_journal"]
@@ -75,7 +76,10 @@ def _apply(work: ox.Store, record: ChangeRecord) -> None:
     work.extend(patch.added)
 
 
-def _conforms(validate: Validator, work: ox.Store, known: frozenset[tuple[str, str, str, str]]) -> bool:
+def _conforms(validate: Validator, work: ox.Store, known: frozenset[tuple[str, str, str, str]],
+              entailment: str | None = None) -> bool:
+    if entailment is not None:  # the RDFS closure follows the replayed changes, as on every write
+        _reentail(work, entailment)
     report = validate(to_rdflib(work))
     return all(r.key in known for r in getattr(report, "violations", ()))
 
@@ -145,6 +149,7 @@ def replay_from(old: ox.Store, new_store: EmbeddedStore, *,
     missing = {q.subject for q in journal}
     records = sorted((r for r in changes(old) if ox.NamedNode(r.iri) in missing), key=lambda r: r.number)
     before = [q for q in new_store.inner if q.graph_name != ox.NamedNode(CHANGES_GRAPH)]
+    entailment = find_entailment_graph(new_store.graphs())
     work = ox.Store()
     work.extend(before)
     known = frozenset(r.key for r in getattr(validate(to_rdflib(work)), "violations", ()))
@@ -158,14 +163,14 @@ def replay_from(old: ox.Store, new_store: EmbeddedStore, *,
         else:
             _apply(work, record)
             to_apply.append(record)
-    if to_apply and not _conforms(validate, work, known):
+    if to_apply and not _conforms(validate, work, known, entailment):
         work = ox.Store()  # find the changes that break a shape, one at a time
         work.extend(before)
         for record in to_apply:
             trial = ox.Store()
             trial.extend(work)
             _apply(trial, record)
-            if _conforms(validate, trial, known):
+            if _conforms(validate, trial, known, entailment):
                 work = trial
             else:
                 to_apply = [r for r in to_apply if r is not record]
