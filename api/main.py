@@ -17,6 +17,7 @@ from . import errors, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
+from .release_engines import close_all as close_release_engines
 from .routers import (
     account,
     apidocs,
@@ -25,6 +26,7 @@ from .routers import (
     curate,
     health,
     queries,
+    releases,
     reports,
     resources,
     store,
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if follower is not None:
                 follower.cancel()
+            close_release_engines(app)
             close_served(app.state.served)
             app.state.served = app.state.store = None  # the last references: RocksDB's lock goes
 
@@ -76,8 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, resources,
-                   workbench, workbench_assist, apidocs):
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
+                   resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

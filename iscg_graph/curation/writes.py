@@ -222,7 +222,8 @@ class WritePath:
         if new:
             from ..rdf.validation import ValidationReport
 
-            raise ValidationFailed(ValidationReport(False, new, getattr(report, "engine", "")))
+            made_by = report.engine if isinstance(report, ValidationReport) else ""  # pyshacl or turbo
+            raise ValidationFailed(ValidationReport(False, new, made_by))
         return after_keys
 
     def _commit(self, patch: Patch, after: ox.Store, author: Author, reverts: str | None,

@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from .engine import QueryEngine
 
@@ -47,9 +46,8 @@ class KnownTerms:
         self._loaded_at = 0.0
 
     @staticmethod
-    def _engine_key(engine: Any) -> object:
-        graphs = getattr(engine, "graphs", None)
-        return (getattr(engine, "generation", None), graphs() if graphs is not None else None)
+    def _engine_key(engine: QueryEngine) -> object:
+        return (engine.generation, engine.graphs())
 
     def peek(self, engine: QueryEngine) -> frozenset[str] | None:
         """The set if it is current, without loading (for callers that must not block)."""
