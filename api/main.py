@@ -13,11 +13,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from . import errors, sparql
+from . import errors, openapi_data, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
 from .i18n import LanguageMiddleware
 from .live_reload import close_served, follow_builds, install, open_build
+from .querying import DEFAULT_CATALOG
 from .release_engines import close_all as close_release_engines
 from .routers import (
     account,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
+    openapi_data.install(app, DEFAULT_CATALOG, settings.base_iri)  # enums from the data in /openapi.json
     app.add_middleware(LanguageMiddleware)  # the interface language of each request (api/i18n)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        expose_headers=["ISCG-Warning"],

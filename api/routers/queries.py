@@ -83,7 +83,12 @@ def _annotation(p: ParamSpec) -> Any:
         if p.maximum is not None:
             extra["le"] = p.maximum
     if p.type == "study_period":
-        extra["pattern"] = r"^[0-9]{4}-[0-9]{4}$"  # not \d: it matches any script's digits
+        # not \d: it matches any script's digits; the app's document narrows it to the data's periods
+        extra["pattern"] = r"^[0-9]{4}-[0-9]{4}$"
+    if p.enum:  # a closed choice declared by the query (checked again by QuerySpec.bind)
+        extra["json_schema_extra"] = {"enum": list(p.enum)}
+    if p.type == "score":  # 0 to 1, at most four decimals (as QuerySpec.bind checks)
+        extra["pattern"] = r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?|\.[0-9]{1,4})$"
     if p.type in ("theme", "study_group"):  # the part after {base}id/<kind>/, or the whole IRI
         extra["pattern"] = _ID_PATTERN
     if p.required:

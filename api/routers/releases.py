@@ -42,7 +42,9 @@ CHANGE_FORMATS = {
 RESOURCE_FORMATS = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DIFFS_KEPT = 8
 _diff_lock = threading.Lock()
-FormatParam = Annotated[str | None, Query(max_length=10, description="json for JSON, else HTML")]
+# the enums are the document's (a fuzzer's valid value is accepted); others keep their 400 naming them
+FormatParam = Annotated[str | None, Query(max_length=10, description="json for JSON, else HTML",
+                                          json_schema_extra={"enum": ["json", "html"]})]
 
 
 def _settings(request: Request) -> Settings:
@@ -168,7 +170,8 @@ def release_description(request: Request, name: str) -> Response:
             response_class=Response,
             responses=oa.answers((oa.HTML, *RESOURCE_FORMATS.values()), 400, 404, 422))
 def release_resource(request: Request, name: str, path: str,
-                     format: Annotated[str | None, Query(max_length=10)] = None) -> Response:
+                     format: Annotated[str | None, Query(max_length=10, json_schema_extra={
+                         "enum": list(RESOURCE_FORMATS)})] = None) -> Response:
     settings = _settings(request)
     release = find_release(settings, name)
     iri = f"{settings.base_iri}id/{path}"

@@ -27,7 +27,7 @@ from iscg_graph.curation.history import changes_about
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.neighbours import grouped, neighbours
 from iscg_graph.linked_data.ontology_docs import ONTOLOGY_FILE, document, load_ontology
-from iscg_graph.linked_data.search import SearchError, SearchIndex
+from iscg_graph.linked_data.search import MAX_QUERY, SearchError, SearchIndex
 from iscg_graph.linked_data.thesaurus import (
     broader_chain,
     build_scheme,
@@ -397,7 +397,9 @@ def search(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    q: str = Query("", description="words or the beginning of a label, notation or title"),
+    q: str = Query("", description="words or the beginning of a label, notation or title; without a "
+                   "letter or digit: the search form as HTML, 400 as JSON",
+                   json_schema_extra={"minLength": 1, "maxLength": MAX_QUERY, "pattern": r"\w"}),
     limit: int = Query(20, description="at most this many results (1-200; outside it, 400)",
                        json_schema_extra={"minimum": 1, "maximum": 200}),
     lang: str | None = Query(None, max_length=35),

@@ -352,6 +352,8 @@ class CandidateIndex:
             raise ParameterError("limit", "limit must be at least 1 and offset not negative")
         wanted = sector.strip().lower() if sector else None
         if wanted is not None and wanted not in self.codes(kind):
+            if any(wanted in self.codes(k) for k in KINDS):  # a real code, no candidates of this kind
+                return CandidatePage(kind, 0, (), self.data_version)
             raise ParameterError(
                 "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
             )

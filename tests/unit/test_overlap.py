@@ -215,6 +215,15 @@ def test_index_filters(index: CandidateIndex) -> None:
     assert index.codes("theme") == ["1.3", "1.4", "1.6"]
 
 
+def test_a_code_of_another_kind_is_an_empty_page_not_an_error(index: CandidateIndex) -> None:
+    """The API documents one list of codes for every kind (a parameter cannot depend on another):
+    a real code with no candidates of the kind asked for matches nothing; an unknown one is 422."""
+    assert "1.4" not in index.codes("question")
+    page = index.query("question", sector="1.4")
+    assert page.total == 0 and page.candidates == ()
+    assert index.query("theme", sector="1.4").total > 0
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [
