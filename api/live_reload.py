@@ -25,7 +25,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from iscg_graph.curation.writes import recover
+from iscg_graph.curation.replay import ReplayReport, catch_up, predecessors
+from iscg_graph.curation.writes import Validator, WritePath, recover
 from iscg_graph.errors import StoreError
 from iscg_graph.query.compose import EngineStack, build_engine
 from iscg_graph.rdf import leases
@@ -49,12 +50,15 @@ class Served:
         self.lease = lease
 
 
-def open_build(settings: Settings, build_dir: Path) -> Served:
+def open_build(settings: Settings, build_dir: Path, validator: Validator | None = None) -> Served:
     """Lease ``build_dir``, open its store and start its engine (workers boot in the background)."""
     lease = leases.take(build_dir)
     try:
         store = EmbeddedStore.open_writable(build_dir)
         recover(store)  # a curated write killed after its commit: snapshot and meta brought level
+        # writes made on the builds this one replayed from, after it did (the service was killed
+        # before switching): caught up before anyone is served this build
+        _report(catch_up(store, predecessors(build_dir), validate=validator), build_dir)
         # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
         # then the killable workers: the layers of one engine (iscg_graph.query.compose)
         stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,
@@ -107,8 +111,13 @@ def switch_build(app: FastAPI, build_dir: Path | None = None) -> bool:
         old: Served | None = getattr(app.state, "served", None)
         if old is not None and old.build_dir == target:
             return False
-        served = open_build(settings, target)
-        install(app, served)
+        validator = getattr(app.state, "write_validator", None)
+        served = open_build(settings, target, validator)
+        try:
+            _hand_over(app, old, served, validator)
+        except BaseException:
+            close_served(served)
+            raise
         _refresh_dependents(app)
     log.warning("serving build %s", target.name)
     if old is not None:
@@ -116,6 +125,33 @@ def switch_build(app: FastAPI, build_dir: Path | None = None) -> bool:
         grace.daemon = True
         grace.start()
     return True
+
+
+def _report(report: ReplayReport, build_dir: Path) -> None:
+    if report.total:
+        log.warning("build %s caught up with %d change(s) made after it was built: applied %s, already "
+                    "there %s, conflicts %s", build_dir.name, report.total, report.applied,
+                    report.already, report.conflicts)
+
+
+def _hand_over(app: FastAPI, old: Served | None, served: Served, validator: Validator | None) -> None:
+    """Install ``served`` with no write lost: while the old build's write path is held, replay onto
+    the new build the changes made on the old one since the build replayed its journal, then
+    install it; writes waiting on the old write path go on to the new one."""
+    state = app.state
+    settings: Settings = state.settings
+    successor = WritePath(served.store, base=settings.base_iri, validate=validator)
+    if old is None or getattr(state, "store", None) is not old.store:
+        install(app, served)
+        state.write_path = successor
+        return
+    from .writes import app_write_path
+
+    previous = app_write_path(app)  # the one every request of the old build writes through
+    with previous.handing_over(successor):
+        _report(catch_up(served.store, [old.store.inner], validate=validator), served.build_dir)
+        install(app, served)
+        state.write_path = successor
 
 
 def _refresh_dependents(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ Errors of a write, one mapping for all routes (SPARQL Update, Graph Store Protoc
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,21 +32,32 @@ from iscg_graph.overlap.review import Decision, ReviewOutcome, record_decision, 
 
 from .auth import WriteDenied
 
-__all__ = ["WRITE_ERRORS", "Author", "author", "error_response", "record_review", "report_json", "write_path"]
+__all__ = ["WRITE_ERRORS", "Author", "app_write_path", "author", "error_response", "record_review",
+           "report_json",
+           "write_path"]
 
 WRITE_ERRORS = (WriteDenied, ValidationFailed, UnsafeInput, WriteRefused, QueryRefused, QuerySyntaxError,
                 ChangeConflict)
 
 
+_making = threading.Lock()
+
+
 def write_path(request: Request) -> WritePath:
     """The app's write path, for the store it serves now."""
-    state = request.app.state
-    store = state.store
-    found: WritePath | None = getattr(state, "write_path", None)
-    if found is None or found.store is not store:
-        found = state.write_path = WritePath(store, base=state.settings.base_iri,
-                                             validate=getattr(state, "write_validator", None))
-    return found
+    return app_write_path(request.app)
+
+
+def app_write_path(app: Any) -> WritePath:
+    """The one write path of ``app``'s served store (made once, also under concurrent requests)."""
+    state = app.state
+    with _making:
+        store = state.store
+        found: WritePath | None = getattr(state, "write_path", None)
+        if found is None or found.store is not store:
+            found = state.write_path = WritePath(store, base=state.settings.base_iri,
+                                                 validate=getattr(state, "write_validator", None))
+        return found
 
 
 def author(request: Request, who: Principal, comment: str | None, kind: str) -> Author:

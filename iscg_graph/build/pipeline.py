@@ -214,9 +214,9 @@ def build(
 
             carry_over_reviews(store_path.resolve(), store, base=base)
             # changes made through the service (issue 13): replayed, conflicts reported
-            from ..curation.replay import replay_journal
+            from ..curation.replay import replay_for_build
 
-            replay = replay_journal(store_path.resolve(), store)
+            replay = replay_for_build(store, build_dir, store_path.resolve())
         steps = _post_build_steps(base) if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))

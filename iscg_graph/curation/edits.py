@@ -11,6 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..errors import WriteRefused
+from ..rdf.entailment import ENTAILMENT_SUFFIX
 
 __all__ = ["LINKS", "RETIRED_NOTE", "add_link", "current_title", "links", "remove_link", "retire",
            "set_source", "set_title", "sources"]
@@ -30,10 +31,14 @@ def _node(iri: str) -> ox.NamedNode:
 
 
 def _home(work: ox.Store, item: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
-    """The graph holding the item's description (where its rdf:type is)."""
+    """The graph holding the item's description (where its asserted rdf:type is: the entailment
+    graph's copy is derived, and recomputed on every write)."""
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for q in work.quads_for_pattern(item, rdf_type, None, None):
-        return q.graph_name
+        graph = q.graph_name
+        derived = isinstance(graph, ox.NamedNode) and graph.value.endswith("/" + ENTAILMENT_SUFFIX)
+        if not derived:
+            return q.graph_name
     raise WriteRefused(f"{item.value} is not an item of the graph")
 
 
@@ -69,6 +74,24 @@ def set_title(work: ox.Store, iri: str, title: str) -> None:
         if new_label != label.value:
             work.remove(q)
             work.add(ox.Quad(item, RDFS_LABEL, ox.Literal(new_label, language="en"), q.graph_name))
+            _relabel_records(work, item, label.value, new_label)
+
+
+_ENDS = (ox.NamedNode("https://w3id.org/iscg/ontology#subject"), ox.NamedNode("https://w3id.org/iscg/ontology#object"))
+
+
+def _relabel_records(work: ox.Store, item: ox.NamedNode, old: str, new: str) -> None:
+    """Links and mappings about ``item`` read "<its label> <relation> <other>": say its new label, as
+    a build from the edited table would."""
+    for end in _ENDS:
+        for link in list(work.quads_for_pattern(None, end, item, None)):
+            for q in list(work.quads_for_pattern(link.subject, RDFS_LABEL, None, None)):
+                value = q.object
+                if isinstance(value, ox.Literal) and old in value.value:
+                    work.remove(q)
+                    work.add(ox.Quad(q.subject, RDFS_LABEL,
+                                     ox.Literal(value.value.replace(old, new), language=value.language),
+                                     q.graph_name))
 
 
 def retire(work: ox.Store, iri: str, base: str) -> None:

@@ -1,15 +1,21 @@
 """`iscg export`: curated changes written back as rows of the source tables in ``data/``.
 
 So that the secretariat's tables and the graph can be brought back into one source of truth: for
-every Question a recorded change touched, its current English title is written into the ``title``
-cell of its row in ``data/questions/<sector>.csv`` (the row found by the same key the table
-converter uses: Sector, study period, notation). Files are rewritten only if a cell changed, with
-the csv module's minimal quoting (which the shipped tables use, so other rows stay byte-identical).
+every Question a recorded change touched, the cells of its row in ``data/questions/<sector>.csv``
+(the row found by the same key the table converter uses: Sector, study period, notation) that the
+change concerns are rewritten from the store: ``title`` (its English title), ``source`` (its
+sources: an http(s) address as such, a document by its ``doc:`` key) and ``related_resolutions``
+(its Resolutions, by the keys the tables cite them by, e.g. ``PP:2``). In a list cell the entries
+still linked keep their place and spelling; new ones are appended. Files are rewritten only if a
+cell changed, with the csv module's minimal quoting (which the shipped tables use, so other rows
+stay byte-identical).
 
-What no table cell can hold (review decisions live in ``graph/reviews`` and are carried over by
-each build; a retired item's mark; statements on other kinds of item) is listed in the report: it
-stays in the journal and is replayed on every build. A title that would start a spreadsheet formula
-is not written (people open these tables in spreadsheets) and is reported.
+What no cell holds as the service records it is listed in the report, stays in the journal and is
+replayed on every build: review decisions (``graph/reviews``, also carried over by each build), a
+retired item's mark (no table has a column for it), theme links and mappings added through the
+service (their table rows need a curator, date and justification the service does not record), and
+statements on other kinds of item. A title that would start a spreadsheet formula is not written
+(people open these tables in spreadsheets) and is reported.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +37,14 @@ __all__ = ["ExportReport", "export_changes"]
 
 _QUESTION = re.compile(r"^(?:Q)?(\d+[A-Z]?)/(\d+)$")
 _TITLE = "http://purl.org/dc/terms/title"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+COLUMNS = {  # predicate of a Question → the cell of its row that states it
+    _TITLE: "title",
+    _LABEL: "title",  # "ITU-T Q1/2: <title>", made from it
+    "http://purl.org/dc/terms/source": "source",
+    "https://w3id.org/iscg/ontology#relatedResolution": "related_resolutions",
+}
+_LIST_PREFIX = {"source": "doc:", "related_resolutions": ""}  # which keys may stand for an IRI
 
 
 @dataclass
@@ -47,43 +62,99 @@ def _row_iri(base: str, row: dict[str, str]) -> str | None:
            f"{m.group(1).lower()}-{m.group(2)}"
 
 
-def export_changes(store: ox.Store, data_dir: Path, *, base: str = "https://w3id.org/iscg/") -> ExportReport:
-    report = ExportReport()
-    records = changes(store)
-    touched: set[str] = set()
-    for record in records:
-        for line in record.patch_text.splitlines():
-            if not line.startswith(("A ", "D ")):
-                continue
-            subject = line[2:].split(" ", 1)[0].strip("<>")
-            if f"<{_TITLE}>" in line and "/id/question/" in subject:
-                touched.add(subject)
+def _touched(store: ox.Store, report: ExportReport) -> dict[str, set[str]]:
+    """Question IRI → the columns the recorded changes concern."""
+    touched: dict[str, set[str]] = {}
+    for record in changes(store):
+        lines = [line for line in record.patch_text.splitlines() if line.startswith(("A ", "D "))]
+        retitled = any(f"<{_TITLE}>" in line for line in lines)
+        for line in lines:
+            parts = line[2:].split(" ", 2)
+            subject, predicate = parts[0].strip("<>"), parts[1].strip("<>") if len(parts) > 1 else ""
+            if "/id/question/" in subject and predicate in COLUMNS:
+                touched.setdefault(subject, set()).add(COLUMNS[predicate])
+            elif retitled and predicate == _LABEL and ("/id/link/" in subject or "/id/mapping/" in subject):
+                continue  # a link's label quotes the Question's: a build makes it from the title
             else:
                 report.not_exportable.append((record.number, line))
+    return touched
+
+
+def _linked(store: ox.Store, iri: str, column: str, graph: ox.NamedNode) -> list[str]:
+    predicate = next(p for p, c in COLUMNS.items() if c == column)
+    return sorted({q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate),
+                                                                   None, graph)
+                   if isinstance(q.object, ox.NamedNode)})
+
+
+def _list_cell(old: str, linked: list[str], column: str, keys: Mapping[str, str]) -> str | None:
+    """The cell naming exactly ``linked``: entries still linked kept as spelt, new ones appended by
+    their key (or address); None if one has no key a table could cite it by."""
+    def resolve(entry: str) -> str:
+        return entry if entry.startswith(("http://", "https://")) else keys.get(entry, "")
+
+    entries = [v.strip() for v in old.split(";") if v.strip()]
+    kept = [e for e in entries if resolve(e) in linked]
+    have = {resolve(e) for e in kept}
+    by_iri: dict[str, str] = {}
+    for key, target in keys.items():
+        if key.startswith(_LIST_PREFIX[column]) and (target not in by_iri or len(key) < len(by_iri[target])):
+            by_iri[target] = key
+    for iri in linked:
+        if iri in have:
+            continue
+        if column == "source" and iri.startswith(("http://", "https://")) and iri not in by_iri:
+            kept.append(iri)
+        elif iri in by_iri:
+            kept.append(by_iri[iri])
+        else:
+            return None
+    return " ; ".join(kept) if " ; " in old else "; ".join(kept)
+
+
+def export_changes(store: ox.Store, data_dir: Path, *, base: str = "https://w3id.org/iscg/") -> ExportReport:
+    report = ExportReport()
+    touched = _touched(store, report)
+    keys: Mapping[str, str] | None = None
+    graph = ox.NamedNode(f"{base}graph/questions")
     for path in sorted((data_dir / "questions").glob("*.csv")):
         raw = path.read_text("utf-8")
         rows = list(csv.reader(io.StringIO(raw)))
         if not rows:
             continue
         header = rows[0]
-        if "title" not in header:
-            continue
-        col = header.index("title")
         changed = False
         for number, cells in enumerate(rows[1:], start=2):
             iri = _row_iri(base, dict(zip(header, cells, strict=False)))
             if iri is None or iri not in touched:
                 continue
-            title = current_title(store, iri)
-            if not title or title == cells[col]:
+            wrote = False
+            for column in sorted(touched[iri]):
+                if column not in header:
+                    continue
+                col = header.index(column)
+                if column == "title":
+                    value: str | None = current_title(store, iri)
+                    if value and is_formula_like(value):
+                        report.not_exportable.append((0, f"{iri}: title starts like a spreadsheet formula"))
+                        continue
+                else:
+                    if keys is None:
+                        from ..build.tables import load_tables
+
+                        keys = load_tables(data_dir, base).keys
+                    value = _list_cell(cells[col], _linked(store, iri, column, graph), column, keys)
+                    if value is None:
+                        report.not_exportable.append((0, f"{iri}: a {column} has no key in the tables"))
+                        continue
+                if not value and column == "title" or value == cells[col]:
+                    continue
+                cells[col] = value or ""
+                wrote = changed = True
+            if wrote:
+                report.written.append((f"{path.name}:{number}", iri))
+            else:
                 report.unchanged += 1
-                continue
-            if is_formula_like(title):
-                report.not_exportable.append((0, f"{iri}: title starts like a spreadsheet formula"))
-                continue
-            cells[col] = title
-            changed = True
-            report.written.append((f"{path.name}:{number}", iri))
         if changed:
             out = io.StringIO()
             csv.writer(out, lineterminator="\r\n" if "\r\n" in raw else "\n").writerows(rows)

@@ -27,7 +27,8 @@ Writes are serialised by a lock: one writer per process, and one process opens a
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -131,6 +132,16 @@ class WritePath:
         # the dataset as one rdflib graph, patched from write to write (converting 19k quads to
         # rdflib costs more than validating them); rebuilt when the data changed another way
         self._graph: tuple[DataKey, Graph] | None = None
+        self.successor: WritePath | None = None
+
+    @contextmanager
+    def handing_over(self, successor: WritePath) -> Iterator[None]:
+        """Hold every write off while the service switches to a new build (the block catches the
+        new build up with this one); once it ends normally, writes that were waiting, and any made
+        through this object later, go to ``successor``: none lands on the build no longer served."""
+        with self._lock:
+            yield
+            self.successor = successor
 
     def working_copy(self) -> ox.Store:
         """The dataset without the journal, in memory (blank nodes keep their identity)."""
@@ -143,37 +154,44 @@ class WritePath:
               reverts: str | None = None) -> ChangeRecord | None:
         """Apply ``change`` validated and atomically; the journal record, or None if nothing changed."""
         with self._lock:
-            work = self.working_copy()
-            before = list(work)
-            change(work)
-            if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
-                raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
-                                   "the service, as changes are recorded")
-            entailment = find_entailment_graph(self.store.graphs())
-            if entailment is not None:
-                _reentail(work, entailment)
-            patch = diff(before, work)
-            recorded = patch if entailment is None else _without_graph(patch, entailment)
-            if not recorded:
-                return None
-            graph = self._graph_of(before)
-            change_graph = _GraphPatch(graph, patch, work)
-            change_graph.apply()
-            try:
-                after_keys = self.check(graph, change_graph)
-            except BaseException:
-                change_graph.undo()
-                raise
-            try:
-                record = self._commit(patch, work, author, reverts, recorded)
-            except BaseException:
-                self._graph = None
-                raise
-            key = data_key(self.store.meta)
-            self._known = (key, after_keys)
-            # blank nodes are renamed by the commit: the graph no longer matches the store
-            self._graph = None if _has_blank_nodes(patch) else (key, graph)
-            return record
+            successor = self.successor
+            if successor is None:
+                return self._apply(change, author, reverts)
+        return successor.apply(change, author, reverts=reverts)  # the service moved to a new build
+
+    def _apply(self, change: Callable[[ox.Store], None], author: Author,
+               reverts: str | None) -> ChangeRecord | None:
+        work = self.working_copy()
+        before = list(work)
+        change(work)
+        if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
+            raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
+                               "the service, as changes are recorded")
+        entailment = find_entailment_graph(self.store.graphs())
+        if entailment is not None:
+            _reentail(work, entailment)
+        patch = diff(before, work)
+        recorded = patch if entailment is None else _without_graph(patch, entailment)
+        if not recorded:
+            return None
+        graph = self._graph_of(before)
+        change_graph = _GraphPatch(graph, patch, work)
+        change_graph.apply()
+        try:
+            after_keys = self.check(graph, change_graph)
+        except BaseException:
+            change_graph.undo()
+            raise
+        try:
+            record = self._commit(patch, work, author, reverts, recorded)
+        except BaseException:
+            self._graph = None
+            raise
+        key = data_key(self.store.meta)
+        self._known = (key, after_keys)
+        # blank nodes are renamed by the commit: the graph no longer matches the store
+        self._graph = None if _has_blank_nodes(patch) else (key, graph)
+        return record
 
     def _graph_of(self, before: list[ox.Quad]) -> Graph:
         key = data_key(self.store.meta)
@@ -221,6 +239,8 @@ class WritePath:
 
     def revert(self, number: int, author: Author) -> ChangeRecord:
         """Undo change ``number`` as a new change (raises `ChangeConflict` if it no longer applies)."""
+        if self.successor is not None:
+            return self.successor.revert(number, author)
         record = get_change(self.store.inner, self.base, number)
         if record is None:
             raise ChangeConflict(f"no change {number}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -24,6 +24,8 @@ class Tables:
 
     dataset: Dataset
     origins: Mapping[str, str]  # subject IRI (plain string) → "data/<folder>/<file>.csv:<line>"
+    # the key rows cite an item by (`PP:191`, `doc:…`) → its IRI
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _read(path: Path, label: str) -> Iterator[Row]:
@@ -91,4 +93,5 @@ def load_tables(data_dir: Path, base: str = DEFAULT_BASE) -> Tables:
             ctx.dataset.graph(URIRef(f"{base}graph/{name}")).parse(ttl, format="turtle")
         except Exception as exc:  # rdflib raises many kinds
             raise SourceError(f"cannot parse Turtle: {exc}", path=label) from exc
-    return Tables(ctx.dataset, MappingProxyType(dict(sorted(ctx.origins.items()))))
+    keys = {key: str(item.iri) for key, item in sorted(ctx.keys.items())}
+    return Tables(ctx.dataset, MappingProxyType(dict(sorted(ctx.origins.items()))), MappingProxyType(keys))
