@@ -158,6 +158,7 @@ def export(
         "data"),
 ) -> None:
     """Write curated changes back as rows of the tables in data/ (what fits a cell; the rest is listed)."""
+    from ..build.tables import load_tables
     from ..curation.export import export_changes
     from ..rdf.store import EmbeddedStore
 
@@ -165,7 +166,7 @@ def export(
         snapshot = EmbeddedStore.open_snapshot(store)
     except ISCGError as exc:
         _fail(exc)
-    report = export_changes(snapshot.inner, data)
+    report = export_changes(snapshot.inner, data, lambda: load_tables(data).keys)
     for where, iri in report.written:
         out.print(f"wrote {where}  ({iri})")
     out.print(f"{len(report.written)} cell(s) written, {report.unchanged} already up to date")

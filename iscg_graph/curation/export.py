@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +112,11 @@ def _list_cell(old: str, linked: list[str], column: str, keys: Mapping[str, str]
     return " ; ".join(kept) if " ; " in old else "; ".join(kept)
 
 
-def export_changes(store: ox.Store, data_dir: Path, *, base: str = "https://w3id.org/iscg/") -> ExportReport:
+def export_changes(store: ox.Store, data_dir: Path, table_keys: Callable[[], Mapping[str, str]], *,
+                   base: str = "https://w3id.org/iscg/") -> ExportReport:
+    """Write the curated changes of ``store`` into the tables under ``data_dir``; ``table_keys`` gives
+    the tables' keys (``PP:2`` → IRI), asked for only when a list cell must be written (the caller
+    loads the tables: the build layer sits above curation)."""
     report = ExportReport()
     touched = _touched(store, report)
     keys: Mapping[str, str] | None = None
@@ -140,9 +144,7 @@ def export_changes(store: ox.Store, data_dir: Path, *, base: str = "https://w3id
                         continue
                 else:
                     if keys is None:
-                        from ..build.tables import load_tables
-
-                        keys = load_tables(data_dir, base).keys
+                        keys = table_keys()
                     value = _list_cell(cells[col], _linked(store, iri, column, graph), column, keys)
                     if value is None:
                         report.not_exportable.append((0, f"{iri}: a {column} has no key in the tables"))

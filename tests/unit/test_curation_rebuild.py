@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from iscg_graph.build.pipeline import DEFAULT_DATA, build
+from iscg_graph.build.tables import load_tables
 from iscg_graph.curation.edits import current_title, set_title
 from iscg_graph.curation.export import export_changes
 from iscg_graph.curation.history import changes_about
@@ -45,7 +46,7 @@ def test_edit_survives_rebuild_and_is_exported(tmp_path: Path) -> None:
     [history] = changes_about(rebuilt.inner, Q)
     assert (history.author, history.comment) == ("ed", "typo in the title")
 
-    report = export_changes(rebuilt.inner, data)
+    report = export_changes(rebuilt.inner, data, lambda: load_tables(data).keys)
     assert [iri for _, iri in report.written] == [Q]
     assert _row(data)["title"] == NEW
     # every other row and file is untouched

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from iscg_graph.build.pipeline import DEFAULT_DATA, build
+from iscg_graph.build.tables import load_tables
 from iscg_graph.curation.edits import add_link, remove_link, set_source, set_title
 from iscg_graph.curation.export import export_changes
 from iscg_graph.curation.history import CHANGES_GRAPH
@@ -57,7 +58,7 @@ def test_changes_exported_then_built_give_the_same_dataset(tmp_path: Path) -> No
     expected = _data_quads(store.inner)
     assert any(RES in line and first in line for line in expected)
 
-    report = export_changes(store.inner, data)
+    report = export_changes(store.inner, data, lambda: load_tables(data).keys)
     assert sorted(iri for _, iri in report.written) == [Q1, Q2]
     assert report.not_exportable == []
     del writes, store
@@ -68,4 +69,4 @@ def test_changes_exported_then_built_give_the_same_dataset(tmp_path: Path) -> No
     assert got - expected == set() and expected - got == set()
     # exporting again writes nothing
     served = EmbeddedStore.open_snapshot(tmp_path / "served")
-    assert export_changes(served.inner, data).written == []
+    assert export_changes(served.inner, data, lambda: load_tables(data).keys).written == []
