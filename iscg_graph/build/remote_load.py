@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from ..query.remote import RemoteEngine, generation_iri, meta_graph_iri
 from ..rdf.store import SNAPSHOT, read_meta
 
-__all__ = ["LoadResult", "Strategy", "load_build", "staging_prefix", "write_generation"]
+__all__ = ["LoadResult", "Strategy", "load_build", "make_token", "staging_prefix", "write_generation"]
 
 Strategy = Literal["transaction", "staged"]
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
@@ -66,9 +66,14 @@ def _token_insert(base: str, token: str) -> str:
             f"<{_DCT_IDENTIFIER}> {literal} }} }}")
 
 
+def make_token(data_version: str, built_at: str) -> str:
+    """``<data version> <build time> <random>``: what the build was, and which load of it."""
+    return f"{data_version} {built_at} {uuid.uuid4().hex[:16]}"
+
+
 def write_generation(engine: RemoteEngine, base: str, token: str | None = None) -> str:
     """Record a new generation token (after a write made outside `load_build`); returns it."""
-    token = token or uuid.uuid4().hex
+    token = token or make_token("written", "")
     engine.update(f"DELETE WHERE {{ GRAPH <{meta_graph_iri(base)}> {{ <{generation_iri(base)}> "
                   f"<{_DCT_IDENTIFIER}> ?old }} }} ;\n" + _token_insert(base, token))
     return token
@@ -88,7 +93,7 @@ def load_build(build_dir: Path, engine: RemoteEngine, *, base: str, strategy: St
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise ValueError("the build has triples outside a named graph: cannot load it remotely")
         by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    token = f"{meta.data_version}-{uuid.uuid4().hex[:16]}"
+    token = make_token(meta.data_version, meta.built_at)
     old = {g for g in _existing(engine) if _ours(base, g)}
     total = sum(len(v) for v in by_graph.values())
     drops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(old | set(by_graph))]
@@ -100,7 +105,7 @@ def load_build(build_dir: Path, engine: RemoteEngine, *, base: str, strategy: St
             progress(total, total)
         return LoadResult(token, total, len(by_graph), 1, strategy)
     # staged: batches into staging graphs, then one short switch
-    stage = f"{staging_prefix(base)}{token}/"
+    stage = f"{staging_prefix(base)}{token.rsplit(' ', 1)[-1]}/"
     staged: dict[str, str] = {}
     requests = done = 0
     for graph, lines in sorted(by_graph.items()):
