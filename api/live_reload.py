@@ -25,6 +25,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from iscg_graph.curation.writes import recover
 from iscg_graph.errors import StoreError
 from iscg_graph.query.compose import EngineStack, build_engine
 from iscg_graph.rdf import leases
@@ -53,6 +54,7 @@ def open_build(settings: Settings, build_dir: Path) -> Served:
     lease = leases.take(build_dir)
     try:
         store = EmbeddedStore.open_writable(build_dir)
+        recover(store)  # a curated write killed after its commit: snapshot and meta brought level
         # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
         # then the killable workers: the layers of one engine (iscg_graph.query.compose)
         stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,

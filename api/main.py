@@ -18,7 +18,19 @@ from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
 from .remote_store import follow_remote, is_remote, open_remote
-from .routers import apidocs, candidates, health, queries, reports, resources, workbench
+from .routers import (
+    account,
+    apidocs,
+    candidates,
+    changes,
+    curate,
+    health,
+    queries,
+    reports,
+    resources,
+    store,
+    workbench,
+)
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
 
@@ -69,14 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, queries, candidates, reports, resources, workbench, apidocs):
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, resources,
+                   workbench, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)
-    # outermost: a /sparql GET the engine answers at once (cached, or proven light) needs no handler
+    # outside CORS and the app: a /sparql GET the engine answers at once (cached, or light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)
     app.add_middleware(HeadAsGet)  # HEAD is a GET without the body, on every route
     app.add_middleware(UrlLimit, max_bytes=settings.max_url_bytes)  # outermost: before any parsing

@@ -3,6 +3,8 @@ and timeout a request runs with, and the result formats (errors are the app's: `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 
 from iscg_graph.query.catalog import QueryCatalog, load_catalog
@@ -37,6 +39,14 @@ def catalog_of(request: Request) -> QueryCatalog:
 def base_iri_of(request: Request) -> str:
     settings = getattr(request.app.state, "settings", None)
     return getattr(settings, "base_iri", DEFAULT_BASE)
+
+
+def public_link(request: Request) -> Callable[[str], str]:
+    """IRI -> the address of its page on this service (the configured public URL, else the request's)."""
+    settings = getattr(request.app.state, "settings", None)
+    public = (getattr(settings, "public_url", None) or str(request.base_url)).rstrip("/")
+    base = base_iri_of(request)
+    return lambda iri: public + "/" + iri[len(base) :] if iri.startswith(base) else iri
 
 
 def timeout_of(request: Request) -> float | None:

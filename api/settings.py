@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     store_path: Path = Path("var/store")
     base_iri: str = "https://w3id.org/iscg/"
+    # where people reach this service (links in downloads); unset: the address of the request
+    public_url: str | None = None
     reload_interval: float = 1.0           # seconds between looks at the store link (0: never reload)
 
     # SPARQL endpoint safety
@@ -58,14 +60,27 @@ class Settings(BaseSettings):
     # Review of discovered overlaps (issue 4): disabled unless a token is set
     review_token: SecretStr | None = None
 
+    # Curation (issue 13): accounts beside the store; writing is off until an admin account exists
+    read_only: bool = False                # refuses every write, whatever the account
+    accounts_path: Path | None = None      # default: <store_path>.accounts.sqlite
+    session_secret: SecretStr | None = None  # signs session cookies; required outside development
+    session_max_age: int = 8 * 3600        # seconds a log-in lasts
+    max_write_bytes: int = 10_000_000      # body of a write (update, graph-store, form); 413 over it
+
     @model_validator(mode="after")
     def _production_needs_explicit_choices(self) -> Settings:
+        if self.environment == "production" and self.session_secret is None:
+            raise ValueError("ISCG_SESSION_SECRET is required outside development (it signs log-ins)")
         if self.environment == "production" and self.budget_exempt_loopback:
             # behind a reverse proxy every client looks like loopback
             self.budget_exempt_loopback = False
         if self.remote_query_url and self.review_token is not None:
             raise ValueError("review decisions are not yet written to a remote store: unset "
                              "ISCG_REVIEW_TOKEN when ISCG_REMOTE_QUERY_URL is set (docs/notes/remote.md)")
+        if self.remote_query_url:
+            # curated writes go through the embedded store's write path; on a remote store they
+            # would change only this replica's local copy: refused until they reach the server
+            self.read_only = True
         if self.remote_query_url and self.remote_poll_interval <= 0:
             raise ValueError("remote_poll_interval must be positive: replicas follow the store by polling it")
         if self.budget_window_seconds <= 0:

@@ -12,6 +12,11 @@ ISCGError
 ├── ReviewError            a review decision cannot be recorded
 │   ├── DecisionInvalid    the decision breaks a rule (its problems listed)
 │   └── DecisionConflict   another decision on the same pair is already recorded
+├── CurationError          a change through the service cannot be made (issue 13)
+│   ├── AccountError       an account or token operation is invalid (unknown user, weak password…)
+│   ├── WriteRefused       the write is not allowed here (read-only service, protected graph, LOAD)
+│   ├── UnsafeInput        an RDF body is refused before or while parsing (size, entities, remote context)
+│   └── ChangeConflict     a recorded change no longer applies (revert, replay after a rebuild)
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
@@ -103,6 +108,30 @@ class StoreNotBuilt(StoreError):
 
 class NotReady(StoreError):
     """Something derived from the store (e.g. the candidate index) is still being prepared."""
+
+
+class CurationError(ISCGError):
+    pass
+
+
+class AccountError(CurationError):
+    pass
+
+
+class WriteRefused(CurationError):
+    pass
+
+
+class UnsafeInput(CurationError):
+    """``status`` is the HTTP status that fits (413 too large, 415 unsupported type, 400 otherwise)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class ChangeConflict(CurationError):
+    pass
 
 
 class QueryError(ISCGError):

@@ -14,7 +14,9 @@ from typing import NoReturn
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"  # CI lays shared/ beside the clone
+# CI lays shared/ beside the clone; a git worktree under <checkout>/wt/<name> finds the checkout's
+SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+              REPO.parent / "shared")
 W3C_SPARQL11 = SHARED / "w3c-sparql11"
 
 
@@ -23,8 +25,9 @@ def in_ci() -> bool:
 
 
 def missing(what: str) -> NoReturn:
-    """Skip (developer's machine) or fail (``CI`` set) because ``what`` is missing."""
+    """Skip (developer's machine) or fail (``CI`` set) because ``what`` is missing; inside a test or
+    at a module's top level (then the whole module is skipped, or fails to collect)."""
     message = f"{what} MISSING"
     if in_ci():
         pytest.fail(f"{message}: required when CI is set", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(message, allow_module_level=True)

@@ -21,19 +21,24 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.review import Decision, record_decision, reviews_graph, sssom_tsv
+from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
+from iscg_graph.render.table_view import natural_key
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
+from ..auth import review_context
+from ..candidate_refresh import index_lock, refresh_index
+from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
+from ..writes import Author, record_review
 
 router = APIRouter(tags=["candidates"])
-_lock = threading.Lock()
+_lock = index_lock
 
 Kind = Literal["question", "resolution", "theme"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,12 +103,7 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         return index
 
 
-def _refresh(request: Request) -> None:
-    store = _store(request)
-    with _lock:
-        if store.path is not None:
-            precompute(store, store.path)
-        request.app.state.candidate_index = None
+_refresh = refresh_index  # shared with the curation forms (api/candidate_refresh.py)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -169,9 +169,26 @@ def list_candidates(
     }
     fmt = _wants(request, format)
     if fmt in ("csv", "xlsx"):
+        # a download is the whole result the form selected, not the page on screen
+        if page.total > len(page.candidates):
+            page = index.query(
+                kind,
+                sector=sector,
+                item=item,
+                min_score=min_score,
+                limit=page.total,
+                offset=0,
+                include_recorded=include_recorded,
+            )
         table, columns = candidate_table(page.candidates)
-        out = render(table, columns, fmt, title=f"Candidate overlaps ({kind})",
-                     computed_from=_computed_from(page, params))
+        out = render(
+            table,
+            columns,
+            fmt,
+            title=f"Candidate overlaps ({kind})",
+            computed_from=_computed_from(page, params),
+            link=public_link(request),
+        )
         disposition = f'attachment; filename="{out.filename(f"candidates-{kind}")}"'
         return Response(out.body, media_type=out.content_type, headers={"Content-Disposition": disposition})
     return JSONResponse(
@@ -222,12 +239,13 @@ def candidates_report(
             "include_recorded": include_recorded,
             "page": page,
             "error": error,
-            "codes": index.codes(kind),
+            "codes": sorted(index.codes(kind), key=natural_key),
             "kinds": ("question", "resolution", "theme"),
             "href": lambda iri: iri_path(iri, settings.base_iri),
             "csv_link": f"/api/candidates?{query}&format=csv" if query else "/api/candidates?format=csv",
             "xlsx_link": f"/api/candidates?{query}&format=xlsx" if query else "/api/candidates?format=xlsx",
             "review_enabled": settings.review_token is not None,
+            **review_context(request),  # reviewers' form (issue 13)
         },
         status_code=422 if error else 200,
     )
@@ -271,8 +289,10 @@ def review_candidate(
     decision = Decision(
         body.left, body.right, body.decision, body.reviewer, body.relation, body.comment, Date.today()
     )
+    by = Author(body.reviewer, body.comment, f"POST /api/candidates/review from "
+                f"{request.client.host if request.client else 'unknown client'} (review token)", "review")
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome = record_decision(_store(request), decision, base=_settings(request).base_iri)
+        outcome, _ = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
     _refresh(request)
     return JSONResponse(
         {

@@ -11,6 +11,7 @@ Static files (``/static/…``) are mounted by ``api.main.create_app``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -32,10 +33,12 @@ from iscg_graph.query.reports import (
 )
 from iscg_graph.rdf.store import StoreMeta
 from iscg_graph.render.table import TableFormat, render
+from iscg_graph.render.table_view import PER_PAGE_CHOICES, TableView, natural_key, sort_and_filter, view
 from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
-from ..querying import base_iri_of, catalog_of, query_engine, timeout_of
+from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
+from ..table_params import VIEW_PARAMS, ViewParams, parse_view
 from ..templating import templates
 
 __all__ = ["router", "templates"]
@@ -62,7 +65,7 @@ def _report(catalog: QueryCatalog, name: str) -> ReportSpec:
 def _values(request: Request, report: ReportSpec) -> tuple[dict[str, str], str | None]:
     """The submitted parameter values (empty = not given) and the first unknown name, if any."""
     known = {p.name for p in report.query.params}
-    unknown = next((k for k in request.query_params if k not in known), None)
+    unknown = next((k for k in request.query_params if k not in known and k not in VIEW_PARAMS), None)
     values = {k: v for k, v in request.query_params.items() if k in known and v.strip() != ""}
     return values, unknown
 
@@ -74,9 +77,12 @@ def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: s
         labels = {"GS": "General Secretariat"}
         options = [(code, labels.get(code, code)) for code in SECTOR_CODES]
     elif p.choices_query and p.choices_query in catalog:
-        options = choices(engine, catalog, p.choices_query, base_iri=base_iri)
+        # natural order of what people read: SG2 before SG11, §1.2 item 2 before item 10
+        options = sorted(
+            choices(engine, catalog, p.choices_query, base_iri=base_iri), key=lambda o: natural_key(o[1])
+        )
     elif p.allowed_values():
-        options = [(v, v) for v in p.allowed_values()]
+        options = p.option_labels()
     return {
         "name": p.name,
         "label": p.label or p.name.replace("_", " ").capitalize(),
@@ -102,7 +108,7 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
         for a in heat.iris:
             row_links: list[str | None] = []
             for b in heat.iris:
-                if chart.get("drilldown") and a in codes and b in codes:
+                if chart.get("drilldown") and a in codes and b in codes and a != b:
                     query = {"sector_a": codes[a], "sector_b": codes[b]}
                     query.update({k: v for k, v in values.items() if k == "study_period"})
                     row_links.append(f"/reports/{chart['drilldown']}?{urlencode(query)}")
@@ -128,6 +134,53 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
             "series_titles": {s: _title(result, s) for s in chart.get("series", [])},
         }
     return None
+
+
+def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResult:
+    """ "computed from" with each parameter's label and the chosen option's words (never a raw IRI)."""
+    described = []
+    for f in fields:
+        raw = result.computed_from.params.get(f["name"])
+        if raw is None:
+            continue
+        words = dict(f["options"]).get(raw, raw)
+        described.append((f["label"], words))
+    return replace(result, computed_from=result.computed_from.in_words(described))
+
+
+_ITEM_PARAMS = {"theme": "theme", "study_group": "study-group", "scheme": "scheme"}
+
+
+def _full_iris(report: ReportSpec, values: dict[str, str], base: str) -> dict[str, str]:
+    """Item choices given by their short path (``theme=resolution-areas/27``, as resource pages link)
+    -> the full IRI the form's options carry, so the choice shows as selected."""
+    out = dict(values)
+    for p in report.query.params:
+        kind, raw = _ITEM_PARAMS.get(p.type), out.get(p.name)
+        if kind and raw and not raw.startswith(("http://", "https://")):
+            out[p.name] = f"{base}id/{kind}/{raw.strip('/')}"
+    return out
+
+
+def _about(report: ReportSpec, values: Mapping[str, str], fields: list[dict[str, Any]], base: str) -> list:
+    """The items a report was asked about, as (words, link to the item's page): the way back."""
+    out = []
+    options = {f["name"]: dict(f["options"]) for f in fields}
+    for p in report.query.params:
+        kind, raw = _ITEM_PARAMS.get(p.type), values.get(p.name)
+        if kind is None or not raw:
+            continue
+        iri = raw if raw.startswith(("http://", "https://")) else f"{base}id/{kind}/{raw.strip('/')}"
+        words = options.get(p.name, {}).get(iri)
+        if words:  # only what the form offers (a value it does not know is reported as an error)
+            out.append((p.label or p.name, words, iri_path(iri, base)))
+    return out
+
+
+def _check_sort(shown: ViewParams, result: ReportResult) -> None:
+    titles = {c.name: c.title for c in result.columns}
+    if shown.sort and shown.sort not in titles:
+        raise ParameterError("sort", f"is not a column of this report (columns: {', '.join(titles)})")
 
 
 def _title(result: ReportResult, var: str) -> str:
@@ -159,11 +212,27 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat
         base_iri=base_iri_of(request),
         timeout=timeout_of(request),
     )
+    fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
+    shown = parse_view(request.query_params)
+    _check_sort(shown, result)
+    result = _in_words(result, fields)
+    # the whole result the form selected, in the order and with the filter shown; never one page
+    rows, _used = sort_and_filter(
+        result.table, result.columns, sort=shown.sort, descending=shown.descending, filter=shown.filter
+    )
+    result = replace(result, table=replace(result.table, rows=tuple(rows)))
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
     # CSV with a BOM: Excel reads UTF-8 right
-    out = render(result.table, result.columns, fmt, title=report.title, computed_from=computed.items(),
-                 bom=True)
+    out = render(
+        result.table,
+        result.columns,
+        fmt,
+        title=report.title,
+        computed_from=computed.items(),
+        bom=True,
+        link=public_link(request),
+    )
     headers = {
         "X-ISCG-Data-Version": computed.data_version,
         "X-ISCG-Query": computed.query,
@@ -199,21 +268,41 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             request, "reports/not_found.html", {"message": str(exc)}, status_code=404
         )
     values, unknown = _values(request, report)
+    values = _full_iris(report, values, base_iri)
     error: ParameterError | None = None
     result: ReportResult | None = None
     missing = [p for p in report.query.params if p.required and p.name not in values]
+    shown = ViewParams()
+    table: TableView | None = None
     try:
         fields = [_field(p, engine, catalog, base_iri) for p in report.query.params]
         if unknown:
             error = ParameterError(unknown, "is not a parameter of this report")
         elif not missing:
+            shown = parse_view(request.query_params)
             result = run_report(
                 engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
             )
+            result = _in_words(result, fields)
+            _check_sort(shown, result)
+            table = view(
+                result.table,
+                result.columns,
+                sort=shown.sort,
+                descending=shown.descending,
+                filter=shown.filter,
+                page=shown.page,
+                per_page=shown.per_page,
+            )
     except ParameterError as exc:  # shown on the page, with the form (other errors: the app's policy)
         error = exc
-    query_string = urlencode(values)
+    query_string = shown.download_query(values)
     context = {
+        "about": _about(report, values, fields, base_iri) if result else [],
+        "view": table,
+        "shown": shown,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "link": lambda **changes: shown.query(values, **changes),
         "report": report,
         "fields": fields,
         "values": values,

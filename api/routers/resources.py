@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from iscg_graph.build.publish import DUMPS, count, dataset_iri, description, meta_graph
+from iscg_graph.curation.history import changes_about
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.neighbours import grouped, neighbours
 from iscg_graph.linked_data.ontology_docs import ONTOLOGY_FILE, document, load_ontology
@@ -35,6 +36,7 @@ from iscg_graph.linked_data.thesaurus import (
     notation_key,
     scheme_iris,
 )
+from iscg_graph.query.reports import report_specs
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.conneg import (
     BY_SUFFIX,
@@ -53,6 +55,8 @@ from iscg_graph.vocab import ONTOLOGY_NS
 from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import conditional, html_page, languages, last_modified
+from ..querying import catalog_of
+from ..report_links import reports_about
 from ..settings import Settings
 from ..templating import templates
 
@@ -170,7 +174,10 @@ def resource(
     def page(langs: list[str]) -> tuple[str, dict[str, Any]]:
         labeller = ld.Labeller(store, base, langs)
         desc = ld.describe(store, iri, labeller)
-        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri}
+        ctx: dict[str, Any] = {"d": desc, "neighbours": grouped(neighbours(store, iri, labeller)), "iri": iri,
+                               "history": changes_about(store.inner, iri)[:50]}  # curation (issue 13)
+        titles = {r.name: r.title for r in report_specs(catalog_of(request))}
+        ctx["reports"] = [(titles[k], href) for k, href in reports_about(iri, base) if k in titles]
         if is_scheme(store, iri):
             ctx["scheme"] = build_scheme(store, iri, labeller)
         elif any(t.value == f"{ONTOLOGY_NS}Theme" for t in (desc.types if desc else ())):

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from iscg_graph.errors import QueryError
 from iscg_graph.query.engine import QueryEngine
+from iscg_graph.render.negotiation import MAX_CACHED
 
 from ..budget import QueryBudget
 from ..settings import Settings
@@ -49,6 +50,8 @@ class SparqlFastLane:
             if name == b"origin":
                 return False
             if name == b"accept" and accept is None:
+                if len(value) > MAX_CACHED:  # not decoded: no plan is remembered for it anyway
+                    return False
                 accept = value.decode("latin-1")
         raw_query: bytes = scope["query_string"]
         if not rememberable(raw_query, accept):

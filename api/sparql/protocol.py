@@ -14,13 +14,23 @@ from ..errors import ProtocolError
 from ..settings import Settings
 from ..urlencoded import parse_pairs
 
-__all__ = ["DIRECT", "FORM", "UPDATE", "ProtocolError", "content_type_of", "decode", "pairs", "select",
-           "url_params", "wants_html"]
+__all__ = ["DIRECT", "FORM", "UPDATE", "ProtocolError", "UpdateRequested", "content_type_of", "decode",
+           "pairs", "select", "url_params", "wants_html"]
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 HTML = "text/html"
+
+
+class UpdateRequested(Exception):  # noqa: N818 - a hand-over, not a fault
+    """The request is a SPARQL Update: `api.sparql_update` answers it. ``direct``: the update is the
+    body (not yet read); otherwise it is in ``params`` (a form)."""
+
+    def __init__(self, params: list[tuple[str, str]], direct: bool):
+        super().__init__("update")
+        self.params = params
+        self.direct = direct
 
 
 def decode(raw: bytes, what: str) -> str:
@@ -53,7 +63,7 @@ def url_params(raw_query: bytes, settings: Settings) -> list[tuple[str, str]]:
 
 
 def content_type_of(header: str | None) -> str:
-    """A POST's Content-Type, checked: FORM or DIRECT (415 otherwise, 403 for an update)."""
+    """A POST's Content-Type, checked: FORM or DIRECT (415 otherwise; an update is handed over)."""
     if not header:
         raise ProtocolError(415, f"POST needs a Content-Type: {FORM} or {DIRECT}")
     ctype, _, ctype_params = header.partition(";")
@@ -64,7 +74,9 @@ def content_type_of(header: str | None) -> str:
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     if ctype == UPDATE:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if charset not in (None, "utf-8", "utf8"):
+            raise ProtocolError(415, f"unsupported charset {charset[:40]!r}: the protocol requires UTF-8")
+        raise UpdateRequested([], direct=True)  # writes: answered by api.sparql_update (issue 13)
     if ctype not in (FORM, DIRECT):
         raise ProtocolError(415, f"unsupported Content-Type {ctype[:80]!r}: use {FORM} or {DIRECT}")
     if charset not in (None, "utf-8", "utf8"):

@@ -30,7 +30,16 @@ from ..budget import QueryBudget
 from ..settings import Settings
 from . import openapi
 from .plan import plan_get, plan_params
-from .protocol import FORM, ProtocolError, content_type_of, decode, pairs, url_params, wants_html
+from .protocol import (
+    FORM,
+    ProtocolError,
+    UpdateRequested,
+    content_type_of,
+    decode,
+    pairs,
+    url_params,
+    wants_html,
+)
 
 __all__ = ["router", "sparql_endpoint"]
 
@@ -56,10 +65,16 @@ async def _read_body(request: Request, cap: int) -> bytes:
 async def _post_params(request: Request, settings: Settings) -> tuple[list[tuple[str, str]], str | None]:
     """All protocol parameters of a POST (URL, then form body) and a direct query text, if any."""
     params = url_params(request.scope.get("query_string", b""), settings)
-    ctype = content_type_of(request.headers.get("content-type"))
+    try:
+        ctype = content_type_of(request.headers.get("content-type"))
+    except UpdateRequested:
+        raise UpdateRequested(params, direct=True) from None  # body unread: the update handler reads it
     body = await _read_body(request, settings.max_query_bytes)
     if ctype == FORM:
-        return params + pairs(decode(body, "the form body"), "the form body"), None
+        form = params + pairs(decode(body, "the form body"), "the form body")
+        if any(k == "update" for k, _ in form):
+            raise UpdateRequested(form, direct=False)
+        return form, None
     return params, decode(body, "the query")
 
 
@@ -105,7 +120,12 @@ async def sparql_endpoint(request: Request) -> Response:
         if plan is None:
             return await run_in_threadpool(_service_description, request, engine, accept)
     else:
-        params, direct = await _post_params(request, settings)
+        try:
+            params, direct = await _post_params(request, settings)
+        except UpdateRequested as handed:  # a write: the curation handler (issue 13) answers it
+            from ..sparql_update import answer_update
+
+            return await answer_update(request, handed.params, handed.direct)
         plan = plan_params(params, direct, accept, settings, engine)
         if plan is None:
             raise ProtocolError(400, "missing 'query': send it as a form field or as an "

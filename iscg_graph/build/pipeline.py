@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from ..curation.replay import ReplayReport
 from ..errors import SourceError, StoreError, ValidationFailed
 from ..rdf.store import DB, SNAPSHOT, EmbeddedStore, StoreMeta, count_graphs, write_meta
 from ..vocab import DEFAULT_BASE
@@ -50,6 +51,7 @@ class BuildResult:
     build_dir: Path
     meta: StoreMeta
     warnings: int
+    replay: ReplayReport | None = None  # the service's changes replayed on this build
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -180,6 +182,7 @@ def build(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     build_dir = builds_dir(store_path) / f"{stamp}-{data_version}"
     total = nquads.count(b"\n")
+    replay = None
     progress("load", 0, total)
     try:
         store = write_store(build_dir, nquads, data_version)
@@ -189,6 +192,10 @@ def build(
             from ..overlap.review import carry_over_reviews
 
             carry_over_reviews(store_path.resolve(), store, base=base)
+            # changes made through the service (issue 13): replayed, conflicts reported
+            from ..curation.replay import replay_journal
+
+            replay = replay_journal(store_path.resolve(), store)
         steps = _post_build_steps(base) if post_build is None else post_build
         for i, step in enumerate(steps):
             progress("derive", i, len(steps))
@@ -200,4 +207,4 @@ def build(
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    return BuildResult(store_path, build_dir, meta, len(report.warnings))
+    return BuildResult(store_path, build_dir, meta, len(report.warnings), replay)

@@ -104,6 +104,12 @@ def build(
         f"built [bold]{meta.triples}[/bold] triples in {len(meta.graphs)} graphs, data version "
         f"[bold]{meta.data_version}[/bold], {result.warnings} warning(s) -> {result.store_path}"
     )
+    replay = result.replay
+    if replay is not None and replay.total:  # changes made through the service (issue 13)
+        out.print(f"changes made through the service: {len(replay.applied)} replayed, "
+                  f"{len(replay.already)} already in the tables, {len(replay.conflicts)} no longer apply")
+        for number, reason in replay.conflicts:
+            err.print(f"[yellow]change {number} not replayed:[/yellow] {reason} (see /changes/{number})")
     if remote:
         _load_remote(result.build_dir, base, remote_query_url, remote_update_url, remote_kind,
                      remote_user, remote_password)
@@ -214,7 +220,7 @@ def stats(store: StoreOption = DEFAULT_STORE) -> None:
 
 def _register_extensions() -> None:
     """Commands owned by other modules (reports, candidates) register themselves here."""
-    for name in ("reports", "candidates"):
+    for name in ("reports", "candidates", "curation"):
         try:
             module = importlib.import_module(f"{__package__}.{name}")
         except ModuleNotFoundError as exc:

@@ -7,8 +7,10 @@ returns the RDF served to machines (the symmetric concise bounded description).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -138,11 +140,12 @@ class Labeller:
         if node.value in WELL_KNOWN_LABELS:
             return WELL_KNOWN_LABELS[node.value]
         short = curie(node.value, self.prefixes)
-        if short:
-            return short
+        if short:  # a term of a vocabulary with no label here: its local name in words
+            return term_words(short.split(":", 1)[1])
         if node.value.startswith(self.base):
             return node.value[len(self.base) :]
-        return node.value
+        host = urlsplit(node.value).hostname if node.value.startswith(("http://", "https://")) else None
+        return f"web page at {host}" if host else node.value
 
     def node(self, term: ox.NamedNode | ox.BlankNode) -> Node:
         text, lang = self.label(term)
@@ -171,6 +174,12 @@ class Labeller:
         if isinstance(term, ox.NamedNode | ox.BlankNode):
             return self.node(term)
         return Value(str(term))
+
+
+def term_words(local: str) -> str:
+    """``ManualMappingCuration`` / ``mapping_justification`` / ``gYear`` -> words a person reads."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ")
+    return spaced[:1].lower() + spaced[1:] if spaced[1:2].islower() else spaced
 
 
 def named(iri: str) -> ox.NamedNode | None:

@@ -46,11 +46,22 @@ __all__ = [
 
 DEFAULT_BASE_IRI = DEFAULT_BASE  # the caller's base when it gives none (one literal, in vocab)
 DEFAULT_QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 SECTOR_CODES: dict[str, str] = {"ITU-R": "itu-r", "ITU-T": "itu-t", "ITU-D": "itu-d", "GS": "gs"}
 SCHEME_SLUGS = ("isctf-topics", "cross-sectoral-groups", "resolution-areas", "iscg-areas", "council-groups")
-PARAM_TYPES = ("iri", "sector", "study_period", "theme", "scheme", "study_group", "integer", "string")
+PARAM_TYPES = (
+    "iri",
+    "sector",
+    "study_period",
+    "theme",
+    "scheme",
+    "study_group",
+    "integer",
+    "score",
+    "string",
+)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
@@ -77,6 +88,12 @@ class ParamSpec:
     maximum: int | None = None
     choices_query: str | None = None  # a canned query whose ?value/?label rows offer the choices
     empty_label: str = ""  # what a form calls "no value" (default "Any")
+    enum_labels: tuple[tuple[str, str], ...] = ()  # (value, words a form shows for it)
+
+    def option_labels(self) -> list[tuple[str, str]]:
+        """(value, label) for every allowed value: the declared words, else the value itself."""
+        words = dict(self.enum_labels)
+        return [(v, words.get(v, v)) for v in self.allowed_values()]
 
     def allowed_values(self) -> tuple[str, ...]:
         if self.enum:
@@ -183,6 +200,12 @@ class ParamSpec:
             raise self._fail(f"must be at most {self.maximum}; got {number}")
         return ox.Literal(str(number), datatype=ox.NamedNode(XSD_INTEGER))
 
+    def _term_score(self, value: str, base_iri: str) -> ox.Literal:
+        """A score on the one scale of reports and candidates: a decimal from 0 to 1."""
+        if not re.fullmatch(r"(0|1)(\.\d{1,4})?|\.\d{1,4}", value) or float(value) > 1:
+            raise self._fail(f"not a score from 0 to 1 (e.g. 0.3): {value!r}")
+        return ox.Literal(f"{float(value):.4f}", datatype=ox.NamedNode(XSD_DECIMAL))
+
     def _term_string(self, value: str, base_iri: str) -> ox.Literal:
         if len(value) > _MAX_STRING:
             raise self._fail(f"longer than {_MAX_STRING} characters")
@@ -286,6 +309,7 @@ def _param(raw: Mapping[str, Any], where: str) -> ParamSpec:
         maximum=raw.get("maximum"),
         choices_query=raw.get("choices_query"),
         empty_label=str(raw.get("empty_label", "")),
+        enum_labels=tuple((str(k), str(v)) for k, v in (raw.get("enum_labels") or {}).items()),
     )
 
 

@@ -16,8 +16,8 @@ template (or any other renderer) draws.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..rdf.store import StoreMeta
@@ -77,9 +77,15 @@ class ComputedFrom:
     built_at: str
     query: str
     params: Mapping[str, str] = field(default_factory=dict)
+    described: tuple[tuple[str, str], ...] = ()  # (parameter label, chosen value in words)
+
+    def in_words(self, described: Sequence[tuple[str, str]]) -> ComputedFrom:
+        """The same statement with the parameters as a person reads them (labels, not keys)."""
+        return replace(self, described=tuple(described))
 
     def items(self) -> list[tuple[str, str]]:
-        given = ", ".join(f"{k} = {v}" for k, v in self.params.items()) or "none"
+        pairs = self.described or tuple(self.params.items())
+        given = "; ".join(f"{k}: {v}" for k, v in pairs) or "none"
         return [
             ("Data version", self.data_version),
             ("Data built at", self.built_at or "unknown"),
@@ -145,11 +151,14 @@ def choices(
 # -- charts ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Heatmap:
-    """A square matrix: labels along both axes, ``cells[i][j]`` values, and the IRIs of each axis."""
+    """A square matrix: labels along both axes, ``cells[i][j]`` values, and the IRIs of each axis.
+
+    A query may give each pair once (a, b); the matrix is symmetric, so (b, a) gets the same value.
+    A cell the query does not give (the diagonal, when pairs are listed once) is None."""
 
     labels: list[str]
     iris: list[str]
-    cells: list[list[int]]
+    cells: list[list[int | None]]
     maximum: int
 
 
@@ -166,9 +175,12 @@ def heatmap(table: ResultTable, chart: Mapping[str, Any]) -> Heatmap:
             order.setdefault(iri, label_cell.text if label_cell else iri)
         number = row[value_var].number if value_var in row else 0
         values[(a, b)] = int(number or 0)
+        values.setdefault((b, a), int(number or 0))
     iris = list(order)  # the query's order
-    cells = [[values.get((a, b), 0) for b in iris] for a in iris]
-    return Heatmap([order[i] for i in iris], iris, cells, max([0, *[v for r in cells for v in r]]))
+    cells = [[values.get((a, b)) for b in iris] for a in iris]
+    return Heatmap(
+        [order[i] for i in iris], iris, cells, max([0, *[v for r in cells for v in r if v is not None]])
+    )
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,16 @@ class EmbeddedStore:
         self._inner.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
         self._after_write()
 
+    def apply_update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update in one transaction (all or nothing, also under kill -9), then refresh
+        snapshot and meta. The curation write path (`iscg_graph.curation.writes`) is the caller."""
+        self._inner.update(sparql_update)
+        self._after_write()
+
+    def refresh(self) -> None:
+        """Rewrite snapshot and meta from the on-disk store (after a crash between the two)."""
+        self._after_write()
+
     def _after_write(self) -> None:
         """Keep snapshot and meta in step with the on-disk store (readers reload on generation)."""
         if self.path is None:

@@ -206,10 +206,12 @@ def validate(
     shapes_dir: str | Path | None = None,
     ontology: str | Path | Graph | None = None,
     engine: Engine | None = None,
+    in_place: bool = False,
 ) -> ValidationReport:
     """Validate `data` (all named graphs of a Dataset merged) against shapes/ with the ontology.
 
-    `engine` None picks `default_engine()`. Raises SourceError when shapes or ontology cannot be read
+    `engine` None picks `default_engine()`. ``in_place``: validate a plain Graph without copying it
+    (the ontology's triples are added to it). Raises SourceError when shapes or ontology cannot be read
     and ValueError for an unknown or unavailable engine.
     """
     engine = engine or default_engine()
@@ -221,8 +223,13 @@ def validate(
     shapes = _load_shapes_cached(shapes_key)
     ont = ontology if isinstance(ontology, Graph) else load_ontology(ontology)
 
-    combined = Graph()
-    combined += _merged(data)
+    if in_place and not isinstance(data, ConjunctiveGraph):
+        # the caller's graph, with the ontology added to it (no copy: the curation write path keeps
+        # one graph of the dataset and patches it between writes)
+        combined = data
+    else:
+        combined = Graph()
+        combined += _merged(data)
     combined += ont
 
     if engine == "turbo":

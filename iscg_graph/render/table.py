@@ -13,7 +13,7 @@ between them lives here, with each format's media type and file suffix:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -55,12 +55,14 @@ def table_format(name: str) -> TableFormat:
 
 def render(table: ResultTable, columns: Sequence[Column], fmt: TableFormat, *, title: str,
            computed_from: Sequence[tuple[str, str]] = (), base_iri: str | None = None,
-           bom: bool = False, name: str | None = None) -> Rendered:
-    """The table in ``fmt``; ``name`` (e.g. the report's) heads the JSON document when given."""
+           bom: bool = False, name: str | None = None,
+           link: Callable[[str], str] | None = None) -> Rendered:
+    """The table in ``fmt``; ``name`` (e.g. the report's) heads the JSON document when given;
+    ``link`` maps an item's IRI to the address its XLSX hyperlink leads to (this service's page)."""
     if fmt == "csv":
         body = to_csv(table, columns).encode("utf-8-sig" if bom else "utf-8")
     elif fmt == "xlsx":
-        body = to_xlsx(table, columns, title=title, computed_from=computed_from)
+        body = to_xlsx(table, columns, title=title, computed_from=computed_from, link=link)
     elif fmt == "html":
         body = to_html(table, columns, title=title, computed_from=computed_from, base_iri=base_iri).encode()
     elif fmt == "json":

@@ -12,13 +12,15 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .cells import csv_safe, is_formula_like
 
 __all__ = ["Cell", "Column", "ResultTable", "iri_path", "to_csv", "to_html", "to_xlsx"]
 
@@ -157,7 +159,7 @@ def to_csv(table: ResultTable, columns: Sequence[Column]) -> str:
             out.append(_cell_text(row, col.name))
             if col.link and col.link != col.name:
                 out.append(_cell_text(row, col.link))
-        writer.writerow(out)
+        writer.writerow([csv_safe(text) for text in out])  # never a formula (issue 13)
     return buf.getvalue()
 
 
@@ -173,6 +175,7 @@ def to_xlsx(
     *,
     title: str,
     computed_from: Sequence[tuple[str, str]] = (),
+    link: Callable[[str], str] | None = None,
 ) -> bytes:
     """A formatted workbook: bold filled header row, frozen, sized columns, linked labels, an About sheet."""
     wb = Workbook()
@@ -192,11 +195,14 @@ def to_xlsx(
             if source is None:
                 continue
             number = source.number if col.numeric else None
-            cell = ws.cell(row=i, column=j, value=number if number is not None else _sheet_text(source.text))
+            text = _sheet_text(source.text)
+            cell = ws.cell(row=i, column=j, value=number if number is not None else text)
+            if number is None and is_formula_like(text):
+                cell.data_type = "s"  # text, never a formula (issue 13)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             target = row.get(col.link) if col.link else None
             if target is not None and target.kind == "uri":
-                cell.hyperlink = target.value
+                cell.hyperlink = link(target.value) if link else target.value
                 cell.font = Font(color="0563C1", underline="single")
             widths[j - 1] = max(widths[j - 1], min(len(source.text), _MAX_WIDTH))
     for j, width in enumerate(widths, start=1):

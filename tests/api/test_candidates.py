@@ -7,6 +7,7 @@ real); the canned overlap report is run with the in-process engine on the same s
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,15 +130,20 @@ def test_bad_parameters_are_422_naming_them(client: TestClient, params: dict, na
     assert name in r.text
 
 
-def test_csv_and_xlsx(client: TestClient) -> None:
+def test_csv_and_xlsx_hold_the_whole_result_not_the_page(client: TestClient) -> None:
+    total = client.get("/api/candidates", params={"limit": 5}).json()["total"]
+    assert total > 5  # so a page of 5 is not the whole result
     r = client.get("/api/candidates", params={"format": "csv", "limit": 5})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    lines = r.text.strip().splitlines()
-    assert lines[0].startswith("Score,Left item,Left item (IRI)") and len(lines) == 6
+    lines = list(csv.reader(io.StringIO(r.text)))
+    assert lines[0][:3] == ["Score", "Left item", "Left item (IRI)"] and len(lines) == 1 + total
     r = client.get("/api/candidates", params={"limit": 5}, headers={"Accept": candidates.XLSX})
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["Report"]
-    assert ws["A1"].value == "Score" and ws.max_row == 6 and ws.freeze_panes == "A2"
+    assert ws["A1"].value == "Score" and ws.max_row == 1 + total and ws.freeze_panes == "A2"
+    # links lead to this service, not to the identifiers' host
+    linked = [c.hyperlink.target for c in ws["B"][1:] if c.hyperlink]
+    assert linked and all(t.startswith("http://testserver/id/") for t in linked)
 
 
 def test_report_page(client: TestClient) -> None:
@@ -204,7 +210,7 @@ def test_accept_appears_in_sparql_and_the_overlap_report(client: TestClient, sto
     hits = [i for i, row in enumerate(table.rows) if {row["qa"].value, row["qb"].value} == {Q32, Q417}]
     assert len(hits) == 1
     row = table.rows[hits[0]]
-    assert row["mappings"].value == "1" and "R0001" in row["evidence"].value
+    assert row["mappings"].value == "1" and "by Ana Reviewer" in row["evidence"].value
 
     # no longer proposed; listed as recorded (Accepted) on request
     assert frozenset((Q32, Q417)) not in pairs(client.get("/api/candidates", params={"limit": 500}).json())

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-
-schemathesis = pytest.importorskip("schemathesis")
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

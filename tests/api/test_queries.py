@@ -83,14 +83,13 @@ def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> 
     dup = listed["question-duplicate-candidates"]
     assert dup["summary"] and dup["description"] and "duplication" in dup["tags"]
     params = {p["name"]: p for p in dup["parameters"]}
-    assert params["sector"]["allowed_values"] == ["ITU-R", "ITU-T", "ITU-D", "GS"]
+    assert params["sector_a"]["allowed_values"] == ["ITU-R", "ITU-T", "ITU-D", "GS"]
+    assert params["sector_b"]["allowed_values"] == ["ITU-R", "ITU-T", "ITU-D", "GS"]
     assert params["min_score"] == {
         **params["min_score"],
-        "type": "integer",
+        "type": "score",
         "required": False,
-        "default": "2",
-        "minimum": 1,
-        "maximum": 100,
+        "default": "0.2",
     }
     assert listed["study-group-neighbours"]["parameters"][0]["required"] is True
     assert dup["href"] == "/api/queries/question-duplicate-candidates"
@@ -124,11 +123,13 @@ def test_openapi_has_one_typed_operation_per_query(client: TestClient) -> None:
 
 
 def test_runs_with_typed_parameters(client: TestClient) -> None:
-    r = client.get("/api/queries/question-duplicate-candidates", params={"min_score": 4, "sector": "ITU-T"})
+    r = client.get(
+        "/api/queries/question-duplicate-candidates", params={"min_score": 0.4, "sector_a": "ITU-T"}
+    )
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/sparql-results+json"
     rows = r.json()["results"]["bindings"]
-    assert len(rows) == 1 and rows[0]["score"]["value"] == "4"
+    assert len(rows) == 1 and rows[0]["score"]["value"] == "0.4" and rows[0]["points"]["value"] == "4"
 
 
 @pytest.mark.parametrize(
@@ -148,7 +149,7 @@ def test_runs_with_typed_parameters(client: TestClient) -> None:
         ("question-duplicate-candidates", {"min_score": "\u0664"}, "min_score"),
         ("question-duplicate-candidates", {"min_score": "\uff14"}, "min_score"),
         ("question-duplicate-candidates", {"min_score": "many"}, "min_score"),
-        ("question-duplicate-candidates", {"min_score": "0"}, "min_score"),
+        ("question-duplicate-candidates", {"min_score": "1.5"}, "min_score"),
         ("theme-coverage", {"scheme": "nope"}, "scheme"),
         ("study-group-neighbours", {"study_group": "x/../y"}, "study_group"),
         ("theme-coverage", {"format": "pdf"}, "format"),

@@ -28,12 +28,11 @@ def _cell(table: ResultTable, key: str, value: str, col: str) -> str:
 
 def test_sector_overlap_matrix(run) -> None:  # type: ignore[no-untyped-def]
     t = run("sector-overlap-matrix")
-    assert len(t) == 16  # 4 parts x 4 parts, zero cells included
+    assert len(t) == 6  # 4 parts, each pair once, zero cells included, no diagonal
     pairs = {(r["sector_aCode"].value, r["sector_bCode"].value): int(r["themes"].value) for r in t.rows}
-    assert pairs[("ITU-D", "ITU-T")] == pairs[("ITU-T", "ITU-D")] == 3  # climate, security, EMF
+    assert pairs[("ITU-D", "ITU-T")] == 3  # climate, security, EMF
     assert pairs[("ITU-R", "ITU-T")] == 1  # climate change (ITU-R WP 7C)
     assert pairs[("GS", "ITU-R")] == 0
-    assert pairs[("ITU-T", "ITU-T")] == 3
 
 
 def test_sector_overlap_matrix_by_study_period(run) -> None:  # type: ignore[no-untyped-def]
@@ -58,28 +57,43 @@ def test_sector_overlap_detail(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_question_duplicate_candidates_ranked_with_evidence(run) -> None:  # type: ignore[no-untyped-def]
-    t = run("question-duplicate-candidates", min_score="1")
+    t = run("question-duplicate-candidates", min_score="0.1")
     pairs = [
-        (r["qa"].value.rsplit("/", 2)[-2:][1], r["qb"].value.rsplit("/", 1)[-1], int(r["score"].value))
+        (
+            r["qa"].value.rsplit("/", 2)[-2:][1],
+            r["qb"].value.rsplit("/", 1)[-1],
+            int(r["points"].value),
+            r["score"].value,
+        )
         for r in t.rows
     ]
-    assert pairs == [("6-2", "9-5", 4), ("3-2", "4-17", 3), ("7-2", "7-5", 1)]
+    # one scale with the candidates: points / 10
+    assert pairs == [("6-2", "9-5", 4, "0.4"), ("3-2", "4-17", 3, "0.3"), ("7-2", "7-5", 1, "0.1")]
     first = t.rows[0]
-    assert (
-        "recorded mapping M0001" in first["evidence"].value
-        and "shared theme: Climate Change" in first["evidence"].value
-    )
-    # the rejected mapping M0002 is not evidence
-    assert "M0002" not in " ".join(t.values("evidence"))
+    assert "recorded as " in first["evidence"].value
+    assert "both address the theme Climate Change" in first["evidence"].value
+    # the rejected mapping is not evidence
+    assert "rejected" not in " ".join(t.values("evidence"))
+    assert sum(int(m) for m in t.values("mappings")) == 1
 
 
 def test_question_duplicate_candidates_filters(run) -> None:  # type: ignore[no-untyped-def]
-    assert len(run("question-duplicate-candidates", min_score="4")) == 1
-    assert len(run("question-duplicate-candidates")) == 2  # default: more than one shared theme
-    assert len(run("question-duplicate-candidates", sector="ITU-R", min_score="1")) == 0
+    assert len(run("question-duplicate-candidates", min_score="0.4")) == 1
+    assert len(run("question-duplicate-candidates")) == 2  # default 0.2: more than one shared theme
+    assert len(run("question-duplicate-candidates", sector_a="ITU-R", min_score="0.1")) == 0
     assert (
-        len(run("question-duplicate-candidates", study_period="2022-2024", min_score="1")) == 0
+        len(run("question-duplicate-candidates", study_period="2022-2024", min_score="0.1")) == 0
     )  # ITU-D side is 2018-2021
+
+
+def test_question_duplicate_candidates_for_a_sector_pair(run) -> None:  # type: ignore[no-untyped-def]
+    """A pair of Sectors gives that pair only, the first Sector's Question first."""
+    d_t = run("question-duplicate-candidates", sector_a="ITU-D", sector_b="ITU-T", min_score="0.1")
+    t_d = run("question-duplicate-candidates", sector_a="ITU-T", sector_b="ITU-D", min_score="0.1")
+    assert len(d_t) == len(t_d) == 3
+    assert all("/itu-d/" in r["qa"].value and "/itu-t/" in r["qb"].value for r in d_t.rows)
+    assert all("/itu-t/" in r["qa"].value and "/itu-d/" in r["qb"].value for r in t_d.rows)
+    assert len(run("question-duplicate-candidates", sector_a="ITU-D", sector_b="ITU-R", min_score="0.1")) == 0
 
 
 def test_theme_coverage(run) -> None:  # type: ignore[no-untyped-def]
@@ -115,13 +129,11 @@ def test_annex_duplicate_areas(run) -> None:  # type: ignore[no-untyped-def]
     t = run("annex-duplicate-areas")
     areas: dict[str, set[str]] = {}
     for r in t.rows:
-        areas.setdefault(r["area"].value, set()).add(r["section"].value)
-    assert areas == {
-        "wsis and sdgs": {"1.3", "1.4", "1.6"},
-        "gender": {"1.2", "1.4"},
-        "climate change": {"1.2", "1.4"},
-    }  # the last through the recorded skos:closeMatch
-    assert set(r["basis"].value for r in t.rows if r["area"].value == "climate change") == {"recorded match"}
+        areas.setdefault(r["areaName"].value, set()).add(r["section"].value)
+    # the same wording; the recorded skos:closeMatch (environment ~ climate change) is a related
+    # area, not the same one
+    assert areas == {"WSIS & SDGs": {"1.3", "1.4", "1.6"}, "Gender": {"1.2", "1.4"}}
+    assert {r["basis"].value for r in t.rows} == {"Same wording as another entry (not yet reviewed)."}
 
 
 def test_theme_dossier_defaults_to_the_pilot_theme(run) -> None:  # type: ignore[no-untyped-def]

@@ -26,29 +26,26 @@ def run(real_engine, catalog):  # type: ignore[no-untyped-def]
 
 
 def _sections(table: ResultTable, area: str) -> set[str]:
-    return {r["section"].value for r in table.rows if r["area"].value == area}
+    return {r["section"].value for r in table.rows if r["areaName"].value == area}
 
 
 def test_annex_duplicates_gender_wsis(run) -> None:  # type: ignore[no-untyped-def]
     t = run("annex-duplicate-areas")
-    assert _sections(t, "gender") == {"1.2", "1.4"}
-    assert _sections(t, "wsis and sdgs") == {"1.3", "1.4", "1.6"}
-    assert _sections(t, "child online protection") == {"1.4", "1.6"}
+    assert _sections(t, "Gender") == {"1.2", "1.4"}
+    assert _sections(t, "WSIS & SDGs") == {"1.3", "1.4", "1.6"}
+    assert _sections(t, "Child Online Protection") == {"1.4", "1.6"}
     # every area listed is in at least two lists
-    for area in {r["area"].value for r in t.rows}:
+    for area in {r["areaName"].value for r in t.rows}:
         assert len(_sections(t, area)) >= 2
 
 
-def test_overlap_matrix_is_symmetric_and_has_climate_change(run) -> None:  # type: ignore[no-untyped-def]
+def test_overlap_matrix_has_climate_change(run) -> None:  # type: ignore[no-untyped-def]
     t = run("sector-overlap-matrix")
-    assert len(t) == 16
+    assert len(t) == 6  # each pair once (tests/queries/test_areas.py pins the areas)
     cells = {(r["sector_aCode"].value, r["sector_bCode"].value): r for r in t.rows}
-    for (a, b), row in cells.items():
-        assert row["themes"].value == cells[(b, a)]["themes"].value
-        assert int(row["themes"].value) <= int(cells[(a, a)]["themes"].value)
     for a, b in [("ITU-D", "ITU-T"), ("ITU-R", "ITU-T"), ("ITU-D", "ITU-R")]:
-        assert "Climate Change" in cells[(a, b)]["themeLabels"].value.split("; ")
-    assert "Electromagnetic fields (EMF)" in cells[("ITU-D", "ITU-T")]["themeLabels"].value.split("; ")
+        assert "Climate Change (§1.4)" in cells[(a, b)]["themeLabels"].value.split("; ")
+    assert "Electromagnetic fields (EMF) (§1.4)" in cells[("ITU-D", "ITU-T")]["themeLabels"].value.split("; ")
 
 
 def test_overlap_matrix_period_filter_narrows(run) -> None:  # type: ignore[no-untyped-def]
@@ -71,13 +68,14 @@ def test_overlap_detail_climate_change_itu_d_itu_t(run) -> None:  # type: ignore
 
 
 def test_duplicate_candidates_emf_and_ehealth(run) -> None:  # type: ignore[no-untyped-def]
-    t = run("question-duplicate-candidates")
+    t = run("question-duplicate-candidates", min_score="0.2")
     pairs = {(r["qa"].value, r["qb"].value): r for r in t.rows}
     emf = pairs[(ID + "question/itu-d/2018-2021/7-2", ID + "question/itu-r/2019-2023/239-1")]
     assert int(emf["mappings"].value) >= 1 and int(emf["sharedResolutions"].value) >= 1
     ehealth = pairs[(ID + "question/itu-d/2018-2021/2-2", ID + "question/itu-t/2017-2020/28-16")]
-    assert "shared theme: e-health" in ehealth["evidence"].value
-    scores = [int(s) for s in t.values("score")]
+    assert "both address the theme e-health" in ehealth["evidence"].value
+    scores = [float(s) for s in t.values("score")]
+    assert all(0 < s <= 1 for s in scores)
     assert scores == sorted(scores, reverse=True)
     # the top candidate carries the strongest evidence
     assert t.rows[0]["qa"].value == ID + "question/itu-d/2018-2021/7-2"

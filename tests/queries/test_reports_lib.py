@@ -16,15 +16,15 @@ def test_report_specs_are_ordered_and_plain(catalog) -> None:  # type: ignore[no
 
 def test_run_report_states_what_it_was_computed_from(mini_engine, catalog) -> None:  # type: ignore[no-untyped-def]
     meta = StoreMeta(data_version="abc123", built_at="2026-11-24T00:00:00Z")
-    result = run_report(mini_engine, catalog, "question-duplicate-candidates", {"sector": "ITU-T"}, meta)
+    result = run_report(mini_engine, catalog, "question-duplicate-candidates", {"sector_a": "ITU-T"}, meta)
     assert dict(result.computed_from.items()) == {
         "Data version": "abc123",
         "Data built at": "2026-11-24T00:00:00Z",
         "Query": "question-duplicate-candidates",
-        "Parameters": "sector = ITU-T, min_score = 2",
+        "Parameters": "sector_a: ITU-T; min_score: 0.2",
     }
     names = [c.name for c in result.columns]
-    assert "sector" not in names and "qa" not in names and "qaLabel" in names
+    assert "sector_a" not in names and "qa" not in names and "qaLabel" in names
 
 
 def test_heatmap_from_the_matrix(mini_engine, catalog) -> None:  # type: ignore[no-untyped-def]

@@ -56,3 +56,36 @@ def w3c_service(tmp_path_factory: pytest.TempPathFactory, live_service: Callable
         ISCG_ALLOWED_SERVICE_IRIS=json.dumps([TEST_DATA_NAMESPACE]),
     )
     return f"{base}/sparql"
+
+
+EDITOR_PASSWORD = "w3c-editor-password"
+
+
+@pytest.fixture(scope="session")
+def w3c_write_service(tmp_path_factory: pytest.TempPathFactory,
+                      live_service: Callable[..., str]) -> tuple[str, str, bytes]:
+    """A live service on a scratch store with the protocol tests' data, an admin and an editor:
+    (base URL, the editor's bearer token, the initial N-Quads, to reset the store between tests)."""
+    from iscg_graph.curation.accounts import LocalAccounts
+
+    root = w3c_dir()
+    manifest = rdflib.Graph().parse(root / "protocol" / "manifest.ttl", format="turtle")
+    nquads = b""
+    for name, path in sorted(graph_data(manifest).items()):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                nquads += line.rstrip().removesuffix(".").rstrip().encode() + f" <{name}> .\n".encode()
+    work = tmp_path_factory.mktemp("w3c-write")
+    del_store = write_store(work / "store", nquads, "w3c-write-tests")
+    del del_store
+    accounts = LocalAccounts(work / "accounts.sqlite")
+    accounts.add_user("admin", EDITOR_PASSWORD, "admin")
+    accounts.add_user("editor", EDITOR_PASSWORD, "editor")
+    token, _ = accounts.create_token("editor")
+    base = live_service(
+        work / "store",
+        ISCG_BUDGET_SECONDS_PER_MINUTE="0",
+        ISCG_ACCOUNTS_PATH=str(work / "accounts.sqlite"),
+        ISCG_ALLOWED_SERVICE_IRIS=json.dumps([TEST_DATA_NAMESPACE]),
+    )
+    return base, token, nquads

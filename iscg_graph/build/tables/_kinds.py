@@ -10,7 +10,14 @@ from ...errors import SourceError
 from ._context import Context, Handler, Row
 from ._coordination import emit_agent, emit_body, emit_document, emit_meeting, emit_outcome, reg_simple
 from ._groups import emit_group, emit_period, emit_question, reg_group, reg_period, reg_question
-from ._links import emit_mapping, emit_theme_link, reg_mapping, reg_theme_link
+from ._links import (
+    emit_equivalence,
+    emit_mapping,
+    emit_theme_link,
+    reg_equivalence,
+    reg_mapping,
+    reg_theme_link,
+)
 from ._organisations import emit_org, reg_org
 from ._resolutions import (
     emit_conference,
@@ -83,6 +90,12 @@ KINDS: tuple[Kind, ...] = (
     _kind("themes", "scheme notation label broader", reg_theme, emit_theme),
     _kind("theme links", "item theme justification curator date", reg_theme_link, emit_theme_link),
     _kind("mappings", "id subject object relation_kind predicate status", reg_mapping, emit_mapping),
+    _kind(
+        "theme equivalences",
+        "id left right predicate decided_by date why score",
+        reg_equivalence,
+        emit_equivalence,
+    ),
 )
 # registration order: a kind may look up keys of the kinds before it
 ORDER = [k.name for k in KINDS]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ._cells import common, date_cell, en
 from ._context import Context, Item, Row
@@ -29,6 +29,20 @@ RELATION_KINDS = (
     "BasisForStudy",
     "Cites",
 )
+RELATION_PHRASES = {  # how a mapping record reads: "<subject> <phrase> <object>"
+    "Recalls": "recalls",
+    "BackgroundText": "is background text for",
+    "TopicalOverlap": "overlaps in topic with",
+    "Collaboration": "collaborates with",
+    "LeadGroup": "has as lead group",
+    "ParallelText": "is a parallel text of",
+    "Duplicate": "duplicates",
+    "Overlap": "overlaps with",
+    "Complementary": "complements",
+    "AlreadyCoordinated": "is already coordinated with",
+    "BasisForStudy": "is a basis for study in",
+    "Cites": "cites",
+}
 STATUSES = ("Asserted", "Proposed", "Accepted", "Rejected")
 SKOS_MATCH = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "BackgroundKnowledgeBasedMatching")
@@ -114,8 +128,7 @@ def emit_theme_link(ctx: Context, row: Row) -> None:
         row.need("justification"),
         mapping=False,
     )
-    label_item = row.need("item")
-    common(ctx, row, s, f"{label_item} addresses theme {row.need('theme')[6:]}")
+    common(ctx, row, s, f"{_words(ctx, item.iri)} addresses the theme {_theme_words(ctx, theme)}")
 
 
 def reg_mapping(ctx: Context, row: Row) -> None:
@@ -147,9 +160,77 @@ def emit_mapping(ctx: Context, row: Row) -> None:
     )
     if row.get("ref_row"):
         ctx.add(s, DCTERMS.identifier, Literal(row.get("ref_row")))
-    common(
+    phrase = RELATION_PHRASES.get(row.need("relation_kind"), row.need("relation_kind"))
+    common(ctx, row, s, f"{_words(ctx, subj.iri)} {phrase} {_words(ctx, obj.iri)}")
+
+
+# -- curated equivalences between themes of different Annex lists ------------------------------------
+EQUIVALENCE_PREDICATES = {"exactMatch": "Duplicate", "closeMatch": "Overlap"}
+
+
+def reg_equivalence(ctx: Context, row: Row) -> None:
+    rid = row.need("id")
+    if not re.fullmatch(r"E\d{4,}", rid):
+        raise row.fail("id", f"{rid!r} is not an equivalence id like E0001")
+    ctx.register(row, "id", f"mapping:{rid}", f"id/mapping/{rid}", "link", None)
+
+
+def emit_equivalence(ctx: Context, row: Row) -> None:
+    """A reviewed judgement that two themes name the same area (exactMatch) or nearly (closeMatch):
+    an ``iscg:Link`` record (who decided, when, why, with what confidence) plus the SKOS statement
+    itself on the two themes, so SKOS-aware readers and the canned queries see it directly."""
+    s = ctx.keys[f"mapping:{row.need('id')}"].iri
+    left = ctx.lookup(row, "left", row.need("left"), ("theme",))
+    right = ctx.lookup(row, "right", row.need("right"), ("theme",))
+    if left.iri == right.iri:
+        raise row.fail("right", "a theme is not an equivalence of itself")
+    predicate = row.need("predicate")
+    if predicate not in EQUIVALENCE_PREDICATES:
+        raise row.fail("predicate", f"{predicate!r} is not one of {', '.join(EQUIVALENCE_PREDICATES)}")
+    try:
+        score = float(row.need("score"))
+    except ValueError:
+        score = -1.0
+    if not 0.0 <= score <= 1.0:
+        raise row.fail("score", f"{row.need('score')!r} is not a confidence between 0 and 1")
+    _link(
         ctx,
         row,
         s,
-        f"{row.need('id')}: {row.need('subject')} {row.need('relation_kind')} {row.need('object')}",
+        left,
+        right.iri,
+        EQUIVALENCE_PREDICATES[predicate],
+        predicate,
+        ("decided_by", row.need("decided_by")),
+        row.need("date"),
+        "Accepted",
+        "ManualMappingCuration",
+        row.need("why"),
+        mapping=False,
     )
+    ctx.add(s, SSSOM.confidence, Literal(score, datatype=XSD.double))
+    ctx.add(left.iri, SKOS[predicate], right.iri)
+    relation = "the same area as" if predicate == "exactMatch" else "close to"
+    common(ctx, row, s, f"{_theme_words(ctx, left.iri)} is {relation} {_theme_words(ctx, right.iri)}")
+
+
+def _words(ctx: Context, iri: URIRef) -> str:
+    """An item's English label as already emitted (items are emitted before links), else its IRI path."""
+    for graph in ctx.dataset.graphs():
+        for value in graph.objects(iri, RDFS.label):
+            if getattr(value, "language", None) == "en":
+                return str(value)
+    return str(iri)[len(ctx.base) :]
+
+
+def _theme_words(ctx: Context, theme: URIRef) -> str:
+    """ "Gender (§1.2)": a theme's label and its list's section, read from the themes already emitted."""
+    label, section = "", ""
+    for graph in ctx.dataset.graphs():
+        for value in graph.objects(theme, SKOS.prefLabel):
+            label = str(value)
+        for scheme in graph.objects(theme, SKOS.inScheme):
+            for g2 in ctx.dataset.graphs():
+                for notation in g2.objects(scheme, SKOS.notation):
+                    section = str(notation)
+    return f"{label} (§{section})" if section else label
