@@ -167,6 +167,8 @@ class RemoteEngine(BaseEngine):
         except (ConnectionError, OSError) as exc:
             raise EngineUnavailable(f"the remote store cannot be reached: {exc}") from None
         try:
+            if response.headers.get("X-SQL-State"):  # Virtuoso's "anytime" answer: partial at its limit
+                raise QueryTimeout("the remote store stopped the query at its limit (partial answer refused)")
             media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             return self._read(response, deadline), media
         finally:
