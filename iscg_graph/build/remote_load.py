@@ -85,7 +85,7 @@ def _existing(engine: RemoteEngine) -> set[str]:
 
 
 def load_build(build_dir: Path, engine: RemoteEngine, *, base: str, strategy: Strategy = "transaction",
-               batch: int = 20_000, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+               batch: int = 500, progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Copy the build at ``build_dir`` into the remote store and switch readers to it."""
     meta = read_meta(build_dir)
     by_graph: dict[str, list[str]] = defaultdict(list)
