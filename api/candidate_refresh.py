@@ -1,5 +1,7 @@
 """What the candidates router and the curation forms share: the lock around the candidate index of
-the served store, and its refresh after a review decision (recomputed, then reloaded on next use)."""
+the served store, what identifies the index on disk, and its update after a change: a review
+decision flags its one pair (`record_in_index`, no recomputation); other changes (an item retired)
+recompute it (`refresh_index`, then reloaded on next use)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,25 @@ import threading
 
 from fastapi import Request
 
-from iscg_graph.overlap.scoring import precompute
+from iscg_graph.overlap.columnar import OVERLAY_FILE, read_overlay, write_overlay
+from iscg_graph.overlap.review import RELATIONS, Decision, ReviewOutcome, reviews_graph
+from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
+from iscg_graph.rdf.store import EmbeddedStore
 
-__all__ = ["index_lock", "refresh_index"]
+__all__ = ["index_lock", "index_stamp", "record_in_index", "refresh_index"]
 
 index_lock = threading.Lock()
+
+
+def index_stamp(store: EmbeddedStore) -> object:
+    """What identifies the index on disk: the header's and the review overlay's mtimes (None: none)."""
+    if store.path is None:  # an in-memory store (tests): one index per generation
+        return ("mem", store.meta.generation, len(store))
+    stamps = []
+    for name in (CANDIDATES_FILE, OVERLAY_FILE):
+        path = store.path / name
+        stamps.append(path.stat().st_mtime_ns if path.exists() else None)
+    return tuple(stamps) if stamps[0] is not None else None
 
 
 def refresh_index(request: Request) -> None:
@@ -20,3 +36,26 @@ def refresh_index(request: Request) -> None:
         if store.path is not None:
             precompute(store, store.path)
         request.app.state.candidate_index = None
+
+
+def record_in_index(request: Request, decision: Decision, outcome: ReviewOutcome) -> None:
+    """Flag the one reviewed pair in the served index and the store's overlay: no recomputation."""
+    store = request.app.state.store
+    cached = getattr(request.app.state, "candidate_index", None)
+    entry = {
+        "left": decision.left.strip(),
+        "right": decision.right.strip(),
+        "link": outcome.mapping,
+        "status": outcome.status,
+        "kind": RELATIONS[outcome.relation][0],
+        "graph": reviews_graph(request.app.state.settings.base_iri),
+        "confidence": "Confirmed",
+    }
+    if cached is None:  # nothing served yet: the overlay file is read when the index is loaded
+        if store.path is not None and (store.path / CANDIDATES_FILE).exists():
+            with index_lock:
+                write_overlay(store.path, read_overlay(store.path) + [entry])
+        return
+    cached[1].record(entry, store.path)
+    with index_lock:
+        request.app.state.candidate_index = (index_stamp(store), cached[1])

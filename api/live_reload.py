@@ -60,7 +60,9 @@ def open_build(settings: Settings, build_dir: Path) -> Served:
         stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,
                              max_bytes=settings.max_result_bytes, base_iri=settings.base_iri,
                              cache_bytes=settings.result_cache_bytes, light_rows=settings.light_query_rows,
-                             memory_bytes=settings.worker_memory_bytes or None)
+                             memory_bytes=settings.worker_memory_bytes or None,
+                             demote_after=settings.demote_after_seconds or None,
+                             shared_store=settings.worker_shared_store)
     except BaseException:
         lease.release()
         raise

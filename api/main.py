@@ -30,6 +30,7 @@ from .routers import (
     resources,
     store,
     workbench,
+    workbench_assist,
 )
 from .settings import Settings, get_settings
 from .url_limit import UrlLimit
@@ -82,12 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
     for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, resources,
-                   workbench, apidocs):
+                   workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       expose_headers=["ISCG-Warning"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)
     # outside CORS and the app: a /sparql GET the engine answers at once (cached, or light) needs no handler
     app.add_middleware(sparql.SparqlFastLane)

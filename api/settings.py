@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     light_query_rows: int = 1000           # queries proven to touch at most this many rows run in the
                                            # server process, not a worker (0: every query in a worker)
     worker_memory_bytes: int = 0           # address-space cap per worker (0: none); over it: 503
+    demote_after_seconds: float = 1.0      # a worker query running longer gets nice 19 until it returns,
+                                           # so short queries keep the CPU (0: never)
+    worker_shared_store: bool = False      # workers open the on-disk store read-only (one copy of the
+                                           # data per machine) instead of each loading the snapshot
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     # Per-client budget: query seconds per window. It must be reachable: a client allowed
     # `budget_concurrent_queries` at once spends at most that many seconds per second of window.

@@ -1,14 +1,14 @@
 """Discovered overlaps: /api/candidates (JSON, CSV, XLSX), /reports/candidates, review, SSSOM export.
 
 Candidates are computed when the store is built or changed (`iscg_graph.overlap.scoring.precompute`) and
-served from memory here; the index is reloaded when ``candidates.json`` changes on disk.
+served from a memory-mapped columnar index here, reloaded when its header (``candidates.json``) or
+the review overlay changes on disk; a review flags the one pair in place (`CandidateIndex.record`).
 Review endpoints need ``Authorization: Bearer <ISCG_REVIEW_TOKEN>``; with no token configured (the
 default) review is disabled and they answer 403.
 """
 
 from __future__ import annotations
 
-import gc
 import secrets
 import threading
 from collections.abc import Mapping
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import NotAcceptable, NotReady, ParameterError
+from iscg_graph.errors import NotAcceptable, NotReady, ParameterError, StoreError
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
@@ -31,7 +31,7 @@ from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
 from ..auth import review_context
-from ..candidate_refresh import index_lock, refresh_index
+from ..candidate_refresh import index_lock, index_stamp, record_in_index
 from ..querying import public_link
 from ..settings import Settings
 from ..templating import templates
@@ -79,31 +79,28 @@ def warm_index(app: FastAPI) -> CandidateIndex:
     """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
     store: EmbeddedStore = app.state.store
     state = app.state
-    path = store.path / CANDIDATES_FILE if store.path is not None else None
     with _lock:
-        stamp = path.stat().st_mtime_ns if path is not None and path.exists() else None
+        stamp = index_stamp(store)
         cached = getattr(state, "candidate_index", None)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
-        if path is None:  # an in-memory store (tests): compute once per generation
-            if cached is not None and cached[0] == ("mem", store.meta.generation, len(store)):
-                return cached[1]
+        if store.path is None:
             doc = build_candidates(store)
             doc["data_version"] = store.meta.data_version
             index = CandidateIndex(doc)
-            state.candidate_index = (("mem", store.meta.generation, len(store)), index)
+            state.candidate_index = (stamp, index)
             return index
-        if stamp is None:  # built before candidates existed: compute now
+        try:
+            if stamp is None:  # built before candidates existed: compute now
+                raise FileNotFoundError(CANDIDATES_FILE)
+            index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
+        except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
             precompute(store, store.path)
-            stamp = path.stat().st_mtime_ns
-        index = CandidateIndex.load(store.path)  # type: ignore[arg-type]
-        gc.collect()
-        gc.freeze()  # the index is long-lived: keep the cyclic GC from re-walking it (p99 latency)
-        state.candidate_index = (stamp, index)
+            index = CandidateIndex.load(store.path)
+        state.candidate_index = (index_stamp(store), index)
         return index
 
 
-_refresh = refresh_index  # shared with the curation forms (api/candidate_refresh.py)
 
 
 def _error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -292,8 +289,9 @@ def review_candidate(
     by = Author(body.reviewer, body.comment, f"POST /api/candidates/review from "
                 f"{request.client.host if request.client else 'unknown client'} (review token)", "review")
     with _lock:  # DecisionInvalid (422) and DecisionConflict (409) are answered by the app's policy
-        outcome, _ = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
-    _refresh(request)
+        outcome, change = record_review(request, decision, by)  # validated, atomic, in the journal (issue 13)
+    if change is not None:
+        record_in_index(request, decision, outcome)  # the one pair is flagged: nothing is recomputed
     return JSONResponse(
         {
             "mapping": outcome.mapping,

@@ -30,7 +30,7 @@ from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, Dec
 from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
-from ..candidate_refresh import index_lock, refresh_index
+from ..candidate_refresh import index_lock, record_in_index, refresh_index
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, record_review, report_json, write_path
 
@@ -90,14 +90,16 @@ def review_candidates(
         d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
         try:
             with index_lock:
-                record_review(request, d, author(request, who, comment, "review"))
+                outcome, change = record_review(request, d, author(request, who, comment, "review"))
         except (DecisionInvalid, DecisionConflict) as exc:
             problems.append(f"{left} / {right}: {exc}")
         except ValidationFailed as exc:
             problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
         except ISCGError as exc:
             problems.append(f"{left} / {right}: {exc}")
-    refresh_index(request)
+        else:
+            if change is not None:
+                record_in_index(request, d, outcome)  # the one pair is flagged: nothing recomputed
     if problems:
         return _problem_page(request, "Some decisions were not recorded", problems, back, 422)
     return RedirectResponse(back, status_code=303)
@@ -230,7 +232,7 @@ def add_mapping(
     try:
         with index_lock:
             decision = Decision(left, right, "accept", who.name, relation, comment, Date.today())
-            _, record = record_review(request, decision, author(request, who, comment, "form"))
+            outcome, record = record_review(request, decision, author(request, who, comment, "form"))
     except (DecisionInvalid, DecisionConflict) as exc:
         text = str(exc)
         field = next((f for f in ("left", "right") if text.startswith(f)), "general")
@@ -238,7 +240,8 @@ def add_mapping(
     except ValidationFailed as exc:
         messages = [v["message"] for v in report_json(exc)["violations"]]
         return _mapping_form(request, 422, errors={"general": messages}, **keep)
-    refresh_index(request)
+    if record is not None:
+        record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
     if record is None:
         return _mapping_form(request, 200, errors={"general": ["nothing changed"]}, **keep)
     return RedirectResponse(f"/changes/{record.number}", status_code=303)

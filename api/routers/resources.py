@@ -36,6 +36,7 @@ from iscg_graph.linked_data.thesaurus import (
     notation_key,
     scheme_iris,
 )
+from iscg_graph.query.profile import class_profiles
 from iscg_graph.query.reports import report_specs
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.conneg import (
@@ -275,7 +276,8 @@ def ontology(
         return _rdf(request, ordered, fmt, base, modified, suffix is None, f"/ontology.{fmt.suffix}")
     langs = languages(request, lang)
     doc = document(triples, base, data=store, languages=tuple(langs))
-    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base}
+    ctx = {"doc": doc, "lang": langs[0].split("-")[0], "alternates": alternates("/ontology"), "base": base,
+           "profiles": class_profiles(store.path, base)}
     return html_page(request, "resources/ontology.html", ctx, modified, suffix is None)
 
 

@@ -22,6 +22,8 @@ from iscg_graph.errors import QueryError
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.ontology_docs import document, load_ontology
 from iscg_graph.linked_data.query_docs import Example, canned_examples, guide, ontology_terms, prefix_block
+from iscg_graph.query.paths import path_examples
+from iscg_graph.query.profile import class_profiles
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.vocab import prefixes
 
@@ -29,6 +31,7 @@ from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import html_page, languages, last_modified
 from ..settings import Settings
+from ..workbench_forms import param_forms
 
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
@@ -74,6 +77,7 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
     base = settings.base_iri
     examples, problem = _examples()
     doc = document(load_ontology(store, base), base)
+    forms = param_forms(request)
     config = {
         "endpoint": "/sparql",
         "base": base,
@@ -84,13 +88,15 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
                 "name": e.name,
                 "summary": e.summary,
                 "description": e.description,
-                "query": e.text,
-                "params": list(e.params),
+                "query": forms[e.name]["text"] if e.name in forms else e.text,
+                "params": forms[e.name]["params"] if e.name in forms else [],
             }
             for e in examples
         ],
         "terms": ontology_terms(doc, base),
         "labelsUrl": "/api/labels",
+        "bindUrl": "/query/bind/",
+        "diagnosticsUrl": "/api/query-diagnostics",
     }
     ctx = {
         "config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
@@ -115,8 +121,15 @@ def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> 
     except QueryError as exc:
         problem = str(exc)
         g = None
-    ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0]}
+    ctx = {"guide": g, "doc": doc, "problem": problem, "base": base, "lang": langs[0].split("-")[0],
+           "profiles": class_profiles(store.path, base)}
     return html_page(request, "workbench/querying.html", ctx, last_modified(store), True)
+
+
+@router.get("/docs/examples", summary="Example queries along the graph's main paths, each runnable")
+def path_examples_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    ctx = {"examples": path_examples(settings.base_iri), "base": settings.base_iri, "lang": "en"}
+    return html_page(request, "workbench/examples.html", ctx, last_modified(store), True)
 
 
 @router.get("/query/prefixes.json", summary="Prefixes offered by the editor's PREFIX completion")

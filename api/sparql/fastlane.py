@@ -26,6 +26,7 @@ from iscg_graph.errors import QueryError
 from iscg_graph.query.engine import QueryEngine
 from iscg_graph.render.negotiation import MAX_CACHED
 
+from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
 from .plan import plan_get, rememberable
@@ -62,11 +63,14 @@ class SparqlFastLane:
             engine: QueryEngine = state.engine
         except AttributeError:  # not started (no lifespan): the route says so
             return False
+        terms = assist.known_terms(state).peek(engine)
+        if terms is None:  # the route loads the known terms (for warnings) first
+            return False
         try:
-            plan = plan_get(state, settings, engine, raw_query, accept)
+            plan = plan_get(state, settings, engine, raw_query, accept, terms)
         except (ProtocolError, QueryError):  # the route finds the same fault and raises it
             return False
-        if plan is None:  # no query: the service description
+        if plan is None or plan.labels:  # the service description; labels: a second query, the route's
             return False
         budget: QueryBudget = state.budget
         client = scope["client"][0] if scope.get("client") else None

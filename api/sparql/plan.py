@@ -12,6 +12,7 @@ from iscg_graph.query.safety import analyse, check_request
 from iscg_graph.render import formats
 from iscg_graph.render.negotiation import MAX_CACHED, shorten
 
+from .. import query_assist as assist
 from ..settings import Settings
 from .protocol import ProtocolError, select, url_params
 
@@ -28,6 +29,7 @@ class Plan(NamedTuple):
     headers: dict[str, str]  # for the route: CORSMiddleware adds Origin to Vary
     raw_headers: list[tuple[bytes, bytes]]  # for the fast lane, as ASGI sends them: Vary with Origin,
     # as CORSMiddleware gives it to a request without Origin (the only ones the fast lane answers)
+    labels: str | None = None  # labels=<lang>: the query runs as SPARQL JSON, then label columns
 
 
 PlanKey = tuple[bytes, str | None, frozenset[str]]
@@ -50,7 +52,7 @@ def _plans_of(state: Any, settings: Settings) -> dict[PlanKey, Plan]:
 
 
 def plan_get(state: Any, settings: Settings, engine: QueryEngine, raw_query: bytes,
-             accept: str | None) -> Plan | None:
+             accept: str | None, terms: frozenset[str] | None = None) -> Plan | None:
     """A GET's plan: remembered, or made now (raising ProtocolError and the query errors) and
     remembered, keyed on the store graphs it was checked against. None: no query."""
     plans = _plans_of(state, settings)
@@ -58,7 +60,7 @@ def plan_get(state: Any, settings: Settings, engine: QueryEngine, raw_query: byt
     plan = plans.get(key)
     if plan is not None:
         return plan
-    plan = plan_params(url_params(raw_query, settings), None, accept, settings, engine)
+    plan = plan_params(url_params(raw_query, settings), None, accept, settings, engine, terms)
     if plan is not None and rememberable(raw_query, accept):
         if len(plans) >= PLANS_MAX:
             plans.clear()
@@ -67,9 +69,9 @@ def plan_get(state: Any, settings: Settings, engine: QueryEngine, raw_query: byt
 
 
 def plan_params(params: list[tuple[str, str]], direct: str | None, accept: str | None, settings: Settings,
-                engine: QueryEngine) -> Plan | None:
+                engine: QueryEngine, terms: frozenset[str] | None = None) -> Plan | None:
     """The plan for these protocol parameters (raising ProtocolError and the query errors), or None
-    when there is no query."""
+    when there is no query. ``terms``: the known classes and properties, for unknown-term warnings."""
     query, default_graphs, named_graphs, format_values = select(params, direct)
     if query is None:
         return None
@@ -79,12 +81,23 @@ def plan_params(params: list[tuple[str, str]], direct: str | None, accept: str |
     graphs = engine.graphs(wait=5.0) if analysis.update is None else frozenset()
     check_request(analysis, store_graphs=graphs, allowed=settings.allowed_service_iris,
                   default_graph_uris=default_graphs, named_graph_uris=named_graphs)
+    names_dataset = bool(default_graphs or named_graphs or analysis.from_graphs or analysis.from_named)
+    try:  # entailment=none, labels=<lang>
+        options, without_closure = assist.options_and_dataset(params, graphs, names_dataset)
+    except ValueError as exc:
+        raise ProtocolError(400, str(exc)) from exc
+    if options.labels and family != "results":
+        raise ProtocolError(400, f"labels={options.labels} adds columns to SELECT results; "
+                                 f"a {analysis.form} has none: leave 'labels' out")
+    default_graphs = without_closure or default_graphs
     media_type = formats.negotiate(accept, family, format_values)
     if media_type is None:
         asked = f"format={format_values!r}"[:200] if format_values else f"Accept: {shorten(accept)}"
         raise ProtocolError(406, f"cannot produce {asked} for a {analysis.form or 'query'}; "
                                  f"available: {formats.describe_choices(family)}")
     # negotiated: caches must key on Accept
-    headers = {"Vary": "Accept", "content-type": formats.content_type(media_type)}
+    warnings = assist.warning_headers(query, terms, settings.base_iri)
+    headers = {"Vary": "Accept", "content-type": formats.content_type(media_type), **warnings}
     raw = [(b"vary", b"Accept, Origin"), (b"content-type", headers["content-type"].encode("latin-1"))]
-    return Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw)
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in warnings.items()]
+    return Plan(query, default_graphs or None, named_graphs or None, media_type, headers, raw, options.labels)

@@ -22,10 +22,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from iscg_graph.query.engine import QueryEngine
+from iscg_graph.errors import QuerySyntaxError
+from iscg_graph.query.engine import EngineResult, QueryEngine
 from iscg_graph.query.service_description import describe_service
 from iscg_graph.render import formats
 
+from .. import query_assist as assist
 from ..budget import QueryBudget
 from ..settings import Settings
 from . import openapi
@@ -115,8 +117,11 @@ async def sparql_endpoint(request: Request) -> Response:
     if blocked:
         raise blocked
     accept = request.headers.get("accept")
+    terms = assist.known_terms(state).peek(engine)  # loaded once per data generation (a query)
+    if terms is None:
+        terms = await run_in_threadpool(assist.load_terms, state, engine, settings.query_timeout)
     if request.method == "GET":
-        plan = plan_get(state, settings, engine, request.scope["query_string"], accept)
+        plan = plan_get(state, settings, engine, request.scope["query_string"], accept, terms)
         if plan is None:
             return await run_in_threadpool(_service_description, request, engine, accept)
     else:
@@ -126,7 +131,7 @@ async def sparql_endpoint(request: Request) -> Response:
             from ..sparql_update import answer_update
 
             return await answer_update(request, handed.params, handed.direct)
-        plan = plan_params(params, direct, accept, settings, engine)
+        plan = plan_params(params, direct, accept, settings, engine, terms)
         if plan is None:
             raise ProtocolError(400, "missing 'query': send it as a form field or as an "
                                      "application/sparql-query body")
@@ -135,10 +140,17 @@ async def sparql_endpoint(request: Request) -> Response:
         raise ProtocolError(429, f"{client} already has {budget.concurrent} running {noun} (the limit "
                                  "per client); retry when it ends", {"Retry-After": "1"})
     started = time.monotonic()
+    run_as = assist.labels_mod.JSON if plan.labels else plan.media_type
     try:
-        result = await engine.run_async(plan.query, media_type=plan.media_type,
+        result = await engine.run_async(plan.query, media_type=run_as,
                                         default_graph=plan.default_graphs, named_graphs=plan.named_graphs,
                                         timeout=settings.query_timeout, row_limit=settings.result_limit)
+        if plan.labels and result.kind != "graph":
+            body = await run_in_threadpool(assist.label_body, result.body, engine, plan.labels,
+                                           plan.media_type, settings.query_timeout)
+            result = EngineResult(body, plan.media_type, result.kind, result.rows)
+    except QuerySyntaxError as exc:  # the parser's position, one plain sentence and the fix
+        raise ProtocolError(400, assist.syntax_message(plan.query, exc, settings.base_iri)) from exc
     finally:
         budget.finish(client, time.monotonic() - started)
     if result.media_type == plan.media_type:

@@ -61,16 +61,31 @@ def _noop(stage: str, done: int, total: int) -> None:
 def load_sources(data_dir: Path = DEFAULT_DATA, ontology: Path = DEFAULT_ONTOLOGY,  # type: ignore[no-untyped-def]
                  base: str = DEFAULT_BASE):
     """The ontology plus every data table, as (rdflib.Dataset, origins: subject IRI → 'file:row')."""
+    from ..rdf.org import derive_org
     from .tables import load_tables  # the converter owns the table formats
 
     tables = load_tables(data_dir, base)
     dataset: rdflib.Dataset = tables.dataset
+    derive_org(dataset)  # the W3C ORG statements the ontology claims, from the tables' own links
     onto = dataset.graph(rdflib.URIRef(f"{base}graph/ontology"))
     try:
         onto.parse(ontology, format="turtle")
     except Exception as exc:  # rdflib raises many kinds
         raise SourceError(f"cannot parse the ontology: {exc}", path=str(ontology)) from exc
     return dataset, {str(k): v for k, v in tables.origins.items()}
+
+
+def add_entailment(dataset: rdflib.Dataset, base: str = DEFAULT_BASE) -> int:
+    """Put the RDFS closure of the validated sources into the dataset's entailment graph (after
+    validation: the shapes judge what was asserted). Returns the number of entailed triples."""
+    from ..rdf.entailment import entailment_graph, materialise
+
+    graph = entailment_graph(base)
+    closure = materialise(dataset, graph)
+    target = dataset.graph(rdflib.URIRef(graph))
+    for triple in closure:
+        target.add(triple)
+    return len(closure)
 
 
 def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
@@ -112,7 +127,9 @@ def write_store(
 
 def _post_build_steps(base: str = DEFAULT_BASE) -> list[PostBuild]:
     """Artefacts derived from a freshly loaded store (candidate index, dumps, dataset description)."""
-    steps: list[PostBuild] = []
+    from ..query.profile import write_profile
+
+    steps: list[PostBuild] = [write_profile]  # what each class's instances use, for the docs
     try:
         from ..overlap.scoring import precompute
     except ImportError:
@@ -176,6 +193,10 @@ def build(
     progress("validate", 1, 1)
     if not report.conforms:
         raise ValidationFailed(report, origins)
+
+    progress("entail", 0, 1)
+    add_entailment(dataset, base)
+    progress("entail", 1, 1)
 
     nquads = canonical_nquads(dataset)
     data_version = hashlib.sha256(nquads).hexdigest()[:12]

@@ -14,6 +14,10 @@
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
 
+The RDFS closure (`iscg_graph.rdf.entailment`) is recomputed on the dataset-after before step 2, so
+a write commits its entailed triples in the same transaction; the journal records only the quads
+the change itself wrote (the closure follows from them).
+
 If the process dies between 4 and 5 the snapshot is one change behind the on-disk store: `recover`
 (called when the service opens its store) notices it from the per-graph counts and rewrites it.
 
@@ -32,6 +36,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RDFLiteral
 
 from ..errors import ChangeConflict, ValidationFailed, WriteRefused
+from ..rdf.entailment import find_entailment_graph, materialise_store
 from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
 from .patch import Patch, diff, update_text
@@ -144,8 +149,12 @@ class WritePath:
             if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
                 raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
                                    "the service, as changes are recorded")
+            entailment = find_entailment_graph(self.store.graphs())
+            if entailment is not None:
+                _reentail(work, entailment)
             patch = diff(before, work)
-            if not patch:
+            recorded = patch if entailment is None else _without_graph(patch, entailment)
+            if not recorded:
                 return None
             graph = self._graph_of(before)
             change_graph = _GraphPatch(graph, patch, work)
@@ -156,7 +165,7 @@ class WritePath:
                 change_graph.undo()
                 raise
             try:
-                record = self._commit(patch, work, author, reverts)
+                record = self._commit(patch, work, author, reverts, recorded)
             except BaseException:
                 self._graph = None
                 raise
@@ -195,15 +204,17 @@ class WritePath:
         if new:
             from ..rdf.validation import ValidationReport
 
-            raise ValidationFailed(ValidationReport(False, new, getattr(report, "engine", "")))
+            made_by = report.engine if isinstance(report, ValidationReport) else ""  # pyshacl or turbo
+            raise ValidationFailed(ValidationReport(False, new, made_by))
         return after_keys
 
-    def _commit(self, patch: Patch, after: ox.Store, author: Author, reverts: str | None) -> ChangeRecord:
+    def _commit(self, patch: Patch, after: ox.Store, author: Author, reverts: str | None,
+                recorded: Patch) -> ChangeRecord:
         number = next_number(self.store.inner)
         record = ChangeRecord(
             number=number, iri=change_iri(self.base, number), kind=author.kind, author=author.name,
-            at=_now(), comment=author.comment.strip(), origin=author.origin, patch_text=patch.text(),
-            about=tuple(sorted(patch.subjects())), reverts=reverts,
+            at=_now(), comment=author.comment.strip(), origin=author.origin, patch_text=recorded.text(),
+            about=tuple(sorted(recorded.subjects())), reverts=reverts,
         )
         self.store.apply_update(update_text(patch, after, change_quads(record, self.base)))
         return record
@@ -234,6 +245,22 @@ class WritePath:
         if done is None:  # pragma: no cover - an empty patch is never recorded
             raise ChangeConflict(f"change {number} changed nothing")
         return done
+
+
+def _reentail(work: ox.Store, graph_iri: str) -> None:
+    """Make the entailment graph of ``work`` the closure of its other graphs (in place)."""
+    graph = ox.NamedNode(graph_iri)
+    current = set(work.quads_for_pattern(None, None, None, graph))
+    wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}
+    for quad in current - wanted:
+        work.remove(quad)
+    work.extend(wanted - current)
+
+
+def _without_graph(patch: Patch, graph_iri: str) -> Patch:
+    graph = ox.NamedNode(graph_iri)
+    return Patch(tuple(q for q in patch.removed if q.graph_name != graph),
+                 tuple(q for q in patch.added if q.graph_name != graph))
 
 
 def recover(store: EmbeddedStore) -> bool:

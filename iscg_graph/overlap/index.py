@@ -1,21 +1,25 @@
 """The precomputed candidate list, loaded once and filtered in memory (no SPARQL per request).
 
-``CandidateIndex.load(store_dir)`` reads ``candidates.json`` written by `overlap.scoring.precompute`;
-``index.query(...)`` answers in well under a millisecond on the real data: every kind's list is
-already sorted by score, with per-Sector/scheme and per-item sub-lists.
+``CandidateIndex.load(store_dir)`` maps the columnar index written by `overlap.scoring.precompute`
+(`overlap.columnar`); ``index.query(...)`` selects rows with numpy (every kind's rows are already
+sorted by score; per-Sector/scheme and per-item row sets are built on first use).
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError, StoreError
-from .scoring import CANDIDATES_FILE, FORMAT, KINDS
+import numpy as np
+
+from ..errors import ParameterError
+from . import columnar
+from .columnar import Columns, columns_from_doc
+from .scoring import KINDS
 
 __all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS"]
 
@@ -139,93 +143,191 @@ class CandidatePage:
 
 
 class _Pool:
-    """Candidates sorted by score, all and unrecorded only, with negated scores for bisection."""
+    """Rows of one kind's arrays (ascending = by score), all and unrecorded only, for bisection."""
 
-    def __init__(self, cands: list[Candidate]):
-        self.all = cands
-        self.new = [c for c in cands if not c.is_recorded]
-        self._neg_all = [-c.score for c in self.all]
-        self._neg_new = [-c.score for c in self.new]
+    def __init__(self, rows: np.ndarray, score: np.ndarray, recorded: np.ndarray):
+        self.all = rows
+        self.new = rows[~recorded[rows]]
+        self._neg_all = -score[self.all]
+        self._neg_new = -score[self.new]
 
-    def select(self, include_recorded: bool, min_score: float) -> tuple[list[Candidate], int]:
-        """The ranked list and how many of it score at least ``min_score``."""
+    def select(self, include_recorded: bool, min_score: float) -> tuple[np.ndarray, int]:
+        """The ranked rows and how many of them score at least ``min_score``."""
         if include_recorded:
-            return self.all, bisect_right(self._neg_all, -min_score)
-        return self.new, bisect_right(self._neg_new, -min_score)
-
-
-_EMPTY = _Pool([])
+            return self.all, int(np.searchsorted(self._neg_all, -min_score, side="right"))
+        return self.new, int(np.searchsorted(self._neg_new, -min_score, side="right"))
 
 
 class CandidateIndex:
-    """Candidates of every kind, sorted by score, with sub-lists per partition code and per item."""
+    """Candidates of every kind, sorted by score, filtered per partition code and per item.
 
-    def __init__(self, doc: dict[str, Any]):
-        if doc.get("format") != FORMAT:
-            raise StoreError(
-                f"candidate index format {doc.get('format')!r}, expected {FORMAT}: run precompute"
-            )
-        self.data_version = str(doc.get("data_version", ""))
-        self.weights = doc.get("weights", {})
-        items: dict[str, dict[str, str]] = doc["items"]
-        for it in items.values():
-            group = items.get(it.get("group", ""))
-            if group:
-                it["group_label"] = group.get("notation") or group["label"]
-        self._lists: dict[str, list[Candidate]] = {}
-        self._by_code: dict[tuple[str, str], list[Candidate]] = {}
-        self._by_item: dict[tuple[str, str], list[Candidate]] = {}
+    Backed by `columnar.Columns` (memory-mapped when loaded from a store): a query selects rows
+    with numpy and builds `Candidate` objects only for the page it returns. Review decisions taken
+    since the last precompute are an overlay (`record`): the pair is flagged, nothing is recomputed.
+    """
+
+    _MAX_POOLS = 4096
+    _MAX_DECODED = 50_000
+
+    def __init__(self, source: dict[str, Any] | Columns, overlay: list[dict[str, str]] | None = None):
+        if isinstance(source, dict):  # build_candidates' document (in-memory stores, tests)
+            source = columns_from_doc(source)
+        self._cols = source
+        self.data_version = source.data_version
+        self.weights = source.header.get("weights", {})
+        self._codes: dict[str, list[str]] = {k: list(source.header["codes"].get(k, [])) for k in KINDS}
+        self._codes_all: list[str] = list(source.header.get("codes_all", []))
+        self._n_items = len(source["iri.off"]) - 1
+        self._items: dict[int, dict[str, str]] = {}
+        self._decoded: dict[tuple[str, int], Candidate] = {}
         self._pools: dict[tuple[str, ...], _Pool] = {}
-        for kind in KINDS:
-            cands = []
-            for raw in doc["kinds"].get(kind, []):
-                shared = {
-                    key: tuple(items.get(i, {"iri": i, "label": i}) for i in raw[key])
-                    for key in ("shared_themes", "shared_resolutions", "shared_items", "shared_bodies")
-                    if key in raw
-                }
-                c = Candidate(
-                    kind=kind,
-                    left=items[raw["left"]],
-                    right=items[raw["right"]],
-                    score=float(raw["score"]),
-                    components=dict(raw["components"]),
-                    period_factor=float(raw["period_factor"]),
-                    terms=tuple((str(t), float(w)) for t, w in raw["terms"]),
-                    shared=shared,
-                    recorded=tuple(raw.get("recorded", ())),
-                )
-                cands.append(c)
-                codes = {self._code(c.left), self._code(c.right)}
-                for code in codes:
-                    self._by_code.setdefault((kind, code), []).append(c)
-                for iri in (c.left["iri"], c.right["iri"]):
-                    self._by_item.setdefault((kind, iri), []).append(c)
-            self._lists[kind] = cands
-        self._codes = {k: sorted({code for kk, code in self._by_code if kk == k and code}) for k in KINDS}
-
-    def _pool(self, table: dict[Any, list[Candidate]], key: Any) -> _Pool:
-        """The pool of one list, built on first use (per-item pools are many and mostly unused)."""
-        pool = self._pools.get(key if not isinstance(key, str) else (key,))
-        if pool is None:
-            cands = table.get(key)
-            pool = _Pool(cands) if cands else _EMPTY
-            self._pools[key if not isinstance(key, str) else (key,)] = pool
-        return pool
-
-    @staticmethod
-    def _code(item: dict[str, str]) -> str:
-        return (item.get("sector_code") or item.get("scheme_code") or "").lower()
+        self._extra: dict[tuple[str, int], tuple[dict[str, str], ...]] = {}  # overlay: (kind, row)
+        self._recorded: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self.unplaced: list[dict[str, str]] = []  # decisions on pairs the index does not hold
+        for entry in overlay or ():
+            self._apply(entry)
 
     @classmethod
     def load(cls, store_dir: Path) -> CandidateIndex:
-        path = Path(store_dir) / CANDIDATES_FILE
-        try:
-            return cls(json.loads(path.read_text("utf-8")))
-        except FileNotFoundError:
-            raise
-        except (ValueError, KeyError, OSError) as exc:
-            raise StoreError(f"unreadable candidate index {path}: {exc}") from exc
+        """Map the index of a store (milliseconds: nothing is parsed before a request needs it)."""
+        return cls(columnar.read(store_dir), columnar.read_overlay(store_dir))
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def _iri(self, row: int) -> str:
+        off = self._cols["iri.off"]
+        return bytes(self._cols["iri.blob"][off[row] : off[row + 1]]).decode("utf-8")
+
+    def _row_of(self, iri: str) -> int | None:
+        lo, hi = 0, self._n_items
+        while lo < hi:  # the IRIs are sorted: bisect without decoding them all
+            mid = (lo + hi) // 2
+            if self._iri(mid) < iri:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < self._n_items and self._iri(lo) == iri else None
+
+    def _item(self, row: int) -> dict[str, str]:
+        item = self._items.get(row)
+        if item is None:
+            off = self._cols["item.off"]
+            item = json.loads(bytes(self._cols["item.blob"][off[row] : off[row + 1]]))
+            self._items[row] = item
+        return item
+
+    def _item_by_iri(self, iri: str) -> dict[str, str]:
+        row = self._row_of(iri)
+        return self._item(row) if row is not None else {"iri": iri, "label": iri}
+
+    def _candidate(self, kind: str, row: int) -> Candidate:
+        """The candidate of one row, decoded once (a bounded cache: served pages repeat)."""
+        key = (kind, row)
+        cand = self._decoded.get(key)
+        if cand is None:
+            cand = self._decode(kind, row)
+            if len(self._decoded) >= self._MAX_DECODED:
+                self._decoded.pop(next(iter(self._decoded)))
+            self._decoded[key] = cand
+        return cand
+
+    def _decode(self, kind: str, row: int) -> Candidate:
+        off = self._cols[f"{kind}.ev.off"]
+        ev = json.loads(bytes(self._cols[f"{kind}.ev.blob"][off[row] : off[row + 1]]))
+        shared = {
+            key: tuple(self._item_by_iri(i) for i in ev[key])
+            for key in ("shared_themes", "shared_resolutions", "shared_items", "shared_bodies")
+            if key in ev
+        }
+        return Candidate(
+            kind=kind,
+            left=self._item(int(self._cols[f"{kind}.left"][row])),
+            right=self._item(int(self._cols[f"{kind}.right"][row])),
+            score=float(self._cols[f"{kind}.score"][row]),
+            components=dict(ev["components"]),
+            period_factor=float(ev["period_factor"]),
+            terms=tuple((str(t), float(w)) for t, w in ev["terms"]),
+            shared=shared,
+            recorded=tuple(ev.get("recorded", ())) + self._extra.get((kind, row), ()),
+        )
+
+    # -- review overlay ------------------------------------------------------------------------
+
+    def _find(self, left: str, right: str) -> list[tuple[str, int]]:
+        """(kind, row) of the pair in either orientation, in every kind that holds it."""
+        a, b = self._row_of(left), self._row_of(right)
+        if a is None or b is None:
+            return []
+        found = []
+        for kind in KINDS:
+            lc, rc = self._cols[f"{kind}.left"], self._cols[f"{kind}.right"]
+            hits = np.flatnonzero(((lc == a) & (rc == b)) | ((lc == b) & (rc == a)))
+            found += [(kind, int(r)) for r in hits]
+        return found
+
+    def _apply(self, entry: dict[str, str]) -> bool:
+        places = self._find(entry["left"], entry["right"])
+        if not places:
+            self.unplaced.append(entry)
+            return False
+        keys = ("link", "status", "kind", "graph", "confidence")
+        record: dict[str, str] = {k: entry[k] for k in keys if k in entry}
+        for kind, row in places:
+            self._extra[(kind, row)] = self._extra.get((kind, row), ()) + (record,)
+            flags = self._recorded.get(kind)
+            if flags is None:
+                flags = np.array(self._cols[f"{kind}.recorded"], dtype=np.bool_)  # a private copy
+            else:
+                flags = flags.copy()
+            flags[row] = True
+            self._recorded[kind] = flags
+            self._decoded.pop((kind, row), None)
+        self._pools = {}  # pools are rebuilt lazily (a numpy selection, no recomputation)
+        return True
+
+    def record(self, entry: dict[str, str], store_dir: Path | None = None) -> bool:
+        """Flag one reviewed pair: ``entry`` has ``left``, ``right`` and the recorded fields
+        (``link``, ``status``, ``kind``, ``graph``, ``confidence``).
+
+        The one pair is updated in place and appended to the store's overlay file; no candidate is
+        recomputed. False when the pair is not in the index (below every item's top k): it is then
+        listed with its score after the next precompute.
+        """
+        with self._lock:
+            placed = self._apply(dict(entry))
+            if store_dir is not None:
+                entries = columnar.read_overlay(store_dir) + [dict(entry)]
+                columnar.write_overlay(store_dir, entries)
+        return placed
+
+    def _flags(self, kind: str) -> np.ndarray:
+        flags = self._recorded.get(kind)
+        return flags if flags is not None else self._cols[f"{kind}.recorded"]
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def _pool(self, key: tuple[str, ...]) -> _Pool:
+        """The pool of one list, built on first use (per-item pools are many and mostly unused)."""
+        pool = self._pools.get(key)
+        if pool is not None:
+            return pool
+        kind = key[0]
+        left, right = self._cols[f"{kind}.left"], self._cols[f"{kind}.right"]
+        if len(key) == 1:
+            rows = np.arange(len(left))
+        elif key[1] == "code":
+            code = self._codes_all.index(key[2])
+            item_code = self._cols["item.code"]
+            rows = np.flatnonzero((item_code[left] == code) | (item_code[right] == code))
+        else:
+            row = self._row_of(key[2])
+            rows = np.flatnonzero((left == row) | (right == row)) if row is not None else np.arange(0)
+        pool = _Pool(rows, self._cols[f"{kind}.score"], self._flags(kind))
+        if len(self._pools) >= self._MAX_POOLS:
+            self._pools.pop(next(iter(self._pools)))
+        self._pools[key] = pool
+        return pool
 
     def codes(self, kind: str) -> list[str]:
         """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
@@ -254,18 +356,25 @@ class CandidateIndex:
                 "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
             )
         if item:
-            pool = self._pool(self._by_item, (kind, item))
+            pool = self._pool((kind, "item", item))
         elif wanted:
-            pool = self._pool(self._by_code, (kind, wanted))
+            pool = self._pool((kind, "code", wanted))
         else:
-            pool = self._pool(self._lists, kind)
+            pool = self._pool((kind,))
         ranked, count = pool.select(include_recorded, min_score)
         if item and wanted:  # both filters: a short per-item list, scanned
-            kept = [c for c in ranked[:count] if wanted in (self._code(c.left), self._code(c.right))]
-            total, out = len(kept), kept[offset : offset + limit]
+            code = self._codes_all.index(wanted)
+            item_code = self._cols["item.code"]
+            rows = ranked[:count]
+            keep = rows[
+                (item_code[self._cols[f"{kind}.left"][rows]] == code)
+                | (item_code[self._cols[f"{kind}.right"][rows]] == code)
+            ]
+            total, out = len(keep), keep[offset : offset + limit]
         else:
             total, out = count, ranked[offset : min(count, offset + limit)]
-        return CandidatePage(kind, total, tuple(out), self.data_version)
+        page = tuple(self._candidate(kind, int(r)) for r in out)
+        return CandidatePage(kind, total, page, self.data_version)
 
 
 def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # type: ignore[no-untyped-def]

@@ -17,13 +17,13 @@ study group's text also carries its Questions' titles (weight 0.3), and its them
 of its Questions (weight 0.5). The graph vectors count themes with their broader themes (0.5).
 Recorded links never enter a score: they only decide whether a pair is proposed or flagged.
 
-`precompute()` runs it all when the store is built or changed and writes ``candidates.json``
-(deterministic) next to the store; `iscg_graph.overlap.index.CandidateIndex` serves it.
+`precompute()` runs it all when the store is built and writes the columnar index
+(`iscg_graph.overlap.columnar`, deterministic) next to the store;
+`iscg_graph.overlap.index.CandidateIndex` serves it.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,14 +33,14 @@ from typing import cast
 import numpy as np
 from scipy import sparse
 
-from ..rdf.store import EmbeddedStore, _atomic_write
+from ..rdf.store import EmbeddedStore
 from .corpus import Corpus, Item, Recorded, load_corpus
 from .text import Analyzer, normalize_rows, tfidf
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
 
 KINDS = ("question", "resolution", "theme")
-CANDIDATES_FILE = "candidates.json"
+CANDIDATES_FILE = "candidates.json"  # the columnar index's header
 FORMAT = 1
 
 
@@ -324,12 +324,30 @@ def _score_pair(kind: str, space: _Space, weights: Weights, x: Item, y: Item) ->
 # -- evidence ------------------------------------------------------------------------------------
 
 
-def _terms(aux: dict, surface: dict[str, str], x: str, y: str, n: int = 8) -> list[list[object]]:
+def _terms(aux: dict, surface: dict[str, str], pairs: list[tuple[str, str]], n: int = 8) -> list[list]:
+    """The ``n`` heaviest shared terms of every pair, as sparse operations over all pairs at once.
+
+    The weight of a term is the product of its two TF-IDF weights (its part of the cosine); ties
+    are broken by term column, as a per-pair sort by (-weight, column) would."""
+    if not pairs:
+        return []
     m, row = aux["vec"].matrix, aux["row"]
-    cols, prod = _row_product(m, row[x], m, row[y])
-    pairs = sorted(zip(prod, cols, strict=True), key=lambda p: (-p[0], p[1]))[:n]
+    ia = np.fromiter((row[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
+    ib = np.fromiter((row[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+    prod = m[ia].multiply(m[ib]).tocoo()  # row k: the shared columns of pair k and their products
+    rows, cols, vals = prod.row, prod.col, prod.data
+    keep = vals > 0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    counts = np.bincount(rows, minlength=len(pairs))
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    top = rank < n
     terms = aux["vec"].terms
-    return [[surface.get(terms[c], terms[c]), round(float(v), 4)] for v, c in pairs if v > 0]
+    out: list[list] = [[] for _ in pairs]
+    for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), vals[top].tolist(), strict=True):
+        out[r].append([surface.get(terms[c], terms[c]), round(v, 4)])
+    return out
 
 
 class _Context:
@@ -400,7 +418,8 @@ def build_candidates(
             if own is not None:
                 scored[(left.iri, right.iri)] = own
         out = []
-        for (li, ri), s in scored.items():
+        shared_terms = _terms(aux, surface, list(scored))
+        for ((li, ri), s), terms in zip(scored.items(), shared_terms, strict=True):
             x, y = corpus.items[li], corpus.items[ri]
             recs = recorded.get(frozenset((li, ri)), [])
             cand: dict[str, object] = {
@@ -409,7 +428,7 @@ def build_candidates(
                 "score": round(s["score"], 4),
                 "components": {n: round(v, 4) for n, v in s["components"].items()},
                 "period_factor": round(s["period_factor"], 4),
-                "terms": _terms(aux, surface, li, ri),
+                "terms": terms,
             }
             if kind in ("question", "resolution"):
                 cand["shared_themes"] = ctx.shared(x, y, "themes")
@@ -447,15 +466,18 @@ def build_candidates(
 def precompute(
     store: EmbeddedStore, store_dir: Path | None = None, *, weights: Weights | None = None
 ) -> CandidateSummary:
-    """Compute every candidate now and write ``<store_dir>/candidates.json`` (if a directory is given)."""
+    """Compute every candidate now and write the columnar index into ``store_dir`` (if given).
+
+    ``candidates.json`` is its small header, the arrays are in a memory-mapped file beside it
+    (`iscg_graph.overlap.columnar`)."""
     began = time.perf_counter()
     doc = build_candidates(store, weights=weights)
     doc["data_version"] = store.meta.data_version
     path = None
     if store_dir is not None:
-        path = Path(store_dir) / CANDIDATES_FILE
-        body = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        _atomic_write(path, body.encode("utf-8"))
+        from .columnar import columns_from_doc, write
+
+        path = write(columns_from_doc(doc), Path(store_dir))
     counts = {k: sum(1 for c in v if "recorded" not in c) for k, v in doc["kinds"].items()}
     recorded = {k: sum(1 for c in v if "recorded" in c) for k, v in doc["kinds"].items()}
     return CandidateSummary(path, counts, recorded, len(doc["items"]), time.perf_counter() - began)

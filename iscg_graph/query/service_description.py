@@ -2,7 +2,9 @@
 
 Describes: the endpoint IRI (``sd:endpoint``, as the client reached it), SPARQL 1.1 Query only
 (read-only), the result formats (W3C format IRIs), the union default graph, and the default
-dataset (one ``sd:namedGraph`` per graph of the store).
+dataset (one ``sd:namedGraph`` per graph of the store). When the store holds the materialised RDFS
+closure (`iscg_graph.rdf.entailment`), the default entailment regime is RDFS, also stated on the
+default graph; otherwise simple entailment.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from ..rdf.entailment import RDFS_REGIME, find_entailment_graph
 from .engine import GRAPH_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -28,6 +31,9 @@ def _sd(name: str) -> ox.NamedNode:
 
 
 def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") -> list[ox.Triple]:
+    graphs = sorted(graphs)
+    entailed = find_entailment_graph(graphs)
+    regime = ox.NamedNode(RDFS_REGIME if entailed else ENTAILMENT_SIMPLE)
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -36,24 +42,31 @@ def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") ->
         ox.Triple(service, _sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
-        ox.Triple(service, _sd("defaultEntailmentRegime"), ox.NamedNode(ENTAILMENT_SIMPLE)),
+        ox.Triple(service, _sd("defaultEntailmentRegime"), regime),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
+        ox.Triple(default_graph, _sd("entailmentRegime"), regime),
     ]
     if label:
         rdfs_label = ox.NamedNode(PREFIXES["rdfs"] + "label")
         out.append(ox.Triple(service, rdfs_label, ox.Literal(label, language="en")))
     for name in RESULT_FORMATS:
         out.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + name)))
-    for i, graph in enumerate(sorted(graphs)):
+    for i, graph in enumerate(graphs):
         named = ox.BlankNode(f"g{i}")
         out += [
             ox.Triple(dataset, _sd("namedGraph"), named),
             ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
             ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
         ]
+        if graph == entailed:
+            rdfs_comment = ox.NamedNode(PREFIXES["rdfs"] + "comment")
+            out.append(ox.Triple(named, rdfs_comment, ox.Literal(
+                "The RDFS closure of the other graphs (sub-class and sub-property entailment; domain "
+                "and range are not applied). Part of the default graph; leave it out with the "
+                "request parameter entailment=none.", language="en")))
     return out
 
 

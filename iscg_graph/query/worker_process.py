@@ -18,16 +18,20 @@ from .messages import Answer, Failure, LoadFailed, Ready, Reload
 
 __all__ = ["child_entry"]
 
-def _load(store_path: str) -> tuple[EmbeddedStore | None, Ready | LoadFailed]:
+def _load(store_path: str, shared: bool = False) -> tuple[EmbeddedStore | None, Ready | LoadFailed]:
     try:
-        store = EmbeddedStore.open_snapshot(store_path)
+        if shared:  # the on-disk store, read-only: one copy of the data per machine (page cache)
+            store = EmbeddedStore.open_read_only(store_path)
+        else:
+            store = EmbeddedStore.open_snapshot(store_path)
     except Exception as exc:  # noqa: BLE001  (reported to the parent)
         return None, LoadFailed(f"{type(exc).__name__}: {exc}")
     return store, Ready(data_key(store.meta), frozenset(store.graphs()))
 
 
-def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None) -> None:
-    store, status = _load(store_path)
+def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None,
+                 shared: bool = False) -> None:
+    store, status = _load(store_path, shared)
     conn.send(status)
     while store is not None:
         try:
@@ -37,7 +41,8 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
         if msg is None:
             return
         if isinstance(msg, Reload):
-            store, status = _load(store_path)
+            store = None  # a read-only store is closed before it is reopened
+            store, status = _load(store_path, shared)
             conn.send(status)
             continue
         try:
@@ -65,9 +70,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 def child_entry(argv: list[str]) -> None:
-    """The worker's ``main``: argv = socket fd, store path, max bytes, base IRI, memory cap, parent pid."""
+    """The worker's ``main``: argv = socket fd, store path, max bytes, base IRI, memory cap, parent pid,
+    and optionally ``shared`` (open the on-disk store read-only instead of loading a copy)."""
     fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
     _die_with_parent(int(argv[5]))
     if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None)
+    shared = len(argv) > 6 and argv[6] == "shared"
+    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None, shared)

@@ -46,6 +46,7 @@ from .engine import EngineResult
 from .idle_queue import IdleQueue
 from .interface import BaseEngine, QueryRequest
 from .messages import Answer, Failure, LoadFailed, Ready, Reload
+from .priority import Demoter, Watch
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
 
@@ -102,13 +103,13 @@ class _Worker:
     the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
 
     def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 memory_bytes: int | None = None):
+                 memory_bytes: int | None = None, shared_store: bool = False):
         parent_sock, child_sock = socket.socketpair()
         # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
         code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
                 "from iscg_graph.query.worker_process import child_entry; child_entry(sys.argv[1:])")
         argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-                base_iri or "", str(memory_bytes or 0), str(os.getpid())]
+                base_iri or "", str(memory_bytes or 0), str(os.getpid()), "shared" if shared_store else ""]
         try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
             self.process = _spawner().submit(
                 subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
@@ -173,6 +174,9 @@ class ProcessPoolEngine(BaseEngine):
         start_timeout: float = 120.0,
         base_iri: str | None = None,
         memory_bytes: int | None = None,
+        demote_after: float | None = None,
+        demoted_nice: int = 19,
+        shared_store: bool = False,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -191,6 +195,10 @@ class ProcessPoolEngine(BaseEngine):
         self._ready = threading.Event()
         self._boot_error: str | None = None
         self._backoff = 1.0
+        # past ``demote_after`` s a query's worker is reniced so short queries keep the CPU
+        self.demoter = Demoter(demote_after, demoted_nice) if demote_after else None
+        # workers open the on-disk store read-only (one copy per machine) instead of loading a copy
+        self.shared_store = shared_store
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> ProcessPoolEngine:
@@ -205,6 +213,8 @@ class ProcessPoolEngine(BaseEngine):
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+        if self.demoter is not None:
+            self.demoter.close()
         for worker in workers:
             worker.stop()
 
@@ -217,7 +227,8 @@ class ProcessPoolEngine(BaseEngine):
     def _spawn(self, background: bool = True) -> None:
         # the process starts now; its loading is waited for (in the background unless asked)
         try:
-            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes)
+            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes,
+                             self.shared_store)
         except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
             return
         with self._lock:
@@ -345,7 +356,10 @@ class ProcessPoolEngine(BaseEngine):
     @contextmanager
     def _lease(self, worker: _Worker, limit: float) -> Iterator[None]:
         """A checked-out worker, returned to the pool after a normal answer or a query error, and
-        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled)."""
+        replaced (killed) when it ran out of time, died, or its state is unknown (cancelled).
+        While it runs it is watched: past the pool's threshold its priority is lowered, then
+        restored here (or, if the restore is not permitted, the worker is replaced)."""
+        watch = self.demoter.watch(worker.pid) if self.demoter is not None else None
         try:
             yield
         except TimeoutError:  # before OSError: TimeoutError is one
@@ -358,11 +372,20 @@ class ProcessPoolEngine(BaseEngine):
             self._replace(worker)
             raise
         except QueryError:
-            self._idle.release(worker)
+            self._release(worker, watch)
             raise
         except BaseException:
             self._replace(worker)
             raise
+        finally:
+            if watch is not None:
+                watch.done = True  # a killed worker is not reniced (its pid may be reused)
+        self._release(worker, watch)
+
+    def _release(self, worker: _Worker, watch: Watch | None) -> None:
+        if watch is not None and not watch.finish():
+            self._replace(worker)  # it could not get its priority back: a fresh worker instead
+            return
         self._idle.release(worker)
 
     def _busy(self, limit: float) -> EngineUnavailable:

@@ -147,6 +147,21 @@ class EmbeddedStore:
         return cls(inner, path=root, meta=meta)
 
     @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str]) -> EmbeddedStore:
+        """The on-disk store opened read-only (no copy: processes share the OS page cache).
+
+        It sees the data as of opening; reopen it when ``meta.json``'s generation changes."""
+        root = Path(path)
+        if not (root / DB).is_dir():
+            raise StoreNotBuilt(f"no built store at {root} (run `iscg build --store {root}`)")
+        meta = read_meta(root)  # before the data, as open_snapshot does
+        try:
+            inner = ox.Store.read_only(str(root / DB))
+        except OSError as exc:
+            raise StoreError(f"cannot open {root / DB} read-only: {exc}") from exc
+        return cls(inner, path=root, meta=meta)
+
+    @classmethod
     def open_writable(cls, path: str | os.PathLike[str]) -> EmbeddedStore:
         """The on-disk store, for the single writer (the service process)."""
         root = Path(path)

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -18,10 +19,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api import errors
+from api import candidate_refresh, errors
 from api.routers import candidates
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
+from iscg_graph.overlap import columnar, scoring
 from iscg_graph.overlap.scoring import CANDIDATES_FILE
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import InProcessEngine
@@ -372,3 +374,48 @@ def test_a_non_default_base_mints_reviews_and_pages_under_it(tmp_path: Path) -> 
     again = client.post("/api/candidates/review", headers=auth(),
                         json={"left": right, "right": left, "decision": "reject", "reviewer": "Bob"})
     assert again.status_code == 409  # the conflict check reads the reviews graph under the same base
+
+
+# -- incremental review (no recomputation) --------------------------------------------------------
+
+
+def test_a_review_updates_the_served_index_without_recomputing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(tmp_path)
+    client = _client(store, TOKEN)
+    before = client.get("/api/candidates", params={"item": Q32, "limit": 100}).json()
+    assert any(Q417 in (c["left"]["iri"], c["right"]["iri"]) for c in before["candidates"])
+
+    calls: list[str] = []
+
+    def forbidden(name: str) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            raise AssertionError(f"{name} ran after a review")
+
+        return run
+
+    for module in (candidates, scoring, candidate_refresh):
+        monkeypatch.setattr(module, "precompute", forbidden("precompute"))
+        monkeypatch.setattr(module, "build_candidates", forbidden("build_candidates"), raising=False)
+
+    r = client.post(
+        "/api/candidates/review",
+        headers=auth(),
+        json={"left": Q417, "right": Q32, "decision": "reject", "reviewer": "Ana Reviewer"},
+    )
+    assert r.status_code == 201, r.text
+    assert (store.path / columnar.OVERLAY_FILE).is_file()  # type: ignore[operator]
+    after = client.get("/api/candidates", params={"item": Q32, "limit": 100}).json()
+    assert after["total"] == before["total"] - 1
+    assert not any(Q417 in (c["left"]["iri"], c["right"]["iri"]) for c in after["candidates"])
+    flagged = client.get(
+        "/api/candidates", params={"item": Q32, "limit": 100, "include_recorded": "true"}
+    ).json()
+    pair = [c for c in flagged["candidates"] if Q417 in (c["left"]["iri"], c["right"]["iri"])]
+    assert pair and pair[0]["status"] == "Rejected" and pair[0]["links"] == [r.json()["mapping"]]
+    # a second service process (fresh app on the same store) sees the decision from the overlay
+    other = _client(store, TOKEN).get("/api/candidates", params={"item": Q32, "limit": 100}).json()
+    assert other["total"] == after["total"]
+    assert calls == []

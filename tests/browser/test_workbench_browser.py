@@ -15,6 +15,7 @@ import pytest
 
 from iscg_graph.build.pipeline import write_store
 from iscg_graph.build.publish import publish
+from iscg_graph.query.workbench_text import strip_metadata
 
 pytestmark = pytest.mark.browser
 
@@ -137,8 +138,8 @@ def test_example_tab_opens_a_canned_query(page, server: str) -> None:  # type: i
     page.wait_for_function("window.iscgWorkbench && window.iscgWorkbench.getTab()")
     link = page.locator("[data-example='list-themes']")
     link.click()
-    expected = (REPO / "queries" / "list-themes.rq").read_text("utf-8")
-    assert page.evaluate("window.iscgWorkbench.getTab().getQuery()") == expected
+    expected = strip_metadata((REPO / "queries" / "list-themes.rq").read_text("utf-8"))
+    assert page.evaluate("window.iscgWorkbench.getTab().getQuery()") == expected  # no #+ lines
     assert page.evaluate("window.iscgWorkbench.getTab().getName()") == link.inner_text()
     page.locator(".yasqe_queryButton:visible").click()
     page.locator(".iscg-table:visible tbody tr").first.wait_for()
@@ -175,3 +176,49 @@ def test_result_iris_that_are_not_http_are_not_links(page, server: str) -> None:
     hrefs = page.locator(".iscg-table:visible a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert hrefs == ["https://www.itu.int/"]
     assert page.locator(".iscg-table:visible span.iscg-iri").count() == 2
+
+
+def test_syntax_error_is_shown_at_its_position_with_the_fix(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    run_query(page, "SELECT ?q WHERE {\n  ?q a iscg:Question\n}")
+    error = page.locator("#iscg-diagnostics .iscg-error")
+    error.wait_for()
+    assert "Line 2, column" in error.inner_text()
+    assert "PREFIX iscg: <https://w3id.org/iscg/ontology#>" in error.inner_text()
+    mark = page.locator(".CodeMirror .iscg-error-mark")
+    mark.first.wait_for()
+    assert "iscg" in mark.first.inner_text() or mark.count() == 1
+    line = page.locator(".CodeMirror-code > div").nth(1)  # the editor's second line carries the mark
+    assert line.locator(".iscg-error-line, .iscg-error-mark").count() >= 1
+    run_query(page, QUERY)  # a good query clears it
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    page.wait_for_function("document.getElementById('iscg-diagnostics').hidden")
+    assert page.locator(".CodeMirror .iscg-error-mark").count() == 0
+    assert page.page_errors == [], page.page_errors
+
+
+def test_misspelt_class_is_a_warning_with_a_suggestion(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query")
+    run_query(page, "PREFIX iscg: <https://w3id.org/iscg/ontology#>\nSELECT ?q WHERE { ?q a iscg:Questoin }")
+    warning = page.locator("#iscg-diagnostics .iscg-warning")
+    warning.wait_for()
+    assert "iscg:Questoin" in warning.inner_text() and "did you mean iscg:Question" in warning.inner_text()
+    assert page.outside_requests == [], page.outside_requests
+
+
+def test_canned_query_form_offers_choices_and_binds_them(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/query?example=list-themes")
+    select = page.locator("#iscg-params select[name=scheme]")
+    select.wait_for()
+    options = select.locator("option").all_inner_texts()
+    assert len(options) >= 2 and not [o for o in options if o.startswith("http")]  # labels, not IRIs
+    select.select_option("iscg-areas")  # the fixture's one Annex list
+    page.click("#iscg-params button[type=submit]")
+    iri = BASE + "id/scheme/iscg-areas"
+    page.wait_for_function("v => window.iscgWorkbench.getTab().getQuery().includes('<' + v + '>')", arg=iri)
+    text = page.evaluate("window.iscgWorkbench.getTab().getQuery()")
+    assert "#+" not in text and "?scheme" not in text.split("WHERE")[1]
+    page.locator(".yasqe_queryButton:visible").click()
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    assert "example=list-themes" in page.url and "scheme=" in page.url
+    assert page.page_errors == [], page.page_errors

@@ -20,7 +20,7 @@ CONTRACT_CLASSES = """
     InterSectorRapporteurGroup Council Meeting Document Outcome ThemeScheme Theme Link Mapping
 """.split()
 CONTRACT_PROPERTIES = """
-    sector studyPeriod studyGroup parentGroup continues questionNumber officialNumber
+    sector studyPeriod studyGroup parentGroup continues questionNumber questionOrdinal officialNumber
     relatedResolution editionOf place country startDate endDate adoptedBy resolutionNumber
     concernsSector hasVersion latestVersion mandates versionOf adoptedAt revisionLabel revises
     establishedBy reportsTo hasMember meetingOf heldDuring presentedAt outcomeOf pilotTheme

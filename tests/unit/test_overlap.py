@@ -199,7 +199,7 @@ def test_precompute_is_deterministic(tmp_path: Path) -> None:
     assert first.recorded["question"] == 3
     loaded = CandidateIndex.load(tmp_path)
     assert loaded.query("question", limit=1000).total == first.counts["question"]
-    assert json.loads(body)["format"] == 1
+    assert json.loads(body)["format"] == 2
 
 
 def test_index_filters(index: CandidateIndex) -> None:

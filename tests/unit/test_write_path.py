@@ -85,3 +85,30 @@ def test_validating_the_patched_graph_gives_the_full_validation(tmp_path: Path) 
                                             ox.NamedNode("https://w3id.org/iscg/graph/itu-d"))), Author("t"))
     full = validate(_data(store))
     assert reports[-1] == tuple(sorted(r.key for r in full.results))
+
+
+def test_a_write_commits_its_entailed_triples_and_records_only_its_own(tmp_path: Path) -> None:
+    """The RDFS closure follows every write in the same commit; the journal keeps the change itself."""
+    from iscg_graph.curation.history import get_change
+    from iscg_graph.rdf.entailment import ENTAILMENT_GRAPH, refresh_store
+
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    nq = (f"<http://e/Sub> <{rdfs}subClassOf> <http://e/Super> <http://e/onto> .\n"
+          f"<http://e/x> <{rdf_type.value}> <http://e/Other> <http://e/g1> .\n"
+          f"<http://e/y> <{rdf_type.value}> <http://e/Sub> <http://e/g1> .\n").encode()
+    store = write_store(tmp_path / "s", nq, "t")
+    ent = ox.NamedNode(ENTAILMENT_GRAPH)
+    assert refresh_store(store, ENTAILMENT_GRAPH) == 1  # as the build leaves it: y a Super
+    writes = WritePath(store, validate=lambda graph: Report(False))
+    record = writes.apply(lambda w: w.add(ox.Quad(ox.NamedNode("http://e/x"), rdf_type,
+                                                  ox.NamedNode("http://e/Sub"), G1)), Author("t"))
+    assert record is not None
+    entailed = ox.Quad(ox.NamedNode("http://e/x"), rdf_type, ox.NamedNode("http://e/Super"), ent)
+    assert entailed in set(store.inner)
+    kept = get_change(store.inner, writes.base, record.number)
+    assert kept is not None and ENTAILMENT_GRAPH not in kept.patch_text
+    # taking the sub-type away takes the entailed super-type with it
+    writes.apply(lambda w: w.remove(ox.Quad(ox.NamedNode("http://e/x"), rdf_type,
+                                            ox.NamedNode("http://e/Sub"), G1)), Author("t"))
+    assert entailed not in set(store.inner)

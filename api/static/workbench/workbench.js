@@ -5,7 +5,11 @@
  * - every canned query (queries/*.rq) listed and opened as an example tab (also ?example=<name>);
  * - result plugins: "Table (labels)" (default: labels and local links instead of bare IRIs, CSV
  *   download) and "Chart" (bar chart of a numeric column), next to YASR's own table and response;
- * - shareable link: YASGUI's own (?query=…&endpoint=…), which reopens the same query.
+ * - shareable link: YASGUI's own (?query=…&endpoint=…), which reopens the same query;
+ * - a canned query opens without its #+ metadata, with a form for its parameters (choices from the
+ *   list queries; ?example=<name>&<param>=<value> pre-fills it): /query/bind/<name> binds them;
+ * - after each run, /api/query-diagnostics marks a syntax error at its position in the editor with
+ *   its fix, and lists unknown classes and properties with "did you mean" suggestions.
  */
 (function () {
   "use strict";
@@ -278,22 +282,129 @@
     if (tab && tab.getEndpoint && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
   }
 
-  // ---- examples --------------------------------------------------------------------------------
-  function openExample(name) {
+  // ---- diagnostics: the error at its position in the editor, unknown-term warnings ----------------
+  const diagBox = document.getElementById("iscg-diagnostics");
+  const marks = [];
+  function clearDiagnostics(tab) {
+    while (marks.length) { const m = marks.pop(); try { m.clear(); } catch (e) { /* editor gone */ } }
+    const yasqe = tab && tab.getYasqe && tab.getYasqe();
+    if (yasqe) for (let i = 0; i < yasqe.lineCount(); i++) yasqe.removeLineClass(i, "background", "iscg-error-line");
+    if (diagBox) { diagBox.replaceChildren(); diagBox.hidden = true; }
+  }
+  function showDiagnostics(tab, data) {
+    if (!diagBox) return;
+    const yasqe = tab.getYasqe();
+    const items = [];
+    if (data.error) {
+      const e = data.error;
+      const where = e.line ? `Line ${e.line}, column ${e.column}: ` : "";
+      const box = el("div", { className: "iscg-error" }, el("strong", { text: where }), el("span", { text: e.sentence }));
+      if (e.fix) box.append(el("div", { className: "iscg-fix" }, el("span", { text: "Fix: " }), el("code", { text: e.fix })));
+      items.push(box);
+      if (e.line && yasqe) {
+        const line = Math.min(e.line - 1, yasqe.lineCount() - 1);
+        const len = yasqe.getLine(line).length;
+        const ch = Math.max(0, Math.min((e.column || 1) - 1, len));
+        yasqe.addLineClass(line, "background", "iscg-error-line");
+        const from = { line, ch: Math.max(0, Math.min(ch, len - 1)) };
+        marks.push(yasqe.markText(from, { line, ch: Math.max(from.ch + 1, Math.min(ch + 1, len)) },
+          { className: "iscg-error-mark", attributes: { title: e.sentence } }));
+      }
+    }
+    for (const w of data.warnings || []) items.push(el("div", { className: "iscg-warning", text: "Warning: " + w.message }));
+    diagBox.replaceChildren(...items);
+    diagBox.hidden = items.length === 0;
+  }
+  async function diagnose(tab) {
+    clearDiagnostics(tab);
+    try {
+      const res = await fetch(config.diagnosticsUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ query: tab.getQuery() }),
+      });
+      if (res.ok) showDiagnostics(tab, await res.json());
+    } catch (e) {
+      console.warn("diagnostics failed", e);
+    }
+  }
+  yasgui.on("query", (y, tab) => clearDiagnostics(tab));
+  yasgui.on("queryResponse", (y, tab) => diagnose(tab));
+  window.iscgDiagnose = () => diagnose(yasgui.getTab());
+
+  // ---- examples, with a form for their parameters ------------------------------------------------
+  const paramForm = document.getElementById("iscg-params");
+  const exampleOfTab = new Map(); // tab id -> example name
+
+  async function boundText(ex, values) {
+    const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v !== "")).toString();
+    const res = await fetch(config.bindUrl + encodeURIComponent(ex.name) + (qs ? "?" + qs : ""));
+    const text = await res.text();
+    if (!res.ok) throw new Error(text.trim());
+    return text;
+  }
+
+  function renderParams(ex, values) {
+    if (!paramForm) return;
+    paramForm.replaceChildren();
+    paramForm.hidden = !ex || !ex.params.length;
+    if (paramForm.hidden) return;
+    paramForm.append(el("strong", { text: `Parameters of ${ex.name}: ` }));
+    for (const f of ex.params) {
+      const id = "iscg-param-" + f.name;
+      let input;
+      if (f.options.length) {
+        input = el("select", { id, name: f.name });
+        input.append(el("option", { value: "", text: f.default ? `${f.empty} (${f.default})` : f.empty }));
+        for (const [value, label] of f.options) input.append(el("option", { value, text: label }));
+      } else {
+        input = el("input", { id, name: f.name, type: f.input, placeholder: f.default });
+      }
+      input.value = values[f.name] || "";
+      paramForm.append(el("label", { for: id, title: f.description, text: f.label + " " }), input, " ");
+    }
+    const apply = el("button", { type: "submit", text: "Apply to the query" });
+    paramForm.append(apply);
+    paramForm.onsubmit = async (event) => {
+      event.preventDefault();
+      const chosen = {};
+      for (const f of ex.params) chosen[f.name] = paramForm.elements[f.name].value;
+      const tab = yasgui.getTab();
+      try {
+        tab.setQuery(await boundText(ex, chosen));
+        clearDiagnostics(tab);
+        const qs = new URLSearchParams({ example: ex.name, ...Object.fromEntries(Object.entries(chosen).filter(([, v]) => v)) });
+        history.replaceState(null, "", "?" + qs.toString());
+      } catch (e) {
+        showDiagnostics(tab, { error: { sentence: e.message }, warnings: [] });
+      }
+    };
+  }
+
+  function openExample(name, values) {
     const ex = config.examples.find((e) => e.name === name);
     if (!ex) return null;
     const title = ex.summary || ex.name;
+    let tab = null;
     for (const id of Object.keys(yasgui._tabs || {})) {
-      const tab = yasgui.getTab(id);
-      if (tab && tab.getName() === title) {
-        yasgui.selectTabId(id);
-        tab.setQuery(ex.query);
-        return tab;
-      }
+      const t = yasgui.getTab(id);
+      if (t && t.getName() === title) { yasgui.selectTabId(id); t.setQuery(ex.query); tab = t; break; }
     }
-    return yasgui.addTab(true, { name: title, yasqe: { value: ex.query }, requestConfig: { endpoint } });
+    if (!tab) tab = yasgui.addTab(true, { name: title, yasqe: { value: ex.query }, requestConfig: { endpoint } });
+    exampleOfTab.set(tab.getId(), ex.name);
+    renderParams(ex, values || {});
+    if (values && Object.values(values).some((v) => v)) {
+      boundText(ex, values).then((text) => tab.setQuery(text))
+        .catch((e) => showDiagnostics(tab, { error: { sentence: e.message }, warnings: [] }));
+    }
+    return tab;
   }
   window.iscgOpenExample = openExample;
+  yasgui.on("tabSelect", (y, id) => {
+    const name = exampleOfTab.get(id);
+    renderParams(name ? config.examples.find((e) => e.name === name) : null, {});
+    clearDiagnostics(yasgui.getTab(id));
+  });
   document.querySelectorAll("[data-example]").forEach((link) => {
     link.addEventListener("click", (event) => {
       event.preventDefault();
@@ -301,8 +412,13 @@
       history.replaceState(null, "", "?example=" + encodeURIComponent(link.getAttribute("data-example")));
     });
   });
-  const wanted = new URLSearchParams(window.location.search).get("example");
-  if (wanted) openExample(wanted);
+  const search = new URLSearchParams(window.location.search);
+  const wanted = search.get("example");
+  if (wanted) {
+    const values = {};
+    for (const [k, v] of search.entries()) if (k !== "example") values[k] = v;
+    openExample(wanted, values);
+  }
 
   // ---- shareable link --------------------------------------------------------------------------
   const share = document.getElementById("share-link");

@@ -134,6 +134,9 @@ def emit_question(ctx: Context, row: Row) -> None:
     )
     ctx.add(s, SKOS.notation, Literal(notation))
     ctx.add(s, ctx.term("questionNumber"), Literal(number))
+    digits = re.match(r"\d+", number)
+    if digits:  # the number as an integer, so Questions sort as numbers
+        ctx.add(s, ctx.term("questionOrdinal"), Literal(int(digits.group())))
     if row.get("official_number") and row.get("official_number") != notation:
         ctx.add(s, ctx.term("officialNumber"), Literal(row.get("official_number")))
     title = add_title(ctx, row, s)

@@ -38,7 +38,8 @@ def emit_scheme(ctx: Context, row: Row) -> None:
     s = ctx.keys[f"scheme:{name}"].iri
     label = row.need("label")
     ctx.add(s, RDF.type, ctx.term("ThemeScheme"))
-    ctx.add(s, SKOS.notation, Literal(row.need("section")))
+    # typed: the §1.5 list and item 1.5 of another list must not share skos:notation "1.5"
+    ctx.add(s, SKOS.notation, Literal(row.need("section"), datatype=ctx.term("annexSection")))
     ctx.add(s, SKOS.prefLabel, en(label))
     common(ctx, row, s, label)
     for coll, coll_label in _collections(row):

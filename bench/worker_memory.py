@@ -1,0 +1,83 @@
+"""Memory of the query workers: each loading its own copy of the snapshot, or sharing the on-disk
+store read-only (``ISCG_WORKER_SHARED_STORE``).
+
+    python bench/worker_memory.py                  # 10k and 100k generated triples, 2 workers
+    python bench/worker_memory.py --triples 1m --workers 2
+
+For each mode: start-up of the pool, the workers' RSS and PSS (PSS splits shared pages between the
+processes that map them) after a full scan and a short aggregate, and the time of that aggregate.
+The OS page cache holding the shared store is not in any process's RSS: it is one copy per machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from generate import generate, iter_sizes  # noqa: E402
+
+from iscg_graph.build.pipeline import write_store  # noqa: E402
+from iscg_graph.query.workers import ProcessPoolEngine  # noqa: E402
+
+JSON = "application/sparql-results+json"
+SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SHORT = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
+SELECT ?sector (COUNT(?q) AS ?n) WHERE { ?q a iscg:Question ; iscg:sector ?sector } GROUP BY ?sector"""
+
+
+def _kb(pid: int, field: str, source: str) -> int:
+    with open(f"/proc/{pid}/{source}") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def measure(store: Path, workers: int, shared: bool) -> dict[str, float]:
+    began = time.perf_counter()
+    with ProcessPoolEngine(store, workers=workers, timeout=120, shared_store=shared) as engine:
+        startup = time.perf_counter() - began
+        for _ in range(workers * 2):
+            engine.run(SCAN, media_type=JSON)
+        t = time.perf_counter()
+        for _ in range(10):
+            engine.run(SHORT, media_type=JSON)
+        short = (time.perf_counter() - t) / 10
+        pids = engine.worker_pids()
+        rss = sum(_kb(p, "VmRSS", "status") for p in pids) / 1024
+        pss = sum(_kb(p, "Pss", "smaps_rollup") for p in pids) / 1024
+    return {"startup": startup, "rss": rss, "pss": pss, "short": short * 1000}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--triples", nargs="+", default=["10k", "100k"])
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    print("| triples | workers | mode | pool start-up s | workers' RSS MB | workers' PSS MB "
+          "| short query ms |")
+    print("|---|---|---|---|---|---|---|")
+    for size in args.triples:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data.nq"
+            with open(data, "w", encoding="utf-8") as out:
+                generate(next(iter_sizes(size)), out)
+            store = Path(tmp) / "store"
+            made = write_store(store, data.read_bytes(), "memory")
+            del made
+            for shared in (False, True):
+                r = measure(store, args.workers, shared)
+                mode = "shared read-only store" if shared else "copy per worker"
+                print(f"| {size} | {args.workers} | {mode} | {r['startup']:.2f} | {r['rss']:.0f} | "
+                      f"{r['pss']:.0f} | {r['short']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

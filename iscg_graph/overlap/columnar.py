@@ -1,0 +1,182 @@
+"""The candidate index on disk: a small JSON header plus one memory-mapped binary file of arrays.
+
+Loading reads the header (a few hundred bytes) and maps the data file: nothing is parsed until a
+request needs it, so start-up costs milliseconds whatever the number of candidates. Layout:
+
+``candidates.json`` (written last, atomically: its mtime is the index's version)::
+
+    {"format": 2, "data_version": …, "weights": {…}, "data": "candidates-<sha>.bin",
+     "codes": {kind: [partition codes]}, "arrays": {name: [dtype, offset, [shape…]]}}
+
+``candidates-<sha>.bin`` (content-addressed, so a reader holding the previous file keeps a
+consistent view while a new one is written) holds, 8-byte aligned:
+
+* ``iri.off`` / ``iri.blob``: the items' IRIs, sorted (an item is its row number; IRI -> row by bisection);
+* ``item.off`` / ``item.blob``: each item's summary as UTF-8 JSON (label, Sector, group_label …);
+* ``item.code``: each item's partition code as an index into ``codes_all`` (-1: none);
+* per kind: ``<kind>.left`` / ``.right`` (int32 item rows), ``.score`` (float64, the rounded
+  score), ``.recorded`` (bool), ``.ev.off`` / ``.ev.blob`` (the evidence of each candidate as JSON),
+  rows sorted by (-score, left IRI, right IRI) as the JSON list was.
+
+``candidates.overlay.json`` holds review decisions taken since the last precompute (see
+`CandidateIndex.record`); a precompute folds them in and removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import StoreError
+from ..rdf.store import _atomic_write
+
+__all__ = ["HEADER_FILE", "OVERLAY_FILE", "FORMAT", "Columns", "columns_from_doc", "write", "read"]
+
+HEADER_FILE = "candidates.json"
+OVERLAY_FILE = "candidates.overlay.json"
+FORMAT = 2
+_EVIDENCE_KEYS = ("components", "period_factor", "terms", "shared_themes", "shared_resolutions",
+                  "shared_items", "shared_bodies", "recorded")
+
+
+class Columns:
+    """The arrays of one index, in memory or mapped from disk, with the header's metadata."""
+
+    def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray]):
+        self.header = header
+        self.arrays = arrays
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    @property
+    def data_version(self) -> str:
+        return str(self.header.get("data_version", ""))
+
+
+def _blob(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    off = np.zeros(len(texts) + 1, dtype=np.int64)
+    if texts:
+        off[1:] = np.cumsum([len(t) for t in texts])
+    return off, np.frombuffer(b"".join(texts), dtype=np.uint8)
+
+
+def _dumps(obj: object) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _code(item: dict[str, str]) -> str:
+    return (item.get("sector_code") or item.get("scheme_code") or "").lower()
+
+
+def columns_from_doc(doc: dict[str, Any]) -> Columns:
+    """The columnar form of `scoring.build_candidates`' document (same pairs, same values)."""
+    kinds: dict[str, list[dict[str, Any]]] = doc["kinds"]
+    items: dict[str, dict[str, str]] = doc["items"]
+    iris = sorted(items)
+    row = {iri: i for i, iri in enumerate(iris)}
+    summaries = []
+    for iri in iris:
+        it = dict(items[iri])
+        group = items.get(it.get("group", ""))
+        if group:
+            it["group_label"] = group.get("notation") or group["label"]
+        summaries.append(it)
+    codes_all = sorted({_code(it) for it in summaries} - {""})
+    code_row = {c: i for i, c in enumerate(codes_all)}
+    arrays: dict[str, np.ndarray] = {}
+    arrays["iri.off"], arrays["iri.blob"] = _blob([i.encode("utf-8") for i in iris])
+    arrays["item.off"], arrays["item.blob"] = _blob([_dumps(it) for it in summaries])
+    arrays["item.code"] = np.array([code_row.get(_code(it), -1) for it in summaries], dtype=np.int32)
+    codes: dict[str, list[str]] = {}
+    for kind, cands in kinds.items():
+        arrays[f"{kind}.left"] = np.array([row[c["left"]] for c in cands], dtype=np.int32)
+        arrays[f"{kind}.right"] = np.array([row[c["right"]] for c in cands], dtype=np.int32)
+        arrays[f"{kind}.score"] = np.array([float(c["score"]) for c in cands], dtype=np.float64)
+        arrays[f"{kind}.recorded"] = np.array([bool(c.get("recorded")) for c in cands], dtype=np.bool_)
+        arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob(
+            [_dumps({k: c[k] for k in _EVIDENCE_KEYS if k in c}) for c in cands]
+        )
+        used = {_code(items[c[side]]) for c in cands for side in ("left", "right")}
+        codes[kind] = sorted(used - {""})
+    header = {
+        "format": FORMAT,
+        "data_version": doc.get("data_version", ""),
+        "weights": doc.get("weights", {}),
+        "codes": codes,
+        "codes_all": codes_all,
+        "kinds": sorted(kinds),
+    }
+    return Columns(header, arrays)
+
+
+def write(columns: Columns, store_dir: Path) -> Path:
+    """Write the data file, then the header (atomically); remove the overlay and older data files."""
+    store_dir = Path(store_dir)
+    table: dict[str, list[Any]] = {}
+    parts: list[bytes] = []
+    offset = 0
+    for name in sorted(columns.arrays):
+        arr = np.ascontiguousarray(columns.arrays[name])
+        raw = arr.tobytes()
+        table[name] = [arr.dtype.str, offset, list(arr.shape)]
+        pad = (-len(raw)) % 8
+        parts.append(raw + b"\0" * pad)
+        offset += len(raw) + pad
+    body = b"".join(parts)
+    name = f"candidates-{hashlib.sha256(body).hexdigest()[:16]}.bin"
+    if not (store_dir / name).exists():
+        _atomic_write(store_dir / name, body)
+    header = {**columns.header, "data": name, "arrays": table}
+    path = store_dir / HEADER_FILE
+    _atomic_write(path, _dumps(header))
+    (store_dir / OVERLAY_FILE).unlink(missing_ok=True)
+    for old in store_dir.glob("candidates-*.bin"):
+        if old.name != name:
+            old.unlink(missing_ok=True)  # a process still mapping it keeps its pages (POSIX)
+    return path
+
+
+def read(store_dir: Path) -> Columns:
+    """Map an index written by `write` (raises FileNotFoundError if there is none)."""
+    path = Path(store_dir) / HEADER_FILE
+    raw = path.read_bytes()
+    try:
+        header = json.loads(raw)
+    except ValueError as exc:
+        raise StoreError(f"unreadable candidate index {path}: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        found = header.get("format") if isinstance(header, dict) else None
+        raise StoreError(f"candidate index format {found!r}, expected {FORMAT}: run precompute")
+    data = Path(store_dir) / str(header["data"])
+    try:
+        size = os.path.getsize(data)
+        buf = np.memmap(data, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
+        arrays = {}
+        for name, (dtype, offset, shape) in header["arrays"].items():
+            dt = np.dtype(dtype)
+            count = int(np.prod(shape)) if shape else 1
+            arrays[name] = buf[offset : offset + count * dt.itemsize].view(dt).reshape(shape)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"unreadable candidate data {data}: {exc}") from exc
+    return Columns(header, arrays)
+
+
+def read_overlay(store_dir: Path) -> list[dict[str, str]]:
+    path = Path(store_dir) / OVERLAY_FILE
+    try:
+        entries = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return []
+    except ValueError as exc:
+        raise StoreError(f"unreadable review overlay {path}: {exc}") from exc
+    return list(entries)
+
+
+def write_overlay(store_dir: Path, entries: list[dict[str, str]]) -> None:
+    _atomic_write(Path(store_dir) / OVERLAY_FILE, _dumps(entries))

@@ -1,0 +1,72 @@
+"""The classes and properties the service knows: those of the ontology and those the data uses.
+
+Read through the engine interface (one SELECT over the whole store, SPARQL JSON results), so it
+works on any engine, the embedded store or a remote one. `KnownTerms` keeps the set and reloads it
+when the engine's data generation or graphs change (a rebuild, a curated write), and at the latest
+after ``max_age`` seconds (10 minutes: an engine that reports no generation still catches up).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+from .engine import QueryEngine
+
+JSON = "application/sparql-results+json"
+TERMS_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?t WHERE {
+  { [] ?t [] }
+  UNION { [] a ?t }
+  UNION { GRAPH ?o { ?t ?p [] } FILTER(STRENDS(STR(?o), "/graph/ontology")) }
+  UNION { GRAPH ?o { [] rdfs:subClassOf|rdfs:subPropertyOf|rdfs:domain|rdfs:range ?t }
+          FILTER(STRENDS(STR(?o), "/graph/ontology")) }
+  FILTER(isIRI(?t))
+}"""
+
+
+def load_terms(engine: QueryEngine, *, timeout: float | None = None) -> frozenset[str]:
+    result = engine.run(TERMS_QUERY, media_type=JSON, timeout=timeout)
+    data = json.loads(result.body)
+    return frozenset(b["t"]["value"] for b in data["results"]["bindings"] if "t" in b)
+
+
+class KnownTerms:
+    """The known-term set of one engine, reloaded on change (thread-safe; one load at a time)."""
+
+    def __init__(self, max_age: float = 600.0, clock: Callable[[], float] = time.monotonic):
+        self.max_age = max_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._terms: frozenset[str] | None = None
+        self._key: object = None
+        self._loaded_at = 0.0
+
+    @staticmethod
+    def _engine_key(engine: QueryEngine) -> object:
+        return (engine.generation, engine.graphs())
+
+    def peek(self, engine: QueryEngine) -> frozenset[str] | None:
+        """The set if it is current, without loading (for callers that must not block)."""
+        if self._terms is None or self._key != self._engine_key(engine):
+            return None
+        if self._clock() - self._loaded_at > self.max_age:
+            return None
+        return self._terms
+
+    def get(self, engine: QueryEngine, *, timeout: float | None = None) -> frozenset[str]:
+        current = self.peek(engine)
+        if current is not None:
+            return current
+        with self._lock:
+            current = self.peek(engine)
+            if current is not None:
+                return current
+            key = self._engine_key(engine)
+            self._terms = load_terms(engine, timeout=timeout)
+            self._key = key
+            self._loaded_at = self._clock()
+            return self._terms
