@@ -17,7 +17,7 @@ from . import errors, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
 from .live_reload import close_served, follow_builds, install, open_build
-from .remote_store import follow_remote, is_remote, open_remote
+from .remote_store import follow_remote, is_remote, open_remote, remote_engine_of
 from .routers import (
     account,
     apidocs,
@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Serve the build the link points to now, leased so `iscg build` never deletes it under us;
         # a later `iscg build` swaps the link and `follow_builds` switches to the new build.
         remote = is_remote(settings)  # a remote SPARQL store (ISCG_REMOTE_QUERY_URL) or the embedded one
-        install(app, open_remote(settings) if remote else open_build(settings, settings.store_path.resolve()))
+        install(app, open_remote(settings, remote_engine_of(app)) if remote
+                else open_build(settings, settings.store_path.resolve()))
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        window=settings.budget_window_seconds,

@@ -34,7 +34,7 @@ from iscg_graph.rdf.store import EmbeddedStore
 from .live_reload import Served, close_served, install
 from .settings import Settings
 
-__all__ = ["follow_remote", "is_remote", "open_remote", "remote_config"]
+__all__ = ["follow_remote", "is_remote", "open_remote", "remote_config", "remote_engine_of"]
 
 log = logging.getLogger("iscg.remote")
 _switching = threading.Lock()
@@ -77,14 +77,13 @@ def open_remote(settings: Settings, engine: RemoteEngine | None = None) -> Serve
     return Served(folder, store, stack, lease)
 
 
-def _remote_engine(app: FastAPI) -> RemoteEngine | None:
-    served: Served | None = getattr(app.state, "served", None)
-    if served is None:
-        return None
-    engine = served.stack.engine
-    while not isinstance(engine, RemoteEngine) and hasattr(engine, "inner"):
-        engine = engine.inner
-    return engine if isinstance(engine, RemoteEngine) else None
+def remote_engine_of(app: FastAPI) -> RemoteEngine:
+    """The app's one connection to the remote store (made on first use, shared by every generation)."""
+    try:
+        made: RemoteEngine = app.state.remote_engine
+    except AttributeError:
+        made = app.state.remote_engine = RemoteEngine(remote_config(app.state.settings))
+    return made
 
 
 def switch_generation(app: FastAPI) -> bool:
@@ -92,7 +91,7 @@ def switch_generation(app: FastAPI) -> bool:
     settings: Settings = app.state.settings
     with _switching:
         old: Served | None = getattr(app.state, "served", None)
-        remote = _remote_engine(app) or RemoteEngine(remote_config(settings))
+        remote = remote_engine_of(app)
         remote.refresh_generation()
         served = open_remote(settings, remote)
         if old is not None and old.build_dir == served.build_dir:
@@ -120,9 +119,9 @@ async def follow_remote(app: FastAPI, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            engine = _remote_engine(app)
+            engine = remote_engine_of(app)
             served: Served | None = getattr(app.state, "served", None)
-            if engine is None or served is None:
+            if served is None:
                 continue
             generation = await asyncio.to_thread(engine.refresh_generation)
             if _stale(served, generation):
