@@ -140,6 +140,8 @@ class RemoteEngine(BaseEngine):
         sw.is_update = update
         if update:
             sw.setRequestMethod(POSTDIRECTLY)
+            # the charset said explicitly (literals carry non-ASCII text: §, accents)
+            sw.addCustomHttpHeader("Content-Type", "application/sparql-update; charset=utf-8")
         if cfg.user and cfg.password:
             sw.setCredentials(cfg.user, cfg.password)  # HTTP Basic (Digest would change urllib globally)
         limit = timeout if timeout is not None else cfg.timeout
