@@ -10,7 +10,7 @@ STORE  ?= var/store
 # service can say 414 (see api/url_limit.py); the same flags as the test server (tests/liveserver.py)
 HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
 
-.PHONY: run test setup assets browser virtuoso build lint clean bench lock
+.PHONY: run test setup assets browser virtuoso build lint clean bench lock i18n i18n-compile
 
 # Dependencies come from requirements.lock (every package pinned, test extras included), so a fresh
 # clone gets the versions the tests passed with; the project itself is installed without resolving.
@@ -37,7 +37,22 @@ lock:
 	rm -rf $(LOCK_VENV) build  # build/: setuptools' scratch from the non-editable install
 	@echo "requirements.lock: $$(grep -vc '^#' requirements.lock) packages pinned"
 
-setup: $(VENV)/.installed assets
+setup: $(VENV)/.installed assets i18n-compile
+
+# The interface's gettext catalogues (api/locale/<lang>/LC_MESSAGES/messages.po, committed):
+# `make i18n` extracts the messages of templates, api code and query headers (babel.cfg), merges
+# them into every catalogue and compiles; set-up only compiles (the .mo files are not committed).
+LANGS := ar zh fr ru es
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o api/locale/messages.pot --project "ISCG knowledge graph" .
+	for l in $(LANGS); do \
+	  if [ -f api/locale/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(VENV)/bin/pybabel update --no-fuzzy-matching -i api/locale/messages.pot -d api/locale -l $$l; \
+	  else $(VENV)/bin/pybabel init -i api/locale/messages.pot -d api/locale -l $$l; fi; done
+	$(MAKE) i18n-compile
+
+i18n-compile: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d api/locale 2>&1 | grep -v '^$$' || true
 
 # Front-end assets (the query workbench) come from npm at set-up time; nothing from a CDN.
 assets:

@@ -16,7 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from . import errors, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
+from .i18n import LanguageMiddleware
 from .live_reload import close_served, follow_builds, install, open_build
+from .release_engines import close_all as close_release_engines
 from .remote_store import follow_remote, is_remote, open_remote, remote_engine_of
 from .routers import (
     account,
@@ -26,6 +28,7 @@ from .routers import (
     curate,
     health,
     queries,
+    releases,
     reports,
     resources,
     store,
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if follower is not None:
                 follower.cancel()
+            close_release_engines(app)
             close_served(app.state.served)
             app.state.served = app.state.store = None  # the last references: RocksDB's lock goes
 
@@ -83,12 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, resources,
-                   workbench, workbench_assist, apidocs):
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
+                   resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
     errors.install(app)
+    app.add_middleware(LanguageMiddleware)  # the interface language of each request (api/i18n)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        expose_headers=["ISCG-Warning"],
                        allow_headers=["Accept", "Content-Type"], max_age=600)

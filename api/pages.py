@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from iscg_graph.rdf.store import META, EmbeddedStore
 from iscg_graph.render.conneg import etag_for, not_modified, preferred_languages
 
+from .i18n.languages import COOKIE, supported
 from .templating import templates
 
 _generation_seen: dict[int, tuple[int, float]] = {}
@@ -79,8 +80,10 @@ def conditional(
 
 
 def languages(request: Request, lang: str | None) -> list[str]:
+    """Label languages in order: ``?lang=``, the visitor's remembered interface language, the header."""
     header = request.headers.get("accept-language")
     prefs = preferred_languages(header)
+    lang = lang or supported(request.cookies.get(COOKIE))
     if lang:
         prefs = [lang.lower(), *[p for p in prefs if p != lang.lower()]]
     return prefs

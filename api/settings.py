@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     base_iri: str = "https://w3id.org/iscg/"
     # where people reach this service (links in downloads); unset: the address of the request
     public_url: str | None = None
+    releases_path: Path | None = None      # release snapshots (unset: releases/ beside store_path)
     reload_interval: float = 1.0           # seconds between looks at the store link (0: never reload)
 
     # SPARQL endpoint safety

@@ -36,6 +36,7 @@ from iscg_graph.render.table import TableFormat, render
 from iscg_graph.render.table_view import PER_PAGE_CHOICES, TableView, natural_key, sort_and_filter, view
 from iscg_graph.render.tabular import iri_path
 
+from .. import i18n
 from .. import openapi as oa
 from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
 from ..table_params import VIEW_PARAMS, ViewParams, parse_view
@@ -65,7 +66,10 @@ def _report(catalog: QueryCatalog, name: str) -> ReportSpec:
 def _values(request: Request, report: ReportSpec) -> tuple[dict[str, str], str | None]:
     """The submitted parameter values (empty = not given) and the first unknown name, if any."""
     known = {p.name for p in report.query.params}
-    unknown = next((k for k in request.query_params if k not in known and k not in VIEW_PARAMS), None)
+    # `lang` chooses the interface language (api/i18n) on every page, so it is never a report's
+    unknown = next(
+        (k for k in request.query_params if k not in known and k not in VIEW_PARAMS and k != "lang"), None
+    )
     values = {k: v for k, v in request.query_params.items() if k in known and v.strip() != ""}
     return values, unknown
 
@@ -224,12 +228,14 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat
     computed = result.computed_from
     # the CSV is a plain table, so what it was computed from travels in headers (and in the XLSX)
     # CSV with a BOM: Excel reads UTF-8 right
+    # headers, title and "computed from" in the visitor's language (api/i18n); the data as it is
+    lang = i18n.ui_language(request)
     out = render(
         result.table,
-        result.columns,
+        [replace(c, title=i18n.gettext(lang, c.title)) for c in result.columns],
         fmt,
-        title=report.title,
-        computed_from=computed.items(),
+        title=i18n.gettext(lang, report.title),
+        computed_from=[(i18n.gettext(lang, k), v) for k, v in computed.items()],
         bom=True,
         link=public_link(request),
     )

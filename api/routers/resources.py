@@ -39,6 +39,7 @@ from iscg_graph.linked_data.thesaurus import (
 from iscg_graph.query.profile import class_profiles
 from iscg_graph.query.reports import report_specs
 from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.render.collation import collation_key
 from iscg_graph.render.conneg import (
     BY_SUFFIX,
     FORMATS,
@@ -219,7 +220,7 @@ def named_graph(
         labeller = ld.Labeller(store, base, langs)
         triples = ld.graph_triples(store, iri)
         subjects = sorted({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}, key=str)
-        nodes = sorted((labeller.node(s) for s in subjects), key=lambda n: n.label.lower())
+        nodes = sorted((labeller.node(s) for s in subjects), key=lambda n: collation_key(n.label))
         return "resources/graph.html", {
             "graph": labeller.node(ox.NamedNode(iri)),
             "triples": len(triples),
@@ -472,7 +473,8 @@ def themes(
         for letter, nodes in scheme.a_to_z:
             letters.setdefault(letter, []).extend((n, scheme.node) for n in nodes)
     a_to_z = [
-        (k, sorted(v, key=lambda e: (e[0].label.lower(), e[1].label))) for k, v in sorted(letters.items())
+        (k, sorted(v, key=lambda e: (collation_key(e[0].label), e[1].label)))
+        for k, v in sorted(letters.items(), key=lambda kv: collation_key(kv[0]))
     ]
     ctx = {"schemes": schemes, "a_to_z": a_to_z, "lang": langs[0].split("-")[0], "base": base}
     return html_page(request, "resources/themes.html", ctx, last_modified(store), True)

@@ -126,7 +126,8 @@ def querying_guide(request: Request, store: StoreDep, settings: SettingsDep) -> 
     return html_page(request, "workbench/querying.html", ctx, last_modified(store), True)
 
 
-@router.get("/docs/examples", summary="Example queries along the graph's main paths, each runnable")
+@router.get("/docs/examples", summary="Example queries along the graph's main paths, each runnable",
+            response_class=Response, responses=oa.answers(oa.HTML, 304))
 def path_examples_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     ctx = {"examples": path_examples(settings.base_iri), "base": settings.base_iri, "lang": "en"}
     return html_page(request, "workbench/examples.html", ctx, last_modified(store), True)

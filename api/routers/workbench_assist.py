@@ -20,6 +20,7 @@ from iscg_graph.query.safety import analyse
 from iscg_graph.query.workbench_text import bound_text
 from iscg_graph.vocab import prefixes
 
+from .. import openapi as oa
 from .. import query_assist as sparql_assist
 from ..querying import base_iri_of, catalog_of, query_engine
 
@@ -27,7 +28,8 @@ router = APIRouter(tags=["workbench"])
 
 
 @router.get("/query/bind/{name}", summary="A canned query's text for the workbench, parameters bound",
-            response_class=PlainTextResponse)
+            response_class=PlainTextResponse,
+            responses=oa.answers(("application/sparql-query",), 400, 404, error_media=(oa.PLAIN,)))
 def bind_query(name: str, request: Request) -> Response:
     catalog = catalog_of(request)
     try:

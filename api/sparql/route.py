@@ -43,7 +43,7 @@ from .protocol import (
     wants_html,
 )
 
-__all__ = ["router", "sparql_endpoint"]
+__all__ = ["answer", "router", "sparql_endpoint"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -108,9 +108,14 @@ def _service_description(request: Request, engine: QueryEngine, accept: str | No
 
 
 async def sparql_endpoint(request: Request) -> Response:
+    return await answer(request, request.app.state.engine)
+
+
+async def answer(request: Request, engine: QueryEngine) -> Response:
+    """The protocol, its safety rules and the per-client budget, against ``engine`` (the live
+    store's, or a release's)."""
     state = request.app.state
     settings: Settings = state.settings
-    engine: QueryEngine = state.engine
     budget: QueryBudget = state.budget
     client = request.client.host if request.client else None
     blocked = budget_blocked(budget, client)

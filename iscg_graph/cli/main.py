@@ -220,7 +220,7 @@ def stats(store: StoreOption = DEFAULT_STORE) -> None:
 
 def _register_extensions() -> None:
     """Commands owned by other modules (reports, candidates) register themselves here."""
-    for name in ("reports", "candidates", "curation"):
+    for name in ("reports", "candidates", "curation", "releases", "imports"):
         try:
             module = importlib.import_module(f"{__package__}.{name}")
         except ModuleNotFoundError as exc:

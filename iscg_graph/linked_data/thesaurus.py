@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..rdf.store import EmbeddedStore
+from ..render.collation import collation_key
 from ..vocab import DCT, RDF_TYPE, RDFS, SKOS, SKOS_BROADER, SKOS_IN_SCHEME, SKOS_MEMBER, SKOS_NOTATION
 from .describe import Labeller, Node
 
@@ -120,8 +121,8 @@ def build_scheme(store: EmbeddedStore, iri: str, labeller: Labeller) -> Scheme:
         node = labeller.node(ox.NamedNode(m))
         letters.setdefault(_letter(node.label), []).append(node)
     a_to_z = tuple(
-        (letter, tuple(sorted(nodes, key=lambda n: n.label.lower())))
-        for letter, nodes in sorted(letters.items())
+        (letter, tuple(sorted(nodes, key=lambda n: collation_key(n.label))))
+        for letter, nodes in sorted(letters.items(), key=lambda kv: collation_key(kv[0]))
     )
     by_top = {t.node.value: t for t in tree}
     collections = []

@@ -63,6 +63,12 @@ def client(store: EmbeddedStore) -> TestClient:
     return TestClient(app)
 
 
+@pytest.fixture(autouse=True)
+def _forget_language(client: TestClient) -> None:
+    """A `?lang=` is remembered in a cookie (api/i18n): each test starts as a new visitor."""
+    client.cookies.clear()
+
+
 def parse(body: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
     return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
 
@@ -129,8 +135,9 @@ def test_suffix_forms_override_accept(client: TestClient, suffix: str, media_typ
     r = client.get(f"{KINDS['theme'][0]}.{suffix}", headers={"Accept": "image/png"})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == media_type
-    # a suffix URL names one representation (CORSMiddleware adds Origin to every response)
-    assert r.headers["vary"] == "Origin"
+    # a suffix URL names one representation (CORSMiddleware adds Origin to every response); an HTML
+    # page's words still follow the interface language (api/i18n)
+    assert r.headers["vary"] == ("Accept-Language, Cookie, Origin" if suffix == "html" else "Origin")
 
 
 def test_dotted_identifiers_are_not_mistaken_for_suffixes(client: TestClient) -> None:
@@ -244,7 +251,8 @@ def test_accept_language_picks_the_label(client: TestClient, kind: str) -> None:
     path, en, fr = KINDS[kind]
     french = client.get(path, headers={"Accept": "text/html", "Accept-Language": "fr-CH, fr;q=0.9, en;q=0.5"})
     assert f'<h1 lang="fr">{fr}</h1>' in french.text
-    assert french.headers["vary"] == "Accept, Accept-Language, Origin"
+    # the interface language (api/i18n) also follows a remembered choice
+    assert french.headers["vary"] == "Accept, Accept-Language, Cookie, Origin"
     german = client.get(path, headers={"Accept": "text/html", "Accept-Language": "de"})
     assert f'<h1 lang="en">{en}</h1>' in german.text  # falls back to English
     assert f">{fr}</h1>" in client.get(path + "?lang=fr", headers={"Accept": "text/html"}).text

@@ -10,6 +10,7 @@ from ...errors import SourceError
 from ._context import Context, Handler, Row
 from ._coordination import emit_agent, emit_body, emit_document, emit_meeting, emit_outcome, reg_simple
 from ._groups import emit_group, emit_period, emit_question, reg_group, reg_period, reg_question
+from ._labels import emit_label
 from ._links import (
     emit_equivalence,
     emit_mapping,
@@ -51,6 +52,7 @@ def _kind(name: str, columns: str, register: Handler, emit: Handler) -> Kind:
 
 KINDS: tuple[Kind, ...] = (
     _kind("organisations", "key type name sector", reg_org, emit_org),
+    _kind("labels", "item lang label source", _none, emit_label),  # other languages, as sourced
     _kind("study periods", "sector period start_year end_year", reg_period, emit_period),
     _kind("study groups", "sector study_period notation group_type title", reg_group, emit_group),
     _kind("questions", "sector study_period study_group notation title", reg_question, emit_question),

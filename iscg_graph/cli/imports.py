@@ -1,0 +1,153 @@
+"""``iscg import FILE``: check an ISCG mapping table (CSV or XLSX) against the graph, as a preview.
+
+    iscg import table.xlsx --author "ISCG secretariat" --comment "after ISCG, 1 September 2021" \\
+        --period ITU-D=2022-2025 --period ITU-T=2022-2024
+
+Every problem is printed as (sheet, row, column, value, message) and the command exits 1 if there
+is any; otherwise it prints what the import would add, keep and retire. Nothing is written unless
+``--commit`` is given: then the additions go through the curation write path as one validated,
+atomic change (author, comment, file name and hash in the journal); a SHACL violation the import
+would cause is reported on the cell it came from, and nothing is written. Retirements are listed,
+never applied by an import. The store must not be open in a running service (one writer).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..build.pipeline import DEFAULT_STORE
+from ..errors import ISCGError
+from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
+from ..imports.upload import Problem, read_table
+from ..imports.workbooks import error_workbook, template
+from ..rdf.store import EmbeddedStore
+from ..vocab import DEFAULT_BASE
+
+__all__ = ["register"]
+
+out = Console()
+err = Console(stderr=True)
+_PERIOD = re.compile(r"(ITU-[RTD])=(\d{4}-\d{4})", re.I)
+
+
+def _periods(values: list[str]) -> dict[str, str]:
+    periods: dict[str, str] = {}
+    for value in values:
+        m = _PERIOD.fullmatch(value.strip())
+        if not m:
+            raise typer.BadParameter(f"{value!r}: write SECTOR=PERIOD, e.g. ITU-D=2022-2025",
+                                     param_hint="--period")
+        periods[m[1].upper()] = m[2]
+    return periods
+
+
+def _print(preview: Preview, name: str) -> None:
+    if preview.problems:
+        t = Table(title=f"{name}: {len(preview.problems)} problem(s); nothing written", header_style="bold")
+        for col in ("sheet", "row", "column", "value", "message"):
+            t.add_column(col, overflow="fold")
+        for p in preview.problems:
+            t.add_row(p.sheet, str(p.row), p.column, p.value, p.message)
+        err.print(t)
+        return
+    out.print(f"{name}: {len(preview.add)} to add, {len(preview.unchanged)} already recorded, "
+              f"{len(preview.retire)} recorded but no longer listed (to retire)")
+    t = Table(header_style="bold")
+    for col in ("change", "row", "column", "item", "related item"):
+        t.add_column(col, overflow="fold")
+    for pair in preview.add:
+        t.add_row("add", str(pair.row), pair.column, pair.subject.label, pair.object.label)
+    for mapping, s, o in preview.retire:
+        t.add_row("retire", "", "", s, f"{o} ({mapping})")
+    if preview.add or preview.retire:
+        out.print(t)
+
+
+def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, comment: str,
+            base: str) -> None:
+    from ..curation.writes import WritePath
+    from ..imports.commit import ImportFailed, commit_preview
+
+    if not preview.add:
+        out.print("nothing to add: every pair is already recorded; nothing written")
+        return
+    try:
+        path = WritePath(EmbeddedStore.open_writable(store), base=base)
+        record = commit_preview(preview, path, data=data, file_name=name, author=author, comment=comment,
+                                base=base)
+    except ImportFailed as exc:
+        untraced = [Problem("", 0, "", "", f"would break the shapes: {v.message}")
+                    for v in exc.report.violations]
+        _print(Preview(problems=exc.problems or untraced), name)
+        raise typer.Exit(1) from None
+    except ISCGError as exc:
+        err.print(f"[red]not written:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if record is None:
+        out.print("nothing changed; nothing written")
+    else:
+        out.print(f"committed as one change: {len(preview.add)} mapping(s) added ({record.iri})")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import-template")
+    def template_command(
+        output: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.")],
+        period: Annotated[list[str] | None, typer.Option(
+            "--period", help="Offer the items of this period per Sector: ITU-D=2022-2025 (repeat).")] = None,
+        store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+    ) -> None:
+        """The mapping-table template: drop-down lists of the graph's items, a filled example row."""
+        periods = _periods(period or [])
+        try:
+            choices = template_choices(EmbeddedStore.open_snapshot(store), periods)
+        except ISCGError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        output.write_bytes(template(choices))
+        out.print(f"template -> {output}")
+
+    @app.command("import")
+    def import_command(
+        file: Annotated[Path, typer.Argument(help="A mapping table: .csv or .xlsx.")],
+        author: Annotated[str, typer.Option("--author", help="Who makes the change.")],
+        comment: Annotated[str, typer.Option("--comment", help="Why (kept with the change).")],
+        period: Annotated[list[str] | None, typer.Option(
+            "--period", help="The table's study period per Sector: ITU-D=2022-2025 (repeat).")] = None,
+        commit: Annotated[bool, typer.Option("--commit", help="Write the additions as one change.")] = False,
+        store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+        max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse larger files.")] = 5_000_000,
+        base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
+                                          help="Public base IRI.")] = DEFAULT_BASE,
+        errors_xlsx: Annotated[Path | None, typer.Option(
+            "--errors-xlsx", help="On problems, write the table here, bad cells highlighted.")] = None,
+    ) -> None:
+        """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
+        if not author.strip() or not comment.strip():
+            raise typer.BadParameter("--author and --comment must not be empty")
+        periods = _periods(period or [])
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            err.print(f"[red]error:[/red] cannot read {file}: {exc.strerror}")
+            raise typer.Exit(1) from None
+        try:
+            sheets = read_table(data, file.name, max_bytes=max_bytes)
+            preview = preview_mapping_table(sheets, EmbeddedStore.open_snapshot(store), periods=periods)
+        except ISCGError as exc:
+            err.print(f"[red]refused:[/red] {exc}")
+            raise typer.Exit(1) from None
+        _print(preview, file.name)
+        if not preview.ok:
+            if errors_xlsx is not None:
+                errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
+                err.print(f"the table, {len(preview.problems)} problem(s) highlighted -> {errors_xlsx}")
+            raise typer.Exit(1)
+        if commit:
+            _commit(preview, store, data, file.name, author, comment, base)

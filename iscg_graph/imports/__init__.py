@@ -1,0 +1,1 @@
+"""Importing tables as people write them: notations, hostile-upload checks, mapping tables."""
