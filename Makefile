@@ -10,7 +10,7 @@ STORE  ?= var/store
 # service can say 414 (see api/url_limit.py); the same flags as the test server (tests/liveserver.py)
 HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
 
-.PHONY: run test setup assets browser build lint clean bench lock i18n i18n-compile
+.PHONY: run test setup assets browser virtuoso build lint clean bench lock i18n i18n-compile
 
 # Dependencies come from requirements.lock (every package pinned, test extras included), so a fresh
 # clone gets the versions the tests passed with; the project itself is installed without resolving.
@@ -67,6 +67,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's Virtuoso 7 for the remote-store tests (installed once; root on these machines).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; }
+
 SOURCES := $(shell find ontology shapes data iscg_graph -type f \( -name '*.ttl' -o -name '*.csv' -o -name '*.py' -o -name '*.rq' \) 2>/dev/null)
 
 # Rebuild the store only when a source changed (the service itself never re-parses sources).
@@ -80,7 +85,7 @@ build: setup $(STORE).stamp
 run: build
 	ISCG_STORE_PATH=$(STORE) ISCG_BUDGET_EXEMPT_LOOPBACK=$${ISCG_BUDGET_EXEMPT_LOOPBACK:-true} $(VENV)/bin/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT) $(HTTP_FLAGS)
 
-test: setup browser lint
+test: setup browser virtuoso lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed

@@ -20,6 +20,7 @@ from .i18n import LanguageMiddleware
 from .live_reload import close_served, follow_builds, install, open_build
 from .querying import DEFAULT_CATALOG
 from .release_engines import close_all as close_release_engines
+from .remote_store import follow_remote, is_remote, open_remote, remote_engine_of
 from .routers import (
     account,
     apidocs,
@@ -53,14 +54,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Serve the build the link points to now, leased so `iscg build` never deletes it under us;
         # a later `iscg build` swaps the link and `follow_builds` switches to the new build.
-        install(app, open_build(settings, settings.store_path.resolve()))
+        remote = is_remote(settings)  # a remote SPARQL store (ISCG_REMOTE_QUERY_URL) or the embedded one
+        install(app, open_remote(settings, remote_engine_of(app)) if remote
+                else open_build(settings, settings.store_path.resolve()))
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        window=settings.budget_window_seconds,
                                        exempt_loopback=settings.budget_exempt_loopback,
                                        concurrent=settings.budget_concurrent_queries)
-        follower = (asyncio.create_task(follow_builds(app, settings.reload_interval))
-                    if settings.reload_interval > 0 else None)
+        follower: asyncio.Task[None] | None
+        if remote:
+            follower = asyncio.create_task(follow_remote(app, settings.remote_poll_interval))
+        else:
+            follower = (asyncio.create_task(follow_builds(app, settings.reload_interval))
+                        if settings.reload_interval > 0 else None)
         try:
             yield
         finally:

@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     # asked for: checking whether one is configured costs every request several environment lookups.
     telemetry: bool = False
 
+    # A remote SPARQL 1.1 store instead of the embedded one (unset: the embedded store, as before).
+    # See docs/notes/remote.md for what each server kind guarantees.
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None   # SPARQL Update (loading, writes); none: read-only service
+    remote_gsp_url: str | None = None      # Graph Store Protocol (optional; not needed by any route)
+    remote_user: str | None = None         # HTTP Basic credentials for the remote store
+    remote_password: SecretStr | None = None
+    remote_timeout: float | None = None    # per request, seconds (default: query_timeout)
+    remote_kind: Literal["oxigraph", "virtuoso", "generic"] = "generic"
+    remote_poll_interval: float = 2.0      # seconds between reads of the store's generation
+    remote_cache_dir: Path | None = None   # the local copy for pages and search (default: beside store_path)
+
     # Review of discovered overlaps (issue 4): disabled unless a token is set
     review_token: SecretStr | None = None
 
@@ -67,6 +79,15 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.budget_exempt_loopback:
             # behind a reverse proxy every client looks like loopback
             self.budget_exempt_loopback = False
+        if self.remote_query_url and self.review_token is not None:
+            raise ValueError("review decisions are not yet written to a remote store: unset "
+                             "ISCG_REVIEW_TOKEN when ISCG_REMOTE_QUERY_URL is set (docs/notes/remote.md)")
+        if self.remote_query_url:
+            # curated writes go through the embedded store's write path; on a remote store they
+            # would change only this replica's local copy: refused until they reach the server
+            self.read_only = True
+        if self.remote_query_url and self.remote_poll_interval <= 0:
+            raise ValueError("remote_poll_interval must be positive: replicas follow the store by polling it")
         if self.budget_window_seconds <= 0:
             raise ValueError("budget_window_seconds must be positive")
         reachable = self.budget_window_seconds * self.budget_concurrent_queries

@@ -58,8 +58,17 @@ def build(
     data: Annotated[Path, typer.Option("--data", help="Folder of source tables.")] = DEFAULT_DATA,
     base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
                                       help="Public base IRI (the service's ISCG_BASE_IRI).")] = DEFAULT_BASE,
+    remote: Annotated[bool, typer.Option("--remote", help="Then load the build into the remote SPARQL store "
+                                         "(--remote-query-url / --remote-update-url).")] = False,
+    remote_query_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_QUERY_URL")] = None,
+    remote_update_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_UPDATE_URL")] = None,
+    remote_kind: Annotated[str, typer.Option(envvar="ISCG_REMOTE_KIND",
+                                             help="oxigraph | virtuoso | generic")] = "generic",
+    remote_user: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_USER")] = None,
+    remote_password: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_PASSWORD")] = None,
 ) -> None:
-    """Validate ontology + data against the shapes, then load them into the store (atomically)."""
+    """Validate ontology + data against the shapes, then load them into the store (atomically);
+    with --remote, then into the remote SPARQL store (readers see the old or the new build)."""
     with Progress(
         TextColumn("{task.description:<14}"),
         BarColumn(),
@@ -101,6 +110,33 @@ def build(
                   f"{len(replay.already)} already in the tables, {len(replay.conflicts)} no longer apply")
         for number, reason in replay.conflicts:
             err.print(f"[yellow]change {number} not replayed:[/yellow] {reason} (see /changes/{number})")
+    if remote:
+        _load_remote(result.build_dir, base, remote_query_url, remote_update_url, remote_kind,
+                     remote_user, remote_password)
+
+
+def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: str | None, kind: str,
+                 user: str | None, password: str | None) -> None:
+    from ..build.remote_load import load_build
+    from ..query.remote import RemoteConfig, RemoteEngine
+
+    if not query_url or not update_url:
+        err.print("[red]--remote needs --remote-query-url and --remote-update-url[/red] "
+                  "(or ISCG_REMOTE_QUERY_URL / ISCG_REMOTE_UPDATE_URL)")
+        raise typer.Exit(2)
+    if kind not in ("oxigraph", "virtuoso", "generic"):
+        err.print(f"[red]unknown --remote-kind {kind!r}[/red]: oxigraph, virtuoso or generic")
+        raise typer.Exit(2)
+    engine = RemoteEngine(RemoteConfig(query_url, update_url, user=user, password=password,
+                                       kind=kind, base_iri=base))  # type: ignore[arg-type]
+    try:  # Oxigraph runs one update request as one transaction; other servers: staged, then switched
+        loaded = load_build(build_dir, engine, base=base,
+                            strategy="transaction" if kind == "oxigraph" else "staged")
+    except ISCGError as exc:
+        err.print(f"[red]remote load failed:[/red] {exc} (the remote store still serves the previous build)")
+        raise typer.Exit(1) from None
+    out.print(f"loaded {loaded.triples} triples in {loaded.graphs} graphs into {query_url} "
+              f"({loaded.strategy}, {loaded.requests} request(s)), generation {loaded.generation}")
 
 
 @app.command()

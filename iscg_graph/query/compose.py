@@ -19,13 +19,13 @@ from .layers import CachingEngine, InlineFirst
 from .result_cache import ResultCache
 from .workers import ProcessPoolEngine
 
-__all__ = ["EngineStack", "build_engine"]
+__all__ = ["EngineStack", "build_engine", "build_remote_engine"]
 
 
 @dataclass(frozen=True)
 class EngineStack:
     engine: BaseEngine  # the outermost layer: what callers use
-    pool: ProcessPoolEngine
+    pool: ProcessPoolEngine | None  # None on a remote store: no workers here
     inline: InlineRunner | None
     cache: ResultCache | None
 
@@ -54,3 +54,12 @@ def build_engine(store_path: str | os.PathLike[str], *, workers: int = 2, timeou
     if inline is not None:
         inline.load(background=not wait)
     return EngineStack(engine, pool, inline, cache)
+
+
+def build_remote_engine(remote: BaseEngine, *, cache_bytes: int = 0) -> EngineStack:
+    """``CachingEngine(remote)``: a remote server's engine with the result cache (keyed on the store's
+    generation, so every replica drops its entries when the store moves). No light path: it would
+    need a local copy of the data to prove a query light."""
+    cache = ResultCache(cache_bytes) if cache_bytes > 0 else None
+    engine = CachingEngine(remote, cache) if cache is not None else remote
+    return EngineStack(engine, None, None, cache)

@@ -1,0 +1,64 @@
+"""A local copy of the remote store's dataset, one per generation, for what reads triples directly.
+
+The SPARQL endpoint, the canned queries and the reports go to the remote server through the engine.
+The linked-data pages, search, thesauri, dataset description, dumps and candidate index read
+triples through the embedded store's API; on a remote store they read this copy instead. It is
+fetched with one portable query (``SELECT ?g ?s ?p ?o`` over the loaded graphs: every SPARQL 1.1
+server answers it, none needs a quad-dump extension) and written as a build directory
+(``snapshot.nq`` + ``meta.json``) named after the generation, so the usual derived artefacts
+(candidates, dumps) are computed once per generation beside it. A new generation gives a new copy;
+the previous one is removed when the service lets it go.
+
+Cost: the copy holds the whole dataset in memory, as the embedded service does today (about
+22,000 triples; see docs/notes/remote.md for where this stops being the right trade).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..rdf.store import SNAPSHOT, StoreMeta, _atomic_write, write_meta
+from .remote import RemoteEngine, generation_iri
+
+__all__ = ["folder_name", "mirror"]
+
+
+def folder_name(generation: object) -> str:
+    return "gen-" + hashlib.sha256(repr(generation).encode()).hexdigest()[:16]
+
+
+def mirror(engine: RemoteEngine, into: Path) -> Path:
+    """Fetch the loaded graphs into ``into/gen-…/`` (reused when that generation is there already)."""
+    generation = engine.refresh_generation()
+    folder = into / folder_name(generation)
+    if (folder / SNAPSHOT).is_file():
+        return folder
+    graphs = sorted(engine.graphs())
+    if not graphs:
+        raise StoreError(f"the remote store at {engine.config.query_url} holds no graph of this dataset "
+                         "(load it with `iscg build --remote`)")
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = engine.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                         timeout=max(engine.config.timeout, 300.0))
+    marker = ox.NamedNode(generation_iri(engine.config.base_iri))  # the store's bookkeeping, not data
+    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if r["s"] != marker]
+    out = io.BytesIO()
+    ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for quad in quads:
+        key = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        counts[key] = counts.get(key, 0) + 1
+    version, _, rest = str(generation or "unloaded").partition(" ")
+    built_at = rest.rpartition(" ")[0] or datetime.now(UTC).isoformat()
+    meta = StoreMeta(data_version=version, built_at=built_at,
+                     generation=0, triples=len(quads), graphs=counts)
+    write_meta(folder, meta)
+    _atomic_write(folder / SNAPSHOT, out.getvalue())
+    return folder
