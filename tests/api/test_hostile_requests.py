@@ -104,6 +104,7 @@ def test_production_budget_fires_for_a_loopback_client(
     base = live_service(
         _store(tmp_path),
         ISCG_ENVIRONMENT="production",
+        ISCG_SESSION_SECRET="a-test-secret-that-signs-nothing-here",  # production requires one
         ISCG_BUDGET_EXEMPT_LOOPBACK="true",  # ignored in production: behind a proxy all is loopback
         ISCG_BUDGET_SECONDS_PER_MINUTE="0.5",
         ISCG_BUDGET_WINDOW_SECONDS="30",

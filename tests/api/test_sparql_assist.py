@@ -145,9 +145,16 @@ def test_labels_json_adds_a_column_after_each_iri_column(client: TestClient) -> 
 
 
 def test_labels_fall_back_to_english(client: TestClient) -> None:
-    r = client.get("/sparql", params={"query": SECTORS, "labels": "zh"}, headers={"Accept": JSON})
+    # German is no language of the Union: no label in it, so every one falls back to English
+    r = client.get("/sparql", params={"query": SECTORS, "labels": "de"}, headers={"Accept": JSON})
     labels = [row["sLabel"] for row in r.json()["results"]["bindings"]]
     assert labels and all(label["xml:lang"] == "en" for label in labels)
+
+
+def test_labels_in_the_requested_language_where_a_source_gives_one(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": SECTORS, "labels": "zh"}, headers={"Accept": JSON})
+    langs = {row["sLabel"]["xml:lang"] for row in r.json()["results"]["bindings"]}
+    assert "zh" in langs and langs <= {"zh", "en"}
 
 
 def test_labels_in_csv_tsv_and_xml(client: TestClient) -> None:
