@@ -19,6 +19,7 @@ from threading import Lock
 import pyoxigraph as ox
 
 from ..errors import SearchError  # re-exported: callers import it here
+from ..rdf.entailment import find_entailment_graph
 from ..rdf.store import EmbeddedStore
 from ..vocab import DCT_TITLE, RDF_TYPE, RDFS_LABEL, SKOS_ALT, SKOS_NOTATION, SKOS_PREF
 
@@ -145,10 +146,13 @@ class SearchIndex:
         return base + e.bonus
 
     def _types(self, iri: str) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                q.object.value
-                for q in self._store.quads(ox.NamedNode(iri), RDF_TYPE, None, None)
-                if isinstance(q.object, ox.NamedNode)
-            )
-        )
+        """The item's types, the asserted ones first (a hit shows its first type: "Question", not
+        the "entity" the RDFS closure adds), then the entailed ones."""
+        entailed_in = find_entailment_graph(self._store.graphs())
+        asserted: set[str] = set()
+        entailed: set[str] = set()
+        for q in self._store.quads(ox.NamedNode(iri), RDF_TYPE, None, None):
+            if isinstance(q.object, ox.NamedNode):
+                from_closure = isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == entailed_in
+                (entailed if from_closure else asserted).add(q.object.value)
+        return tuple(sorted(asserted)) + tuple(sorted(entailed - asserted))

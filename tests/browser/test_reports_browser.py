@@ -71,7 +71,7 @@ def test_overlap_matrix_form_heatmap_and_drilldown(page, server: str) -> None:  
     page.wait_for_url("**q=Q6**")
     assert "ITU-D Q6/2 (2018-2021)" in table.inner_text()
     header = [t.strip() for t in table.locator("thead th").all_inner_texts()]
-    assert header[:3] == ["Theme", "Side", "Kind"]
+    assert header[:3] == ["Area (and the lists naming it)", "Side", "Kind"]  # counted by area
 
 
 def test_theme_coverage_bars_render(page, server: str) -> None:  # type: ignore[no-untyped-def]

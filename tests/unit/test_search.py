@@ -90,3 +90,11 @@ def test_cache_follows_the_store() -> None:
     second = SearchIndex.for_store(store, BASE)
     assert second is not first
     assert len(second.search("alpha")) == 2
+
+
+def test_a_hit_shows_its_asserted_type_before_the_entailed_ones(real_store: EmbeddedStore) -> None:
+    """The RDFS closure adds super-types (prov:Entity, …); a hit's first type stays its own class."""
+    index = SearchIndex(real_store, "https://w3id.org/iscg/")
+    hit = next(h for h in index.search("Cybersecurity", limit=20) if "/id/question/" in h.iri)
+    assert hit.types[0] == "https://w3id.org/iscg/ontology#Question"
+    assert len(hit.types) > 1  # the entailed super-types are still listed, after it
