@@ -217,11 +217,14 @@ def candidates_report(
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     limit: Annotated[int | None, Query(ge=1, le=5000, description="Only the N best-scored pairs")] = None,
     include_recorded: bool = False,
-    sort: Annotated[str | None, Query(description="score, left_label or right_label")] = None,
+    sort: Annotated[Literal["score", "left_label", "right_label"] | None,
+                    Query(description="The column to sort by")] = None,
     dir: Annotated[Literal["asc", "desc"], Query(description="Sort direction")] = "asc",
     q: Annotated[str, Query(max_length=200, description="Only pairs whose row contains every word")] = "",
     page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[str, Query(description="25, 50, 100, 250 or all")] = str(DEFAULT_PER_PAGE),
+    per_page: Annotated[Literal["25", "50", "100", "250", "all"],
+                        Query(description="Rows per page; all: every row, for printing")] = (
+        str(DEFAULT_PER_PAGE)),  # type: ignore[assignment]
 ) -> Response:
     sector = sector or None
     error = None
