@@ -5,6 +5,7 @@ ISCGError
 ├── SourceError            a source table or RDF file cannot be read (file, line, column)
 │   └── DanglingKeyError   a table cell refers to an item no table defines
 ├── ValidationFailed       SHACL violations; carries the ValidationReport
+│   └── ImportFailed       an imported table would break the shapes; its problems name the cells
 ├── StoreError             the store cannot be opened, read or written
 │   ├── StoreNotBuilt      no built store at the given path
 │   └── NotReady           the store or an index derived from it is still being prepared (retry)
@@ -17,6 +18,13 @@ ISCGError
 │   ├── WriteRefused       the write is not allowed here (read-only service, protected graph, LOAD)
 │   ├── UnsafeInput        an RDF body is refused before or while parsing (size, entities, remote context)
 │   └── ChangeConflict     a recorded change no longer applies (revert, replay after a rebuild)
+├── ReleaseError           a release name, date or folder that cannot be used
+│   └── UnknownRelease     no release of that name
+├── PatchError             an RDF Patch line that cannot be read or applied
+├── UploadRefused          an uploaded table is refused as a whole (size, type, macros, bomb)
+├── NotationError          a cell names an item in no notation understood (Q3/17, WP 5D, Res. 191…)
+├── OptionError            a service parameter with a value it does not accept (entailment=…)
+├── LabelRequestError      ``labels=`` names no usable language tag
 └── QueryError             a query cannot be prepared or run
     ├── QuerySyntaxError   the SPARQL text does not parse (message, line, column)
     ├── QueryRefused       the query asks for something not allowed (SERVICE, LOAD, update…)
@@ -32,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rdf.validation import ValidationReport
@@ -78,6 +86,14 @@ class ValidationFailed(ISCGError):
         self.report = report
         self.origins = origins or {}
         super().__init__(f"{len(report.violations)} SHACL violation(s)")
+
+
+class ImportFailed(ValidationFailed):
+    """The import would break the shapes; ``problems`` name the cells (sheet, row, column, value)."""
+
+    def __init__(self, failed: ValidationFailed, problems: list[Any]):
+        super().__init__(failed.report, failed.origins)
+        self.problems = problems
 
 
 class SearchError(ISCGError, ValueError):
@@ -132,6 +148,34 @@ class UnsafeInput(CurationError):
 
 class ChangeConflict(CurationError):
     pass
+
+
+class ReleaseError(ISCGError):
+    """A release name, date or folder that cannot be used (the message says which and why)."""
+
+
+class UnknownRelease(ReleaseError):
+    """No release of that name."""
+
+
+class PatchError(ISCGError):
+    """An RDF Patch line that cannot be read or applied."""
+
+
+class UploadRefused(ISCGError, ValueError):
+    """The file is refused as a whole (the message says why)."""
+
+
+class NotationError(ISCGError, ValueError):
+    """A reference that is not one of the understood notations."""
+
+
+class OptionError(ISCGError, ValueError):
+    """A service parameter with a value it does not accept (the message says which and why)."""
+
+
+class LabelRequestError(ISCGError, ValueError):
+    """``labels=`` names no usable language tag."""
 
 
 class QueryError(ISCGError):

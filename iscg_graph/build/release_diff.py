@@ -25,7 +25,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
-from ..errors import ISCGError
+from ..errors import (
+    ISCGError,
+    PatchError,  # noqa: F401 (defined in the one tree, re-exported here)
+)
 from ..rdf.store import SNAPSHOT
 from ..vocab import DCT, RDF, RDFS, SKOS, curie, prefixes
 
@@ -34,10 +37,6 @@ __all__ = ["Change", "Diff", "Item", "apply_patch", "canonical_quads", "diff", "
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph: N-Triples forms
 _LABELS = (SKOS + "prefLabel", RDFS + "label", DCT + "title")
 _TYPE = RDF + "type"
-
-
-class PatchError(ISCGError):
-    """An RDF Patch line that cannot be read or applied."""
 
 
 def canonical_quads(nquads: bytes) -> set[Quad]:

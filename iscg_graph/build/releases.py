@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import ISCGError
+from ..errors import ISCGError, ReleaseError, UnknownRelease  # noqa: F401 (defined in the one tree, re-exported here)
 from ..rdf.store import SNAPSHOT, EmbeddedStore, write_meta
 from ..vocab import DCAT, DCT, OWL, PROV, RDF, RDFS, XSD, prefixes
 from .publish import DUMPS, LICENSE, TITLE, VOID, count, dataset_iri, write_dumps
@@ -45,14 +45,6 @@ RELEASE_JSON = "release.json"
 DESCRIPTION = "description.ttl"
 CURRENT = "current"  # the live data, in diffs: never a release name
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-class ReleaseError(ISCGError):
-    """A release name, date or folder that cannot be used (the message says which and why)."""
-
-
-class UnknownRelease(ReleaseError):
-    """No release of that name."""
 
 
 @dataclass(frozen=True)

@@ -22,20 +22,15 @@ import pyoxigraph as ox
 
 from ..curation.history import ChangeRecord
 from ..curation.writes import Author, WritePath
-from ..errors import ValidationFailed
+from ..errors import (
+    ImportFailed,  # noqa: F401 (defined in the one tree, re-exported here)
+    ValidationFailed,
+)
 from ..vocab import DCT, ONTOLOGY_NS, RDF, RDFS, SEMAPV, SKOS, SSSOM, XSD
 from .mapping_table import Pair, Preview
 from .upload import Problem
 
 __all__ = ["ImportFailed", "commit_preview", "mapping_iri"]
-
-
-class ImportFailed(ValidationFailed):
-    """The import would break the shapes; ``problems`` name the cells."""
-
-    def __init__(self, failed: ValidationFailed, problems: list[Problem]):
-        super().__init__(failed.report, failed.origins)
-        self.problems = problems
 
 
 def mapping_iri(base: str, pair: Pair) -> str:

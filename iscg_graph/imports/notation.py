@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ISCGError
+from ..errors import (
+    NotationError,  # noqa: F401 (defined in the one tree, re-exported here)
+)
 
 __all__ = ["NotationError", "Ref", "parse_cell", "parse_one", "split_cell"]
 
@@ -34,10 +36,6 @@ _RESOLUTION = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-
-
-class NotationError(ISCGError, ValueError):
-    """A reference that is not one of the understood notations."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ from pathlib import PurePath
 
 from openpyxl import load_workbook
 
-from ..errors import ISCGError
+from ..errors import (
+    UploadRefused,  # noqa: F401 (defined in the one tree, re-exported here)
+)
 
 __all__ = ["MAX_PARTS", "MAX_RATIO", "Problem", "Sheet", "UploadRefused", "read_table"]
 
@@ -31,10 +33,6 @@ MAX_PARTS = 1000
 MAX_RATIO = 100
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
-
-
-class UploadRefused(ISCGError, ValueError):
-    """The file is refused as a whole (the message says why)."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..errors import LabelRequestError  # noqa: F401 (defined in the one tree, re-exported here)
 from .engine import QueryEngine
 
 JSON = "application/sparql-results+json"
@@ -30,10 +31,6 @@ _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 SUFFIX = "Label"
 
 Binding = dict[str, dict[str, str]]
-
-
-class LabelRequestError(ValueError):
-    """``labels=`` names no usable language tag."""
 
 
 def parse_language(value: str) -> str:

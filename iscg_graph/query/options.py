@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from ..errors import OptionError  # noqa: F401 (defined in the one tree, re-exported here)
 from ..rdf.entailment import find_entailment_graph
 from .labels import LabelRequestError, parse_language
 
 ENTAILMENT_VALUES = {"rdfs": True, "none": False, "simple": False}
-
-
-class OptionError(ValueError):
-    """A service parameter with a value it does not accept (the message says which and why)."""
 
 
 @dataclass(frozen=True)
