@@ -71,6 +71,24 @@ def test_sparql_endpoint(services: tuple[str, str]) -> None:
     assert len(canonical(_sparql(remote, query))[1]) > 200
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_label_columns_on_the_remote_engine(services: tuple[str, str], lang: str) -> None:
+    """labels= is computed by the service after the query, through the engine: the same columns on
+    a remote server as on the embedded store (English fall-back and Chinese labels alike)."""
+    embedded, remote = services
+    query = ("SELECT ?s WHERE { ?s a <https://w3id.org/iscg/ontology#Sector> }")
+    path = "/sparql?" + urllib.parse.urlencode({"query": query, "labels": lang})
+    answers = []
+    for base in (embedded, remote):
+        status, _, body = get(base, path, "application/sparql-results+json")
+        assert status == 200, body[:300]
+        answers.append(json.loads(body))
+    assert answers[0]["head"]["vars"] == answers[1]["head"]["vars"] == ["s", "sLabel"]
+    rows = [sorted((b["s"]["value"], b["sLabel"]["value"], b["sLabel"].get("xml:lang"))
+                   for b in a["results"]["bindings"]) for a in answers]
+    assert rows[0] == rows[1] and len(rows[0]) >= 3
+
+
 @pytest.mark.parametrize("path", [
     "/api/queries/theme-dossier?format=json&theme=" + urllib.parse.quote(THEME),
     "/api/queries/sector-overlap-matrix?format=json",
