@@ -88,11 +88,8 @@ def execute(
     """
     subs = {k: parse_term(v) for k, v in (substitutions or {}).items()}
     try:
-        if base_iri is None:
-            result = store.query(sparql, substitutions=subs, default_graph=default_graph,
-                                 named_graphs=named_graphs)
-        else:
-            result = _query_with_base(store, sparql, subs, default_graph, named_graphs, base_iri)
+        result = store.query(sparql, substitutions=subs, default_graph=default_graph,
+                             named_graphs=named_graphs, base_iri=base_iri)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
     try:
@@ -134,21 +131,6 @@ def _serialise(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, me
         raise ResultTooLarge(f"the result has {triples} triples, more than the limit of {row_limit}")
     return EngineResult(body, effective, "graph", triples)
 
-
-def _query_with_base(store: EmbeddedStore, sparql: str, subs: Mapping[str, Term],
-                     default_graph: list[str] | None, named_graphs: list[str] | None,
-                     base_iri: str) -> object:
-    """`EmbeddedStore.query` (union default graph unless a dataset is given) plus a base IRI."""
-    kwargs: dict[str, object] = {"base_iri": base_iri}
-    if default_graph is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    if subs:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in subs.items()}
-    return store.inner.query(sparql, **kwargs)  # type: ignore[arg-type]
 
 
 def _effective(media_type: str, table: Mapping[str, object]) -> str:

@@ -76,6 +76,7 @@ class Store(Protocol):
         substitutions: Mapping[str, Term] | None = None,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> Any: ...
 
     def select(
@@ -181,8 +182,9 @@ class EmbeddedStore:
         substitutions: Mapping[str, Term] | None = None,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {} if base_iri is None else {"base_iri": base_iri}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         else:
