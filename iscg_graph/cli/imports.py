@@ -24,10 +24,12 @@ from rich.table import Table
 from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
 from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
-from ..imports.upload import Problem, read_table
+from ..imports.new_period import is_questions_table, preview_questions
+from ..imports.upload import Problem, Sheet, read_table
 from ..imports.workbooks import error_workbook, template
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
+from . import new_period
 
 __all__ = ["register"]
 
@@ -95,6 +97,20 @@ def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, 
         out.print(f"committed as one change: {len(preview.add)} mapping(s) added ({record.iri})")
 
 
+def _questions(sheets: list[Sheet], store: Path, data: bytes, name: str, author: str, comment: str,
+               base: str, commit: bool, accept: bool, errors_xlsx: Path | None) -> None:
+    db = EmbeddedStore.open_snapshot(store)
+    preview = preview_questions(sheets, db, base=base)
+    new_period.print_preview(preview, db, name, accept)
+    if not preview.ok:
+        if errors_xlsx is not None:
+            errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
+        raise typer.Exit(1)
+    if commit:
+        del db
+        new_period.commit(preview, store, data, name, author, comment, base, accept)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import-template")
     def template_command(
@@ -127,6 +143,9 @@ def register(app: typer.Typer) -> None:
                                           help="Public base IRI.")] = DEFAULT_BASE,
         errors_xlsx: Annotated[Path | None, typer.Option(
             "--errors-xlsx", help="On problems, write the table here, bad cells highlighted.")] = None,
+        accept_continuations: Annotated[bool, typer.Option(
+            "--accept-continuations",
+            help="Questions table: write the continuations proposed from the titles.")] = False,
     ) -> None:
         """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
         if not author.strip() or not comment.strip():
@@ -139,6 +158,10 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         try:
             sheets = read_table(data, file.name, max_bytes=max_bytes)
+            if is_questions_table(sheets):  # the Questions of a (new) study period: cli/new_period.py
+                _questions(sheets, store, data, file.name, author, comment, base, commit,
+                           accept_continuations, errors_xlsx)
+                return
             preview = preview_mapping_table(sheets, EmbeddedStore.open_snapshot(store), periods=periods)
         except ISCGError as exc:
             err.print(f"[red]refused:[/red] {exc}")
