@@ -28,6 +28,7 @@ from .routers import (
     changes,
     curate,
     health,
+    new_since,
     queries,
     releases,
     reports,
@@ -87,9 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         **_telemetry(settings.telemetry),
     )
     app.state.settings = settings
-    # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, workbench, workbench_assist, apidocs):
+    # candidates and new_since before reports: /reports/candidates and /reports/new-since must win over
+    # /reports/{name}
+    for module in (health, sparql, store, changes, account, curate, queries, candidates, new_since, reports,
+                   releases, resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -20,6 +20,7 @@ from ..errors import ISCGError
 from ..imports.commit import ImportFailed
 from ..imports.new_period import PeriodPreview, carried_over, commit_questions
 from ..imports.upload import Problem
+from ..overlap.scoring import precompute
 from ..rdf.store import EmbeddedStore
 
 __all__ = ["print_preview", "commit"]
@@ -78,7 +79,8 @@ def commit(preview: PeriodPreview, store: Path, data: bytes, name: str, author: 
         out.print("nothing to add: every Question is already in the graph; nothing written")
         return
     try:
-        path = WritePath(EmbeddedStore.open_writable(store), base=base)
+        db = EmbeddedStore.open_writable(store)
+        path = WritePath(db, base=base)
         record, carry = commit_questions(preview, path, data=data, file_name=name, author=author,
                                          comment=comment, base=base, accept_continuations=accept)
     except ImportFailed as exc:
@@ -93,3 +95,6 @@ def commit(preview: PeriodPreview, store: Path, data: bytes, name: str, author: 
     else:
         out.print(f"committed as one change ({record.iri}): {len(preview.add)} Question(s), "
                   f"{len(preview.confirmed(accept))} continuation(s), {len(carry)} carry-over proposal(s)")
+        # the new Questions join candidate discovery now, so "new since" lists their overlaps
+        precompute(db, db.path or store)
+        out.print("candidate overlaps recomputed")
