@@ -61,13 +61,15 @@ def print_preview(preview: PeriodPreview, store: EmbeddedStore, name: str, accep
     if any(c.row not in confirmed for c in proposals):
         out.print("proposals are written only when confirmed: --accept-continuations, or yes in an "
                   "accept_continuation column")
-    carry = carried_over(preview, store, accept_all=accept)
+    # what each continuation would carry over, also for the proposals still to confirm
+    carry = carried_over(preview, store, accept_all=True)
     if carry:
         c_t = Table(title="carry over? (written as Proposed records for review)", header_style="bold")
-        for col in ("row", "new Question", "with", "from the record"):
+        for col in ("row", "new Question", "with", "from the record", "written"):
             c_t.add_column(col, overflow="fold")
         for co in carry:
-            c_t.add_row(str(co.row), co.question, co.other_label, co.derived_from)
+            c_t.add_row(str(co.row), co.question, co.other_label, co.derived_from,
+                        "yes" if co.row in confirmed else "if its continuation is confirmed")
         out.print(c_t)
 
 

@@ -99,7 +99,7 @@ def new_since(engine: QueryEngine, catalog: QueryCatalog, index: CandidateIndex 
     if since.items is not None:
         kept = [r for r in (_relabel(row, since) for row in table.rows) if r is not None]
         table = ResultTable(table.variables, tuple(kept))
-    columns = table.columns(spec.columns, hide=[p.name for p in spec.params] + ["status"])
+    columns = table.columns(spec.columns, hide=[p.name for p in spec.params] + ["status", "link"])
     found: list[Candidate] = []
     if index is not None:
         for kind in KINDS:
