@@ -36,7 +36,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["reports"])
 EngineDep = Annotated[QueryEngine, Depends(query_engine)]
 Period = Annotated[str | None, Query(description="New since this study period (e.g. 2018-2021).")]
-ReleaseName = Annotated[str | None, Query(description="New since this release (its name).")]
+ReleaseName = Annotated[str | None, Query(description="New since this release (its name).",
+                                          pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 MinScore = Annotated[float, Query(ge=0, le=1, description="Candidates scoring at least this (0 to 1).")]
 TITLE = "What came new since a release or a study period"
 
@@ -46,16 +47,13 @@ def _meta(request: Request) -> StoreMeta:
     return store.meta if store is not None else StoreMeta()
 
 
-def _since(request: Request, period: str | None, release: str | None) -> Since | None:
+def _since(request: Request, period: str | None, release: str | None) -> Since:
+    """The choice; a release and a period together: new by either; neither: everything."""
     period, release = (period or "").strip() or None, (release or "").strip() or None
-    if period is None and release is None:
-        return None
-    if period is not None and release is not None:
-        raise ParameterError("release", "choose a release or a study period, not both")
-    if release is not None:
-        found = find_release(request.app.state.settings, release)  # 404 naming it if unknown
-        return Since(release=found.name, items=release_items(snapshot_of(request.app, found)))
-    return Since(period=period)
+    if release is None:
+        return Since(period=period)
+    found = find_release(request.app.state.settings, release)  # 404 naming it if unknown
+    return Since(period=period, release=found.name, items=release_items(snapshot_of(request.app, found)))
 
 
 def _run(request: Request, engine: QueryEngine, since: Since, min_score: float) -> NewSince:
@@ -76,7 +74,7 @@ def new_since_page(request: Request, engine: EngineDep, since_period: Period = N
     result: NewSince | None = None
     try:
         since = _since(request, since_period, release)
-        if since is not None:
+        if since.period or since.release:  # nothing chosen: the form alone
             result = _run(request, engine, since, min_score)
     except ParameterError as exc:  # shown with the form; other errors: the app's policy
         error = exc
@@ -103,13 +101,11 @@ def new_since_page(request: Request, engine: EngineDep, since_period: Period = N
 def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_period: str | None,
               release: str | None, min_score: float) -> Response:
     since = _since(request, since_period, release)
-    if since is None:
-        raise ParameterError("since_period", "choose a release or a study period")
     result = _run(request, engine, since, min_score)
     table, columns = new_since_table(result)
     lang = i18n.ui_language(request)
-    chosen = (("Release", since.release) if since.release else ("Study period", since.period or ""))
-    computed = [("Data version", _meta(request).data_version), ("Query", QUERY), chosen,
+    computed = [("Data version", _meta(request).data_version), ("Query", QUERY),
+                ("Release", since.release or ""), ("Study period", since.period or ""),
                 ("Minimum score", f"{min_score:g}")]
     out = render(table, [replace(c, title=i18n.gettext(lang, c.title)) for c in columns], fmt,
                  title=i18n.gettext(lang, TITLE),

@@ -3,8 +3,8 @@ that involve a new item ("the overlaps that came with the 2022-2025 Questions").
 
 An item is new since a study period if its own study period starts after the chosen one starts
 (items without a study period, Resolutions and themes, are never new by period); it is new since a
-release if the release did not hold it (`release_items`: every typed subject of the release). One
-of the two is chosen, never both.
+release if the release did not hold it (`release_items`: every typed subject of the release). With
+both chosen an item is new by either test; with neither, everything is (new since the beginning).
 
 The recorded side is the canned query ``queries/new-since.rq`` (with the period as its parameter;
 for a release it lists every record with its items' periods and the rows are kept here); the
@@ -14,6 +14,7 @@ with a new item. `new_since_table` puts both into one table for the CSV and Exce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,19 +46,21 @@ class Since:
     items: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
-        if (self.period is None) == (self.release is None):
-            raise ParameterError("since", "choose a release or a study period (one of them)")
         if self.release is not None and self.items is None:
             raise ParameterError("release", "the release's items are needed")
+        if self.period is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{4}", self.period):
+            raise ParameterError("since_period", f"a study period is written YYYY-YYYY; got {self.period!r}")
 
     @property
     def start(self) -> int:
         return int((self.period or "0")[:4])
 
     def is_new(self, iri: str, period: str = "") -> bool:
-        if self.items is not None:
-            return iri not in self.items
-        return bool(period) and period[:4].isdigit() and int(period[:4]) > self.start
+        if self.items is None and self.period is None:
+            return True
+        by_release = self.items is not None and iri not in self.items
+        by_period = self.period is not None and period[:4].isdigit() and int(period[:4]) > self.start
+        return by_release or by_period
 
 
 def release_items(store: EmbeddedStore) -> frozenset[str]:
@@ -94,7 +97,8 @@ def new_since(engine: QueryEngine, catalog: QueryCatalog, index: CandidateIndex 
               timeout: float | None = None) -> NewSince:
     """The recorded mappings/links and the candidate overlaps that involve an item new since ``since``."""
     spec = catalog[QUERY]
-    params = {"since_period": since.period} if since.period else {}
+    # the query filters by period alone; with a release the rows are kept here (by either test)
+    params = {"since_period": since.period} if since.period and since.items is None else {}
     table = run_select(engine, spec, params, base_iri=base_iri, timeout=timeout)
     if since.items is not None:
         kept = [r for r in (_relabel(row, since) for row in table.rows) if r is not None]

@@ -117,11 +117,14 @@ def test_the_download_table_holds_both_kinds(imported: Imported) -> None:
     assert [c.name for c in columns][:3] == ["what", "score", "aLabel"]
 
 
-def test_one_point_of_comparison_is_required() -> None:
+def test_the_points_of_comparison() -> None:
     with pytest.raises(ParameterError):
-        Since()
-    with pytest.raises(ParameterError):
-        Since(period="2018-2021", release="before", items=frozenset())
+        Since(release="before")  # without its items
+    with pytest.raises(ParameterError, match="YYYY-YYYY"):
+        Since(period="2018")
+    assert Since().is_new("x", "")  # neither: everything is new
+    both = Since(period="2018-2021", release="before", items=frozenset({"old", "kept"}))
+    assert both.is_new("x", "") and both.is_new("old", "2022-2025") and not both.is_new("kept", "2018-2021")
     assert Since(period="2018-2021").is_new("x", "2022-2025")
     assert not Since(period="2018-2021").is_new("x", "2018-2021")
     assert not Since(period="2018-2021").is_new("x", "")  # no study period: never new by period

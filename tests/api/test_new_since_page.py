@@ -104,15 +104,26 @@ def test_the_downloads_hold_both_tables(walked) -> None:  # type: ignore[no-unty
     assert any(isinstance(v, str) and "carry over? from:" in v for v in values)
 
 
-def test_bad_choices_are_named(walked) -> None:  # type: ignore[no-untyped-def]
+def test_bad_choices_are_named_and_both_choices_combine(walked) -> None:  # type: ignore[no-untyped-def]
     client, _out = walked
-    both = client.get("/reports/new-since", params={"since_period": "2018-2021", "release": "before-wtdc"})
-    assert both.status_code == 422 and "release" in both.text
-    assert client.get("/reports/new-since", params={"since_period": "2018"}).status_code == 422
+    bad = client.get("/reports/new-since", params={"since_period": "2018"})
+    assert bad.status_code == 422 and "since_period" in bad.text
     assert client.get("/reports/new-since", params={"release": "no-such-release"}).status_code == 404
-    assert client.get("/reports/new-since.csv").status_code == 422
     assert client.get("/reports/new-since.csv", params={"min_score": "2"}).status_code == 422
-    assert client.get("/reports/new-since").status_code == 200  # the form alone
+    form = client.get("/reports/new-since")  # the form alone
+    assert form.status_code == 200 and 'id="new-recorded"' not in form.text
+    # a release and a period together: new by either, so at least what each finds alone
+    count = {}
+    for name, params in (("period", {"since_period": "2022-2024"}), ("release", {"release": "before-wtdc"}),
+                         ("both", {"since_period": "2022-2024", "release": "before-wtdc"})):
+        body = client.get("/reports/new-since.csv", params=params).content.decode("utf-8-sig")
+        rows = csv.DictReader(io.StringIO(body))
+        count[name] = {(r["What"], r["One side"], r["Other side"], r["Why"]) for r in rows if r["Other side"]}
+    assert count["both"] == count["period"] | count["release"]
+    assert count["period"] - count["release"] and count["release"] - count["period"]
+    # a download with no choice holds everything
+    everything = client.get("/reports/new-since.csv")
+    assert everything.status_code == 200 and len(everything.text.splitlines()) > 100
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "fr"])
