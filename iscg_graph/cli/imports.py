@@ -143,9 +143,12 @@ def register(app: typer.Typer) -> None:
                                           help="Public base IRI.")] = DEFAULT_BASE,
         errors_xlsx: Annotated[Path | None, typer.Option(
             "--errors-xlsx", help="On problems, write the table here, bad cells highlighted.")] = None,
+        new_period: Annotated[bool, typer.Option(
+            "--new-period", help="A Questions table of a new study period: propose what each Question "
+                                 "continues and what that carries over (cli/new_period.py).")] = False,
         accept_continuations: Annotated[bool, typer.Option(
             "--accept-continuations",
-            help="Questions table: write the continuations proposed from the titles.")] = False,
+            help="With --new-period: write the continuations proposed from the titles.")] = False,
     ) -> None:
         """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
         if not author.strip() or not comment.strip():
@@ -158,7 +161,10 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         try:
             sheets = read_table(data, file.name, max_bytes=max_bytes)
-            if is_questions_table(sheets):  # the Questions of a (new) study period: cli/new_period.py
+            if new_period or accept_continuations:  # the Questions of a new study period
+                if not is_questions_table(sheets):
+                    raise typer.BadParameter("--new-period needs a Questions table (sector, study_period, "
+                                             "study_group, notation, title …)", param_hint="FILE")
                 _questions(sheets, store, data, file.name, author, comment, base, commit,
                            accept_continuations, errors_xlsx)
                 return

@@ -1,5 +1,5 @@
-"""``iscg import QUESTIONS.csv``: the Questions of a (new) study period, what each continues, and what
-that would carry over; called by ``iscg import`` when the table has the Questions table's header.
+"""``iscg import QUESTIONS.csv --new-period``: the Questions of a new study period, what each continues,
+and what that would carry over (the Questions table's header, as in ``data/questions/``).
 
 The preview lists every new Question with the Question it continues: from the ``continues`` column,
 or *proposed* by title similarity with its score and the alternatives. A proposal is written only

@@ -40,7 +40,7 @@ def walked(new_period, tmp_path_factory) -> Iterator[tuple[TestClient, dict[str,
                                "--store", str(copy), "--releases", str(releases)])
     assert made.exit_code == 0, made.output
     args = ["import", str(file), "--author", "ISCG secretariat", "--comment", "WTDC-22 and WTSA-24 Questions",
-            "--store", str(copy)]
+            "--store", str(copy), "--new-period"]
     preview = runner.invoke(cli, args)
     assert preview.exit_code == 0, preview.output
     out["preview"] = preview.output

@@ -166,7 +166,8 @@ def test_iscg_import_previews_a_questions_table_and_commits_on_confirmation(new_
     file = tmp_path / "questions-2025.csv"
     file.write_bytes(table)
     runner = CliRunner(env={"COLUMNS": "400"})
-    args = ["import", str(file), "--author", "secretariat", "--comment", "new period", "--store", str(copy)]
+    args = ["import", str(file), "--author", "secretariat", "--comment", "new period", "--store", str(copy),
+            "--new-period"]
     shown = runner.invoke(app, args)
     assert shown.exit_code == 0, shown.output
     assert "6 Question(s) to add" in shown.output and "proposed from the titles" in shown.output
@@ -174,6 +175,7 @@ def test_iscg_import_previews_a_questions_table_and_commits_on_confirmation(new_
     bad = tmp_path / "bad.csv"
     bad.write_bytes(_table(table, Q7_2={"continues": "Q99/2"}))
     refused = runner.invoke(app, ["import", str(bad), "--author", "a", "--comment", "c", "--store", str(copy),
+                                  "--new-period",
                                   "--commit"])
     assert refused.exit_code == 1 and "Q99/2" in refused.output
     done = runner.invoke(app, [*args, "--commit", "--accept-continuations"])
@@ -181,6 +183,11 @@ def test_iscg_import_previews_a_questions_table_and_commits_on_confirmation(new_
     assert "6 Question(s), 6 continuation(s)" in done.output
     again = runner.invoke(app, [*args, "--commit", "--accept-continuations"])
     assert again.exit_code == 0 and "nothing written" in again.output
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("ITU-D Question,ITU-T\nQ7/2,Q3/5\n")
+    wrong = runner.invoke(app, ["import", str(mapping), "--author", "a", "--comment", "c",
+                                "--store", str(copy), "--new-period"])
+    assert wrong.exit_code == 2 and "Questions table" in wrong.output
 
 
 @pytest.mark.parametrize("header", [["sector", "notation"], ["ITU-D Question", "ITU-T"]])
