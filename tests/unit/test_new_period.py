@@ -22,6 +22,7 @@ from iscg_graph.imports.new_period import (
     preview_questions,
 )
 from iscg_graph.imports.upload import read_table
+from iscg_graph.overlap.review import Decision, record_decision
 from iscg_graph.rdf.store import EmbeddedStore
 
 BASE = "https://w3id.org/iscg/"
@@ -154,6 +155,10 @@ def test_commit_writes_questions_continuations_and_proposed_carry_over_once(new_
     assert {r["o"].value for r in proposed} >= {ID + "itu-t/2022-2024/3-5",
                                                 BASE + "id/theme/resolution-areas/24"}
     assert not db.select(f"SELECT ?t WHERE {{ <{new}> <{ONT}addressesTheme> ?t }}")
+    # a reviewer decides on a carried-over mapping like on any candidate pair
+    outcome = record_decision(db, Decision(new, ID + "itu-t/2022-2024/3-5", "accept", "Ana Reviewer",
+                                           "overlap", "carried over from 2018-2021"), base=BASE)
+    assert outcome.status == "Accepted"
     # the same file again: nothing to add, nothing written
     again = preview_questions(read_table(table, "q.csv"), db, base=BASE)
     assert again.add == [] and len(again.unchanged) == 6
