@@ -89,6 +89,7 @@ class CarryOver:
     relation_kind: str
     predicate: str
     mapping: bool  # an iscg:Mapping (two Sectors) or an iscg:Link (a theme)
+    derived_label: str = ""  # the earlier record, in words
 
 
 @dataclass
@@ -261,7 +262,8 @@ def carry_over(store: EmbeddedStore, lin: Lineage, continuations: list[Continuat
                 continue
             proposed.add(pair)
             out.append(CarryOver(c.row, c.question, other, labels.get(other, other), link, c.earlier.iri,
-                                 new_is_subject, kind, pred, typed[link] == f"{o}Mapping"))
+                                 new_is_subject, kind, pred, typed[link] == f"{o}Mapping",
+                                 labels.get(link, "")))
     return out
 
 

@@ -312,6 +312,9 @@ def _carry_quads(c: CarryOver, *, base: str, source: str, label: str, file_name:
         add(DCT + "date", ox.Literal(day, datatype=n(XSD + "date"))),
         add(DCT + "identifier", ox.Literal(f"{file_name}:{c.row}")),
         add(RDFS + "label", ox.Literal(f"carry over? {label} to {c.other_label}", language="en")),
+        add(RDFS + "comment", ox.Literal(
+            f"carry over? {c.derived_label or 'a record'} of the Question that {label} continues",
+            language="en")),
         add(SKOS + "editorialNote", ox.Literal(
             f"proposed when {file_name} was imported: the Question it continues has this record; "
             "a reviewer accepts or rejects it", language="en")),

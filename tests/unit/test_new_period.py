@@ -22,7 +22,7 @@ from iscg_graph.imports.new_period import (
     preview_questions,
 )
 from iscg_graph.imports.upload import read_table
-from iscg_graph.overlap.review import Decision, record_decision
+from iscg_graph.overlap.review import Decision, record_decision, sssom_rows
 from iscg_graph.rdf.store import EmbeddedStore
 
 BASE = "https://w3id.org/iscg/"
@@ -155,6 +155,12 @@ def test_commit_writes_questions_continuations_and_proposed_carry_over_once(new_
     assert {r["o"].value for r in proposed} >= {ID + "itu-t/2022-2024/3-5",
                                                 BASE + "id/theme/resolution-areas/24"}
     assert not db.select(f"SELECT ?t WHERE {{ <{new}> <{ONT}addressesTheme> ?t }}")
+    # in the mapping register (SSSOM) with their origin: chained from the earlier record
+    carried = [r for r in sssom_rows(db, base=BASE) if "carry-over" in r["record_id"]
+               and r["subject_id"] == "iscgid:question/itu-d/2022-2025/7-2"]
+    assert carried and {r["mapping_justification"] for r in carried} == {"semapv:MappingChaining"}
+    assert all(r["comment"].startswith("carry over? ") for r in carried)
+    assert "iscg_status=Proposed" in carried[0]["other"]
     # a reviewer decides on a carried-over mapping like on any candidate pair
     outcome = record_decision(db, Decision(new, ID + "itu-t/2022-2024/3-5", "accept", "Ana Reviewer",
                                            "overlap", "carried over from 2018-2021"), base=BASE)
