@@ -30,6 +30,7 @@ from .routers import (
     health,
     imports,
     queries,
+    release_form,
     releases,
     reports,
     resources,
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
     for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, reports,
-                   releases, resources, workbench, workbench_assist, apidocs):
+                   releases, release_form, resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
