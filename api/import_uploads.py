@@ -13,7 +13,14 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-__all__ = ["KEEP", "KEEP_BYTES", "TTL", "Pending", "PendingUploads", "pending_uploads"]
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.types import Message
+
+from iscg_graph.errors import UnsafeInput
+
+__all__ = ["KEEP", "KEEP_BYTES", "TTL", "Pending", "PendingUploads", "capped_form", "pending_uploads"]
 
 KEEP = 32
 KEEP_BYTES = 64_000_000
@@ -70,3 +77,32 @@ def pending_uploads(app: object) -> PendingUploads:
         if found is None:
             found = state.pending_uploads = PendingUploads()
         return found
+
+
+async def capped_form(request: Request, cap: int) -> FormData:
+    """The request's multipart form, read only if the whole body is at most ``cap`` bytes (declared
+    or, for a chunked body, as it arrives): a larger upload is refused (413) before anything of it
+    is parsed or spooled to disk."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise UnsafeInput(f"an upload of {declared} bytes is over the limit of {cap} bytes", 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise UnsafeInput(f"an upload is over the limit of {cap} bytes", 413)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(max_files=1, max_fields=20)
+    except (MultiPartException, ValueError) as exc:
+        raise UnsafeInput(f"not a usable upload form: {exc}", 400) from None

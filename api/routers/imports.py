@@ -14,10 +14,12 @@ import re
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from iscg_graph.errors import ImportFailed, UploadRefused
+from iscg_graph.errors import ImportFailed, UnsafeInput, UploadRefused
 from iscg_graph.imports.data_templates import data_template
 from iscg_graph.imports.mapping_table import template_choices
 from iscg_graph.imports.upload import Problem
@@ -33,7 +35,7 @@ from iscg_graph.imports.workbooks import error_workbook, template
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import refresh_index
-from ..import_uploads import Pending, pending_uploads
+from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
 from ..writes import WRITE_ERRORS, write_path
 
@@ -79,31 +81,39 @@ def import_form(request: Request) -> Response:
 
 @router.post("/curate/import", response_class=HTMLResponse, include_in_schema=False,
              summary="Check an uploaded table: its problems or its preview (editors)")
-def import_upload(
-    request: Request,
-    file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form()] = "",
-    format: Annotated[str, Form(max_length=40)] = "",
-    comment: Annotated[str, Form(max_length=5000)] = "",
-    period_itu_r: Annotated[str, Form(max_length=9)] = "",
-    period_itu_t: Annotated[str, Form(max_length=9)] = "",
-    period_itu_d: Annotated[str, Form(max_length=9)] = "",
-) -> Response:
+async def import_upload(request: Request) -> Response:
+    """The form is read only when the whole body is within the cap (`capped_form`); the checks, the
+    preview and the page are blocking work, done in the threadpool."""
+    try:
+        form = await capped_form(request, MAX_BYTES + 100_000)
+    except UnsafeInput as exc:
+        return await run_in_threadpool(_page, request, exc.status, refused=str(exc))
+    file = form.get("file")
+    fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
+    data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
+    name = file.filename if isinstance(file, StarletteUploadFile) else None
+    return await run_in_threadpool(_check_upload, request, data, name or "", fields)
+
+
+def _check_upload(request: Request, data: bytes | None, file_name: str, fields: dict[str, str]) -> Response:
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
         return _denied(request, exc)
-    check_csrf(request, csrf_token)
-    chosen = {s: p for s, p in zip(_SECTORS, (period_itu_r, period_itu_t, period_itu_d), strict=True) if p}
+    check_csrf(request, fields.get("csrf_token", ""))
+    format, comment = fields.get("format", "")[:40], fields.get("comment", "")[:5000]
+    periods = (fields.get(f"period_{s.replace('-', '_').lower()}", "")[:9] for s in _SECTORS)
+    chosen = {s: p for s, p in zip(_SECTORS, periods, strict=True) if p}
     keep = {"comment": comment, "format": format, "chosen": chosen}
+    if data is None:
+        return _page(request, 422, refused="choose a file (.csv or .xlsx) to upload", **keep)
     if format and format not in UPLOAD_FORMATS:
         return _page(request, 422, **keep,
-                     refused=f"unknown format {format[:40]!r}: one of {', '.join(UPLOAD_FORMATS)}")
+                     refused=f"unknown format {format!r}: one of {', '.join(UPLOAD_FORMATS)}")
     bad = [p for p in chosen.values() if not re.fullmatch(r"\d{4}-\d{4}", p)]
     if bad:
         return _page(request, 422, refused=f"{bad[0]!r} is not a study period like 2022-2025", **keep)
-    name = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
-    data = file.file.read(MAX_BYTES + 1)
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     if len(data) > MAX_BYTES:
         return _page(request, 413, refused=f"{name}: over the limit of {MAX_BYTES} bytes", **keep)
     item = Pending(who.name, "", name, data, format or None, tuple(sorted(chosen.items())), comment,

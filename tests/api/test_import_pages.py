@@ -124,6 +124,9 @@ def test_hostile_or_wrong_uploads_get_a_4xx_naming_why(env) -> None:  # type: ig
     assert _upload(client, csrf, workbook([GOOD]), name="t.xlsm").status_code == 415
     assert "only .csv and .xlsx" in _upload(client, csrf, workbook([GOOD]), name="t.xlsm").text
     assert _upload(client, csrf, b"x" * (imports.MAX_BYTES + 1), name="big.csv").status_code == 413
+    huge = _upload(client, csrf, b"x" * (imports.MAX_BYTES + 200_000), name="huge.csv")
+    assert huge.status_code == 413 and "over the limit" in huge.text  # refused before the form is parsed
+    assert client.post("/curate/import", data={"csrf_token": csrf}).status_code == 422  # no file
     assert _upload(client, csrf, b"not a zip", name="t.xlsx").status_code == 415
     wrong = _upload(client, csrf, workbook([GOOD]), format="nonsense")
     assert wrong.status_code == 422 and "unknown format" in wrong.text
