@@ -17,20 +17,22 @@ unchanged, nothing to write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
 from ..build.tables._context import Context, Item, Row
-from ..build.tables._kinds import KINDS
+from ..build.tables._kinds import KINDS, Kind
 from ..errors import SourceError
 from ..rdf.org import ORG, derive_org
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS
+from .data_templates import DATA_TEMPLATES
 from .graph_keys import graph_context
 from .upload import Problem, Sheet
 
@@ -50,6 +52,7 @@ _KIND = {k.name: k for k in KINDS}
 # an import of the item's own table adds them as the build would, and never removes them
 KEPT = frozenset({str(ORG.hasSubOrganization), str(ORG.memberOf), ONTOLOGY_NS + "mandates"})
 _TYPE = URIRef(RDF.type)
+_PROBES = 8  # bad cells looked for in one row, beyond the first
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,52 @@ def _problem(sheet: Sheet, row: Row, exc: SourceError) -> Problem:
     return Problem(sheet.name, row.line, column, row.get(column) if column else "", message)
 
 
+def _further(kind: Kind, fmt: str, imp: _ImportContext, sheet: Sheet, row: Row,
+             exc: SourceError) -> list[Problem]:
+    """The row's other bad cells (a converter stops at the first): the bad cell is replaced by a
+    stand-in (blank, else the template's example value) and the row converted again on a copy of
+    the registry, until it converts, or fails on a column already reported or on none."""
+    found: list[Problem] = []
+    seen = {exc.column}
+    cells = dict(row.cells)
+    header, values = DATA_TEMPLATES.get(fmt, ((), ()))
+    example = dict(zip(header, values, strict=True))
+    while exc.column and len(found) < _PROBES:
+        column = sheet.header[exc.column - 1]
+        again: SourceError | None = None
+        for stand_in in dict.fromkeys(("", example.get(column, ""))):
+            cells[column] = stand_in
+            again = _probe(kind, imp, replace(row, cells=MappingProxyType(dict(cells))))
+            if again is None:
+                return found
+            if again.column != exc.column:
+                break
+        if again is None or not again.column or again.column in seen or "duplicate row" in again.message:
+            return found  # (a stand-in for a key cell can repeat another row's key: not a problem)
+        seen.add(again.column)
+        found.append(_problem(sheet, row, again))
+        exc = again
+    return found
+
+
+def _probe(kind: Kind, imp: _ImportContext, row: Row) -> SourceError | None:
+    """Convert ``row`` on a copy of the registry: its first problem, or None."""
+    probe = _ImportContext(base=imp.base, dataset=Dataset(), keys=dict(imp.keys),
+                           periods={k: list(v) for k, v in imp.periods.items()},
+                           versions={k: list(v) for k, v in imp.versions.items()},
+                           edition_years=imp.edition_years)
+    probe.file_keys = {k: line for k, line in imp.file_keys.items() if line != row.line}
+    probe.graph = probe.dataset.graph(URIRef("urn:iscg:import-probe"))
+    try:
+        kind.register(probe, row)
+        kind.emit(probe, row)
+    except SourceError as exc:
+        return exc
+    except KeyError as exc:
+        return SourceError(f"refers to {exc}, unknown to the graph")
+    return None
+
+
 def _ox(term: object) -> Any:  # a pyoxigraph term; Any: Quad() wants the position's own type
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -169,7 +218,7 @@ def preview_data_table(sheets: list[Sheet], store: EmbeddedStore, *, base: str,
             kind.register(imp, row)
             registered.append(row)
         except SourceError as exc:
-            preview.problems.append(_problem(sheet, row, exc))
+            preview.problems += [_problem(sheet, row, exc), *_further(kind, name, imp, sheet, row, exc)]
     graph_iri = URIRef(f"{base}graph/{folder}")
     made = imp.dataset.graph(graph_iri)  # the rows' triples, as the build would put them
     for row in registered:
@@ -177,7 +226,7 @@ def preview_data_table(sheets: list[Sheet], store: EmbeddedStore, *, base: str,
         try:
             kind.emit(imp, row)
         except SourceError as exc:
-            preview.problems.append(_problem(sheet, row, exc))
+            preview.problems += [_problem(sheet, row, exc), *_further(kind, name, imp, sheet, row, exc)]
             continue
         except KeyError as exc:  # a converter looked up a key its own checks did not cover
             preview.problems.append(Problem(sheet.name, row.line, "", "",

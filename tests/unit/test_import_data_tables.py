@@ -171,3 +171,12 @@ def test_each_template_has_drop_downs_and_an_example_row_that_imports(
     assert wb["Lists"].sheet_state == "hidden"
     preview = preview_data_table(read_table(out.read_bytes(), out.name), real_store, base=BASE)
     assert preview.ok and preview.format == fmt
+
+
+def test_every_bad_cell_of_a_row_is_reported(real_store) -> None:  # type: ignore[no-untyped-def]
+    bad = {"notation": "Q96/2", "study_group": "SG77", "continues": "Q55/2",
+           "related_resolutions": "PP:9999", "confidence": "sure"}
+    preview = preview_data_table(read_table(table("questions", bad), "q.csv"), real_store, base=BASE)
+    got = {(p.row, p.column, p.value) for p in preview.problems}
+    assert got == {(2, "study_group", "SG77"), (2, "continues", "Q55/2"),
+                   (2, "related_resolutions", "PP:9999"), (2, "confidence", "sure")}, preview.problems
