@@ -37,7 +37,7 @@ from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_write
 from ..candidate_refresh import refresh_index
 from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
-from ..writes import WRITE_ERRORS, write_path
+from ..writes import WRITE_ERRORS, author, write_path
 
 __all__ = ["MAX_BYTES", "router"]
 
@@ -173,7 +173,8 @@ def import_commit(
         return _page(request, 422, result=result, comment=comment)
     try:
         record = commit_upload(result, write_path(request), data=item.data, author=who.name,
-                               comment=comment.strip(), base=request.app.state.settings.base_iri)
+                               comment=comment.strip(), base=request.app.state.settings.base_iri,
+                               origin=author(request, who, comment, "table-import").origin)
     except ImportFailed as exc:
         result.problems = list(exc.problems) or [_untraced(v.message) for v in exc.report.violations]
         return _page(request, 422, result=result, comment=comment)

@@ -42,7 +42,7 @@ def _local(iri: str) -> str:
 
 
 def commit_table(preview: TablePreview, path: WritePath, *, data: bytes, file_name: str, author: str,
-                 comment: str) -> ChangeRecord | None:
+                 comment: str, origin: str | None = None) -> ChangeRecord | None:
     """Write the previewed additions and changes as one change; None when nothing would change."""
     if preview.problems:
         raise ValueError("a preview with problems is never committed")
@@ -58,7 +58,7 @@ def commit_table(preview: TablePreview, path: WritePath, *, data: bytes, file_na
         work.extend(added)
 
     who = Author(name=author, comment=f"{comment} (import of {file_name}, sha256 {digest})",
-                 origin=f"iscg import {file_name} sha256:{digest}", kind="table-import")
+                 origin=f"{origin or 'iscg import'} {file_name} sha256:{digest}", kind="table-import")
     try:
         return path.apply(change, who)
     except ValidationFailed as failed:

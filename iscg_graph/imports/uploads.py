@@ -88,20 +88,22 @@ def preview_upload(data: bytes, file_name: str, store: EmbeddedStore, *, base: s
 
 
 def commit_upload(preview: UploadPreview, path: WritePath, *, data: bytes, author: str, comment: str,
-                  base: str) -> ChangeRecord | None:
-    """Commit the previewed file (``data`` must be the file previewed) as one change."""
+                  base: str, origin: str | None = None) -> ChangeRecord | None:
+    """Commit the previewed file (``data`` must be the file previewed) as one change; ``origin``
+    says where it came from (the route and client), with the file's name and hash."""
     if hashlib.sha256(data).hexdigest() != preview.digest:
         raise ValueError("the data is not the file that was previewed")
     if preview.mapping is not None:
         if not preview.mapping.add:
             return None
+        where = f"{origin} {preview.file_name} sha256:{preview.digest}" if origin else None
         return commit_preview(preview.mapping, path, data=data, file_name=preview.file_name, author=author,
-                              comment=comment, base=base)
+                              comment=comment, base=base, where=where)
     assert preview.table is not None
     if preview.table.empty:
         return None
     return commit_table(preview.table, path, data=data, file_name=preview.file_name, author=author,
-                        comment=comment)
+                        comment=comment, origin=origin)
 
 
 def study_periods(store: EmbeddedStore) -> dict[str, list[str]]:

@@ -110,6 +110,8 @@ def test_bad_rows_then_preview_then_exactly_the_previewed_file_committed(env) ->
     assert done.status_code == 303 and done.headers["location"] == "/changes/1"
     records = journal(store.inner)
     assert len(records) == 1 and records[0].author == "erin" and digest in records[0].comment
+    assert records[0].origin.startswith(f"POST /curate/import/{digest}")
+    assert f"table.xlsx sha256:{digest}" in records[0].origin
     assert "after the ISCG meeting" in client.get("/changes").text
     # confirmed once: the upload is gone; the same file again has nothing to write
     assert client.post(confirm, data={"csrf_token": csrf, "comment": "again"}).status_code == 404
