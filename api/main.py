@@ -28,8 +28,10 @@ from .routers import (
     changes,
     curate,
     health,
+    imports,
     new_since,
     queries,
+    release_form,
     releases,
     reports,
     resources,
@@ -90,8 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates and new_since before reports: /reports/candidates and /reports/new-since must win over
     # /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, new_since, reports,
-                   releases, resources, workbench, workbench_assist, apidocs):
+    for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, new_since,
+                   reports, releases, release_form, resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
