@@ -67,8 +67,10 @@ def print_preview(preview: PeriodPreview, store: EmbeddedStore, name: str, accep
         c_t = Table(title="carry over? (written as Proposed records for review)", header_style="bold")
         for col in ("row", "new Question", "with", "from the record", "written"):
             c_t.add_column(col, overflow="fold")
+        names = {q.iri: f"{q.sector} {q.notation} ({q.period})" for q in preview.add}
         for co in carry:
-            c_t.add_row(str(co.row), co.question, co.other_label, co.derived_from,
+            c_t.add_row(str(co.row), names.get(co.question, co.question), co.other_label,
+                        co.derived_label or co.derived_from,
                         "yes" if co.row in confirmed else "if its continuation is confirmed")
         out.print(c_t)
 
