@@ -28,6 +28,7 @@ from .routers import (
     changes,
     curate,
     health,
+    interface_text,
     queries,
     releases,
     reports,
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
     for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, workbench, workbench_assist, apidocs):
+                   resources, workbench, workbench_assist, apidocs, interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -33,6 +33,8 @@ def header(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
 
 def messages(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(key, message) for every text of a query header that a page shows."""
+    if data.get("summary"):
+        yield "summary", str(data["summary"]).strip()
     if data.get("description"):
         yield "description", str(data["description"]).strip()
     for param in data.get("params") or []:
