@@ -41,6 +41,9 @@ def messages(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         for key in ("label", "description", "empty_label"):
             if isinstance(param, dict) and param.get(key):
                 yield "params", str(param[key]).strip()
+        if isinstance(param, dict) and isinstance(param.get("enum_labels"), dict):
+            for words in param["enum_labels"].values():
+                yield "params", str(words).strip()
     for title in (data.get("columns") or {}).values():
         yield "columns", str(title).strip()
     report = data.get("report") or {}
