@@ -104,3 +104,11 @@ def test_the_workbench_page_embeds_its_languages_script_words(client: TestClient
     config = json.loads(re.search(r'id="workbench-config">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     summaries = {e["name"]: e["summary"] for e in config["examples"]}
     assert summaries["theme-coverage"].startswith("تغطية المواضيع")
+
+
+def test_a_url_over_the_limit_is_refused_in_the_readers_language(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "ASK {}" + " " * 40_000}, headers={"Accept-Language": "fr"})
+    assert r.status_code == 414
+    body = r.json()
+    assert "over the limit" in body["detail"]
+    assert (body["code"], body["message"]) == ("uri_too_long", "L'adresse de la requête est trop longue.")
