@@ -24,9 +24,11 @@ from .remote_store import follow_remote, is_remote, open_remote, remote_engine_o
 from .routers import (
     account,
     apidocs,
+    browse,
     candidates,
     changes,
     curate,
+    dataset,
     health,
     interface_text,
     queries,
@@ -90,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
     for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, workbench, workbench_assist, apidocs, interface_text):
+                   resources, dataset, browse, workbench, workbench_assist, apidocs, interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -112,3 +112,11 @@ def test_a_url_over_the_limit_is_refused_in_the_readers_language(client: TestCli
     body = r.json()
     assert "over the limit" in body["detail"]
     assert (body["code"], body["message"]) == ("uri_too_long", "L'adresse de la requête est trop longue.")
+
+
+def test_a_missing_resource_answers_the_same_error_body(client: TestClient) -> None:
+    r = client.get("/id/question/nowhere", headers={"Accept": "application/json", "Accept-Language": "ru"})
+    assert r.status_code == 404
+    body = r.json()
+    assert "no resource" in body["detail"]
+    assert (body["code"], body["message"]) == ("not_found", "По этому адресу ничего не найдено.")
