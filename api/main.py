@@ -30,8 +30,10 @@ from .routers import (
     curate,
     dataset,
     health,
+    imports,
     interface_text,
     queries,
+    release_form,
     releases,
     reports,
     resources,
@@ -91,8 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, dataset, browse, workbench, workbench_assist, apidocs, interface_text):
+    for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, reports,
+                   releases, release_form, resources, dataset, browse, workbench, workbench_assist, apidocs,
+                   interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
