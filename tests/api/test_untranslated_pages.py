@@ -140,7 +140,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
 
 PAGES = [
     "/login", "/ontology", "/docs/querying", "/docs/examples", "/query", "/account", "/admin/accounts",
-    "/curate/mapping", "/changes", "/changes/1", "/releases", "/releases/r2", "/releases/r1",
+    "/curate/mapping", "/curate/import", "/changes", "/changes/1", "/releases", "/releases/r2",
+    "/releases/r1",
 ]
 
 
@@ -158,6 +159,8 @@ def test_the_check_finds_english_on_english_pages(site: tuple[TestClient, dict[s
         r = client.get(_with_lang(path, "en"))
         assert r.status_code == 200, (path, r.status_code, r.text[:300])
         assert len(leftovers(r.text, "fr")) >= 3, path  # the English interface is found as English
+        if path == "/releases":  # the admin's release form is on the crawled page too
+            assert 'class="release-form"' in r.text
     client.cookies.delete("iscg_lang")
 
 
