@@ -16,6 +16,12 @@ LIBRARY_MESSAGES = (
     N_("General Secretariat"), N_("Any"),
     # the workbench's parameter forms (api.workbench_forms)
     N_("Default"),
+    # titles of the example queries along the graph's main paths (iscg_graph.query.paths, /docs/examples)
+    N_("A Question's study group, Sector and study period"),
+    N_("Study groups as units of their Sector (W3C ORG)"),
+    N_("The themes a Question addresses, and the list each theme is in"),
+    N_("Cross-Sector mappings with their provenance"),
+    N_("The versions of a Resolution, conference by conference"),
     # kinds of ontology terms (iscg_graph.linked_data.ontology_docs)
     N_("class"), N_("object property"), N_("datatype property"), N_("annotation property"), N_("property"),
     N_("controlled value"), N_("individual"),
