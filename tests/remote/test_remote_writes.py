@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from iscg_graph.build.remote_load import load_build
@@ -204,6 +206,47 @@ def test_a_review_and_its_revert_on_the_remote_store(setup: Setup) -> None:
                                    "Accept": "application/json"})
     assert status in (200, 201, 303), answer[:500]
     within(10.0, lambda: not ask(setup.a, probe) and not ask(setup.b, probe))
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html[:300]
+    return found.group(1)
+
+
+def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
+    """An editor logs in on replica A, edits a title and decides on two candidates at once."""
+    q = f"{ID}question/itu-t/2017-2020/5-17"
+    with httpx.Client(base_url=setup.a, timeout=120) as client:
+        login = client.get("/login")
+        r = client.post("/login", data={"name": "ed", "password": PASSWORD, "csrf_token": _csrf(login.text),
+                                         "next": "/account"})
+        assert r.status_code == 303, r.text[:300]
+        form = client.get("/curate/item", params={"iri": q})
+        assert form.status_code == 200
+        r = client.post("/curate/item", data={"iri": q, "action": "title", "title": "Title edited remotely",
+                                              "comment": "remote form test", "csrf_token": _csrf(form.text)})
+        assert r.status_code == 303, r.text[:500]
+        report = client.get("/reports/candidates", params={"kind": "question"})
+        pairs = re.findall(r'name="pair" value="([^"]+)"', report.text)
+        assert len(pairs) >= 2
+        r = client.post("/curate/candidates", data={
+            "pair": pairs[:2], "decision": "reject", "comment": "not the same work (remote test)",
+            "csrf_token": _csrf(report.text), "next": "/reports/candidates?kind=question"})
+        assert r.status_code == 303, r.text[:500]
+
+        def gone() -> bool:
+            after = client.get("/reports/candidates", params={"kind": "question"})
+            return after.status_code == 200 and not set(pairs[:2]) & set(
+                re.findall(r'name="pair" value="([^"]+)"', after.text))
+
+        within(10.0, gone)
+    page = q.removeprefix(DEFAULT_BASE.rstrip("/"))
+    for base in (setup.a, setup.b):
+        within(10.0, lambda base=base: b"Title edited remotely" in call(  # type: ignore[misc]
+            base, page, headers={"Accept": "text/turtle"})[1])
+    kinds = [c["kind"] for c in _changes(setup.a)[:3]]
+    assert kinds == ["review", "review", "form"]
 
 
 def test_history_survives_a_rebuild_with_iscg_build_remote(setup: Setup) -> None:
