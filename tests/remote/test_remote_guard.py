@@ -7,6 +7,7 @@ write path follows the store and computes it again, so neither write is lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,13 +18,13 @@ from iscg_graph.curation.history import CHANGES_GRAPH, changes
 from iscg_graph.curation.remote_writes import RemoteWritePath, guarded_update
 from iscg_graph.curation.writes import Author
 from iscg_graph.errors import RemoteWriteFailed, WriteRefused
-from iscg_graph.query.remote import RemoteEngine
+from iscg_graph.query.remote import RemoteConfig, RemoteEngine
 from iscg_graph.query.remote_mirror import mirror, token_of
 from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore, StoreMeta, write_meta
 from iscg_graph.vocab import DEFAULT_BASE
 
 from .conftest import oxigraph_config
-from .servers import oxigraph_server
+from .servers import oxigraph_server, virtuoso_server
 
 pytestmark = pytest.mark.server
 
@@ -55,7 +56,8 @@ class Replica:
 
 def _hash(engine: RemoteEngine) -> list[str]:
     return sorted(f"{r['s']} {r['p']} {r['o']} {r['g']}"
-                  for r in engine.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))
+                  for r in engine.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } "
+                                         f'FILTER(STRSTARTS(STR(?g), "{DEFAULT_BASE}graph/")) }}'))
 
 
 def _add(text: str) -> object:
@@ -65,20 +67,36 @@ def _add(text: str) -> object:
     return change
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteConfig]:
+    """A real server of each kind (Virtuoso runs each update request in autocommit mode)."""
+    folder = tmp_path_factory.mktemp(request.param)
+    if request.param == "oxigraph":
+        process, root = oxigraph_server(folder)
+        config = oxigraph_config(root)
+    else:
+        process, root = virtuoso_server(folder)
+        config = RemoteConfig(f"{root}/sparql", f"{root}/sparql", kind="virtuoso", poll_interval=0.0)
+    try:
+        yield config
+    finally:
+        process.stop()
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> object:
-    server, root = oxigraph_server(tmp_path)
+def engine(server: RemoteConfig, tmp_path: Path) -> RemoteEngine:
+    """The server holding only a tiny build (a fresh load for each test)."""
     build = tmp_path / "build"
     build.mkdir()
     (build / SNAPSHOT).write_text(f'{NOTE} {LABEL} "first"@en {GRAPH} .\n', "utf-8")
     write_meta(build, StoreMeta(data_version="tiny", built_at="2026-12-06T00:00:00Z", generation=0,
                                 triples=1, graphs={GRAPH.value: 1}))
-    remote = RemoteEngine(oxigraph_config(root))
-    load_build(build, remote, base=DEFAULT_BASE)
-    try:
-        yield remote
-    finally:
-        server.stop()
+    remote = RemoteEngine(server)
+    load_build(build, remote, base=DEFAULT_BASE,
+               strategy="transaction" if server.kind == "oxigraph" else "staged")
+    remote.update(f"DROP SILENT GRAPH <{CHANGES_GRAPH}>")  # the journal of an earlier test
+    return remote
 
 
 def test_an_update_guarded_by_an_old_generation_changes_nothing(engine: RemoteEngine, tmp_path: Path) -> None:
@@ -129,11 +147,9 @@ def test_writes_outside_the_services_graphs_are_refused(engine: RemoteEngine, tm
 
 def test_a_server_that_refuses_updates_is_a_clear_error(engine: RemoteEngine, tmp_path: Path) -> None:
     a = Replica(engine, tmp_path / "a")
-    from iscg_graph.query.remote import RemoteConfig
-
     config = engine.config
-    readonly = RemoteEngine(RemoteConfig(config.query_url, config.query_url.replace("/query", "/nowhere"),
-                                         kind="oxigraph", poll_interval=0.0))
+    readonly = RemoteEngine(RemoteConfig(config.query_url, config.query_url.rsplit("/", 1)[0] + "/nowhere",
+                                         kind=config.kind, poll_interval=0.0))
     path = RemoteWritePath(readonly, lambda: a.store, a.follow, base=DEFAULT_BASE,
                            validate=lambda graph: _Conforms())
     before = _hash(engine)
