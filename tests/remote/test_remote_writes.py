@@ -161,6 +161,26 @@ def test_an_invalid_update_is_422_and_the_server_is_unchanged(setup: Setup) -> N
     assert remote_hash(setup.engine) == before
 
 
+def test_a_direct_update_post_and_the_roles(setup: Setup) -> None:
+    """``application/sparql-update`` in the body; anonymous callers get 401 and nothing is sent."""
+    text = (f'DELETE DATA {{ GRAPH <{DEFAULT_BASE}graph/questions> '
+            f'{{ <{Q417}> <{LABEL}> "Remote write test label"@fr }} }}')
+    before = remote_hash(setup.engine)
+    status, _ = call(setup.b, "/sparql", method="POST", body=text.encode(),
+                     headers={"Content-Type": "application/sparql-update"})
+    assert status == 401 and remote_hash(setup.engine) == before
+    status, body = call(setup.b, "/sparql?comment=direct", method="POST", body=text.encode(), headers={
+        "Content-Type": "application/sparql-update", "Authorization": f"Bearer {setup.editor}"})
+    assert status == 200, body[:500]
+    assert json.loads(body)["removed"] == 1
+    probe = f'ASK {{ <{Q417}> <{LABEL}> "Remote write test label"@fr }}'
+    assert not ask(setup.b, probe)
+    within(10.0, lambda: not ask(setup.a, probe))
+    status, body = update(setup.a, f"LOAD <http://127.0.0.1:9/x.ttl> INTO GRAPH <{DEFAULT_BASE}graph/x>",
+                          setup.editor)
+    assert status == 403 and b"LOAD" in body
+
+
 def test_graph_store_protocol_on_the_remote_store(setup: Setup) -> None:
     graph = f"{DEFAULT_BASE}graph/upload/remote-test"
     auth = {"Authorization": f"Bearer {setup.editor}", "Content-Type": "text/turtle"}
