@@ -94,7 +94,7 @@ def candidates_list(
         for col in ("score", "left", "right", "evidence"):
             t.add_column(col, overflow="fold")
         for c in page.candidates:
-            flag = f" [{c.status}]" if c.is_recorded else ""
+            flag = f" [{c.status}]" if c.status else ""
             t.add_row(f"{c.score:.3f}{flag}", c.left["label"], c.right["label"], c.explanation())
         out.print(t)
     else:
