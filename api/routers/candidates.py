@@ -177,20 +177,18 @@ def list_candidates(
     }
     fmt = _wants(request, format)
     if group == "lineage" and fmt == "json":
-        whole = index.query(kind, sector=sector, item=item, min_score=min_score, limit=max(1, page.total),
-                            include_recorded=include_recorded)
-        lineages = group_by_lineage(whole.candidates, Date.today())
-        shown = lineages[offset : offset + limit]
+        grouped = index.lineages(kind, today=Date.today(), sector=sector, item=item, min_score=min_score,
+                                 limit=limit, offset=offset, include_recorded=include_recorded)
         return JSONResponse(
             {
                 "kind": kind,
-                "data_version": page.data_version,
+                "data_version": grouped.data_version,
                 "group": group,
-                "total": len(lineages),
+                "total": grouped.total,
                 "offset": offset,
-                "count": len(shown),
+                "count": len(grouped.lineages),
                 "parameters": params,
-                "lineages": [g.to_json() for g in shown],
+                "lineages": [g.to_json() for g in grouped.lineages],
             }
         )
     if fmt in ("csv", "xlsx"):

@@ -14,6 +14,7 @@ consistent view while a new one is written) holds, 8-byte aligned:
 * ``iri.off`` / ``iri.blob``: the items' IRIs, sorted (an item is its row number; IRI -> row by bisection);
 * ``item.off`` / ``item.blob``: each item's summary as UTF-8 JSON (label, Sector, group_label …);
 * ``item.code``: each item's partition code as an index into ``codes_all`` (-1: none);
+* ``item.start`` / ``item.end``: the years of each item's study period (int32, -1: none);
 * per kind: ``<kind>.left`` / ``.right`` (int32 item rows), ``.score`` (float64, the rounded
   score), ``.recorded`` (bool), ``.covered`` (bool: not recorded itself, but its lineage pair is
   recorded in another study period, a carry-over), ``.group`` (int32: the lineage pair, numbered
@@ -95,6 +96,8 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
     arrays["iri.off"], arrays["iri.blob"] = _blob([i.encode("utf-8") for i in iris])
     arrays["item.off"], arrays["item.blob"] = _blob([_dumps(it) for it in summaries])
     arrays["item.code"] = np.array([code_row.get(_code(it), -1) for it in summaries], dtype=np.int32)
+    for key in ("start", "end"):  # the study period's years (-1: none), for "active at the same time"
+        arrays[f"item.{key}"] = np.array([int(it.get(key, -1)) for it in summaries], dtype=np.int32)
     codes: dict[str, list[str]] = {}
     for kind, cands in kinds.items():
         arrays[f"{kind}.left"] = np.array([row[c["left"]] for c in cands], dtype=np.int32)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,18 @@ from ..errors import ParameterError
 from . import columnar
 from .candidate import CSV_COLUMNS, Candidate, candidate_table
 from .columnar import Columns, columns_from_doc
+from .lineage_view import LineagePair, order_groups, tier_array
 from .scoring import KINDS
 
-__all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS", "candidate_table"]
+__all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS", "LineagePage", "candidate_table"]
+
+
+@dataclass(frozen=True)
+class LineagePage:
+    kind: str
+    total: int  # lineage pairs selected before `limit`
+    lineages: tuple[LineagePair, ...]
+    data_version: str
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,75 @@ class CandidateIndex:
         """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
         return self._codes.get(kind, [])
 
+    def _selected(
+        self, kind: str, sector: str | None, item: str | None, min_score: float, include_recorded: bool
+    ) -> np.ndarray:
+        """The rows a query selects, best score first (before offset and limit)."""
+        wanted = sector.strip().lower() if sector else None
+        if wanted is not None and wanted not in self.codes(kind):
+            if any(wanted in self.codes(k) for k in KINDS):  # a real code, no candidates of this kind
+                return np.arange(0)
+            raise ParameterError(
+                "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
+            )
+        if item:
+            pool = self._pool((kind, "item", item))
+        elif wanted:
+            pool = self._pool((kind, "code", wanted))
+        else:
+            pool = self._pool((kind,))
+        ranked, count = pool.select(include_recorded, min_score)
+        rows = ranked[:count]
+        if item and wanted:  # both filters: a short per-item list, scanned
+            code = self._codes_all.index(wanted)
+            item_code = self._cols["item.code"]
+            rows = rows[
+                (item_code[self._cols[f"{kind}.left"][rows]] == code)
+                | (item_code[self._cols[f"{kind}.right"][rows]] == code)
+            ]
+        return rows
+
+    def _check(self, kind: str, min_score: float, limit: int, offset: int) -> None:
+        if kind not in KINDS:
+            raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not 0 <= min_score <= 1:
+            raise ParameterError("min_score", "must be between 0 and 1")
+        if limit < 1 or offset < 0:
+            raise ParameterError("limit", "limit must be at least 1 and offset not negative")
+
+    def lineages(
+        self,
+        kind: str = "question",
+        *,
+        today: date,
+        sector: str | None = None,
+        item: str | None = None,
+        min_score: float = 0.0,
+        limit: int = 50,
+        offset: int = 0,
+        include_recorded: bool = False,
+        concurrent_only: bool = False,
+    ) -> LineagePage:
+        """One page of lineage pairs in the default order (`lineage_view`), from the columns: only
+        the page's member pairs are decoded, whatever the size of the selection."""
+        self._check(kind, min_score, limit, offset)
+        rows = self._selected(kind, sector, item, min_score, include_recorded)
+        left, right = self._cols[f"{kind}.left"][rows], self._cols[f"{kind}.right"][rows]
+        start, end = self._cols["item.start"], self._cols["item.end"]
+        tiers = tier_array(start[left], end[left], start[right], end[right], today.year)
+        groups = self._cols[f"{kind}.group"][rows]
+        order, group_tier = order_groups(groups, tiers, self._cols[f"{kind}.score"][rows], concurrent_only)
+        members: dict[int, list[int]] = {}
+        wanted = set(order[offset : offset + limit].tolist())
+        for g, r in zip(groups.tolist(), rows.tolist(), strict=True):
+            if g in wanted:
+                members.setdefault(g, []).append(r)
+        page = tuple(
+            LineagePair(tuple(self._candidate(kind, r) for r in members[g]), int(group_tier[g]))
+            for g in order[offset : offset + limit].tolist()
+        )
+        return LineagePage(kind, len(order), page, self.data_version)
+
     def query(
         self,
         kind: str = "question",
@@ -259,36 +338,8 @@ class CandidateIndex:
         offset: int = 0,
         include_recorded: bool = False,
     ) -> CandidatePage:
-        if kind not in KINDS:
-            raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
-        if not 0 <= min_score <= 1:
-            raise ParameterError("min_score", "must be between 0 and 1")
-        if limit < 1 or offset < 0:
-            raise ParameterError("limit", "limit must be at least 1 and offset not negative")
-        wanted = sector.strip().lower() if sector else None
-        if wanted is not None and wanted not in self.codes(kind):
-            if any(wanted in self.codes(k) for k in KINDS):  # a real code, no candidates of this kind
-                return CandidatePage(kind, 0, (), self.data_version)
-            raise ParameterError(
-                "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
-            )
-        if item:
-            pool = self._pool((kind, "item", item))
-        elif wanted:
-            pool = self._pool((kind, "code", wanted))
-        else:
-            pool = self._pool((kind,))
-        ranked, count = pool.select(include_recorded, min_score)
-        if item and wanted:  # both filters: a short per-item list, scanned
-            code = self._codes_all.index(wanted)
-            item_code = self._cols["item.code"]
-            rows = ranked[:count]
-            keep = rows[
-                (item_code[self._cols[f"{kind}.left"][rows]] == code)
-                | (item_code[self._cols[f"{kind}.right"][rows]] == code)
-            ]
-            total, out = len(keep), keep[offset : offset + limit]
-        else:
-            total, out = count, ranked[offset : min(count, offset + limit)]
+        self._check(kind, min_score, limit, offset)
+        rows = self._selected(kind, sector, item, min_score, include_recorded)
+        total, out = len(rows), rows[offset : offset + limit]
         page = tuple(self._candidate(kind, int(r)) for r in out)
         return CandidatePage(kind, total, page, self.data_version)

@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from .candidate import Candidate
 from .lineage import CARRY_OVER
 
-__all__ = ["NOW", "AT_THE_SAME_TIME", "NEVER", "FLOOR", "LineagePair", "group_by_lineage", "member_tier"]
+__all__ = [
+    "NOW", "AT_THE_SAME_TIME", "NEVER", "FLOOR", "LineagePair", "group_by_lineage", "member_tier",
+    "order_groups", "tier_array",
+]
 
 NOW, AT_THE_SAME_TIME, NEVER = 0, 1, 2
 TIER_NAMES = {NOW: "now", AT_THE_SAME_TIME: "at-the-same-time", NEVER: "never-at-the-same-time"}
@@ -117,3 +122,36 @@ def group_by_lineage(
         pairs.append((rank, -ranked[0].score, first, LineagePair(ranked, tier)))
     pairs.sort(key=lambda p: p[:3])
     return [p[3] for p in pairs]
+
+
+# -- the same order from the index's columns (no candidate decoded) ------------------------------------
+
+
+def tier_array(
+    left_start: np.ndarray, left_end: np.ndarray, right_start: np.ndarray, right_end: np.ndarray, year: int
+) -> np.ndarray:
+    """`member_tier` of many pairs at once, from their period years (-1: no period)."""
+    unknown = (left_start < 0) | (right_start < 0)
+    never = (left_start > right_end) | (right_start > left_end)
+    now = (left_start <= year) & (year <= left_end) & (right_start <= year) & (year <= right_end)
+    tiers = np.where(never, NEVER, np.where(now, NOW, AT_THE_SAME_TIME))
+    return np.where(unknown, AT_THE_SAME_TIME, tiers).astype(np.int8)
+
+
+def order_groups(
+    groups: np.ndarray, tiers: np.ndarray, scores: np.ndarray, concurrent_only: bool = False,
+    floor: float = FLOOR,
+) -> tuple[np.ndarray, dict[int, int]]:
+    """Rows (best score first) of lineage pairs ``groups`` -> the pairs in the default order, and each
+    pair's tier: the order `group_by_lineage` gives, computed with numpy."""
+    if len(groups) == 0:
+        return np.arange(0), {}
+    ids, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    tier = np.full(len(ids), NEVER, dtype=np.int8)
+    np.minimum.at(tier, inverse, tiers)
+    best = scores[first]
+    rank = np.where((tier == NOW) & (best < floor), AT_THE_SAME_TIME, tier)
+    order = np.lexsort((first, -best, rank))
+    if concurrent_only:
+        order = order[rank[order] != NEVER]
+    return ids[order], dict(zip(ids.tolist(), tier.tolist(), strict=True))

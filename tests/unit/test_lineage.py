@@ -219,3 +219,32 @@ def test_folds_are_deterministic_and_partition_the_keys() -> None:
     keys = [frozenset((f"a{i}", f"b{i}")) for i in range(20)]
     one, two = folds(keys), folds(list(reversed(keys)))
     assert one == two and one[0] | one[1] == set(keys) and not one[0] & one[1]
+
+
+def _same_order(index: CandidateIndex, include_recorded: bool, **kw: object) -> int:
+    whole = index.query("question", limit=10**9, include_recorded=include_recorded, **kw).candidates  # type: ignore[arg-type]
+    want = group_by_lineage(whole, TODAY)
+    got = index.lineages("question", today=TODAY, limit=10**9, include_recorded=include_recorded, **kw)  # type: ignore[arg-type]
+    assert got.total == len(want)
+    assert [[(c.left["iri"], c.right["iri"]) for c in g.members] for g in got.lineages] == [
+        [(c.left["iri"], c.right["iri"]) for c in g.members] for g in want
+    ]
+    assert [g.tier for g in got.lineages] == [g.tier for g in want]
+    page = index.lineages("question", today=TODAY, limit=3, offset=2, include_recorded=include_recorded, **kw)  # type: ignore[arg-type]
+    assert [g.best for g in page.lineages] == [g.best for g in want[2:5]]
+    return len(want)
+
+
+def test_the_index_orders_lineage_pairs_from_its_columns_as_the_view_does(tmp_path: Path) -> None:
+    precompute(mini_store(), tmp_path)
+    index = CandidateIndex.load(tmp_path)
+    assert _same_order(index, False) > 3 and _same_order(index, True) > 3
+    assert _same_order(index, True, sector="ITU-R") > 0
+    never = index.lineages("question", today=TODAY, limit=1000, concurrent_only=True)
+    assert all(g.tier != NEVER for g in never.lineages)
+
+
+@pytest.mark.slow
+def test_real_index_orders_lineage_pairs_from_its_columns_as_the_view_does(built_store: Path) -> None:
+    index = _real_index(built_store)
+    assert _same_order(index, False) > 500 and _same_order(index, True) > 500
