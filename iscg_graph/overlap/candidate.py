@@ -44,6 +44,7 @@ class Candidate:
     shared: dict[str, tuple[dict[str, str], ...]]  # shared_themes / shared_resolutions / ... -> items
     recorded: tuple[dict[str, str], ...]  # the links that already record this pair
     weights: dict[str, float] = field(default_factory=dict)  # the kind's weights (they sum to 1)
+    mapped_weight: float = 0.0  # share of the rest (1 - evidence) a mapped lineage closes (Questions)
     lineage: tuple[str, str] = ("", "")  # the lineage of each side (its earliest member's IRI)
     group: int = -1  # the lineage pair's number in the index
     mapped_by: tuple[dict[str, Any], ...] = ()  # records of the lineages in other periods (evidence)
@@ -71,12 +72,19 @@ class Candidate:
         return CARRY_OVER if self.covered_by else ""
 
     def contributions(self) -> list[tuple[str, float, float]]:
-        """(family, its 0-1 value, its weight) of every family that adds to the score."""
+        """(family, its 0-1 value, its weight) of every weighted family that adds to the score."""
         return [
             (n, v, self.weights.get(n, 0.0))
             for n, v in self.components.items()
-            if v > 0 and self.weights.get(n, 0.0) > 0
+            if v > 0 and self.weights.get(n, 0.0) > 0 and n != "mapped"
         ]
+
+    def lift(self) -> tuple[float, float, float] | None:
+        """(weight, mapped value, rest = 1 - the other evidence) when a mapped lineage lifts the score."""
+        m = self.components.get("mapped", 0.0)
+        if m <= 0 or self.mapped_weight <= 0:
+            return None
+        return self.mapped_weight, m, 1.0 - sum(w * v for _, v, w in self.contributions())
 
     def explanation(self) -> str:
         """Why these two are proposed, in sentences that add up to the score."""
@@ -101,6 +109,9 @@ class Candidate:
             rec = self.mapped_by[0]
             parts.append(f"Recorded in another period: {_name(rec['subject'])} with {_name(rec['object'])}.")
         sums = [f"{w:.2f} × {v:.2f} {EVIDENCE_NAMES.get(n, n)}" for n, v, w in self.contributions()]
+        lift = self.lift()
+        if lift is not None:
+            sums.append(f"{lift[0]:.2f} × {lift[1]:.2f} × (1 − {1 - lift[2]:.2f}) {EVIDENCE_NAMES['mapped']}")
         if sums:
             factor = f", × {self.period_factor:.2f}" if self.period_factor < 1 else ""
             parts.append(f"Score {self.score:.2f} = " + " + ".join(sums) + factor + ".")

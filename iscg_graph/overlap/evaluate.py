@@ -50,6 +50,7 @@ def _only(weights: Weights, keep: str) -> Weights:
 
     return replace(
         weights,
+        mapped=weights.mapped if keep == "graph" else 0.0,  # recorded mappings are graph evidence
         question=pick(weights.question),
         resolution=pick(weights.resolution),
         theme=pick(weights.theme),

@@ -40,7 +40,7 @@ from .weights import Weights
 __all__ = ["PREVIOUS", "HoldoutRun", "HoldoutScore", "folds", "holdout_runs", "holdout_scores"]
 
 # the question weights before lineages entered the score (the "before" of the comparison)
-PREVIOUS = Weights(question={"lexical": 0.60, "themes": 0.25, "resolutions": 0.15})
+PREVIOUS = Weights(mapped=0.0)
 KS = (25, 50, 100)
 
 LineageKey = frozenset[str]

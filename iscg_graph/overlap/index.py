@@ -153,6 +153,7 @@ class CandidateIndex:
             shared=shared,
             recorded=tuple(ev.get("recorded", ())) + self._extra.get((kind, row), ()),
             weights=dict(self.weights.get(kind, {})),
+            mapped_weight=float(self.weights.get("mapped", 0.0)) if kind == "question" else 0.0,
             lineage=tuple(ev.get("lineage") or ("", "")),  # type: ignore[arg-type]
             group=int(self._cols[f"{kind}.group"][row]),
             mapped_by=self._records(ev.get("mapped_by", ())),

@@ -8,8 +8,8 @@ Three kinds of candidate pairs, each between two *partitions* (never inside one)
 
 Score = weighted sum of cosine similarities, then a study-period factor (Questions only)::
 
-    question:   0.50 lexical + 0.20 shared themes + 0.15 shared Resolutions + 0.15 mapped lineages
-                (x 0.85 if the study periods are disjoint)
+    question:   b = 0.60 lexical + 0.25 shared themes + 0.15 shared Resolutions;
+                b + 0.15 mapped lineages x (1 - b)       (x 0.85 if the study periods are disjoint)
     resolution: 0.60 lexical + 0.25 shared themes + 0.15 shared mandated items
     theme:      0.70 lexical + 0.20 co-addressed by the same items + 0.10 same coordination body
 
@@ -17,8 +17,9 @@ Score = weighted sum of cosine similarities, then a study-period factor (Questio
 study group's text also carries its Questions' titles (weight 0.3), and its themes/Resolutions those
 of its Questions (weight 0.5). The graph vectors count themes with their broader themes (0.5).
 *mapped lineages* (`iscg_graph.overlap.lineage`): 1 when the two items' lineages are recorded as
-mapped in another study period, 0.5 when one side's lineage is mapped to the other's study group
-(or a working party / Question of it). A pair's own records never enter its own score: they only
+mapped in another study period, 0.5 when one side's lineage is mapped to a working party / task
+group of the other (a study group); it closes 0.15 of the gap to 1 (`weights.lifted`), so pairs
+without such a record keep their score. A pair's own records never enter its own score: they only
 decide whether it is proposed, flagged as recorded, or (its lineage pair recorded in another
 period) flagged as a carry-over.
 
@@ -43,7 +44,7 @@ from .corpus import Corpus, Item, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import Space, build_spaces
 from .lineage import Coverage, build_lineages
-from .weights import KINDS, Weights
+from .weights import KINDS, Weights, lifted
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
 
@@ -93,6 +94,9 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     if not a or not b:
         return {}
     names = list(w)
+    mapped = None
+    if kind == "question" and weights.mapped > 0 and "mapped" in space.features:
+        mapped = (space.features["mapped"][0], space.features["mapped"][1].T.tocsc())
     mats = [(space.features[n][0], space.features[n][1].T.tocsc()) for n in names]
     part_codes: dict[str, int] = {}
     pa = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in a])
@@ -105,6 +109,9 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
         comps = [np.minimum(np.asarray((ma[rows] @ mbt).todense()), 1.0) for ma, mbt in mats]
         total = sum(w[n] * c for n, c in zip(names, comps, strict=True))
         assert isinstance(total, np.ndarray)
+        if mapped is not None:
+            comps.append(np.minimum(np.asarray((mapped[0][rows] @ mapped[1]).todense()), 1.0))
+            total = lifted(total, comps[-1], weights.mapped)
         total[pa[rows, None] == pb[None, :]] = 0.0
         factor = period(rows) if period is not None else None
         if factor is not None:
@@ -121,7 +128,9 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
                     continue
                 kept[key] = {
                     "score": score,
-                    "components": {n: float(comps[i][r, c]) for i, n in enumerate(names)},
+                    "components": {
+                        n: float(comps[i][r, c]) for i, n in enumerate(names + (["mapped"] if mapped else []))
+                    },
                     "period_factor": 1.0 if factor is None else float(factor[r, c]),
                 }
     return kept
@@ -151,10 +160,15 @@ def _score_pair(kind: str, space: Space, weights: Weights, x: Item, y: Item) -> 
         n: min(1.0, float(_row_product(space.features[n][0], i, space.features[n][1], j)[1].sum())) for n in w
     }
     factor = 1.0
+    score = sum(w[n] * comps[n] for n in w)
     if kind == "question":
         f = _period_factor([space.left[i]], [space.right[j]], weights.disjoint_periods)(slice(0, 1))
         factor = float(f[0, 0])
-    return {"score": factor * sum(w[n] * comps[n] for n in w), "components": comps, "period_factor": factor}
+        if weights.mapped > 0:
+            m = _row_product(space.features["mapped"][0], i, space.features["mapped"][1], j)[1].sum()
+            comps["mapped"] = min(1.0, float(m))
+            score = lifted(score, comps["mapped"], weights.mapped)
+    return {"score": factor * score, "components": comps, "period_factor": factor}
 
 
 def _records(recs: list[Recorded]) -> list[dict[str, str]]:
@@ -219,7 +233,8 @@ def build_candidates(
             mapped_by: list[Recorded] = []
             if "mapped" in s["components"]:  # exact value, without the pair's own records
                 s["components"]["mapped"], mapped_by = coverage.mapped(x, y)
-                s["score"] = s["period_factor"] * sum(w[n] * s["components"][n] for n in w)
+                base = sum(w[n] * s["components"][n] for n in w)
+                s["score"] = s["period_factor"] * lifted(base, s["components"]["mapped"], weights.mapped)
             cand: dict[str, object] = {
                 "left": li,
                 "right": ri,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["KINDS", "Weights"]
+__all__ = ["KINDS", "Weights", "lifted"]
 
 KINDS = ("question", "resolution", "theme")
 
@@ -12,7 +13,7 @@ KINDS = ("question", "resolution", "theme")
 @dataclass(frozen=True)
 class Weights:
     question: dict[str, float] = field(
-        default_factory=lambda: {"lexical": 0.50, "themes": 0.20, "resolutions": 0.15, "mapped": 0.15}
+        default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "resolutions": 0.15}
     )
     resolution: dict[str, float] = field(
         default_factory=lambda: {"lexical": 0.60, "themes": 0.25, "items": 0.15}
@@ -20,6 +21,9 @@ class Weights:
     theme: dict[str, float] = field(
         default_factory=lambda: {"lexical": 0.70, "cooccurrence": 0.20, "bodies": 0.10}
     )
+    # Questions: a recorded mapping of the two lineages in another period closes this share of the
+    # gap between the evidence above and 1 (`lifted`): pairs without one keep their score
+    mapped: float = 0.15
     disjoint_periods: float = 0.85  # factor when two study periods do not overlap
     group_questions: float = 0.3  # weight of a study group's Questions' titles in its text
     top_k: int = 10  # candidates kept per item (plus every recorded pair)
@@ -33,9 +37,18 @@ class Weights:
             "question": self.question,
             "resolution": self.resolution,
             "theme": self.theme,
+            "mapped": self.mapped,
             "disjoint_periods": self.disjoint_periods,
             "group_questions": self.group_questions,
             "top_k": self.top_k,
             "min_score": self.min_score,
         }
 
+
+
+def lifted(base: Any, mapped: Any, weight: float) -> Any:
+    """The score with the lineage evidence: ``base + weight × mapped × (1 − base)``, still 0-1.
+
+    ``base`` is the weighted sum of the other evidence (weights summing to 1), ``mapped`` the 0-1
+    mapped-lineage value; works on numbers and numpy arrays alike."""
+    return base + weight * mapped * (1.0 - base)

@@ -151,7 +151,9 @@ def test_a_candidate_explains_itself(index: CandidateIndex) -> None:
     assert "Shared terms: " in body["explanation"] and "Same themes: " in body["explanation"]
     # the "why" sentences add up to the score shown, on its one 0-1 scale
     assert f"Score {c.score:.2f} = " in body["explanation"]
-    total = sum(w * v for _, v, w in c.contributions()) * c.period_factor
+    base = sum(w * v for _, v, w in c.contributions())
+    lift = c.lift()
+    total = (base + (lift[0] * lift[1] * lift[2] if lift else 0.0)) * c.period_factor
     assert abs(total - c.score) < 1e-3 and sum(c.weights.values()) == pytest.approx(1.0)
     assert body["left"]["sector_code"] == "ITU-D" and body["right"]["group_label"] == "SG17"
 
