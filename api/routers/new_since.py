@@ -69,7 +69,7 @@ def _query_string(period: str | None, release: str | None, min_score: float) -> 
 @router.get("/reports/new-since", response_class=HTMLResponse, summary=TITLE,
             responses=oa.answers(oa.HTML, 404, *oa.ENGINE_ERRORS, error_media=(oa.HTML, oa.JSON)))
 def new_since_page(request: Request, engine: EngineDep, since_period: Period = None,
-                   release: ReleaseName = None, min_score: MinScore = 0.3) -> Response:
+                   release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
     error: ParameterError | None = None
     result: NewSince | None = None
     try:
@@ -119,12 +119,12 @@ def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_per
 @router.get("/reports/new-since.csv", summary="What came new since a release or a study period, as CSV",
             response_class=Response, responses=oa.answers(oa.CSV, 404, *oa.ENGINE_ERRORS))
 def new_since_csv(request: Request, engine: EngineDep, since_period: Period = None,
-                  release: ReleaseName = None, min_score: MinScore = 0.3) -> Response:
+                  release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
     return _download(request, engine, "csv", since_period, release, min_score)
 
 
 @router.get("/reports/new-since.xlsx", summary="What came new since a release or a study period, as Excel",
             response_class=Response, responses=oa.answers(oa.XLSX, 404, *oa.ENGINE_ERRORS))
 def new_since_xlsx(request: Request, engine: EngineDep, since_period: Period = None,
-                   release: ReleaseName = None, min_score: MinScore = 0.3) -> Response:
+                   release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
     return _download(request, engine, "xlsx", since_period, release, min_score)

@@ -93,7 +93,7 @@ def _relabel(row: Mapping[str, Cell], since: Since) -> Mapping[str, Cell] | None
 
 
 def new_since(engine: QueryEngine, catalog: QueryCatalog, index: CandidateIndex | None, since: Since, *,
-              base_iri: str = DEFAULT_BASE_IRI, min_score: float = 0.3,
+              base_iri: str = DEFAULT_BASE_IRI, min_score: float = 0.2,
               timeout: float | None = None) -> NewSince:
     """The recorded mappings/links and the candidate overlaps that involve an item new since ``since``."""
     spec = catalog[QUERY]
