@@ -24,11 +24,14 @@ from .remote_store import follow_remote, is_remote, open_remote, remote_engine_o
 from .routers import (
     account,
     apidocs,
+    browse,
     candidates,
     changes,
     curate,
+    dataset,
     health,
     imports,
+    interface_text,
     queries,
     release_form,
     releases,
@@ -93,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
     for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, reports,
-                   releases, release_form, resources, workbench, workbench_assist, apidocs):
+                   releases, release_form, resources, dataset, browse, workbench, workbench_assist, apidocs,
+                   interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app
