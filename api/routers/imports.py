@@ -10,6 +10,7 @@ bombs, legacy workbooks, not UTF-8); formulas are never evaluated (`iscg_graph.i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from typing import Annotated, Any
@@ -19,7 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from iscg_graph.errors import ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.errors import ChoiceRefused, ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.imports.choices import parse_choose
 from iscg_graph.imports.data_templates import data_template
 from iscg_graph.imports.mapping_table import template_choices
 from iscg_graph.imports.upload import Problem
@@ -27,6 +29,7 @@ from iscg_graph.imports.uploads import (
     MAPPING_TABLE,
     UPLOAD_FORMATS,
     UploadPreview,
+    check_upload_choices,
     commit_upload,
     preview_upload,
     study_periods,
@@ -50,8 +53,11 @@ _SECTORS = ("ITU-R", "ITU-T", "ITU-D")
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
     store = request.app.state.store
-    values: dict[str, Any] = {"result": None, "refused": "", "comment": "", "format": "", "chosen": {},
+    values: dict[str, Any] = {"result": None, "refused": "", "choice_error": "", "comment": "", "format": "",
+                              "chosen": {},
                               **context}
+    if values["result"] is not None:
+        values["picks_key"] = picks_key(values["result"].picks)
     return templates.TemplateResponse(request, "curation/import.html", {
         "who": principal(request), "csrf": csrf_token(request), "formats": UPLOAD_FORMATS,
         "periods": study_periods(store), "max_mb": MAX_BYTES // 1_000_000, **values}, status_code=status)
@@ -66,7 +72,13 @@ def _denied(request: Request, exc: WriteDenied) -> Response:
 def _preview(request: Request, item: Pending) -> UploadPreview:
     return preview_upload(item.data, item.file_name, request.app.state.store,
                           base=request.app.state.settings.base_iri, format=item.format,
-                          periods=dict(item.periods), max_bytes=MAX_BYTES)
+                          periods=dict(item.periods), max_bytes=MAX_BYTES, picks=item.picks)
+
+
+def picks_key(picks: tuple[tuple[str, str], ...]) -> str:
+    """A short fingerprint of the choices a preview was made with: the confirmation names it, so
+    what is committed is the preview the editor saw, even if the choices changed in another tab."""
+    return hashlib.sha256(repr(sorted(picks)).encode()).hexdigest()[:16] if picks else ""
 
 
 @router.get("/curate/import", response_class=HTMLResponse, include_in_schema=False,
@@ -155,6 +167,7 @@ def import_commit(
     digest: str,
     csrf_token: Annotated[str, Form()] = "",
     comment: Annotated[str, Form(max_length=5000)] = "",
+    choices: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     try:
         who = require_writer(request, "editor")
@@ -165,6 +178,10 @@ def import_commit(
     if item is None:
         return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
                                            "hour); upload the file again")
+    if choices != picks_key(item.picks):
+        return _page(request, 409, result=_preview(request, item), comment=comment,
+                     choice_error="the choices for the ambiguous cells changed since this preview: "
+                             "check the preview below and confirm again")
     if not comment.strip():
         return _page(request, 422, refused="say why: the comment is recorded with the change",
                      result=_preview(request, item))
@@ -186,6 +203,41 @@ def import_commit(
     if result.format == MAPPING_TABLE or result.format == "mappings":
         refresh_index(request)  # recorded mappings leave the candidate overlaps
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
+
+
+@router.post("/curate/import/{digest}/choose", response_class=HTMLResponse, include_in_schema=False,
+             summary="Choose among the matches of ambiguous cells, then check again (editors)")
+def import_choose(
+    request: Request,
+    digest: str,
+    csrf_token: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    choose: Annotated[list[str] | None, Form(max_length=300)] = None,
+) -> Response:
+    """Each ``choose`` value is ``CELL=CHOICE`` (an empty one: not chosen yet; at most 200). The picks, with
+    those made before for this upload, must each be one of the choices offered for its cell (422
+    naming it otherwise); then they are kept with the upload and the table is checked again."""
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    item = _pending(request, who.name, digest)
+    if item is None:
+        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
+                                           "hour); upload the file again")
+    values = [v for v in (choose or [])[:200] if v.strip()]
+    try:
+        posted = parse_choose(values)
+        before = _preview(request, item)
+        picks = check_upload_choices(before, request.app.state.store, periods=dict(item.periods),
+                                     picks=item.picks + posted)
+    except ChoiceRefused as exc:
+        return _page(request, 422, choice_error=str(exc), result=_preview(request, item), comment=comment)
+    chosen = Pending(**{**item.__dict__, "picks": picks, "at": time.monotonic()})
+    pending_uploads(request.app).put(chosen)
+    result = _preview(request, chosen)
+    return _page(request, 422 if result.problems else 200, result=result, comment=comment)
 
 
 @router.get("/curate/import/templates/{name}", include_in_schema=False,
