@@ -3,8 +3,8 @@
 The confirmation form carries only the hash: what is committed is exactly the file that was
 previewed, never a second upload, with the choices the editor made for its ambiguous cells
 (checked against the choices offered, kept here, never read back from the page). An upload
-belongs to the editor who sent it (another account finds nothing under its hash). At most `KEEP` uploads and `KEEP_BYTES` bytes are kept, each for
-`TTL` seconds; the oldest go first.
+belongs to the editor who sent it (another account finds nothing under its hash). At most
+`KEEP` uploads and `KEEP_BYTES` bytes are kept, each for `TTL` seconds; the oldest go first.
 """
 
 from __future__ import annotations
