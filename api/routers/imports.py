@@ -38,6 +38,8 @@ from iscg_graph.imports.workbooks import error_workbook, template
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import refresh_index
+from ..form_messages import say
+from ..i18n.messages import N_
 from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, write_path
@@ -49,6 +51,9 @@ MAX_BYTES = 5_000_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _SECTORS = ("ITU-R", "ITU-T", "ITU-D")
+_NO_UPLOAD = N_("no upload of yours with this hash (uploads are kept for an hour); upload the file again")
+_CHOOSE_FILE = N_("choose a file (.csv or .xlsx) to upload")
+_SAY_WHY = N_("say why: the comment is recorded with the change")
 
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
@@ -99,7 +104,9 @@ async def import_upload(request: Request) -> Response:
     try:
         form = await capped_form(request, MAX_BYTES + 100_000)
     except UnsafeInput as exc:
-        return await run_in_threadpool(_page, request, exc.status, refused=str(exc))
+        refused = (say(request, N_("the upload is over the limit of %(limit)s bytes"), limit=MAX_BYTES)
+                   if exc.status == 413 else say(request, N_("not a usable upload form")))
+        return await run_in_threadpool(_page, request, exc.status, refused=refused)
     file = form.get("file")
     fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
     data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
@@ -118,16 +125,19 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     chosen = {s: p for s, p in zip(_SECTORS, periods, strict=True) if p}
     keep = {"comment": comment, "format": format, "chosen": chosen}
     if data is None:
-        return _page(request, 422, refused="choose a file (.csv or .xlsx) to upload", **keep)
+        return _page(request, 422, refused=say(request, _CHOOSE_FILE), **keep)
     if format and format not in UPLOAD_FORMATS:
         return _page(request, 422, **keep,
-                     refused=f"unknown format {format!r}: one of {', '.join(UPLOAD_FORMATS)}")
+                     refused=say(request, N_("unknown format %(format)s: one of %(formats)s"),
+                                 format=repr(format), formats=", ".join(UPLOAD_FORMATS)))
     bad = [p for p in chosen.values() if not re.fullmatch(r"\d{4}-\d{4}", p)]
     if bad:
-        return _page(request, 422, refused=f"{bad[0]!r} is not a study period like 2022-2025", **keep)
+        return _page(request, 422, refused=say(request, N_("%(period)s is not a study period like 2022-2025"),
+                                                  period=repr(bad[0])), **keep)
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     if len(data) > MAX_BYTES:
-        return _page(request, 413, refused=f"{name}: over the limit of {MAX_BYTES} bytes", **keep)
+        return _page(request, 413, refused=say(request, N_("%(file)s: over the limit of %(limit)s bytes"),
+                                                  file=name, limit=MAX_BYTES), **keep)
     item = Pending(who.name, "", name, data, format or None, tuple(sorted(chosen.items())), comment,
                    time.monotonic())
     try:
@@ -153,7 +163,7 @@ def import_errors(request: Request, digest: str) -> Response:
         return _denied(request, exc)
     item = _pending(request, who.name, digest)
     if item is None:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an hour)")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
     result = _preview(request, item)
     stem = item.file_name.rsplit(".", 1)[0]
     return Response(error_workbook(result.sheets, result.problems), media_type=XLSX, headers={
@@ -176,14 +186,13 @@ def import_commit(
     check_csrf(request, csrf_token)
     item = _pending(request, who.name, digest)
     if item is None:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
-                                           "hour); upload the file again")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
     if choices != picks_key(item.picks):
         return _page(request, 409, result=_preview(request, item), comment=comment,
-                     choice_error="the choices for the ambiguous cells changed since this preview: "
-                             "check the preview below and confirm again")
+                     choice_error=say(request, N_("the choices for the ambiguous cells changed since this "
+                                                  "preview: check the preview below and confirm again")))
     if not comment.strip():
-        return _page(request, 422, refused="say why: the comment is recorded with the change",
+        return _page(request, 422, refused=say(request, _SAY_WHY),
                      result=_preview(request, item))
     result = _preview(request, item)  # the store may have changed since the preview: check again
     if result.problems:
@@ -224,8 +233,7 @@ def import_choose(
     check_csrf(request, csrf_token)
     item = _pending(request, who.name, digest)
     if item is None:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
-                                           "hour); upload the file again")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
     values = [v for v in (choose or [])[:200] if v.strip()]
     try:
         posted = parse_choose(values)
@@ -249,8 +257,9 @@ def import_template(request: Request, name: str) -> Response:
         return _denied(request, exc)
     fmt = name.removesuffix(".xlsx")
     if not name.endswith(".xlsx") or fmt not in UPLOAD_FORMATS:
-        return _page(request, 404, refused=f"no template {name[:60]!r}: one of "
-                                           f"{', '.join(f + '.xlsx' for f in UPLOAD_FORMATS)}")
+        return _page(request, 404, refused=say(request, N_("no template %(name)s: one of %(names)s"),
+                                               name=repr(name[:60]),
+                                               names=", ".join(f + ".xlsx" for f in UPLOAD_FORMATS)))
     store = request.app.state.store
     body = (template(template_choices(store, {})) if fmt == MAPPING_TABLE
             else data_template(fmt, store, request.app.state.settings.base_iri))
