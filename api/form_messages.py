@@ -3,10 +3,12 @@ mapping forms), in the language of the person's interface: the same gettext cata
 pages and the JSON error bodies (api/i18n), marked with ``N_`` so ``make i18n`` extracts them.
 
 ``say(request, N_("… %(name)s …"), name=…)`` translates, then fills in the specifics (names,
-values, limits stay as written). ``shape_message`` words a SHACL violation next to a field: in
-English the shape's own ``sh:message``; in another language a plain sentence per kind of constraint
-(a value is required, one value only, not one of the allowed values …); a constraint with no such
-sentence (a SPARQL rule of our shapes) keeps the shape's English message and says it is English.
+values, limits stay as written). ``problem_message`` gives an import problem in the person's
+language when the library wrote it from templates (unknown item, ambiguous match, duplicate row,
+formula …). ``shape_message`` words a SHACL violation next to a field: in English the shape's own
+``sh:message``; in another language a plain sentence per kind of constraint (a value is required,
+too many values, not one of the allowed values …); a constraint with no such sentence (a SPARQL
+rule of our shapes) keeps the shape's English message and says it is English.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from starlette.requests import HTTPConnection
 from . import i18n
 from .i18n.messages import N_
 
-__all__ = ["CONSTRAINTS", "say", "shape_message"]
+__all__ = ["CONSTRAINTS", "problem_message", "say", "shape_message"]
 
 # SHACL constraint component (local name) -> the plain sentence shown in the person's language
 CONSTRAINTS: dict[str, str] = {
@@ -40,6 +42,16 @@ def say(connection: HTTPConnection | None, msgid: str, /, **params: Any) -> str:
     """``msgid`` (English) in the request's interface language, ``params`` filled in."""
     text = i18n.gettext(i18n.ui_language(connection), msgid)
     return text % params if params else text
+
+
+def problem_message(connection: HTTPConnection | None, problem: Any) -> str:
+    """An import problem (`iscg_graph.imports.upload.Problem`) in the request's language: its
+    templates translated and filled in; a problem without templates keeps its English message."""
+    parts = getattr(problem, "parts", ())
+    if not parts:
+        return str(problem.message)
+    language = i18n.ui_language(connection)
+    return "".join(i18n.gettext(language, text) % dict(values) for text, values in parts)
 
 
 def shape_message(connection: HTTPConnection | None, violation: dict[str, Any]) -> str:

@@ -38,7 +38,7 @@ from iscg_graph.imports.workbooks import error_workbook, template
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import refresh_index
-from ..form_messages import say
+from ..form_messages import problem_message, say
 from ..i18n.messages import N_
 from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
@@ -63,6 +63,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
                               **context}
     if values["result"] is not None:
         values["picks_key"] = picks_key(values["result"].picks)
+        values["messages"] = [problem_message(request, p) for p in values["result"].problems]
     return templates.TemplateResponse(request, "curation/import.html", {
         "who": principal(request), "csrf": csrf_token(request), "formats": UPLOAD_FORMATS,
         "periods": study_periods(store), "max_mb": MAX_BYTES // 1_000_000, **values}, status_code=status)
@@ -268,7 +269,7 @@ def import_template(request: Request, name: str) -> Response:
 
 
 def _untraced(message: str) -> Problem:
-    return Problem("", 0, "", "", f"would break the shapes: {message}")
+    return Problem.worded("", 0, "", "", (N_("would break the shapes: %(message)s"), {"message": message}))
 
 
 def _ascii(text: str) -> str:

@@ -5,6 +5,7 @@ the shapes' own rule has no such wording."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -104,3 +105,17 @@ def test_shape_violations_are_worded_per_constraint_in_every_language() -> None:
             continue
         for sentence in CONSTRAINTS.values():
             assert gettext(language, sentence) != sentence, (language, sentence)
+
+
+def test_the_problems_of_a_table_in_french(client: TestClient) -> None:
+    csrf = _csrf(client.get("/curate/import").text)
+    table = b"ITU-D Question,ITU-R,ITU-T,Notes\nQ99/2,,,\nQ6/2,,=HYPERLINK(1),\nQ6/2,,,again\n"
+    r = client.post("/curate/import?lang=fr", data={"csrf_token": csrf, "period_itu_d": "2014-2017"},
+                    files={"file": ("t.csv", table, "text/csv")})
+    assert r.status_code == 422
+    cells = r"<tr><td>[^<]*</td><td>(\d+)</td><td>[^<]*</td><td><bdi>[^<]*</bdi></td><td>([^<]*)</td>"
+    rows = re.findall(cells, r.text)
+    got = {int(n): html.unescape(m) for n, m in rows}
+    assert got[2].startswith("Q99/2 : élément inconnu : aucun Q99/2 de ITU-D pour 2014-2017"), got
+    assert got[3] == "ressemble à une formule de tableur : les formules ne sont pas acceptées"
+    assert got[4] == "ligne en double : Q6/2 figure déjà à la ligne 3"
