@@ -31,10 +31,19 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import index_lock, record_in_index, refresh_index
+from ..form_messages import say, shape_message
+from ..i18n.messages import N_
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, record_review, report_json, write_path
 
 router = APIRouter(tags=["curation"])
+_SAY_WHY = N_("say why: it is recorded with the change")
+_PICK = N_("pick an item from the list")
+_NOTHING = N_("nothing changed")
+_DECISION_WHY = N_("say why (it is recorded with the decision)")
+_TO_ACCEPT = N_("to accept, choose one of: %(relations)s")
+_UNKNOWN_ACTION = N_("unknown action %(action)s")
+_CHOOSE_RELATION = N_("choose a relation: %(relations)s")
 
 
 def _safe_next(target: str) -> str:
@@ -76,16 +85,16 @@ def review_candidates(
     check_csrf(request, csrf_token)
     back = _safe_next(next)
     if not comment.strip():
-        return _problem_page(request, "A comment is required", ["say why (it is recorded with the decision)"],
+        return _problem_page(request, "A comment is required", [say(request, _DECISION_WHY)],
                              back, 422)
     if decision == "accept" and relation not in RELATIONS:
         return _problem_page(request, "Choose a relation kind",
-                             [f"to accept, choose one of: {', '.join(RELATIONS)}"], back, 422)
+                             [say(request, _TO_ACCEPT, relations=", ".join(RELATIONS))], back, 422)
     problems: list[str] = []
     for value in pair[:200]:
         left, sep, right = value.partition("|")
         if not sep:
-            problems.append(f"{value!r} is not a candidate pair")
+            problems.append(say(request, N_("%(value)s is not a candidate pair"), value=repr(value)))
             continue
         d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
         try:
@@ -94,7 +103,8 @@ def review_candidates(
         except (DecisionInvalid, DecisionConflict) as exc:
             problems.append(f"{left} / {right}: {exc}")
         except ValidationFailed as exc:
-            problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
+            problems += [f"{v['focus_node']}: {shape_message(request, v)}"
+                         for v in report_json(exc)["violations"]]
         except ISCGError as exc:
             problems.append(f"{left} / {right}: {exc}")
         else:
@@ -144,13 +154,14 @@ def edit_item(
         return _denied(request, exc)
     check_csrf(request, csrf_token)
     if not comment.strip():
-        return _item_form(request, iri, {"errors": {"comment": ["say why: it is recorded with the change"]}},
+        return _item_form(request, iri, {"errors": {"comment": [say(request, _SAY_WHY)]}},
                           422)
     base = request.app.state.settings.base_iri
     if action not in ("title", "retire", "link-add", "link-remove", "source"):
-        return _item_form(request, iri, {"errors": {"general": [f"unknown action {action!r}"]}}, 400)
+        unknown = say(request, _UNKNOWN_ACTION, action=repr(action))
+        return _item_form(request, iri, {"errors": {"general": [unknown]}}, 400)
     if action == "link-add" and not target:
-        return _item_form(request, iri, {"errors": {kind or "general": ["pick an item from the list"]}}, 422)
+        return _item_form(request, iri, {"errors": {kind or "general": [say(request, _PICK)]}}, 422)
 
     def change(work: ox.Store) -> None:
         if action == "title":
@@ -173,12 +184,12 @@ def edit_item(
             field = next((name for name, end in (("title", "/title"), ("theme", "#addressesTheme"),
                                                   ("resolution", "#relatedResolution"), ("source", "/source"))
                           if path.endswith(end)), "general")
-            errors.setdefault(field, []).append(v["message"])
+            errors.setdefault(field, []).append(shape_message(request, v))
         return _item_form(request, iri, {"errors": errors}, 422)
     except WRITE_ERRORS as exc:
         return _item_form(request, iri, {"errors": {"general": [str(getattr(exc, "message", exc))]}}, 400)
     if record is None:
-        return _item_form(request, iri, {"errors": {"general": ["nothing changed"]}}, 200)
+        return _item_form(request, iri, {"errors": {"general": [say(request, _NOTHING)]}}, 200)
     if action == "retire":
         refresh_index(request)  # a retired item drops out of the candidates
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
@@ -220,13 +231,13 @@ def add_mapping(
     keep = {"left": left, "right": right, "relation": relation, "comment": comment}
     errors: dict[str, list[str]] = {}
     if not left:
-        errors["left"] = ["pick an item from the list"]
+        errors["left"] = [say(request, _PICK)]
     if not right:
-        errors["right"] = ["pick an item from the list"]
+        errors["right"] = [say(request, _PICK)]
     if not comment.strip():
-        errors["comment"] = ["say why: it is recorded with the change"]
+        errors["comment"] = [say(request, _SAY_WHY)]
     if relation not in RELATIONS:
-        errors["general"] = [f"choose a relation: {', '.join(RELATIONS)}"]
+        errors["general"] = [say(request, _CHOOSE_RELATION, relations=", ".join(RELATIONS))]
     if errors:
         return _mapping_form(request, 422, errors=errors, **keep)
     try:
@@ -238,10 +249,10 @@ def add_mapping(
         field = next((f for f in ("left", "right") if text.startswith(f)), "general")
         return _mapping_form(request, 422, errors={field: [text.split(": ", 1)[-1]]}, **keep)
     except ValidationFailed as exc:
-        messages = [v["message"] for v in report_json(exc)["violations"]]
+        messages = [shape_message(request, v) for v in report_json(exc)["violations"]]
         return _mapping_form(request, 422, errors={"general": messages}, **keep)
     if record is not None:
         record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
     if record is None:
-        return _mapping_form(request, 200, errors={"general": ["nothing changed"]}, **keep)
+        return _mapping_form(request, 200, errors={"general": [say(request, _NOTHING)]}, **keep)
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
