@@ -32,6 +32,7 @@ from iscg_graph.imports.upload import Problem, read_table
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import refresh_index
+from ..form_messages import problem_message, say
 from ..i18n.messages import N_
 from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
@@ -42,6 +43,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["curation"])
 MAX_BYTES = 5_000_000
 FORMAT = "new-period"  # how its uploads are told apart from the other imports' while they wait
+_NO_UPLOAD = N_("no upload of yours with this hash (uploads are kept for an hour); upload the file again")
+_CHANGED = N_("the graph changed since your preview: check this preview and confirm again")
 _HOW = {"table": N_("from the continues column"), "proposed": N_("proposed from the titles"),
         "none": N_("none found")}
 
@@ -61,6 +64,8 @@ def _preview(request: Request, item: Pending) -> PeriodPreview:
 def _page(request: Request, status: int = 200, *, preview: PeriodPreview | None = None,
           item: Pending | None = None, accepted: set[int] | None = None, **context: Any) -> Response:
     values: dict[str, Any] = {"refused": "", "comment": "", "preview": preview, "item": item, **context}
+    if preview is not None:
+        values["messages"] = [problem_message(request, p) for p in preview.problems]
     if preview is not None and not preview.problems:
         store = request.app.state.store
         chosen = accepted if accepted is not None else {c.row for c in preview.confirmed()}
@@ -111,10 +116,13 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     check_csrf(request, fields.get("csrf_token", ""))
     comment = fields.get("comment", "")[:5000]
     if data is None or not data:
-        return _page(request, 422, refused="choose a file (.csv or .xlsx) to upload", comment=comment)
+        return _page(request, 422, refused=say(request, N_("choose a file (.csv or .xlsx) to upload")),
+                     comment=comment)
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     if len(data) > MAX_BYTES:
-        return _page(request, 413, refused=f"{name}: over the limit of {MAX_BYTES} bytes", comment=comment)
+        return _page(request, 413, comment=comment,
+                     refused=say(request, N_("%(file)s: over the limit of %(limit)s bytes"), file=name,
+                                 limit=MAX_BYTES))
     item = Pending(owner=who.name, digest=hashlib.sha256(data).hexdigest(), file_name=name, data=data,
                    format=FORMAT, periods=(), comment=comment, at=time.monotonic())
     try:
@@ -125,13 +133,14 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     return _page(request, 422 if preview.problems else 200, preview=preview, item=item, comment=comment)
 
 
-def _accepted(preview: PeriodPreview, raw: list[str]) -> set[int] | str:
+def _accepted(request: Request, preview: PeriodPreview, raw: list[str]) -> set[int] | str:
     """The accepted rows, or what is wrong with them: only rows with a proposal can be accepted."""
     proposals = {c.row for c in preview.proposals if c.earlier is not None}
     rows: set[int] = set()
     for value in raw:
         if not value.strip().isdigit() or int(value) not in proposals:
-            return f"accept: {value[:20]!r} is not a row with a proposed continuation"
+            return say(request, N_("accept: %(value)s is not a row with a proposed continuation"),
+                       value=repr(value[:20]))
         rows.add(int(value))
     return rows
 
@@ -154,19 +163,18 @@ def _commit(request: Request, digest: str, fields: dict[str, str], accept: list[
     comment = fields.get("comment", "")[:5000]
     item = pending_uploads(request.app).get(who.name, digest) if len(digest) == 64 else None
     if item is None or item.format != FORMAT:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
-                                           "hour); upload the file again")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
     preview = _preview(request, item)  # the graph may have changed since the preview: check again
-    rows = _accepted(preview, accept) if not preview.problems else set()
+    rows = _accepted(request, preview, accept) if not preview.problems else set()
     if isinstance(rows, str):
         return _page(request, 422, refused=rows, preview=preview, item=item, comment=comment)
     if preview.problems or fields.get("key", "") != _key(preview):
-        changed = "" if preview.problems else "the graph changed since your preview: check it, confirm again"
+        changed = "" if preview.problems else say(request, _CHANGED)
         return _page(request, 422 if preview.problems else 409, preview=preview, item=item, comment=comment,
                      accepted=rows, refused=changed)
     if not comment.strip():
-        return _page(request, 422, refused="say why: the comment is recorded with the change",
-                     preview=preview, item=item, accepted=rows)
+        why = say(request, N_("say why: the comment is recorded with the change"))
+        return _page(request, 422, refused=why, preview=preview, item=item, accepted=rows)
     try:
         record, _carry = commit_questions(with_acceptance(preview, rows), write_path(request), data=item.data,
                                           file_name=item.file_name, author=who.name, comment=comment.strip(),
@@ -181,6 +189,6 @@ def _commit(request: Request, digest: str, fields: dict[str, str], accept: list[
     pending_uploads(request.app).drop(who.name, digest)
     if record is None:
         return _page(request, 200, preview=preview, item=item, comment=comment, accepted=rows,
-                     refused="nothing to add: every Question is already in the graph; nothing written")
+                     refused=say(request, N_("nothing to add: every Question is already in the graph")))
     refresh_index(request)  # the new Questions join candidate discovery and "new since"
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
