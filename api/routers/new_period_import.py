@@ -135,7 +135,8 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
 
 def _accepted(request: Request, preview: PeriodPreview, raw: list[str]) -> set[int] | str:
     """The accepted rows, or what is wrong with them: only rows with a proposal can be accepted."""
-    proposals = {c.row for c in preview.proposals if c.earlier is not None}
+    # a row whose accept_continuation says no is the table's decision: not offered, not accepted
+    proposals = {c.row for c in preview.proposals if c.earlier is not None and c.row not in preview.refused}
     rows: set[int] = set()
     for value in raw:
         if not value.strip().isdigit() or int(value) not in proposals:
