@@ -25,6 +25,7 @@ from iscg_graph.curation.edits import (
     set_title,
     sources,
 )
+from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
 from iscg_graph.errors import ISCGError, ValidationFailed
 from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid
 from iscg_graph.rdf.store import EmbeddedStore
@@ -157,8 +158,13 @@ def edit_item(
             set_title(work, iri, title)
         elif action == "retire":
             retire(work, iri, base)
+        elif action == "link-add" and kind == "theme":  # with its record, as a table row makes it
+            add_theme_link(work, iri, target, curator=who.name, justification=comment, on=Date.today(),
+                           base=base)
         elif action == "link-add":
             add_link(work, iri, kind, target)
+        elif action == "link-remove" and kind == "theme":
+            remove_theme_link(work, iri, target, base=base)
         elif action == "link-remove":
             remove_link(work, iri, kind, target)
         else:
