@@ -25,10 +25,12 @@ from iscg_graph.curation.edits import (
     set_title,
     sources,
 )
+from iscg_graph.curation.mapping_edits import CONFIDENCES, edit_mapping, mapping_record
 from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
 from iscg_graph.errors import ISCGError, ValidationFailed
 from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid
 from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.vocab import JUSTIFICATIONS, RELATION_KINDS, STATUSES
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import index_lock, record_in_index, refresh_index
@@ -250,4 +252,81 @@ def add_mapping(
         record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
     if record is None:
         return _mapping_form(request, 200, errors={"general": ["nothing changed"]}, **keep)
+    return RedirectResponse(f"/changes/{record.number}", status_code=303)
+
+
+_MAPPING_FIELDS = (("relation_kind", "Relation kind", RELATION_KINDS),
+                   ("justification", "Justification (how it was found)", JUSTIFICATIONS),
+                   ("confidence", "Confidence", CONFIDENCES), ("status", "Status", STATUSES))
+_MAPPING_PATHS = {"#relationKind": "relation_kind", "/mapping_justification": "justification",
+                  "#confidence": "confidence", "#status": "status"}
+
+
+def _edit_mapping_form(request: Request, iri: str, status: int = 200, values: dict[str, str] | None = None,
+                       **context: Any) -> Response:
+    record = mapping_record(request.app.state.store.inner, iri)
+    if record is None:
+        return _problem_page(request, "No such mapping record",
+                             [f"{iri} is not a mapping record (M0001… or R0001…) of the register"],
+                             "/reports", 404)
+    current = {name: getattr(record, name) for name, _, _ in _MAPPING_FIELDS}
+    return templates.TemplateResponse(request, "curation/edit_mapping.html", {
+        "who": principal(request), "csrf": csrf_token(request), "record": record, "fields": _MAPPING_FIELDS,
+        "values": {**current, **(values or {})}, "comment": "", **context}, status_code=status)
+
+
+@router.get("/curate/mapping/edit", response_class=HTMLResponse,
+            include_in_schema=False, summary="Form: edit a mapping record (editors)")
+def edit_mapping_form(request: Request, iri: str) -> Response:
+    try:
+        require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    return _edit_mapping_form(request, iri)
+
+
+@router.post("/curate/mapping/edit", response_class=HTMLResponse,
+             include_in_schema=False, summary="Edit a mapping record (editors; form)")
+def edit_mapping_record(
+    request: Request,
+    iri: Annotated[str, Form(max_length=2000)],
+    relation_kind: Annotated[str, Form(max_length=40)] = "",
+    justification: Annotated[str, Form(max_length=80)] = "",
+    confidence: Annotated[str, Form(max_length=20)] = "",
+    status: Annotated[str, Form(max_length=20)] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    values = {"relation_kind": relation_kind, "justification": justification, "confidence": confidence,
+              "status": status}
+    errors = {name: [f"choose one of: {', '.join(choices)}"] for name, _, choices in _MAPPING_FIELDS
+              if values[name] not in choices}
+    if not comment.strip():
+        errors["comment"] = ["say why: it is recorded with the change"]
+    if errors:
+        return _edit_mapping_form(request, iri, 422, values, errors=errors, comment=comment)
+
+    def change(work: ox.Store) -> None:
+        edit_mapping(work, iri, **values)
+
+    try:
+        record = write_path(request).apply(change, author(request, who, comment, "form"))
+    except ValidationFailed as exc:
+        found: dict[str, list[str]] = {}
+        for v in report_json(exc)["violations"]:
+            path = v["path"] or ""
+            field = next((f for end, f in _MAPPING_PATHS.items() if path.endswith(end)), "general")
+            found.setdefault(field, []).append(v["message"])
+        return _edit_mapping_form(request, iri, 422, values, errors=found, comment=comment)
+    except WRITE_ERRORS as exc:
+        return _edit_mapping_form(request, iri, 400, values, comment=comment,
+                                  errors={"general": [str(getattr(exc, "message", exc))]})
+    if record is None:
+        return _edit_mapping_form(request, iri, 200, values, errors={"general": ["nothing changed"]})
+    refresh_index(request)  # a decision's status decides whether its pair is still a candidate
     return RedirectResponse(f"/changes/{record.number}", status_code=303)

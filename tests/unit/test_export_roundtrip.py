@@ -16,6 +16,7 @@ from iscg_graph.build.tables import load_tables
 from iscg_graph.curation.edits import add_link, remove_link, retire, set_source, set_title
 from iscg_graph.curation.export import export_changes
 from iscg_graph.curation.history import CHANGES_GRAPH
+from iscg_graph.curation.mapping_edits import edit_mapping
 from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
 from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.overlap.review import Decision, record_decision
@@ -109,7 +110,7 @@ THEME_NEW, THEME_OLD = ID + "theme/resolution-areas/27", ID + "theme/resolution-
 
 @pytest.mark.slow
 def test_records_exported_then_built_give_the_same_dataset(tmp_path: Path) -> None:
-    """Review decisions, theme links added and removed, a retirement and a mapping edit, made through
+    """Review decisions, theme links added and removed, a retirement and mapping edits, made through
     the write path, exported as rows, then built from the tables alone: the same dataset."""
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA, data)
@@ -125,6 +126,11 @@ def test_records_exported_then_built_give_the_same_dataset(tmp_path: Path) -> No
                                                  on=on, base=BASE), Author("Edna Editor", "from the meeting"))
     assert writes.apply(lambda w: remove_theme_link(w, Q1, THEME_OLD, base=BASE), Author("Edna Editor", "no"))
     assert writes.apply(lambda w: retire(w, Q3, BASE), Author("Edna Editor", "@merged into Q2/2"))
+    for record, kind, status in ((ID + "mapping/M0001", "Overlap", "Accepted"),
+                                 (ID + "mapping/R0001", "Duplicate", "Rejected")):
+        assert writes.apply(lambda w, r=record, k=kind, s=status: edit_mapping(
+            w, r, relation_kind=k, justification="LexicalMatching", confidence="Unconfirmed", status=s),
+            Author("Edna Editor", "re-read the texts"))
     expected = _data_quads(store.inner)
 
     report = export_changes(store.inner, data, lambda: load_tables(data).keys)
@@ -134,6 +140,8 @@ def test_records_exported_then_built_give_the_same_dataset(tmp_path: Path) -> No
     decisions = (data / "reviews" / "decisions.csv").read_text("utf-8")
     assert "'=not the same (typed)" in decisions  # a spreadsheet shows it as text
     assert "'@merged into Q2/2" in (data / "retirements" / "items.csv").read_text("utf-8")
+    assert "M0001,ITU-D:2014-2017:Q7/2,ITU-R:2015-2019:WP 1C,Overlap,relatedMatch,Accepted,LexicalMatching" \
+        in (data / "mappings" / "mappings.csv").read_text("utf-8")
     del writes, store
 
     build(tmp_path / "fresh", data, post_build=[])  # a new store: nothing replayed, nothing carried over

@@ -18,9 +18,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ...curation.edits import RETIRED_NOTE
+from ...vocab import JUSTIFICATIONS, RELATION_KINDS, STATUSES
 from ._cells import CONFIDENCE, date_cell, en
 from ._context import Context, Item, Row
-from ._links import ITEM_KINDS, JUSTIFICATIONS, RELATION_KINDS, SEMAPV, SKOS_MATCH, SSSOM, STATUSES, _words
+from ._links import ITEM_KINDS, SEMAPV, SKOS_MATCH, SSSOM, _words
 
 REVIEWABLE = (*ITEM_KINDS, "theme")
 
