@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..errors import WriteRefused
-from .edits import _home
 from ..vocab import JUSTIFICATIONS, ONTOLOGY_NS, RELATION_KINDS, RELATION_PHRASES, STATUSES
+from .edits import _home
 
 __all__ = ["CONFIDENCES", "MappingRecord", "edit_mapping", "mapping_record"]
 

@@ -208,7 +208,8 @@ def test_editor_edits_a_mapping_record_validated_with_history(env) -> None:
     _login(client, "editor")
     csrf = _csrf(client.get("/curate/mapping").text)
     r = client.post("/curate/mapping", data={"left": Q32, "right": Q417, "relation": "complementary",
-                                             "comment": "ISCG table 2", "csrf_token": csrf}, follow_redirects=False)
+                                             "comment": "ISCG table 2", "csrf_token": csrf},
+                    follow_redirects=False)
     assert r.status_code == 303, r.text
     record = next(q.subject.value for q in store.inner.quads_for_pattern(None, None, None, REVIEWS)
                   if "/id/mapping/R" in q.subject.value)
@@ -234,7 +235,8 @@ def test_editor_edits_a_mapping_record_validated_with_history(env) -> None:
     node = ox.NamedNode(record)
 
     def value(predicate: str) -> str:
-        return next(q.object.value for q in store.inner.quads_for_pattern(node, ox.NamedNode(predicate), None, REVIEWS))
+        quads = store.inner.quads_for_pattern(node, ox.NamedNode(predicate), None, REVIEWS)
+        return next(q.object.value for q in quads)
 
     iscg = "https://w3id.org/iscg/ontology#"
     assert value(iscg + "relationKind") == iscg + "Duplicate" and value(iscg + "status") == iscg + "Rejected"
@@ -243,7 +245,8 @@ def test_editor_edits_a_mapping_record_validated_with_history(env) -> None:
     assert " — not Duplicate of — " in value("http://www.w3.org/2000/01/rdf-schema#label")
     newest = journal(store.inner)[0]
     assert newest.comment == "the TDAG said no" and record in newest.about and newest.author == "editor"
-    assert '<option value="Rejected" selected>' in client.get("/curate/mapping/edit", params={"iri": record}).text
+    form = client.get("/curate/mapping/edit", params={"iri": record})
+    assert '<option value="Rejected" selected>' in form.text
     assert client.post("/curate/mapping/edit", data=edit).text.count("nothing changed") == 1
 
 
@@ -255,8 +258,8 @@ def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
     form = {"iri": Q417, "action": "retire", "comment": "x", "left": Q32, "right": Q417,
             "relation": "overlap", "pair": f"{Q32}|{Q417}", "decision": "accept", "name": "x",
             "password": "y" * 12, "role": "admin"}
-    routes = ["/curate/item", "/curate/mapping", "/curate/mapping/edit", "/changes/1/revert", "/admin/accounts",
-              "/account/tokens"]
+    routes = ["/curate/item", "/curate/mapping", "/curate/mapping/edit", "/changes/1/revert",
+              "/admin/accounts", "/account/tokens"]
     if who is None:
         routes.append("/curate/candidates")  # reviewers may decide on candidates (with a CSRF token)
     for route in routes:
