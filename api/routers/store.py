@@ -24,6 +24,7 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import require_writer
 from ..urlencoded import parse_pairs
+from ..write_openapi import STORE_READ, STORE_WRITE
 from ..writes import WRITE_ERRORS, author, change_response, error_response, write_path
 
 router = APIRouter(tags=["graph store"])
@@ -88,8 +89,7 @@ def _serialise(store: EmbeddedStore, target: Target, media: str) -> bytes:
     return ox.serialize(triples, format=OUTPUT[media]) or b""
 
 
-@router.get("/store", summary="Read a graph (Graph Store Protocol)", response_class=Response,
-            include_in_schema=False)  # the W3C protocol, not an OpenAPI operation (HEAD: api.head)
+@router.get("/store", response_class=Response, **STORE_READ)  # HEAD: api.head
 def read_graph(request: Request) -> Response:
     try:
         target = _target(request)
@@ -206,5 +206,4 @@ async def write_graph(request: Request) -> Response:
 
 for _method in ("PUT", "POST", "DELETE"):
     router.add_api_route("/store", write_graph, methods=[_method], response_class=Response,
-                         summary="Write a graph (Graph Store Protocol)", include_in_schema=False,
-                         name=f"graph_store_{_method.lower()}")
+                         name=f"graph_store_{_method.lower()}", **STORE_WRITE[_method])
