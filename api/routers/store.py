@@ -24,6 +24,7 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import require_writer
 from ..urlencoded import parse_pairs
+from ..write_bodies import check_declared_length, read_capped
 from ..write_openapi import STORE_READ, STORE_WRITE
 from ..writes import WRITE_ERRORS, author, change_response, error_response, write_path
 
@@ -110,34 +111,17 @@ def read_graph(request: Request) -> Response:
     return Response(body, headers={"content-type": ctype, "Vary": "Accept"})
 
 
-async def _read(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise UnsafeInput(f"body of {declared} bytes is over the limit of {cap} bytes", 413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise UnsafeInput(f"body is over the limit of {cap} bytes", 413)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _body_quads(request: Request, target: Target, cap: int, base: str) -> list[ox.Quad]:
     ctype = request.headers.get("content-type", "")
     if ctype.lower().startswith("multipart/form-data"):
         return await _multipart_quads(request, target, cap, base)
     fmt = rdf_format(ctype)
-    body = await _read(request, cap)
+    body = await read_capped(request, cap)
     return await run_in_threadpool(parse_rdf, body, fmt, base_iri=base, max_bytes=cap, to_graph=target)
 
 
 async def _multipart_quads(request: Request, target: Target, cap: int, base: str) -> list[ox.Quad]:
-    declared = request.headers.get("content-length")
-    if not declared or not declared.isdigit():
-        raise UnsafeInput("a multipart body needs a Content-Length", 411)
-    if int(declared) > cap:
-        raise UnsafeInput(f"body of {declared} bytes is over the limit of {cap} bytes", 413)
+    check_declared_length(request, cap, "multipart body", required=True)
     form = await request.form(max_files=20, max_fields=20, max_part_size=cap)
     quads: list[ox.Quad] = []
     try:
