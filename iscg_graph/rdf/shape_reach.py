@@ -31,7 +31,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 
-__all__ = ["Step", "access_paths", "affected"]
+__all__ = ["AccessPath", "Step", "access_paths", "affected", "neighbourhood"]
 
 Step = tuple[str, bool]  # predicate IRI, forward?
 AccessPath = tuple[Step, ...]
@@ -269,3 +269,30 @@ def affected(paths: frozenset[AccessPath], changed: Iterable[tuple[Node, Node, N
     if any(isinstance(n, BNode) for n in nodes):
         return None
     return {n for n in nodes if isinstance(n, URIRef)}
+
+
+def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: Graph) -> Graph:
+    """The triples of ``graph`` met from ``nodes`` along the access paths (and every triple about
+    them): validating ``nodes`` there gives the results they have in the whole graph."""
+    sub = Graph()
+    for node in nodes:
+        for triple in graph.triples((node, None, None)):
+            sub.add(triple)
+    for path in paths:
+        frontier: set[Node] = set(nodes)
+        for predicate, forward in path:
+            p = URIRef(predicate)
+            reached: set[Node] = set()
+            for n in frontier:
+                if forward:
+                    for o in graph.objects(n, p):
+                        sub.add((n, p, o))
+                        reached.add(o)
+                else:
+                    for s in graph.subjects(p, n):
+                        sub.add((s, p, n))
+                        reached.add(s)
+            frontier = reached
+            if not frontier:
+                break
+    return sub
