@@ -13,12 +13,16 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from iscg_graph.build.pipeline import write_store
+from iscg_graph.curation import incremental
 from iscg_graph.curation.incremental import validate_focus
-from iscg_graph.curation.writes import to_rdflib
+from iscg_graph.curation.writes import Author, WritePath, to_rdflib
+from iscg_graph.errors import ValidationFailed
 from iscg_graph.rdf.shape_reach import access_paths, affected
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.rdf.validation import ValidationReport, load_shapes, validate
@@ -134,3 +138,37 @@ def test_random_edits_of_the_real_data(built_store: Path) -> None:
         if set(after) != set(before):
             fell_back += not _same_results(before, after, report)
     assert fell_back < 8
+
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "candidates" / "mini.trig"
+STUDY_GROUP = ox.NamedNode("https://w3id.org/iscg/ontology#studyGroup")
+
+
+def _mini_store(tmp: Path) -> EmbeddedStore:
+    mem = ox.Store()
+    mem.load(path=str(MINI), format=ox.RdfFormat.TRIG)
+    return write_store(tmp, mem.dump(format=ox.RdfFormat.N_QUADS) or b"", "test")
+
+
+def test_the_write_path_refuses_what_the_whole_validation_refuses(tmp_path: Path, monkeypatch) -> None:
+    """A write that drops a Question's study group: refused with the same violations whether the
+    write path validates the affected nodes (the default) or the whole dataset."""
+    calls: list[int] = []
+    real = incremental.validate_focus
+    monkeypatch.setattr(incremental, "validate_focus", lambda g, n: calls.append(len(n)) or real(g, n))
+
+    def drop(work: ox.Store) -> None:
+        quad = next(iter(work.quads_for_pattern(None, STUDY_GROUP, None, None)))
+        for q in list(work.quads_for_pattern(quad.subject, STUDY_GROUP, None, None)):
+            work.remove(q)
+
+    found = []
+    for whole in (False, True):
+        store = _mini_store(tmp_path / f"build-{whole}")
+        writes = WritePath(store, validate=(lambda g: validate(g, in_place=True)) if whole else None)
+        with pytest.raises(ValidationFailed) as refused:
+            writes.apply(drop, Author("ed", "drop"))
+        found.append({r.key for r in refused.value.report.violations})
+        del writes, store
+    assert found[0] == found[1] and found[0]
+    assert calls and max(calls) < 10  # the default path validated a few nodes, not the dataset
