@@ -5,8 +5,8 @@
 1. copies the dataset (without the journal graph, which no write may touch) into memory and lets
    ``change`` modify the copy: the dataset as it would be after the write;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
-3. validates the dataset-after against the SHACL shapes (the whole dataset: about 1 s for the real
-   19k triples); a violation the dataset did not already have raises `ValidationFailed` with those
+3. validates the dataset-after against the SHACL shapes (on the focus nodes the change can affect,
+   `incremental`, else the whole dataset); a violation the dataset did not already have raises `ValidationFailed` with those
    violations, and the store has not been touched. A store built by `iscg build` has none, so there
    every violation refuses the write; a store loaded with violations stays writable for changes
    that do not add any (the violations of the current data are remembered per data generation);
