@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from iscg_graph.errors import NotAcceptable, NotReady, ParameterError, StoreError
 from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
+from iscg_graph.overlap.lineage_view import group_by_lineage
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
@@ -149,6 +150,11 @@ def list_candidates(
     limit: Annotated[int, Query(ge=1, le=5000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     include_recorded: bool = False,
+    group: Annotated[
+        Literal["pair", "lineage"],
+        Query(description="lineage: one entry per pair of lineages (a Question and those continuing it), "
+              "its study periods listed, pairs active now first, never-concurrent ones last"),
+    ] = "pair",
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept")] = None,
 ) -> Response:
     page = index.query(  # a ParameterError is the app's 422, as on every route
@@ -167,8 +173,24 @@ def list_candidates(
         "min_score": min_score,
         "limit": limit,
         "include_recorded": include_recorded,
+        "group": group,
     }
     fmt = _wants(request, format)
+    if group == "lineage" and fmt == "json":
+        grouped = index.lineages(kind, today=Date.today(), sector=sector, item=item, min_score=min_score,
+                                 limit=limit, offset=offset, include_recorded=include_recorded)
+        return JSONResponse(
+            {
+                "kind": kind,
+                "data_version": grouped.data_version,
+                "group": group,
+                "total": grouped.total,
+                "offset": offset,
+                "count": len(grouped.lineages),
+                "parameters": params,
+                "lineages": [g.to_json() for g in grouped.lineages],
+            }
+        )
     if fmt in ("csv", "xlsx"):
         # a download is the whole result the form selected, not the page on screen
         if page.total > len(page.candidates):
@@ -240,8 +262,10 @@ def candidates_report(
         selected = index.query(
             kind, sector=sector, min_score=min_score, limit=wanted, include_recorded=include_recorded
         )
+        lineages = group_by_lineage(selected.candidates, Date.today())
+        of_best = {id(g.best): g for g in lineages}
         shown_page = view_candidates(
-            selected.candidates,
+            [g.best for g in lineages],
             sort=shown.sort,
             descending=shown.descending,
             filter=shown.filter,
@@ -252,6 +276,7 @@ def candidates_report(
         error = str(exc)
         selected = CandidatePage(kind, 0, (), index.data_version)
         shown_page = view_candidates(())
+        of_best = {}
     settings = _settings(request)
     # downloads: the whole selection the form made, never the page on screen
     downloads = urlencode(
@@ -267,7 +292,7 @@ def candidates_report(
             "limit": limit,
             "include_recorded": include_recorded,
             "page": selected,
-            "rows": shown_page.candidates,
+            "rows": [of_best[id(c)] for c in shown_page.candidates],  # lineage pairs
             "view": shown_page.table,
             "shown": shown,
             "form": form,

@@ -96,6 +96,27 @@ def test_candidates_json(client: TestClient, store: EmbeddedStore) -> None:
     assert frozenset((Q32, Q417)) in pairs(body)
 
 
+def test_candidates_grouped_by_lineage(client: TestClient) -> None:
+    flat = client.get("/api/candidates", params={"kind": "question", "limit": 5000}).json()
+    r = client.get("/api/candidates", params={"kind": "question", "group": "lineage", "limit": 5000})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["group"] == "lineage" and body["count"] == len(body["lineages"]) == body["total"]
+    members = [m for row in body["lineages"] for m in row["members"]]
+    assert len(members) == flat["total"]  # every pair once, under its lineage pair
+    assert {frozenset((m["left"]["iri"], m["right"]["iri"])) for m in members} == pairs(flat)
+    row = body["lineages"][0]
+    assert set(row) >= {"left_lineage", "right_lineage", "periods", "tier", "status", "explanation"}
+    assert row["tier"] in ("now", "at-the-same-time") and " ↔ " in row["periods"][0]
+    assert row["members"][0]["score"] == row["score"]
+    tiers = [row["tier"] == "never-at-the-same-time" for row in body["lineages"]]
+    assert tiers == sorted(tiers)  # never-concurrent lineage pairs last
+    page = client.get("/api/candidates", params={"group": "lineage", "limit": 2, "offset": 1}).json()
+    assert [x["left"] for x in page["lineages"]] == [x["left"] for x in body["lineages"][1:3]]
+    bad = client.get("/api/candidates", params={"group": "period"})
+    assert bad.status_code == 422 and "group" in bad.text
+
+
 def test_filters_and_kinds(client: TestClient) -> None:
     r = client.get("/api/candidates", params={"sector": "ITU-R", "limit": 100}).json()
     assert r["candidates"] and all(
