@@ -6,10 +6,11 @@
    ``change`` modify the copy: the dataset as it would be after the write;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
 3. validates the dataset-after against the SHACL shapes (on the focus nodes the change can affect,
-   `incremental`, else the whole dataset); a violation the dataset did not already have raises `ValidationFailed` with those
-   violations, and the store has not been touched. A store built by `iscg build` has none, so there
-   every violation refuses the write; a store loaded with violations stays writable for changes
-   that do not add any (the violations of the current data are remembered per data generation);
+   `incremental`, else the whole dataset); a violation the dataset did not already have raises
+   `ValidationFailed` with those violations, and the store has not been touched. A store built
+   by `iscg build` has none, so there every violation refuses the write; a store loaded with
+   violations stays writable for changes that do not add any (the violations of the current data
+   are remembered per data generation);
 4. commits the patch and its journal record (`history`) as ONE SPARQL Update, which Oxigraph applies
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
