@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api import candidate_refresh, errors
+from api import candidate_index, candidate_refresh, errors
 from api.routers import candidates
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
@@ -417,7 +417,7 @@ def test_a_review_updates_the_served_index_without_recomputing(
 
         return run
 
-    for module in (candidates, scoring, candidate_refresh):
+    for module in (candidate_index, scoring, candidate_refresh):
         monkeypatch.setattr(module, "precompute", forbidden("precompute"))
         monkeypatch.setattr(module, "build_candidates", forbidden("build_candidates"), raising=False)
 
