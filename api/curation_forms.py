@@ -17,11 +17,15 @@ from iscg_graph.curation.history import ChangeRecord
 from iscg_graph.errors import DecisionConflict, DecisionInvalid, ValidationFailed
 
 from .auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from .form_messages import say, shape_message
+from .i18n.messages import N_
 from .templating import templates
 from .writes import WRITE_ERRORS, report_json
 
 __all__ = ["Errors", "FormWrite", "Outcome", "denied", "flat", "problem_page"]
 
+_SAY_WHY = N_("say why: it is recorded with the change")
+_NOTHING = N_("nothing changed")
 Errors = dict[str, list[str]]
 Outcome = tuple[ChangeRecord | None, Errors]  # the change recorded (None: nothing changed), problems
 
@@ -41,13 +45,14 @@ def denied(request: Request, exc: WriteDenied) -> Response:
     return response
 
 
-def _field_errors(exc: ValidationFailed, fields: Mapping[str, str]) -> Errors:
-    """Each SHACL message under the form field whose property path ends as ``fields`` says."""
+def _field_errors(request: Request, exc: ValidationFailed, fields: Mapping[str, str]) -> Errors:
+    """Each SHACL message (in the person's language) under the form field whose property path ends
+    as ``fields`` says."""
     found: Errors = {}
     for v in report_json(exc)["violations"]:
         path = v["path"] or ""
         name = next((f for end, f in fields.items() if path.endswith(end)), "general")
-        found.setdefault(name, []).append(v["message"])
+        found.setdefault(name, []).append(shape_message(request, v))
     return found
 
 
@@ -70,13 +75,13 @@ class FormWrite:
         check_csrf(request, csrf)
         found = {name: list(messages) for name, messages in (errors or {}).items() if messages}
         if not comment.strip():
-            found.setdefault("comment", []).insert(0, "say why: it is recorded with the change")
+            found.setdefault("comment", []).insert(0, say(request, _SAY_WHY))
         if found:
             return self.render(422, found)
         try:
             record, problems = apply(who)
         except ValidationFailed as exc:
-            return self.render(422, _field_errors(exc, self.fields))
+            return self.render(422, _field_errors(request, exc, self.fields))
         except (DecisionInvalid, DecisionConflict) as exc:
             text = str(exc)
             name = next((f for f in ("left", "right") if text.startswith(f)), "general")
@@ -88,7 +93,7 @@ class FormWrite:
         if self.done is not None:
             return self.done(record)
         if record is None:
-            return self.render(200, {"general": ["nothing changed"]})
+            return self.render(200, {"general": [say(request, _NOTHING)]})
         return RedirectResponse(f"/changes/{record.number}", status_code=303)
 
 

@@ -37,10 +37,17 @@ from iscg_graph.vocab import JUSTIFICATIONS, RELATION_KINDS, STATUSES
 from ..auth import WriteDenied, csrf_token, principal, require_writer
 from ..candidate_refresh import index_lock, record_in_index, refresh_index
 from ..curation_forms import Errors, FormWrite, Outcome, denied, flat, problem_page
+from ..form_messages import say, shape_message
+from ..i18n.messages import N_
 from ..templating import templates
 from ..writes import author, record_review, report_json, write_path
 
 router = APIRouter(tags=["curation"])
+_PICK = N_("pick an item from the list")
+_TO_ACCEPT = N_("to accept, choose one of: %(relations)s")
+_UNKNOWN_ACTION = N_("unknown action %(action)s")
+_CHOOSE_RELATION = N_("choose a relation: %(relations)s")
+_NOT_A_PAIR = N_("%(value)s is not a candidate pair")
 
 
 def _safe_next(target: str) -> str:
@@ -83,14 +90,15 @@ def review_candidates(
         for value in pair[:200]:
             left, sep, right = value.partition("|")
             if not sep:
-                problems.append(f"{value!r} is not a candidate pair")
+                problems.append(say(request, _NOT_A_PAIR, value=repr(value)))
                 continue
             d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
             try:
                 with index_lock:
                     outcome, change = record_review(request, d, author(request, who, comment, "review"))
             except ValidationFailed as exc:
-                problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
+                problems += [f"{v['focus_node']}: {shape_message(request, v)}"
+                             for v in report_json(exc)["violations"]]
             except ISCGError as exc:  # DecisionInvalid, DecisionConflict and the write path's refusals
                 problems.append(f"{left} / {right}: {exc}")
             else:
@@ -98,7 +106,7 @@ def review_candidates(
                     record_in_index(request, d, outcome)  # the one pair is flagged: nothing recomputed
         return None, {"general": problems} if problems else {}
 
-    checks = {"relation": [f"to accept, choose one of: {', '.join(RELATIONS)}"]
+    checks = {"relation": [say(request, _TO_ACCEPT, relations=", ".join(RELATIONS))]
               if decision == "accept" and relation not in RELATIONS else []}
     form = FormWrite("reviewer", render, done=lambda _: RedirectResponse(back, status_code=303))
     return form.submit(request, csrf_token, comment, apply, checks)
@@ -142,7 +150,7 @@ def edit_item(
 
     def apply(who: Principal) -> Outcome:
         if action not in _ITEM_ACTIONS:
-            raise WriteRefused(f"unknown action {action!r}")
+            raise WriteRefused(say(request, _UNKNOWN_ACTION, action=repr(action)))
 
         def change(work: ox.Store) -> None:
             if action == "title":
@@ -167,7 +175,7 @@ def edit_item(
         return record, {}
 
     unpicked = action == "link-add" and not target
-    checks = {kind or "general": ["pick an item from the list"] if unpicked else []}
+    checks = {kind or "general": [say(request, _PICK)] if unpicked else []}
     form = FormWrite("editor", lambda status, errors: _item_form(request, iri, {"errors": errors}, status),
                      _ITEM_FIELDS)
     return form.submit(request, csrf_token, comment, apply, checks)
@@ -215,9 +223,10 @@ def add_mapping(
             record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
         return record, {}
 
-    checks = {"left": ["pick an item from the list"] if not left else [],
-              "right": ["pick an item from the list"] if not right else [],
-              "general": [f"choose a relation: {', '.join(RELATIONS)}"] if relation not in RELATIONS else []}
+    checks = {"left": [say(request, _PICK)] if not left else [],
+              "right": [say(request, _PICK)] if not right else [],
+              "general": [say(request, _CHOOSE_RELATION, relations=", ".join(RELATIONS))]
+              if relation not in RELATIONS else []}
     return FormWrite("editor", render).submit(request, csrf_token, comment, apply, checks)
 
 
