@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from iscg_graph.errors import NotAcceptable, ParameterError
 from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
-from iscg_graph.overlap.lineage_view import group_by_lineage
+from iscg_graph.overlap.lineage_view import group_by_lineage, lineage_table
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
 from iscg_graph.overlap.scoring import CANDIDATES_FILE
 from iscg_graph.rdf.store import EmbeddedStore
@@ -170,7 +170,10 @@ def list_candidates(
                 offset=0,
                 include_recorded=include_recorded,
             )
-        table, columns = candidate_table(page.candidates)
+        if group == "lineage":  # as the page shows them: one row per lineage pair
+            table, columns = lineage_table(group_by_lineage(page.candidates, Date.today()))
+        else:
+            table, columns = candidate_table(page.candidates)
         out = render(
             table,
             columns,
@@ -247,7 +250,8 @@ def candidates_report(
     settings = _settings(request)
     # downloads: the whole selection the form made, never the page on screen
     downloads = urlencode(
-        {k: v for k, v in form.items() if k != "limit"} | {"limit": str(max(1, selected.total))}
+        {k: v for k, v in form.items() if k != "limit"}
+        | {"limit": str(max(1, selected.total)), "group": "lineage"}
     )
     return templates.TemplateResponse(
         request,

@@ -23,7 +23,7 @@ from .lineage import CARRY_OVER
 
 __all__ = [
     "NOW", "AT_THE_SAME_TIME", "NEVER", "FLOOR", "LineagePair", "group_by_lineage", "member_tier",
-    "order_groups", "tier_array",
+    "lineage_table", "order_groups", "tier_array",
 ]
 
 NOW, AT_THE_SAME_TIME, NEVER = 0, 1, 2
@@ -102,6 +102,7 @@ class LineagePair:
 
 
 FLOOR = 0.2
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def group_by_lineage(
@@ -155,3 +156,23 @@ def order_groups(
     if concurrent_only:
         order = order[rank[order] != NEVER]
     return ids[order], dict(zip(ids.tolist(), tier.tolist(), strict=True))
+
+
+def lineage_table(groups: Sequence[LineagePair]):  # type: ignore[no-untyped-def]
+    """Lineage pairs as the candidates page shows them: one row each (its best member's columns,
+    the lineage's status and its study periods), for the shared CSV / XLSX writers."""
+    from ..render.tabular import Cell, Column, ResultTable
+    from .candidate import candidate_table
+
+    table, columns = candidate_table([g.best for g in groups])
+    rows = []
+    for group, row in zip(groups, table.rows, strict=True):
+        rows.append({**row, "status": Cell(group.status or str(row["status"].value)),
+                     "periods": Cell("; ".join(group.periods)),
+                     "pairs": Cell(str(len(group.members)), datatype=_INTEGER)})
+    at = [c.name for c in columns].index("right_period") + 1
+    columns = [*columns[:at], Column("periods", "Study periods"),
+               Column("pairs", "Pairs in the lineage", numeric=True), *columns[at:]]
+    variables = list(table.variables)
+    variables[variables.index("right_period") + 1:variables.index("right_period") + 1] = ["periods", "pairs"]
+    return ResultTable(tuple(variables), tuple(rows)), columns

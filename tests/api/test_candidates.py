@@ -115,6 +115,12 @@ def test_candidates_grouped_by_lineage(client: TestClient) -> None:
     assert [x["left"] for x in page["lineages"]] == [x["left"] for x in body["lineages"][1:3]]
     bad = client.get("/api/candidates", params={"group": "period"})
     assert bad.status_code == 422 and "group" in bad.text
+    # the page's downloads: one row per lineage pair, as on screen, with its periods
+    table = client.get("/api/candidates", params={"group": "lineage", "limit": 5000, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert len(rows) == body["total"]
+    assert rows[0]["Study periods"] == "; ".join(body["lineages"][0]["periods"])
+    assert sum(int(r["Pairs in the lineage"]) for r in rows) == flat["total"]
 
 
 def test_filters_and_kinds(client: TestClient) -> None:
