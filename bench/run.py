@@ -125,7 +125,7 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
-                inline: bool = True) -> ServerProcess:
+                inline: bool = True, shared: bool = False) -> ServerProcess:
     from iscg_graph.build.pipeline import write_store
     from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
 
@@ -150,6 +150,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         "ISCG_QUERY_TIMEOUT": "60",
         "ISCG_RESULT_CACHE_BYTES": "64000000" if cache else "0",
         "ISCG_LIGHT_QUERY_ROWS": "1000" if inline else "0",
+        "ISCG_WORKER_SHARED_STORE": "true" if shared else "false",
     }
     return api_server(
         store,
@@ -362,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--queries", default=",".join(QUERIES), help="which queries' scenarios to run")
     parser.add_argument("--workers", type=int, default=2, help="query worker processes of this service")
+    parser.add_argument("--shared-store", action="store_true",
+                        help="this service's workers and light path read the on-disk store (no copies)")
     parser.add_argument("--canned", action="store_true",
                         help="also every canned query (uncached p50, 1 client), and the plain texts")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
@@ -381,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
             proc = iscg_server(data, args.work, port, args.workers, cache=server == "iscg",
-                               inline=server != "iscg-workers")
+                               inline=server != "iscg-workers", shared=args.shared_store)
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
         elif server == "floor":
