@@ -99,6 +99,32 @@ def scenarios(quick: bool) -> list[Scenario]:
     ]
 
 
+def tree_memory(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB of a process and all its descendants (a server and its query workers).
+    PSS splits shared pages (the on-disk store's mapped files, the interpreter) between them."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    todo, rss, pss = [pid], 0, 0
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        for name, field in (("status", "VmRSS"), ("smaps_rollup", "Pss")):
+            try:
+                for line in (Path("/proc") / str(p) / name).read_text().splitlines():
+                    if line.startswith(field + ":"):
+                        kb = int(line.split()[1])
+                        rss, pss = (rss + kb, pss) if field == "VmRSS" else (rss, pss + kb)
+            except OSError:
+                pass
+    return rss / 1024, pss / 1024
+
+
 def canned_scenarios(quick: bool) -> list[Scenario]:
     """One client, a few requests each: the uncached p50 of every canned query (and plain text)."""
     return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()]
@@ -380,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
     started: dict[str, float] = {}
+    memory: dict[str, tuple[float, float]] = {}
     for server in args.servers.split(","):
         port = free_port()
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
@@ -412,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 results[server][f"{s.name}|{s.query}"] = r
                 restart = r.errors > 0
+                if proc.process is not None:  # the largest footprint seen while serving
+                    memory[server] = max(memory.get(server, (0.0, 0.0)), tree_memory(proc.process.pid))
                 print(
                     f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
                     f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
@@ -430,7 +459,10 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {platform.python_version()}; load generator on the same machine (loopback); "
             f"this service with {args.workers} query workers.  ",
             "Start-up to first answer: "
-            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()),
+            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()) + "  ",
+            "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
+            + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
+            + (" (workers and light path on the shared read-only store)" if args.shared_store else ""),
             "",
             table(results, sc),
             "",
