@@ -153,3 +153,10 @@ def review_context(request: Request) -> dict[str, object]:
     return {"who": who, "can_review": who.can("reviewer") and who.via == "password",
             "csrf": csrf_token(request), "here": str(request.url.path) + (
                 f"?{request.url.query}" if request.url.query else "")}
+
+
+def release_form_context(request: Request) -> dict[str, object]:
+    """What /releases needs to show editors the release form: the caller, whether they may, CSRF."""
+    who = principal(request)
+    return {"who": who, "can_release": who.can("editor") and who.via == "password"
+            and not _settings(request).read_only, "csrf": csrf_token(request)}

@@ -28,7 +28,9 @@ from .routers import (
     changes,
     curate,
     health,
+    imports,
     queries,
+    release_form,
     releases,
     reports,
     resources,
@@ -88,8 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, workbench, workbench_assist, apidocs):
+    for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, reports,
+                   releases, release_form, resources, workbench, workbench_assist, apidocs):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -24,6 +24,7 @@ from iscg_graph.build.releases import DESCRIPTION, Release, list_releases, relea
 from iscg_graph.vocab import curie, prefixes
 
 from .. import openapi as oa
+from ..auth import release_form_context
 from ..errors import ProtocolError
 from ..release_engines import find_release, release_root, snapshot_of
 from ..settings import Settings
@@ -72,8 +73,8 @@ def releases_index(request: Request, format: FormatParam = None) -> Response:
     if _wants_json(request, format):
         return Response(json.dumps({"releases": [_summary(r) for r in found]}, indent=2),
                         media_type="application/json")
-    return templates.TemplateResponse(request, "releases/index.html",
-                                      {"releases": list(reversed(found)), "active": "dataset"})
+    return templates.TemplateResponse(request, "releases/index.html", {
+        "releases": list(reversed(found)), "active": "dataset", **release_form_context(request)})
 
 
 def _changes(request: Request, release: Release, since: str | None) -> Diff | None:
