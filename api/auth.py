@@ -114,6 +114,9 @@ def require_writer(request: Request, role: str = "editor") -> Principal:
     settings = _settings(request)
     if settings.read_only:
         raise WriteDenied(403, "this service is read-only (ISCG_READ_ONLY): every write is refused")
+    if settings.remote_query_url and not settings.remote_update_url:
+        raise WriteDenied(403, "this service reads a remote store without an update endpoint "
+                               "(ISCG_REMOTE_UPDATE_URL unset): every write is refused")
     if not authenticator(request).writing_enabled():
         raise WriteDenied(403, "writing is off: this service is read-only until an admin account "
                                "exists (iscg user add NAME --role admin)")

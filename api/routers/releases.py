@@ -23,6 +23,7 @@ from iscg_graph.build.release_diff import Diff, diff_paths, to_patch
 from iscg_graph.build.releases import DESCRIPTION, Release, list_releases, release_iri
 from iscg_graph.vocab import curie, prefixes
 
+from .. import i18n
 from .. import openapi as oa
 from ..auth import release_form_context
 from ..errors import ProtocolError
@@ -122,8 +123,15 @@ def release_page(request: Request, name: str, format: FormatParam = None,
     return templates.TemplateResponse(request, "releases/release.html", {
         "r": release, "classes": classes, "files": files, "diff": d, "active": "dataset",
         "iri": release_iri(_settings(request).base_iri, release.name),
-        "changes_html": diff_formats.to_html(d, standalone=False, link=False) if d else "",
+        "changes_html": (diff_formats.to_html(d, standalone=False, link=False, word=_words(request))
+                         if d else ""),
     })
+
+
+def _words(request: Request) -> Any:
+    """The page's own words in the visitor's language (for the library's HTML of a diff)."""
+    language = i18n.ui_language(request)
+    return lambda message: i18n.gettext(language, message)
 
 
 @router.get("/releases/{name}/changes.{fmt}",

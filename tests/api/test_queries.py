@@ -79,7 +79,7 @@ def client() -> TestClient:
 def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> None:
     body = client.get("/api/queries").json()
     listed = {q["name"]: q for q in body["queries"]}
-    assert len(CANNED) == 15 and set(listed) == {p.stem for p in CANNED}
+    assert len(CANNED) == 16 and set(listed) == {p.stem for p in CANNED}
     dup = listed["question-duplicate-candidates"]
     assert dup["summary"] and dup["description"] and "duplication" in dup["tags"]
     params = {p["name"]: p for p in dup["parameters"]}
@@ -170,7 +170,8 @@ def test_unknown_query_is_404(client: TestClient) -> None:
 
 def test_formats_by_parameter_and_accept(client: TestClient) -> None:
     r = client.get("/api/queries/theme-coverage", params={"format": "csv"})
-    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("scheme,section,theme")
+    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith(
+        "scheme,count,section,theme")
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/csv"})
     assert r.headers["content-type"].startswith("text/csv")
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/html"})

@@ -39,7 +39,7 @@ def test_index_lists_reports_in_plain_language(client: TestClient) -> None:
     r = client.get("/reports")
     assert r.status_code == 200
     links = re.findall(r'<a href="/reports/([a-z-]+)"><strong>([^<]+)</strong>', r.text)
-    assert len(links) == 12  # the 11 canned-query reports and the discovered-overlaps report
+    assert len(links) == 13  # the 12 canned-query reports and the discovered-overlaps report
     assert ("candidates", "Overlaps nobody has recorded yet") in links
     assert links[0] == ("sector-overlap-matrix", "Where do the Sectors overlap?")
     assert "SPARQL" not in r.text.split("<main", 1)[1].split("/api/queries")[0]
@@ -151,3 +151,20 @@ def test_static_assets_are_served_and_confined(client: TestClient) -> None:
 def test_api_runs_through_the_app_engine(client: TestClient) -> None:
     r = client.get("/api/queries/annex-duplicate-areas")
     assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5  # Gender x2, WSIS x3
+
+
+def test_theme_coverage_counts_areas_or_list_items(client: TestClient) -> None:
+    r = client.get("/reports/theme-coverage")
+    assert r.status_code == 200
+    switch = r.text.split('<select id="f-count" name="count"', 1)[1].split("</select>", 1)[0]
+    assert ('<option value="areas" selected>Areas (the same area in several lists counted once)</option>'
+            in switch)
+    assert '<option value="items">List items (each entry of each list)</option>' in switch
+    total = re.search(r'<strong class="total">(\d+)</strong> rows\s*\((\d+) areas of mutual interest\)',
+                      r.text)
+    assert total and total.group(1) == total.group(2)
+    items = client.get("/reports/theme-coverage", params={"count": "items"})
+    assert re.search(r"\(\d+ list items\)", items.text)
+    fr = client.get("/reports/theme-coverage", params={"lang": "fr"})
+    client.cookies.clear()
+    assert "domaines d'intérêt commun" in fr.text
