@@ -46,9 +46,9 @@ def p(samples: list[float], q: float) -> float:
 
 
 def scenario(store: Path, *, runaways: int, demote_after: float | None, rounds: int, workers: int,
-             timeout: float) -> dict[str, object]:
+             timeout: float, shared: bool = False) -> dict[str, object]:
     stack = build_engine(store, workers=workers, timeout=timeout, light_rows=1000, cache_bytes=0,
-                         wait=True, demote_after=demote_after)
+                         wait=True, demote_after=demote_after, shared_store=shared)
     engine = stack.engine
     try:
         engine.run(SHORT, media_type=JSON)  # warm: every layer loaded
@@ -97,22 +97,27 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=20.0, help="engine timeout (stops each runaway)")
     ap.add_argument("--demote-after", type=float, default=1.0)
+    ap.add_argument("--store", type=Path, help="an existing store directory (e.g. bench/run.py's "
+                    "var/bench/iscg-store-data-1m) instead of generating --triples")
+    ap.add_argument("--shared-store", action="store_true", help="workers read the on-disk store")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data.nq"
-        with open(data, "w", encoding="utf-8") as out:
-            generate(next(iter_sizes(args.triples)), out)
-        store = Path(tmp) / "store"
-        made = write_store(store, data.read_bytes(), "isolation")
-        del made
+        store = args.store
+        if store is None:
+            data = Path(tmp) / "data.nq"
+            with open(data, "w", encoding="utf-8") as out:
+                generate(next(iter_sizes(args.triples)), out)
+            store = Path(tmp) / "store"
+            made = write_store(store, data.read_bytes(), "isolation")
+            del made
         rows = []
         for runaways in (0, 2):
             for demote in (None, args.demote_after):
                 r = scenario(store, runaways=runaways, demote_after=demote, rounds=args.rounds,
-                             workers=args.workers, timeout=args.timeout)
+                             workers=args.workers, timeout=args.timeout, shared=args.shared_store)
                 rows.append((runaways, demote, r))
-    print(f"\n{args.triples} triples, {args.workers} workers, {args.rounds} rounds, "
-          f"timeout {args.timeout:g} s\n")
+    print(f"\n{args.store or args.triples} triples, {args.workers} workers, {args.rounds} rounds, "
+          f"timeout {args.timeout:g} s{', shared store' if args.shared_store else ''}\n")
     print("| runaway queries | demotion | light p50 ms | light p99 ms | short p50 ms | short p99 ms "
           "| failed |")
     print("|---|---|---|---|---|---|---|")

@@ -47,6 +47,32 @@ VARYING = "light-varying"
 LIGHTS = (LIGHT, VARYING)
 EXAMPLE_SUBJECT = "<https://w3id.org/iscg/id/question/itu-t/2017-2020/1-1>"  # replaced in light-varying
 OVERLAP = ("theme-overlap-count", "duplicate-pairs")
+# every canned query (queries/*.rq), its text with these values bound as the workbench binds them
+# (the required parameters get a value the generated data holds; the rest keep their defaults)
+CANNED_VALUES: dict[str, dict[str, str]] = {
+    "sector-overlap-detail": {"sector_a": "ITU-R", "sector_b": "ITU-T"},
+    "study-group-neighbours": {"study_group": "itu-t/2017-2020/sg1"},
+    "theme-dossier": {"theme": "isctf-topics/1"},
+}
+PLAIN_QUERIES = REPO / "tests" / "fixtures" / "plain_queries"  # the texts the derived graph replaced
+
+
+def canned_queries() -> dict[str, str]:
+    """``canned:<name>`` -> the canned query's text with its values bound, and ``plain:<name>`` for
+    each query that reads the derived graph: the plain text it replaced (for `oxigraph serve` on the
+    generated data alone, and for this service: what the derived graph saves)."""
+    from iscg_graph.query.catalog import load_catalog, parse_query_file
+    from iscg_graph.query.workbench_text import bound_text
+    from iscg_graph.vocab import DEFAULT_BASE
+
+    out = {}
+    catalog = load_catalog()
+    for name in sorted(catalog):
+        out[f"canned:{name}"] = bound_text(catalog[name], CANNED_VALUES.get(name, {}), DEFAULT_BASE)
+    for path in sorted(PLAIN_QUERIES.glob("*.rq")):
+        spec = parse_query_file(path)
+        out[f"plain:{path.stem}"] = bound_text(spec, CANNED_VALUES.get(path.stem, {}), DEFAULT_BASE)
+    return out
 BIN = Path(sys.executable).parent
 
 
@@ -73,6 +99,37 @@ def scenarios(quick: bool) -> list[Scenario]:
     ]
 
 
+def tree_memory(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB of a process and all its descendants (a server and its query workers).
+    PSS splits shared pages (the on-disk store's mapped files, the interpreter) between them."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    todo, rss, pss = [pid], 0, 0
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        for name, field in (("status", "VmRSS"), ("smaps_rollup", "Pss")):
+            try:
+                for line in (Path("/proc") / str(p) / name).read_text().splitlines():
+                    if line.startswith(field + ":"):
+                        kb = int(line.split()[1])
+                        rss, pss = (rss + kb, pss) if field == "VmRSS" else (rss, pss + kb)
+            except OSError:
+                pass
+    return rss / 1024, pss / 1024
+
+
+def canned_scenarios(quick: bool) -> list[Scenario]:
+    """One client, a few requests each: the uncached p50 of every canned query (and plain text)."""
+    return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()]
+
+
 def prepare_data(size: str, work: Path) -> Path:
     data = work / f"data-{size}.nq"
     if not data.is_file():
@@ -94,13 +151,17 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
-                inline: bool = True) -> ServerProcess:
+                inline: bool = True, shared: bool = False) -> ServerProcess:
     from iscg_graph.build.pipeline import write_store
     from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
 
-    store = work / f"iscg-store-{data.stem}"
+    store = iscg_store(data, work)
     if not (store / "meta.json").is_file():
+        from iscg_graph.rdf.derived import derived_graph, refresh_store
+        from iscg_graph.vocab import DEFAULT_BASE
+
         built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
+        refresh_store(built, derived_graph(DEFAULT_BASE))  # as `iscg build` adds it
         del built
     if not (store / CANDIDATES_FILE).is_file():  # as `iscg build` does: else the service computes
         # them in a background thread at start-up (minutes at 1M triples), sharing the CPU with the bench
@@ -115,6 +176,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         "ISCG_QUERY_TIMEOUT": "60",
         "ISCG_RESULT_CACHE_BYTES": "64000000" if cache else "0",
         "ISCG_LIGHT_QUERY_ROWS": "1000" if inline else "0",
+        "ISCG_WORKER_SHARED_STORE": "true" if shared else "false",
     }
     return api_server(
         store,
@@ -127,11 +189,20 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
     )
 
 
+def iscg_store(data: Path, work: Path) -> Path:
+    return work / f"iscg-store-{data.stem}"
+
+
 def oxigraph_server(data: Path, work: Path, port: int) -> ServerProcess:
-    location = work / f"oxigraph-{data.stem}"
+    """`oxigraph serve` on the same data as this service: the service's snapshot (the generated
+    data plus the derived graph) when it was built, so the canned queries that read the derived
+    graph run there too; else the generated data."""
+    snapshot = iscg_store(data, work) / "snapshot.nq"
+    source = snapshot if snapshot.is_file() else data
+    location = work / (f"oxigraph-{data.stem}-snapshot" if source == snapshot else f"oxigraph-{data.stem}")
     if not location.is_dir():
         subprocess.run(
-            [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(data)],
+            [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(source)],
             check=True,
             capture_output=True,
         )
@@ -279,6 +350,22 @@ def ratios(results: dict[str, dict[str, LoadResult]]) -> str:
     return "\n".join(out)
 
 
+def canned_targets(results: dict[str, dict[str, LoadResult]]) -> str:
+    """The issue's targets for the canned queries: uncached p50 under 1 s (1M; 10 s at 10M) and at
+    least 10x faster than `oxigraph serve` on the same text; met / not met, from this run."""
+    ours, ox_ = results.get("iscg-nocache", {}), results.get("oxigraph", {})
+    lines = ["| canned query | this service, uncached p50 ms | oxigraph serve p50 ms | ratio | "
+             "done/errors (ours, oxigraph) |", "|---|---|---|---|---|"]
+    for key in sorted(k for k in ours if "|canned:" in k or "|plain:" in k):
+        a, b = ours[key], ox_.get(key)
+        ratio = f"{b.p50 / a.p50:.1f}x" if (a.p50 and b and b.p50) else "–"
+        theirs = f"{b.completed}/{b.errors}" if b else "not run"
+        name = key.split("|", 1)[1]
+        lines.append(f"| {name} | {fmt_ms(a.p50)} | {fmt_ms(b.p50 if b else None)} | {ratio} | "
+                     f"{a.completed}/{a.errors}, {theirs} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def _light_ratios(who: str, ours: dict[str, LoadResult], ox_: dict[str, LoadResult]) -> list[str]:
     out = []
     for q in LIGHTS:
@@ -302,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--queries", default=",".join(QUERIES), help="which queries' scenarios to run")
     parser.add_argument("--workers", type=int, default=2, help="query worker processes of this service")
+    parser.add_argument("--shared-store", action="store_true",
+                        help="this service's workers and light path read the on-disk store (no copies)")
+    parser.add_argument("--canned", action="store_true",
+                        help="also every canned query (uncached p50, 1 client), and the plain texts")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
@@ -309,14 +400,18 @@ def main(argv: list[str] | None = None) -> int:
     data = prepare_data(args.size, args.work)
     chosen = set(args.queries.split(","))
     sc = [s for s in scenarios(args.quick) if s.query in chosen]
+    if args.canned:
+        QUERIES.update(canned_queries())
+        sc += canned_scenarios(args.quick)
     QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
     started: dict[str, float] = {}
+    memory: dict[str, tuple[float, float]] = {}
     for server in args.servers.split(","):
         port = free_port()
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
             proc = iscg_server(data, args.work, port, args.workers, cache=server == "iscg",
-                               inline=server != "iscg-workers")
+                               inline=server != "iscg-workers", shared=args.shared_store)
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
         elif server == "floor":
@@ -344,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 results[server][f"{s.name}|{s.query}"] = r
                 restart = r.errors > 0
+                if proc.process is not None:  # the largest footprint seen while serving
+                    memory[server] = max(memory.get(server, (0.0, 0.0)), tree_memory(proc.process.pid))
                 print(
                     f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
                     f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
@@ -362,11 +459,16 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {platform.python_version()}; load generator on the same machine (loopback); "
             f"this service with {args.workers} query workers.  ",
             "Start-up to first answer: "
-            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()),
+            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()) + "  ",
+            "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
+            + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
+            + (" (workers and light path on the shared read-only store)" if args.shared_store else ""),
             "",
             table(results, sc),
             "",
             ratios(results),
+            "",
+            canned_targets(results),
             "",
             "Answers checked (the first answer of each server, rows as a set):",
             answers(results),

@@ -196,6 +196,9 @@ def build(
 
     progress("entail", 0, 1)
     add_entailment(dataset, base)
+    from ..rdf.derived import add_to_dataset
+
+    add_to_dataset(dataset, base)  # what the overlap queries need, derived once (rdf/derived.py)
     progress("entail", 1, 1)
 
     nquads = canonical_nquads(dataset)

@@ -15,9 +15,10 @@
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
 
-The RDFS closure (`iscg_graph.rdf.entailment`) is recomputed on the dataset-after before step 2, so
-a write commits its entailed triples in the same transaction; the journal records only the quads
-the change itself wrote (the closure follows from them).
+The RDFS closure (`iscg_graph.rdf.entailment`) and then the derived overlap graph
+(`iscg_graph.rdf.derived`) are recomputed on the dataset-after before step 2, so a write commits
+its entailed and derived triples in the same transaction; the journal records only the quads the
+change itself wrote (the rest follows from them).
 
 If the process dies between 4 and 5 the snapshot is one change behind the on-disk store: `recover`
 (called when the service opens its store) notices it from the per-graph counts and rewrites it.
@@ -172,8 +173,11 @@ class WritePath:
         entailment = find_entailment_graph(self.store.graphs())
         if entailment is not None:
             _reentail(work, entailment)
+        recorded_graphs = [g for g in (entailment, _rederive(work, self.store.graphs())) if g]
         patch = diff(before, work)
-        recorded = patch if entailment is None else _without_graph(patch, entailment)
+        recorded = patch
+        for graph_iri in recorded_graphs:
+            recorded = _without_graph(recorded, graph_iri)
         if not recorded:
             return None
         graph = self._graph_of(before)
@@ -308,6 +312,23 @@ def _reentail(work: ox.Store, graph_iri: str) -> None:
     for quad in current - wanted:
         work.remove(quad)
     work.extend(wanted - current)
+
+
+def _rederive(work: ox.Store, graphs: list[str]) -> str | None:
+    """Make the derived overlap graph of ``work`` (if the store has one) current, in place, after
+    the entailment closure (whose statements it reads); its IRI, or None."""
+    from ..rdf.derived import find_derived_graph, materialise_store
+
+    graph_iri = find_derived_graph(graphs)
+    if graph_iri is None:
+        return None
+    graph = ox.NamedNode(graph_iri)
+    current = set(work.quads_for_pattern(None, None, None, graph))
+    wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}
+    for quad in current - wanted:
+        work.remove(quad)
+    work.extend(wanted - current)
+    return graph_iri
 
 
 def _without_graph(patch: Patch, graph_iri: str) -> Patch:

@@ -44,7 +44,8 @@ def build_engine(store_path: str | os.PathLike[str], *, workers: int = 2, timeou
     engine: BaseEngine = pool
     inline = None
     if light_rows > 0:
-        inline = InlineRunner(path, max_rows=light_rows, max_bytes=max_bytes, base_iri=base_iri)
+        inline = InlineRunner(path, max_rows=light_rows, max_bytes=max_bytes, base_iri=base_iri,
+                              shared_store=shared_store)
         engine = InlineFirst(engine, inline)
     cache = None
     if cache_bytes > 0:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from ..rdf.derived import find_derived_graph
 from ..rdf.entailment import RDFS_REGIME, find_entailment_graph
 from .engine import GRAPH_FORMATS
 
@@ -33,6 +34,7 @@ def _sd(name: str) -> ox.NamedNode:
 def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") -> list[ox.Triple]:
     graphs = sorted(graphs)
     entailed = find_entailment_graph(graphs)
+    derived = find_derived_graph(graphs)
     regime = ox.NamedNode(RDFS_REGIME if entailed else ENTAILMENT_SIMPLE)
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
@@ -61,6 +63,12 @@ def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") ->
             ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
             ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
         ]
+        if graph == derived:
+            out.append(ox.Triple(named, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+                "Derived overlap data: for every pair of themes some item addresses together, the "
+                "items that address both (what the duplicate-candidate query starts from). A "
+                "function of the other graphs, recomputed by every build and every write; part of "
+                "the default graph.", language="en")))
         if graph == entailed:
             rdfs_comment = ox.NamedNode(PREFIXES["rdfs"] + "comment")
             out.append(ox.Triple(named, rdfs_comment, ox.Literal(

@@ -1,7 +1,8 @@
 """Stores for the canned-query tests: the hand-written fixture and the real data.
 
 `real_data_store` converts the shipped tables (plus the ontology) straight into an in-memory store,
-without the build's SHACL gate, so the known-answer tests run on exactly the data in ``data/``
+with the derived overlap graph a build adds (as the fixture stores have it) but without the build's
+SHACL gate, so the known-answer tests run on exactly the data in ``data/``
 whatever state validation is in; `tests/unit/test_build.py` covers validation.
 """
 
@@ -14,9 +15,19 @@ import pytest
 
 from iscg_graph.query.catalog import QueryCatalog, load_catalog
 from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.rdf.derived import derived_graph, materialise_store
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
+from iscg_graph.vocab import DEFAULT_BASE
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
+
+
+def with_derived(store: EmbeddedStore) -> EmbeddedStore:
+    """Add the derived overlap graph, as a build does (the canned overlap queries read it)."""
+    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
+    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                       for t in materialise_store(store.inner, graph.value))
+    return store
 
 
 def store_from_trig(path: Path) -> EmbeddedStore:
@@ -24,7 +35,7 @@ def store_from_trig(path: Path) -> EmbeddedStore:
         ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z")
     )
     store.inner.load(path=str(path), format=ox.RdfFormat.TRIG)
-    return store
+    return with_derived(store)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +71,7 @@ def real_nquads() -> bytes:
 def real_data_store(real_nquads: bytes) -> EmbeddedStore:
     store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="real-data-test", built_at=""))
     store.load_nquads(real_nquads)
-    return store
+    return with_derived(store)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from iscg_graph.build.pipeline import write_store
@@ -29,3 +30,31 @@ def test_open_read_only_sees_the_built_data(tmp_path: Path) -> None:
     made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
     del made
     assert EmbeddedStore.open_read_only(path).select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+def test_the_light_path_reads_the_on_disk_store_beside_the_writer(tmp_path: Path) -> None:
+    """With the shared store the server process keeps no copy of the data for light queries: it
+    reads the build's store read-only, in the process that holds it for writing, and follows a
+    write once its generation is asked for."""
+    from iscg_graph.query.inline import InlineRunner
+    from iscg_graph.rdf.store import data_key
+
+    path = tmp_path / "store"
+    made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    del made
+    writer = EmbeddedStore.open_writable(path)
+    (path / SNAPSHOT).rename(tmp_path / "moved.nq")  # a private copy could not be loaded now
+    runner = InlineRunner(path, max_rows=100, shared_store=True)
+    runner.load(background=False)
+    before = data_key(writer.meta)
+    answer = runner.run("SELECT ?o WHERE { <urn:a> <urn:p> ?o }", generation=before, media_type=JSON)
+    assert answer is not None and b'"x"' in answer.body and runner.runs == 1
+    (tmp_path / "moved.nq").rename(path / SNAPSHOT)  # the writer rewrites the snapshot on a write
+    writer.add_to_graph("urn:g", b'<urn:a> <urn:p> "y" .\n')
+    after = data_key(writer.meta)
+    assert runner.run("SELECT ?o WHERE { <urn:a> <urn:p> ?o }", generation=after, media_type=JSON) is None
+    deadline = time.monotonic() + 30  # the first call after the write reloads in the background
+    while runner.generation != after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    again = runner.run("SELECT ?o WHERE { <urn:a> <urn:p> ?o }", generation=after, media_type=JSON)
+    assert again is not None and b'"y"' in again.body
