@@ -32,6 +32,7 @@ ISCGError
     ├── QueryTimeout       the query ran past its time limit and was stopped
     ├── EngineUnavailable  no engine could take the query now (busy, starting, crashed): retry later
     ├── ResultTooLarge     the result has more rows than the configured limit
+    ├── ServerLacksFeature the remote SPARQL server answers this canned query wrongly: refused, naming why
     ├── UnknownQuery       no canned query has that name
     └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
 """
@@ -212,6 +213,15 @@ class EngineUnavailable(QueryError):
 
 class ResultTooLarge(QueryError):
     pass
+
+
+class ServerLacksFeature(QueryError):
+    """A canned query the configured SPARQL server is known to answer wrongly (query/portability.py)."""
+
+    def __init__(self, kind: str, query: str, feature: str):
+        self.kind, self.query, self.feature = kind, query, feature
+        super().__init__(f"the canned query {query!r} is not available on this service's SPARQL server "
+                         f"({kind}): the server lacks {feature}")
 
 
 class UnknownQuery(QueryError):
