@@ -66,6 +66,9 @@ assets:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# a CJK font, so headless Chromium draws Chinese (the language switch, zh pages) instead of boxes
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 # Debian's Virtuoso 7 for the remote-store tests (installed once; root on these machines).
 virtuoso:

@@ -114,6 +114,9 @@ def require_writer(request: Request, role: str = "editor") -> Principal:
     settings = _settings(request)
     if settings.read_only:
         raise WriteDenied(403, "this service is read-only (ISCG_READ_ONLY): every write is refused")
+    if settings.remote_query_url and not settings.remote_update_url:
+        raise WriteDenied(403, "this service reads a remote store without an update endpoint "
+                               "(ISCG_REMOTE_UPDATE_URL unset): every write is refused")
     if not authenticator(request).writing_enabled():
         raise WriteDenied(403, "writing is off: this service is read-only until an admin account "
                                "exists (iscg user add NAME --role admin)")
@@ -153,3 +156,10 @@ def review_context(request: Request) -> dict[str, object]:
     return {"who": who, "can_review": who.can("reviewer") and who.via == "password",
             "csrf": csrf_token(request), "here": str(request.url.path) + (
                 f"?{request.url.query}" if request.url.query else "")}
+
+
+def release_form_context(request: Request) -> dict[str, object]:
+    """What /releases needs to show editors the release form: the caller, whether they may, CSRF."""
+    who = principal(request)
+    return {"who": who, "can_release": who.can("editor") and who.via == "password"
+            and not _settings(request).read_only, "csrf": csrf_token(request)}

@@ -20,15 +20,20 @@ from .i18n import LanguageMiddleware
 from .live_reload import close_served, follow_builds, install, open_build
 from .querying import DEFAULT_CATALOG
 from .release_engines import close_all as close_release_engines
-from .remote_store import follow_remote, is_remote, open_remote, remote_engine_of
+from .remote_store import follow_remote, is_remote, open_remote, remote_engine_of, remote_write_path
 from .routers import (
     account,
     apidocs,
+    browse,
     candidates,
     changes,
     curate,
+    dataset,
     health,
+    imports,
+    interface_text,
     queries,
+    release_form,
     releases,
     reports,
     resources,
@@ -58,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install(app, open_remote(settings, remote_engine_of(app)) if remote
                 else open_build(settings, settings.store_path.resolve()))
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
+        if remote:  # writes go to the remote store, as one guarded update each
+            app.state.write_path = remote_write_path(app)
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
                                        window=settings.budget_window_seconds,
                                        exempt_loopback=settings.budget_exempt_loopback,
@@ -88,8 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # candidates before reports: /reports/candidates must win over /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, queries, candidates, reports, releases,
-                   resources, workbench, workbench_assist, apidocs):
+    for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, reports,
+                   releases, release_form, resources, dataset, browse, workbench, workbench_assist, apidocs,
+                   interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -24,6 +24,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from iscg_graph.build.publish import write_dumps
+from iscg_graph.curation.remote_writes import RemoteWritePath
 from iscg_graph.errors import ISCGError
 from iscg_graph.query.compose import build_remote_engine
 from iscg_graph.query.remote import RemoteConfig, RemoteEngine
@@ -34,7 +35,8 @@ from iscg_graph.rdf.store import EmbeddedStore
 from .live_reload import Served, close_served, install
 from .settings import Settings
 
-__all__ = ["follow_remote", "is_remote", "open_remote", "remote_config", "remote_engine_of"]
+__all__ = ["follow_remote", "is_remote", "open_remote", "remote_config", "remote_engine_of",
+           "remote_write_path"]
 
 log = logging.getLogger("iscg.remote")
 _switching = threading.Lock()
@@ -86,6 +88,29 @@ def remote_engine_of(app: FastAPI) -> RemoteEngine:
     return made
 
 
+def remote_write_path(app: FastAPI) -> RemoteWritePath:
+    """The one write path on a remote store: it reads the served copy of the store's generation,
+    sends each change as one guarded update, then serves the new generation (`switch_generation`)."""
+    state = app.state
+    return RemoteWritePath(remote_engine_of(app), lambda: state.store, lambda: _follow_now(app),
+                           base=state.settings.base_iri, validate=getattr(state, "write_validator", None))
+
+
+def _follow_now(app: FastAPI) -> None:
+    switch_generation(app)
+
+
+def _warm_index(app: FastAPI) -> None:
+    """The candidate index of the generation now served, loaded in the background: a write may be
+    switching generations while holding the index lock (review decisions do), so never wait for it
+    here; requests meanwhile get 503 + Retry-After (milliseconds when the index was carried over)."""
+    from .routers import candidates
+
+    worker = threading.Thread(target=candidates.warm_index, args=(app,), name="candidate-index", daemon=True)
+    app.state.candidates_pending = worker
+    worker.start()
+
+
 def switch_generation(app: FastAPI) -> bool:
     """Serve the remote store's current generation (False when it is the one served)."""
     settings: Settings = app.state.settings
@@ -98,9 +123,7 @@ def switch_generation(app: FastAPI) -> bool:
             served.lease.release()
             return False
         install(app, served)
-        from .routers import candidates
-
-        candidates.start_index(app)
+        _warm_index(app)
     log.warning("serving remote generation %s", served.build_dir.name)
     if old is not None:
         def retire() -> None:

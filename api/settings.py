@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     # A remote SPARQL 1.1 store instead of the embedded one (unset: the embedded store, as before).
     # See docs/notes/remote.md for what each server kind guarantees.
     remote_query_url: str | None = None
-    remote_update_url: str | None = None   # SPARQL Update (loading, writes); none: read-only service
+    remote_update_url: str | None = None   # SPARQL Update (loading, writes); unset: writes refused
     remote_gsp_url: str | None = None      # Graph Store Protocol (optional; not needed by any route)
     remote_user: str | None = None         # HTTP Basic credentials for the remote store
     remote_password: SecretStr | None = None
@@ -79,13 +79,6 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.budget_exempt_loopback:
             # behind a reverse proxy every client looks like loopback
             self.budget_exempt_loopback = False
-        if self.remote_query_url and self.review_token is not None:
-            raise ValueError("review decisions are not yet written to a remote store: unset "
-                             "ISCG_REVIEW_TOKEN when ISCG_REMOTE_QUERY_URL is set (docs/notes/remote.md)")
-        if self.remote_query_url:
-            # curated writes go through the embedded store's write path; on a remote store they
-            # would change only this replica's local copy: refused until they reach the server
-            self.read_only = True
         if self.remote_query_url and self.remote_poll_interval <= 0:
             raise ValueError("remote_poll_interval must be positive: replicas follow the store by polling it")
         if self.budget_window_seconds <= 0:

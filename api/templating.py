@@ -7,6 +7,7 @@ up the language the request was given (``api.i18n``), so one environment serves 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from . import i18n
+from .i18n.scripts import script_messages
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -61,4 +63,7 @@ env.globals.update(
     ui_lang=pass_context(_language),
     ui_dir=pass_context(lambda context: i18n.direction(_language(context))),
     ui_languages=_ui_languages,
+    # the scripts' words in the page's language, as JSON for a <script type="application/json">
+    ui_script_messages=pass_context(lambda context: json.dumps(
+        script_messages(_language(context)), ensure_ascii=False).replace("</", "<\\/")),
 )

@@ -13,6 +13,8 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from . import error_messages, i18n
+
 
 class UrlLimit:
     """ASGI middleware: ``414 URI Too Long`` when path plus query string pass ``max_bytes``."""
@@ -25,14 +27,17 @@ class UrlLimit:
         if scope["type"] == "http" and self.max_bytes > 0:
             size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
             if size > self.max_bytes:
-                await self._refuse(size, send)
+                await self._refuse(size, scope, send)
                 return
         await self.app(scope, receive, send)
 
-    async def _refuse(self, size: int, send: Send) -> None:
+    async def _refuse(self, size: int, scope: Scope, send: Send) -> None:
         detail = (f"request URL of {size} bytes is over the limit of {self.max_bytes} bytes: "
                   "send a long query in a POST body (application/sparql-query or a form)")
-        body = json.dumps({"detail": detail}).encode()  # the body every error has (api/errors.py)
+        # the body every error has (api/errors.py); before routing, the language is the header's
+        accept = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1") or None
+        words = error_messages.words("uri_too_long", i18n.negotiate(None, None, accept))
+        body = json.dumps({"detail": detail, **words}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 414, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

@@ -14,6 +14,7 @@ from iscg_graph.query.engine import QueryEngine
 from iscg_graph.query.reports import choices
 from iscg_graph.query.workbench_text import bound_text, strip_metadata
 
+from . import i18n
 from .querying import base_iri_of, catalog_of, query_engine
 
 SECTOR_NAMES = {"GS": "General Secretariat"}
@@ -32,6 +33,11 @@ def param_forms(request: Request) -> dict[str, dict[str, Any]]:
     catalog = catalog_of(request)
     base = base_iri_of(request)
     engine: QueryEngine = query_engine(request)
+    language = i18n.ui_language(request)
+
+    def tr(message: str | None) -> str:
+        return i18n.gettext(language, message or "")
+
     out: dict[str, dict[str, Any]] = {}
     for name in sorted(catalog):
         spec = catalog[name]
@@ -45,9 +51,12 @@ def param_forms(request: Request) -> dict[str, dict[str, Any]]:
                 options = _options(p, engine, catalog, base)
             except QueryError:
                 options = []
-            fields.append({"name": p.name, "label": p.label or p.name.replace("_", " ").capitalize(),
-                           "description": p.description, "required": p.required, "default": p.default or "",
-                           "empty": p.empty_label or "Default", "options": options,
+            if p.type == "sector":
+                options = [[code, tr(label)] for code, label in options]
+            fields.append({"name": p.name, "label": tr(p.label) or p.name.replace("_", " ").capitalize(),
+                           "description": tr(p.description), "required": p.required,
+                           "default": p.default or "",
+                           "empty": tr(p.empty_label or "Default"), "options": options,
                            "input": "number" if p.type == "integer" else "text"})
         out[name] = {"text": text, "params": fields}
     return out

@@ -24,6 +24,7 @@ from iscg_graph.errors import (
     DecisionInvalid,
     QueryRefused,
     QuerySyntaxError,
+    RemoteWriteFailed,
     UnsafeInput,
     ValidationFailed,
     WriteRefused,
@@ -37,7 +38,7 @@ __all__ = ["WRITE_ERRORS", "Author", "app_write_path", "author", "error_response
            "write_path"]
 
 WRITE_ERRORS = (WriteDenied, ValidationFailed, UnsafeInput, WriteRefused, QueryRefused, QuerySyntaxError,
-                ChangeConflict)
+                ChangeConflict, RemoteWriteFailed)
 
 
 _making = threading.Lock()
@@ -54,6 +55,10 @@ def app_write_path(app: Any) -> WritePath:
     with _making:
         store = state.store
         found: WritePath | None = getattr(state, "write_path", None)
+        if state.settings.remote_query_url:  # a remote store: its write path, made by the lifespan
+            if found is None:                # (api.remote_store.remote_write_path)
+                raise RemoteWriteFailed("the service has not opened the remote store yet")
+            return found
         if found is None or found.store is not store:
             found = state.write_path = WritePath(store, base=state.settings.base_iri,
                                                  validate=getattr(state, "write_validator", None))
@@ -98,6 +103,9 @@ def error_response(exc: Exception, headers: dict[str, str] | None = None) -> Res
         status, message = 400, f"SPARQL syntax error: {exc}"
     elif isinstance(exc, ChangeConflict):
         status, message = 409, str(exc)
+    elif isinstance(exc, RemoteWriteFailed):  # the remote store did not take it: nothing changed here
+        status, message = 503, str(exc)
+        headers.setdefault("Retry-After", "5")
     else:  # pragma: no cover - callers pass WRITE_ERRORS only
         raise exc
     return JSONResponse({"detail": message}, status_code=status, headers=headers)

@@ -17,7 +17,8 @@ ISCGError
 │   ├── AccountError       an account or token operation is invalid (unknown user, weak password…)
 │   ├── WriteRefused       the write is not allowed here (read-only service, protected graph, LOAD)
 │   ├── UnsafeInput        an RDF body is refused before or while parsing (size, entities, remote context)
-│   └── ChangeConflict     a recorded change no longer applies (revert, replay after a rebuild)
+│   ├── ChangeConflict     a recorded change no longer applies (revert, replay after a rebuild)
+│   └── RemoteWriteFailed  the remote store did not take a write (no update endpoint, refused, unreachable)
 ├── ReleaseError           a release name, date or folder that cannot be used
 │   └── UnknownRelease     no release of that name
 ├── PatchError             an RDF Patch line that cannot be read or applied
@@ -149,6 +150,10 @@ class UnsafeInput(CurationError):
 
 class ChangeConflict(CurationError):
     pass
+
+
+class RemoteWriteFailed(CurationError):
+    """The remote SPARQL store did not take a write, or cannot say whether it did (answered 503)."""
 
 
 class ReleaseError(ISCGError):

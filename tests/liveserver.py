@@ -4,11 +4,17 @@
 (bounded) until a URL answers, and stops it on exit: SIGTERM, then SIGKILL. Its output goes to a
 log file that is shown when it fails to start. `api_server` is this service under uvicorn
 (`uvicorn_argv`), as the live tests and the benchmark start it.
+
+A server never outlives the process that started it: on Linux it is started with the parent-death
+signal set (SIGTERM when its parent dies, however it dies, kill -9 included), and `stop` signals its
+whole process group, so a failed or interrupted test run leaves no server or query worker behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +35,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: its own process group, and SIGTERM when the parent dies (Linux)."""
+    os.setpgid(0, 0)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class ServerProcess:
     def __init__(self, argv: Sequence[str], *, ready_url: str, log: Path,
                  env: Mapping[str, str] | None = None, cwd: Path | None = None, start_timeout: float = 60.0):
@@ -45,7 +61,8 @@ class ServerProcess:
         began = time.monotonic()
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=self.env,
-                                            cwd=self.cwd, stdin=subprocess.DEVNULL)
+                                            cwd=self.cwd, stdin=subprocess.DEVNULL,
+                                            preexec_fn=_die_with_parent)
         deadline = began + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -69,14 +86,25 @@ class ServerProcess:
             return ""
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """SIGTERM to the server's process group, then SIGKILL to what is left of it."""
+        if self.process is None:
             return
-        self.process.terminate()
+        group = self.process.pid
+        if self.process.poll() is None:
+            self._signal_group(group, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal_group(group, signal.SIGKILL)  # stragglers of the group (workers), and a hung server
+        self.process.wait(5)
+
+    @staticmethod
+    def _signal_group(group: int, sig: signal.Signals) -> None:
         try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+            os.killpg(group, sig)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is gone already
 
     def __enter__(self) -> ServerProcess:
         return self.start()

@@ -33,12 +33,17 @@ def header(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
 
 def messages(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(key, message) for every text of a query header that a page shows."""
+    if data.get("summary"):
+        yield "summary", str(data["summary"]).strip()
     if data.get("description"):
         yield "description", str(data["description"]).strip()
     for param in data.get("params") or []:
         for key in ("label", "description", "empty_label"):
             if isinstance(param, dict) and param.get(key):
                 yield "params", str(param[key]).strip()
+        if isinstance(param, dict) and isinstance(param.get("enum_labels"), dict):
+            for words in param["enum_labels"].values():
+                yield "params", str(words).strip()
     for title in (data.get("columns") or {}).values():
         yield "columns", str(title).strip()
     report = data.get("report") or {}

@@ -23,7 +23,9 @@ from iscg_graph.build.release_diff import Diff, diff_paths, to_patch
 from iscg_graph.build.releases import DESCRIPTION, Release, list_releases, release_iri
 from iscg_graph.vocab import curie, prefixes
 
+from .. import i18n
 from .. import openapi as oa
+from ..auth import release_form_context
 from ..errors import ProtocolError
 from ..release_engines import find_release, release_root, snapshot_of
 from ..settings import Settings
@@ -72,8 +74,8 @@ def releases_index(request: Request, format: FormatParam = None) -> Response:
     if _wants_json(request, format):
         return Response(json.dumps({"releases": [_summary(r) for r in found]}, indent=2),
                         media_type="application/json")
-    return templates.TemplateResponse(request, "releases/index.html",
-                                      {"releases": list(reversed(found)), "active": "dataset"})
+    return templates.TemplateResponse(request, "releases/index.html", {
+        "releases": list(reversed(found)), "active": "dataset", **release_form_context(request)})
 
 
 def _changes(request: Request, release: Release, since: str | None) -> Diff | None:
@@ -121,8 +123,15 @@ def release_page(request: Request, name: str, format: FormatParam = None,
     return templates.TemplateResponse(request, "releases/release.html", {
         "r": release, "classes": classes, "files": files, "diff": d, "active": "dataset",
         "iri": release_iri(_settings(request).base_iri, release.name),
-        "changes_html": diff_formats.to_html(d, standalone=False, link=False) if d else "",
+        "changes_html": (diff_formats.to_html(d, standalone=False, link=False, word=_words(request))
+                         if d else ""),
     })
+
+
+def _words(request: Request) -> Any:
+    """The page's own words in the visitor's language (for the library's HTML of a diff)."""
+    language = i18n.ui_language(request)
+    return lambda message: i18n.gettext(language, message)
 
 
 @router.get("/releases/{name}/changes.{fmt}",

@@ -102,6 +102,7 @@ def _field(p: ParamSpec, engine: QueryEngine, catalog: QueryCatalog, base_iri: s
         "empty_label": p.empty_label or "Any",
         "default": p.default or "",
         "options": options,
+        "own_words": not p.choices_query,  # the options' words are the interface's (translated), not data
         "input": "number" if p.type == "integer" else "text",
         "minimum": p.minimum,
         "maximum": p.maximum,

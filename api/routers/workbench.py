@@ -27,6 +27,7 @@ from iscg_graph.query.profile import class_profiles
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.vocab import prefixes
 
+from .. import i18n
 from .. import openapi as oa
 from ..deps import get_store, settings_dep
 from ..pages import html_page, languages, last_modified
@@ -78,6 +79,7 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
     examples, problem = _examples()
     doc = document(load_ontology(store, base), base)
     forms = param_forms(request)
+    language = i18n.ui_language(request)
     config = {
         "endpoint": "/sparql",
         "base": base,
@@ -86,8 +88,8 @@ def query_page(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
         "examples": [
             {
                 "name": e.name,
-                "summary": e.summary,
-                "description": e.description,
+                "summary": i18n.gettext(language, e.summary),
+                "description": i18n.gettext(language, e.description or ""),
                 "query": forms[e.name]["text"] if e.name in forms else e.text,
                 "params": forms[e.name]["params"] if e.name in forms else [],
             }

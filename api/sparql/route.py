@@ -155,7 +155,8 @@ async def answer(request: Request, engine: QueryEngine) -> Response:
                                            plan.media_type, settings.query_timeout)
             result = EngineResult(body, plan.media_type, result.kind, result.rows)
     except QuerySyntaxError as exc:  # the parser's position, one plain sentence and the fix
-        raise ProtocolError(400, assist.syntax_message(plan.query, exc, settings.base_iri)) from exc
+        raise ProtocolError(400, assist.syntax_message(plan.query, exc, settings.base_iri),
+                            code="query_syntax") from exc
     finally:
         budget.finish(client, time.monotonic() - started)
     if result.media_type == plan.media_type:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 
 from openpyxl import Workbook
@@ -73,8 +73,16 @@ def to_xlsx(d: Diff) -> bytes:
     return buf.getvalue()
 
 
-def to_html(d: Diff, *, standalone: bool = True, link: bool = False) -> str:
-    """The summary per class, then each item with its changes (``standalone``: a whole page)."""
+def _same(word: str) -> str:
+    return word
+
+
+def to_html(d: Diff, *, standalone: bool = True, link: bool = False,
+            word: Callable[[str], str] = _same) -> str:
+    """The summary per class, then each item with its changes (``standalone``: a whole page).
+
+    ``word`` gives the page's own words (column names, change kinds) in the reader's language; the
+    cells' data stay as they are."""
     parts: list[str] = []
     if standalone:
         parts.append('<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -82,22 +90,25 @@ def to_html(d: Diff, *, standalone: bool = True, link: bool = False) -> str:
                      f"<h1>Changes from {escape(d.before)} to {escape(d.after)}</h1>")
     counts = d.counts()
     if not counts:
-        parts.append('<p class="no-changes">No item changed.</p>')
+        parts.append(f'<p class="no-changes">{escape(word("No item changed."))}</p>')
     else:
-        parts.append('<table class="diff-summary"><thead><tr><th scope="col">class</th>'
-                     '<th scope="col">added</th><th scope="col">changed</th><th scope="col">retired</th>'
-                     "</tr></thead><tbody>")
+        parts.append('<table class="diff-summary"><thead><tr>'
+                     + "".join(f'<th scope="col">{escape(word(c))}</th>'
+                               for c in ("class", "added", "changed", "retired"))
+                     + "</tr></thead><tbody>")
         for cls, n in counts.items():
             parts.append(f"<tr><td>{escape(cls)}</td><td>{n['added']}</td><td>{n['changed']}</td>"
                          f"<td>{n['retired']}</td></tr>")
         parts.append("</tbody></table>")
         parts.append('<table class="diff-items"><thead><tr>'
-                     + "".join(f'<th scope="col">{c}</th>' for c in COLUMNS) + "</tr></thead><tbody>")
+                     + "".join(f'<th scope="col">{escape(word(c))}</th>' for c in COLUMNS)
+                     + "</tr></thead><tbody>")
         for row in rows(d):
             cells = [escape(v) for v in row]
             if link and row[2].startswith(("http://", "https://")):
                 cells[2] = f'<a href="{escape(row[2])}">{cells[2]}</a>'
-            parts.append(f'<tr class="diff-{cells[0]}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            kind, cells[0] = cells[0], escape(word(row[0]))
+            parts.append(f'<tr class="diff-{kind}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table>")
     if standalone:
         parts.append("</body></html>")

@@ -30,10 +30,12 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from ..curation.history import CHANGES_GRAPH
 from ..query.remote import RemoteEngine, generation_iri, meta_graph_iri
 from ..rdf.store import SNAPSHOT, read_meta
 
-__all__ = ["LoadResult", "Strategy", "load_build", "make_token", "staging_prefix", "write_generation"]
+__all__ = ["LoadResult", "Strategy", "fetch_journal", "load_build", "make_token", "staging_prefix",
+           "write_generation"]
 
 Strategy = Literal["transaction", "staged"]
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
@@ -77,6 +79,17 @@ def write_generation(engine: RemoteEngine, base: str, token: str | None = None) 
     engine.update(f"DELETE WHERE {{ GRAPH <{meta_graph_iri(base)}> {{ <{generation_iri(base)}> "
                   f"<{_DCT_IDENTIFIER}> ?old }} }} ;\n" + _token_insert(base, token))
     return token
+
+
+def fetch_journal(engine: RemoteEngine) -> ox.Store:
+    """The change journal kept in the remote store (the changes written through the service there),
+    to replay on a new build before it replaces the loaded one."""
+    journal = ox.Store()
+    graph = ox.NamedNode(CHANGES_GRAPH)
+    rows = engine.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CHANGES_GRAPH}> {{ ?s ?p ?o }} }}",
+                         timeout=max(engine.config.timeout, 300.0))
+    journal.extend(ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows)
+    return journal
 
 
 def _existing(engine: RemoteEngine) -> set[str]:

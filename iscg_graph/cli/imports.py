@@ -23,6 +23,7 @@ from rich.table import Table
 
 from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
+from ..imports.data_tables import FORMATS, detect_format
 from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
 from ..imports.upload import Problem, read_table
 from ..imports.workbooks import error_workbook, template
@@ -102,20 +103,33 @@ def register(app: typer.Typer) -> None:
         period: Annotated[list[str] | None, typer.Option(
             "--period", help="Offer the items of this period per Sector: ITU-D=2022-2025 (repeat).")] = None,
         store: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+        format: Annotated[str, typer.Option(
+            "--format", help=f"mapping-table, or a data table: {', '.join(FORMATS)}.")] = "mapping-table",
+        base: Annotated[str, typer.Option("--base", envvar="ISCG_BASE_IRI",
+                                          help="Public base IRI.")] = DEFAULT_BASE,
     ) -> None:
-        """The mapping-table template: drop-down lists of the graph's items, a filled example row."""
+        """A table template: drop-down lists of the graph's items, a filled example row."""
+        if format != "mapping-table" and format not in FORMATS:
+            raise typer.BadParameter(f"{format!r}: one of mapping-table, {', '.join(FORMATS)}",
+                                     param_hint="--format")
         periods = _periods(period or [])
         try:
-            choices = template_choices(EmbeddedStore.open_snapshot(store), periods)
+            snapshot = EmbeddedStore.open_snapshot(store)
+            if format == "mapping-table":
+                body = template(template_choices(snapshot, periods))
+            else:
+                from ..imports.data_templates import data_template
+
+                body = data_template(format, snapshot, base)
         except ISCGError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from None
-        output.write_bytes(template(choices))
+        output.write_bytes(body)
         out.print(f"template -> {output}")
 
     @app.command("import")
     def import_command(
-        file: Annotated[Path, typer.Argument(help="A mapping table: .csv or .xlsx.")],
+        file: Annotated[Path, typer.Argument(help="A mapping table or a data table: .csv or .xlsx.")],
         author: Annotated[str, typer.Option("--author", help="Who makes the change.")],
         comment: Annotated[str, typer.Option("--comment", help="Why (kept with the change).")],
         period: Annotated[list[str] | None, typer.Option(
@@ -127,8 +141,14 @@ def register(app: typer.Typer) -> None:
                                           help="Public base IRI.")] = DEFAULT_BASE,
         errors_xlsx: Annotated[Path | None, typer.Option(
             "--errors-xlsx", help="On problems, write the table here, bad cells highlighted.")] = None,
+        format: Annotated[str | None, typer.Option(
+            "--format", help=f"The table's format (default: from its header row): mapping-table, "
+                             f"{', '.join(FORMATS)}.")] = None,
     ) -> None:
-        """Check a mapping table against the graph: every problem by sheet/row/column, else a preview."""
+        """Check a table against the graph: every problem by sheet/row/column, else a preview."""
+        if format is not None and format != "mapping-table" and format not in FORMATS:
+            raise typer.BadParameter(f"{format!r}: one of mapping-table, {', '.join(FORMATS)}",
+                                     param_hint="--format")
         if not author.strip() or not comment.strip():
             raise typer.BadParameter("--author and --comment must not be empty")
         periods = _periods(period or [])
@@ -139,6 +159,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         try:
             sheets = read_table(data, file.name, max_bytes=max_bytes)
+            if format != "mapping-table" and (format or any(detect_format(s.header) for s in sheets)):
+                from .import_tables import run_data_table
+
+                run_data_table(sheets, store, data=data, name=file.name, author=author, comment=comment,
+                               base=base, format=format, commit=commit, errors_xlsx=errors_xlsx)
+                return
             preview = preview_mapping_table(sheets, EmbeddedStore.open_snapshot(store), periods=periods)
         except ISCGError as exc:
             err.print(f"[red]refused:[/red] {exc}")

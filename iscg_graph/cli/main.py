@@ -115,6 +115,37 @@ def build(
                      remote_user, remote_password)
 
 
+def _replay_remote(build_dir: Path, engine: object) -> None:
+    """Replay onto the build the changes written through the service on the remote store (its
+    journal), as `iscg build` does with the local store's; again if the store's generation moved
+    meanwhile (a write through a replica), so that only the load request's own run is left open."""
+    from ..build.remote_load import fetch_journal
+    from ..curation.replay import ReplayReport, replay_from
+    from ..query.remote import RemoteEngine
+    from ..rdf.store import EmbeddedStore
+
+    assert isinstance(engine, RemoteEngine)
+    total = ReplayReport()
+    store = EmbeddedStore.open_writable(build_dir)
+    try:
+        for _ in range(5):
+            seen = engine.read_generation()
+            report = replay_from(fetch_journal(engine), store)
+            total.applied += report.applied
+            total.already += report.already
+            total.conflicts += report.conflicts
+            if engine.read_generation() == seen:
+                break
+    finally:
+        store.inner.flush()
+        del store
+    if total.total:
+        out.print(f"changes made through the service on the remote store: {len(total.applied)} replayed, "
+                  f"{len(total.already)} already in the tables, {len(total.conflicts)} no longer apply")
+        for number, reason in sorted(total.conflicts):
+            err.print(f"[yellow]change {number} not replayed:[/yellow] {reason} (see /changes/{number})")
+
+
 def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: str | None, kind: str,
                  user: str | None, password: str | None) -> None:
     from ..build.remote_load import load_build
@@ -129,6 +160,11 @@ def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: 
         raise typer.Exit(2)
     engine = RemoteEngine(RemoteConfig(query_url, update_url, user=user, password=password,
                                        kind=kind, base_iri=base))  # type: ignore[arg-type]
+    try:
+        _replay_remote(build_dir, engine)
+    except ISCGError as exc:
+        err.print(f"[red]cannot replay the remote store's changes:[/red] {exc} (nothing loaded)")
+        raise typer.Exit(1) from None
     try:  # Oxigraph runs one update request as one transaction; other servers: staged, then switched
         loaded = load_build(build_dir, engine, base=base,
                             strategy="transaction" if kind == "oxigraph" else "staged")

@@ -234,8 +234,12 @@ class WritePath:
             at=_now(), comment=author.comment.strip(), origin=author.origin, patch_text=recorded.text(),
             about=tuple(sorted(recorded.subjects())), reverts=reverts,
         )
-        self.store.apply_update(update_text(patch, after, change_quads(record, self.base)))
+        self._send(patch, after, record)
         return record
+
+    def _send(self, patch: Patch, after: ox.Store, record: ChangeRecord) -> None:
+        """Commit the patch and its journal record in one transaction (a remote store: one request)."""
+        self.store.apply_update(update_text(patch, after, change_quads(record, self.base)))
 
     def revert(self, number: int, author: Author) -> ChangeRecord:
         """Undo change ``number`` as a new change (raises `ChangeConflict` if it no longer applies)."""

@@ -67,8 +67,10 @@ def _quads(pair: Pair, iri: str, *, base: str, file_name: str, digest: str, day:
 
 
 def commit_preview(preview: Preview, path: WritePath, *, data: bytes, file_name: str, author: str,
-                   comment: str, base: str, today: str | None = None) -> ChangeRecord | None:
-    """Write the preview's additions as one change; None when there is nothing to add."""
+                   comment: str, base: str, today: str | None = None,
+                   where: str | None = None) -> ChangeRecord | None:
+    """Write the preview's additions as one change; None when there is nothing to add. ``where``:
+    the change's origin in the journal (default: the command and file name)."""
     if preview.problems:
         raise ValueError("a preview with problems is never committed")
     digest = hashlib.sha256(data).hexdigest()
@@ -84,7 +86,7 @@ def commit_preview(preview: Preview, path: WritePath, *, data: bytes, file_name:
         work.extend(quads)
 
     who = Author(name=author, comment=f"{comment} (import of {file_name}, sha256 {digest})",
-                 origin=f"iscg import {file_name}", kind="table-import")
+                 origin=where or f"iscg import {file_name}", kind="table-import")
     try:
         return path.apply(change, who)
     except ValidationFailed as failed:

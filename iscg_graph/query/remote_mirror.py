@@ -26,11 +26,21 @@ from ..errors import StoreError
 from ..rdf.store import SNAPSHOT, StoreMeta, _atomic_write, write_meta
 from .remote import RemoteEngine, generation_iri
 
-__all__ = ["folder_name", "mirror"]
+__all__ = ["GENERATION_FILE", "folder_name", "mirror", "token_of", "write_copy"]
+
+GENERATION_FILE = "generation"  # in a copy: the store's generation token the copy holds
 
 
 def folder_name(generation: object) -> str:
     return "gen-" + hashlib.sha256(repr(generation).encode()).hexdigest()[:16]
+
+
+def token_of(folder: Path) -> str | None:
+    """The generation token a copy was made at (None: the store had none, or an older copy)."""
+    try:
+        return (folder / GENERATION_FILE).read_text("utf-8").rstrip("\n") or None
+    except FileNotFoundError:
+        return None
 
 
 def mirror(engine: RemoteEngine, into: Path) -> Path:
@@ -48,6 +58,15 @@ def mirror(engine: RemoteEngine, into: Path) -> Path:
                          timeout=max(engine.config.timeout, 300.0))
     marker = ox.NamedNode(generation_iri(engine.config.base_iri))  # the store's bookkeeping, not data
     quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if r["s"] != marker]
+    # the token read in the same query as the data (one snapshot on a transactional server): what a
+    # write from this copy names as the generation it was computed on
+    seen = [r["o"].value for r in rows if r["s"] == marker and isinstance(r["o"], ox.Literal)]
+    write_copy(folder, quads, seen[0] if len(seen) == 1 else None, label=generation)
+    return folder
+
+
+def write_copy(folder: Path, quads: list[ox.Quad], token: str | None, *, label: object = None) -> Path:
+    """Write ``quads`` as the copy of generation ``token`` in ``folder`` (a build directory)."""
     out = io.BytesIO()
     ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,10 +74,15 @@ def mirror(engine: RemoteEngine, into: Path) -> Path:
     for quad in quads:
         key = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
         counts[key] = counts.get(key, 0) + 1
-    version, _, rest = str(generation or "unloaded").partition(" ")
+    shown = token if label is None else label
+    version, _, rest = str(shown or "unloaded").partition(" ")
     built_at = rest.rpartition(" ")[0] or datetime.now(UTC).isoformat()
+    # a write keeps the data version and build time in its token: the generation number tells
+    # copies apart (what the write path's caches key on)
+    number = int(hashlib.sha256(repr(shown).encode()).hexdigest()[:12], 16)
     meta = StoreMeta(data_version=version, built_at=built_at,
-                     generation=0, triples=len(quads), graphs=counts)
+                     generation=number, triples=len(quads), graphs=counts)
     write_meta(folder, meta)
+    _atomic_write(folder / GENERATION_FILE, (token or "").encode("utf-8"))
     _atomic_write(folder / SNAPSHOT, out.getvalue())
     return folder

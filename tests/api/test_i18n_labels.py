@@ -4,6 +4,7 @@ folding case and accents (issue 16)."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def test_the_remembered_language_also_chooses_labels(client: TestClient) -> None
         ("تقييس", "/id/sector/itu-t", "ar"),
         ("标准化", "/id/bureau/tsb", "zh"),
         ("консультативная", "/id/advisory-group/tdag", "ru"),
+        ("securite", "/id/study-group/itu-t/2022-2024/sg17", "fr"),  # a study group's French name
+        ("asesor normalizacion", "/id/advisory-group/tsag", "es"),
     ],
 )
 def test_search_finds_labels_in_every_language(
@@ -82,3 +85,12 @@ def test_search_finds_labels_in_every_language(
     found = [h for h in hits if h["iri"].endswith(expected)]
     assert found, f"{query!r} did not find {expected}: {[h['iri'] for h in hits]}"
     assert found[0]["matched_lang"] == lang
+
+
+def test_a_study_group_page_in_french_uses_its_sourced_name(client: TestClient) -> None:
+    french = {"Accept": "text/html", "Accept-Language": "fr"}
+    r = client.get("/id/study-group/itu-t/2025-2028/sg17", headers=french)
+    assert html.unescape(_h1(r.text)) == "<h1 lang=\"fr\">Commission d'études 17 de l'UIT-T - Sécurité</h1>"
+    assert FALLBACK_FR not in r.text
+    other = client.get("/id/study-group/itu-t/2025-2028/sg5", headers=french)
+    assert FALLBACK_FR in other.text  # no source seen gives SG5's French name for this period

@@ -170,7 +170,8 @@ def test_unknown_query_is_404(client: TestClient) -> None:
 
 def test_formats_by_parameter_and_accept(client: TestClient) -> None:
     r = client.get("/api/queries/theme-coverage", params={"format": "csv"})
-    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("scheme,section,theme")
+    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith(
+        "scheme,count,section,theme")
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/csv"})
     assert r.headers["content-type"].startswith("text/csv")
     r = client.get("/api/queries/theme-coverage", headers={"Accept": "text/html"})

@@ -151,3 +151,20 @@ def test_static_assets_are_served_and_confined(client: TestClient) -> None:
 def test_api_runs_through_the_app_engine(client: TestClient) -> None:
     r = client.get("/api/queries/annex-duplicate-areas")
     assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5  # Gender x2, WSIS x3
+
+
+def test_theme_coverage_counts_areas_or_list_items(client: TestClient) -> None:
+    r = client.get("/reports/theme-coverage")
+    assert r.status_code == 200
+    switch = r.text.split('<select id="f-count" name="count"', 1)[1].split("</select>", 1)[0]
+    assert ('<option value="areas" selected>Areas (the same area in several lists counted once)</option>'
+            in switch)
+    assert '<option value="items">List items (each entry of each list)</option>' in switch
+    total = re.search(r'<strong class="total">(\d+)</strong> rows\s*\((\d+) areas of mutual interest\)',
+                      r.text)
+    assert total and total.group(1) == total.group(2)
+    items = client.get("/reports/theme-coverage", params={"count": "items"})
+    assert re.search(r"\(\d+ list items\)", items.text)
+    fr = client.get("/reports/theme-coverage", params={"lang": "fr"})
+    client.cookies.clear()
+    assert "domaines d'intérêt commun" in fr.text

@@ -66,7 +66,7 @@ def test_reports_page_in_each_language(page, server: str, lang: str) -> None:  #
         assert page.evaluate("getComputedStyle(document.querySelector('main p.lead')).direction") == "rtl"
     else:
         assert brand["x"] < 100
-    if os.environ.get("ISCG_SCREENSHOTS") and lang in ("ar", "fr"):  # README images (docs/img)
+    if os.environ.get("ISCG_SCREENSHOTS") and lang in ("ar", "fr", "zh"):  # README images (docs/img)
         page.screenshot(path=str(REPO / "docs" / "img" / f"reports-{lang}.png"), full_page=True)
 
 
@@ -79,3 +79,20 @@ def test_switch_is_remembered(page, server: str) -> None:  # type: ignore[no-unt
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("h1").inner_text().strip() == "¿Dónde se solapan los Sectores?"
     assert page.locator("nav.main-nav a[aria-current=page]").inner_text().strip() == "Informes"
+
+
+def test_overlap_matrix_in_chinese(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """The heatmap and its table in Chinese: each Sector pair once, the cells linking their drill-down."""
+    page.goto(f"{server}/reports/sector-overlap-matrix?lang=zh")
+    assert page.locator("h1").inner_text().strip() == "各部门在哪些方面重叠？"
+    cells = page.locator("figure.heatmap a")
+    assert cells.count() >= 6
+    assert all("/reports/sector-overlap-detail" in (cells.nth(i).get_attribute("href") or "")
+               for i in range(cells.count()))
+    # Chinese text is drawn with a CJK font: its glyphs are wider than the boxes of a missing font
+    width = page.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '20px sans-serif'; return c.measureText('各部门重叠').width; }""")
+    assert width >= 90, f"Chinese drawn {width}px wide for five characters: no CJK font?"
+    if os.environ.get("ISCG_SCREENSHOTS"):  # README image (docs/img)
+        page.goto(f"{server}/reports/sector-overlap-matrix?lang=en")  # the README's is in English
+        page.screenshot(path=str(REPO / "docs" / "img" / "overlap-matrix.png"), full_page=False)

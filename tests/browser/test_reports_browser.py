@@ -145,7 +145,7 @@ def test_sort_and_filter_a_long_table(page, server: str) -> None:  # type: ignor
 
     page.goto(f"{server}/reports/theme-coverage")
     total = int(page.locator("strong.total").inner_text())
-    assert total > 100 and page.locator("table.report-table tbody tr").count() == 50
+    assert total > 90 and page.locator("table.report-table tbody tr").count() == 50  # 92 areas
     assert page.get_by_text(f"Page 1 of {-(-total // 50)}").count() == 1
 
     # sort by the theme column, then the other way

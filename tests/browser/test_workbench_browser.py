@@ -222,3 +222,16 @@ def test_canned_query_form_offers_choices_and_binds_them(page, server: str) -> N
     page.locator(".iscg-table:visible tbody tr").first.wait_for()
     assert "example=list-themes" in page.url and "scheme=" in page.url
     assert page.page_errors == [], page.page_errors
+
+
+def test_the_workbench_speaks_the_pages_language(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """The script's own words (result bar, buttons, chart controls) come from the French catalogue."""
+    page.goto(f"{server}/query?lang=fr")
+    run_query(page, COUNT_QUERY)
+    page.locator(".iscg-table:visible tbody tr").first.wait_for()
+    assert page.locator(".iscg-count:visible").inner_text().strip() == "Lignes : 2"
+    assert page.locator("button.iscg-csv:visible").inner_text().strip() == "Télécharger en CSV"
+    page.click(".yasr .select_chart")
+    page.locator(".iscg-chart svg rect.bar").first.wait_for()
+    assert page.locator(".iscg-chart select").first.get_attribute("aria-label") == "Colonne des catégories"
+    assert page.page_errors == [], page.page_errors

@@ -125,3 +125,58 @@ def test_drill_down_lists_the_areas_its_matrix_cell_counts(run, count: str) -> N
         if count == "areas":
             # (labels may hold "; " themselves: each is looked for in the cell's list, not split out)
             assert all(label in row["themeLabels"].value for label in shown), (a, b)
+
+
+def _equivalence_clusters() -> list[set[str]]:
+    """The exact-match clusters of the register, as theme IRIs, computed here without SPARQL."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    members: set[str] = set()
+    with EQUIVALENCES.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["predicate"] == "exactMatch":
+                left, right = (ID + "theme/" + row[k][len("theme:") :].replace(":", "/")
+                               for k in ("left", "right"))
+                parent[find(left)] = find(right)
+                members |= {left, right}
+    groups: dict[str, set[str]] = defaultdict(set)
+    for m in members:
+        groups[find(m)].add(m)
+    return list(groups.values())
+
+
+def test_theme_coverage_counts_each_area_once(run) -> None:  # type: ignore[no-untyped-def]
+    areas = run("theme-coverage")
+    items = run("theme-coverage", count="items")
+    clusters = _equivalence_clusters()
+    # one row per list entry, less one per entry merged into an area
+    assert len(items) - len(areas) == sum(len(c) - 1 for c in clusters)
+    assert len({r["theme"].value for r in areas.rows}) == len(areas)
+    by_item = {r["theme"].value: r for r in items.rows}
+    by_area = {r["theme"].value: r for r in areas.rows}
+    for cluster in clusters:
+        key = min(cluster)
+        row = by_area[key]  # the area is keyed by its smallest theme IRI, never listed twice
+        assert not (cluster - {key}) & set(by_area)
+        # it counts the union of its entries' work: at least what each entry counts
+        for member in cluster:
+            for column in ("sectors", "studyGroups", "questions", "resolutions"):
+                assert int(row[column].value) >= int(by_item[member][column].value), (member, column)
+        # and names every list it appears in
+        assert len(row["section"].value.split(", ")) == len({by_item[m]["section"].value for m in cluster})
+    gender = [r for r in areas.rows if r["themeLabel"].value == "Gender"]
+    assert len(gender) == 1 and set(gender[0]["section"].value.split(", ")) == {"1.2", "1.4"}
+    assert len([r for r in items.rows if r["themeLabel"].value == "Gender"]) == 2
+
+
+def test_theme_coverage_of_one_list_keeps_its_areas_whole(run) -> None:  # type: ignore[no-untyped-def]
+    one = run("theme-coverage", scheme="isctf-topics")
+    listed = run("theme-coverage", scheme="isctf-topics", count="items")
+    assert len(one) == len(listed)  # every entry of the list, each in its own area
+    gender = next(r for r in one.rows if r["themeLabel"].value == "Gender")
+    assert set(gender["section"].value.split(", ")) == {"1.2", "1.4"}  # the area's other list still counts

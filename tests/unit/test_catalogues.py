@@ -67,3 +67,12 @@ def test_plural_forms_are_the_languages_own() -> None:
     assert _catalog("ar").num_plurals == 6
     assert _catalog("zh").num_plurals == 1
     assert _catalog("fr").num_plurals >= 2 and _catalog("es").num_plurals >= 2
+
+
+def test_the_example_queries_titles_are_catalogue_messages() -> None:
+    """/docs/examples shows the titles written in the library: each is marked for translation."""
+    from api.i18n.messages import LIBRARY_MESSAGES
+    from iscg_graph.query.paths import path_examples
+
+    titles = {e.title for e in path_examples("https://w3id.org/iscg/")}
+    assert titles and titles <= set(LIBRARY_MESSAGES)

@@ -30,7 +30,7 @@ def test_every_row_becomes_a_language_tagged_label_with_its_source(tables) -> No
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 10
     iris = {"ITU-R": "sector/itu-r", "ITU-T": "sector/itu-t", "BR": "bureau/br", "TSB": "bureau/tsb",
-            "BDT": "bureau/bdt", "TDAG": "advisory-group/tdag"}
+            "BDT": "bureau/bdt", "TDAG": "advisory-group/tdag", "TSAG": "advisory-group/tsag"}
     for row in rows:
         s = URIRef(ID + iris[row["item"]])
         assert any(ds.quads((s, RDFS.label, Literal(row["label"], lang=row["lang"]), None)))
@@ -63,3 +63,15 @@ def test_unsourced_or_misplaced_labels_are_refused(
     with pytest.raises(error) as caught:
         load_tables(_with_labels(tmp_path, body))
     assert column in str(caught.value)
+
+
+def test_study_group_labels_as_sourced(tables) -> None:  # type: ignore[no-untyped-def]
+    ds = tables.dataset
+    with (DATA / "labels" / "study-groups.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["source"].startswith("http://www.itu.int/fr/") for r in rows)
+    for row in rows:
+        sector, period, notation = row["item"].split(":")
+        s = URIRef(f"{ID}study-group/{sector.lower()}/{period}/{notation.lower()}")
+        assert any(ds.quads((s, RDFS.label, Literal(row["label"], lang=row["lang"]), None))), row["item"]
+        assert any(ds.quads((s, DCTERMS.source, URIRef(row["source"]), None)))

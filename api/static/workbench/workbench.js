@@ -16,6 +16,14 @@
   const config = JSON.parse(document.getElementById("workbench-config").textContent);
   const endpoint = new URL(config.endpoint, window.location.origin).toString();
   const labelCache = new Map();
+  // The interface's words in the page's language: the page embeds the part of the gettext
+  // catalogues these scripts use (also served as /i18n/<lang>.json); English is the message itself.
+  const uiMessages = JSON.parse((document.getElementById("ui-messages") || {}).textContent || "{}");
+  function _(message, values) {
+    const text = uiMessages[message] || message;
+    return values ? text.replace(/%\((\w+)\)s/g, (m, k) => String(values[k])) : text;
+  }
+  const uiLang = document.documentElement.lang || navigator.language || "en";
 
   // ---- helpers ---------------------------------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -50,7 +58,7 @@
         const res = await fetch(config.labelsUrl, {
           method: "POST",
           headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ iris: wanted, lang: navigator.language || "en" }),
+          body: JSON.stringify({ iris: wanted, lang: uiLang }),
         });
         if (res.ok) {
           const data = await res.json();
@@ -82,7 +90,7 @@
     constructor(yasr) {
       this.yasr = yasr;
       this.priority = 20;
-      this.label = "Table (labels)";
+      this.label = _("Table (labels)");
       this.pageSize = 100;
     }
     canHandleResults() {
@@ -97,7 +105,7 @@
         contentType: "text/csv",
         getData: () => this.yasr.results.asCsv(),
         filename: "iscg-query-results.csv",
-        title: "Download CSV",
+        title: _("Download CSV"),
       };
     }
     async draw() {
@@ -108,8 +116,8 @@
       const labels = await fetchLabels(iris);
       const wrap = el("div", { className: "iscg-results" });
       const bar = el("div", { className: "iscg-results-bar" },
-        el("span", { className: "iscg-count", text: `${rows.length} row${rows.length === 1 ? "" : "s"}` }));
-      const csv = el("button", { type: "button", className: "iscg-csv", text: "Download CSV" });
+        el("span", { className: "iscg-count", text: _("Rows: %(count)s", { count: rows.length }) }));
+      const csv = el("button", { type: "button", className: "iscg-csv", text: _("Download CSV") });
       csv.addEventListener("click", () => download("iscg-query-results.csv", "text/csv", this.yasr.results.asCsv()));
       bar.append(csv);
       wrap.append(bar);
@@ -124,7 +132,7 @@
         const next = rows.slice(shown, shown + this.pageSize);
         for (const row of next) body.append(el("tr", {}, ...vars.map((v) => el("td", {}, this.cell(row[v], labels)))));
         shown += next.length;
-        more.textContent = `Show more (${rows.length - shown} left)`;
+        more.textContent = _("Show more (%(count)s left)", { count: rows.length - shown });
         more.hidden = shown >= rows.length;
       };
       more.addEventListener("click", renderMore);
@@ -159,7 +167,7 @@
     constructor(yasr) {
       this.yasr = yasr;
       this.priority = 5;
-      this.label = "Chart";
+      this.label = _("Chart");
       this.maxBars = 60;
     }
     numericVars() {
@@ -175,7 +183,7 @@
       return el("div", { text: "▤", className: "iscg-plugin-icon" });
     }
     download() {
-      return this.svg ? { contentType: "image/svg+xml", getData: () => this.svg.outerHTML, filename: "iscg-chart.svg", title: "Download SVG" } : undefined;
+      return this.svg ? { contentType: "image/svg+xml", getData: () => this.svg.outerHTML, filename: "iscg-chart.svg", title: _("Download SVG") } : undefined;
     }
     async draw() {
       const vars = this.yasr.results.getVariables();
@@ -193,13 +201,13 @@
       this.combinedCols = labelCols.length ? labelCols : bound;
       const catSel = el(
         "select",
-        { "aria-label": "Category column" },
-        el("option", { value: COMBINED, text: this.combinedCols.join(" + ") || "(row number)" }),
+        { "aria-label": _("Category column") },
+        el("option", { value: COMBINED, text: this.combinedCols.join(" + ") || _("(row number)") }),
         ...categories.map((v) => el("option", { value: v, text: v })),
       );
-      const valSel = el("select", { "aria-label": "Value column" }, ...numeric.map((v) => el("option", { value: v, text: v })));
+      const valSel = el("select", { "aria-label": _("Value column") }, ...numeric.map((v) => el("option", { value: v, text: v })));
       const area = el("div", { className: "iscg-chart-area" });
-      wrap.append(el("div", { className: "iscg-results-bar" }, el("label", { text: "Category " }, catSel), el("label", { text: " Value " }, valSel)), area);
+      wrap.append(el("div", { className: "iscg-results-bar" }, el("label", { text: _("Category") + " " }, catSel), el("label", { text: " " + _("Value") + " " }, valSel)), area);
       const render = () => {
         area.replaceChildren(this.render(rows, catSel.value, valSel.value, labels));
       };
@@ -217,7 +225,7 @@
       const combined = cat === "\u0000combined";
       const rowLabel = (r, i) => {
         const text = combined ? this.combinedCols.map((c) => name(r[c])).filter((t) => t).join(" · ") : name(r[cat]);
-        return text || `row ${i + 1}`;
+        return text || _("row %(number)s", { number: i + 1 });
       };
       const data = rows.slice(0, this.maxBars).map((r, i) => ({ label: rowLabel(r, i), value: Number(r[val] ? r[val].value : 0) }));
       const max = Math.max(1, ...data.map((d) => d.value));
@@ -227,7 +235,7 @@
       svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
       svg.setAttribute("width", w);
       svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", `${val} by ${cat}`);
+      svg.setAttribute("aria-label", _("%(value)s by %(category)s", { value: val, category: cat }));
       data.forEach((d, i) => {
         const y = 5 + i * rowH;
         const t = document.createElementNS(ns, "text");
@@ -245,7 +253,7 @@
       this.svg = svg;
       const box = el("div", {});
       box.append(svg);
-      if (rows.length > this.maxBars) box.append(el("p", { text: `Showing the first ${this.maxBars} of ${rows.length} rows.` }));
+      if (rows.length > this.maxBars) box.append(el("p", { text: _("Showing the first %(shown)s of %(total)s rows.", { shown: this.maxBars, total: rows.length }) }));
       return box;
     }
   }
@@ -297,9 +305,9 @@
     const items = [];
     if (data.error) {
       const e = data.error;
-      const where = e.line ? `Line ${e.line}, column ${e.column}: ` : "";
+      const where = e.line ? _("Line %(line)s, column %(column)s: ", { line: e.line, column: e.column }) : "";
       const box = el("div", { className: "iscg-error" }, el("strong", { text: where }), el("span", { text: e.sentence }));
-      if (e.fix) box.append(el("div", { className: "iscg-fix" }, el("span", { text: "Fix: " }), el("code", { text: e.fix })));
+      if (e.fix) box.append(el("div", { className: "iscg-fix" }, el("span", { text: _("Fix:") + " " }), el("code", { text: e.fix })));
       items.push(box);
       if (e.line && yasqe) {
         const line = Math.min(e.line - 1, yasqe.lineCount() - 1);
@@ -311,7 +319,7 @@
           { className: "iscg-error-mark", attributes: { title: e.sentence } }));
       }
     }
-    for (const w of data.warnings || []) items.push(el("div", { className: "iscg-warning", text: "Warning: " + w.message }));
+    for (const w of data.warnings || []) items.push(el("div", { className: "iscg-warning", text: _("Warning:") + " " + w.message }));
     diagBox.replaceChildren(...items);
     diagBox.hidden = items.length === 0;
   }
@@ -349,7 +357,7 @@
     paramForm.replaceChildren();
     paramForm.hidden = !ex || !ex.params.length;
     if (paramForm.hidden) return;
-    paramForm.append(el("strong", { text: `Parameters of ${ex.name}: ` }));
+    paramForm.append(el("strong", { text: _("Parameters of %(name)s:", { name: ex.name }) + " " }));
     for (const f of ex.params) {
       const id = "iscg-param-" + f.name;
       let input;
@@ -363,7 +371,7 @@
       input.value = values[f.name] || "";
       paramForm.append(el("label", { for: id, title: f.description, text: f.label + " " }), input, " ");
     }
-    const apply = el("button", { type: "submit", text: "Apply to the query" });
+    const apply = el("button", { type: "submit", text: _("Apply to the query") });
     paramForm.append(apply);
     paramForm.onsubmit = async (event) => {
       event.preventDefault();
@@ -429,7 +437,7 @@
       out.value = link;
       out.hidden = false;
       out.select();
-      try { await navigator.clipboard.writeText(link); share.textContent = "Link copied"; } catch (e) { share.textContent = "Copy the link below"; }
+      try { await navigator.clipboard.writeText(link); share.textContent = _("Link copied"); } catch (e) { share.textContent = _("Copy the link below"); }
     });
   }
 })();

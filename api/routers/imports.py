@@ -1,0 +1,214 @@
+"""Importing tables on the web (editors): upload a mapping table or one of the graph's own tables,
+see its problems by sheet/row/column (and download the table with the bad cells highlighted) or
+its preview, then confirm: the file kept server-side under its SHA-256 is committed as one change,
+which shows in /changes. Templates of every format are downloadable.
+
+Every form needs a session and its CSRF token, like the other editor forms. A file is refused as
+a whole when it is over `MAX_BYTES` (413) or not a safe .csv/.xlsx (415: macros, decompression
+bombs, legacy workbooks, not UTF-8); formulas are never evaluated (`iscg_graph.imports.upload`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+from iscg_graph.errors import ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.imports.data_templates import data_template
+from iscg_graph.imports.mapping_table import template_choices
+from iscg_graph.imports.upload import Problem
+from iscg_graph.imports.uploads import (
+    MAPPING_TABLE,
+    UPLOAD_FORMATS,
+    UploadPreview,
+    commit_upload,
+    preview_upload,
+    study_periods,
+)
+from iscg_graph.imports.workbooks import error_workbook, template
+
+from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..candidate_refresh import refresh_index
+from ..import_uploads import Pending, capped_form, pending_uploads
+from ..templating import templates
+from ..writes import WRITE_ERRORS, author, write_path
+
+__all__ = ["MAX_BYTES", "router"]
+
+router = APIRouter(tags=["curation"])
+MAX_BYTES = 5_000_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_SECTORS = ("ITU-R", "ITU-T", "ITU-D")
+
+
+def _page(request: Request, status: int = 200, **context: Any) -> Response:
+    store = request.app.state.store
+    values: dict[str, Any] = {"result": None, "refused": "", "comment": "", "format": "", "chosen": {},
+                              **context}
+    return templates.TemplateResponse(request, "curation/import.html", {
+        "who": principal(request), "csrf": csrf_token(request), "formats": UPLOAD_FORMATS,
+        "periods": study_periods(store), "max_mb": MAX_BYTES // 1_000_000, **values}, status_code=status)
+
+
+def _denied(request: Request, exc: WriteDenied) -> Response:
+    if exc.status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return Response(exc.message, status_code=exc.status, headers=exc.headers(), media_type="text/plain")
+
+
+def _preview(request: Request, item: Pending) -> UploadPreview:
+    return preview_upload(item.data, item.file_name, request.app.state.store,
+                          base=request.app.state.settings.base_iri, format=item.format,
+                          periods=dict(item.periods), max_bytes=MAX_BYTES)
+
+
+@router.get("/curate/import", response_class=HTMLResponse, include_in_schema=False,
+            summary="Form: import a table (editors)")
+def import_form(request: Request) -> Response:
+    try:
+        require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    return _page(request)
+
+
+@router.post("/curate/import", response_class=HTMLResponse, include_in_schema=False,
+             summary="Check an uploaded table: its problems or its preview (editors)")
+async def import_upload(request: Request) -> Response:
+    """The form is read only when the whole body is within the cap (`capped_form`); the checks, the
+    preview and the page are blocking work, done in the threadpool."""
+    try:
+        form = await capped_form(request, MAX_BYTES + 100_000)
+    except UnsafeInput as exc:
+        return await run_in_threadpool(_page, request, exc.status, refused=str(exc))
+    file = form.get("file")
+    fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
+    data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
+    name = file.filename if isinstance(file, StarletteUploadFile) else None
+    return await run_in_threadpool(_check_upload, request, data, name or "", fields)
+
+
+def _check_upload(request: Request, data: bytes | None, file_name: str, fields: dict[str, str]) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, fields.get("csrf_token", ""))
+    format, comment = fields.get("format", "")[:40], fields.get("comment", "")[:5000]
+    periods = (fields.get(f"period_{s.replace('-', '_').lower()}", "")[:9] for s in _SECTORS)
+    chosen = {s: p for s, p in zip(_SECTORS, periods, strict=True) if p}
+    keep = {"comment": comment, "format": format, "chosen": chosen}
+    if data is None:
+        return _page(request, 422, refused="choose a file (.csv or .xlsx) to upload", **keep)
+    if format and format not in UPLOAD_FORMATS:
+        return _page(request, 422, **keep,
+                     refused=f"unknown format {format!r}: one of {', '.join(UPLOAD_FORMATS)}")
+    bad = [p for p in chosen.values() if not re.fullmatch(r"\d{4}-\d{4}", p)]
+    if bad:
+        return _page(request, 422, refused=f"{bad[0]!r} is not a study period like 2022-2025", **keep)
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+    if len(data) > MAX_BYTES:
+        return _page(request, 413, refused=f"{name}: over the limit of {MAX_BYTES} bytes", **keep)
+    item = Pending(who.name, "", name, data, format or None, tuple(sorted(chosen.items())), comment,
+                   time.monotonic())
+    try:
+        result = _preview(request, item)
+    except UploadRefused as exc:
+        return _page(request, 415, refused=str(exc), **keep)
+    pending_uploads(request.app).put(Pending(**{**item.__dict__, "digest": result.digest}))
+    return _page(request, 422 if result.problems else 200, result=result, **keep)
+
+
+def _pending(request: Request, owner: str, digest: str) -> Pending | None:
+    if not _DIGEST.fullmatch(digest):
+        return None
+    return pending_uploads(request.app).get(owner, digest)
+
+
+@router.get("/curate/import/{digest}/errors.xlsx", include_in_schema=False,
+            summary="The uploaded table with its bad cells highlighted (editors)")
+def import_errors(request: Request, digest: str) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    item = _pending(request, who.name, digest)
+    if item is None:
+        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an hour)")
+    result = _preview(request, item)
+    stem = item.file_name.rsplit(".", 1)[0]
+    return Response(error_workbook(result.sheets, result.problems), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_ascii(stem)}-problems.xlsx"'})
+
+
+@router.post("/curate/import/{digest}", response_class=HTMLResponse, include_in_schema=False,
+             summary="Commit the previewed table as one change (editors)")
+def import_commit(
+    request: Request,
+    digest: str,
+    csrf_token: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    item = _pending(request, who.name, digest)
+    if item is None:
+        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
+                                           "hour); upload the file again")
+    if not comment.strip():
+        return _page(request, 422, refused="say why: the comment is recorded with the change",
+                     result=_preview(request, item))
+    result = _preview(request, item)  # the store may have changed since the preview: check again
+    if result.problems:
+        return _page(request, 422, result=result, comment=comment)
+    try:
+        record = commit_upload(result, write_path(request), data=item.data, author=who.name,
+                               comment=comment.strip(), base=request.app.state.settings.base_iri,
+                               origin=author(request, who, comment, "table-import").origin)
+    except ImportFailed as exc:
+        result.problems = list(exc.problems) or [_untraced(v.message) for v in exc.report.violations]
+        return _page(request, 422, result=result, comment=comment)
+    except WRITE_ERRORS as exc:
+        return _page(request, 400, refused=str(getattr(exc, "message", exc)), result=result, comment=comment)
+    pending_uploads(request.app).drop(who.name, digest)
+    if record is None:
+        return _page(request, 200, result=result, comment=comment)
+    if result.format == MAPPING_TABLE or result.format == "mappings":
+        refresh_index(request)  # recorded mappings leave the candidate overlaps
+    return RedirectResponse(f"/changes/{record.number}", status_code=303)
+
+
+@router.get("/curate/import/templates/{name}", include_in_schema=False,
+            summary="An XLSX template of one table format (editors)")
+def import_template(request: Request, name: str) -> Response:
+    try:
+        require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    fmt = name.removesuffix(".xlsx")
+    if not name.endswith(".xlsx") or fmt not in UPLOAD_FORMATS:
+        return _page(request, 404, refused=f"no template {name[:60]!r}: one of "
+                                           f"{', '.join(f + '.xlsx' for f in UPLOAD_FORMATS)}")
+    store = request.app.state.store
+    body = (template(template_choices(store, {})) if fmt == MAPPING_TABLE
+            else data_template(fmt, store, request.app.state.settings.base_iri))
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{fmt}.xlsx"'})
+
+
+def _untraced(message: str) -> Problem:
+    return Problem("", 0, "", "", f"would break the shapes: {message}")
+
+
+def _ascii(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:80] or "table"
