@@ -187,8 +187,8 @@ SERVERS = {
     "floor": ("floor: uvicorn + pyoxigraph, no checks", "/sparql"),
     "oxigraph": ("oxigraph serve", "/query"),
     "rdflib": ("rdflib-endpoint", "/"),
-    "iscg-oxigraph": ("this service over oxigraph serve", "/sparql"),
-    "iscg-virtuoso": ("this service over Virtuoso 7", "/sparql"),
+    "iscg-oxigraph": ("this service over oxigraph serve, result cache off", "/sparql"),
+    "iscg-virtuoso": ("this service over Virtuoso 7, result cache off", "/sparql"),
 }
 
 
@@ -327,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             proc = oxigraph_server(data, args.work, port)
         elif server in ("iscg-oxigraph", "iscg-virtuoso"):  # bench/remote_stack.py
             proc = RemoteStack(server.split("-")[1], data, args.work, port,  # type: ignore[arg-type]
-                               {"ISCG_BUDGET_SECONDS_PER_MINUTE": "0", "ISCG_QUERY_TIMEOUT": "60"})
+                               {"ISCG_BUDGET_SECONDS_PER_MINUTE": "0", "ISCG_QUERY_TIMEOUT": "60",
+                                "ISCG_RESULT_CACHE_BYTES": "0"})  # every request pays the hop
         elif server == "floor":
             proc = floor_server(data, args.work, port)
         else:
