@@ -31,6 +31,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?p WHERE { ?period a iscg:StudyPeriod ; skos:notation ?p }"""
 _PERIOD = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 _CANDIDATE_ROUTES = ("/api/candidates", "/reports/candidates")
+_NEW_SINCE_ROUTES = ("/reports/new-since", "/reports/new-since.csv", "/reports/new-since.xlsx")
 _SLUG = r"[a-z0-9.-]*[a-z0-9-][a-z0-9.-]*"  # as `QuerySpec.bind` checks: no "." or ".." segment
 
 
@@ -89,6 +90,11 @@ def _fill(document: dict[str, Any], catalog: QueryCatalog, base_iri: str, period
     for param in document.get("paths", {}).get("/search", {}).get("get", {}).get("parameters", ()):
         if param.get("name") == "q":
             param["required"] = True
+    for path in _NEW_SINCE_ROUTES:  # the study periods of the data, as for the canned queries
+        for string in _strings(_parameter(document, path, "since_period") or {}):
+            if periods:
+                string.pop("pattern", None)
+                string["enum"] = periods
     if codes:
         for path in _CANDIDATE_ROUTES:
             schema = _parameter(document, path, "sector")

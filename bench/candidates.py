@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -116,6 +117,8 @@ def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
         ("question one item", {"kind": "question", "item": item, "limit": 20}),
         ("theme top 50", {"kind": "theme", "limit": 50}),
         ("question top 1000 +recorded", {"kind": "question", "limit": 1000, "include_recorded": True}),
+        # grouped by lineage pair: the selection is grouped and ordered from the columns per request
+        ("question lineage view top 50", {"kind": "question", "limit": 50, "group": "lineage"}),
     ]
     app = FastAPI()
     app.state.settings = Settings(store_path=store_dir)
@@ -128,7 +131,10 @@ def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
         lookup, http = [], []
         for _ in range(rounds):
             t = time.perf_counter()
-            index.query(**params)  # type: ignore[arg-type]
+            if params.get("group") == "lineage":
+                index.lineages("question", today=date.today(), limit=50)
+            else:
+                index.query(**params)  # type: ignore[arg-type]
             lookup.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             r = client.get("/api/candidates", params={k: v for k, v in params.items() if v is not None})

@@ -48,3 +48,18 @@ def live_service() -> Iterator[Callable[..., str]]:
             return f"http://127.0.0.1:{port}"
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def new_period(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """A store built from the real data without a few of the latest Questions, and the Questions table
+    that adds them back as a new study period would arrive (tests/new_period_data.py). Tests that
+    write copy the store first."""
+    from new_period_data import split_data
+
+    from iscg_graph.build.pipeline import build
+
+    root = tmp_path_factory.mktemp("new-period")
+    data, table = split_data(root)
+    build(root / "store", data)
+    return root / "store", table

@@ -20,11 +20,12 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import NotAcceptable, NotReady, ParameterError, StoreError
+from iscg_graph.errors import NotAcceptable, ParameterError
 from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
+from iscg_graph.overlap.lineage_view import group_by_lineage
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
-from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
+from iscg_graph.overlap.scoring import CANDIDATES_FILE
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format
@@ -33,8 +34,9 @@ from iscg_graph.render.tabular import iri_path
 
 from .. import openapi as oa
 from ..auth import review_context
+from ..candidate_index import get_index, warm_index
 from ..candidate_labels import code_options as _code_options
-from ..candidate_refresh import index_lock, index_stamp, record_in_index
+from ..candidate_refresh import index_lock, record_in_index
 from ..querying import public_link
 from ..settings import Settings
 from ..table_params import VIEW_PARAMS, ViewParams, parse_view
@@ -56,14 +58,6 @@ def _store(request: Request) -> EmbeddedStore:
     return request.app.state.store
 
 
-def get_index(request: Request) -> CandidateIndex:
-    """The candidate index of the service's store, loaded once and reloaded when the file changes."""
-    pending = getattr(request.app.state, "candidates_pending", None)
-    if pending is not None and pending.is_alive():
-        raise NotReady("the candidate index of this store is still being computed; try again shortly")
-    return warm_index(request.app)
-
-
 def start_index(app: FastAPI) -> None:
     """At start-up: load candidates.json now; a store built without one computes it in the background.
 
@@ -77,32 +71,6 @@ def start_index(app: FastAPI) -> None:
     worker = threading.Thread(target=warm_index, args=(app,), name="candidate-index", daemon=True)
     app.state.candidates_pending = worker
     worker.start()
-
-
-def warm_index(app: FastAPI) -> CandidateIndex:
-    """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
-    store: EmbeddedStore = app.state.store
-    state = app.state
-    with _lock:
-        stamp = index_stamp(store)
-        cached = getattr(state, "candidate_index", None)
-        if cached is not None and cached[0] == stamp and stamp is not None:
-            return cached[1]
-        if store.path is None:
-            doc = build_candidates(store)
-            doc["data_version"] = store.meta.data_version
-            index = CandidateIndex(doc)
-            state.candidate_index = (stamp, index)
-            return index
-        try:
-            if stamp is None:  # built before candidates existed: compute now
-                raise FileNotFoundError(CANDIDATES_FILE)
-            index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
-        except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
-            precompute(store, store.path)
-            index = CandidateIndex.load(store.path)
-        state.candidate_index = (index_stamp(store), index)
-        return index
 
 
 
@@ -149,6 +117,11 @@ def list_candidates(
     limit: Annotated[int, Query(ge=1, le=5000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     include_recorded: bool = False,
+    group: Annotated[
+        Literal["pair", "lineage"],
+        Query(description="lineage: one entry per pair of lineages (a Question and those continuing it), "
+              "its study periods listed, pairs active now first, never-concurrent ones last"),
+    ] = "pair",
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept")] = None,
 ) -> Response:
     page = index.query(  # a ParameterError is the app's 422, as on every route
@@ -167,8 +140,24 @@ def list_candidates(
         "min_score": min_score,
         "limit": limit,
         "include_recorded": include_recorded,
+        "group": group,
     }
     fmt = _wants(request, format)
+    if group == "lineage" and fmt == "json":
+        grouped = index.lineages(kind, today=Date.today(), sector=sector, item=item, min_score=min_score,
+                                 limit=limit, offset=offset, include_recorded=include_recorded)
+        return JSONResponse(
+            {
+                "kind": kind,
+                "data_version": grouped.data_version,
+                "group": group,
+                "total": grouped.total,
+                "offset": offset,
+                "count": len(grouped.lineages),
+                "parameters": params,
+                "lineages": [g.to_json() for g in grouped.lineages],
+            }
+        )
     if fmt in ("csv", "xlsx"):
         # a download is the whole result the form selected, not the page on screen
         if page.total > len(page.candidates):
@@ -240,8 +229,10 @@ def candidates_report(
         selected = index.query(
             kind, sector=sector, min_score=min_score, limit=wanted, include_recorded=include_recorded
         )
+        lineages = group_by_lineage(selected.candidates, Date.today())
+        of_best = {id(g.best): g for g in lineages}
         shown_page = view_candidates(
-            selected.candidates,
+            [g.best for g in lineages],
             sort=shown.sort,
             descending=shown.descending,
             filter=shown.filter,
@@ -252,6 +243,7 @@ def candidates_report(
         error = str(exc)
         selected = CandidatePage(kind, 0, (), index.data_version)
         shown_page = view_candidates(())
+        of_best = {}
     settings = _settings(request)
     # downloads: the whole selection the form made, never the page on screen
     downloads = urlencode(
@@ -267,7 +259,7 @@ def candidates_report(
             "limit": limit,
             "include_recorded": include_recorded,
             "page": selected,
-            "rows": shown_page.candidates,
+            "rows": [of_best[id(c)] for c in shown_page.candidates],  # lineage pairs
             "view": shown_page.table,
             "shown": shown,
             "form": form,

@@ -94,7 +94,7 @@ def candidates_list(
         for col in ("score", "left", "right", "evidence"):
             t.add_column(col, overflow="fold")
         for c in page.candidates:
-            flag = f" [{c.status}]" if c.is_recorded else ""
+            flag = f" [{c.status}]" if c.status else ""
             t.add_row(f"{c.score:.3f}{flag}", c.left["label"], c.right["label"], c.explanation())
         out.print(t)
     else:
@@ -177,10 +177,17 @@ def evaluate_cmd(
         Path | None, typer.Option("--gold", help="Theme gold list (default data/gold/theme-equivalences.tsv)")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | markdown | json")] = "table",
+    holdout: Annotated[
+        bool,
+        typer.Option("--holdout", help="Before/after on held-out lineage pairs (P@25, P@50, R@k) instead"),
+    ] = False,
 ) -> None:
     """Score the detector (precision@k, recall@k, MRR per kind) against published mappings and theme gold."""
     from ..overlap.evaluate import DEFAULT_GOLD, evaluate
 
+    if holdout:
+        _holdout(store, fmt)
+        return
     try:
         scores = evaluate(EmbeddedStore.open_snapshot(store), gold_themes=gold or DEFAULT_GOLD)
     except ISCGError as exc:
@@ -221,6 +228,38 @@ def evaluate_cmd(
             t.add_row(*r)
         out.print(t)
         out.print(f"{out_of_scope} published mapping(s) out of scope (e.g. Question-Resolution).")
+
+
+def _holdout(store: Path, fmt: str) -> None:
+    """`iscg evaluate --holdout`: the lineage-aware list against the previous one (overlap.holdout)."""
+    from datetime import date
+
+    from ..overlap.holdout import KS, holdout_runs, holdout_scores
+
+    scores = holdout_scores(holdout_runs(EmbeddedStore.open_snapshot(store), date.today()))
+    cols: tuple[str, ...] = ("list", "held-out lineage pairs", "rows")
+    cols += tuple(f"P@{k}" for k in KS) + tuple(f"distinct P@{k}" for k in KS) + tuple(f"R@{k}" for k in KS)
+    rows = [
+        (s.variant, str(s.gold), str(s.rows))
+        + tuple(f"{s.precision[k]:.2f}" for k in KS)
+        + tuple(f"{s.distinct_precision[k]:.2f}" for k in KS)
+        + tuple(f"{s.recall[k]:.2f}" for k in KS)
+        for s in scores
+    ]
+    if fmt == "json":
+        out.print_json(json.dumps([dict(zip(cols, r, strict=True)) for r in rows]))
+    elif fmt == "markdown":
+        typer.echo("| " + " | ".join(cols) + " |")
+        typer.echo("|" + "---|" * len(cols))
+        for r in rows:
+            typer.echo("| " + " | ".join(r) + " |")
+    else:
+        t = Table(title="Held-out lineage pairs: previous list against the lineage view", header_style="bold")
+        for c in cols:
+            t.add_column(c, justify="left" if c == "list" else "right")
+        for r in rows:
+            t.add_row(*r)
+        out.print(t)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,10 +25,12 @@ from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
 from ..imports.data_tables import FORMATS, detect_format
 from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
-from ..imports.upload import Problem, read_table
+from ..imports.new_period import is_questions_table, preview_questions
+from ..imports.upload import Problem, Sheet, read_table
 from ..imports.workbooks import error_workbook, template
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
+from . import new_period
 
 __all__ = ["register"]
 
@@ -96,6 +98,20 @@ def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, 
         out.print(f"committed as one change: {len(preview.add)} mapping(s) added ({record.iri})")
 
 
+def _questions(sheets: list[Sheet], store: Path, data: bytes, name: str, author: str, comment: str,
+               base: str, commit: bool, accept: bool, errors_xlsx: Path | None) -> None:
+    db = EmbeddedStore.open_snapshot(store)
+    preview = preview_questions(sheets, db, base=base)
+    new_period.print_preview(preview, db, name, accept)
+    if not preview.ok:
+        if errors_xlsx is not None:
+            errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
+        raise typer.Exit(1)
+    if commit:
+        del db
+        new_period.commit(preview, store, data, name, author, comment, base, accept)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import-template")
     def template_command(
@@ -144,6 +160,12 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str | None, typer.Option(
             "--format", help=f"The table's format (default: from its header row): mapping-table, "
                              f"{', '.join(FORMATS)}.")] = None,
+        new_period: Annotated[bool, typer.Option(
+            "--new-period", help="A Questions table of a new study period: propose what each Question "
+                                 "continues and what that carries over (cli/new_period.py).")] = False,
+        accept_continuations: Annotated[bool, typer.Option(
+            "--accept-continuations",
+            help="With --new-period: write the continuations proposed from the titles.")] = False,
     ) -> None:
         """Check a table against the graph: every problem by sheet/row/column, else a preview."""
         if format is not None and format != "mapping-table" and format not in FORMATS:
@@ -159,6 +181,13 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         try:
             sheets = read_table(data, file.name, max_bytes=max_bytes)
+            if new_period or accept_continuations:  # the Questions of a new study period
+                if not is_questions_table(sheets):
+                    raise typer.BadParameter("--new-period needs a Questions table (sector, study_period, "
+                                             "study_group, notation, title …)", param_hint="FILE")
+                _questions(sheets, store, data, file.name, author, comment, base, commit,
+                           accept_continuations, errors_xlsx)
+                return
             if format != "mapping-table" and (format or any(detect_format(s.header) for s in sheets)):
                 from .import_tables import run_data_table
 

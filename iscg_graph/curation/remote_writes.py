@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import ChangeConflict, QueryError, RemoteWriteFailed, WriteRefused
+from ..errors import ChangeConflict, QueryError, QueryTimeout, RemoteWriteFailed, WriteRefused
 from ..query.remote import RemoteEngine, generation_iri, meta_graph_iri
 from ..query.remote_mirror import folder_name, token_of, write_copy
 from ..rdf.store import EmbeddedStore
@@ -182,7 +182,9 @@ class RemoteWritePath(WritePath):
             self.engine.update(text)
         except QueryError as exc:  # refused, unreachable, timed out: it may still have been applied
             if not self._landed(record, journal, token, exc):
-                raise RemoteWriteFailed(f"the remote store did not take the write: {exc}") from None
+                later = " (it may still be applied: see /changes before trying again)" \
+                    if isinstance(exc, QueryTimeout) else ""
+                raise RemoteWriteFailed(f"the remote store did not take the write: {exc}{later}") from None
         else:
             if not self._landed(record, journal, token, None):
                 raise _Overtaken()

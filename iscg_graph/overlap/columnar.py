@@ -5,7 +5,7 @@ request needs it, so start-up costs milliseconds whatever the number of candidat
 
 ``candidates.json`` (written last, atomically: its mtime is the index's version)::
 
-    {"format": 2, "data_version": …, "weights": {…}, "data": "candidates-<sha>.bin",
+    {"format": 3, "data_version": …, "weights": {…}, "data": "candidates-<sha>.bin",
      "codes": {kind: [partition codes]}, "arrays": {name: [dtype, offset, [shape…]]}}
 
 ``candidates-<sha>.bin`` (content-addressed, so a reader holding the previous file keeps a
@@ -14,9 +14,12 @@ consistent view while a new one is written) holds, 8-byte aligned:
 * ``iri.off`` / ``iri.blob``: the items' IRIs, sorted (an item is its row number; IRI -> row by bisection);
 * ``item.off`` / ``item.blob``: each item's summary as UTF-8 JSON (label, Sector, group_label …);
 * ``item.code``: each item's partition code as an index into ``codes_all`` (-1: none);
+* ``item.start`` / ``item.end``: the years of each item's study period (int32, -1: none);
 * per kind: ``<kind>.left`` / ``.right`` (int32 item rows), ``.score`` (float64, the rounded
-  score), ``.recorded`` (bool), ``.ev.off`` / ``.ev.blob`` (the evidence of each candidate as JSON),
-  rows sorted by (-score, left IRI, right IRI) as the JSON list was.
+  score), ``.recorded`` (bool), ``.covered`` (bool: not recorded itself, but its lineage pair is
+  recorded in another study period, a carry-over), ``.group`` (int32: the lineage pair, numbered
+  in order of its best-scored member), ``.ev.off`` / ``.ev.blob`` (the evidence of each candidate
+  as JSON), rows sorted by (-score, left IRI, right IRI) as the JSON list was.
 
 ``candidates.overlay.json`` holds review decisions taken since the last precompute (see
 `CandidateIndex.record`); a precompute folds them in and removes it.
@@ -39,9 +42,9 @@ __all__ = ["HEADER_FILE", "OVERLAY_FILE", "FORMAT", "Columns", "columns_from_doc
 
 HEADER_FILE = "candidates.json"
 OVERLAY_FILE = "candidates.overlay.json"
-FORMAT = 2
+FORMAT = 3
 _EVIDENCE_KEYS = ("components", "period_factor", "terms", "shared_themes", "shared_resolutions",
-                  "shared_items", "shared_bodies", "recorded")
+                  "shared_items", "shared_bodies", "recorded", "lineage", "mapped_by", "covered_by")
 
 
 class Columns:
@@ -93,12 +96,18 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
     arrays["iri.off"], arrays["iri.blob"] = _blob([i.encode("utf-8") for i in iris])
     arrays["item.off"], arrays["item.blob"] = _blob([_dumps(it) for it in summaries])
     arrays["item.code"] = np.array([code_row.get(_code(it), -1) for it in summaries], dtype=np.int32)
+    for key in ("start", "end"):  # the study period's years (-1: none), for "active at the same time"
+        arrays[f"item.{key}"] = np.array([int(it.get(key, -1)) for it in summaries], dtype=np.int32)
     codes: dict[str, list[str]] = {}
     for kind, cands in kinds.items():
         arrays[f"{kind}.left"] = np.array([row[c["left"]] for c in cands], dtype=np.int32)
         arrays[f"{kind}.right"] = np.array([row[c["right"]] for c in cands], dtype=np.int32)
         arrays[f"{kind}.score"] = np.array([float(c["score"]) for c in cands], dtype=np.float64)
         arrays[f"{kind}.recorded"] = np.array([bool(c.get("recorded")) for c in cands], dtype=np.bool_)
+        arrays[f"{kind}.covered"] = np.array([bool(c.get("covered_by")) for c in cands], dtype=np.bool_)
+        groups: dict[tuple[str, ...], int] = {}
+        keys = [tuple(c.get("lineage") or (c["left"], c["right"])) for c in cands]
+        arrays[f"{kind}.group"] = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int32)
         arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob(
             [_dumps({k: c[k] for k in _EVIDENCE_KEYS if k in c}) for c in cands]
         )

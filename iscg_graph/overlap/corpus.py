@@ -1,8 +1,9 @@
 """What overlap discovery reads from the store: the compared items, their texts and graph context.
 
-One pass of six fixed SPARQL queries (``iscg_graph/sparql/candidates-*.rq``, no parameters) gives a
+One pass of seven fixed SPARQL queries (``iscg_graph/sparql/candidates-*.rq``, no parameters) gives a
 `Corpus`: every Question, study group (working party, task group), Resolution and theme with its
 partition (Sector, or theme scheme), study period, texts in every language, themes, Resolutions,
+the items it continues and the study group it sits in,
 and the pairs already recorded by an ``iscg:Link`` / ``iscg:Mapping`` or a SKOS mapping statement.
 """
 
@@ -53,6 +54,8 @@ class Item:
     broader: set[str] = field(default_factory=set)
     bodies: set[str] = field(default_factory=set)
     resolutions: set[str] = field(default_factory=set)
+    continues: set[str] = field(default_factory=set)  # items of an earlier period it continues
+    parents: set[str] = field(default_factory=set)  # a working party's / task group's study group
 
     @property
     def partition(self) -> str:
@@ -80,6 +83,10 @@ class Item:
             value = getattr(self, key)
             if value:
                 out[key] = value
+        for key in ("start", "end"):  # the study period's years, for "active at the same time"
+            year = getattr(self, key)
+            if year is not None:
+                out[key] = str(year)
         return out
 
 
@@ -181,6 +188,12 @@ def load_corpus(store: EmbeddedStore) -> Corpus:
         item = items.get(_value(row.get("item")))
         if item is not None:
             item.resolutions.add(_value(row.get("resolution")))
+
+    for row in store.select(sparql.load("candidates-lineage")):
+        item = items.get(_value(row.get("item")))
+        if item is not None:
+            target = _value(row.get("target"))
+            (item.continues if _value(row.get("rel")) == "continues" else item.parents).add(target)
 
     recorded = []
     for row in store.select(sparql.load("candidates-recorded")):

@@ -5,7 +5,9 @@ Method (per kind):
 * **question / resolution**: the gold pairs are the cross-Sector ``iscg:Mapping`` records whose
   ``iscg:confidence`` is ``iscg:Confirmed`` (seen in a published source), excluding review decisions
   and rejected records. They are *hidden* from the detector (treated as not recorded, so they can be
-  proposed; the score never reads mappings anyway). Mappings whose two items are not a candidate
+  proposed), with every other record of the same lineage pair in any study period (the ``mapped``
+  evidence reads recorded mappings of a pair's lineages; see also `overlap.holdout`, which holds out
+  whole lineage pairs and compares the lists before and after). Mappings whose two items are not a candidate
   pair of that kind (e.g. a Question and a Resolution) are counted as out of scope.
 * **theme**: the gold pairs are the curated list ``data/gold/theme-equivalences.tsv`` ("the same area
   in several Annex lists"), which is evaluation data and never loaded into the graph. The graph does
@@ -31,6 +33,7 @@ from ..errors import SourceError
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
 from .corpus import Corpus, load_corpus
+from .lineage import build_lineages
 from .scoring import KINDS, Weights, build_candidates
 
 __all__ = ["DEFAULT_GOLD", "KindScore", "evaluate", "gold_pairs", "hide_pairs", "read_theme_gold", "VARIANTS"]
@@ -47,6 +50,7 @@ def _only(weights: Weights, keep: str) -> Weights:
 
     return replace(
         weights,
+        mapped=weights.mapped if keep == "graph" else 0.0,  # recorded mappings are graph evidence
         question=pick(weights.question),
         resolution=pick(weights.resolution),
         theme=pick(weights.theme),
@@ -115,6 +119,18 @@ def gold_pairs(corpus: Corpus) -> tuple[dict[str, list[tuple[str, str]]], list[s
     return per_kind, sorted(set(hidden)), out
 
 
+def _lineage_records(corpus: Corpus, gold: Sequence[tuple[str, str]]) -> list[str]:
+    """Every record of a gold pair's lineages in any study period: the ``mapped`` evidence reads
+    them, so they are hidden with the gold (a pair is never scored with its own answer given)."""
+    lineages = build_lineages(corpus.items)
+
+    def key(a: str, b: str) -> frozenset[str]:
+        return frozenset((lineages.lineage(a), lineages.lineage(b)))
+
+    keys = {key(a, b) for a, b in gold}
+    return [r.link for r in corpus.recorded if r.link and key(r.subject, r.object) in keys]
+
+
 def hide_pairs(corpus: Corpus, pairs: Sequence[tuple[str, str]]) -> Corpus:
     """The corpus without any recorded statement about these pairs (Link records and SKOS triples)."""
     gold = {frozenset(p) for p in pairs}
@@ -172,6 +188,7 @@ def evaluate(
     corpus = store if isinstance(store, Corpus) else load_corpus(store)
     base = replace(weights or Weights(), top_k=max(max(ks), 20), min_score=0.0)
     per_kind, hidden, out = gold_pairs(corpus)
+    hidden += _lineage_records(corpus, per_kind["question"])
     themes = read_theme_gold(gold_themes) if gold_themes is not None else []
     missing = [iri for pair in themes for iri in pair if iri not in corpus.items]
     if missing:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,120 +18,20 @@ import numpy as np
 
 from ..errors import ParameterError
 from . import columnar
+from .candidate import CSV_COLUMNS, Candidate, candidate_table
 from .columnar import Columns, columns_from_doc
+from .lineage_view import LineagePair, order_groups, tier_array
 from .scoring import KINDS
 
-__all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS"]
+__all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS", "LineagePage", "candidate_table"]
 
 
 @dataclass(frozen=True)
-class Candidate:
+class LineagePage:
     kind: str
-    left: dict[str, str]
-    right: dict[str, str]
-    score: float
-    components: dict[str, float]
-    period_factor: float
-    terms: tuple[tuple[str, float], ...]
-    shared: dict[str, tuple[dict[str, str], ...]]  # shared_themes / shared_resolutions / ... -> items
-    recorded: tuple[dict[str, str], ...]  # the links that already record this pair
-
-    @property
-    def is_recorded(self) -> bool:
-        return bool(self.recorded)
-
-    @property
-    def status(self) -> str:
-        """ "" for a new candidate; else the recorded status (Rejected wins, then Accepted, …)."""
-        statuses = {r.get("status", "") for r in self.recorded}
-        for s in ("Rejected", "Accepted", "Asserted", "Proposed"):
-            if s in statuses:
-                return s
-        return "Recorded" if self.recorded else ""
-
-    def explanation(self) -> str:
-        """One readable line: why these two are proposed."""
-        parts = []
-        if self.terms:
-            parts.append("shared terms: " + ", ".join(t for t, _ in self.terms[:6]))
-        for key, title in (
-            ("shared_themes", "themes"),
-            ("shared_resolutions", "Resolutions"),
-            ("shared_items", "linked items"),
-            ("shared_bodies", "bodies"),
-        ):
-            if self.shared.get(key):
-                parts.append(f"{title}: " + "; ".join(i["label"] for i in self.shared[key][:4]))
-        if self.period_factor < 1:
-            parts.append("study periods do not overlap")
-        return " | ".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return self._json
-
-    @cached_property
-    def _json(self) -> dict[str, Any]:
-        evidence: dict[str, Any] = {
-            "terms": [{"term": t, "weight": w} for t, w in self.terms],
-            "components": self.components,
-            "period_factor": self.period_factor,
-        }
-        for key, items in self.shared.items():
-            evidence[key] = list(items)
-        return {
-            "kind": self.kind,
-            "left": self.left,
-            "right": self.right,
-            "score": self.score,
-            "recorded": self.is_recorded,
-            "status": self.status or None,
-            "links": [r["link"] for r in self.recorded if r.get("link")],
-            "explanation": self.explanation(),
-            "evidence": evidence,
-        }
-
-    def row(self) -> dict[str, Any]:
-        """A flat row for CSV / XLSX."""
-
-        def side(prefix: str, item: dict[str, str]) -> dict[str, str]:
-            return {
-                f"{prefix}_label": item.get("label", ""),
-                f"{prefix}_sector": item.get("sector_code", item.get("scheme_code", "")),
-                f"{prefix}_study_group": item.get("group_label", ""),
-                f"{prefix}_period": item.get("period", ""),
-                f"{prefix}_iri": item["iri"],
-            }
-
-        return {
-            "kind": self.kind,
-            "score": self.score,
-            **side("left", self.left),
-            **side("right", self.right),
-            "evidence": self.explanation(),
-            "recorded": "yes" if self.is_recorded else "",
-            "status": self.status,
-        }
-
-
-CSV_COLUMNS = (
-    "kind",
-    "score",
-    "left_label",
-    "left_sector",
-    "left_study_group",
-    "left_period",
-    "right_label",
-    "right_sector",
-    "right_study_group",
-    "right_period",
-    "evidence",
-    "recorded",
-    "status",
-    "left_iri",
-    "right_iri",
-)
-# the CSV columns shown as plain text in the shared table writers (score and IRIs are typed cells)
-TEXT_COLUMNS = tuple(c for c in CSV_COLUMNS if c not in ("kind", "score", "left_iri", "right_iri"))
+    total: int  # lineage pairs selected before `limit`
+    lineages: tuple[LineagePair, ...]
+    data_version: str
 
 
 @dataclass(frozen=True)
@@ -143,7 +43,8 @@ class CandidatePage:
 
 
 class _Pool:
-    """Rows of one kind's arrays (ascending = by score), all and unrecorded only, for bisection."""
+    """Rows of one kind's arrays (ascending = by score), all and new only (neither recorded nor a
+    carry-over of a recorded pair), for bisection."""
 
     def __init__(self, rows: np.ndarray, score: np.ndarray, recorded: np.ndarray):
         self.all = rows
@@ -182,7 +83,8 @@ class CandidateIndex:
         self._decoded: dict[tuple[str, int], Candidate] = {}
         self._pools: dict[tuple[str, ...], _Pool] = {}
         self._extra: dict[tuple[str, int], tuple[dict[str, str], ...]] = {}  # overlay: (kind, row)
-        self._recorded: dict[str, np.ndarray] = {}
+        self._recorded: dict[str, np.ndarray] = {}  # per kind: recorded or carry-over (see _hidden)
+        self._covering: dict[tuple[str, int], tuple[dict[str, Any], ...]] = {}  # overlay: carry-overs
         self._lock = threading.Lock()
         self.unplaced: list[dict[str, str]] = []  # decisions on pairs the index does not hold
         for entry in overlay or ():
@@ -250,6 +152,19 @@ class CandidateIndex:
             terms=tuple((str(t), float(w)) for t, w in ev["terms"]),
             shared=shared,
             recorded=tuple(ev.get("recorded", ())) + self._extra.get((kind, row), ()),
+            weights=dict(self.weights.get(kind, {})),
+            mapped_weight=float(self.weights.get("mapped", 0.0)) if kind == "question" else 0.0,
+            lineage=tuple(ev.get("lineage") or ("", "")),  # type: ignore[arg-type]
+            group=int(self._cols[f"{kind}.group"][row]),
+            mapped_by=self._records(ev.get("mapped_by", ())),
+            covered_by=self._records(ev.get("covered_by", ())) + self._covering.get((kind, row), ()),
+        )
+
+    def _records(self, recs: Any) -> tuple[dict[str, Any], ...]:
+        """Evidence records with both items as summaries (labels, Sectors, periods)."""
+        return tuple(
+            {**r, "subject": self._item_by_iri(r["subject"]), "object": self._item_by_iri(r["object"])}
+            for r in recs
         )
 
     # -- review overlay ------------------------------------------------------------------------
@@ -275,12 +190,17 @@ class CandidateIndex:
         record: dict[str, str] = {k: entry[k] for k in keys if k in entry}
         for kind, row in places:
             self._extra[(kind, row)] = self._extra.get((kind, row), ()) + (record,)
-            flags = self._recorded.get(kind)
-            if flags is None:
-                flags = np.array(self._cols[f"{kind}.recorded"], dtype=np.bool_)  # a private copy
-            else:
-                flags = flags.copy()
+            flags = self._hidden(kind).copy()
             flags[row] = True
+            if entry.get("status") != "Rejected":  # the other versions of the pair: carry-overs
+                cover = {**record, "subject": self._item_by_iri(entry["left"]),
+                         "object": self._item_by_iri(entry["right"])}
+                siblings = np.flatnonzero(self._cols[f"{kind}.group"] == self._cols[f"{kind}.group"][row])
+                for other in siblings.tolist():
+                    if other != row:
+                        self._covering[(kind, other)] = self._covering.get((kind, other), ()) + (cover,)
+                        flags[other] = True
+                        self._decoded.pop((kind, other), None)
             self._recorded[kind] = flags
             self._decoded.pop((kind, row), None)
         self._pools = {}  # pools are rebuilt lazily (a numpy selection, no recomputation)
@@ -301,9 +221,15 @@ class CandidateIndex:
                 columnar.write_overlay(store_dir, entries)
         return placed
 
-    def _flags(self, kind: str) -> np.ndarray:
+    def _hidden(self, kind: str) -> np.ndarray:
+        """Rows left out of the new candidates: recorded pairs and carry-overs (overlay included)."""
         flags = self._recorded.get(kind)
-        return flags if flags is not None else self._cols[f"{kind}.recorded"]
+        if flags is None:
+            flags = np.asarray(self._cols[f"{kind}.recorded"], dtype=np.bool_) | np.asarray(
+                self._cols[f"{kind}.covered"], dtype=np.bool_
+            )
+            self._recorded[kind] = flags
+        return flags
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -323,7 +249,7 @@ class CandidateIndex:
         else:
             row = self._row_of(key[2])
             rows = np.flatnonzero((left == row) | (right == row)) if row is not None else np.arange(0)
-        pool = _Pool(rows, self._cols[f"{kind}.score"], self._flags(kind))
+        pool = _Pool(rows, self._cols[f"{kind}.score"], self._hidden(kind))
         if len(self._pools) >= self._MAX_POOLS:
             self._pools.pop(next(iter(self._pools)))
         self._pools[key] = pool
@@ -332,6 +258,75 @@ class CandidateIndex:
     def codes(self, kind: str) -> list[str]:
         """The Sector codes (or theme scheme notations) present for a kind, for forms and validation."""
         return self._codes.get(kind, [])
+
+    def _selected(
+        self, kind: str, sector: str | None, item: str | None, min_score: float, include_recorded: bool
+    ) -> np.ndarray:
+        """The rows a query selects, best score first (before offset and limit)."""
+        wanted = sector.strip().lower() if sector else None
+        if wanted is not None and wanted not in self.codes(kind):
+            if any(wanted in self.codes(k) for k in KINDS):  # a real code, no candidates of this kind
+                return np.arange(0)
+            raise ParameterError(
+                "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
+            )
+        if item:
+            pool = self._pool((kind, "item", item))
+        elif wanted:
+            pool = self._pool((kind, "code", wanted))
+        else:
+            pool = self._pool((kind,))
+        ranked, count = pool.select(include_recorded, min_score)
+        rows = ranked[:count]
+        if item and wanted:  # both filters: a short per-item list, scanned
+            code = self._codes_all.index(wanted)
+            item_code = self._cols["item.code"]
+            rows = rows[
+                (item_code[self._cols[f"{kind}.left"][rows]] == code)
+                | (item_code[self._cols[f"{kind}.right"][rows]] == code)
+            ]
+        return rows
+
+    def _check(self, kind: str, min_score: float, limit: int, offset: int) -> None:
+        if kind not in KINDS:
+            raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not 0 <= min_score <= 1:
+            raise ParameterError("min_score", "must be between 0 and 1")
+        if limit < 1 or offset < 0:
+            raise ParameterError("limit", "limit must be at least 1 and offset not negative")
+
+    def lineages(
+        self,
+        kind: str = "question",
+        *,
+        today: date,
+        sector: str | None = None,
+        item: str | None = None,
+        min_score: float = 0.0,
+        limit: int = 50,
+        offset: int = 0,
+        include_recorded: bool = False,
+        concurrent_only: bool = False,
+    ) -> LineagePage:
+        """One page of lineage pairs in the default order (`lineage_view`), from the columns: only
+        the page's member pairs are decoded, whatever the size of the selection."""
+        self._check(kind, min_score, limit, offset)
+        rows = self._selected(kind, sector, item, min_score, include_recorded)
+        left, right = self._cols[f"{kind}.left"][rows], self._cols[f"{kind}.right"][rows]
+        start, end = self._cols["item.start"], self._cols["item.end"]
+        tiers = tier_array(start[left], end[left], start[right], end[right], today.year)
+        groups = self._cols[f"{kind}.group"][rows]
+        order, group_tier = order_groups(groups, tiers, self._cols[f"{kind}.score"][rows], concurrent_only)
+        members: dict[int, list[int]] = {}
+        wanted = set(order[offset : offset + limit].tolist())
+        for g, r in zip(groups.tolist(), rows.tolist(), strict=True):
+            if g in wanted:
+                members.setdefault(g, []).append(r)
+        page = tuple(
+            LineagePair(tuple(self._candidate(kind, r) for r in members[g]), int(group_tier[g]))
+            for g in order[offset : offset + limit].tolist()
+        )
+        return LineagePage(kind, len(order), page, self.data_version)
 
     def query(
         self,
@@ -344,85 +339,8 @@ class CandidateIndex:
         offset: int = 0,
         include_recorded: bool = False,
     ) -> CandidatePage:
-        if kind not in KINDS:
-            raise ParameterError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
-        if not 0 <= min_score <= 1:
-            raise ParameterError("min_score", "must be between 0 and 1")
-        if limit < 1 or offset < 0:
-            raise ParameterError("limit", "limit must be at least 1 and offset not negative")
-        wanted = sector.strip().lower() if sector else None
-        if wanted is not None and wanted not in self.codes(kind):
-            if any(wanted in self.codes(k) for k in KINDS):  # a real code, no candidates of this kind
-                return CandidatePage(kind, 0, (), self.data_version)
-            raise ParameterError(
-                "sector", f"no {kind} candidates for {sector!r}; known: {', '.join(self.codes(kind))}"
-            )
-        if item:
-            pool = self._pool((kind, "item", item))
-        elif wanted:
-            pool = self._pool((kind, "code", wanted))
-        else:
-            pool = self._pool((kind,))
-        ranked, count = pool.select(include_recorded, min_score)
-        if item and wanted:  # both filters: a short per-item list, scanned
-            code = self._codes_all.index(wanted)
-            item_code = self._cols["item.code"]
-            rows = ranked[:count]
-            keep = rows[
-                (item_code[self._cols[f"{kind}.left"][rows]] == code)
-                | (item_code[self._cols[f"{kind}.right"][rows]] == code)
-            ]
-            total, out = len(keep), keep[offset : offset + limit]
-        else:
-            total, out = count, ranked[offset : min(count, offset + limit)]
+        self._check(kind, min_score, limit, offset)
+        rows = self._selected(kind, sector, item, min_score, include_recorded)
+        total, out = len(rows), rows[offset : offset + limit]
         page = tuple(self._candidate(kind, int(r)) for r in out)
         return CandidatePage(kind, total, page, self.data_version)
-
-
-def candidate_table(candidates: tuple[Candidate, ...] | list[Candidate]):  # type: ignore[no-untyped-def]
-    """Candidates as a `tabular.ResultTable` + columns, for the shared CSV / XLSX / HTML writers."""
-    from ..render.tabular import Cell, Column, ResultTable
-
-    dec = "http://www.w3.org/2001/XMLSchema#decimal"
-    rows = []
-    for c in candidates:
-        r = c.row()
-        row = {
-            "score": Cell(f"{c.score:.4f}", datatype=dec),
-            "leftIri": Cell(r["left_iri"], "uri"),
-            "rightIri": Cell(r["right_iri"], "uri"),
-        }
-        for key in TEXT_COLUMNS:
-            row[key] = Cell(str(r[key]))
-        rows.append(row)
-    columns = [
-        Column("score", "Score", numeric=True),
-        Column("left_label", "Left item", link="leftIri"),
-        Column("left_sector", "Left Sector / list"),
-        Column("left_study_group", "Left study group"),
-        Column("left_period", "Left period"),
-        Column("right_label", "Right item", link="rightIri"),
-        Column("right_sector", "Right Sector / list"),
-        Column("right_study_group", "Right study group"),
-        Column("right_period", "Right period"),
-        Column("evidence", "Why (evidence)"),
-        Column("recorded", "Already recorded"),
-        Column("status", "Status"),
-    ]
-    variables = (
-        "score",
-        "left_label",
-        "leftIri",
-        "left_sector",
-        "left_study_group",
-        "left_period",
-        "right_label",
-        "rightIri",
-        "right_sector",
-        "right_study_group",
-        "right_period",
-        "evidence",
-        "recorded",
-        "status",
-    )
-    return ResultTable(variables, tuple(rows)), columns

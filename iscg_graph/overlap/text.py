@@ -28,12 +28,14 @@ STOPWORDS = frozenset(
     "a an and are as at be between by for from has have in including into is it its of on or other "
     "such that the their these this to under use used using via with within all any new related "
     "aspects issues issue matters general study studies question questions work"
+    # every item is ITU's: "Question ITU-R 225/1" alone must not match every other ITU label
+    " itu"
     # French
     " au aux avec ce ces dans de des du en et la le les leur par pour que qui sur un une ou"
     # Spanish
     " al con del el en las los para por que su sus un una y o".split()
 )
-"""Function words, plus words every ITU work item carries ("question", "study", "issues")."""
+"""Function words, plus words every ITU work item carries ("question", "study", "issues", "itu")."""
 
 _WORD = re.compile(r"[a-z]+")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api import candidate_refresh, errors
+from api import candidate_index, candidate_refresh, errors
 from api.routers import candidates
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
@@ -94,6 +94,27 @@ def test_candidates_json(client: TestClient, store: EmbeddedStore) -> None:
     assert scores == sorted(scores, reverse=True)
     assert not any(c["recorded"] for c in body["candidates"])
     assert frozenset((Q32, Q417)) in pairs(body)
+
+
+def test_candidates_grouped_by_lineage(client: TestClient) -> None:
+    flat = client.get("/api/candidates", params={"kind": "question", "limit": 5000}).json()
+    r = client.get("/api/candidates", params={"kind": "question", "group": "lineage", "limit": 5000})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["group"] == "lineage" and body["count"] == len(body["lineages"]) == body["total"]
+    members = [m for row in body["lineages"] for m in row["members"]]
+    assert len(members) == flat["total"]  # every pair once, under its lineage pair
+    assert {frozenset((m["left"]["iri"], m["right"]["iri"])) for m in members} == pairs(flat)
+    row = body["lineages"][0]
+    assert set(row) >= {"left_lineage", "right_lineage", "periods", "tier", "status", "explanation"}
+    assert row["tier"] in ("now", "at-the-same-time") and " ↔ " in row["periods"][0]
+    assert row["members"][0]["score"] == row["score"]
+    tiers = [row["tier"] == "never-at-the-same-time" for row in body["lineages"]]
+    assert tiers == sorted(tiers)  # never-concurrent lineage pairs last
+    page = client.get("/api/candidates", params={"group": "lineage", "limit": 2, "offset": 1}).json()
+    assert [x["left"] for x in page["lineages"]] == [x["left"] for x in body["lineages"][1:3]]
+    bad = client.get("/api/candidates", params={"group": "period"})
+    assert bad.status_code == 422 and "group" in bad.text
 
 
 def test_filters_and_kinds(client: TestClient) -> None:
@@ -396,7 +417,7 @@ def test_a_review_updates_the_served_index_without_recomputing(
 
         return run
 
-    for module in (candidates, scoring, candidate_refresh):
+    for module in (candidate_index, scoring, candidate_refresh):
         monkeypatch.setattr(module, "precompute", forbidden("precompute"))
         monkeypatch.setattr(module, "build_candidates", forbidden("build_candidates"), raising=False)
 

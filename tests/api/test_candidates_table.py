@@ -46,6 +46,16 @@ def _cells(page: str, column: int) -> list[str]:
     return out
 
 
+def _flags(page: str) -> list[str]:
+    """The flags under each row's score (carry over?, active now, never at the same time)."""
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    out = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        score_cell = row.split("</td>")[0 if "checkbox" not in row else 1]
+        out.append(" ".join(re.findall(r'<span class="flag">([^<]*)</span>', score_cell)))
+    return out
+
+
 def _total(page: str) -> int:
     return int(re.search(r'<strong class="total">(\d+)</strong>', page).group(1))  # type: ignore[union-attr]
 
@@ -55,13 +65,18 @@ def test_paged_with_counts_and_the_download_holds_every_pair(client: TestClient)
     total = _total(page)
     assert total > 100  # the real data has many more pairs than a page
     scores = [float(s.split()[0]) for s in _cells(page, 0)]
-    assert len(scores) == 50 and scores == sorted(scores, reverse=True)  # best score first
+    # one row per lineage pair: pairs active now first (if they score 0.2 or more), then by score
+    now = [s for s, flags in zip(scores, _flags(page), strict=True) if "active now" in flags and s >= 0.2]
+    assert len(scores) == 50 and scores[: len(now)] == now
+    assert scores[len(now) :] == sorted(scores[len(now) :], reverse=True)
     assert f"Pairs 1–50 of {total}" in page and f"Page 1 of {-(-total // 50)}" in page
     second = client.get(PAGE, params={"kind": "question", "page": 2}).text
     assert float(_cells(second, 0)[0].split()[0]) <= scores[-1] and 'rel="prev"' in second
     link = re.search(r'href="(/api/candidates\?[^"]*format=csv)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
     rows = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
-    assert len(rows) == 1 + total
+    # the download holds every member pair of those lineage pairs
+    pairs = client.get("/api/candidates", params={"kind": "question", "limit": 1}).json()["total"]
+    assert len(rows) == 1 + pairs and pairs > total
 
 
 def test_sort_by_a_side_both_ways(client: TestClient) -> None:

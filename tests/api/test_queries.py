@@ -79,7 +79,7 @@ def client() -> TestClient:
 def test_listing_has_every_query_with_parameter_metadata(client: TestClient) -> None:
     body = client.get("/api/queries").json()
     listed = {q["name"]: q for q in body["queries"]}
-    assert len(CANNED) == 15 and set(listed) == {p.stem for p in CANNED}
+    assert len(CANNED) == 16 and set(listed) == {p.stem for p in CANNED}
     dup = listed["question-duplicate-candidates"]
     assert dup["summary"] and dup["description"] and "duplication" in dup["tags"]
     params = {p["name"]: p for p in dup["parameters"]}

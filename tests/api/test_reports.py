@@ -39,7 +39,7 @@ def test_index_lists_reports_in_plain_language(client: TestClient) -> None:
     r = client.get("/reports")
     assert r.status_code == 200
     links = re.findall(r'<a href="/reports/([a-z-]+)"><strong>([^<]+)</strong>', r.text)
-    assert len(links) == 12  # the 11 canned-query reports and the discovered-overlaps report
+    assert len(links) == 13  # the 12 canned-query reports and the discovered-overlaps report
     assert ("candidates", "Overlaps nobody has recorded yet") in links
     assert links[0] == ("sector-overlap-matrix", "Where do the Sectors overlap?")
     assert "SPARQL" not in r.text.split("<main", 1)[1].split("/api/queries")[0]

@@ -136,6 +136,8 @@ def test_no_identifier_is_visible_on_reports_resources_and_candidates(
     client: TestClient, built_store: Path
 ) -> None:
     urls = _report_urls(client) + _resource_urls(built_store) + _candidate_urls(client) + ["/themes"]
+    # the "new since" page with its two tables filled (the bare page is among the reports)
+    urls += ["/reports/new-since?since_period=2018-2021", "/reports/new-since?since_period=2022-2024&lang=ar"]
     problems = []
     for url in urls:
         r = client.get(url, headers={"Accept": "text/html"})

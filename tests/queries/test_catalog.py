@@ -31,11 +31,12 @@ EXPECTED = {
     "list-study-groups",
     "list-study-periods",
     "list-schemes",
+    "new-since",
 }
 
 
 def test_the_folder_holds_the_expected_queries() -> None:
-    assert len(CANNED) == 15
+    assert len(CANNED) == 16
     assert {p.stem for p in CANNED} == EXPECTED
     assert len(CHECKS) == 5
 

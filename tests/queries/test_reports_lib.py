@@ -8,7 +8,7 @@ from iscg_graph.rdf.store import StoreMeta
 
 def test_report_specs_are_ordered_and_plain(catalog) -> None:  # type: ignore[no-untyped-def]
     specs = report_specs(catalog)
-    assert len(specs) == 11
+    assert len(specs) == 12
     assert specs[0].name == "sector-overlap-matrix"
     assert [s.order for s in specs] == sorted(s.order for s in specs)
     assert all("list-" not in s.name for s in specs)

@@ -4,7 +4,7 @@ engine names, and the canned queries compared with the embedded store."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -90,3 +90,42 @@ def test_a_refusal_is_a_501_naming_the_missing_feature(virtuoso: RemoteEngine) -
     problem = problem_for(caught.value, Settings())
     assert problem.status == 501
     assert "theme-coverage" in str(problem.detail) and "xsd:boolean" in str(problem.detail)
+
+
+# (after the parity tests: it writes into the module's Virtuoso)
+def test_a_curated_write_through_the_service_on_virtuoso(virtuoso: RemoteEngine, tmp_path: Path,
+                                                        live_service: Callable[..., str]) -> None:
+    """The one write path on Virtuoso: a valid update committed (seen through the service at once,
+    journalled), an invalid one refused with 422 and the server's graphs unchanged."""
+    from iscg_graph.curation.accounts import LocalAccounts
+
+    from .test_remote_writes import PASSWORD, ask, call, update
+
+    accounts = LocalAccounts(tmp_path / "accounts.sqlite")
+    accounts.add_user("admin", PASSWORD, "admin")
+    accounts.add_user("ed", PASSWORD, "editor")
+    token, _ = accounts.create_token("ed")
+    root = virtuoso.config.query_url.rsplit("/", 1)[0]
+    (tmp_path / "svc").mkdir()
+    base = live_service(tmp_path / "svc" / "store", ISCG_REMOTE_QUERY_URL=f"{root}/sparql",
+                        ISCG_REMOTE_UPDATE_URL=f"{root}/sparql", ISCG_REMOTE_KIND="virtuoso",
+                        ISCG_REMOTE_POLL_INTERVAL="0.5", ISCG_ACCOUNTS_PATH=str(tmp_path / "accounts.sqlite"),
+                        ISCG_BUDGET_SECONDS_PER_MINUTE="0")
+    question = f"{DEFAULT_BASE}id/question/itu-t/2017-2020/4-17"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    text = (f'INSERT DATA {{ GRAPH <{DEFAULT_BASE}graph/questions> '
+            f'{{ <{question}> <{label}> "Écrit sur Virtuoso"@fr }} }}')
+    status, body = update(base, text, token, "on Virtuoso")
+    assert status == 200, body[:500]
+    assert ask(base, f'ASK {{ <{question}> <{label}> "Écrit sur Virtuoso"@fr }}')
+    status, listed = call(base, "/changes", headers={"Accept": "application/json"})
+    assert status == 200 and b"on Virtuoso" in listed
+    ours = f'FILTER(STRSTARTS(STR(?g), "{DEFAULT_BASE}graph/"))'
+    before = sorted(map(str, virtuoso.select(f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }}",
+                                             timeout=300)))
+    status, body = update(base, f"DELETE WHERE {{ GRAPH ?g {{ <{question}> "
+                                f"<https://w3id.org/iscg/ontology#studyGroup> ?sg }} }}", token)
+    assert status == 422, body[:500]
+    after = sorted(map(str, virtuoso.select(f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }}",
+                                            timeout=300)))
+    assert after == before

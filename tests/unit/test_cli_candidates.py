@@ -103,3 +103,13 @@ def test_evaluate_prints_a_table(app: typer.Typer, store: Path, tmp_path: Path) 
     assert r.exit_code == 0, r.output
     lines = [line for line in r.output.splitlines() if line.startswith("| ")]
     assert lines[0].startswith("| kind | variant") and len(lines) == 10
+
+
+def test_evaluate_holdout_compares_the_lists(app: typer.Typer, store: Path) -> None:
+    r = runner.invoke(app, ["evaluate", "--store", str(store), "--holdout", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    rows = {row["list"]: row for row in json.loads(r.output)}
+    assert set(rows) == {"before", "after"}
+    # the fixture's two confirmed mappings are two lineage pairs, each held out in one fold
+    assert rows["before"]["held-out lineage pairs"] == rows["after"]["held-out lineage pairs"] == "2"
+    assert 0 <= float(rows["after"]["R@25"]) <= 1 and "distinct P@25" in rows["after"]

@@ -1,0 +1,50 @@
+"""The candidate index of the served store, loaded once and reloaded when its file changes: what the
+candidates router and the "new since" page share (the lock and stamps are `api.candidate_refresh`'s)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from iscg_graph.errors import NotReady, StoreError
+from iscg_graph.overlap.index import CandidateIndex
+from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
+from iscg_graph.rdf.store import EmbeddedStore
+
+from .candidate_refresh import index_lock as _lock
+from .candidate_refresh import index_stamp
+
+__all__ = ["get_index", "warm_index"]
+
+
+def get_index(request: Request) -> CandidateIndex:
+    """The candidate index of the service's store, loaded once and reloaded when the file changes."""
+    pending = getattr(request.app.state, "candidates_pending", None)
+    if pending is not None and pending.is_alive():
+        raise NotReady("the candidate index of this store is still being computed; try again shortly")
+    return warm_index(request.app)
+
+
+def warm_index(app: FastAPI) -> CandidateIndex:
+    """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
+    store: EmbeddedStore = app.state.store
+    state = app.state
+    with _lock:
+        stamp = index_stamp(store)
+        cached = getattr(state, "candidate_index", None)
+        if cached is not None and cached[0] == stamp and stamp is not None:
+            return cached[1]
+        if store.path is None:
+            doc = build_candidates(store)
+            doc["data_version"] = store.meta.data_version
+            index = CandidateIndex(doc)
+            state.candidate_index = (stamp, index)
+            return index
+        try:
+            if stamp is None:  # built before candidates existed: compute now
+                raise FileNotFoundError(CANDIDATES_FILE)
+            index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
+        except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
+            precompute(store, store.path)
+            index = CandidateIndex.load(store.path)
+        state.candidate_index = (index_stamp(store), index)
+        return index

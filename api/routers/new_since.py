@@ -1,0 +1,130 @@
+"""``/reports/new-since``: the candidate overlaps and recorded mappings that came with the items new
+since a release or a study period (form, two tables, CSV/XLSX downloads of both in one table).
+
+Thin: parse the choice (``release`` or ``since_period``, and ``min_score``), call
+`iscg_graph.overlap.new_since.new_since` once, shape the page or the file. Included before the
+reports router, whose ``/reports/{name}`` would otherwise take this path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from iscg_graph.build.releases import list_releases
+from iscg_graph.errors import ParameterError
+from iscg_graph.overlap.new_since import QUERY, NewSince, Since, new_since, new_since_table, release_items
+from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.reports import choices
+from iscg_graph.rdf.store import StoreMeta
+from iscg_graph.render.table import TableFormat, render
+from iscg_graph.render.tabular import iri_path
+
+from .. import i18n
+from .. import openapi as oa
+from ..candidate_index import get_index
+from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
+from ..release_engines import find_release, release_root, snapshot_of
+from ..templating import templates
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["reports"])
+EngineDep = Annotated[QueryEngine, Depends(query_engine)]
+Period = Annotated[str | None, Query(description="New since this study period (e.g. 2018-2021).")]
+ReleaseName = Annotated[str | None, Query(description="New since this release (its name).",
+                                          pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+MinScore = Annotated[float, Query(ge=0, le=1, description="Candidates scoring at least this (0 to 1).")]
+TITLE = "What came new since a release or a study period"
+
+
+def _meta(request: Request) -> StoreMeta:
+    store = getattr(request.app.state, "store", None)
+    return store.meta if store is not None else StoreMeta()
+
+
+def _since(request: Request, period: str | None, release: str | None) -> Since:
+    """The choice; a release and a period together: new by either; neither: everything."""
+    period, release = (period or "").strip() or None, (release or "").strip() or None
+    if release is None:
+        return Since(period=period)
+    found = find_release(request.app.state.settings, release)  # 404 naming it if unknown
+    return Since(period=period, release=found.name, items=release_items(snapshot_of(request.app, found)))
+
+
+def _run(request: Request, engine: QueryEngine, since: Since, min_score: float) -> NewSince:
+    return new_since(engine, catalog_of(request), get_index(request), since, base_iri=base_iri_of(request),
+                     min_score=min_score, timeout=timeout_of(request))
+
+
+def _query_string(period: str | None, release: str | None, min_score: float) -> str:
+    values = {"since_period": period or "", "release": release or "", "min_score": f"{min_score:g}"}
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+@router.get("/reports/new-since", response_class=HTMLResponse, summary=TITLE,
+            responses=oa.answers(oa.HTML, 404, *oa.ENGINE_ERRORS, error_media=(oa.HTML, oa.JSON)))
+def new_since_page(request: Request, engine: EngineDep, since_period: Period = None,
+                   release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
+    error: ParameterError | None = None
+    result: NewSince | None = None
+    try:
+        since = _since(request, since_period, release)
+        if since.period or since.release:  # nothing chosen: the form alone
+            result = _run(request, engine, since, min_score)
+    except ParameterError as exc:  # shown with the form; other errors: the app's policy
+        error = exc
+    base = base_iri_of(request)
+    settings = request.app.state.settings
+    context: dict[str, Any] = {
+        "title": TITLE,
+        "periods": choices(engine, catalog_of(request), "list-study-periods", base_iri=base),
+        "releases": list_releases(release_root(settings)),
+        "since_period": since_period or "",
+        "release": release or "",
+        "min_score": min_score,
+        "result": result,
+        "error": error,
+        "meta": _meta(request),
+        "query": QUERY,
+        "query_string": _query_string(since_period, release, min_score),
+        "iri_path": lambda iri: iri_path(iri, base),
+    }
+    return templates.TemplateResponse(request, "reports/new_since.html", context,
+                                      status_code=422 if error else 200)
+
+
+def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_period: str | None,
+              release: str | None, min_score: float) -> Response:
+    since = _since(request, since_period, release)
+    result = _run(request, engine, since, min_score)
+    table, columns = new_since_table(result)
+    lang = i18n.ui_language(request)
+    computed = [("Data version", _meta(request).data_version), ("Query", QUERY),
+                ("Release", since.release or ""), ("Study period", since.period or ""),
+                ("Minimum score", f"{min_score:g}")]
+    out = render(table, [replace(c, title=i18n.gettext(lang, c.title)) for c in columns], fmt,
+                 title=i18n.gettext(lang, TITLE),
+                 computed_from=[(i18n.gettext(lang, k), v) for k, v in computed], bom=True,
+                 link=public_link(request))
+    headers = {"Content-Disposition": f'attachment; filename="{out.filename("new-since")}"',
+               "X-ISCG-Data-Version": _meta(request).data_version}
+    return Response(out.body, media_type=out.content_type, headers=headers)
+
+
+@router.get("/reports/new-since.csv", summary="What came new since a release or a study period, as CSV",
+            response_class=Response, responses=oa.answers(oa.CSV, 404, *oa.ENGINE_ERRORS))
+def new_since_csv(request: Request, engine: EngineDep, since_period: Period = None,
+                  release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
+    return _download(request, engine, "csv", since_period, release, min_score)
+
+
+@router.get("/reports/new-since.xlsx", summary="What came new since a release or a study period, as Excel",
+            response_class=Response, responses=oa.answers(oa.XLSX, 404, *oa.ENGINE_ERRORS))
+def new_since_xlsx(request: Request, engine: EngineDep, since_period: Period = None,
+                   release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
+    return _download(request, engine, "xlsx", since_period, release, min_score)

@@ -1,0 +1,63 @@
+"""Evidence shown with a candidate: the heaviest shared terms, and the themes, Resolutions, items
+and bodies two items share (with a study group's Questions counted as its own)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .corpus import Corpus, Item
+
+__all__ = ["Context", "shared_terms"]
+
+
+def shared_terms(aux: dict, surface: dict[str, str], pairs: list[tuple[str, str]], n: int = 8) -> list[list]:
+    """The ``n`` heaviest shared terms of every pair, as sparse operations over all pairs at once.
+
+    The weight of a term is the product of its two TF-IDF weights (its part of the cosine); ties
+    are broken by term column, as a per-pair sort by (-weight, column) would."""
+    if not pairs:
+        return []
+    m, row = aux["vec"].matrix, aux["row"]
+    ia = np.fromiter((row[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
+    ib = np.fromiter((row[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+    prod = m[ia].multiply(m[ib]).tocoo()  # row k: the shared columns of pair k and their products
+    rows, cols, vals = prod.row, prod.col, prod.data
+    keep = vals > 0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    counts = np.bincount(rows, minlength=len(pairs))
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    top = rank < n
+    terms = aux["vec"].terms
+    out: list[list] = [[] for _ in pairs]
+    for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), vals[top].tolist(), strict=True):
+        out[r].append([surface.get(terms[c], terms[c]), round(v, 4)])
+    return out
+
+
+class Context:
+    """Inverted indexes for evidence: a study group's Questions, the items behind a theme/Resolution."""
+
+    def __init__(self, corpus: Corpus):
+        self.questions_of: dict[str, list[Item]] = {}
+        self.linked: dict[str, set[str]] = {}
+        for it in corpus.items.values():
+            if it.cls == "question" and it.group:
+                self.questions_of.setdefault(it.group, []).append(it)
+            for target in it.themes | it.resolutions:
+                self.linked.setdefault(target, set()).add(it.iri)
+
+    def shared(self, x: Item, y: Item, attr: str) -> list[str]:
+        def of(it: Item) -> set[str]:
+            own = set(getattr(it, attr))
+            for q in self.questions_of.get(it.iri, []):
+                own |= getattr(q, attr)
+            return own
+
+        return sorted(of(x) & of(y))
+
+    def shared_items(self, x: Item, y: Item) -> list[str]:
+        """Questions / study groups linked to both Resolutions, or addressing both themes."""
+        return sorted(self.linked.get(x.iri, set()) & self.linked.get(y.iri, set()))
+
