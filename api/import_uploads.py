@@ -1,9 +1,10 @@
 """Uploaded tables waiting for their editor's confirmation, kept server-side by the file's SHA-256.
 
 The confirmation form carries only the hash: what is committed is exactly the file that was
-previewed, never a second upload. An upload belongs to the editor who sent it (another account
-finds nothing under its hash). At most `KEEP` uploads and `KEEP_BYTES` bytes are kept, each for
-`TTL` seconds; the oldest go first.
+previewed, never a second upload, with the choices the editor made for its ambiguous cells
+(checked against the choices offered, kept here, never read back from the page). An upload
+belongs to the editor who sent it (another account finds nothing under its hash). At most
+`KEEP` uploads and `KEEP_BYTES` bytes are kept, each for `TTL` seconds; the oldest go first.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Pending:
     periods: tuple[tuple[str, str], ...]
     comment: str
     at: float
+    picks: tuple[tuple[str, str], ...] = ()  # the editor's checked choices for ambiguous cells (cell, token)
 
 
 class PendingUploads:

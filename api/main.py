@@ -32,6 +32,7 @@ from .routers import (
     health,
     imports,
     interface_text,
+    new_period_import,
     new_since,
     queries,
     release_form,
@@ -97,9 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # candidates and new_since before reports: /reports/candidates and /reports/new-since must win over
     # /reports/{name}
-    for module in (health, sparql, store, changes, account, curate, imports, queries, candidates, new_since,
-                   reports, releases, release_form, resources, dataset, browse, workbench, workbench_assist,
-                   apidocs, interface_text):
+    for module in (health, sparql, store, changes, account, curate, imports, new_period_import, queries,
+                   candidates, new_since, reports, releases, release_form, resources, dataset, browse,
+                   workbench, workbench_assist, apidocs, interface_text):
         app.include_router(module.router)
     # CSS, report and workbench assets; YASGUI is copied into static/vendor at set-up time
     # the HTTP policy, once: errors -> status codes and bodies, CORS around the app

@@ -17,22 +17,10 @@ from iscg_graph.curation.update import apply_update
 from iscg_graph.errors import UnsafeInput
 
 from .auth import require_writer
+from .write_bodies import read_text
 from .writes import WRITE_ERRORS, author, change_response, error_response, write_path
 
 __all__ = ["answer_update"]
-
-
-async def _read(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise UnsafeInput(f"update of {declared} bytes is over the limit of {cap} bytes", 413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise UnsafeInput(f"update is over the limit of {cap} bytes", 413)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 async def answer_update(request: Request, params: list[tuple[str, str]], direct: bool) -> Response:
@@ -43,10 +31,7 @@ async def answer_update(request: Request, params: list[tuple[str, str]], direct:
         if direct:
             if updates:
                 raise UnsafeInput("a direct update POST must not also carry an 'update' parameter")
-            try:
-                updates = [(await _read(request, settings.max_write_bytes)).decode("utf-8")]
-            except UnicodeDecodeError as exc:
-                raise UnsafeInput(f"the update is not valid UTF-8 (byte {exc.start})", 415) from exc
+            updates = [await read_text(request, settings.max_write_bytes, "update")]
         if len(updates) != 1:
             raise UnsafeInput(f"exactly one 'update' is required, got {len(updates)}")
         if any(k == "query" for k, _ in params):

@@ -23,21 +23,33 @@ class ViewParams:
     filter: str = ""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # before ``sort``, ``dir`` and ``page`` when a page shows several tables (the filter and the rows
+    # per page are shared): ``cand_sort`` sorts one table, ``rec_sort`` the other
+    prefix: str = ""
+
+    def own(self) -> dict[str, str]:
+        """This table's sort and page as query parameters (what another table's links keep)."""
+        out: dict[str, str] = {}
+        if self.sort:
+            out[f"{self.prefix}sort"] = self.sort
+            if self.descending:
+                out[f"{self.prefix}dir"] = "desc"
+        if self.page != 1:
+            out[f"{self.prefix}page"] = str(self.page)
+        return out
 
     def query(self, values: Mapping[str, str], **changes: object) -> str:
         """The query string of this view with ``changes`` (defaults left out), after the form values."""
         v = replace(self, **changes)  # type: ignore[arg-type]
         out = dict(values)
-        if v.sort:
-            out["sort"] = v.sort
-            if v.descending:
-                out["dir"] = "desc"
+        own = v.own()
+        out.update((k, own[k]) for k in own if not k.endswith("page"))
         if v.filter:
             out["q"] = v.filter
         if v.per_page != DEFAULT_PER_PAGE:
             out["per_page"] = "all" if v.per_page == ALL_ROWS else str(v.per_page)
         if v.page != 1:
-            out["page"] = str(v.page)
+            out[f"{v.prefix}page"] = str(v.page)
         return urlencode(out)
 
     @property
@@ -57,10 +69,10 @@ def _positive(name: str, raw: str | None, default: int) -> int:
     return int(raw)
 
 
-def parse_view(params: Mapping[str, str]) -> ViewParams:
-    direction = params.get("dir", "asc") or "asc"
+def parse_view(params: Mapping[str, str], prefix: str = "") -> ViewParams:
+    direction = params.get(f"{prefix}dir", "asc") or "asc"
     if direction not in ("asc", "desc"):
-        raise ParameterError("dir", f"must be asc or desc; got {direction!r}")
+        raise ParameterError(f"{prefix}dir", f"must be asc or desc; got {direction!r}")
     if (params.get("per_page") or "").strip().lower() == "all":  # every row on one page, for printing
         per_page = ALL_ROWS
     else:
@@ -72,9 +84,10 @@ def parse_view(params: Mapping[str, str]) -> ViewParams:
     if len(text) > _MAX_FILTER:
         raise ParameterError("q", f"the filter is longer than {_MAX_FILTER} characters")
     return ViewParams(
-        sort=(params.get("sort") or "").strip() or None,
+        sort=(params.get(f"{prefix}sort") or "").strip() or None,
         descending=direction == "desc",
         filter=text.strip(),
-        page=_positive("page", params.get("page"), 1),
+        page=_positive(f"{prefix}page", params.get(f"{prefix}page"), 1),
         per_page=per_page,
+        prefix=prefix,
     )

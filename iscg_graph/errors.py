@@ -172,6 +172,10 @@ class UploadRefused(ISCGError, ValueError):
     """The file is refused as a whole (the message says why)."""
 
 
+class ChoiceRefused(ISCGError, ValueError):
+    """A choice for an ambiguous mapping-table cell that is not one of the choices offered for it."""
+
+
 class NotationError(ISCGError, ValueError):
     """A reference that is not one of the understood notations."""
 

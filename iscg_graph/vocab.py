@@ -152,3 +152,36 @@ WELL_KNOWN_LABELS: dict[str, str] = {
     VOID + "Dataset": "dataset",
     DCAT + "Dataset": "dataset",
 }
+
+
+# -- the mapping register's closed values (the tables, the curation forms and the shapes agree) ------
+RELATION_KINDS = (
+    "Recalls",
+    "BackgroundText",
+    "TopicalOverlap",
+    "Collaboration",
+    "LeadGroup",
+    "ParallelText",
+    "Duplicate",
+    "Overlap",
+    "Complementary",
+    "AlreadyCoordinated",
+    "BasisForStudy",
+    "Cites",
+)
+RELATION_PHRASES = {  # how a mapping record reads: "<subject> <phrase> <object>"
+    "Recalls": "recalls",
+    "BackgroundText": "is background text for",
+    "TopicalOverlap": "overlaps in topic with",
+    "Collaboration": "collaborates with",
+    "LeadGroup": "has as lead group",
+    "ParallelText": "is a parallel text of",
+    "Duplicate": "duplicates",
+    "Overlap": "overlaps with",
+    "Complementary": "complements",
+    "AlreadyCoordinated": "is already coordinated with",
+    "BasisForStudy": "is a basis for study in",
+    "Cites": "cites",
+}
+STATUSES = ("Asserted", "Proposed", "Accepted", "Rejected")
+JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "BackgroundKnowledgeBasedMatching")

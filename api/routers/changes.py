@@ -18,6 +18,7 @@ from iscg_graph.rdf.store import EmbeddedStore
 from .. import openapi as oa
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..templating import templates
+from ..write_openapi import REVERT
 from ..writes import WRITE_ERRORS, author, error_response, write_path
 
 router = APIRouter(tags=["changes"])
@@ -104,9 +105,7 @@ def one_change(request: Request, number: int,
     return templates.TemplateResponse(request, "curation/change.html", context)
 
 
-@router.post("/changes/{number}/revert", include_in_schema=False,
-             summary="Undo a change, as a new change (admins)",
-             response_class=Response)
+@router.post("/changes/{number}/revert", response_class=Response, **REVERT)
 def revert_change(request: Request, number: int, comment: Annotated[str, Form(max_length=5000)] = "",
                   csrf_token: Annotated[str | None, Form()] = None) -> Response:
     try:

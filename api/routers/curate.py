@@ -1,7 +1,8 @@
-"""Web forms for reviewers and editors: decide on candidate overlaps (several rows at once), edit a
-Question's title, retire an item. Every form needs a session, its CSRF token and a comment (the
-reason recorded with the change); every change goes through the one write path, so it is
-validated (SHACL messages shown next to the form), atomic and in the history.
+"""Web forms for reviewers and editors: decide on candidate overlaps (several rows at once), edit an
+item (title, theme and Resolution links, source, retire), record a mapping, edit a mapping record.
+Each handler says only what its form changes and how it shows problems; the rest — role, CSRF
+token, required comment, the one write path (validated, atomic, in the history), the SHACL
+messages next to their fields — is `api.curation_forms.FormWrite`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from iscg_graph.curation.accounts import Principal
 from iscg_graph.curation.edits import (
     LINKS,
     RETIRED_NOTE,
@@ -25,16 +27,27 @@ from iscg_graph.curation.edits import (
     set_title,
     sources,
 )
-from iscg_graph.errors import ISCGError, ValidationFailed
-from iscg_graph.overlap.review import RELATIONS, Decision, DecisionConflict, DecisionInvalid
+from iscg_graph.curation.mapping_edits import CONFIDENCES, edit_mapping, mapping_record
+from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
+from iscg_graph.errors import ISCGError, ValidationFailed, WriteRefused
+from iscg_graph.overlap.review import RELATIONS, Decision, DecisionInvalid
 from iscg_graph.rdf.store import EmbeddedStore
+from iscg_graph.vocab import JUSTIFICATIONS, RELATION_KINDS, STATUSES
 
-from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..auth import WriteDenied, csrf_token, principal, require_writer
 from ..candidate_refresh import index_lock, record_in_index, refresh_index
+from ..curation_forms import Errors, FormWrite, Outcome, denied, flat, problem_page
+from ..form_messages import say, shape_message
+from ..i18n.messages import N_
 from ..templating import templates
-from ..writes import WRITE_ERRORS, author, record_review, report_json, write_path
+from ..writes import author, record_review, report_json, write_path
 
 router = APIRouter(tags=["curation"])
+_PICK = N_("pick an item from the list")
+_TO_ACCEPT = N_("to accept, choose one of: %(relations)s")
+_UNKNOWN_ACTION = N_("unknown action %(action)s")
+_CHOOSE_RELATION = N_("choose a relation: %(relations)s")
+_NOT_A_PAIR = N_("%(value)s is not a candidate pair")
 
 
 def _safe_next(target: str) -> str:
@@ -43,19 +56,16 @@ def _safe_next(target: str) -> str:
     return target
 
 
-def _problem_page(request: Request, title: str, problems: list[str], back: str, status: int) -> Response:
-    return templates.TemplateResponse(request, "curation/problems.html", {
-        "title": title, "problems": problems, "back": back, "who": principal(request),
-        "csrf": csrf_token(request)}, status_code=status)
+def _guarded(request: Request, role: str) -> Response | None:
+    """The log-in page or a refusal for a GET of a form, None if the role may use it."""
+    try:
+        require_writer(request, role)
+    except WriteDenied as exc:
+        return denied(request, exc)
+    return None
 
 
-def _denied(request: Request, exc: WriteDenied) -> Response:
-    """A page asked for: to the log-in form; a write: 401/403, saying why."""
-    if exc.status == 401 and request.method == "GET":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    response = _problem_page(request, "Not allowed", [exc.message], "/login", exc.status)
-    response.headers.update(exc.headers())
-    return response
+_REVIEW_TITLES = {"comment": "A comment is required", "relation": "Choose a relation kind"}
 
 
 @router.post("/curate/candidates", include_in_schema=False, response_class=HTMLResponse,
@@ -69,40 +79,37 @@ def review_candidates(
     relation: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/reports/candidates",
 ) -> Response:
-    try:
-        who = require_writer(request, "reviewer")
-    except WriteDenied as exc:
-        return _denied(request, exc)
-    check_csrf(request, csrf_token)
     back = _safe_next(next)
-    if not comment.strip():
-        return _problem_page(request, "A comment is required", ["say why (it is recorded with the decision)"],
-                             back, 422)
-    if decision == "accept" and relation not in RELATIONS:
-        return _problem_page(request, "Choose a relation kind",
-                             [f"to accept, choose one of: {', '.join(RELATIONS)}"], back, 422)
-    problems: list[str] = []
-    for value in pair[:200]:
-        left, sep, right = value.partition("|")
-        if not sep:
-            problems.append(f"{value!r} is not a candidate pair")
-            continue
-        d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
-        try:
-            with index_lock:
-                outcome, change = record_review(request, d, author(request, who, comment, "review"))
-        except (DecisionInvalid, DecisionConflict) as exc:
-            problems.append(f"{left} / {right}: {exc}")
-        except ValidationFailed as exc:
-            problems += [f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"]]
-        except ISCGError as exc:
-            problems.append(f"{left} / {right}: {exc}")
-        else:
-            if change is not None:
-                record_in_index(request, d, outcome)  # the one pair is flagged: nothing recomputed
-    if problems:
-        return _problem_page(request, "Some decisions were not recorded", problems, back, 422)
-    return RedirectResponse(back, status_code=303)
+
+    def render(status: int, errors: Errors) -> Response:
+        titles = [t for f, t in _REVIEW_TITLES.items() if f in errors] or ["Some decisions were not recorded"]
+        return problem_page(request, titles[0], flat(errors), back, status)
+
+    def apply(who: Principal) -> Outcome:
+        problems: list[str] = []
+        for value in pair[:200]:
+            left, sep, right = value.partition("|")
+            if not sep:
+                problems.append(say(request, _NOT_A_PAIR, value=repr(value)))
+                continue
+            d = Decision(left, right, decision, who.name, relation or None, comment, Date.today())
+            try:
+                with index_lock:
+                    outcome, change = record_review(request, d, author(request, who, comment, "review"))
+            except ValidationFailed as exc:
+                problems += [f"{v['focus_node']}: {shape_message(request, v)}"
+                             for v in report_json(exc)["violations"]]
+            except ISCGError as exc:  # DecisionInvalid, DecisionConflict and the write path's refusals
+                problems.append(f"{left} / {right}: {exc}")
+            else:
+                if change is not None:
+                    record_in_index(request, d, outcome)  # the one pair is flagged: nothing recomputed
+        return None, {"general": problems} if problems else {}
+
+    checks = {"relation": [say(request, _TO_ACCEPT, relations=", ".join(RELATIONS))]
+              if decision == "accept" and relation not in RELATIONS else []}
+    form = FormWrite("reviewer", render, done=lambda _: RedirectResponse(back, status_code=303))
+    return form.submit(request, csrf_token, comment, apply, checks)
 
 
 def _item_form(request: Request, iri: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -118,11 +125,12 @@ def _item_form(request: Request, iri: str, context: dict[str, Any], status: int 
 @router.get("/curate/item", response_class=HTMLResponse,
              include_in_schema=False, summary="Edit form for one item (editors)")
 def edit_item_form(request: Request, iri: str) -> Response:
-    try:
-        require_writer(request, "editor")
-    except WriteDenied as exc:
-        return _denied(request, exc)
-    return _item_form(request, iri, {})
+    return _guarded(request, "editor") or _item_form(request, iri, {})
+
+
+_ITEM_FIELDS = {"/title": "title", "#addressesTheme": "theme", "#relatedResolution": "resolution",
+                "/source": "source"}
+_ITEM_ACTIONS = ("title", "retire", "link-add", "link-remove", "source")
 
 
 @router.post("/curate/item", response_class=HTMLResponse,
@@ -138,50 +146,39 @@ def edit_item(
     target: Annotated[str, Form(max_length=2000)] = "",
     source: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return _denied(request, exc)
-    check_csrf(request, csrf_token)
-    if not comment.strip():
-        return _item_form(request, iri, {"errors": {"comment": ["say why: it is recorded with the change"]}},
-                          422)
     base = request.app.state.settings.base_iri
-    if action not in ("title", "retire", "link-add", "link-remove", "source"):
-        return _item_form(request, iri, {"errors": {"general": [f"unknown action {action!r}"]}}, 400)
-    if action == "link-add" and not target:
-        return _item_form(request, iri, {"errors": {kind or "general": ["pick an item from the list"]}}, 422)
 
-    def change(work: ox.Store) -> None:
-        if action == "title":
-            set_title(work, iri, title)
-        elif action == "retire":
-            retire(work, iri, base)
-        elif action == "link-add":
-            add_link(work, iri, kind, target)
-        elif action == "link-remove":
-            remove_link(work, iri, kind, target)
-        else:
-            set_source(work, iri, source)
+    def apply(who: Principal) -> Outcome:
+        if action not in _ITEM_ACTIONS:
+            raise WriteRefused(say(request, _UNKNOWN_ACTION, action=repr(action)))
 
-    try:
+        def change(work: ox.Store) -> None:
+            if action == "title":
+                set_title(work, iri, title)
+            elif action == "retire":
+                retire(work, iri, base)
+            elif action == "link-add" and kind == "theme":  # with its record, as a table row makes it
+                add_theme_link(work, iri, target, curator=who.name, justification=comment, on=Date.today(),
+                               base=base)
+            elif action == "link-add":
+                add_link(work, iri, kind, target)
+            elif action == "link-remove" and kind == "theme":
+                remove_theme_link(work, iri, target, base=base)
+            elif action == "link-remove":
+                remove_link(work, iri, kind, target)
+            else:
+                set_source(work, iri, source)
+
         record = write_path(request).apply(change, author(request, who, comment, "form"))
-    except ValidationFailed as exc:
-        errors: dict[str, list[str]] = {}
-        for v in report_json(exc)["violations"]:
-            path = v["path"] or ""
-            field = next((name for name, end in (("title", "/title"), ("theme", "#addressesTheme"),
-                                                  ("resolution", "#relatedResolution"), ("source", "/source"))
-                          if path.endswith(end)), "general")
-            errors.setdefault(field, []).append(v["message"])
-        return _item_form(request, iri, {"errors": errors}, 422)
-    except WRITE_ERRORS as exc:
-        return _item_form(request, iri, {"errors": {"general": [str(getattr(exc, "message", exc))]}}, 400)
-    if record is None:
-        return _item_form(request, iri, {"errors": {"general": ["nothing changed"]}}, 200)
-    if action == "retire":
-        refresh_index(request)  # a retired item drops out of the candidates
-    return RedirectResponse(f"/changes/{record.number}", status_code=303)
+        if record is not None and action == "retire":
+            refresh_index(request)  # a retired item drops out of the candidates
+        return record, {}
+
+    unpicked = action == "link-add" and not target
+    checks = {kind or "general": [say(request, _PICK)] if unpicked else []}
+    form = FormWrite("editor", lambda status, errors: _item_form(request, iri, {"errors": errors}, status),
+                     _ITEM_FIELDS)
+    return form.submit(request, csrf_token, comment, apply, checks)
 
 
 def _mapping_form(request: Request, status: int = 200, **context: Any) -> Response:
@@ -195,11 +192,7 @@ def _mapping_form(request: Request, status: int = 200, **context: Any) -> Respon
 @router.get("/curate/mapping", response_class=HTMLResponse,
              include_in_schema=False, summary="Form: record a mapping (editors)")
 def mapping_form(request: Request) -> Response:
-    try:
-        require_writer(request, "editor")
-    except WriteDenied as exc:
-        return _denied(request, exc)
-    return _mapping_form(request)
+    return _guarded(request, "editor") or _mapping_form(request)
 
 
 @router.post("/curate/mapping", response_class=HTMLResponse,
@@ -212,36 +205,81 @@ def add_mapping(
     comment: Annotated[str, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return _denied(request, exc)
-    check_csrf(request, csrf_token)
     keep = {"left": left, "right": right, "relation": relation, "comment": comment}
-    errors: dict[str, list[str]] = {}
-    if not left:
-        errors["left"] = ["pick an item from the list"]
-    if not right:
-        errors["right"] = ["pick an item from the list"]
-    if not comment.strip():
-        errors["comment"] = ["say why: it is recorded with the change"]
-    if relation not in RELATIONS:
-        errors["general"] = [f"choose a relation: {', '.join(RELATIONS)}"]
-    if errors:
-        return _mapping_form(request, 422, errors=errors, **keep)
-    try:
+
+    def render(status: int, errors: Errors) -> Response:
+        return _mapping_form(request, status, errors=errors, **keep)
+
+    def apply(who: Principal) -> Outcome:
         with index_lock:
             decision = Decision(left, right, "accept", who.name, relation, comment, Date.today())
-            outcome, record = record_review(request, decision, author(request, who, comment, "form"))
-    except (DecisionInvalid, DecisionConflict) as exc:
-        text = str(exc)
-        field = next((f for f in ("left", "right") if text.startswith(f)), "general")
-        return _mapping_form(request, 422, errors={field: [text.split(": ", 1)[-1]]}, **keep)
-    except ValidationFailed as exc:
-        messages = [v["message"] for v in report_json(exc)["violations"]]
-        return _mapping_form(request, 422, errors={"general": messages}, **keep)
-    if record is not None:
-        record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
+            try:
+                outcome, record = record_review(request, decision, author(request, who, comment, "form"))
+            except DecisionInvalid as exc:
+                if exc.problems:  # the shapes' messages
+                    return None, {"general": [p.split(": ", 1)[-1] for p in exc.problems]}
+                raise
+        if record is not None:
+            record_in_index(request, decision, outcome)  # the one pair is flagged: nothing recomputed
+        return record, {}
+
+    checks = {"left": [say(request, _PICK)] if not left else [],
+              "right": [say(request, _PICK)] if not right else [],
+              "general": [say(request, _CHOOSE_RELATION, relations=", ".join(RELATIONS))]
+              if relation not in RELATIONS else []}
+    return FormWrite("editor", render).submit(request, csrf_token, comment, apply, checks)
+
+
+_MAPPING_FIELDS = (("relation_kind", "Relation kind", RELATION_KINDS),
+                   ("justification", "Justification (how it was found)", JUSTIFICATIONS),
+                   ("confidence", "Confidence", CONFIDENCES), ("status", "Status", STATUSES))
+_MAPPING_PATHS = {"#relationKind": "relation_kind", "/mapping_justification": "justification",
+                  "#confidence": "confidence", "#status": "status"}
+
+
+def _edit_mapping_form(request: Request, iri: str, status: int = 200, values: dict[str, str] | None = None,
+                       **context: Any) -> Response:
+    record = mapping_record(request.app.state.store.inner, iri)
     if record is None:
-        return _mapping_form(request, 200, errors={"general": ["nothing changed"]}, **keep)
-    return RedirectResponse(f"/changes/{record.number}", status_code=303)
+        return problem_page(request, "No such mapping record",
+                            [f"{iri} is not a mapping record (M0001… or R0001…) of the register"],
+                            "/reports", 404)
+    current = {name: getattr(record, name) for name, _, _ in _MAPPING_FIELDS}
+    return templates.TemplateResponse(request, "curation/edit_mapping.html", {
+        "who": principal(request), "csrf": csrf_token(request), "record": record, "fields": _MAPPING_FIELDS,
+        "values": {**current, **(values or {})}, "comment": "", **context}, status_code=status)
+
+
+@router.get("/curate/mapping/edit", response_class=HTMLResponse,
+            include_in_schema=False, summary="Form: edit a mapping record (editors)")
+def edit_mapping_form(request: Request, iri: str) -> Response:
+    return _guarded(request, "editor") or _edit_mapping_form(request, iri)
+
+
+@router.post("/curate/mapping/edit", response_class=HTMLResponse,
+             include_in_schema=False, summary="Edit a mapping record (editors; form)")
+def edit_mapping_record(
+    request: Request,
+    iri: Annotated[str, Form(max_length=2000)],
+    relation_kind: Annotated[str, Form(max_length=40)] = "",
+    justification: Annotated[str, Form(max_length=80)] = "",
+    confidence: Annotated[str, Form(max_length=20)] = "",
+    status: Annotated[str, Form(max_length=20)] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"relation_kind": relation_kind, "justification": justification, "confidence": confidence,
+              "status": status}
+
+    def apply(who: Principal) -> Outcome:
+        record = write_path(request).apply(lambda work: edit_mapping(work, iri, **values),
+                                           author(request, who, comment, "form"))
+        if record is not None:
+            refresh_index(request)  # a decision's status decides whether its pair is still a candidate
+        return record, {}
+
+    checks = {name: [f"choose one of: {', '.join(choices)}"] if values[name] not in choices else []
+              for name, _, choices in _MAPPING_FIELDS}
+    form = FormWrite("editor", lambda code, errors: _edit_mapping_form(
+        request, iri, code, values, errors=errors, comment=comment), _MAPPING_PATHS)
+    return form.submit(request, csrf_token, comment, apply, checks)

@@ -10,6 +10,7 @@ bombs, legacy workbooks, not UTF-8); formulas are never evaluated (`iscg_graph.i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from typing import Annotated, Any
@@ -19,7 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from iscg_graph.errors import ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.errors import ChoiceRefused, ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.imports.choices import parse_choose
 from iscg_graph.imports.data_templates import data_template
 from iscg_graph.imports.mapping_table import template_choices
 from iscg_graph.imports.upload import Problem
@@ -27,6 +29,7 @@ from iscg_graph.imports.uploads import (
     MAPPING_TABLE,
     UPLOAD_FORMATS,
     UploadPreview,
+    check_upload_choices,
     commit_upload,
     preview_upload,
     study_periods,
@@ -35,6 +38,8 @@ from iscg_graph.imports.workbooks import error_workbook, template
 
 from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
 from ..candidate_refresh import refresh_index
+from ..form_messages import problem_message, say
+from ..i18n.messages import N_
 from ..import_uploads import Pending, capped_form, pending_uploads
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, write_path
@@ -46,12 +51,19 @@ MAX_BYTES = 5_000_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _SECTORS = ("ITU-R", "ITU-T", "ITU-D")
+_NO_UPLOAD = N_("no upload of yours with this hash (uploads are kept for an hour); upload the file again")
+_CHOOSE_FILE = N_("choose a file (.csv or .xlsx) to upload")
+_SAY_WHY = N_("say why: the comment is recorded with the change")
 
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
     store = request.app.state.store
-    values: dict[str, Any] = {"result": None, "refused": "", "comment": "", "format": "", "chosen": {},
+    values: dict[str, Any] = {"result": None, "refused": "", "choice_error": "", "comment": "", "format": "",
+                              "chosen": {},
                               **context}
+    if values["result"] is not None:
+        values["picks_key"] = picks_key(values["result"].picks)
+        values["messages"] = [problem_message(request, p) for p in values["result"].problems]
     return templates.TemplateResponse(request, "curation/import.html", {
         "who": principal(request), "csrf": csrf_token(request), "formats": UPLOAD_FORMATS,
         "periods": study_periods(store), "max_mb": MAX_BYTES // 1_000_000, **values}, status_code=status)
@@ -66,7 +78,13 @@ def _denied(request: Request, exc: WriteDenied) -> Response:
 def _preview(request: Request, item: Pending) -> UploadPreview:
     return preview_upload(item.data, item.file_name, request.app.state.store,
                           base=request.app.state.settings.base_iri, format=item.format,
-                          periods=dict(item.periods), max_bytes=MAX_BYTES)
+                          periods=dict(item.periods), max_bytes=MAX_BYTES, picks=item.picks)
+
+
+def picks_key(picks: tuple[tuple[str, str], ...]) -> str:
+    """A short fingerprint of the choices a preview was made with: the confirmation names it, so
+    what is committed is the preview the editor saw, even if the choices changed in another tab."""
+    return hashlib.sha256(repr(sorted(picks)).encode()).hexdigest()[:16] if picks else ""
 
 
 @router.get("/curate/import", response_class=HTMLResponse, include_in_schema=False,
@@ -87,7 +105,9 @@ async def import_upload(request: Request) -> Response:
     try:
         form = await capped_form(request, MAX_BYTES + 100_000)
     except UnsafeInput as exc:
-        return await run_in_threadpool(_page, request, exc.status, refused=str(exc))
+        refused = (say(request, N_("the upload is over the limit of %(limit)s bytes"), limit=MAX_BYTES)
+                   if exc.status == 413 else say(request, N_("not a usable upload form")))
+        return await run_in_threadpool(_page, request, exc.status, refused=refused)
     file = form.get("file")
     fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
     data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
@@ -106,16 +126,19 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     chosen = {s: p for s, p in zip(_SECTORS, periods, strict=True) if p}
     keep = {"comment": comment, "format": format, "chosen": chosen}
     if data is None:
-        return _page(request, 422, refused="choose a file (.csv or .xlsx) to upload", **keep)
+        return _page(request, 422, refused=say(request, _CHOOSE_FILE), **keep)
     if format and format not in UPLOAD_FORMATS:
         return _page(request, 422, **keep,
-                     refused=f"unknown format {format!r}: one of {', '.join(UPLOAD_FORMATS)}")
+                     refused=say(request, N_("unknown format %(format)s: one of %(formats)s"),
+                                 format=repr(format), formats=", ".join(UPLOAD_FORMATS)))
     bad = [p for p in chosen.values() if not re.fullmatch(r"\d{4}-\d{4}", p)]
     if bad:
-        return _page(request, 422, refused=f"{bad[0]!r} is not a study period like 2022-2025", **keep)
+        return _page(request, 422, refused=say(request, N_("%(period)s is not a study period like 2022-2025"),
+                                                  period=repr(bad[0])), **keep)
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     if len(data) > MAX_BYTES:
-        return _page(request, 413, refused=f"{name}: over the limit of {MAX_BYTES} bytes", **keep)
+        return _page(request, 413, refused=say(request, N_("%(file)s: over the limit of %(limit)s bytes"),
+                                                  file=name, limit=MAX_BYTES), **keep)
     item = Pending(who.name, "", name, data, format or None, tuple(sorted(chosen.items())), comment,
                    time.monotonic())
     try:
@@ -141,7 +164,7 @@ def import_errors(request: Request, digest: str) -> Response:
         return _denied(request, exc)
     item = _pending(request, who.name, digest)
     if item is None:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an hour)")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
     result = _preview(request, item)
     stem = item.file_name.rsplit(".", 1)[0]
     return Response(error_workbook(result.sheets, result.problems), media_type=XLSX, headers={
@@ -155,6 +178,7 @@ def import_commit(
     digest: str,
     csrf_token: Annotated[str, Form()] = "",
     comment: Annotated[str, Form(max_length=5000)] = "",
+    choices: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     try:
         who = require_writer(request, "editor")
@@ -163,10 +187,13 @@ def import_commit(
     check_csrf(request, csrf_token)
     item = _pending(request, who.name, digest)
     if item is None:
-        return _page(request, 404, refused="no upload of yours with this hash (uploads are kept for an "
-                                           "hour); upload the file again")
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+    if choices != picks_key(item.picks):
+        return _page(request, 409, result=_preview(request, item), comment=comment,
+                     choice_error=say(request, N_("the choices for the ambiguous cells changed since this "
+                                                  "preview: check the preview below and confirm again")))
     if not comment.strip():
-        return _page(request, 422, refused="say why: the comment is recorded with the change",
+        return _page(request, 422, refused=say(request, _SAY_WHY),
                      result=_preview(request, item))
     result = _preview(request, item)  # the store may have changed since the preview: check again
     if result.problems:
@@ -188,6 +215,40 @@ def import_commit(
     return RedirectResponse(f"/changes/{record.number}", status_code=303)
 
 
+@router.post("/curate/import/{digest}/choose", response_class=HTMLResponse, include_in_schema=False,
+             summary="Choose among the matches of ambiguous cells, then check again (editors)")
+def import_choose(
+    request: Request,
+    digest: str,
+    csrf_token: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+    choose: Annotated[list[str] | None, Form(max_length=300)] = None,
+) -> Response:
+    """Each ``choose`` value is ``CELL=CHOICE`` (an empty one: not chosen yet; at most 200). The picks, with
+    those made before for this upload, must each be one of the choices offered for its cell (422
+    naming it otherwise); then they are kept with the upload and the table is checked again."""
+    try:
+        who = require_writer(request, "editor")
+    except WriteDenied as exc:
+        return _denied(request, exc)
+    check_csrf(request, csrf_token)
+    item = _pending(request, who.name, digest)
+    if item is None:
+        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+    values = [v for v in (choose or [])[:200] if v.strip()]
+    try:
+        posted = parse_choose(values)
+        before = _preview(request, item)
+        picks = check_upload_choices(before, request.app.state.store, periods=dict(item.periods),
+                                     picks=item.picks + posted)
+    except ChoiceRefused as exc:
+        return _page(request, 422, choice_error=str(exc), result=_preview(request, item), comment=comment)
+    chosen = Pending(**{**item.__dict__, "picks": picks, "at": time.monotonic()})
+    pending_uploads(request.app).put(chosen)
+    result = _preview(request, chosen)
+    return _page(request, 422 if result.problems else 200, result=result, comment=comment)
+
+
 @router.get("/curate/import/templates/{name}", include_in_schema=False,
             summary="An XLSX template of one table format (editors)")
 def import_template(request: Request, name: str) -> Response:
@@ -197,8 +258,9 @@ def import_template(request: Request, name: str) -> Response:
         return _denied(request, exc)
     fmt = name.removesuffix(".xlsx")
     if not name.endswith(".xlsx") or fmt not in UPLOAD_FORMATS:
-        return _page(request, 404, refused=f"no template {name[:60]!r}: one of "
-                                           f"{', '.join(f + '.xlsx' for f in UPLOAD_FORMATS)}")
+        return _page(request, 404, refused=say(request, N_("no template %(name)s: one of %(names)s"),
+                                               name=repr(name[:60]),
+                                               names=", ".join(f + ".xlsx" for f in UPLOAD_FORMATS)))
     store = request.app.state.store
     body = (template(template_choices(store, {})) if fmt == MAPPING_TABLE
             else data_template(fmt, store, request.app.state.settings.base_iri))
@@ -207,7 +269,7 @@ def import_template(request: Request, name: str) -> Response:
 
 
 def _untraced(message: str) -> Problem:
-    return Problem("", 0, "", "", f"would break the shapes: {message}")
+    return Problem.worded("", 0, "", "", (N_("would break the shapes: %(message)s"), {"message": message}))
 
 
 def _ascii(text: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,11 +21,13 @@ from iscg_graph.query.engine import QueryEngine
 from iscg_graph.query.reports import choices
 from iscg_graph.rdf.store import StoreMeta
 from iscg_graph.render.table import TableFormat, render
+from iscg_graph.render.table_view import ALL_ROWS, PER_PAGE_CHOICES
 from iscg_graph.render.tabular import iri_path
 
 from .. import i18n
 from .. import openapi as oa
 from ..candidate_index import get_index
+from ..new_since_view import CANDIDATE_COLUMNS, Shown, parse_shown, selection, views
 from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
 from ..release_engines import find_release, release_root, snapshot_of
 from ..templating import templates
@@ -40,6 +41,25 @@ ReleaseName = Annotated[str | None, Query(description="New since this release (i
                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 MinScore = Annotated[float, Query(ge=0, le=1, description="Candidates scoring at least this (0 to 1).")]
 TITLE = "What came new since a release or a study period"
+# the tables' view (api/new_since_view.py), declared so the OpenAPI document tells them; read as text
+# and checked there, so a bad one is shown with the form (422) naming it
+Filter = Annotated[str | None, Query(description="Only rows containing every word of this (both tables).",
+                                     max_length=200)]
+PerPage = Annotated[str | None, Query(description="Rows per page of each table: 25, 50, 100, 250 or all.")]
+Sort = Annotated[str | None, Query(description="The column (its variable name) to sort this table by.")]
+Direction = Annotated[str | None, Query(description="asc or desc.")]
+PageNo = Annotated[str | None, Query(description="The page of this table (from 1).")]
+
+
+def _view_params(q: Filter = None, per_page: PerPage = None, cand_sort: Sort = None,
+                 cand_dir: Direction = None, cand_page: PageNo = None, rec_sort: Sort = None,
+                 rec_dir: Direction = None, rec_page: PageNo = None) -> dict[str, str]:
+    given = {"q": q, "per_page": per_page, "cand_sort": cand_sort, "cand_dir": cand_dir,
+             "cand_page": cand_page, "rec_sort": rec_sort, "rec_dir": rec_dir, "rec_page": rec_page}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+ViewDep = Annotated[dict[str, str], Depends(_view_params)]
 
 
 def _meta(request: Request) -> StoreMeta:
@@ -61,25 +81,29 @@ def _run(request: Request, engine: QueryEngine, since: Since, min_score: float) 
                      min_score=min_score, timeout=timeout_of(request))
 
 
-def _query_string(period: str | None, release: str | None, min_score: float) -> str:
+def _values(period: str | None, release: str | None, min_score: float) -> dict[str, str]:
     values = {"since_period": period or "", "release": release or "", "min_score": f"{min_score:g}"}
-    return urlencode({k: v for k, v in values.items() if v})
+    return {k: v for k, v in values.items() if v}
 
 
 @router.get("/reports/new-since", response_class=HTMLResponse, summary=TITLE,
             responses=oa.answers(oa.HTML, 404, *oa.ENGINE_ERRORS, error_media=(oa.HTML, oa.JSON)))
-def new_since_page(request: Request, engine: EngineDep, since_period: Period = None,
+def new_since_page(request: Request, engine: EngineDep, shown_params: ViewDep, since_period: Period = None,
                    release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
     error: ParameterError | None = None
     result: NewSince | None = None
+    shown, tables = Shown(), None
     try:
         since = _since(request, since_period, release)
+        shown = parse_shown(shown_params)
         if since.period or since.release:  # nothing chosen: the form alone
             result = _run(request, engine, since, min_score)
+            tables = views(result, shown)
     except ParameterError as exc:  # shown with the form; other errors: the app's policy
         error = exc
     base = base_iri_of(request)
     settings = request.app.state.settings
+    values = _values(since_period, release, min_score)
     context: dict[str, Any] = {
         "title": TITLE,
         "periods": choices(engine, catalog_of(request), "list-study-periods", base_iri=base),
@@ -91,7 +115,16 @@ def new_since_page(request: Request, engine: EngineDep, since_period: Period = N
         "error": error,
         "meta": _meta(request),
         "query": QUERY,
-        "query_string": _query_string(since_period, release, min_score),
+        "query_string": shown.download_query(values),
+        "values": values,
+        "shown": shown,
+        "candidates": tables[0] if tables else None,
+        "recorded": tables[1] if tables else None,
+        "candidate_columns": CANDIDATE_COLUMNS,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "all_rows": ALL_ROWS,
+        "link": lambda table, **changes: shown.link(table, values, **changes),
+        "unfiltered": shown.unfiltered(values),
         "iri_path": lambda iri: iri_path(iri, base),
     }
     return templates.TemplateResponse(request, "reports/new_since.html", context,
@@ -99,14 +132,18 @@ def new_since_page(request: Request, engine: EngineDep, since_period: Period = N
 
 
 def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_period: str | None,
-              release: str | None, min_score: float) -> Response:
+              release: str | None, min_score: float, shown_params: dict[str, str]) -> Response:
     since = _since(request, since_period, release)
+    shown = parse_shown(shown_params)
     result = _run(request, engine, since, min_score)
-    table, columns = new_since_table(result)
+    # the whole selection the page's filter chose, each table in its shown order; never one page
+    table, columns = new_since_table(selection(result, shown))
     lang = i18n.ui_language(request)
     computed = [("Data version", _meta(request).data_version), ("Query", QUERY),
                 ("Release", since.release or ""), ("Study period", since.period or ""),
                 ("Minimum score", f"{min_score:g}")]
+    if shown.candidates.filter:
+        computed.append(("Show rows containing", shown.candidates.filter))
     out = render(table, [replace(c, title=i18n.gettext(lang, c.title)) for c in columns], fmt,
                  title=i18n.gettext(lang, TITLE),
                  computed_from=[(i18n.gettext(lang, k), v) for k, v in computed], bom=True,
@@ -118,13 +155,13 @@ def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_per
 
 @router.get("/reports/new-since.csv", summary="What came new since a release or a study period, as CSV",
             response_class=Response, responses=oa.answers(oa.CSV, 404, *oa.ENGINE_ERRORS))
-def new_since_csv(request: Request, engine: EngineDep, since_period: Period = None,
+def new_since_csv(request: Request, engine: EngineDep, shown_params: ViewDep, since_period: Period = None,
                   release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
-    return _download(request, engine, "csv", since_period, release, min_score)
+    return _download(request, engine, "csv", since_period, release, min_score, shown_params)
 
 
 @router.get("/reports/new-since.xlsx", summary="What came new since a release or a study period, as Excel",
             response_class=Response, responses=oa.answers(oa.XLSX, 404, *oa.ENGINE_ERRORS))
-def new_since_xlsx(request: Request, engine: EngineDep, since_period: Period = None,
+def new_since_xlsx(request: Request, engine: EngineDep, shown_params: ViewDep, since_period: Period = None,
                    release: ReleaseName = None, min_score: MinScore = 0.2) -> Response:
-    return _download(request, engine, "xlsx", since_period, release, min_score)
+    return _download(request, engine, "xlsx", since_period, release, min_score, shown_params)

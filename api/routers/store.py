@@ -24,6 +24,8 @@ from iscg_graph.rdf.store import EmbeddedStore
 
 from ..auth import require_writer
 from ..urlencoded import parse_pairs
+from ..write_bodies import check_declared_length, read_capped
+from ..write_openapi import STORE_READ, STORE_WRITE
 from ..writes import WRITE_ERRORS, author, change_response, error_response, write_path
 
 router = APIRouter(tags=["graph store"])
@@ -88,8 +90,7 @@ def _serialise(store: EmbeddedStore, target: Target, media: str) -> bytes:
     return ox.serialize(triples, format=OUTPUT[media]) or b""
 
 
-@router.get("/store", summary="Read a graph (Graph Store Protocol)", response_class=Response,
-            include_in_schema=False)  # the W3C protocol, not an OpenAPI operation (HEAD: api.head)
+@router.get("/store", response_class=Response, **STORE_READ)  # HEAD: api.head
 def read_graph(request: Request) -> Response:
     try:
         target = _target(request)
@@ -110,34 +111,17 @@ def read_graph(request: Request) -> Response:
     return Response(body, headers={"content-type": ctype, "Vary": "Accept"})
 
 
-async def _read(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise UnsafeInput(f"body of {declared} bytes is over the limit of {cap} bytes", 413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise UnsafeInput(f"body is over the limit of {cap} bytes", 413)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _body_quads(request: Request, target: Target, cap: int, base: str) -> list[ox.Quad]:
     ctype = request.headers.get("content-type", "")
     if ctype.lower().startswith("multipart/form-data"):
         return await _multipart_quads(request, target, cap, base)
     fmt = rdf_format(ctype)
-    body = await _read(request, cap)
+    body = await read_capped(request, cap)
     return await run_in_threadpool(parse_rdf, body, fmt, base_iri=base, max_bytes=cap, to_graph=target)
 
 
 async def _multipart_quads(request: Request, target: Target, cap: int, base: str) -> list[ox.Quad]:
-    declared = request.headers.get("content-length")
-    if not declared or not declared.isdigit():
-        raise UnsafeInput("a multipart body needs a Content-Length", 411)
-    if int(declared) > cap:
-        raise UnsafeInput(f"body of {declared} bytes is over the limit of {cap} bytes", 413)
+    check_declared_length(request, cap, "multipart body", required=True)
     form = await request.form(max_files=20, max_fields=20, max_part_size=cap)
     quads: list[ox.Quad] = []
     try:
@@ -206,5 +190,4 @@ async def write_graph(request: Request) -> Response:
 
 for _method in ("PUT", "POST", "DELETE"):
     router.add_api_route("/store", write_graph, methods=[_method], response_class=Response,
-                         summary="Write a graph (Graph Store Protocol)", include_in_schema=False,
-                         name=f"graph_store_{_method.lower()}")
+                         name=f"graph_store_{_method.lower()}", **STORE_WRITE[_method])

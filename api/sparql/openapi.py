@@ -8,6 +8,7 @@ from typing import Any
 from iscg_graph.render import formats
 
 from ..openapi import JSON, answers
+from ..write_openapi import UPDATE_ANSWERS, UPDATE_BODY, UPDATE_FORM, UPDATE_MEDIA
 from .protocol import DIRECT, FORM
 
 ANSWERS = (*formats.PRODUCES["results"], *formats.PRODUCES["graph"])
@@ -40,8 +41,8 @@ _FORM_BODY = {
         **{name: {"type": "array", "items": {"type": "string"}, "description": text}
            for name, text in _DATASET.items()},
         "format": {"type": "string", "description": _FORMAT},
+        **UPDATE_FORM,  # SPARQL 1.1 Update: one endpoint for queries and updates
     },
-    "required": ["query"],
 }
 
 _ERRORS = (400, 403, 406, 413, 429, 503)
@@ -60,8 +61,13 @@ GET: dict[str, Any] = {
 }
 POST: dict[str, Any] = {
     "operation_id": "sparql_query_post",
-    "summary": "SPARQL 1.1 query (POST): a form, or the query itself as application/sparql-query",
-    "responses": answers(ANSWERS, *_ERRORS, 415, error_media=(JSON,), describe=_DESCRIBE),
+    "summary": "SPARQL 1.1 query or update (POST): a form, or the query itself as application/sparql-query, "
+               "or an update as application/sparql-update (editors; validated, recorded)",
+    "responses": answers((*ANSWERS, JSON), *_ERRORS, 204, 401, 409, 415, 422, error_media=(JSON,),
+                         describe={**UPDATE_ANSWERS, **_DESCRIBE,
+                                   200: _DESCRIBE[200] + "; for an update, the change as recorded (JSON)",
+                                   403: _DESCRIBE[403] + "; for an update, " + UPDATE_ANSWERS[403]},
+                         media={204: ()}),
     "openapi_extra": {
         "parameters": [p for p in _PARAMS if p["name"] != "query"],
         "requestBody": {
@@ -69,6 +75,7 @@ POST: dict[str, Any] = {
             "content": {
                 FORM: {"schema": _FORM_BODY},
                 DIRECT: {"schema": {"type": "string", "minLength": 1, "description": _QUERY}},
+                UPDATE_MEDIA: UPDATE_BODY,
             },
         },
     },

@@ -170,6 +170,8 @@ def export(
     for where, iri in report.written:
         out.print(f"wrote {where}  ({iri})")
     out.print(f"{len(report.written)} cell(s) written, {report.unchanged} already up to date")
+    for table in report.tables:
+        out.print(f"rewrote data/{table} (review decisions, mappings, theme links, retirements)")
     if report.not_exportable:
         err.print(f"[yellow]{len(report.not_exportable)} statement(s) fit no table cell; they stay in the "
                   "journal and are replayed on every build:[/yellow]")

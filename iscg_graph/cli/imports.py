@@ -3,6 +3,10 @@
     iscg import table.xlsx --author "ISCG secretariat" --comment "after ISCG, 1 September 2021" \\
         --period ITU-D=2022-2025 --period ITU-T=2022-2024
 
+A cell that matches several items (no study period given, a Resolution number of several
+conferences) is reported with its choices; ``--choose CELL=CHOICE`` (or ``--choices FILE``, one
+such line each) picks one, checked against the choices offered for that cell.
+
 Every problem is printed as (sheet, row, column, value, message) and the command exits 1 if there
 is any; otherwise it prints what the import would add, keep and retire. Nothing is written unless
 ``--commit`` is given: then the additions go through the curation write path as one validated,
@@ -23,6 +27,7 @@ from rich.table import Table
 
 from ..build.pipeline import DEFAULT_STORE
 from ..errors import ISCGError
+from ..imports.choices import Picks, check_choices, parse_choose
 from ..imports.data_tables import FORMATS, detect_format
 from ..imports.mapping_table import Preview, preview_mapping_table, template_choices
 from ..imports.new_period import is_questions_table, preview_questions
@@ -58,6 +63,9 @@ def _print(preview: Preview, name: str) -> None:
         for p in preview.problems:
             t.add_row(p.sheet, str(p.row), p.column, p.value, p.message)
         err.print(t)
+        for a in preview.ambiguities:
+            err.print(f"cell {a.cell} ({a.text}): choose with one of "
+                      + " | ".join(f'--choose "{a.cell}={c.token}"' for c in a.choices), soft_wrap=True)
         return
     out.print(f"{name}: {len(preview.add)} to add, {len(preview.unchanged)} already recorded, "
               f"{len(preview.retire)} recorded but no longer listed (to retire)")
@@ -70,6 +78,20 @@ def _print(preview: Preview, name: str) -> None:
         t.add_row("retire", "", "", s, f"{o} ({mapping})")
     if preview.add or preview.retire:
         out.print(t)
+
+
+def _picks(choose: list[str], choices_file: Path | None) -> Picks:
+    lines = list(choose)
+    if choices_file is not None:
+        try:
+            text = choices_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(f"cannot read {choices_file}: {exc}", param_hint="--choices") from None
+        lines += [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    try:
+        return parse_choose(lines)
+    except ISCGError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--choose") from None
 
 
 def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, comment: str,
@@ -160,6 +182,11 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str | None, typer.Option(
             "--format", help=f"The table's format (default: from its header row): mapping-table, "
                              f"{', '.join(FORMATS)}.")] = None,
+        choose: Annotated[list[str] | None, typer.Option(
+            "--choose", help='For a cell that matches several items, the one meant: '
+                             'CELL=CHOICE, e.g. A3="ITU-D Q7/2 2014-2017" (repeat).')] = None,
+        choices_file: Annotated[Path | None, typer.Option(
+            "--choices", help="A file of CELL=CHOICE lines (# comments), as --choose.")] = None,
         new_period: Annotated[bool, typer.Option(
             "--new-period", help="A Questions table of a new study period: propose what each Question "
                                  "continues and what that carries over (cli/new_period.py).")] = False,
@@ -174,6 +201,7 @@ def register(app: typer.Typer) -> None:
         if not author.strip() or not comment.strip():
             raise typer.BadParameter("--author and --comment must not be empty")
         periods = _periods(period or [])
+        wanted = _picks(choose or [], choices_file)
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -191,10 +219,16 @@ def register(app: typer.Typer) -> None:
             if format != "mapping-table" and (format or any(detect_format(s.header) for s in sheets)):
                 from .import_tables import run_data_table
 
+                if wanted:
+                    raise typer.BadParameter("only a mapping table has ambiguous cells to choose for",
+                                             param_hint="--choose")
                 run_data_table(sheets, store, data=data, name=file.name, author=author, comment=comment,
                                base=base, format=format, commit=commit, errors_xlsx=errors_xlsx)
                 return
-            preview = preview_mapping_table(sheets, EmbeddedStore.open_snapshot(store), periods=periods)
+            snapshot = EmbeddedStore.open_snapshot(store)
+            picks = check_choices(lambda accepted: preview_mapping_table(
+                sheets, snapshot, periods=periods, picks=accepted).ambiguities, wanted) if wanted else ()
+            preview = preview_mapping_table(sheets, snapshot, periods=periods, picks=picks)
         except ISCGError as exc:
             err.print(f"[red]refused:[/red] {exc}")
             raise typer.Exit(1) from None

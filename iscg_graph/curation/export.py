@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from ..render.cells import is_formula_like
 from .edits import current_title
+from .export_records import Keys, RecordExport, handles
 from .history import changes
 
 __all__ = ["ExportReport", "export_changes"]
@@ -52,6 +53,7 @@ class ExportReport:
     written: list[tuple[str, str]] = field(default_factory=list)   # (file:row, IRI)
     unchanged: int = 0
     not_exportable: list[tuple[int, str]] = field(default_factory=list)  # (change, what)
+    tables: list[str] = field(default_factory=list)  # files of records rewritten (export_records)
 
 
 def _row_iri(base: str, row: dict[str, str]) -> str | None:
@@ -62,21 +64,25 @@ def _row_iri(base: str, row: dict[str, str]) -> str | None:
            f"{m.group(1).lower()}-{m.group(2)}"
 
 
-def _touched(store: ox.Store, report: ExportReport) -> dict[str, set[str]]:
+def _touched(store: ox.Store, report: ExportReport, base: str) -> dict[str, set[str]]:
     """Question IRI → the columns the recorded changes concern."""
     touched: dict[str, set[str]] = {}
     for record in changes(store):
-        lines = [line for line in record.patch_text.splitlines() if line.startswith(("A ", "D "))]
-        retitled = any(f"<{_TITLE}>" in line for line in lines)
-        for line in lines:
-            parts = line[2:].split(" ", 2)
-            subject, predicate = parts[0].strip("<>"), parts[1].strip("<>") if len(parts) > 1 else ""
+        patch = record.patch
+        quads = (*patch.removed, *patch.added)
+        retitled = any(q.predicate.value == _TITLE for q in quads)
+        for quad in quads:
+            subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+            predicate = quad.predicate.value
+            if handles(quad, base):
+                continue  # a record `export_records` writes
             if "/id/question/" in subject and predicate in COLUMNS:
                 touched.setdefault(subject, set()).add(COLUMNS[predicate])
             elif retitled and predicate == _LABEL and ("/id/link/" in subject or "/id/mapping/" in subject):
                 continue  # a link's label quotes the Question's: a build makes it from the title
             else:
-                report.not_exportable.append((record.number, line))
+                sign = "A" if quad in patch.added else "D"
+                report.not_exportable.append((record.number, f"{sign} {quad}"))
     return touched
 
 
@@ -118,7 +124,9 @@ def export_changes(store: ox.Store, data_dir: Path, table_keys: Callable[[], Map
     the tables' keys (``PP:2`` → IRI), asked for only when a list cell must be written (the caller
     loads the tables: the build layer sits above curation)."""
     report = ExportReport()
-    touched = _touched(store, report)
+    records = RecordExport(store, data_dir, base, changes(store))
+    records.reviews(Keys(table_keys()))  # first: its reviewers are keys the theme links may cite
+    touched = _touched(store, report, base)
     keys: Mapping[str, str] | None = None
     graph = ox.NamedNode(f"{base}graph/questions")
     for path in sorted((data_dir / "questions").glob("*.csv")):
@@ -161,4 +169,10 @@ def export_changes(store: ox.Store, data_dir: Path, table_keys: Callable[[], Map
             out = io.StringIO()
             csv.writer(out, lineterminator="\r\n" if "\r\n" in raw else "\n").writerows(rows)
             path.write_text(out.getvalue(), "utf-8")
+    after = Keys(table_keys())  # the tables as now written (reviewers registered as agents)
+    records.mappings(after)
+    records.theme_links(after)
+    records.retirements(after)
+    report.tables = records.written
+    report.not_exportable += [(0, problem) for problem in records.problems]
     return report

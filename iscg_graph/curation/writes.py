@@ -5,11 +5,12 @@
 1. copies the dataset (without the journal graph, which no write may touch) into memory and lets
    ``change`` modify the copy: the dataset as it would be after the write;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
-3. validates the dataset-after against the SHACL shapes (the whole dataset: about 1 s for the real
-   19k triples); a violation the dataset did not already have raises `ValidationFailed` with those
-   violations, and the store has not been touched. A store built by `iscg build` has none, so there
-   every violation refuses the write; a store loaded with violations stays writable for changes
-   that do not add any (the violations of the current data are remembered per data generation);
+3. validates the dataset-after against the SHACL shapes (on the focus nodes the change can affect,
+   `incremental`, else the whole dataset); a violation the dataset did not already have raises
+   `ValidationFailed` with those violations, and the store has not been touched. A store built
+   by `iscg build` has none, so there every violation refuses the write; a store loaded with
+   violations stays writable for changes that do not add any (the violations of the current data
+   are remembered per data generation);
 4. commits the patch and its journal record (`history`) as ONE SPARQL Update, which Oxigraph applies
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
@@ -39,6 +40,7 @@ from rdflib import Literal as RDFLiteral
 from ..errors import ChangeConflict, ValidationFailed, WriteRefused
 from ..rdf.entailment import find_entailment_graph, materialise_store
 from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
+from . import incremental
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
 from .patch import Patch, diff, update_text
 
@@ -188,7 +190,7 @@ class WritePath:
             self._graph = None
             raise
         key = data_key(self.store.meta)
-        self._known = (key, after_keys)
+        self._known = None if after_keys is None else (key, after_keys)
         # blank nodes are renamed by the commit: the graph no longer matches the store
         self._graph = None if _has_blank_nodes(patch) else (key, graph)
         return record
@@ -203,10 +205,15 @@ class WritePath:
         report = self._validate(graph)
         return report, frozenset(r.key for r in getattr(report, "violations", ()))
 
-    def check(self, after: Graph, change: _GraphPatch) -> frozenset[ViolationKey]:
+    def check(self, after: Graph, change: _GraphPatch) -> frozenset[ViolationKey] | None:
         """Raise `ValidationFailed` (with only the new violations) if ``after`` (the dataset-after
-        graph) breaks a shape the dataset before did not; the violation keys of ``after``.
+        graph) breaks a shape the dataset before did not; the violation keys of ``after`` (None if
+        not known: validated on the affected focus nodes only, `incremental`).
         ``change`` turns the graph back into the dataset-before (to learn its violations) and again."""
+        if self._validate is _default_validator:  # the project's shapes, whose reach is known
+            nodes = incremental.focus(after, [*change.added, *change.removed])
+            if nodes is not None:
+                return self._check_focus(after, change, nodes)
         report, after_keys = self._violations(after)
         if not after_keys:
             return after_keys
@@ -225,6 +232,28 @@ class WritePath:
             made_by = report.engine if isinstance(report, ValidationReport) else ""  # pyshacl or turbo
             raise ValidationFailed(ValidationReport(False, new, made_by))
         return after_keys
+
+    def _check_focus(self, after: Graph, change: _GraphPatch,
+                     nodes: set[URIRef]) -> frozenset[ViolationKey] | None:
+        """`check` on the focus nodes the change can affect: the others' results are unchanged."""
+        report = incremental.validate_focus(after, nodes)
+        after_keys = frozenset(r.key for r in report.violations)
+        if after_keys:
+            change.undo()
+            try:
+                before = frozenset(r.key for r in incremental.validate_focus(after, nodes).violations)
+            finally:
+                change.apply()
+            new = tuple(r for r in report.violations if r.key not in before)
+            if new:
+                from ..rdf.validation import ValidationReport
+
+                raise ValidationFailed(ValidationReport(False, new, report.engine))
+        key = data_key(self.store.meta)
+        if self._known is None or self._known[0] != key:
+            return None
+        names = {str(n) for n in nodes}
+        return frozenset(k for k in self._known[1] if k[0] not in names) | after_keys
 
     def _commit(self, patch: Patch, after: ox.Store, author: Author, reverts: str | None,
                 recorded: Patch) -> ChangeRecord:

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..vocab import DCT, ONTOLOGY_NS, RDF, RDFS, SEMAPV, SKOS, SSSOM, XSD
 from .mapping_table import Pair, Preview
-from .upload import Problem
+from .upload import N_, Problem
 
 __all__ = ["ImportFailed", "commit_preview", "mapping_iri"]
 
@@ -95,8 +95,8 @@ def commit_preview(preview: Preview, path: WritePath, *, data: bytes, file_name:
             found = origin.get(str(v.focus_node))
             if found is None:
                 continue
-            problems.append(Problem(found.sheet, found.row, found.column, found.object.notation,
-                                    f"would break the shapes: {v.message}"))
+            why = (N_("would break the shapes: %(message)s"), {"message": v.message})
+            problems.append(Problem.worded(found.sheet, found.row, found.column, found.object.notation, why))
         raise ImportFailed(failed, problems) from None
 
 

@@ -53,6 +53,7 @@ _KIND = {k.name: k for k in KINDS}
 KEPT = frozenset({str(ORG.hasSubOrganization), str(ORG.memberOf), ONTOLOGY_NS + "mandates"})
 _TYPE = URIRef(RDF.type)
 _PROBES = 8  # bad cells looked for in one row, beyond the first
+_STAND_INS = 16  # values tried in place of one bad cell
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,21 @@ class _ImportContext(Context):
     registered twice by the file is a duplicate row."""
 
     file_keys: dict[str, int]
+    _samples: tuple[dict[str, list[str]], list[str]] | None = None
+
+    def key_samples(self) -> tuple[dict[str, list[str]], list[str]]:
+        """The registry's keys, sampled for stand-ins: per key prefix (``ITU-R:2019-2023``), the
+        last part of one key of each kind under it; and one whole key of each kind."""
+        if self._samples is None:
+            by_prefix: dict[str, dict[str, str]] = {}
+            by_kind: dict[str, str] = {}
+            for key, item in self.keys.items():
+                by_kind.setdefault(item.kind, key)
+                prefix, sep, last = key.rpartition(":")
+                if sep:
+                    by_prefix.setdefault(prefix, {}).setdefault(item.kind, last)
+            self._samples = ({p: list(k.values()) for p, k in by_prefix.items()}, list(by_kind.values()))
+        return self._samples
 
     def register(self, row: Row, col: str, key: str, path: str, kind: str, sector: str | None) -> URIRef:
         if key in self.file_keys:
@@ -125,8 +141,8 @@ def _problem(sheet: Sheet, row: Row, exc: SourceError) -> Problem:
 def _further(kind: Kind, fmt: str, imp: _ImportContext, sheet: Sheet, row: Row,
              exc: SourceError) -> list[Problem]:
     """The row's other bad cells (a converter stops at the first): the bad cell is replaced by a
-    stand-in (blank, else the template's example value) and the row converted again on a copy of
-    the registry, until it converts, or fails on a column already reported or on none."""
+    stand-in (`_stand_ins`) and the row converted again on a copy of the registry, until it
+    converts, or fails on a column already reported or on none."""
     found: list[Problem] = []
     seen = {exc.column}
     cells = dict(row.cells)
@@ -135,7 +151,7 @@ def _further(kind: Kind, fmt: str, imp: _ImportContext, sheet: Sheet, row: Row,
     while exc.column and len(found) < _PROBES:
         column = sheet.header[exc.column - 1]
         again: SourceError | None = None
-        for stand_in in dict.fromkeys(("", example.get(column, ""))):
+        for stand_in in _stand_ins(column, cells, example.get(column, ""), sheet, row.line, imp):
             cells[column] = stand_in
             again = _probe(kind, imp, replace(row, cells=MappingProxyType(dict(cells))))
             if again is None:
@@ -148,6 +164,25 @@ def _further(kind: Kind, fmt: str, imp: _ImportContext, sheet: Sheet, row: Row,
         found.append(_problem(sheet, row, again))
         exc = again
     return found
+
+
+def _stand_ins(column: str, cells: dict[str, str], example: str, sheet: Sheet, line: int,
+               imp: _ImportContext) -> list[str]:
+    """Values tried in place of a bad cell, most likely to convert first: a blank, the template's
+    example, the column's values on the file's other rows, then keys of the graph that fit the
+    row (a key's last part after a prefix made of the row's own cells, as ``ITU-R:2019-2023:`` for
+    the study group of an ITU-R Question of 2019-2023, and one whole key of each kind). A required
+    lookup whose example does not fit the row (another Sector, period or conference) still gets a
+    value that converts, so the cells after it are checked too."""
+    found: dict[str, None] = dict.fromkeys(("", example))
+    others = (v for n, other in sheet.rows if n != line and (v := other.get(column, "")))
+    found.update(dict.fromkeys(v for v, _ in zip(dict.fromkeys(others), range(4), strict=False)))
+    own = [v for c, v in cells.items() if c != column and v and ":" not in v]
+    by_prefix, by_kind = imp.key_samples()
+    for prefix in [f"{a}:{b}" for a in own for b in own if a != b] + own:
+        found.update(dict.fromkeys(by_prefix.get(prefix, ())))
+    found.update(dict.fromkeys(by_kind))
+    return list(found)[:_STAND_INS]
 
 
 def _probe(kind: Kind, imp: _ImportContext, row: Row) -> SourceError | None:

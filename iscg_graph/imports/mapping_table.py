@@ -18,16 +18,19 @@ recorded mappings of the table's items that the table no longer lists (to retire
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS, SKOS
+from .choices import Ambiguity, Choice, Picks, cell_address, normal_token
 from .notation import Ref, parse_cell
-from .upload import Problem, Sheet
+from .upload import N_, Problem, Sheet
 
 __all__ = ["Item", "Pair", "Preview", "preview_mapping_table"]
 
 _SECTOR = re.compile(r"ITU-([RTD])", re.I)
+Why = tuple[tuple[str, Mapping[str, object]], ...]  # why an item is not found: (template, values) parts
 _KIND_CLASSES = {
     "question": ("Question",),
     "study-group": ("StudyGroup",),
@@ -45,6 +48,19 @@ class Item:
     period: str  # "2022-2025"; "" for Resolutions
     start: int
     end: int
+    conference: str = ""  # of a Resolution
+
+    @property
+    def choice(self) -> Choice:
+        """This item as a choice for an ambiguous cell: a token and a label, by Sector, number,
+        period and title (never the IRI)."""
+        if self.kind == "resolution":
+            token = f"{self.conference} Res. {self.notation}"
+            return Choice(token, f"{token}: {self.label}" if self.label != self.iri else token, self.iri)
+        token = f"{self.sector} {self.notation} {self.period}"
+        # the graph's labels already read "ITU-D Q7/2 (2014-2017): <title>"
+        label = self.label if self.label != self.iri else f"{self.sector} {self.notation} ({self.period})"
+        return Choice(token, label, self.iri)
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,8 @@ class Preview:
     add: list[Pair] = field(default_factory=list)
     unchanged: list[Pair] = field(default_factory=list)
     retire: list[tuple[str, str, str]] = field(default_factory=list)  # (mapping, subject, object)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # also among the problems, until chosen
+    picks: Picks = ()  # the editor's accepted choices, applied
 
     @property
     def ok(self) -> bool:
@@ -90,7 +108,8 @@ def _index(store: EmbeddedStore) -> tuple[list[Item], list[tuple[Item, str, set[
           OPTIONAL {{ ?r <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
           OPTIONAL {{ ?v <{o}versionOf> ?r ; <http://purl.org/dc/terms/issued> ?y }}
         }} GROUP BY ?r ?num ?conf ?label""")
-    resolutions = [(Item(_v(r["r"]), _v(r.get("label", r["r"])), "", "resolution", _v(r["num"]), "", 0, 9999),
+    resolutions = [(Item(_v(r["r"]), _v(r.get("label", r["r"])), "", "resolution", _v(r["num"]), "", 0, 9999,
+                          _v(r["conf"]).upper()),
                      _v(r["conf"]).upper(), set(_v(r["years"]).split()) if "years" in r else set())
                     for r in res]
     return items, resolutions
@@ -111,50 +130,74 @@ class _Resolver:
         self.items, self.resolutions = _index(store)
         self.periods = periods
 
-    def find(self, ref: Ref, sector: str | None, around: tuple[int, int] | None) -> tuple[Item | None, str]:
-        """The item, or None and why."""
+    def find(self, ref: Ref, sector: str | None, around: tuple[int, int] | None,
+             picked: frozenset[str] = frozenset()) -> tuple[Item | None, Why, list[Item]]:
+        """The item, or None, why and (when ambiguous) the choices; an ambiguity is settled by the
+        one choice among them whose token is in ``picked`` (normalised tokens of the cell)."""
+        found, why, choices = self._find(ref, sector, around)
+        if choices:
+            chosen = [i for i in choices if normal_token(i.choice.token) in picked]
+            if len(chosen) == 1:
+                return chosen[0], (), []
+        return found, why, choices
+
+    def _find(self, ref: Ref, sector: str | None,
+              around: tuple[int, int] | None) -> tuple[Item | None, Why, list[Item]]:
+        r: dict[str, object] = {"ref": ref.text}
         if ref.kind == "resolution":
             found = [(i, c, y) for i, c, y in self.resolutions if i.notation == ref.number
                      and (ref.conference is None or c.startswith(ref.conference))
                      and (ref.year is None or ref.year in y)]
             if len(found) == 1:
-                return found[0][0], ""
+                return found[0][0], (), []
             if not found:
-                return None, f"no Resolution {ref.number} in the graph" + (
-                    f" adopted by {ref.conference}" if ref.conference else "") + (
-                    f" with a version of {ref.year}" if ref.year else "")
-            choices = "; ".join(f"{c} Res. {i.notation} ({i.iri})" for i, c, _y in found)
-            return None, (f"ambiguous: {len(found)} Resolutions match: {choices} "
-                          "(write the conference: WTSA Res. 72)")
+                return None, ((N_("%(ref)s: no such Resolution in the graph (number, conference and "
+                                  "revision year as written)"), r),), []
+            choices = "; ".join(i.choice.token for i, _c, _y in found)
+            return None, ((N_("%(ref)s: ambiguous: %(count)s Resolutions match: %(choices)s (choose one, or "
+                              "write the conference: WTSA Res. 72)"),
+                           {**r, "count": len(found), "choices": choices}),), [i for i, _c, _y in found]
         if sector is None:
-            return None, "the column header names no Sector (ITU-R, ITU-T, ITU-D)"
+            return None, ((N_("%(ref)s: the column header names no Sector (ITU-R, ITU-T, ITU-D)"), r),), []
         same = [i for i in self.items
                 if i.sector == sector and i.kind == ref.kind and i.notation == ref.notation]
+        what: dict[str, object] = {**r, "sector": sector, "notation": ref.notation}
         if sector in self.periods:
             matches = [i for i in same if i.period == self.periods[sector]]
-            within = f"of {self.periods[sector]}"
+            within = (N_("%(ref)s: unknown item: no %(sector)s %(notation)s of %(period)s"),
+                      {**what, "period": self.periods[sector]})
         elif around is not None:
             matches = [i for i in same if i.start <= around[1] and i.end >= around[0]]
-            within = f"overlapping {around[0]}-{around[1]}"
+            within = (N_("%(ref)s: unknown item: no %(sector)s %(notation)s overlapping %(period)s"),
+                      {**what, "period": f"{around[0]}-{around[1]}"})
         else:
-            matches, within = same, "in any period"
+            matches = same
+            within = (N_("%(ref)s: unknown item: no %(sector)s %(notation)s in any period"), what)
         if len(matches) == 1:
-            return matches[0], ""
+            return matches[0], (), []
         if not matches:
             elsewhere = sorted({i.period for i in same})
-            hint = f" (it exists in {', '.join(elsewhere)})" if elsewhere else ""
-            kind = ref.kind.replace("-", " ")
-            return None, f"unknown item: no {sector} {kind} {ref.notation} {within}{hint}"
-        choices = "; ".join(f"{i.notation} {i.period} ({i.iri})" for i in matches)
-        return None, f"ambiguous: {len(matches)} items match: {choices} (give the study period for {sector})"
+            if not elsewhere:
+                return None, (within,), []
+            return None, (within, (N_(" (it exists in %(periods)s)"), {"periods": ", ".join(elsewhere)})), []
+        matches.sort(key=lambda i: (i.start, i.iri))
+        choices = "; ".join(i.choice.label for i in matches)
+        return None, ((N_("%(ref)s: ambiguous: %(count)s items match: %(choices)s (choose one, or give the "
+                          "study period for %(sector)s)"),
+                       {**r, "count": len(matches), "choices": choices, "sector": sector}),), matches
 
 
 def preview_mapping_table(sheets: list[Sheet], store: EmbeddedStore, *,
-                          periods: dict[str, str] | None = None) -> Preview:
-    """Resolve the first sheet; every problem, and what an import would add, keep and retire."""
-    preview = Preview()
+                          periods: dict[str, str] | None = None, picks: Picks = ()) -> Preview:
+    """Resolve the first sheet; every problem, and what an import would add, keep and retire.
+    ``picks``: the editor's choices for ambiguous cells, already checked (`check_choices`)."""
+    preview = Preview(picks=tuple(picks))
+    chosen: dict[str, set[str]] = {}
+    for cell, token in picks:
+        chosen.setdefault(cell, set()).add(normal_token(token))
     if not sheets:
-        preview.problems.append(Problem("", 0, "", "", "the file holds no sheet with a header row"))
+        preview.problems.append(Problem.worded(
+            "", 0, "", "", (N_("the file holds no sheet with a header row"), {})))
         return preview
     sheet = sheets[0]
     preview.problems.extend(sheet.problems)
@@ -163,31 +206,44 @@ def preview_mapping_table(sheets: list[Sheet], store: EmbeddedStore, *,
     row_header = sheet.header[0] if sheet.header else ""
     row_sector = _sector_of(row_header)
     if row_sector is None:
-        preview.problems.append(Problem(
+        preview.problems.append(Problem.worded(
             sheet.name, 1, row_header, row_header,
-            "the first column's header must name the table's Sector (e.g. ITU-D)"))
+            (N_("the first column's header must name the table's Sector (e.g. ITU-D)"), {})))
         return preview
     around = _years(periods[row_sector]) if row_sector in periods else None
     columns = [(h, _sector_of(h)) for h in sheet.header[1:]
                if _sector_of(h) or "resolution" in h.lower()]
     seen: dict[str, int] = {}
     pairs: list[Pair] = []
+    def lookup(ref: Ref, sector: str | None, years: tuple[int, int] | None, number: int, header: str,
+               value: str) -> tuple[Item | None, Why]:
+        cell = cell_address(sheet.header, header, number)
+        item, why, choices = resolver.find(ref, sector, years, frozenset(chosen.get(cell, ())))
+        if choices:
+            preview.ambiguities.append(Ambiguity(sheet.name, number, header, cell, value, ref.text,
+                                                 tuple(i.choice for i in choices)))
+        return item, why
+
     for number, cells in sheet.rows:
         value = cells.get(row_header, "")
         refs, errors = parse_cell(value)
         problems = [Problem(sheet.name, number, row_header, value, str(e)) for e in errors]
         subject: Item | None = None
         if not errors and len(refs) != 1:
-            problems.append(Problem(sheet.name, number, row_header, value,
-                                    f"{len(refs)} items in the row cell: one {row_sector} item per row"))
+            problems.append(Problem.worded(
+                sheet.name, number, row_header, value,
+                (N_("%(count)s items in the row cell: one %(sector)s item per row"),
+                 {"count": len(refs), "sector": row_sector})))
         elif not errors:
-            subject, why = resolver.find(refs[0], row_sector, None if row_sector in periods else around)
+            subject, why = lookup(refs[0], row_sector, None if row_sector in periods else around, number,
+                                  row_header, value)
             if subject is None:
-                problems.append(Problem(sheet.name, number, row_header, value, why))
+                problems.append(Problem.worded(sheet.name, number, row_header, value, *why))
             elif subject.iri in seen:
-                problems.append(Problem(
+                problems.append(Problem.worded(
                     sheet.name, number, row_header, value,
-                    f"duplicate row: {subject.notation} is already on row {seen[subject.iri]}"))
+                    (N_("duplicate row: %(notation)s is already on row %(row)s"),
+                     {"notation": subject.notation, "row": seen[subject.iri]})))
                 subject = None
             else:
                 seen[subject.iri] = number
@@ -197,9 +253,9 @@ def preview_mapping_table(sheets: list[Sheet], store: EmbeddedStore, *,
             refs, errors = parse_cell(cell)
             problems += [Problem(sheet.name, number, header, cell, str(e)) for e in errors]
             for ref in refs:
-                target, why = resolver.find(ref, sector, item_years)
+                target, why = lookup(ref, sector, item_years, number, header, cell)
                 if target is None:
-                    problems.append(Problem(sheet.name, number, header, cell, f"{ref.text}: {why}"))
+                    problems.append(Problem.worded(sheet.name, number, header, cell, *why))
                 elif subject is not None:
                     pairs.append(Pair(sheet.name, number, header, subject, target))
         preview.problems.extend(problems)

@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -27,7 +28,7 @@ from ..errors import (
     UploadRefused,  # noqa: F401 (defined in the one tree, re-exported here)
 )
 
-__all__ = ["MAX_PARTS", "MAX_RATIO", "Problem", "Sheet", "UploadRefused", "read_table"]
+__all__ = ["MAX_PARTS", "MAX_RATIO", "N_", "Problem", "Sheet", "UploadRefused", "read_table"]
 
 MAX_PARTS = 1000
 MAX_RATIO = 100
@@ -35,16 +36,34 @@ _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention: "mark for the catalogues"
+    """Marks an English message template so the interface's catalogues extract it (``make i18n``);
+    the library itself never translates."""
+    return message
+
+
+Parts = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # ((English template, ((name, value), ...)), ...)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem, where a person finds it: sheet, row (1-based, as the spreadsheet numbers it),
-    column (its header), the value as written, and what is wrong."""
+    column (its header), the value as written, and what is wrong (in English). ``parts``, when
+    given, is the same message as templates and their values, for an interface to translate."""
 
     sheet: str
     row: int
     column: str
     value: str
     message: str
+    parts: Parts = ()
+
+    @classmethod
+    def worded(cls, sheet: str, row: int, column: str, value: str,
+               *parts: tuple[str, Mapping[str, object]]) -> Problem:
+        """A problem whose message is ``parts`` (template, values) filled in and joined."""
+        frozen = tuple((text, tuple((k, str(v)) for k, v in values.items())) for text, values in parts)
+        return cls(sheet, row, column, value, "".join(t % dict(v) for t, v in frozen), frozen)
 
 
 @dataclass
@@ -119,8 +138,9 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
         for col, raw in zip(header, line, strict=False):
             value = raw.strip()
             if value.startswith(("=", "+", "-", "@")) and not _NUMBER.fullmatch(value):
-                sheet.problems.append(Problem(name, number, col, value,
-                                              "looks like a spreadsheet formula: formulas are not accepted"))
+                sheet.problems.append(Problem.worded(
+                    name, number, col, value,
+                    (N_("looks like a spreadsheet formula: formulas are not accepted"), {})))
                 continue
             cells[col] = value
         if any(cells.values()):
@@ -148,9 +168,9 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
                 cells: dict[str, str] = {}
                 for col, cell in zip(header, row, strict=False):
                     if getattr(cell, "data_type", None) == "f":
-                        sheet.problems.append(Problem(
+                        sheet.problems.append(Problem.worded(
                             ws.title, number, col, _text(cell.value),
-                            "a formula: formulas are never evaluated; type the value"))
+                            (N_("a formula: formulas are never evaluated; type the value"), {})))
                         continue
                     cells[col] = _text(cell.value)
                 if any(cells.values()):

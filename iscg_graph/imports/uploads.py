@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 
 from ..curation.history import ChangeRecord
 from ..curation.writes import WritePath
+from ..errors import ChoiceRefused
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS, SKOS
+from .choices import Ambiguity, Picks, check_choices
 from .commit import commit_preview
 from .data_commit import commit_table
 from .data_tables import FORMATS, TablePreview, detect_format, preview_data_table
 from .mapping_table import Preview, preview_mapping_table
 from .upload import Problem, Sheet, read_table
 
-__all__ = ["MAPPING_TABLE", "UPLOAD_FORMATS", "PreviewRow", "UploadPreview", "commit_upload",
-           "preview_upload", "study_periods"]
+__all__ = ["MAPPING_TABLE", "UPLOAD_FORMATS", "PreviewRow", "UploadPreview", "check_upload_choices",
+           "commit_upload", "preview_upload", "study_periods"]
 
 MAPPING_TABLE = "mapping-table"
 UPLOAD_FORMATS = (MAPPING_TABLE, *FORMATS)
@@ -55,11 +57,21 @@ class UploadPreview:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def ambiguities(self) -> list[Ambiguity]:
+        """The mapping table's cells that match several items, each with its choices."""
+        return list(self.mapping.ambiguities) if self.mapping is not None else []
+
+    @property
+    def picks(self) -> Picks:
+        return self.mapping.picks if self.mapping is not None else ()
+
 
 def preview_upload(data: bytes, file_name: str, store: EmbeddedStore, *, base: str,
                    format: str | None = None, periods: dict[str, str] | None = None,
-                   max_bytes: int = 5_000_000) -> UploadPreview:
-    """Read and preview a file; `UploadRefused` for a file refused as a whole."""
+                   max_bytes: int = 5_000_000, picks: Picks = ()) -> UploadPreview:
+    """Read and preview a file; `UploadRefused` for a file refused as a whole. ``picks``: the
+    editor's choices for a mapping table's ambiguous cells, checked by `check_upload_choices`."""
     if format is not None and format not in UPLOAD_FORMATS:
         raise ValueError(f"unknown format {format!r}")
     sheets = read_table(data, file_name, max_bytes=max_bytes)
@@ -67,7 +79,7 @@ def preview_upload(data: bytes, file_name: str, store: EmbeddedStore, *, base: s
     if format is None:
         format = next((f for s in sheets if (f := detect_format(s.header) or "")), MAPPING_TABLE)
     if format == MAPPING_TABLE:
-        mapping = preview_mapping_table(sheets, store, periods=periods)
+        mapping = preview_mapping_table(sheets, store, periods=periods, picks=picks)
         found = UploadPreview(file_name, digest, format, sheets, list(mapping.problems), mapping=mapping)
         found.counts = {"add": len(mapping.add), "change": 0, "unchanged": len(mapping.unchanged),
                         "retire": len(mapping.retire)}
@@ -85,6 +97,20 @@ def preview_upload(data: bytes, file_name: str, store: EmbeddedStore, *, base: s
                        for c in items]
     found.rows += [PreviewRow("retire", "", 0, label, iri) for iri, label in table.retire]
     return found
+
+
+def check_upload_choices(preview: UploadPreview, store: EmbeddedStore, *, periods: dict[str, str] | None,
+                         picks: Picks) -> Picks:
+    """The picks for a previewed mapping table, each one of the choices offered for its cell
+    (`ChoiceRefused` otherwise): the picks to give `preview_upload`."""
+    if preview.mapping is None:
+        if picks:
+            raise ChoiceRefused("only a mapping table has ambiguous cells to choose for")
+        return ()
+    sheets = preview.sheets
+    return check_choices(
+        lambda accepted: preview_mapping_table(sheets, store, periods=periods, picks=accepted).ambiguities,
+        picks)
 
 
 def commit_upload(preview: UploadPreview, path: WritePath, *, data: bytes, author: str, comment: str,

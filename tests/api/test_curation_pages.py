@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
@@ -202,6 +203,53 @@ def test_editor_records_a_mapping_with_the_pickers_values(env) -> None:
     assert change.kind == "form" and change.comment == "ISCG table 2" and {Q32, Q417} <= set(change.about)
 
 
+def test_editor_edits_a_mapping_record_validated_with_history(env) -> None:
+    client, store, tokens = env
+    _login(client, "editor")
+    csrf = _csrf(client.get("/curate/mapping").text)
+    r = client.post("/curate/mapping", data={"left": Q32, "right": Q417, "relation": "complementary",
+                                             "comment": "ISCG table 2", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    record = next(q.subject.value for q in store.inner.quads_for_pattern(None, None, None, REVIEWS)
+                  if "/id/mapping/R" in q.subject.value)
+    page = client.get("/" + record.split("/iscg/", 1)[1], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Edit this mapping record" in page.text
+    assert f"/curate/mapping/edit?iri={quote(record, safe='/')}" in page.text
+    form = client.get("/curate/mapping/edit", params={"iri": record})
+    assert form.status_code == 200 and '<option value="Complementary" selected>' in form.text
+    assert client.get("/curate/mapping/edit", params={"iri": Q32}).status_code == 404  # not a record
+    edit = {"iri": record, "relation_kind": "Duplicate", "justification": "LexicalMatching",
+            "confidence": "Unconfirmed", "status": "Rejected", "comment": "the TDAG said no",
+            "csrf_token": csrf}
+    before = _hash(store)
+    r = client.post("/curate/mapping/edit", data={**edit, "status": "Maybe"})
+    assert r.status_code == 422 and "Rejected" in r.text.split('id="status-errors"')[1].split("</span>")[0]
+    r = client.post("/curate/mapping/edit", data={**edit, "comment": " "})
+    assert r.status_code == 422 and "say why" in r.text
+    r = client.post("/curate/mapping/edit", data={**edit, "csrf_token": "forged"})
+    assert r.status_code in (400, 403)
+    assert _hash(store) == before
+    r = client.post("/curate/mapping/edit", data=edit, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    node = ox.NamedNode(record)
+
+    def value(predicate: str) -> str:
+        quads = store.inner.quads_for_pattern(node, ox.NamedNode(predicate), None, REVIEWS)
+        return next(q.object.value for q in quads)
+
+    iscg = "https://w3id.org/iscg/ontology#"
+    assert value(iscg + "relationKind") == iscg + "Duplicate" and value(iscg + "status") == iscg + "Rejected"
+    assert value(iscg + "confidence") == iscg + "Unconfirmed"
+    assert value("https://w3id.org/sssom/predicate_modifier") == "Not"
+    assert " — not Duplicate of — " in value("http://www.w3.org/2000/01/rdf-schema#label")
+    newest = journal(store.inner)[0]
+    assert newest.comment == "the TDAG said no" and record in newest.about and newest.author == "editor"
+    form = client.get("/curate/mapping/edit", params={"iri": record})
+    assert '<option value="Rejected" selected>' in form.text
+    assert client.post("/curate/mapping/edit", data=edit).text.count("nothing changed") == 1
+
+
 @pytest.mark.parametrize("who", [None, "reviewer"])
 def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
     client, store, tokens = env
@@ -210,7 +258,8 @@ def test_every_write_route_refuses_anonymous_and_readers(env, who) -> None:
     form = {"iri": Q417, "action": "retire", "comment": "x", "left": Q32, "right": Q417,
             "relation": "overlap", "pair": f"{Q32}|{Q417}", "decision": "accept", "name": "x",
             "password": "y" * 12, "role": "admin"}
-    routes = ["/curate/item", "/curate/mapping", "/changes/1/revert", "/admin/accounts", "/account/tokens"]
+    routes = ["/curate/item", "/curate/mapping", "/curate/mapping/edit", "/changes/1/revert",
+              "/admin/accounts", "/account/tokens"]
     if who is None:
         routes.append("/curate/candidates")  # reviewers may decide on candidates (with a CSRF token)
     for route in routes:

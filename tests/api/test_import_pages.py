@@ -162,3 +162,60 @@ def test_a_data_table_through_the_page_and_every_template(env) -> None:  # type:
         wb = load_workbook(io.BytesIO(got.content))
         assert wb.worksheets[0].data_validations.dataValidation, fmt
     assert client.get("/curate/import/templates/other.xlsx").status_code == 404
+
+
+def _choices(html: str) -> dict[str, list[tuple[str, str]]]:
+    """Each ambiguity's select on the page: cell -> [(value, label)]."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    select = r'<select id="choose-\d+" name="choose" data-cell="([A-Z]+\d+)">(.*?)</select>'
+    for cell, body in re.findall(select, html, re.S):
+        found[cell] = [(html_unescape(v), html_unescape(t))
+                       for v, t in re.findall(r'<option value="([^"]+)">([^<]*)</option>', body)]
+    return found
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def test_ambiguous_cells_are_chosen_on_the_page_checked_and_committed_as_chosen(env) -> None:  # type: ignore[no-untyped-def]
+    client, store = env
+    csrf = _login(client, "erin")
+    data = workbook([["Q6/2", "", "SG 13", "", ""]])  # no study period: Q6/2 of three periods
+    first = _upload(client, csrf, data, comment="after the ISCG meeting")
+    assert first.status_code == 422
+    offered = _choices(first.text)
+    assert [label for _v, label in offered["A2"]] == [
+        "ITU-D Q6/2 (2014-2017): ICT and climate change", "ITU-D Q6/2 (2018-2021): ICTs and the environment",
+        "ITU-D Q6/2 (2022-2025): ICTs for the environment"]
+    assert "https://w3id.org" not in first.text.split("<h2>", 2)[1]  # choices by label, never IRIs
+    digest = re.search(r'action="/curate/import/([0-9a-f]{64})/choose"', first.text).group(1)  # type: ignore[union-attr]
+    choose = f"/curate/import/{digest}/choose"
+    # a choice that was not offered for the cell is refused, naming the cell; nothing is kept
+    for bad in ("A2=ITU-D Q6/2 2010-2014", "C9=ITU-T SG13 2017-2020", "A2=ITU-D Q7/2 2014-2017", "A2"):
+        refused = client.post(choose, data={"csrf_token": csrf, "choose": [bad]})
+        assert refused.status_code == 422, bad
+        assert "Your choice was not accepted:" in refused.text
+        why = "cell C9 has no ambiguous" if "C9" in bad else "A2" if "=" in bad else "CELL=CHOICE"
+        assert why in refused.text
+    assert client.post(choose, data={"choose": ["A2=ITU-D Q6/2 2014-2017"]}).status_code == 403
+    picked = client.post(choose, data={"csrf_token": csrf, "comment": "after the ISCG meeting",
+                                       "choose": ["A2=ITU-D Q6/2 2014-2017", ""]})
+    assert picked.status_code == 200, picked.text
+    assert "Your choices for ambiguous cells" in picked.text and "ITU-D Q6/2 2014-2017" in picked.text
+    assert re.search(r'data-count="add">1<', picked.text)
+    key = re.search(r'name="choices" value="([0-9a-f]{16})"', picked.text).group(1)  # type: ignore[union-attr]
+    confirm = f"/curate/import/{digest}"
+    # a confirmation of the preview before the choices is not this preview
+    stale = client.post(confirm, data={"csrf_token": csrf, "comment": "x", "choices": ""})
+    assert stale.status_code == 409 and journal(store.inner) == []
+    form = {"csrf_token": csrf, "comment": "after the ISCG meeting", "choices": key}
+    done = client.post(confirm, data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    rows = store.select(
+        "SELECT ?m WHERE { ?m <https://w3id.org/iscg/ontology#subject> "
+        "<https://w3id.org/iscg/id/question/itu-d/2014-2017/6-2> ; <https://w3id.org/iscg/ontology#object> "
+        "<https://w3id.org/iscg/id/study-group/itu-t/2017-2020/sg13> }")
+    assert len(rows) == 1 and len(journal(store.inner)) == 1

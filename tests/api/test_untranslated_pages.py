@@ -140,8 +140,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
 
 PAGES = [
     "/login", "/ontology", "/docs/querying", "/docs/examples", "/query", "/account", "/admin/accounts",
-    "/curate/mapping", "/curate/import", "/changes", "/changes/1", "/releases", "/releases/r2",
-    "/releases/r1", "/reports/new-since?release=r1",
+    "/curate/mapping", "/curate/import", "/curate/new-period", "/changes", "/changes/1", "/releases",
+    "/releases/r2", "/releases/r1", "/reports/new-since?release=r1",
 ]
 
 

@@ -123,3 +123,31 @@ def test_editor_publishes_a_release_and_a_duplicate_name_is_refused(page, server
     page.get_by_role("button", name="Publish the release").click()
     page.wait_for_load_state()
     assert "already exists" in page.locator("#release-name-errors").inner_text()
+
+
+def test_editor_chooses_the_item_meant_in_an_ambiguous_cell(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    _login(page, server, "/curate/import")
+    # no study period given: Q6/2 is the Question of three periods
+    page.set_input_files("#file", files=[{"name": "no-period.xlsx", "mimeType": XLSX,
+                                          "buffer": workbook([["Q6/2", "", "SG 13", "", ""]])}])
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    choice = page.locator('select[data-cell="A2"]')
+    choice.wait_for()
+    labels = [o.inner_text() for o in choice.locator("option").all()]
+    assert "ITU-D Q6/2 (2018-2021): ICTs and the environment" in labels
+    assert not any("://" in label for label in labels)
+    choice.select_option(label="ITU-D Q6/2 (2018-2021): ICTs and the environment")
+    if page.locator('select[data-cell="C2"]').count():
+        page.locator('select[data-cell="C2"]').select_option(index=0)  # left unchosen: settled by A2
+    page.get_by_role("button", name="Check again with these choices").click()
+    page.wait_for_load_state()
+    page.locator("table.import-preview").wait_for()
+    assert "ITU-D Q6/2 2018-2021" in page.locator("section.import-picks").inner_text()
+    assert page.locator('[data-count="add"]').inner_text() == "1"
+    added = page.locator("table.import-preview tbody tr").first.inner_text()
+    assert "Q6/2 (2018-2021)" in added and "SG13 (2017-2020)" in added
+    page.fill("#confirm-comment", "the 2018-2021 Question, as chosen")
+    page.get_by_role("button", name="Confirm the import").click()
+    page.wait_for_url("**/changes/*")
+    assert "the 2018-2021 Question, as chosen" in page.locator("main").inner_text()

@@ -180,3 +180,19 @@ def test_every_bad_cell_of_a_row_is_reported(real_store) -> None:  # type: ignor
     got = {(p.row, p.column, p.value) for p in preview.problems}
     assert got == {(2, "study_group", "SG77"), (2, "continues", "Q55/2"),
                    (2, "related_resolutions", "PP:9999"), (2, "confidence", "sure")}, preview.problems
+
+
+def test_two_bad_cells_behind_a_required_lookup_whose_example_does_not_fit(real_store) -> None:  # type: ignore[no-untyped-def]
+    # an ITU-R Question: neither a blank nor the template's ITU-T example converts in place of its
+    # notation, and its study group and confidence are wrong too: all three in one pass
+    bad = {"sector": "ITU-R", "study_period": "2019-2023", "notation": "Q96/1", "study_group": "SG77",
+           "confidence": "sure"}
+    preview = preview_data_table(read_table(table("questions", bad), "q.csv"), real_store, base=BASE)
+    got = {(p.row, p.column, p.value) for p in preview.problems}
+    assert got == {(2, "notation", "Q96/1"), (2, "study_group", "SG77"), (2, "confidence", "sure")}, got
+    # a Resolution version of another conference than the example's: the edition and the confidence
+    bad = {"conference": "RA", "number": "6", "edition": "RA-99", "revises": "RA-01", "confidence": "sure"}
+    sheets = read_table(table("resolution-versions", bad), "v.csv")
+    preview = preview_data_table(sheets, real_store, base=BASE)
+    got = {(p.row, p.column) for p in preview.problems}
+    assert {(2, "edition"), (2, "confidence")} <= got, preview.problems

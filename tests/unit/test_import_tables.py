@@ -108,8 +108,9 @@ def test_every_bad_row_is_reported_by_sheet_row_and_column(real_store) -> None: 
 def test_an_ambiguous_item_lists_its_choices(real_store) -> None:  # type: ignore[no-untyped-def]
     preview = preview_mapping_table(read_table(xlsx([GOOD]), "t.xlsx"), real_store)
     first = preview.problems[0]
-    assert first.column == "ITU-D Question" and first.message.startswith("ambiguous")
-    assert "/question/itu-d/2014-2017/7-2" in first.message and "give the study period" in first.message
+    assert first.column == "ITU-D Question" and first.message.startswith("Q7/2: ambiguous")
+    assert "ITU-D Q7/2 (2014-2017): " in first.message and "give the study period" in first.message
+    assert "https://" not in first.message  # the choices by their labels, never IRIs
 
 
 def test_the_command_writes_nothing_and_fails_on_errors_then_previews_the_corrected_file(

@@ -14,6 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from ...errors import DanglingKeyError, SourceError
+from ...render.cells import is_formula_like
 from ...vocab import ONTOLOGY_NS
 
 
@@ -36,7 +37,10 @@ class Row:
     cells: Mapping[str, str]
 
     def get(self, col: str) -> str:
-        return (self.cells.get(col) or "").strip()
+        value = (self.cells.get(col) or "").strip()
+        if value.startswith("'") and is_formula_like(value[1:]):
+            return value[1:]  # the apostrophe `iscg export` puts before text a spreadsheet would run
+        return value
 
     def where(self, col: str | None = None) -> dict[str, object]:
         column = self.header.index(col) + 1 if col in self.header else None

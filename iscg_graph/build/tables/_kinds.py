@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ...errors import SourceError
 from ._context import Context, Handler, Row
 from ._coordination import emit_agent, emit_body, emit_document, emit_meeting, emit_outcome, reg_simple
+from ._curated import emit_retirement, emit_review, reg_review
 from ._groups import emit_group, emit_period, emit_question, reg_group, reg_period, reg_question
 from ._labels import emit_label
 from ._links import (
@@ -98,6 +99,14 @@ KINDS: tuple[Kind, ...] = (
         reg_equivalence,
         emit_equivalence,
     ),
+    # written by `iscg export` from changes made through the service (see _curated)
+    _kind(
+        "review decisions",
+        "id subject object relation_kind predicate status justification reviewer date comment",
+        reg_review,
+        emit_review,
+    ),
+    _kind("retirements", "item retired_by date comment", _none, emit_retirement),
 )
 # registration order: a kind may look up keys of the kinds before it
 ORDER = [k.name for k in KINDS]

@@ -9,43 +9,14 @@ import re
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
+from ...vocab import JUSTIFICATIONS, RELATION_KINDS, RELATION_PHRASES, STATUSES
 from ._cells import common, date_cell, en
 from ._context import Context, Item, Row
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 
-RELATION_KINDS = (
-    "Recalls",
-    "BackgroundText",
-    "TopicalOverlap",
-    "Collaboration",
-    "LeadGroup",
-    "ParallelText",
-    "Duplicate",
-    "Overlap",
-    "Complementary",
-    "AlreadyCoordinated",
-    "BasisForStudy",
-    "Cites",
-)
-RELATION_PHRASES = {  # how a mapping record reads: "<subject> <phrase> <object>"
-    "Recalls": "recalls",
-    "BackgroundText": "is background text for",
-    "TopicalOverlap": "overlaps in topic with",
-    "Collaboration": "collaborates with",
-    "LeadGroup": "has as lead group",
-    "ParallelText": "is a parallel text of",
-    "Duplicate": "duplicates",
-    "Overlap": "overlaps with",
-    "Complementary": "complements",
-    "AlreadyCoordinated": "is already coordinated with",
-    "BasisForStudy": "is a basis for study in",
-    "Cites": "cites",
-}
-STATUSES = ("Asserted", "Proposed", "Accepted", "Rejected")
 SKOS_MATCH = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "BackgroundKnowledgeBasedMatching")
 
 
 ITEM_KINDS = ("question", "group", "resolution", "version")
