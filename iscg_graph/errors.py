@@ -23,6 +23,7 @@ ISCGError
 │   └── UnknownRelease     no release of that name
 ├── PatchError             an RDF Patch line that cannot be read or applied
 ├── UploadRefused          an uploaded table is refused as a whole (size, type, macros, bomb)
+├── ChoiceRefused          a choice for an ambiguous mapping-table cell that is not one offered
 ├── NotationError          a cell names an item in no notation understood (Q3/17, WP 5D, Res. 191…)
 ├── OptionError            a service parameter with a value it does not accept (entailment=…)
 ├── LabelRequestError      ``labels=`` names no usable language tag
