@@ -14,6 +14,7 @@ DecisionInvalid        422     with ``problems``: the rules the review decision 
 DecisionConflict       409     the pair already has a decision
 SearchError            400
 UnknownQuery           404
+ServerLacksFeature     501     a canned query the remote SPARQL server answers wrongly, and why
 QuerySyntaxError       400     with line and column
 QueryRefused           403     updates, SERVICE, unknown dataset IRIs
 QueryTooDeep           400     nesting past ``max_query_depth``, refused before parsing
@@ -50,6 +51,7 @@ from iscg_graph.errors import (
     ResultTooLarge,
     ReviewError,
     SearchError,
+    ServerLacksFeature,
     StoreError,
     UnknownQuery,
 )
@@ -97,6 +99,8 @@ def problem_for(exc: Exception, settings: Settings) -> Problem:
         return Problem(400, str(exc))
     if isinstance(exc, UnknownQuery):
         return Problem(404, str(exc), code="unknown_query")
+    if isinstance(exc, ServerLacksFeature):
+        return Problem(501, str(exc))
     if isinstance(exc, QuerySyntaxError):
         where = "at " if exc.line is not None else ": "
         return Problem(400, f"SPARQL syntax error {where}{exc}", code="query_syntax")

@@ -11,7 +11,10 @@ Scenarios: single-client latency per query, 8 clients on the light queries, 8 cl
 overlap query. ``light-label`` repeats one lookup (what a result cache is good at);
 ``light-varying`` asks for the label of a different resource each time (every labelled subject of
 the data, in a fixed shuffled order), so neither a result cache nor a plan cache can answer it.
-Server ``floor`` (bench/floor_app.py) is uvicorn + pyoxigraph with no checks at all: the best
+Servers ``iscg-oxigraph`` and ``iscg-virtuoso`` are this service on a remote store
+(bench/remote_stack.py): the bench data loaded into `oxigraph serve` or Virtuoso 7, the service in
+front with the remote settings, so each request pays the extra network hop. Server ``floor``
+(bench/floor_app.py) is uvicorn + pyoxigraph with no checks at all: the best
 single-request latency any service on this stack could show, to tell the stack's cost from this
 service's. Prints a markdown table and writes it, with the raw figures as JSON, to bench/results/.
 """
@@ -37,6 +40,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the server-process helper the live te
 from generate import SIZES, generate  # noqa: E402
 from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
+from remote_stack import RemoteStack  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -254,6 +258,8 @@ SERVERS = {
     "floor": ("floor: uvicorn + pyoxigraph, no checks", "/sparql"),
     "oxigraph": ("oxigraph serve", "/query"),
     "rdflib": ("rdflib-endpoint", "/"),
+    "iscg-oxigraph": ("this service over oxigraph serve, result cache off", "/sparql"),
+    "iscg-virtuoso": ("this service over Virtuoso 7, result cache off", "/sparql"),
 }
 
 
@@ -414,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
                                inline=server != "iscg-workers", shared=args.shared_store)
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
+        elif server in ("iscg-oxigraph", "iscg-virtuoso"):  # bench/remote_stack.py
+            proc = RemoteStack(server.split("-")[1], data, args.work, port,  # type: ignore[arg-type]
+                               {"ISCG_BUDGET_SECONDS_PER_MINUTE": "0", "ISCG_QUERY_TIMEOUT": "60",
+                                "ISCG_RESULT_CACHE_BYTES": "0"})  # every request pays the hop
         elif server == "floor":
             proc = floor_server(data, args.work, port)
         else:

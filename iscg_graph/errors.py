@@ -23,6 +23,7 @@ ISCGError
 │   └── UnknownRelease     no release of that name
 ├── PatchError             an RDF Patch line that cannot be read or applied
 ├── UploadRefused          an uploaded table is refused as a whole (size, type, macros, bomb)
+├── ChoiceRefused          a choice for an ambiguous mapping-table cell that is not one offered
 ├── NotationError          a cell names an item in no notation understood (Q3/17, WP 5D, Res. 191…)
 ├── OptionError            a service parameter with a value it does not accept (entailment=…)
 ├── LabelRequestError      ``labels=`` names no usable language tag
@@ -33,6 +34,7 @@ ISCGError
     ├── QueryTimeout       the query ran past its time limit and was stopped
     ├── EngineUnavailable  no engine could take the query now (busy, starting, crashed): retry later
     ├── ResultTooLarge     the result has more rows than the configured limit
+    ├── ServerLacksFeature the remote SPARQL server answers this canned query wrongly: refused, naming why
     ├── UnknownQuery       no canned query has that name
     └── ParameterError     a canned-query parameter is missing, unknown or ill-typed
 """
@@ -221,6 +223,15 @@ class EngineUnavailable(QueryError):
 
 class ResultTooLarge(QueryError):
     pass
+
+
+class ServerLacksFeature(QueryError):
+    """A canned query the configured SPARQL server is known to answer wrongly (query/portability.py)."""
+
+    def __init__(self, kind: str, query: str, feature: str):
+        self.kind, self.query, self.feature = kind, query, feature
+        super().__init__(f"the canned query {query!r} is not available on this service's SPARQL server "
+                         f"({kind}): the server lacks {feature}")
 
 
 class UnknownQuery(QueryError):

@@ -42,6 +42,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from ..errors import EngineUnavailable, QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .engine import GRAPH_FORMATS, RESULTS_FORMATS
 from .interface import BaseEngine, EngineResult, QueryRequest
+from .portability import check_portable
 from .safety import analyse
 from .splice import splice
 
@@ -210,6 +211,7 @@ class RemoteEngine(BaseEngine):
     def execute(self, request: QueryRequest, timeout: float | None = None) -> EngineResult:
         limit = timeout if timeout is not None else self.config.timeout
         deadline = time.monotonic() + limit
+        check_portable(self.config.kind, request.sparql)  # known wrong answers: refused, saying why
         text = splice(request.sparql, request.substitution_map)
         form = analyse(request.sparql).form
         sw = self.wrapper(timeout=limit)

@@ -5,11 +5,13 @@ variable stands for the term everywhere in the query, sub-queries included. A SP
 over HTTP has no such option, so the remote engine sends the text with each substituted variable
 replaced by its term:
 
-- in a ``SELECT`` projection ``?v`` stays, and the query gets a trailing ``VALUES ?v { <term> }``,
-  which SPARQL joins after grouping and before projection: the column keeps its value whether or
-  not the pattern bound it (``SELECT *`` too);
-- after ``GROUP BY`` ``?v`` stays too (it is unbound in the pattern: one group, and a sub-query
-  projecting it stays valid); after ``ORDER BY``, ``(<term>)`` (a bare term is no condition);
+- in a ``SELECT`` projection ``?v`` stays, and the query's WHERE group ends with
+  ``VALUES ?v { <term> }``: one solution joined with the group's (the variable is nowhere else in
+  it), so the column keeps its value whether or not the pattern bound it (``SELECT *`` too), as with
+  pyoxigraph's substitutions. Not a ``VALUES`` after the whole query: SPARQL 1.1 allows it there,
+  but Virtuoso 7 then answers no rows at all;
+- after ``GROUP BY`` ``?v`` stays too (bound to the one term by that ``VALUES``: one group, and a
+  sub-query projecting it stays valid); after ``ORDER BY``, ``(<term>)`` (a bare term is no condition);
 - ``AS ?v`` is left alone (a ``BIND`` to the variable keeps working);
 - everywhere else (triple patterns, ``FILTER``, ``BIND``, function arguments, sub-queries' patterns
   and ``CONSTRUCT`` templates) the term itself.
@@ -40,7 +42,17 @@ def splice(sparql: str, substitutions: Mapping[str, str]) -> str:
     in_condition = False   # after GROUP BY / ORDER BY, until the next { } or clause keyword
     form = ""
     previous = ""
+    depth = 0
+    values_written = False
     for tok in tokens(sparql):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+            if depth == 0 and form == "SELECT" and not values_written:  # the WHERE group's end
+                out.append(sparql[last:tok.offset])
+                out.append(_values(terms))
+                last, values_written = tok.offset, True
         upper = tok.text.upper() if tok.kind == "word" else ""
         if not form and upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             form = upper
@@ -61,8 +73,10 @@ def splice(sparql: str, substitutions: Mapping[str, str]) -> str:
             last = tok.offset + len(tok.text)
         previous = upper or tok.text
     out.append(sparql[last:])
-    if form == "SELECT":
-        names = sorted(terms)
-        row = " ".join(terms[name] for name in names)
-        out.append(f"\nVALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}\n")
     return "".join(out)
+
+
+def _values(terms: Mapping[str, str]) -> str:
+    names = sorted(terms)
+    row = " ".join(terms[name] for name in names)
+    return f"\n  VALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}\n"

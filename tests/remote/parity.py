@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.interface import QueryEngine
@@ -65,11 +65,15 @@ def canonical(body: bytes, separators: tuple[str, ...] = ()) -> tuple[tuple[str,
     return head, sorted(rows)
 
 
-def differences(reference: QueryEngine, other: QueryEngine) -> dict[str, str]:
-    """Query -> what differs, for every case that does not give the same answer."""
+def differences(reference: QueryEngine, other: QueryEngine,
+                only: Callable[[str], bool] | None = None) -> dict[str, str]:
+    """Query -> what differs, for every case (or every case ``only`` keeps) that does not give the
+    same answer."""
     catalog = load_catalog()
     out: dict[str, str] = {}
     for label, subs in cases(reference):
+        if only is not None and not only(label):
+            continue
         text = catalog[label.split("?")[0]].text
         seps = tuple(_SEPARATOR.findall(text))
         want = canonical(reference.run(text, media_type=JSON, substitutions=subs).body, seps)

@@ -48,12 +48,50 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+SETTINGS = Path(__file__).resolve().parents[2] / "deploy" / "virtuoso" / "iscg.ini"
+
+
+def ini_settings(path: Path = SETTINGS) -> dict[str, dict[str, str]]:
+    """``[section] key = value`` of an ini file (``;`` comments, Virtuoso's syntax)."""
+    found: dict[str, dict[str, str]] = {}
+    section = ""
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("["):
+            section = line
+            found.setdefault(section, {})
+        elif "=" in line:
+            key, value = (part.strip() for part in line.split("=", 1))
+            found[section][key] = value
+    return found
+
+
+def virtuoso_ini(text: str, settings: dict[str, dict[str, str]]) -> str:
+    """Debian's virtuoso.ini with ``settings`` written over it (keys missing from a section added)."""
+    pending = {section: dict(keys) for section, keys in settings.items()}
+    out: list[str] = []
+    section = ""
+
+    def flush() -> None:
+        out.extend(f"{key} = {value}" for key, value in pending.pop(section, {}).items())
+
+    for line in text.splitlines():
+        if line.startswith("["):
+            flush()
+            section = line.strip()
+        key = line.split("=")[0].strip()
+        if key and not key.startswith(";") and key in pending.get(section, {}):
+            line = f"{key} = {pending[section].pop(key)}"
+        out.append(line)
+    flush()
+    return "\n".join(out) + "\n"
 
 
 def virtuoso_server(folder: Path) -> tuple[ServerProcess, str]:
     """Virtuoso 7 (``virtuoso-t``) on a generated ini in ``folder``; returns it and its root URL.
 
-    SPARQL Update is granted to the anonymous SPARQL account, as the loader needs (loopback only)."""
+    The ini is Debian's with this service's settings (``deploy/virtuoso/iscg.ini``) and loopback
+    ports. SPARQL Update is granted to the anonymous SPARQL account, as the loader needs."""
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if binary is None or isql is None or not VIRTUOSO_INI.is_file():
         missing("Virtuoso 7 is not installed (apt-get install virtuoso-opensource; `make virtuoso`)")
@@ -61,21 +99,11 @@ def virtuoso_server(folder: Path) -> tuple[ServerProcess, str]:
     db = folder / "db"
     db.mkdir(parents=True, exist_ok=True)
     text = VIRTUOSO_INI.read_text("utf-8").replace("/var/lib/virtuoso-opensource-7/db", str(db))
-    out = []
-    section = ""
-    for line in text.splitlines():
-        if line.startswith("["):
-            section = line.strip()
-        key = line.split("=")[0].strip()
-        if key == "ServerPort" and section == "[Parameters]":
-            line = f"ServerPort = 127.0.0.1:{sql_port}"
-        elif key == "ServerPort" and section == "[HTTPServer]":
-            line = f"ServerPort = 127.0.0.1:{http_port}"
-        elif key == "ResultSetMaxRows":
-            line = "ResultSetMaxRows = 1000000"
-        out.append(line)
+    settings = ini_settings()
+    settings.setdefault("[Parameters]", {})["ServerPort"] = f"127.0.0.1:{sql_port}"
+    settings.setdefault("[HTTPServer]", {})["ServerPort"] = f"127.0.0.1:{http_port}"
     ini = folder / "virtuoso.ini"
-    ini.write_text("\n".join(out) + "\n", "utf-8")
+    ini.write_text(virtuoso_ini(text, settings), "utf-8")
     root = f"http://127.0.0.1:{http_port}"
     server = ServerProcess([str(binary), "-f", "-c", str(ini)], ready_url=f"{root}/sparql?query=ASK%7B%7D",
                            log=folder / "virtuoso.log", cwd=db, start_timeout=120).start()

@@ -1,0 +1,99 @@
+"""This service on a remote SPARQL store, for the benchmark: the store's server and the service as
+one startable unit (the same interface as `liveserver.ServerProcess`: start, stop, ``with``).
+
+The first start builds the bench data into a store directory (as `iscg build` would), starts the
+SPARQL server on a fresh folder, loads the build into it with the loader of `iscg build --remote`
+(one transaction on Oxigraph server, staged on Virtuoso) and starts the service with the remote
+settings. A restart (after a timed-out request) restarts both processes on the same data, without
+loading again. The SPARQL servers are those of the tests (tests/remote/servers.py): `oxigraph
+serve` from the wheel, Virtuoso 7 on a generated ini with deploy/virtuoso/iscg.ini's settings.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Literal
+
+from liveserver import ServerProcess, api_server
+from remote.servers import oxigraph_server, virtuoso_server
+
+__all__ = ["RemoteStack", "ensure_store"]
+
+Kind = Literal["oxigraph", "virtuoso"]
+
+
+def ensure_store(data: Path, work: Path) -> Path:
+    """The bench data as a store directory (built once; the embedded server reads the same one)."""
+    from iscg_graph.build.pipeline import write_store
+
+    store = work / f"iscg-store-{data.stem}"
+    if not (store / "meta.json").is_file():
+        built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
+        del built
+    return store
+
+
+class RemoteStack:
+    def __init__(self, kind: Kind, data: Path, work: Path, port: int, env: dict[str, str]):
+        self.kind, self.data, self.work, self.port, self.env = kind, data, work, port, env
+        # absolute: virtuoso-t runs in its db folder
+        self.folder = work.resolve() / f"remote-{kind}-{data.stem}"
+        self.backend: ServerProcess | None = None
+        self.service: ServerProcess | None = None
+        self.loaded = False
+        self.started_in: float | None = None
+        self.load_seconds: float | None = None
+
+    def _urls(self, root: str) -> tuple[str, str]:
+        if self.kind == "oxigraph":
+            return f"{root}/query", f"{root}/update"
+        return f"{root}/sparql", f"{root}/sparql"
+
+    def start(self) -> RemoteStack:
+        from iscg_graph.build.remote_load import load_build
+        from iscg_graph.query.remote import RemoteConfig, RemoteEngine
+        from iscg_graph.vocab import DEFAULT_BASE
+
+        store = ensure_store(self.data, self.work)
+        if not self.loaded and self.folder.exists():
+            shutil.rmtree(self.folder)  # a fresh server for every benchmark run
+        self.folder.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        starter = oxigraph_server if self.kind == "oxigraph" else virtuoso_server
+        self.backend, root = starter(self.folder)
+        query_url, update_url = self._urls(root)
+        if not self.loaded:
+            engine = RemoteEngine(RemoteConfig(query_url, update_url, kind=self.kind, poll_interval=0.0,
+                                               timeout=600.0))
+            t0 = time.monotonic()
+            load_build(store, engine, base=DEFAULT_BASE,
+                       strategy="transaction" if self.kind == "oxigraph" else "staged")
+            self.load_seconds = time.monotonic() - t0
+            self.loaded = True
+        remote = {"ISCG_REMOTE_QUERY_URL": query_url, "ISCG_REMOTE_UPDATE_URL": update_url,
+                  "ISCG_REMOTE_KIND": self.kind, "ISCG_REMOTE_POLL_INTERVAL": "2",
+                  "ISCG_REMOTE_CACHE_DIR": str(self.folder / "copy")}
+        self.service = api_server(self.folder / "store", self.port, log=self.work / f"iscg-{self.kind}.log",
+                                  env={**self.env, **remote}, extra=["--no-access-log"],
+                                  ready_path="/sparql?query=ASK%7B%7D", start_timeout=600)
+        try:
+            self.service.start()
+        except BaseException:
+            self.backend.stop()
+            raise
+        self.started_in = time.monotonic() - began
+        return self
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+        if self.backend is not None:
+            self.backend.stop()
+
+    def __enter__(self) -> RemoteStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
