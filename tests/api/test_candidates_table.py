@@ -73,10 +73,11 @@ def test_paged_with_counts_and_the_download_holds_every_pair(client: TestClient)
     second = client.get(PAGE, params={"kind": "question", "page": 2}).text
     assert float(_cells(second, 0)[0].split()[0]) <= scores[-1] and 'rel="prev"' in second
     link = re.search(r'href="(/api/candidates\?[^"]*format=csv)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
-    rows = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
-    # the download holds every member pair of those lineage pairs
+    rows = list(csv.DictReader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
+    # the download holds the rows the page counts (one per lineage pair), and through them every pair
     pairs = client.get("/api/candidates", params={"kind": "question", "limit": 1}).json()["total"]
-    assert len(rows) == 1 + pairs and pairs > total
+    assert len(rows) == total and pairs > total
+    assert sum(int(r["Pairs in the lineage"]) for r in rows) == pairs
 
 
 def test_sort_by_a_side_both_ways(client: TestClient) -> None:
