@@ -78,13 +78,57 @@ def test_ports_and_dependencies() -> None:
     for name, spec in services.items():
         deps = spec.get("depends_on", [])
         assert set(deps) <= set(services), name
-    assert services["proxy"]["depends_on"]["service"]["condition"] == "service_healthy"
-    to = services["proxy"]["command"][services["proxy"]["command"].index("--to") + 1]
-    assert to == "service:8000"
+    for upstream in ("service", "writer"):
+        assert services["proxy"]["depends_on"][upstream]["condition"] == "service_healthy"
     volumes = set(compose()["volumes"])
     for name, spec in services.items():
         for mount in spec.get("volumes", []):
-            assert mount.split(":")[0] in volumes, f"{name}: {mount}"
+            source = mount.split(":")[0]
+            if source.startswith("./"):  # a file of deploy/, mounted read-only
+                assert (DEPLOY / source).is_file() and mount.endswith(":ro"), f"{name}: {mount}"
+            else:
+                assert source in volumes, f"{name}: {mount}"
+
+
+def caddy_routes() -> dict[str, str]:
+    """The proxy's named matchers and the upstream of the handle block of each ('' = the rest)."""
+    text = "\n".join(line.split("#", 1)[0] for line in (DEPLOY / "Caddyfile").read_text("utf-8").splitlines())
+    routes = {}
+    for matcher, body in re.findall(r"handle\s*(@\w+)?\s*\{(.*?)\n\t\}", text, re.S):
+        upstream = re.search(r"reverse_proxy\s+(\S+:\d+)|dynamic a (\w+) (\d+)", body)
+        assert upstream is not None, body
+        routes[matcher] = upstream.group(1) or f"{upstream.group(2)}:{upstream.group(3)}"
+    return routes
+
+
+def test_writes_and_the_pages_of_people_who_write_go_to_the_one_writer() -> None:
+    """Read replicas refuse writes (no update URL); the proxy sends every write to the writer."""
+    services = compose()["services"]
+    assert "ISCG_REMOTE_UPDATE_URL" not in services["service"]["environment"]
+    writer = services["writer"]
+    assert writer["environment"]["ISCG_REMOTE_UPDATE_URL"] == "http://oxigraph:7878/update"
+    assert writer["environment"]["ISCG_REMOTE_QUERY_URL"] == services["service"]["environment"][
+        "ISCG_REMOTE_QUERY_URL"]
+    assert "--workers" not in writer["command"]  # one process: its write lock serialises writes
+    proxy = services["proxy"]
+    mount = next(m for m in proxy["volumes"] if m.startswith("./Caddyfile:"))
+    assert mount.split(":")[1] == proxy["command"][proxy["command"].index("--config") + 1]
+    text = (DEPLOY / "Caddyfile").read_text("utf-8")
+    assert re.search(r"@writes not method GET HEAD OPTIONS\b", text)
+    people = re.search(r"@people path (.+)", text)
+    assert people is not None
+    for path in ("/login", "/logout", "/account/*", "/admin/*", "/curate/*", "/releases/*"):
+        assert path in people.group(1).split(), path
+    assert caddy_routes() == {"@writes": "writer:8000", "@people": "writer:8000", "": "service:8000"}
+    # every write route of the service is caught by the method matcher or a people path
+    from api.main import create_app
+
+    for route in create_app().routes:
+        methods = set(getattr(route, "methods", None) or ()) - {"GET", "HEAD", "OPTIONS"}
+        path = getattr(route, "path", "")
+        if not methods and path.startswith(("/curate", "/account", "/admin")):
+            assert any(path == p.rstrip("/*") or path.startswith(p.rstrip("*"))
+                       for p in people.group(1).split()), path
 
 
 def test_the_dockerfile_copies_only_what_exists_and_runs_as_make_run() -> None:
