@@ -24,9 +24,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
         "question-duplicate-candidates":
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
-        "resolutions-without-coordination":
-            "EXISTS on the Sector parameter inside a grouped sub-query: Virtuoso 7.2 answers one "
-            "Resolution too many without it and no rows with it",
         "sector-overlap-detail":
             "optional parameters compared inside nested sub-queries: Virtuoso 7.2 returns no rows "
             "(cause not isolated further)",
