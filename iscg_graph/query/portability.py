@@ -36,10 +36,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
             "xsd:boolean values from expressions (Virtuoso 7.2 answers 1 and 0 as integers), "
             "GROUP_CONCAT over unbound values (it answers \"\" where SPARQL leaves the value "
             "unbound), and this query's grouping of grouped sub-queries (its SQL compiler fails, SQ156)",
-        "theme-dossier":
-            "transitive alternative paths in EXISTS beside a parameter chosen with COALESCE: "
-            "Virtuoso 7.2 returns other items for a theme than the graph links to it (cause not "
-            "isolated further)",
     },
 }
 
