@@ -24,9 +24,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
         "question-duplicate-candidates":
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
-        "sector-overlap-detail":
-            "optional parameters compared inside nested sub-queries: Virtuoso 7.2 returns no rows "
-            "(cause not isolated further)",
         "sector-overlap-matrix":
             "this query's nested grouping: Virtuoso 7.2's plan does not finish within the query timeout",
         "theme-coordination-gaps":
