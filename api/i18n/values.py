@@ -29,7 +29,8 @@ __all__ = ["PATTERNS", "VALUES", "translate_value", "translate_values"]
 @dataclass(frozen=True)
 class Pattern:
     """A value made of fixed words around data: ``regex`` names the data as groups, ``message`` is
-    the catalogue message with the same names as placeholders; a ``tail`` group is kept as is."""
+    the catalogue message with the same names as placeholders; ``head`` and ``tail`` groups (what
+    comes before and after the words, as written) are kept as they are."""
 
     regex: re.Pattern[str]
     message: str
@@ -69,7 +70,6 @@ VALUES: dict[str, dict[str, tuple[str, ...]]] = {
         "what": (N_("candidate overlap"), N_("recorded mapping or link")),
         "newSide": (N_("both"), N_("one side"), N_("other side")),
         "statusLabel": (N_("not recorded"),),
-        "why": (N_("recorded by people"), N_("recorded"), N_("carry over? from: an earlier record")),
     },
 }
 
@@ -77,6 +77,14 @@ _RECORDED_AS = (
     _p(r"^recorded as (?P<relation>.+?) by (?P<by>[^,]+)(?P<tail>(?:, .*)?)$",
        N_("recorded as %(relation)s by %(by)s")),
     _p(r"^recorded as (?P<relation>[^,]+)(?P<tail>(?:, .*)?)$", N_("recorded as %(relation)s")),
+)
+
+_HEAD = r"^(?P<head>(?:.* )?)"  # the relation kind the downloads put before the origin
+_ORIGIN = (
+    _p(_HEAD + r"carry over\? from: an earlier record$", N_("carry over? from: an earlier record")),
+    _p(_HEAD + r"carry over\? from: (?P<origin>.+)$", N_("carry over? from: %(origin)s")),
+    _p(_HEAD + r"recorded by people$", N_("recorded by people")),
+    _p(_HEAD + r"recorded$", N_("recorded")),
 )
 
 # query name -> column -> patterns tried in order (after the exact values)
@@ -90,8 +98,10 @@ PATTERNS: dict[str, dict[str, tuple[Pattern, ...]]] = {
                      _p(r"^both follow (?P<resolution>.+)$", N_("both follow %(resolution)s")),
                      *_RECORDED_AS),
     },
+    # the recorded rows' origin (queries/new-since.rq), also after the relation kind in the downloads
     "new-since": {
-        "why": (_p(r"^carry over\? from: (?P<origin>.+)$", N_("carry over? from: %(origin)s")),),
+        "origin": _ORIGIN,
+        "why": _ORIGIN,
     },
 }
 
@@ -109,8 +119,8 @@ def _one(language: str, value: str, exact: tuple[str, ...], patterns: tuple[Patt
         found = pattern.regex.match(value)
         if found:
             groups = found.groupdict()
-            tail = groups.pop("tail", None) or ""
-            return gettext(language, pattern.message) % groups + tail
+            head, tail = groups.pop("head", None) or "", groups.pop("tail", None) or ""
+            return head + gettext(language, pattern.message) % groups + tail
     return value
 
 

@@ -99,6 +99,9 @@ def new_since_page(request: Request, engine: EngineDep, shown_params: ViewDep, s
         shown = parse_shown(shown_params)
         if since.period or since.release:  # nothing chosen: the form alone
             result = _run(request, engine, since, min_score)
+            # the words the query writes (the recorded rows' origin) in the visitor's language
+            result = replace(result, recorded=translate_values(result.recorded, "new-since",
+                                                               i18n.ui_language(request)))
             tables = views(result, shown)
     except ParameterError as exc:  # shown with the form; other errors: the app's policy
         error = exc

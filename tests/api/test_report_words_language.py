@@ -65,6 +65,11 @@ def test_values_around_data_keep_the_data() -> None:
     assert fr == ("toutes deux traitent du thème Climate change | toutes deux découlent de Resolution 73 | "
                   "enregistré comme overlapping par the ISCG mapping table, confirmed")
     assert translate_value("question-duplicate-candidates", "evidence", evidence, "en") == evidence
+    # the new-since downloads: the relation kind before the origin stays as sourced
+    why = translate_value("new-since", "why", "overlapping carry over? from: Q3/2 and Q4/17", "es")
+    assert why == "overlapping ¿trasladar? desde: Q3/2 and Q4/17"
+    assert translate_value("new-since", "why", "overlapping recorded by people", "ru") == (
+        "overlapping зарегистрировано людьми")
     # a value no entry knows (data) is left alone; a known word in another column too
     assert translate_value("theme-coverage", "status", "Climate change", "fr") == "Climate change"
     assert translate_value("theme-coverage", "themeLabel", NO_LINK, "fr") == NO_LINK
