@@ -36,4 +36,7 @@ LIBRARY_MESSAGES = (
     N_("change"), N_("item"), N_("label"), N_("removed"), N_("added"), N_("changed"), N_("retired"),
     N_("No item changed."), N_("Turtle (union of all named graphs), gzip"),
     N_("N-Quads (every named graph), gzip"),
+    # column titles of the new-since downloads (iscg_graph.overlap.new_since.NEW_SINCE_COLUMNS)
+    N_("What"), N_("Score"), N_("One side"), N_("Its study period"), N_("Other side"), N_("New item"),
+    N_("Status"), N_("Why"),
 )

@@ -48,6 +48,9 @@ _TO_ACCEPT = N_("to accept, choose one of: %(relations)s")
 _UNKNOWN_ACTION = N_("unknown action %(action)s")
 _CHOOSE_RELATION = N_("choose a relation: %(relations)s")
 _NOT_A_PAIR = N_("%(value)s is not a candidate pair")
+_CHOOSE_ONE_OF = N_("choose one of: %(choices)s")
+_NO_SUCH_RECORD = N_("No such mapping record")
+_NOT_A_RECORD = N_("%(iri)s is not a mapping record (M0001… or R0001…) of the register")
 
 
 def _safe_next(target: str) -> str:
@@ -241,9 +244,7 @@ def _edit_mapping_form(request: Request, iri: str, status: int = 200, values: di
                        **context: Any) -> Response:
     record = mapping_record(request.app.state.store.inner, iri)
     if record is None:
-        return problem_page(request, "No such mapping record",
-                            [f"{iri} is not a mapping record (M0001… or R0001…) of the register"],
-                            "/reports", 404)
+        return problem_page(request, _NO_SUCH_RECORD, [say(request, _NOT_A_RECORD, iri=iri)], "/reports", 404)
     current = {name: getattr(record, name) for name, _, _ in _MAPPING_FIELDS}
     return templates.TemplateResponse(request, "curation/edit_mapping.html", {
         "who": principal(request), "csrf": csrf_token(request), "record": record, "fields": _MAPPING_FIELDS,
@@ -278,8 +279,8 @@ def edit_mapping_record(
             refresh_index(request)  # a decision's status decides whether its pair is still a candidate
         return record, {}
 
-    checks = {name: [f"choose one of: {', '.join(choices)}"] if values[name] not in choices else []
-              for name, _, choices in _MAPPING_FIELDS}
+    checks = {name: [say(request, _CHOOSE_ONE_OF, choices=", ".join(choices))]
+              if values[name] not in choices else [] for name, _, choices in _MAPPING_FIELDS}
     form = FormWrite("editor", lambda code, errors: _edit_mapping_form(
         request, iri, code, values, errors=errors, comment=comment), _MAPPING_PATHS)
     return form.submit(request, csrf_token, comment, apply, checks)

@@ -27,6 +27,7 @@ from iscg_graph.render.tabular import iri_path
 from .. import i18n
 from .. import openapi as oa
 from ..candidate_index import get_index
+from ..i18n.values import translate_values
 from ..new_since_view import CANDIDATE_COLUMNS, Shown, parse_shown, selection, views
 from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
 from ..release_engines import find_release, release_root, snapshot_of
@@ -98,6 +99,9 @@ def new_since_page(request: Request, engine: EngineDep, shown_params: ViewDep, s
         shown = parse_shown(shown_params)
         if since.period or since.release:  # nothing chosen: the form alone
             result = _run(request, engine, since, min_score)
+            # the words the query writes (the recorded rows' origin) in the visitor's language
+            result = replace(result, recorded=translate_values(result.recorded, "new-since",
+                                                               i18n.ui_language(request)))
             tables = views(result, shown)
     except ParameterError as exc:  # shown with the form; other errors: the app's policy
         error = exc
@@ -139,6 +143,7 @@ def _download(request: Request, engine: QueryEngine, fmt: TableFormat, since_per
     # the whole selection the page's filter chose, each table in its shown order; never one page
     table, columns = new_since_table(selection(result, shown))
     lang = i18n.ui_language(request)
+    table = translate_values(table, "new-since", lang)  # the words written by the library and the query
     computed = [("Data version", _meta(request).data_version), ("Query", QUERY),
                 ("Release", since.release or ""), ("Study period", since.period or ""),
                 ("Minimum score", f"{min_score:g}")]

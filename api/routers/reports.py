@@ -45,6 +45,7 @@ from iscg_graph.render.tabular import iri_path
 
 from .. import i18n
 from .. import openapi as oa
+from ..i18n.values import translate_values
 from ..querying import base_iri_of, catalog_of, public_link, query_engine, timeout_of
 from ..table_params import VIEW_PARAMS, ViewParams, parse_view
 from ..templating import templates
@@ -148,15 +149,18 @@ def _chart(result: ReportResult, values: Mapping[str, str], base_iri: str) -> di
     return None
 
 
-def _in_words(result: ReportResult, fields: list[dict[str, Any]]) -> ReportResult:
-    """ "computed from" with each parameter's label and the chosen option's words (never a raw IRI)."""
+def _in_words(result: ReportResult, fields: list[dict[str, Any]], lang: str) -> ReportResult:
+    """ "computed from" with each parameter's label and the chosen option's words (never a raw IRI),
+    in the visitor's language where they are the interface's words (not data)."""
     described = []
     for f in fields:
         raw = result.computed_from.params.get(f["name"])
         if raw is None:
             continue
         words = dict(f["options"]).get(raw, raw)
-        described.append((f["label"], words))
+        if f["own_words"] and raw in dict(f["options"]):
+            words = i18n.gettext(lang, words)
+        described.append((i18n.gettext(lang, f["label"]), words))
     return replace(result, computed_from=result.computed_from.in_words(described))
 
 
@@ -195,6 +199,13 @@ def _check_sort(shown: ViewParams, result: ReportResult) -> None:
         raise ParameterError("sort", f"is not a column of this report (columns: {', '.join(titles)})")
 
 
+def _localised(request: Request, result: ReportResult) -> ReportResult:
+    """The words the query writes itself (statuses, kinds, evidence) in the visitor's language, for the
+    page and the downloads alike; the query's answer stays English elsewhere (api/i18n/values.py)."""
+    table = translate_values(result.table, result.report.query.name, i18n.ui_language(request))
+    return replace(result, table=table)
+
+
 def _title(result: ReportResult, var: str) -> str:
     return result.report.query.columns.get(var, var.replace("_", " "))
 
@@ -227,7 +238,7 @@ def _download(request: Request, name: str, engine: QueryEngine, fmt: TableFormat
     fields = [_field(p, engine, catalog, base_iri_of(request)) for p in report.query.params]
     shown = parse_view(request.query_params)
     _check_sort(shown, result)
-    result = _in_words(result, fields)
+    result = _localised(request, _in_words(result, fields, i18n.ui_language(request)))
     # the whole result the form selected, in the order and with the filter shown; never one page
     rows, _used = sort_and_filter(
         result.table, result.columns, sort=shown.sort, descending=shown.descending, filter=shown.filter
@@ -297,7 +308,7 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             result = run_report(
                 engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
             )
-            result = _in_words(result, fields)
+            result = _localised(request, _in_words(result, fields, i18n.ui_language(request)))
             _check_sort(shown, result)
             table = view(
                 result.table,

@@ -24,12 +24,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
         "question-duplicate-candidates":
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
-        "resolutions-without-coordination":
-            "EXISTS on the Sector parameter inside a grouped sub-query: Virtuoso 7.2 answers one "
-            "Resolution too many without it and no rows with it",
-        "sector-overlap-detail":
-            "optional parameters compared inside nested sub-queries: Virtuoso 7.2 returns no rows "
-            "(cause not isolated further)",
         "sector-overlap-matrix":
             "this query's nested grouping: Virtuoso 7.2's plan does not finish within the query timeout",
         "theme-coordination-gaps":
@@ -39,10 +33,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
             "xsd:boolean values from expressions (Virtuoso 7.2 answers 1 and 0 as integers), "
             "GROUP_CONCAT over unbound values (it answers \"\" where SPARQL leaves the value "
             "unbound), and this query's grouping of grouped sub-queries (its SQL compiler fails, SQ156)",
-        "theme-dossier":
-            "transitive alternative paths in EXISTS beside a parameter chosen with COALESCE: "
-            "Virtuoso 7.2 returns other items for a theme than the graph links to it (cause not "
-            "isolated further)",
     },
 }
 

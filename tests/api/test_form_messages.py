@@ -119,3 +119,27 @@ def test_the_problems_of_a_table_in_french(client: TestClient) -> None:
     assert got[2].startswith("Q99/2 : élément inconnu : aucun Q99/2 de ITU-D pour 2014-2017"), got
     assert got[3] == "ressemble à une formule de tableur : les formules ne sont pas acceptées"
     assert got[4] == "ligne en double : Q6/2 figure déjà à la ligne 3"
+
+
+def test_the_mapping_record_form_refuses_in_french(client: TestClient) -> None:
+    base = "https://w3id.org/iscg/id/"
+    q32, q417 = base + "question/itu-d/2018-2021/3-2", base + "question/itu-t/2017-2020/4-17"
+    csrf = _csrf(client.get("/curate/mapping").text)
+    r = client.post("/curate/mapping", data={"left": q32, "right": q417, "relation": "complementary",
+                                             "comment": "ISCG table 2", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    inner = client.app.state.store.inner  # type: ignore[attr-defined]
+    iri = next(q.subject.value for q in inner.quads_for_pattern(None, None, None, None)
+               if "/id/mapping/R" in q.subject.value)
+    edit = {"iri": iri, "relation_kind": "Duplicate", "justification": "LexicalMatching",
+            "confidence": "Unconfirmed", "status": "Maybe", "comment": "non", "csrf_token": csrf}
+    r = client.post("/curate/mapping/edit?lang=fr", data=edit)
+    assert r.status_code == 422
+    errors = html.unescape(r.text.split('id="status-errors"')[1].split("</span>")[0])
+    assert "choisissez l'une des valeurs : " in errors and "Rejected" in errors
+    assert "choose one of" not in r.text
+    missing = client.get("/curate/mapping/edit", params={"iri": q32, "lang": "fr"})
+    assert missing.status_code == 404
+    assert "Enregistrement de correspondance introuvable" in missing.text
+    assert "n&#39;est pas un enregistrement de correspondance" in missing.text

@@ -44,7 +44,10 @@ Rows = list[tuple[Cell, ...]]
 def canonical(body: bytes, separators: tuple[str, ...] = ()) -> tuple[tuple[str, ...], Rows]:
     """Variables and the sorted solutions of a SPARQL JSON result, blank nodes as one label."""
     doc = json.loads(body)
-    split = re.compile("|".join(re.escape(sep) for sep in separators)) if separators else None
+    # a GROUP_CONCAT may sit in parentheses inside a computed label ("name (§1.4, §1.3)"): the
+    # parentheses split too, so its parts compare in any order and apart from the text around them
+    split = (re.compile("|".join([*(re.escape(sep) for sep in separators), r" \(", r"\)"]))
+             if separators else None)
     if "boolean" in doc:
         return ("boolean",), [((str(doc["boolean"]), "", "", ""),)]
     head = tuple(doc["head"]["vars"])
