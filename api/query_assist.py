@@ -6,6 +6,8 @@ lives in `iscg_graph.query` (diagnostics, terms, labels, options).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -34,8 +36,41 @@ def load_terms(state: Any, engine: QueryEngine, timeout: float) -> frozenset[str
     try:
         return known_terms(state).get(engine, timeout=timeout)
     except QueryError as exc:
+        state.terms_failed_at = time.monotonic()
         log.warning("known terms not loaded: %s", exc)
         return None
+
+
+TERMS_WAIT = 2.0  # seconds a query waits for the known terms before it runs without their warnings
+TERMS_RETRY = 600.0  # seconds before a load that failed (too slow on a very large store) is tried again
+_loader_lock = threading.Lock()
+
+
+def terms_soon(state: Any, engine: QueryEngine, timeout: float,
+               wait: float = TERMS_WAIT) -> frozenset[str] | None:
+    """The known terms if they are loaded within ``wait`` seconds (blocking: call from a thread).
+
+    They are loaded in a background thread, one load at a time, so a query never waits longer than
+    ``wait`` for them: on a small store they are there in milliseconds, as before; on a million
+    triples their query takes longer than a query's timeout, and the query then runs without the
+    unknown-term warnings (as the fast lane already does) instead of waiting for it. A load that
+    failed is not tried again for ``TERMS_RETRY`` seconds (each try costs a worker its timeout).
+    """
+    terms = known_terms(state).peek(engine)
+    if terms is not None:
+        return terms
+    with _loader_lock:
+        loader: threading.Thread | None = getattr(state, "terms_loader", None)
+        failed = getattr(state, "terms_failed_at", None)
+        if (loader is None or not loader.is_alive()) and \
+                (failed is None or time.monotonic() - failed > TERMS_RETRY):
+            loader = threading.Thread(target=load_terms, args=(state, engine, timeout),
+                                      name="known-terms", daemon=True)
+            state.terms_loader = loader
+            loader.start()
+    if loader is not None:
+        loader.join(wait)
+    return known_terms(state).peek(engine)
 
 
 def options_and_dataset(params: Sequence[tuple[str, str]], store_graphs: Collection[str],

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from iscg_graph.errors import NotAcceptable, ParameterError
+from iscg_graph.errors import NotAcceptable, ParameterError, StoreError
 from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.overlap.lineage_view import group_by_lineage, lineage_table
@@ -59,19 +59,32 @@ def _store(request: Request) -> EmbeddedStore:
 
 
 def start_index(app: FastAPI) -> None:
-    """At start-up: load candidates.json now; a store built without one computes it in the background.
+    """At start-up: map the candidate index now; a store without a readable one (none, or one written
+    in an older format) computes it in the background.
 
-    Loading takes milliseconds on the real data; computing can take minutes on a very large graph,
-    which must not hold up the service's start (requests get 503 + Retry-After meanwhile).
+    Mapping takes milliseconds at any size; computing takes minutes on a very large graph (over six
+    at a million triples), which must not hold up the service's start (requests get 503 +
+    Retry-After meanwhile, docs/notes/scale.md §7).
     """
     store: EmbeddedStore = app.state.store
-    if store.path is None or (store.path / CANDIDATES_FILE).exists():
+    if store.path is None or _readable_index(store):
         warm_index(app)
         return
     worker = threading.Thread(target=warm_index, args=(app,), name="candidate-index", daemon=True)
     app.state.candidates_pending = worker
     worker.start()
 
+
+def _readable_index(store: EmbeddedStore) -> bool:
+    """Whether the store holds a candidate index this version can map (milliseconds)."""
+    assert store.path is not None
+    if not (store.path / CANDIDATES_FILE).exists():
+        return False
+    try:
+        CandidateIndex.load(store.path)
+    except (OSError, StoreError):
+        return False
+    return True
 
 
 

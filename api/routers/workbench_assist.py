@@ -64,7 +64,7 @@ def diagnose(body: DiagnosisRequest, request: Request) -> JSONResponse:
         except (OSError, RuntimeError, ValueError):  # evaluation on an empty store: not a syntax problem
             pass
     warnings = []
-    terms = sparql_assist.load_terms(request.app.state, query_engine(request),
+    terms = sparql_assist.terms_soon(request.app.state, query_engine(request),
                                      request.app.state.settings.query_timeout)
     if error is None and terms:
         warnings = [{"term": w.term, "iri": w.iri, "suggestions": list(w.suggestions), "message": w.message()}

@@ -124,7 +124,7 @@ async def answer(request: Request, engine: QueryEngine) -> Response:
     accept = request.headers.get("accept")
     terms = assist.known_terms(state).peek(engine)  # loaded once per data generation (a query)
     if terms is None:
-        terms = await run_in_threadpool(assist.load_terms, state, engine, settings.query_timeout)
+        terms = await run_in_threadpool(assist.terms_soon, state, engine, settings.query_timeout)
     if request.method == "GET":
         plan = plan_get(state, settings, engine, request.scope["query_string"], accept, terms)
         if plan is None:

@@ -84,6 +84,41 @@ def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
         assert (copy / "candidates.json").exists()
 
 
+def test_an_index_of_an_older_format_is_recomputed_in_the_background(
+        built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose candidate index this version cannot map (an older format) starts at once: the
+    index is computed in the background (minutes at a million triples), 503 + Retry-After meanwhile,
+    never an answer from the old file."""
+    import json
+    import shutil
+    import threading
+
+    from api.routers import candidates
+    from iscg_graph.overlap.columnar import FORMAT
+
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    header = json.loads((copy / "candidates.json").read_text("utf-8"))
+    (copy / "candidates.json").write_text(json.dumps({**header, "format": FORMAT - 1}), "utf-8")
+    release = threading.Event()
+    real = candidates.warm_index
+
+    def slow_warm_index(app):  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return real(app)
+
+    monkeypatch.setattr(candidates, "warm_index", slow_warm_index)
+    settings = Settings(environment="test", store_path=copy, query_workers=1, retry_after_seconds=7)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").status_code == 200
+        waiting = c.get("/api/candidates")
+        assert waiting.status_code == 503 and waiting.headers["retry-after"] == "7"
+        release.set()
+        c.app.state.candidates_pending.join(60)
+        assert c.get("/api/candidates").status_code == 200
+        assert json.loads((copy / "candidates.json").read_text("utf-8"))["format"] == FORMAT
+
+
 def test_what_one_app_allowed_is_never_remembered_for_another(built_store: Path, tmp_path: Path) -> None:
     """Checks and cached answers are per app: a SERVICE target allow-listed in one app stays refused
     in another app of the same process, even after the first app has answered it twice."""
