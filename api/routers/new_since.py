@@ -9,7 +9,7 @@ reports router, whose ``/reports/{name}`` would otherwise take this path.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -46,10 +46,14 @@ TITLE = "What came new since a release or a study period"
 # and checked there, so a bad one is shown with the form (422) naming it
 Filter = Annotated[str | None, Query(description="Only rows containing every word of this (both tables).",
                                      max_length=200)]
-PerPage = Annotated[str | None, Query(description="Rows per page of each table: 25, 50, 100, 250 or all.")]
-Sort = Annotated[str | None, Query(description="The column (its variable name) to sort this table by.")]
-Direction = Annotated[str | None, Query(description="asc or desc.")]
-PageNo = Annotated[str | None, Query(description="The page of this table (from 1).")]
+PerPage = Annotated[Literal["25", "50", "100", "250", "all"] | None,
+                    Query(description="Rows per page of each table: 25, 50, 100, 250 or all.")]
+# the columns depend on the answer: left out of the schema, as the other reports' sort is; an
+# unknown column is a 422 naming it
+Sort = Annotated[str | None, Query(description="The column (its variable name) to sort this table by.",
+                                   include_in_schema=False)]
+Direction = Annotated[Literal["asc", "desc"] | None, Query(description="asc or desc.")]
+PageNo = Annotated[int | None, Query(ge=1, le=1_000_000, description="The page of this table (from 1).")]
 
 
 def _view_params(q: Filter = None, per_page: PerPage = None, cand_sort: Sort = None,
@@ -57,7 +61,7 @@ def _view_params(q: Filter = None, per_page: PerPage = None, cand_sort: Sort = N
                  rec_dir: Direction = None, rec_page: PageNo = None) -> dict[str, str]:
     given = {"q": q, "per_page": per_page, "cand_sort": cand_sort, "cand_dir": cand_dir,
              "cand_page": cand_page, "rec_sort": rec_sort, "rec_dir": rec_dir, "rec_page": rec_page}
-    return {k: v for k, v in given.items() if v is not None}
+    return {k: str(v) for k, v in given.items() if v is not None}
 
 
 ViewDep = Annotated[dict[str, str], Depends(_view_params)]

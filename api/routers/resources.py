@@ -16,13 +16,14 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from iscg_graph.curation.history import changes_about
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.neighbours import grouped, neighbours
 from iscg_graph.linked_data.thesaurus import broader_chain, build_scheme, is_scheme, narrower
 from iscg_graph.query.reports import report_specs
+from iscg_graph.rdf.derived import DERIVED_SUFFIX
 from iscg_graph.render.collation import collation_key
 from iscg_graph.render.conneg import split_suffix
 from iscg_graph.vocab import ONTOLOGY_NS
@@ -117,3 +118,14 @@ def named_graph(
     return negotiate(
         request, suffix, f"/graph/{path}", lambda: ld.graph_triples(store, iri), page, store, settings, lang
     )
+
+
+@router.get("/derived", include_in_schema=False)
+@router.get("/derived/{path:path}", include_in_schema=False)
+def derived_node(request: Request, path: str = "") -> Response:
+    """The derived graph's own nodes (its vocabulary, its theme pairs) are not resources of their
+    own: 303 See Other to the derived graph, which holds everything said about them."""
+    target = f"/{DERIVED_SUFFIX}"
+    if request.url.query:
+        target += f"?{request.url.query}"
+    return RedirectResponse(target, status_code=303)
