@@ -19,15 +19,15 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from iscg_graph.curation.accounts import ANONYMOUS, Authenticator, LocalAccounts, Principal, accounts_path
 
 from .settings import Settings
 
-__all__ = ["SESSION_COOKIE", "WriteDenied", "authenticator", "check_csrf", "csrf_token", "end_session",
-           "principal", "require", "require_writer", "start_session"]
+__all__ = ["SESSION_COOKIE", "WriteDenied", "authenticator", "check_csrf", "csrf_token", "denied_page",
+           "end_session", "principal", "require", "require_writer", "start_session"]
 
 SESSION_COOKIE = "iscg_session"
 _SALT = "iscg-session"
@@ -144,6 +144,13 @@ def start_session(request: Request, response: Response, who: Principal) -> None:
 
 def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def denied_page(request: Request, exc: WriteDenied) -> Response:
+    """A refused editor page: a visitor not logged in is sent to log in (GET), else the refusal."""
+    if exc.status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return Response(exc.message, status_code=exc.status, headers=exc.headers(), media_type="text/plain")
 
 
 def raise_http(exc: WriteDenied) -> HTTPException:

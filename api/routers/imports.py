@@ -36,7 +36,7 @@ from iscg_graph.imports.uploads import (
 )
 from iscg_graph.imports.workbooks import error_workbook, template
 
-from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..auth import WriteDenied, check_csrf, csrf_token, denied_page, principal, require_writer
 from ..candidate_refresh import refresh_index
 from ..form_messages import problem_message, say
 from ..i18n.messages import N_
@@ -69,12 +69,6 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
         "periods": study_periods(store), "max_mb": MAX_BYTES // 1_000_000, **values}, status_code=status)
 
 
-def _denied(request: Request, exc: WriteDenied) -> Response:
-    if exc.status == 401 and request.method == "GET":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return Response(exc.message, status_code=exc.status, headers=exc.headers(), media_type="text/plain")
-
-
 def _preview(request: Request, item: Pending) -> UploadPreview:
     return preview_upload(item.data, item.file_name, request.app.state.store,
                           base=request.app.state.settings.base_iri, format=item.format,
@@ -93,7 +87,7 @@ def import_form(request: Request) -> Response:
     try:
         require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     return _page(request)
 
 
@@ -119,7 +113,7 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     check_csrf(request, fields.get("csrf_token", ""))
     format, comment = fields.get("format", "")[:40], fields.get("comment", "")[:5000]
     periods = (fields.get(f"period_{s.replace('-', '_').lower()}", "")[:9] for s in _SECTORS)
@@ -161,7 +155,7 @@ def import_errors(request: Request, digest: str) -> Response:
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     item = _pending(request, who.name, digest)
     if item is None:
         return _page(request, 404, refused=say(request, _NO_UPLOAD))
@@ -183,7 +177,7 @@ def import_commit(
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     check_csrf(request, csrf_token)
     item = _pending(request, who.name, digest)
     if item is None:
@@ -230,7 +224,7 @@ def import_choose(
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     check_csrf(request, csrf_token)
     item = _pending(request, who.name, digest)
     if item is None:
@@ -255,7 +249,7 @@ def import_template(request: Request, name: str) -> Response:
     try:
         require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     fmt = name.removesuffix(".xlsx")
     if not name.endswith(".xlsx") or fmt not in UPLOAD_FORMATS:
         return _page(request, 404, refused=say(request, N_("no template %(name)s: one of %(names)s"),

@@ -30,7 +30,7 @@ from iscg_graph.imports.new_period import (
 )
 from iscg_graph.imports.upload import Problem, read_table
 
-from ..auth import WriteDenied, check_csrf, csrf_token, principal, require_writer
+from ..auth import WriteDenied, check_csrf, csrf_token, denied_page, principal, require_writer
 from ..candidate_refresh import refresh_index
 from ..form_messages import problem_message, say
 from ..i18n.messages import N_
@@ -77,19 +77,13 @@ def _page(request: Request, status: int = 200, *, preview: PeriodPreview | None 
         status_code=status)
 
 
-def _denied(request: Request, exc: WriteDenied) -> Response:
-    if exc.status == 401 and request.method == "GET":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return Response(exc.message, status_code=exc.status, headers=exc.headers(), media_type="text/plain")
-
-
 @router.get("/curate/new-period", response_class=HTMLResponse, include_in_schema=False,
             summary="Form: import the Questions of a new study period (editors)")
 def new_period_form(request: Request) -> Response:
     try:
         require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     return _page(request)
 
 
@@ -112,7 +106,7 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     check_csrf(request, fields.get("csrf_token", ""))
     comment = fields.get("comment", "")[:5000]
     if data is None or not data:
@@ -159,7 +153,7 @@ def _commit(request: Request, digest: str, fields: dict[str, str], accept: list[
     try:
         who = require_writer(request, "editor")
     except WriteDenied as exc:
-        return _denied(request, exc)
+        return denied_page(request, exc)
     check_csrf(request, fields.get("csrf_token", ""))
     comment = fields.get("comment", "")[:5000]
     item = pending_uploads(request.app).get(who.name, digest) if len(digest) == 64 else None

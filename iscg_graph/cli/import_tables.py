@@ -15,20 +15,12 @@ from ..imports.data_tables import TablePreview, preview_data_table
 from ..imports.upload import Problem, Sheet
 from ..imports.workbooks import error_workbook
 from ..rdf.store import EmbeddedStore
+from .problems import print_problems
 
 __all__ = ["run_data_table"]
 
 out = Console()
 err = Console(stderr=True)
-
-
-def _problems(problems: list[Problem], name: str) -> None:
-    t = Table(title=f"{name}: {len(problems)} problem(s); nothing written", header_style="bold")
-    for col in ("sheet", "row", "column", "value", "message"):
-        t.add_column(col, overflow="fold")
-    for p in problems:
-        t.add_row(p.sheet, str(p.row), p.column, p.value, p.message)
-    err.print(t)
 
 
 def _preview(preview: TablePreview, name: str) -> None:
@@ -53,7 +45,7 @@ def run_data_table(sheets: list[Sheet], store: Path, *, data: bytes, name: str, 
                    base: str, format: str | None, commit: bool, errors_xlsx: Path | None) -> None:
     preview = preview_data_table(sheets, EmbeddedStore.open_snapshot(store), base=base, format=format)
     if preview.problems:
-        _problems(preview.problems, name)
+        print_problems(preview.problems, name)
         if errors_xlsx is not None:
             errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
             err.print(f"the table, {len(preview.problems)} problem(s) highlighted -> {errors_xlsx}")
@@ -73,7 +65,7 @@ def run_data_table(sheets: list[Sheet], store: Path, *, data: bytes, name: str, 
     except ImportFailed as exc:
         untraced = [Problem("", 0, "", "", f"would break the shapes: {v.message}")
                     for v in exc.report.violations]
-        _problems(exc.problems or untraced, name)
+        print_problems(exc.problems or untraced, name)
         if errors_xlsx is not None and exc.problems:
             errors_xlsx.write_bytes(error_workbook(sheets, exc.problems))
         raise typer.Exit(1) from None

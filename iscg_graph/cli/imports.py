@@ -36,6 +36,7 @@ from ..imports.workbooks import error_workbook, template
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
 from . import new_period
+from .problems import print_problems
 
 __all__ = ["register"]
 
@@ -57,12 +58,7 @@ def _periods(values: list[str]) -> dict[str, str]:
 
 def _print(preview: Preview, name: str) -> None:
     if preview.problems:
-        t = Table(title=f"{name}: {len(preview.problems)} problem(s); nothing written", header_style="bold")
-        for col in ("sheet", "row", "column", "value", "message"):
-            t.add_column(col, overflow="fold")
-        for p in preview.problems:
-            t.add_row(p.sheet, str(p.row), p.column, p.value, p.message)
-        err.print(t)
+        print_problems(preview.problems, name)
         for a in preview.ambiguities:
             err.print(f"cell {a.cell} ({a.text}): choose with one of "
                       + " | ".join(f'--choose "{a.cell}={c.token}"' for c in a.choices), soft_wrap=True)

@@ -22,6 +22,7 @@ from ..imports.new_period import PeriodPreview, carried_over, commit_questions
 from ..imports.upload import Problem
 from ..overlap.scoring import precompute
 from ..rdf.store import EmbeddedStore
+from .problems import print_problems
 
 __all__ = ["print_preview", "commit"]
 
@@ -30,18 +31,9 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _problems(problems: list[Problem], name: str) -> None:
-    t = Table(title=f"{name}: {len(problems)} problem(s); nothing written", header_style="bold")
-    for col in ("sheet", "row", "column", "value", "message"):
-        t.add_column(col, overflow="fold")
-    for p in problems:
-        t.add_row(p.sheet, str(p.row), p.column, p.value, p.message)
-    err.print(t)
-
-
 def print_preview(preview: PeriodPreview, store: EmbeddedStore, name: str, accept: bool) -> None:
     if preview.problems:
-        _problems(preview.problems, name)
+        print_problems(preview.problems, name)
         return
     proposals = preview.proposals
     out.print(f"{name}: {len(preview.add)} Question(s) to add, {len(preview.unchanged)} already in the "
@@ -88,7 +80,7 @@ def commit(preview: PeriodPreview, store: Path, data: bytes, name: str, author: 
         record, carry = commit_questions(preview, path, data=data, file_name=name, author=author,
                                          comment=comment, base=base, accept_continuations=accept)
     except ImportFailed as exc:
-        _problems(exc.problems or [Problem("", 0, "", "", f"would break the shapes: {v.message}")
+        print_problems(exc.problems or [Problem("", 0, "", "", f"would break the shapes: {v.message}")
                                    for v in exc.report.violations], name)
         raise typer.Exit(1) from None
     except ISCGError as exc:
