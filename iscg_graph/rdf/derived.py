@@ -31,6 +31,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
+from . import derived_aggregates as aggregates
 from .store import EmbeddedStore
 
 DERIVED_SUFFIX = "graph/derived"
@@ -123,6 +124,8 @@ def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
         ox.Triple(gate, ox.NamedNode(DV_SECTOR_BY), ox.NamedNode(SECTOR)),
         *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
           for s, p, o in derived_triples(links, graph)),
+        *aggregates.to_ox(aggregates.aggregate_triples(aggregates.store_source(store, graph),
+                                                       _base_of(graph))),
     ]
 
 
@@ -140,6 +143,9 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     out.add((gate, rdflib.URIRef(DV_SECTOR_BY), rdflib.URIRef(SECTOR)))
     for s, p, o in derived_triples(links, graph):
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
+    source = aggregates.dataset_source(dataset, graph)
+    for triple in aggregates.to_rdflib(aggregates.aggregate_triples(source, _base_of(graph))):
+        out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
     return out
 
 
