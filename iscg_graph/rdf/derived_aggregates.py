@@ -22,6 +22,13 @@ match) per row, or concatenating per row what only changes with a write. The der
 
   so "some item of Sector B addresses this area (in these years)" is a lookup, not a join over
   every item of Sector B.
+* **Resolution pairs** of different assemblies on one theme: for each theme, each pair of live
+  Resolutions addressing it adopted by two different conferences (``iscg:adoptedBy``; the first's
+  IRI sorts before the second's, as the query's ``STR(?confA) < STR(?confB)``)::
+
+      <{base}derived/resolution-pair/<digest>> dv:theme <theme> ;
+          dv:resolution <first> ; dv:otherResolution <second> .
+
 * per Question, the Resolutions that set up its study group (``iscg:mandates`` on the group or a
   group above it through ``iscg:parentGroup``), as the query showed them: their ``skos:notation``
   values, distinct, sorted, joined by "; " (``dv:groupMandates``).
@@ -199,6 +206,26 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
                     out.add((node, DV + "theme", addressed))
                     if period is not None:
                         out.add((node, DV + "period", Lit(period)))
+
+    # pairs of live Resolutions of different assemblies on one theme
+    adopted = _multi(source, ISCG + "adoptedBy")
+    by_theme: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for item, addressed_themes in addresses.items():
+        if ISCG + "Resolution" not in types.get(item, ()) or item in deprecated:
+            continue
+        confs = sorted(c for c in adopted.get(item, ()) if isinstance(c, str))
+        for addressed in addressed_themes:
+            if confs and isinstance(addressed, str):
+                by_theme[addressed].append((item, confs))
+    prefix = f"{base}derived/resolution-pair/"
+    for addressed, resolutions in by_theme.items():
+        for first, first_confs in resolutions:
+            for second, second_confs in resolutions:
+                if first_confs[0] < second_confs[-1]:  # a conference of the first before one of the second
+                    node = prefix + _digest(addressed, first, second)
+                    out.add((node, DV + "theme", addressed))
+                    out.add((node, DV + "resolution", first))
+                    out.add((node, DV + "otherResolution", second))
 
     # the Resolutions that set up each Question's study group (or a group above it)
     mandated_by: dict[str, set[str]] = defaultdict(set)
