@@ -14,11 +14,13 @@ match) per row, or concatenating per row what only changes with a write. The der
   ``dv:areaName`` / ``dv:areaLists`` only for an area with an entry that has an English
   ``skos:prefLabel`` and a list (``skos:inScheme/skos:notation``): the shortest such entry (then
   the first in code-point order) and every list naming one, sorted, joined by ", ".
-* **Sector × theme incidence**: one node per (Sector, theme, study period) that a live
-  (not ``owl:deprecated``) item with that ``iscg:sector`` addressing that theme has; an item
-  without a study period gives a node without ``dv:period``::
+* **Sector × theme incidence**: one node per (Sector, theme) that a live (not ``owl:deprecated``)
+  item with that ``iscg:sector`` addressing that theme has, with the study periods of those items
+  (``iscg:studyPeriod/skos:notation``), and typed ``dv:IncludesUndatedWork`` when one of them has
+  no study period::
 
-      <{base}derived/incidence/<digest>> dv:sector <sector> ; dv:theme <theme> ; dv:period "2017-2020" .
+      <{base}derived/incidence/<digest>> dv:sector <sector> ; dv:theme <theme> ;
+          dv:period "2017-2020", "2021-2024" .
 
   so "some item of Sector B addresses this area (in these years)" is a lookup, not a join over
   every item of Sector B.
@@ -191,21 +193,21 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
     for item, sectors in _multi(source, ISCG + "sector").items():
         if item in deprecated or item not in addresses:
             continue
-        own: list[str | None] = []
-        own.extend(sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
-                           for n in notations.get(p, ()) if isinstance(n, Lit)}))
+        own = sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
+                      for n in notations.get(p, ()) if isinstance(n, Lit)})
         for sector in sectors:
             if not isinstance(sector, str):
                 continue
             for addressed in addresses[item]:
                 if not isinstance(addressed, str) or addressed not in themes:
                     continue
-                for period in own or [None]:
-                    node = prefix + _digest(sector, addressed, period or "")
-                    out.add((node, DV + "sector", sector))
-                    out.add((node, DV + "theme", addressed))
-                    if period is not None:
-                        out.add((node, DV + "period", Lit(period)))
+                node = prefix + _digest(sector, addressed)
+                out.add((node, DV + "sector", sector))
+                out.add((node, DV + "theme", addressed))
+                for period in own:
+                    out.add((node, DV + "period", Lit(period)))
+                if not own:
+                    out.add((node, RDF_TYPE, DV + "IncludesUndatedWork"))
 
     # pairs of live Resolutions of different assemblies on one theme
     adopted = _multi(source, ISCG + "adoptedBy")
