@@ -104,32 +104,40 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     part_codes: dict[str, int] = {}
     pa = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in a])
     pb = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in b])
-    period = _period_pairs(a, b, weights.disjoint_periods) if kind == "question" else None
+    pairs = topk.Pairs(
+        pa,
+        pb,
+        _period_arrays(a, b) if kind == "question" else None,
+        weights.disjoint_periods,
+    )
     k = min(weights.top_k, len(b))
     width = len(b)
+    weights_of = [w[n] for n in names]
     parts: list[topk.Kept] = []
     for start in range(0, len(a), block):
         rows = slice(start, min(start + block, len(a)))
+        products = [ma[rows] @ mbt for ma, mbt in mats]
+        mapped_product = (mapped[0][rows] @ mapped[1]) if mapped is not None else None
+        if products[0].nnz >= topk.DENSE_FROM * (rows.stop - start) * width:
+            parts.append(
+                topk.dense_select(
+                    products,
+                    weights_of,
+                    start,
+                    k,
+                    weights.min_score,
+                    pairs,
+                    mapped=mapped_product,
+                    mapped_weight=weights.mapped,
+                )
+            )
+            continue
         keys, comps, total = topk.block_scores(
-            [ma[rows] @ mbt for ma, mbt in mats],
-            [w[n] for n in names],
-            width,
-            mapped=(mapped[0][rows] @ mapped[1]) if mapped is not None else None,
-            mapped_weight=weights.mapped,
+            products, weights_of, width, mapped=mapped_product, mapped_weight=weights.mapped
         )
-        part = topk.select(
-            keys,
-            total,
-            comps,
-            rows.stop - start,
-            width,
-            k,
-            weights.min_score,
-            (lambda r, c, s=start: period(r + s, c)) if period is not None else None,  # type: ignore[misc]
-            lambda r, c, s=start: pa[r + s] == pb[c],  # type: ignore[misc]
+        parts.append(
+            topk.select(keys, total, comps, start, rows.stop - start, width, k, weights.min_score, pairs)
         )
-        part.rows += start
-        parts.append(part)
     comp_names = names + (["mapped"] if mapped is not None else [])
     kept, _swap = topk.orient_and_dedupe(topk.Kept.concat(parts, len(comp_names)), *_ranks(kind, a, b))
     out: dict[tuple[str, str], dict] = {}
@@ -146,27 +154,18 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
         out[(left.iri, right.iri)] = {
             "score": score,
             "components": dict(zip(comp_names, cs, strict=True)),
-            "period_factor": 1.0 if period is None else f,
+            "period_factor": 1.0 if pairs.periods is None else f,
         }
     return out
 
 
-def _period_pairs(
-    a: list[Item], b: list[Item], penalty: float
-) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """The study-period factor of given (left row, right row) pairs (see `_period_factor`)."""
+def _period_arrays(a: list[Item], b: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end years of each side (NaN: unknown), for `topk.Pairs` (see `_period_factor`)."""
 
     def arr(side: list[Item], attr: str) -> np.ndarray:
         return np.array([np.nan if getattr(it, attr) is None else float(getattr(it, attr)) for it in side])
 
-    sa, ea, sb, eb = arr(a, "start"), arr(a, "end"), arr(b, "start"), arr(b, "end")
-
-    def factor(r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            disjoint = (sa[r] > eb[c]) | (sb[c] > ea[r])
-        return np.where(disjoint, penalty, 1.0)
-
-    return factor
+    return arr(a, "start"), arr(a, "end"), arr(b, "start"), arr(b, "end")
 
 
 def _ranks(kind: str, a: list[Item], b: list[Item]) -> tuple[np.ndarray, ...]:

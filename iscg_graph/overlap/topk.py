@@ -18,13 +18,17 @@ them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Kept", "block_scores", "select", "orient_and_dedupe"]
+__all__ = ["DENSE_FROM", "Kept", "Pairs", "block_scores", "dense_select", "select", "orient_and_dedupe"]
+
+DENSE_FROM = 0.05
+"""A block whose first (lexical) product fills this share of rows x items or more is scored densely
+(`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
 
 
 @dataclass
@@ -52,6 +56,126 @@ class Kept:
 
     def take(self, idx: np.ndarray) -> Kept:
         return Kept(self.rows[idx], self.cols[idx], self.score[idx], self.comps[idx], self.factor[idx])
+
+
+class Pairs:
+    """What decides a pair's fate besides its evidence: the partitions of both sides (never paired
+    inside one) and the study periods (disjoint: the score times ``penalty``); whole row groups at a
+    time for dense blocks, or given (row, column) pairs."""
+
+    def __init__(
+        self,
+        part_a: np.ndarray,
+        part_b: np.ndarray,
+        periods: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+        penalty: float = 1.0,
+    ):
+        self.pa, self.pb = part_a, part_b
+        self.periods, self.penalty = periods, penalty
+        self._cols_of: dict[int, np.ndarray] = {}
+        self._disjoint: dict[tuple[float | None, float | None], np.ndarray] = {}
+
+    def same(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.asarray(self.pa[r] == self.pb[c])
+
+    def factor(self, r: np.ndarray, c: np.ndarray) -> np.ndarray | None:
+        if self.periods is None:
+            return None
+        sa, ea, sb, eb = self.periods
+        with np.errstate(invalid="ignore"):
+            disjoint = (sa[r] > eb[c]) | (sb[c] > ea[r])
+        return np.where(disjoint, self.penalty, 1.0)
+
+    def zero_same(self, total: np.ndarray, start: int) -> None:
+        """Entries of rows ``start..`` paired inside their own partition set to 0, in place."""
+        block = self.pa[start : start + total.shape[0]]
+        for p in np.unique(block).tolist():
+            cols = self._cols_of.get(p)
+            if cols is None:
+                cols = self._cols_of[p] = np.flatnonzero(self.pb == p)
+            if len(cols):
+                total[np.ix_(np.flatnonzero(block == p), cols)] = 0.0
+
+    def apply_periods(self, total: np.ndarray, start: int) -> None:
+        """Entries whose study periods are disjoint multiplied by the penalty, in place (the others
+        would be multiplied by 1.0: unchanged)."""
+        if self.periods is None:
+            return
+        sa, ea, sb, eb = self.periods
+        n = total.shape[0]
+        x, y = sa[start : start + n], ea[start : start + n]
+        # one group of rows per (start, end); NaN (unknown) is None here, as NaN != NaN
+        for key in {(_year(u), _year(v)) for u, v in zip(x.tolist(), y.tolist(), strict=True)}:
+            cols = self._disjoint.get(key)
+            if cols is None:
+                with np.errstate(invalid="ignore"):
+                    after = key[0] > eb if key[0] is not None else np.zeros(len(eb), dtype=bool)
+                    before = sb > key[1] if key[1] is not None else np.zeros(len(sb), dtype=bool)
+                cols = self._disjoint[key] = np.flatnonzero(after | before)
+            if not len(cols):
+                continue
+            rows = np.flatnonzero(_matches(x, key[0]) & _matches(y, key[1]))
+            total[np.ix_(rows, cols)] *= self.penalty
+
+
+def _year(value: float) -> float | None:
+    return None if np.isnan(value) else value
+
+
+def _matches(values: np.ndarray, key: float | None) -> np.ndarray:
+    return np.isnan(values) if key is None else np.asarray(values == key)
+
+
+def dense_select(
+    products: Sequence[sparse.spmatrix],
+    weights: Sequence[float],
+    start: int,
+    k: int,
+    min_score: float,
+    pairs: Pairs,
+    *,
+    mapped: sparse.spmatrix | None = None,
+    mapped_weight: float = 0.0,
+) -> Kept:
+    """The kept entries of one block of rows (from ``start``), scored over dense rows with the same
+    floating-point operations as before (the first product dense, the others added where non-zero:
+    ``x + 0.0`` is ``x``), partitioned with ``argpartition``; rows are block-local + ``start``."""
+    first = np.asarray(sparse.csr_matrix(products[0]).toarray(), dtype=np.float64)
+    np.minimum(first, 1.0, out=first)
+    total = first * weights[0]
+    others = []
+    for p, w in zip(products[1:], weights[1:], strict=True):
+        m = sparse.csr_matrix(p)
+        np.minimum(m.data, 1.0, out=m.data)
+        coo = m.tocoo()
+        total[coo.row, coo.col] += w * coo.data
+        others.append(m)
+    if mapped is not None:
+        m = sparse.csr_matrix(mapped)
+        np.minimum(m.data, 1.0, out=m.data)
+        coo = m.tocoo()
+        t = total[coo.row, coo.col]
+        total[coo.row, coo.col] = t + mapped_weight * coo.data * (1.0 - t)
+        others.append(m)
+    pairs.zero_same(total, start)
+    pairs.apply_periods(total, start)
+    n, width = total.shape
+    kk = min(k, width)
+    np.negative(total, out=total)
+    top = np.argpartition(total, kk - 1, axis=1)[:, :kk]
+    local = np.repeat(np.arange(n, dtype=np.int64), kk)
+    cols = top.ravel().astype(np.int64)
+    score = -total[local, cols]
+    rows = local + start
+    ok = (score >= min_score) & ~pairs.same(rows, cols)
+    local, rows, cols, score = local[ok], rows[ok], cols[ok], score[ok]
+    comps = np.zeros((len(rows), 1 + len(others)))
+    comps[:, 0] = first[local, cols]
+    for i, m in enumerate(others, 1):
+        if len(rows):
+            comps[:, i] = np.asarray(m[local, cols]).ravel()
+    factor = pairs.factor(rows, cols)
+    return Kept(rows, cols, score, comps, np.ones(len(rows)) if factor is None else factor)
 
 
 def _keys(m: sparse.csr_matrix, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,20 +216,21 @@ def select(
     keys: np.ndarray,
     total: np.ndarray,
     comps: np.ndarray,
+    start: int,
     nrows: int,
     width: int,
     k: int,
     min_score: float,
-    factor: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
-    same_partition: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    pairs: Pairs,
 ) -> Kept:
-    """The kept entries of one block, in the loop's order (row, then the row's top-k order).
+    """The kept entries of one sparse block of ``nrows`` rows from ``start`` (`block_scores`), in
+    the loop's order (row, then the row's top-k order); rows are returned as ``start`` + local.
 
     ``total`` is modified: entries inside one partition are set to 0, then multiplied by the
     period factor (as the dense code did)."""
     rows, cols = np.divmod(keys, width)
-    total[same_partition(rows, cols)] = 0.0
-    fac = factor(rows, cols) if factor is not None else None
+    total[pairs.same(rows + start, cols)] = 0.0
+    fac = pairs.factor(rows + start, cols)
     if fac is not None:
         total *= fac
     ncomp = comps.shape[1]
@@ -117,7 +242,7 @@ def select(
     if easy.any():
         parts.append(
             Kept(
-                rows[easy],
+                rows[easy] + start,
                 cols[easy],
                 total[easy],
                 comps[easy],
@@ -135,7 +260,7 @@ def select(
         r = np.repeat(hrows, k).astype(np.int64)
         c = top.ravel().astype(np.int64)
         s = dense[np.repeat(np.arange(len(hrows)), k), c]
-        ok = (s >= min_score) & ~same_partition(r, c)
+        ok = (s >= min_score) & ~pairs.same(r + start, c)
         r, c, s = r[ok], c[ok], s[ok]
         # components where some product is non-zero; exactly 0 elsewhere
         pos = np.searchsorted(keys, r * width + c)
@@ -143,8 +268,8 @@ def select(
         hit = (pos < len(keys)) & (keys[pos_c] == r * width + c) if len(keys) else np.zeros(len(r), bool)
         cm = np.zeros((len(r), ncomp))
         cm[hit] = comps[pos_c[hit]]
-        f = factor(r, c) if factor is not None else np.ones(len(r))
-        parts.append(Kept(r, c, s, cm, f))
+        f = pairs.factor(r + start, c)
+        parts.append(Kept(r + start, c, s, cm, np.ones(len(r)) if f is None else f))
     if len(parts) == 2:  # back into the loop's order: by row (a row is either easy or heavy)
         both = Kept.concat(parts, ncomp)
         return both.take(np.argsort(both.rows, kind="stable"))

@@ -114,10 +114,18 @@ def assert_same(got: dict, want: dict) -> None:
         assert got[key] == value, key  # exactly: same floating-point operations
 
 
+@pytest.fixture(params=["dense", "sparse", "either"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of scoring a block: always dense, always sparse, or chosen by the block's density."""
+    threshold = {"dense": 0.0, "sparse": 2.0, "either": topk.DENSE_FROM}[request.param]
+    monkeypatch.setattr(topk, "DENSE_FROM", threshold)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("min_score", [0.05, 0.3, 0.0])
 @pytest.mark.parametrize("top_k", [1, 3, 10])
-def test_question_top_k_equals_the_dense_loop(seed: int, min_score: float, top_k: int) -> None:
+def test_question_top_k_equals_the_dense_loop(seed: int, min_score: float, top_k: int, path: str) -> None:
     rng = np.random.default_rng(seed)
     space = question_space(rng, 45, 12, density=0.25 if seed % 2 else 0.08)
     weights = Weights(top_k=top_k, min_score=min_score)
@@ -129,7 +137,7 @@ def test_question_top_k_equals_the_dense_loop(seed: int, min_score: float, top_k
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("min_score", [0.05, 0.0])
-def test_square_kinds_equal_the_dense_loop(seed: int, min_score: float) -> None:
+def test_square_kinds_equal_the_dense_loop(seed: int, min_score: float, path: str) -> None:
     rng = np.random.default_rng(100 + seed)
     weights = Weights(top_k=4, min_score=min_score)
     for kind, names in (
@@ -142,7 +150,7 @@ def test_square_kinds_equal_the_dense_loop(seed: int, min_score: float) -> None:
         assert_same(scoring._score_kind(kind, space, weights, block=9), want)
 
 
-def test_ties_at_the_k_th_value_are_cut_as_argpartition_cuts_them() -> None:
+def test_ties_at_the_k_th_value_are_cut_as_argpartition_cuts_them(path: str) -> None:
     """One left row, every right item scoring the same: which k are kept is argpartition's choice."""
     rng = np.random.default_rng(3)
     space = question_space(rng, 1, 30, density=0.0)
