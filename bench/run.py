@@ -156,24 +156,15 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
                 inline: bool = True, shared: bool = False) -> ServerProcess:
-    from iscg_graph.build.pipeline import write_store
-    from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
+    from build_store import run_steps
+
+    from iscg_graph.overlap.scoring import CANDIDATES_FILE
 
     store = iscg_store(data, work)
-    if not (store / "meta.json").is_file():
-        from iscg_graph.rdf.derived import derived_graph, refresh_store
-        from iscg_graph.vocab import DEFAULT_BASE
-
-        built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
-        refresh_store(built, derived_graph(DEFAULT_BASE))  # as `iscg build` adds it
-        del built
+    steps = [] if (store / "meta.json").is_file() else ["load", "derived"]  # as `iscg build` adds it
     if not (store / CANDIDATES_FILE).is_file():  # as `iscg build` does: else the service computes
-        # them in a background thread at start-up (minutes at 1M triples), sharing the CPU with the bench
-        from iscg_graph.rdf.store import EmbeddedStore
-
-        opened = EmbeddedStore.open_snapshot(store)
-        precompute(opened, store)
-        del opened
+        steps.append("candidates")  # them in a background thread at start-up, sharing the CPU
+    run_steps(data, store, steps, work / f"build-{data.stem}.json")  # streamed (bench/build_store.py)
     env = {
         "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
         "ISCG_QUERY_WORKERS": str(workers),
