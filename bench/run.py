@@ -173,6 +173,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         "ISCG_RESULT_CACHE_BYTES": "64000000" if cache else "0",
         "ISCG_LIGHT_QUERY_ROWS": "1000" if inline else "0",
         "ISCG_WORKER_SHARED_STORE": "true" if shared else "false",
+        "ISCG_CANDIDATES_AT_STARTUP": "true" if candidates else "false",  # no hours of precompute
     }
     return api_server(
         store,
@@ -394,8 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-plain", action="store_true",
                         help="with --canned: not the plain texts the derived graph replaced")
     parser.add_argument("--skip-candidates", action="store_true",
-                        help="serve a store without a candidate index (the service computes it in its "
-                        "background thread meanwhile, sharing the CPU: an hour or more at 10M)")
+                        help="serve a store without a candidate index, not computing it (hours at 10M: "
+                        "its pairwise scoring is quadratic); the candidate routes answer 503")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
@@ -471,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
             + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
             + (" (workers and light path on the shared read-only store)" if args.shared_store else "")
-            + (" (no candidate index built: the service was computing it in the background throughout)"
+            + (" (no candidate index: not built, not computed by the service)"
                if args.skip_candidates else "") + "  ",
             f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}",
             "",

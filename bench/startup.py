@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         args.store.resolve(), port, log=args.store.parent / "startup.log", extra=["--no-access-log"],
         env={"ISCG_BUDGET_SECONDS_PER_MINUTE": "0", "ISCG_QUERY_WORKERS": str(args.workers),
              "ISCG_QUERY_TIMEOUT": "120", "ISCG_RESULT_CACHE_BYTES": "0",
-             "ISCG_WORKER_SHARED_STORE": "true" if args.shared_store else "false"},
+             "ISCG_WORKER_SHARED_STORE": "true" if args.shared_store else "false",
+             "ISCG_CANDIDATES_AT_STARTUP": "false"},  # a store without its index: never computed here
         start_timeout=args.limit)
     base = f"http://127.0.0.1:{port}"
     out: dict[str, object] = {"store": str(args.store), "workers": args.workers,
