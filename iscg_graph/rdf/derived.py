@@ -125,8 +125,10 @@ def terms_subject(graph: str) -> str:
 
 def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> set[str]:
     """The known terms of the whole dataset: those of the other graphs (``known``) and the
-    properties of the derived graph itself, the known-term property included."""
-    return known | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY, DV_KNOWN_TERM}
+    properties (and classes) of the derived graph itself, the known-term property included."""
+    classes = {o for _s, p, o in triples if p == aggregates.RDF_TYPE and isinstance(o, str)}
+    return known | classes | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY,
+                                                               DV_KNOWN_TERM}
 
 
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:

@@ -14,14 +14,23 @@ match) per row, or concatenating per row what only changes with a write. The der
   ``dv:areaName`` / ``dv:areaLists`` only for an area with an entry that has an English
   ``skos:prefLabel`` and a list (``skos:inScheme/skos:notation``): the shortest such entry (then
   the first in code-point order) and every list naming one, sorted, joined by ", ".
-* **Sector × theme incidence**: one node per (Sector, theme, study period) that a live
-  (not ``owl:deprecated``) item with that ``iscg:sector`` addressing that theme has; an item
-  without a study period gives a node without ``dv:period``::
+* **Sector × theme incidence**: one node per (Sector, theme) that a live (not ``owl:deprecated``)
+  item with that ``iscg:sector`` addressing that theme has, with the study periods of those items
+  (``iscg:studyPeriod/skos:notation``), and typed ``dv:IncludesUndatedWork`` when one of them has
+  no study period::
 
-      <{base}derived/incidence/<digest>> dv:sector <sector> ; dv:theme <theme> ; dv:period "2017-2020" .
+      <{base}derived/incidence/<digest>> dv:sector <sector> ; dv:theme <theme> ;
+          dv:period "2017-2020", "2021-2024" .
 
   so "some item of Sector B addresses this area (in these years)" is a lookup, not a join over
   every item of Sector B.
+* **Resolution pairs** of different assemblies on one theme: for each theme, each pair of live
+  Resolutions addressing it adopted by two different conferences (``iscg:adoptedBy``; the first's
+  IRI sorts before the second's, as the query's ``STR(?confA) < STR(?confB)``)::
+
+      <{base}derived/resolution-pair/<digest>> dv:theme <theme> ;
+          dv:resolution <first> ; dv:otherResolution <second> .
+
 * per Question, the Resolutions that set up its study group (``iscg:mandates`` on the group or a
   group above it through ``iscg:parentGroup``), as the query showed them: their ``skos:notation``
   values, distinct, sorted, joined by "; " (``dv:groupMandates``).
@@ -184,21 +193,41 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
     for item, sectors in _multi(source, ISCG + "sector").items():
         if item in deprecated or item not in addresses:
             continue
-        own: list[str | None] = []
-        own.extend(sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
-                           for n in notations.get(p, ()) if isinstance(n, Lit)}))
+        own = sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
+                      for n in notations.get(p, ()) if isinstance(n, Lit)})
         for sector in sectors:
             if not isinstance(sector, str):
                 continue
             for addressed in addresses[item]:
                 if not isinstance(addressed, str) or addressed not in themes:
                     continue
-                for period in own or [None]:
-                    node = prefix + _digest(sector, addressed, period or "")
-                    out.add((node, DV + "sector", sector))
+                node = prefix + _digest(sector, addressed)
+                out.add((node, DV + "sector", sector))
+                out.add((node, DV + "theme", addressed))
+                for period in own:
+                    out.add((node, DV + "period", Lit(period)))
+                if not own:
+                    out.add((node, RDF_TYPE, DV + "IncludesUndatedWork"))
+
+    # pairs of live Resolutions of different assemblies on one theme
+    adopted = _multi(source, ISCG + "adoptedBy")
+    by_theme: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for item, addressed_themes in addresses.items():
+        if ISCG + "Resolution" not in types.get(item, ()) or item in deprecated:
+            continue
+        confs = sorted(c for c in adopted.get(item, ()) if isinstance(c, str))
+        for addressed in addressed_themes:
+            if confs and isinstance(addressed, str):
+                by_theme[addressed].append((item, confs))
+    prefix = f"{base}derived/resolution-pair/"
+    for addressed, resolutions in by_theme.items():
+        for first, first_confs in resolutions:
+            for second, second_confs in resolutions:
+                if first_confs[0] < second_confs[-1]:  # a conference of the first before one of the second
+                    node = prefix + _digest(addressed, first, second)
                     out.add((node, DV + "theme", addressed))
-                    if period is not None:
-                        out.add((node, DV + "period", Lit(period)))
+                    out.add((node, DV + "resolution", first))
+                    out.add((node, DV + "otherResolution", second))
 
     # the Resolutions that set up each Question's study group (or a group above it)
     mandated_by: dict[str, set[str]] = defaultdict(set)
