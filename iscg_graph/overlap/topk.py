@@ -118,6 +118,41 @@ class Pairs:
             total[np.ix_(rows, cols)] *= self.penalty
 
 
+def top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's ``k`` largest entries, exactly those ``np.argpartition(-total)``
+    selects, without partitioning every row.
+
+    A lower bound of each row's k-th largest value is the smallest of the maxima of k column chunks
+    (k distinct entries reach it); only entries at or above it are ranked. Where the k-th value is
+    not tied, or is below ``min_score`` (the tied entries are dropped anyway), that ranking decides;
+    a row with a tie at a kept k-th value is partitioned as before, so ties are cut as before."""
+    n, width = total.shape
+    if n == 0 or k == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    bounds = np.linspace(0, width, k + 1).astype(np.int64)[:-1]
+    floor = np.maximum.reduceat(total, bounds, axis=1).min(axis=1)
+    r, c = np.nonzero(total >= floor[:, None])
+    v = total[r, c]
+    order = np.lexsort((-v, r))
+    r, c, v = r[order], c[order], v[order]
+    counts = np.bincount(r, minlength=n)
+    first = np.cumsum(counts) - counts
+    rank = np.arange(len(r)) - first[r]
+    kth = v[first + k - 1]  # every row has at least k entries at or above its floor
+    at_or_above = np.bincount(r[v >= kth[r]], minlength=n)
+    exact = (at_or_above == k) | (kth < min_score)
+    keep = (rank < k) & exact[r]
+    rows, cols = [r[keep].astype(np.int64)], [c[keep].astype(np.int64)]
+    tied = np.flatnonzero(~exact)
+    if len(tied):
+        top = np.argpartition(-total[tied], k - 1, axis=1)[:, :k]
+        rows.append(np.repeat(tied, k).astype(np.int64))
+        cols.append(top.ravel().astype(np.int64))
+    out_r, out_c = np.concatenate(rows), np.concatenate(cols)
+    order = np.argsort(out_r, kind="stable")
+    return out_r[order], out_c[order]
+
+
 def _year(value: float) -> float | None:
     return None if np.isnan(value) else value
 
@@ -159,13 +194,8 @@ def dense_select(
         others.append(m)
     pairs.zero_same(total, start)
     pairs.apply_periods(total, start)
-    n, width = total.shape
-    kk = min(k, width)
-    np.negative(total, out=total)
-    top = np.argpartition(total, kk - 1, axis=1)[:, :kk]
-    local = np.repeat(np.arange(n, dtype=np.int64), kk)
-    cols = top.ravel().astype(np.int64)
-    score = -total[local, cols]
+    local, cols = top_k(total, min(k, total.shape[1]), min_score)
+    score = total[local, cols]
     rows = local + start
     ok = (score >= min_score) & ~pairs.same(rows, cols)
     local, rows, cols, score = local[ok], rows[ok], cols[ok], score[ok]
