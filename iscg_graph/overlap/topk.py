@@ -27,8 +27,10 @@ from scipy import sparse
 __all__ = ["DENSE_FROM", "Kept", "Pairs", "block_scores", "dense_select", "select", "orient_and_dedupe"]
 
 DENSE_FROM = 0.05
-"""A block whose first (lexical) product fills this share of rows x items or more is scored densely
-(`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
+"""A kind whose first (lexical) product fills this share of a block (rows x items) or more is scored
+densely (`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
+DENSE_MAX_BYTES = 256 * 2**20
+"""...unless the right side's first feature matrix would take more than this as a dense array."""
 
 
 @dataclass
@@ -162,7 +164,7 @@ def _matches(values: np.ndarray, key: float | None) -> np.ndarray:
 
 
 def dense_select(
-    products: Sequence[sparse.spmatrix],
+    products: Sequence[sparse.spmatrix | np.ndarray],
     weights: Sequence[float],
     start: int,
     k: int,
@@ -175,7 +177,8 @@ def dense_select(
     """The kept entries of one block of rows (from ``start``), scored over dense rows with the same
     floating-point operations as before (the first product dense, the others added where non-zero:
     ``x + 0.0`` is ``x``), partitioned with ``argpartition``; rows are block-local + ``start``."""
-    first = np.asarray(sparse.csr_matrix(products[0]).toarray(), dtype=np.float64)
+    p0 = products[0]
+    first = np.asarray(sparse.csr_matrix(p0).toarray() if sparse.issparse(p0) else p0, dtype=np.float64)
     np.minimum(first, 1.0, out=first)
     total = first * weights[0]
     others = []
