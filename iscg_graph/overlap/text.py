@@ -60,6 +60,8 @@ _MIN_STEM = 4
 
 def fold(text: str) -> str:
     """Lower case without accents: "Télécommunications" -> "telecommunications"."""
+    if text.isascii():  # nothing to decompose (the common case, a per-character pass otherwise)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -83,7 +85,13 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Surface words worth matching: letters only, no stop words, at least two letters."""
-    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=262144)
+def _words(text: str) -> tuple[str, ...]:
+    # the same texts are read five times (acronyms, vocabulary, compounds, stems, surface forms)
+    return tuple(w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS)
 
 
 def acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
