@@ -154,8 +154,11 @@ class Analyzer:
         """stem -> its most frequent surface word, to show matched terms readably."""
         seen: dict[str, Counter[str]] = {}
         for t in texts:
-            for w in words(t.replace("-", " ")):
-                seen.setdefault(stem(w), Counter())[w] += 1
+            for w in _words(t.replace("-", " ")):
+                counter = seen.get(s := stem(w))
+                if counter is None:  # not setdefault: it would build a Counter for every word
+                    counter = seen[s] = Counter()
+                counter[w] += 1
         return {s: c.most_common(1)[0][0] for s, c in seen.items()}
 
 

@@ -29,6 +29,8 @@ __all__ = ["DENSE_FROM", "Kept", "Pairs", "block_scores", "dense_select", "selec
 DENSE_FROM = 0.05
 """A kind whose first (lexical) product fills this share of a block (rows x items) or more is scored
 densely (`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
+CHUNKS = 256
+"""Column chunks per row whose maxima bound a row's k-th value from below (`top_k`)."""
 DENSE_MAX_BYTES = 256 * 2**20
 """...unless the right side's first feature matrix would take more than this as a dense array."""
 
@@ -124,15 +126,18 @@ def top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.n
     """(row, column) of each row's ``k`` largest entries, exactly those ``np.argpartition(-total)``
     selects, without partitioning every row.
 
-    A lower bound of each row's k-th largest value is the smallest of the maxima of k column chunks
-    (k distinct entries reach it); only entries at or above it are ranked. Where the k-th value is
-    not tied, or is below ``min_score`` (the tied entries are dropped anyway), that ranking decides;
-    a row with a tie at a kept k-th value is partitioned as before, so ties are cut as before."""
+    A lower bound of each row's k-th largest value is the k-th largest of the maxima of `CHUNKS`
+    column chunks (k distinct entries reach it); only entries at or above it are ranked. Where the
+    k-th value is not tied, or is below ``min_score`` (the tied entries are dropped anyway), that
+    ranking decides; a row with a tie at a kept k-th value is partitioned as before, so ties are cut
+    as before."""
     n, width = total.shape
     if n == 0 or k == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    bounds = np.linspace(0, width, k + 1).astype(np.int64)[:-1]
-    floor = np.maximum.reduceat(total, bounds, axis=1).min(axis=1)
+    chunks = min(width, max(k, CHUNKS))
+    bounds = np.linspace(0, width, chunks + 1).astype(np.int64)[:-1]
+    maxima = np.maximum.reduceat(total, bounds, axis=1)
+    floor = np.partition(maxima, chunks - k, axis=1)[:, chunks - k]  # the k-th largest chunk maximum
     r, c = np.nonzero(total >= floor[:, None])
     v = total[r, c]
     order = np.lexsort((-v, r))
