@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     for mode in args.modes.split(","):
         port = free_port()
         env = {"ISCG_QUERY_WORKERS": str(args.workers), "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
-               "ISCG_WORKER_SHARED_STORE": str(mode == "shared").lower()}
+               "ISCG_WORKER_SHARED_STORE": str(mode == "shared").lower(),
+               "ISCG_CANDIDATES_AT_STARTUP": "false"}  # a store without its index: not computed here
         proc = api_server(store, port, log=log_dir / f"startup-{mode}.log", env=env,
                           extra=["--no-access-log"])
         runs.append((f"this service, {args.workers} workers, {mode}", proc, f"http://127.0.0.1:{port}/sparql"))
