@@ -1,0 +1,184 @@
+"""The derived graph after a curated write, without recomputing it when the write cannot change it.
+
+`iscg_graph.rdf.derived` recomputes the derived graph from every quad of the store: 3 minutes at a
+million triples, which every curated write paid. Most writes (a review decision, a comment, a
+label, a mapping record) touch nothing it reads. Its reach is declared once, in `READS` below,
+next to the code that reads: the aggregates' statement source (`derived_aggregates.store_source`
+and ``dataset_source``) refuses a predicate missing from `READS`, so a new family that reads a new
+predicate fails until it says here when a change to that predicate matters.
+
+For each changed quad (outside the derived graph) the rule of its predicate says whether it can
+change the theme pairs or the aggregates, looking at the dataset after the write for the context
+it needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a mandating
+Resolution or a part of the Union). A rule may look only at context whose own changes are always
+relevant (``iscg:concernsSector``, ``skos:inScheme``, …), so a write that changes both is caught by
+the context change. When some change is relevant, `rederive` returns None and the caller
+recomputes everything (`derived.materialise_store`).
+
+The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
+the changed quads alone: a term the write adds is known, a term it removes stays known if some
+quad still uses it (looked up in the indexes, not scanned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+
+from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
+from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
+
+__all__ = ["READS", "Change", "relevant", "rederive"]
+
+Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
+"""(removed, added) quads of a write (and of its RDFS closure)."""
+
+Rule = Callable[[ox.Quad, ox.Store], bool]
+"""Whether this changed quad can change the pairs or aggregates (the store: the dataset after)."""
+
+DV = "https://w3id.org/iscg/derived#"
+DV_KNOWN_TERM = DV + "knownTerm"
+ALWAYS_KNOWN = frozenset(DV + name for name in ("singleThemeLow", "singleThemeBy", "sectorBy", "knownTerm"))
+CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question"))
+
+
+def _always(_quad: ox.Quad, _store: ox.Store) -> bool:
+    return True
+
+
+def _is_object_of(*predicates: str) -> Rule:
+    def rule(quad: ox.Quad, store: ox.Store) -> bool:
+        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+    return rule
+
+
+def _notation(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on schemes (``skos:inScheme``), study periods, Resolutions that mandate, parts."""
+    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "concernsSector")(quad, store)
+            or _exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
+
+
+def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
+    return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
+
+
+def _class_read(quad: ox.Quad, _store: ox.Store) -> bool:
+    return quad.object.value in CLASSES_READ if isinstance(quad.object, ox.NamedNode) else False
+
+
+READS: dict[str, Rule] = {
+    # theme pairs (derived.py) and incidence, Resolution pairs (derived_aggregates.py)
+    ISCG + "addressesTheme": _always,
+    RDF_TYPE: _class_read,  # only iscg:Theme / Resolution / Question are tested
+    OWL_DEPRECATED: _always,
+    SKOS + "notation": _notation,
+    RDFS_LABEL: _is_object_of(ISCG + "concernsSector"),  # the parts' codes, without a notation
+    SKOS + "exactMatch": _always,
+    SKOS + "prefLabel": _typed_theme,  # the areas' names
+    SKOS + "inScheme": _always,
+    ISCG + "studyPeriod": _always,
+    ISCG + "sector": _always,
+    ISCG + "adoptedBy": _always,
+    ISCG + "mandates": _always,
+    ISCG + "parentGroup": _always,
+    ISCG + "studyGroup": _always,
+    ISCG + "concernsSector": _always,
+}
+
+
+def _exists(store: ox.Store, s: object, p: object, o: object, graph: object = None) -> bool:
+    if o is not None and not isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return False
+    if s is not None and not isinstance(s, ox.NamedNode | ox.BlankNode):
+        return False
+    return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
+
+
+def relevant(change: Change, store: ox.Store) -> bool:
+    """Whether ``change`` can change the theme pairs or aggregates of ``store`` (the dataset after)."""
+    for quad in (*change[0], *change[1]):
+        rule = READS.get(quad.predicate.value)
+        if rule is not None and rule(quad, store):
+            return True
+    return False
+
+
+def _iri(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _counted(quads: Iterable[ox.Quad], derived: ox.NamedNode) -> list[Quad]:
+    """The quads the known terms are computed from (not the derived graph, not the live graphs)."""
+    out: list[Quad] = []
+    for q in quads:
+        graph = _iri(q.graph_name)
+        if q.graph_name == derived or (graph is not None and is_live(graph)):
+            continue
+        out.append((_iri(q.subject), q.predicate.value, _iri(q.object), graph))
+    return out
+
+
+def _used(store: ox.Store, term: str, derived: ox.NamedNode) -> bool:
+    """Whether a quad of ``store`` makes ``term`` known (`known_terms.terms_of`), the derived graph's
+    own predicates and classes included (the write leaves them as they are)."""
+    if term in ALWAYS_KNOWN:
+        return True
+    node = ox.NamedNode(term)
+
+    def counted(quads: Iterable[ox.Quad], *, own: bool = False) -> bool:
+        for q in quads:
+            graph = _iri(q.graph_name)
+            if q.graph_name == derived:
+                if own and q.predicate.value != DV_KNOWN_TERM:
+                    return True
+                continue
+            if graph is None or not is_live(graph):
+                return True
+        return False
+
+    if counted(store.quads_for_pattern(None, node, None), own=True):
+        return True
+    if counted(store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), node), own=True):
+        return True
+    ontologies = [g for g in store.named_graphs()
+                  if isinstance(g, ox.NamedNode) and g.value.endswith(ONTOLOGY_SUFFIX)]
+    for graph in ontologies:
+        if _exists(store, node, None, None, graph):
+            return True
+        if any(_exists(store, None, ox.NamedNode(link), node, graph) for link in SCHEMA_LINKS):
+            return True
+    return False
+
+
+def _known_terms(store: ox.Store, change: Change, graph: ox.NamedNode) -> Change:
+    """The ``dv:knownTerm`` statements to remove and add for ``change`` (store: the dataset after)."""
+    subject = ox.NamedNode(graph.value[: -len("graph/derived")] + "derived/terms")
+    predicate = ox.NamedNode(DV_KNOWN_TERM)
+    touched = terms_of(_counted([*change[0], *change[1]], graph))
+    removed, added = [], []
+    for term in sorted(touched):
+        quad = ox.Quad(subject, predicate, ox.NamedNode(term), graph)
+        known = quad in store
+        if _used(store, term, graph):
+            if not known:
+                added.append(quad)
+        elif known:
+            removed.append(quad)
+    return tuple(removed), tuple(added)
+
+
+def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
+    """Bring the derived graph ``graph_iri`` of ``store`` (the dataset after ``change``, derived
+    graph still as before it) up to date in place when the write cannot change its pairs or
+    aggregates; the derived quads removed and added, or None when it can (recompute it all)."""
+    graph = ox.NamedNode(graph_iri)
+    if any(q.graph_name == graph for q in (*change[0], *change[1])):
+        return None  # the write itself touched the derived graph: recompute it
+    if relevant(change, store):
+        return None
+    removed, added = _known_terms(store, change, graph)
+    for quad in removed:
+        store.remove(quad)
+    store.extend(added)
+    return removed, added
