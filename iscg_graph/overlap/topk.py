@@ -273,8 +273,8 @@ def select(
         total *= fac
     ncomp = comps.shape[1]
     good = total >= min_score if min_score > 0 else np.ones(len(total), dtype=bool)
-    per_row = np.bincount(rows[good], minlength=nrows) if min_score > 0 else np.full(nrows, width)
-    heavy = per_row > k
+    # min_score <= 0 keeps zeros too, which are not among the keys: every row goes dense then
+    heavy = np.bincount(rows[good], minlength=nrows) > k if min_score > 0 else np.ones(nrows, dtype=bool)
     easy = good & ~heavy[rows]
     parts: list[Kept] = []
     if easy.any():
