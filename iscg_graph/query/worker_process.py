@@ -1,13 +1,15 @@
 """The worker process of the pool (`iscg_graph.query.workers`): started with ``python -c``, it loads
 the store's snapshot into memory, answers `QueryRequest` messages with Oxigraph's serialised bytes
-(typed replies: `iscg_graph.query.messages`), and dies with the service (Linux: parent-death signal).
+(typed replies: `iscg_graph.query.messages`), and dies with the service (Linux: parent-death
+signal).
 
-Ready at once, fast later: a worker first opens the build's on-disk store read-only (milliseconds
-at any size) and answers from it, while its in-memory copy of the snapshot loads in a background
-thread (Oxigraph's bulk load releases the GIL); between two requests, once the copy holds the
-same data, the worker switches to it (queries on the in-memory store are up to 3x faster at a
-million triples, docs/notes/scale.md §8). With ``shared`` it stays on the on-disk store (one copy
-of the data per machine). A store without an on-disk database is loaded into memory first, as before.
+Ready at once, fast later: a worker first opens the build's on-disk store read-only (milliseconds at
+any size) and answers from it, while its in-memory copy of the snapshot loads in a background thread
+at the lowest priority (Oxigraph's bulk load releases the GIL); between two requests, once the copy
+holds the same data, the worker switches to it (queries on the in-memory store are up to 3x faster
+at a million triples, docs/notes/scale.md §8). With ``shared`` it stays on the on-disk store (one
+copy of the data per machine). A store without an on-disk database is loaded into memory first, as
+before.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ class _Copy:
         self._thread.start()
 
     def _load(self, store_path: str) -> None:
+        # the lowest priority, for this thread only (Linux): queries answered meanwhile come first,
+        # and a demoted query (its thread reniced to 19, iscg_graph.query.priority) is not starved
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except OSError:  # pragma: no cover - not permitted: loads at the worker's priority
+            pass
         try:
             self._store = EmbeddedStore.open_snapshot(store_path)
         except Exception:  # noqa: BLE001  (the worker stays on the on-disk store)

@@ -149,8 +149,11 @@ def bench_10k() -> InProcessEngine:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_same_answers_as_the_plain_query_on_the_10k_bench_graph(bench_10k, catalog, name) -> None:  # type: ignore[no-untyped-def]
-    for params in PARAMS[name][:2]:
-        _same(bench_10k, catalog, name, params)
+    """The generated themes belong to no Annex list, so the matrix counts nothing and the drill-down
+    is empty at 10k (a generator gap): for those two the real data above is the proof."""
+    counts = [_same(bench_10k, catalog, name, params) for params in PARAMS[name][:2]]
+    if name != "sector-overlap-detail":
+        assert counts[0] > 0
 
 
 def _ok(graph: object) -> object:
