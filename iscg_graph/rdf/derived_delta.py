@@ -54,9 +54,17 @@ def _is_object_of(*predicates: str) -> Rule:
 
 
 def _notation(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on schemes (``skos:inScheme``), study periods, Resolutions that mandate, parts."""
-    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "concernsSector")(quad, store)
+    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
+    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
+                          ISCG + "concernsSector")(quad, store)
             or _exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
+
+
+def _label(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
+    notation)."""
+    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
+            or _exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
 
 
 def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
@@ -73,7 +81,7 @@ READS: dict[str, Rule] = {
     RDF_TYPE: _class_read,  # only iscg:Theme / Resolution / Question are tested
     OWL_DEPRECATED: _always,
     SKOS + "notation": _notation,
-    RDFS_LABEL: _is_object_of(ISCG + "concernsSector"),  # the parts' codes, without a notation
+    RDFS_LABEL: _label,
     SKOS + "exactMatch": _always,
     SKOS + "prefLabel": _typed_theme,  # the areas' names
     SKOS + "inScheme": _always,
