@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
+from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
@@ -37,9 +38,9 @@ Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 Rule = Callable[[ox.Quad, ox.Store], bool]
 """Whether this changed quad can change the pairs or aggregates (the store: the dataset after)."""
 
-DV = "https://w3id.org/iscg/derived#"
-DV_KNOWN_TERM = DV + "knownTerm"
-ALWAYS_KNOWN = frozenset(DV + name for name in ("singleThemeLow", "singleThemeBy", "sectorBy", "knownTerm"))
+# the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
+ALWAYS_KNOWN = frozenset(DERIVED_NS + name
+                         for name in ("singleThemeLow", "singleThemeBy", "sectorBy", "knownTerm"))
 CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question"))
 
 
@@ -161,7 +162,7 @@ def _used(store: ox.Store, term: str, derived: ox.NamedNode) -> bool:
 
 def _known_terms(store: ox.Store, change: Change, graph: ox.NamedNode) -> Change:
     """The ``dv:knownTerm`` statements to remove and add for ``change`` (store: the dataset after)."""
-    subject = ox.NamedNode(graph.value[: -len("graph/derived")] + "derived/terms")
+    subject = ox.NamedNode(terms_subject(graph.value))
     predicate = ox.NamedNode(DV_KNOWN_TERM)
     touched = terms_of(_counted([*change[0], *change[1]], graph))
     removed, added = [], []
