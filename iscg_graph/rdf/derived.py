@@ -52,6 +52,7 @@ __all__ = [
     "DERIVED_SUFFIX",
     "derived_graph",
     "add_to_dataset",
+    "add_to_store",
     "derived_triples",
     "find_derived_graph",
     "gate_triples",
@@ -135,6 +136,15 @@ def add_to_dataset(dataset: rdflib.Dataset, base: str) -> int:
     for triple in derived:
         target.add(triple)
     return len(derived)
+
+
+def add_to_store(store: ox.Store, base: str) -> int:
+    """Put the derived graph into a pyoxigraph store loaded without it (tests, fixtures), as a build
+    puts it into its dataset; returns its size."""
+    graph = ox.NamedNode(derived_graph(base))
+    triples = materialise_store(store, graph.value)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return len(triples)
 
 
 def refresh_store(store: EmbeddedStore, graph: str | None = None) -> int:
