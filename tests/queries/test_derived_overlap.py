@@ -204,15 +204,27 @@ def test_the_derived_data_follows_a_curated_write(tmp_path: Path, catalog: Query
         }} ORDER BY ?a ?b LIMIT 1""", use_default_graph_as_union=True)
     a, b, g = next(iter(found))
     themes = [s["t"] for s in store.inner.query(
-        "SELECT DISTINCT ?t WHERE { ?t <http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
-        "FILTER(LANG(?l) = 'en') } ORDER BY ?t LIMIT 2", use_default_graph_as_union=True)]
+        f"SELECT DISTINCT ?t WHERE {{ ?t a <{ISCG}Theme> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = 'en') } ORDER BY ?t LIMIT 2",
+        use_default_graph_as_union=True)]
     assert len(themes) == 2
     about = ox.NamedNode(ISCG + "addressesTheme")
     writes = WritePath(store, validate=_ok)
 
+    groups = [s["g"].value for s in store.inner.query(
+        f"SELECT DISTINCT ?g WHERE {{ VALUES ?q {{ {a} {b} }} "
+        f"?q <{ISCG}studyGroup>/<{ISCG}parentGroup>* ?g }}",
+        use_default_graph_as_union=True)]
+    assert groups
+
     def listed() -> list[tuple]:
         rows = _answers(engine, spec, {})
         assert rows == _answers(engine, parse_query_file(PLAIN / "question-duplicate-candidates.rq"), {})
+        # the other two queries that read the derived graph follow the same writes
+        for theme in themes:
+            _same(engine, catalog, "theme-dossier", {"theme": theme.value})
+        for group in groups:
+            _same(engine, catalog, "study-group-neighbours", {"study_group": group})
         return [r for r in rows if {dict(r)["qa"], dict(r)["qb"]} == {a.value, b.value}]
 
     assert listed() == []
