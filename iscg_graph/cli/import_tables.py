@@ -14,8 +14,8 @@ from ..errors import ImportFailed, ISCGError
 from ..imports.data_tables import TablePreview, preview_data_table
 from ..imports.upload import Problem, Sheet
 from ..imports.workbooks import error_workbook
-from ..rdf.store import EmbeddedStore
 from .problems import print_problems
+from .targets import Target
 
 __all__ = ["run_data_table"]
 
@@ -41,9 +41,9 @@ def _preview(preview: TablePreview, name: str) -> None:
         out.print(t)
 
 
-def run_data_table(sheets: list[Sheet], store: Path, *, data: bytes, name: str, author: str, comment: str,
+def run_data_table(sheets: list[Sheet], target: Target, *, data: bytes, name: str, author: str, comment: str,
                    base: str, format: str | None, commit: bool, errors_xlsx: Path | None) -> None:
-    preview = preview_data_table(sheets, EmbeddedStore.open_snapshot(store), base=base, format=format)
+    preview = preview_data_table(sheets, target.snapshot(), base=base, format=format)
     if preview.problems:
         print_problems(preview.problems, name)
         if errors_xlsx is not None:
@@ -56,11 +56,10 @@ def run_data_table(sheets: list[Sheet], store: Path, *, data: bytes, name: str, 
     if preview.empty:
         out.print("nothing to change: every row is already recorded as it is; nothing written")
         return
-    from ..curation.writes import WritePath
     from ..imports.data_commit import commit_table
 
     try:
-        path = WritePath(EmbeddedStore.open_writable(store), base=base)
+        path = target.write_path(base)
         record = commit_table(preview, path, data=data, file_name=name, author=author, comment=comment)
     except ImportFailed as exc:
         untraced = [Problem("", 0, "", "", f"would break the shapes: {v.message}")

@@ -37,6 +37,7 @@ from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE
 from . import new_period
 from .problems import print_problems
+from .targets import LocalTarget, RemoteTarget, Target, remote_engine
 
 __all__ = ["register"]
 
@@ -90,16 +91,15 @@ def _picks(choose: list[str], choices_file: Path | None) -> Picks:
         raise typer.BadParameter(str(exc), param_hint="--choose") from None
 
 
-def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, comment: str,
+def _commit(preview: Preview, target: Target, data: bytes, name: str, author: str, comment: str,
             base: str) -> None:
-    from ..curation.writes import WritePath
     from ..imports.commit import ImportFailed, commit_preview
 
     if not preview.add:
         out.print("nothing to add: every pair is already recorded; nothing written")
         return
     try:
-        path = WritePath(EmbeddedStore.open_writable(store), base=base)
+        path = target.write_path(base)
         record = commit_preview(preview, path, data=data, file_name=name, author=author, comment=comment,
                                 base=base)
     except ImportFailed as exc:
@@ -116,9 +116,9 @@ def _commit(preview: Preview, store: Path, data: bytes, name: str, author: str, 
         out.print(f"committed as one change: {len(preview.add)} mapping(s) added ({record.iri})")
 
 
-def _questions(sheets: list[Sheet], store: Path, data: bytes, name: str, author: str, comment: str,
+def _questions(sheets: list[Sheet], target: Target, data: bytes, name: str, author: str, comment: str,
                base: str, commit: bool, accept: bool, errors_xlsx: Path | None) -> None:
-    db = EmbeddedStore.open_snapshot(store)
+    db = target.snapshot()
     preview = preview_questions(sheets, db, base=base)
     new_period.print_preview(preview, db, name, accept)
     if not preview.ok:
@@ -127,7 +127,7 @@ def _questions(sheets: list[Sheet], store: Path, data: bytes, name: str, author:
         raise typer.Exit(1)
     if commit:
         del db
-        new_period.commit(preview, store, data, name, author, comment, base, accept)
+        new_period.commit(preview, target, data, name, author, comment, base, accept)
 
 
 def register(app: typer.Typer) -> None:
@@ -189,6 +189,19 @@ def register(app: typer.Typer) -> None:
         accept_continuations: Annotated[bool, typer.Option(
             "--accept-continuations",
             help="With --new-period: write the continuations proposed from the titles.")] = False,
+        remote: Annotated[bool, typer.Option(
+            "--remote", help="Check against, and commit to, the remote SPARQL store instead of --store "
+                             "(--remote-query-url / --remote-update-url, as iscg build --remote).")] = False,
+        remote_query_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_QUERY_URL")] = None,
+        remote_update_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_UPDATE_URL")] = None,
+        remote_kind: Annotated[str, typer.Option(envvar="ISCG_REMOTE_KIND",
+                                                 help="oxigraph | virtuoso | generic")] = "generic",
+        remote_user: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_USER")] = None,
+        remote_password: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_PASSWORD")] = None,
+        remote_cache_dir: Annotated[Path | None, typer.Option(
+            envvar="ISCG_REMOTE_CACHE_DIR",
+            help="Where to keep the copy of the remote store's generation (default: a temporary "
+                 "folder).")] = None,
     ) -> None:
         """Check a table against the graph: every problem by sheet/row/column, else a preview."""
         if format is not None and format != "mapping-table" and format not in FORMATS:
@@ -203,36 +216,51 @@ def register(app: typer.Typer) -> None:
         except OSError as exc:
             err.print(f"[red]error:[/red] cannot read {file}: {exc.strerror}")
             raise typer.Exit(1) from None
+        target: Target = LocalTarget(store)
+        if remote:
+            target = RemoteTarget(remote_engine(remote_query_url, remote_update_url, remote_kind, remote_user,
+                                                remote_password, base), remote_cache_dir)
         try:
-            sheets = read_table(data, file.name, max_bytes=max_bytes)
-            if new_period or accept_continuations:  # the Questions of a new study period
-                if not is_questions_table(sheets):
-                    raise typer.BadParameter("--new-period needs a Questions table (sector, study_period, "
-                                             "study_group, notation, title …)", param_hint="FILE")
-                _questions(sheets, store, data, file.name, author, comment, base, commit,
-                           accept_continuations, errors_xlsx)
-                return
-            if format != "mapping-table" and (format or any(detect_format(s.header) for s in sheets)):
-                from .import_tables import run_data_table
+            _import(file, data, target, author=author, comment=comment, periods=periods, wanted=wanted,
+                    commit=commit, max_bytes=max_bytes, base=base, errors_xlsx=errors_xlsx, format=format,
+                    new_period=new_period, accept_continuations=accept_continuations)
+        finally:
+            target.close()
 
-                if wanted:
-                    raise typer.BadParameter("only a mapping table has ambiguous cells to choose for",
-                                             param_hint="--choose")
-                run_data_table(sheets, store, data=data, name=file.name, author=author, comment=comment,
-                               base=base, format=format, commit=commit, errors_xlsx=errors_xlsx)
-                return
-            snapshot = EmbeddedStore.open_snapshot(store)
-            picks = check_choices(lambda accepted: preview_mapping_table(
-                sheets, snapshot, periods=periods, picks=accepted).ambiguities, wanted) if wanted else ()
-            preview = preview_mapping_table(sheets, snapshot, periods=periods, picks=picks)
-        except ISCGError as exc:
-            err.print(f"[red]refused:[/red] {exc}")
-            raise typer.Exit(1) from None
-        _print(preview, file.name)
-        if not preview.ok:
-            if errors_xlsx is not None:
-                errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
-                err.print(f"the table, {len(preview.problems)} problem(s) highlighted -> {errors_xlsx}")
-            raise typer.Exit(1)
-        if commit:
-            _commit(preview, store, data, file.name, author, comment, base)
+
+def _import(file: Path, data: bytes, target: Target, *, author: str, comment: str, periods: dict[str, str],
+            wanted: Picks, commit: bool, max_bytes: int, base: str, errors_xlsx: Path | None,
+            format: str | None, new_period: bool, accept_continuations: bool) -> None:
+    try:
+        sheets = read_table(data, file.name, max_bytes=max_bytes)
+        if new_period or accept_continuations:  # the Questions of a new study period
+            if not is_questions_table(sheets):
+                raise typer.BadParameter("--new-period needs a Questions table (sector, study_period, "
+                                         "study_group, notation, title …)", param_hint="FILE")
+            _questions(sheets, target, data, file.name, author, comment, base, commit,
+                       accept_continuations, errors_xlsx)
+            return
+        if format != "mapping-table" and (format or any(detect_format(s.header) for s in sheets)):
+            from .import_tables import run_data_table
+
+            if wanted:
+                raise typer.BadParameter("only a mapping table has ambiguous cells to choose for",
+                                         param_hint="--choose")
+            run_data_table(sheets, target, data=data, name=file.name, author=author, comment=comment,
+                           base=base, format=format, commit=commit, errors_xlsx=errors_xlsx)
+            return
+        snapshot = target.snapshot()
+        picks = check_choices(lambda accepted: preview_mapping_table(
+            sheets, snapshot, periods=periods, picks=accepted).ambiguities, wanted) if wanted else ()
+        preview = preview_mapping_table(sheets, snapshot, periods=periods, picks=picks)
+    except ISCGError as exc:
+        err.print(f"[red]refused:[/red] {exc}")
+        raise typer.Exit(1) from None
+    _print(preview, file.name)
+    if not preview.ok:
+        if errors_xlsx is not None:
+            errors_xlsx.write_bytes(error_workbook(sheets, preview.problems))
+            err.print(f"the table, {len(preview.problems)} problem(s) highlighted -> {errors_xlsx}")
+        raise typer.Exit(1)
+    if commit:
+        _commit(preview, target, data, file.name, author, comment, base)

@@ -149,17 +149,13 @@ def _replay_remote(build_dir: Path, engine: object) -> None:
 def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: str | None, kind: str,
                  user: str | None, password: str | None) -> None:
     from ..build.remote_load import load_build
-    from ..query.remote import RemoteConfig, RemoteEngine
+    from .targets import remote_engine
 
-    if not query_url or not update_url:
-        err.print("[red]--remote needs --remote-query-url and --remote-update-url[/red] "
-                  "(or ISCG_REMOTE_QUERY_URL / ISCG_REMOTE_UPDATE_URL)")
-        raise typer.Exit(2)
-    if kind not in ("oxigraph", "virtuoso", "generic"):
-        err.print(f"[red]unknown --remote-kind {kind!r}[/red]: oxigraph, virtuoso or generic")
-        raise typer.Exit(2)
-    engine = RemoteEngine(RemoteConfig(query_url, update_url, user=user, password=password,
-                                       kind=kind, base_iri=base))  # type: ignore[arg-type]
+    try:
+        engine = remote_engine(query_url, update_url, kind, user, password, base)
+    except typer.BadParameter as exc:
+        err.print(f"[red]{exc.param_hint}:[/red] {exc.message}")
+        raise typer.Exit(2) from None
     try:
         _replay_remote(build_dir, engine)
     except ISCGError as exc:

@@ -10,8 +10,6 @@ records for review, never facts.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -23,6 +21,7 @@ from ..imports.upload import Problem
 from ..overlap.scoring import precompute
 from ..rdf.store import EmbeddedStore
 from .problems import print_problems
+from .targets import Target
 
 __all__ = ["print_preview", "commit"]
 
@@ -67,16 +66,13 @@ def print_preview(preview: PeriodPreview, store: EmbeddedStore, name: str, accep
         out.print(c_t)
 
 
-def commit(preview: PeriodPreview, store: Path, data: bytes, name: str, author: str, comment: str, base: str,
-           accept: bool) -> None:
-    from ..curation.writes import WritePath
-
+def commit(preview: PeriodPreview, target: Target, data: bytes, name: str, author: str, comment: str,
+           base: str, accept: bool) -> None:
     if not preview.add:
         out.print("nothing to add: every Question is already in the graph; nothing written")
         return
     try:
-        db = EmbeddedStore.open_writable(store)
-        path = WritePath(db, base=base)
+        path = target.write_path(base)
         record, carry = commit_questions(preview, path, data=data, file_name=name, author=author,
                                          comment=comment, base=base, accept_continuations=accept)
     except ImportFailed as exc:
@@ -91,6 +87,10 @@ def commit(preview: PeriodPreview, store: Path, data: bytes, name: str, author: 
     else:
         out.print(f"committed as one change ({record.iri}): {len(preview.add)} Question(s), "
                   f"{len(preview.confirmed(accept))} continuation(s), {len(carry)} carry-over proposal(s)")
+        if target.remote:  # each replica recomputes the candidates of the generation it follows
+            out.print("the service's replicas recompute the candidate overlaps when they follow this change")
+            return
         # the new Questions join candidate discovery now, so "new since" lists their overlaps
-        precompute(db, db.path or store)
+        db = path.store
+        precompute(db, db.path)
         out.print("candidate overlaps recomputed")

@@ -22,6 +22,13 @@ Like the RDFS closure (`iscg_graph.rdf.entailment`), the graph is a function of 
 (the entailment graph included): the build adds it, and every curated write recomputes it on the
 dataset-after in the same transaction (`iscg_graph.curation.writes`), so it is never stale. Nothing
 is read from the derived graph itself when computing it. See docs/notes/scale.md.
+
+It also holds the aggregates of the Sector-overlap and mandate-gap queries
+(`iscg_graph.rdf.derived_aggregates`) and the dataset's known terms (`iscg_graph.rdf.known_terms`),
+the vocabulary of the unknown-term warnings, so that reading them at start-up is a lookup, not a
+scan::
+
+    <{base}derived/terms> dv:knownTerm <term>, … .
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
+from . import derived_aggregates as aggregates
 from .derived_facts import Facts, from_dataset, from_store
 from .derived_pairs import pair_triples
 from .derived_reach import group_triples, theme_triples
+from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
 
 DERIVED_SUFFIX = "graph/derived"
@@ -42,6 +51,7 @@ SINGLE_THEME = DERIVED_NS + "singleTheme"
 DV_UP_TO_SCORE = DERIVED_NS + "upToScore"
 DV_THEME_BY = DERIVED_NS + "themeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
+DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
 SINGLE_THEME_UP_TO = "0.1"  # one shared theme scores 0.1: it counts at this threshold and below
 SECTOR = "https://w3id.org/iscg/ontology#sector"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -50,12 +60,14 @@ ADDRESSES_THEME = "https://w3id.org/iscg/ontology#addressesTheme"
 __all__ = [
     "DERIVED_NS",
     "DERIVED_SUFFIX",
+    "DV_KNOWN_TERM",
     "derived_graph",
     "add_to_dataset",
     "add_to_store",
     "derived_triples",
     "find_derived_graph",
     "gate_triples",
+    "terms_subject",
     "materialise_dataset",
     "materialise_store",
     "refresh_store",
@@ -107,12 +119,30 @@ def _rdflib_object(value: tuple[str, str] | str) -> rdflib.term.Identifier:
     return rdflib.URIRef(value)
 
 
+def terms_subject(graph: str) -> str:
+    """The subject of the known-term statements of the derived graph ``graph``."""
+    return f"{_base_of(graph)}derived/terms"
+
+
+def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> set[str]:
+    """The known terms of the whole dataset: those of the other graphs (``known``) and the
+    properties (and classes) of the derived graph itself, the known-term property included."""
+    classes = {o for _s, p, o in triples if p == aggregates.RDF_TYPE and isinstance(o, str)}
+    gate = {p for _s, p, _o in gate_triples()}
+    return known | classes | {p for _s, p, _o in triples} | gate | {DV_KNOWN_TERM}
+
+
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
     """The derived graph ``graph`` of a pyoxigraph store (from every other graph), as triples."""
+    own = derived_triples(from_store(store, graph), graph)
+    aggs = aggregates.aggregate_triples(aggregates.store_source(store, graph), _base_of(graph))
+    terms, known = ox.NamedNode(terms_subject(graph)), ox.NamedNode(DV_KNOWN_TERM)
     return [
         *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _ox_object(o)) for s, p, o in gate_triples()),
-        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
-          for s, p, o in derived_triples(from_store(store, graph), graph)),
+        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in own),
+        *aggregates.to_ox(aggs),
+        *(ox.Triple(terms, known, ox.NamedNode(t))
+          for t in sorted(_with_terms([*own, *aggs], terms_of(store_quads(store, skip=[graph]))))),
     ]
 
 
@@ -122,8 +152,15 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     out = rdflib.Graph(identifier=skip)
     for s, p, o in gate_triples():
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), _rdflib_object(o)))
-    for s, p, o in derived_triples(from_dataset(dataset, graph), graph):
+    own = derived_triples(from_dataset(dataset, graph), graph)
+    for s, p, o in own:
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
+    aggs = aggregates.aggregate_triples(aggregates.dataset_source(dataset, graph), _base_of(graph))
+    for triple in aggregates.to_rdflib(aggs):
+        out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
+    terms, known = rdflib.URIRef(terms_subject(graph)), rdflib.URIRef(DV_KNOWN_TERM)
+    for t in _with_terms([*own, *aggs], terms_of(dataset_quads(dataset, skip=[graph]))):
+        out.add((terms, known, rdflib.URIRef(t)))
     return out
 
 

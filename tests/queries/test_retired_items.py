@@ -46,8 +46,7 @@ def _store() -> EmbeddedStore:
     store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="fixture-1",
                                                      built_at="2026-01-01T00:00:00Z"))
     store.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    # the derived overlap graph, as a build adds it (the write path then keeps it current)
-    graph = ox.NamedNode(derived_graph("https://w3id.org/iscg/"))
+    graph = ox.NamedNode(derived_graph("https://w3id.org/iscg/"))  # as a build has it; writes keep it current
     store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
                        for t in materialise_store(store.inner, graph.value))
     return store
