@@ -7,7 +7,7 @@
 A benchmark store is the generated N-Quads as they are (no tables, SHACL or RDFS closure: the
 generator writes the closed data) plus what `iscg build` adds after loading: the derived graph and
 the candidate index. Each step works from the on-disk store, never from a whole in-memory copy, so
-memory stays bounded at ten million quads (docs/notes/scale.md §8):
+memory stays bounded at ten million quads (docs/notes/scale.md §9):
 
 1. ``load``: Oxigraph's bulk loader reads the file itself (no Python bytes of the whole file);
 2. ``derived``: the derived graph, computed from the on-disk store (`materialise_store`) and applied
@@ -74,7 +74,7 @@ def _derived(data: Path, store: Path) -> dict:
     does) and applied as a difference: what is new is bulk-loaded and appended to the snapshot, what
     went away (none on a fresh store) is removed and then the snapshot is dumped again. The
     transactional clear and load of `refresh_store` and its full re-dump took 5 of its 6 minutes at
-    1M on a loaded machine (docs/notes/scale.md §8)."""
+    1M on a loaded machine (docs/notes/scale.md §9)."""
     import pyoxigraph as ox
 
     from iscg_graph.rdf.derived import derived_graph, materialise_store

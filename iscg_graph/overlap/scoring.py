@@ -114,11 +114,19 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     width = len(b)
     weights_of = [w[n] for n in names]
     parts: list[topk.Kept] = []
+    dense: np.ndarray | None = None  # the right side's first feature, dense: a kind scored densely
     for start in range(0, len(a), block):
         rows = slice(start, min(start + block, len(a)))
-        products = [ma[rows] @ mbt for ma, mbt in mats]
+        products: list = [ma[rows] @ mbt for ma, mbt in mats[1:]]
+        if dense is None:
+            first = mats[0][0][rows] @ mats[0][1]
+            if start == 0 and _dense_enough(first, mats[0][1], rows.stop - start, width):
+                dense = mats[0][1].toarray()
+        if dense is not None:  # the same sums in the same order as the sparse product (x + 0.0 = x)
+            first = mats[0][0][rows] @ dense
+        products.insert(0, first)
         mapped_product = (mapped[0][rows] @ mapped[1]) if mapped is not None else None
-        if products[0].nnz >= topk.DENSE_FROM * (rows.stop - start) * width:
+        if dense is not None:
             parts.append(
                 topk.dense_select(
                     products,
@@ -157,6 +165,14 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
             "period_factor": 1.0 if pairs.periods is None else f,
         }
     return out
+
+
+def _dense_enough(first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int) -> bool:
+    """Score a kind densely when its first block's lexical product is dense enough (decided once
+    per kind, so every block takes the same path) and the dense right side is not too large."""
+    return bool(
+        first.nnz >= topk.DENSE_FROM * rows * width and right.shape[0] * width * 8 <= topk.DENSE_MAX_BYTES
+    )
 
 
 def _period_arrays(a: list[Item], b: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -27,8 +27,12 @@ from scipy import sparse
 __all__ = ["DENSE_FROM", "Kept", "Pairs", "block_scores", "dense_select", "select", "orient_and_dedupe"]
 
 DENSE_FROM = 0.05
-"""A block whose first (lexical) product fills this share of rows x items or more is scored densely
-(`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
+"""A kind whose first (lexical) product fills this share of a block (rows x items) or more is scored
+densely (`dense_select`): every row then has many non-zero entries and a sparse union costs more."""
+CHUNKS = 256
+"""Column chunks per row whose maxima bound a row's k-th value from below (`top_k`)."""
+DENSE_MAX_BYTES = 256 * 2**20
+"""...unless the right side's first feature matrix would take more than this as a dense array."""
 
 
 @dataclass
@@ -118,6 +122,44 @@ class Pairs:
             total[np.ix_(rows, cols)] *= self.penalty
 
 
+def top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's ``k`` largest entries, exactly those ``np.argpartition(-total)``
+    selects, without partitioning every row.
+
+    A lower bound of each row's k-th largest value is the k-th largest of the maxima of `CHUNKS`
+    column chunks (k distinct entries reach it); only entries at or above it are ranked. Where the
+    k-th value is not tied, or is below ``min_score`` (the tied entries are dropped anyway), that
+    ranking decides; a row with a tie at a kept k-th value is partitioned as before, so ties are cut
+    as before."""
+    n, width = total.shape
+    if n == 0 or k == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    chunks = min(width, max(k, CHUNKS))
+    bounds = np.linspace(0, width, chunks + 1).astype(np.int64)[:-1]
+    maxima = np.maximum.reduceat(total, bounds, axis=1)
+    floor = np.partition(maxima, chunks - k, axis=1)[:, chunks - k]  # the k-th largest chunk maximum
+    r, c = np.nonzero(total >= floor[:, None])
+    v = total[r, c]
+    order = np.lexsort((-v, r))
+    r, c, v = r[order], c[order], v[order]
+    counts = np.bincount(r, minlength=n)
+    first = np.cumsum(counts) - counts
+    rank = np.arange(len(r)) - first[r]
+    kth = v[first + k - 1]  # every row has at least k entries at or above its floor
+    at_or_above = np.bincount(r[v >= kth[r]], minlength=n)
+    exact = (at_or_above == k) | (kth < min_score)
+    keep = (rank < k) & exact[r]
+    rows, cols = [r[keep].astype(np.int64)], [c[keep].astype(np.int64)]
+    tied = np.flatnonzero(~exact)
+    if len(tied):
+        top = np.argpartition(-total[tied], k - 1, axis=1)[:, :k]
+        rows.append(np.repeat(tied, k).astype(np.int64))
+        cols.append(top.ravel().astype(np.int64))
+    out_r, out_c = np.concatenate(rows), np.concatenate(cols)
+    order = np.argsort(out_r, kind="stable")
+    return out_r[order], out_c[order]
+
+
 def _year(value: float) -> float | None:
     return None if np.isnan(value) else value
 
@@ -127,7 +169,7 @@ def _matches(values: np.ndarray, key: float | None) -> np.ndarray:
 
 
 def dense_select(
-    products: Sequence[sparse.spmatrix],
+    products: Sequence[sparse.spmatrix | np.ndarray],
     weights: Sequence[float],
     start: int,
     k: int,
@@ -140,7 +182,8 @@ def dense_select(
     """The kept entries of one block of rows (from ``start``), scored over dense rows with the same
     floating-point operations as before (the first product dense, the others added where non-zero:
     ``x + 0.0`` is ``x``), partitioned with ``argpartition``; rows are block-local + ``start``."""
-    first = np.asarray(sparse.csr_matrix(products[0]).toarray(), dtype=np.float64)
+    p0 = products[0]
+    first = np.asarray(sparse.csr_matrix(p0).toarray() if sparse.issparse(p0) else p0, dtype=np.float64)
     np.minimum(first, 1.0, out=first)
     total = first * weights[0]
     others = []
@@ -159,13 +202,8 @@ def dense_select(
         others.append(m)
     pairs.zero_same(total, start)
     pairs.apply_periods(total, start)
-    n, width = total.shape
-    kk = min(k, width)
-    np.negative(total, out=total)
-    top = np.argpartition(total, kk - 1, axis=1)[:, :kk]
-    local = np.repeat(np.arange(n, dtype=np.int64), kk)
-    cols = top.ravel().astype(np.int64)
-    score = -total[local, cols]
+    local, cols = top_k(total, min(k, total.shape[1]), min_score)
+    score = total[local, cols]
     rows = local + start
     ok = (score >= min_score) & ~pairs.same(rows, cols)
     local, rows, cols, score = local[ok], rows[ok], cols[ok], score[ok]

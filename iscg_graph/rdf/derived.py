@@ -36,6 +36,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
+from . import derived_aggregates as aggregates
 from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
 
@@ -122,10 +123,12 @@ def terms_subject(graph: str) -> str:
     return f"{_base_of(graph)}derived/terms"
 
 
-def _with_terms(triples: list[tuple[str, str, str]], known: set[str]) -> set[str]:
+def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> set[str]:
     """The known terms of the whole dataset: those of the other graphs (``known``) and the
-    properties of the derived graph itself, the known-term property included."""
-    return known | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY, DV_KNOWN_TERM}
+    properties (and classes) of the derived graph itself, the known-term property included."""
+    classes = {o for _s, p, o in triples if p == aggregates.RDF_TYPE and isinstance(o, str)}
+    return known | classes | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY,
+                                                               DV_KNOWN_TERM}
 
 
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
@@ -137,6 +140,7 @@ def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
              and isinstance(q.object, ox.NamedNode))
     gate = ox.NamedNode(gate_subject(graph))
     pairs = derived_triples(links, graph)
+    aggs = aggregates.aggregate_triples(aggregates.store_source(store, graph), _base_of(graph))
     terms, known = ox.NamedNode(terms_subject(graph)), ox.NamedNode(DV_KNOWN_TERM)
     return [
         ox.Triple(gate, ox.NamedNode(DV_SINGLE_LOW),
@@ -144,8 +148,9 @@ def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
         ox.Triple(gate, ox.NamedNode(DV_SINGLE_BY), ox.NamedNode(ADDRESSES_THEME)),
         ox.Triple(gate, ox.NamedNode(DV_SECTOR_BY), ox.NamedNode(SECTOR)),
         *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in pairs),
+        *aggregates.to_ox(aggs),
         *(ox.Triple(terms, known, ox.NamedNode(t))
-          for t in sorted(_with_terms(pairs, terms_of(store_quads(store, skip=[graph]))))),
+          for t in sorted(_with_terms([*pairs, *aggs], terms_of(store_quads(store, skip=[graph]))))),
     ]
 
 
@@ -164,8 +169,11 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     pairs = derived_triples(links, graph)
     for s, p, o in pairs:
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
+    aggs = aggregates.aggregate_triples(aggregates.dataset_source(dataset, graph), _base_of(graph))
+    for triple in aggregates.to_rdflib(aggs):
+        out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
     terms, known = rdflib.URIRef(terms_subject(graph)), rdflib.URIRef(DV_KNOWN_TERM)
-    for t in _with_terms(pairs, terms_of(dataset_quads(dataset, skip=[graph]))):
+    for t in _with_terms([*pairs, *aggs], terms_of(dataset_quads(dataset, skip=[graph]))):
         out.add((terms, known, rdflib.URIRef(t)))
     return out
 
