@@ -28,30 +28,44 @@ import pyoxigraph as ox
 
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
+from .derived_links import LINK_TERMS, link_change
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
-__all__ = ["READS", "Change", "relevant", "rederive"]
+__all__ = ["READS", "Change", "reach", "rederive"]
 
 Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 """(removed, added) quads of a write (and of its RDFS closure)."""
 
-Rule = Callable[[ox.Quad, ox.Store], bool]
-"""Whether this changed quad can change the pairs or aggregates (the store: the dataset after)."""
+Rule = Callable[[ox.Quad, ox.Store], str]
+"""What this changed quad can change (the store: the dataset after): `NOTHING`, `LINK` (the
+derived statements of its subject, a link or mapping node: `derived_links`) or `ALL`."""
 
+NOTHING, LINK, ALL = "", "link", "all"
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
-                         for name in ("singleThemeLow", "singleThemeBy", "sectorBy", "knownTerm"))
-CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question"))
+                         for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
+CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
-def _always(_quad: ox.Quad, _store: ox.Store) -> bool:
-    return True
+def _always(_quad: ox.Quad, _store: ox.Store) -> str:
+    return ALL
 
 
-def _is_object_of(*predicates: str) -> Rule:
-    def rule(quad: ox.Quad, store: ox.Store) -> bool:
-        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+def _link(quad: ox.Quad, _store: ox.Store) -> str:
+    return LINK if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
+    def rule(quad: ox.Quad, store: ox.Store) -> str:
+        return ALL if test(quad, store) else NOTHING
     return rule
+
+
+def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
+    def test(quad: ox.Quad, store: ox.Store) -> bool:
+        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+    return test
 
 
 def _notation(quad: ox.Quad, store: ox.Store) -> bool:
@@ -72,20 +86,42 @@ def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
     return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
 
 
-def _class_read(quad: ox.Quad, _store: ox.Store) -> bool:
-    return quad.object.value in CLASSES_READ if isinstance(quad.object, ox.NamedNode) else False
+def _type(quad: ox.Quad, store: ox.Store) -> str:
+    """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
+    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    if not isinstance(quad.object, ox.NamedNode):
+        return NOTHING
+    if quad.object.value == ISCG + "Mapping":
+        return _link(quad, store)
+    seen, todo = set(), [quad.object]
+    while todo:
+        cls = todo.pop()
+        if cls.value in CLASSES_READ:
+            return ALL
+        if cls not in seen:
+            seen.add(cls)
+            todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
+                        if isinstance(q.object, ox.NamedNode))
+    return NOTHING
 
 
 READS: dict[str, Rule] = {
-    # theme pairs (derived.py) and incidence, Resolution pairs (derived_aggregates.py)
+    # derived_pairs, derived_reach (derived.py) and derived_aggregates.py
     ISCG + "addressesTheme": _always,
-    RDF_TYPE: _class_read,  # only iscg:Theme / Resolution / Question are tested
+    RDF_TYPE: _type,
+    SUBCLASS_OF: _always,
     OWL_DEPRECATED: _always,
-    SKOS + "notation": _notation,
-    RDFS_LABEL: _label,
+    SKOS + "notation": _when(_notation),
+    RDFS_LABEL: _when(_label),
     SKOS + "exactMatch": _always,
-    SKOS + "prefLabel": _typed_theme,  # the areas' names
+    SKOS + "closeMatch": _always,
+    SKOS + "broader": _always,
+    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
     SKOS + "inScheme": _always,
+    ISCG + "pilotTheme": _always,
+    ISCG + "relatedResolution": _always,
+    ISCG + "subject": _link,
+    ISCG + "object": _link,
     ISCG + "studyPeriod": _always,
     ISCG + "sector": _always,
     ISCG + "adoptedBy": _always,
@@ -104,13 +140,19 @@ def _exists(store: ox.Store, s: object, p: object, o: object, graph: object = No
     return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
 
 
-def relevant(change: Change, store: ox.Store) -> bool:
-    """Whether ``change`` can change the theme pairs or aggregates of ``store`` (the dataset after)."""
+def reach(change: Change, store: ox.Store) -> set[ox.NamedNode] | None:
+    """What ``change`` can change of the derived graph of ``store`` (the dataset after), apart from
+    the known terms: None if anything (recompute it all), else the link and mapping nodes whose
+    own derived statements may change (`derived_links`), often none."""
+    links: set[ox.NamedNode] = set()
     for quad in (*change[0], *change[1]):
         rule = READS.get(quad.predicate.value)
-        if rule is not None and rule(quad, store):
-            return True
-    return False
+        found = rule(quad, store) if rule is not None else NOTHING
+        if found == ALL:
+            return None
+        if found == LINK and isinstance(quad.subject, ox.NamedNode):
+            links.add(quad.subject)
+    return links
 
 
 def _iri(term: object) -> str | None:
@@ -160,11 +202,11 @@ def _used(store: ox.Store, term: str, derived: ox.NamedNode) -> bool:
     return False
 
 
-def _known_terms(store: ox.Store, change: Change, graph: ox.NamedNode) -> Change:
+def _known_terms(store: ox.Store, change: Change, graph: ox.NamedNode, derived: Iterable[str]) -> Change:
     """The ``dv:knownTerm`` statements to remove and add for ``change`` (store: the dataset after)."""
     subject = ox.NamedNode(terms_subject(graph.value))
     predicate = ox.NamedNode(DV_KNOWN_TERM)
-    touched = terms_of(_counted([*change[0], *change[1]], graph))
+    touched = terms_of(_counted([*change[0], *change[1]], graph)) | set(derived)
     removed, added = [], []
     for term in sorted(touched):
         quad = ox.Quad(subject, predicate, ox.NamedNode(term), graph)
@@ -184,10 +226,19 @@ def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
     graph = ox.NamedNode(graph_iri)
     if any(q.graph_name == graph for q in (*change[0], *change[1])):
         return None  # the write itself touched the derived graph: recompute it
-    if relevant(change, store):
+    links = reach(change, store)
+    if links is None:
         return None
-    removed, added = _known_terms(store, change, graph)
+    gone, new = link_change(store, graph, links, (q for q in change[0] if q.predicate.value in _ENDS))
+    for quad in gone:
+        store.remove(quad)
+    store.extend(new)
+    terms = LINK_TERMS if gone or new else frozenset()
+    removed, added = _known_terms(store, change, graph, terms)
     for quad in removed:
         store.remove(quad)
     store.extend(added)
-    return removed, added
+    return (*gone, *removed), (*new, *added)
+
+
+_ENDS = (ISCG + "subject", ISCG + "object")
