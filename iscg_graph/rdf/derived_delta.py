@@ -91,8 +91,6 @@ def _type(quad: ox.Quad, store: ox.Store) -> str:
     (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
     if not isinstance(quad.object, ox.NamedNode):
         return NOTHING
-    if quad.object.value == ISCG + "Mapping":
-        return _link(quad, store)
     seen, todo = set(), [quad.object]
     while todo:
         cls = todo.pop()
@@ -102,7 +100,7 @@ def _type(quad: ox.Quad, store: ox.Store) -> str:
             seen.add(cls)
             todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
                         if isinstance(q.object, ox.NamedNode))
-    return NOTHING
+    return _link(quad, store) if quad.object.value == ISCG + "Mapping" else NOTHING
 
 
 READS: dict[str, Rule] = {
