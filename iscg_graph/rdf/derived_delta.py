@@ -1,19 +1,21 @@
 """The derived graph after a curated write, without recomputing it when the write cannot change it.
 
 `iscg_graph.rdf.derived` recomputes the derived graph from every quad of the store: 3 minutes at a
-million triples, which every curated write paid. Most writes (a review decision, a comment, a
-label, a mapping record) touch nothing it reads. Its reach is declared once, in `READS` below,
-next to the code that reads: the aggregates' statement source (`derived_aggregates.store_source`
-and ``dataset_source``) refuses a predicate missing from `READS`, so a new family that reads a new
-predicate fails until it says here when a change to that predicate matters.
+million triples, which every curated write paid. Most writes (a comment, a label, a new property)
+touch nothing it reads, and a review decision touches only its own link node. The reach is
+declared once, in `READS` below, next to the code that reads: the statement readers of the
+families (`derived_facts.Facts` and `derived_aggregates.store_source` / ``dataset_source``) refuse a
+predicate missing from `READS`, so a new family that reads a new predicate fails until it says
+here when a change to that predicate matters.
 
-For each changed quad (outside the derived graph) the rule of its predicate says whether it can
-change the theme pairs or the aggregates, looking at the dataset after the write for the context
-it needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a mandating
-Resolution or a part of the Union). A rule may look only at context whose own changes are always
-relevant (``iscg:concernsSector``, ``skos:inScheme``, …), so a write that changes both is caught by
-the context change. When some change is relevant, `rederive` returns None and the caller
-recomputes everything (`derived.materialise_store`).
+For each changed quad (the write's and its RDFS closure's, outside the derived graph) the rule of
+its predicate says what it can change, looking at the dataset after the write for the context it
+needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a Sector, a mandating
+Resolution or a part of the Union): nothing; the derived statements of its subject, a link or
+mapping node (`LINK`: recomputed by `derived_links`); or anything (`ALL`: `rederive` returns None
+and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
+context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …), so a write that
+changes both is caught by the context change.
 
 The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
 the changed quads alone: a term the write adds is known, a term it removes stays known if some
