@@ -16,8 +16,9 @@
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
 
 The RDFS closure (`iscg_graph.rdf.entailment`) and then the derived overlap graph
-(`iscg_graph.rdf.derived`) are recomputed on the dataset-after before step 2, so a write commits
-its entailed and derived triples in the same transaction; the journal records only the quads the
+(`iscg_graph.rdf.derived`; only what the change can reach, `iscg_graph.rdf.derived_delta`) are
+brought up to date on the dataset-after before step 2, so a write commits its entailed and derived
+triples in the same transaction; the journal records only the quads the
 change itself wrote (the rest follows from them).
 
 If the process dies between 4 and 5 the snapshot is one change behind the on-disk store: `recover`
