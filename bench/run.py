@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the server-process helper the live te
 from generate import SIZES, generate  # noqa: E402
 from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
-from remote_stack import RemoteStack  # noqa: E402
+from remote_stack import RemoteStack, ensure_store  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -156,24 +156,7 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
                 inline: bool = True, shared: bool = False) -> ServerProcess:
-    from iscg_graph.build.pipeline import write_store
-    from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
-
-    store = iscg_store(data, work)
-    if not (store / "meta.json").is_file():
-        from iscg_graph.rdf.derived import derived_graph, refresh_store
-        from iscg_graph.vocab import DEFAULT_BASE
-
-        built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
-        refresh_store(built, derived_graph(DEFAULT_BASE))  # as `iscg build` adds it
-        del built
-    if not (store / CANDIDATES_FILE).is_file():  # as `iscg build` does: else the service computes
-        # them in a background thread at start-up (minutes at 1M triples), sharing the CPU with the bench
-        from iscg_graph.rdf.store import EmbeddedStore
-
-        opened = EmbeddedStore.open_snapshot(store)
-        precompute(opened, store)
-        del opened
+    store = ensure_store(data, work)  # bench/remote_stack.py: the same store the remote servers load
     env = {
         "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
         "ISCG_QUERY_WORKERS": str(workers),
@@ -194,7 +177,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
 
 
 def iscg_store(data: Path, work: Path) -> Path:
-    return work / f"iscg-store-{data.stem}"
+    return work / f"iscg-store-{data.stem}"  # (= remote_stack.ensure_store's folder)
 
 
 def oxigraph_server(data: Path, work: Path, port: int) -> ServerProcess:
