@@ -12,6 +12,7 @@ serve` from the wheel, Virtuoso 7 on a generated ini with deploy/virtuoso/iscg.i
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -121,6 +122,11 @@ class RemoteStack:
             raise
         self.started_in = time.monotonic() - began
         return self
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The service's process (what the bench measures the memory of, as for the other servers)."""
+        return self.service.process if self.service is not None else None
 
     def stop(self) -> None:
         if self.service is not None:

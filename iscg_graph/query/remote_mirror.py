@@ -67,7 +67,7 @@ def mirror(engine: RemoteEngine, into: Path, *, page: int = PAGE) -> Path:
     else:
         raise StoreError("the remote store changed three times while its copy was fetched; try again")
     marker = ox.NamedNode(generation_iri(engine.config.base_iri))  # the store's bookkeeping, not data
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if r["s"] != marker]
+    quads = [ox.Quad(r["s"], r["p"], _canonical(r["o"]), r["g"]) for r in rows if r["s"] != marker]
     # the token read with the data (in the same query on a small store: one snapshot on a
     # transactional server): what a write from this copy names as the generation it was computed on
     seen = [r["o"].value for r in rows if r["s"] == marker and isinstance(r["o"], ox.Literal)]
@@ -102,6 +102,19 @@ def _fetch(engine: RemoteEngine, graphs: list[str], page: int) -> list[dict[str,
             got += len(part)
         _check(got, size, engine, graph)
     return rows if engine.read_generation() == before else None
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def _canonical(term: Any) -> Any:
+    """A boolean as the build writes it: Virtuoso stores the value and answers ``"1"``/``"0"`` for
+    ``true``/``false`` (the same value, another term: a copy must hold the build's terms). Numbers
+    come back in Virtuoso's form too (``"1.0"^^xsd:double`` for ``"1"``): the same value, left as is."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _BOOLEANS:
+        return ox.Literal(_BOOLEANS[term.value], datatype=_BOOLEAN)
+    return term
 
 
 def _check(got: int, expected: int, engine: RemoteEngine, graph: str | None = None) -> None:
