@@ -21,6 +21,9 @@ def get_index(request: Request) -> CandidateIndex:
     pending = getattr(request.app.state, "candidates_pending", None)
     if pending is not None and pending.is_alive():
         raise NotReady("the candidate index of this store is still being computed; try again shortly")
+    if getattr(request.app.state, "candidates_off", False):
+        raise NotReady("this store has no candidate index this version can read, and this service does not "
+                       "compute it (ISCG_CANDIDATES_AT_STARTUP=false): run `iscg build` to write it")
     return warm_index(request.app)
 
 

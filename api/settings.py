@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     worker_memory_bytes: int = 0           # address-space cap per worker (0: none); over it: 503
     demote_after_seconds: float = 1.0      # a worker query running longer gets nice 19 until it returns,
                                            # so short queries keep the CPU (0: never)
+    candidates_at_startup: bool = True     # a store without a readable candidate index computes it in the
+                                           # background; false: candidate routes answer 503 until a build
+                                           # writes it (a graph too large for it, docs/notes/scale.md §8)
     worker_shared_store: bool = False      # workers open the on-disk store read-only (one copy of the
                                            # data per machine) instead of each loading the snapshot
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store

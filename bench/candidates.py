@@ -4,6 +4,9 @@
     python bench/candidates.py --store var/store    # an already built store instead of the real data
     python bench/candidates.py --synthetic FILE.nq  # another synthetic graph (e.g. from bench/generate.py)
     python bench/candidates.py --copies 10          # a smaller synthetic graph
+    python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
+    python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
+                                                   # (writes into it: give a copy), timed by step
 
 Without --synthetic the ~1M-triple graph is made here by replicating the real graph N times: every
 IRI under ``id/`` except the Sectors gets a copy suffix, and each copy drops a few title words
@@ -154,6 +157,135 @@ def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
     }
 
 
+def bench_precompute(store_dir: Path) -> None:
+    """The precompute of a built store (its snapshot, in memory), step by step: wall and CPU seconds
+    (CPU time is what a quiet machine's wall time would be, near enough), with the load average."""
+    import os
+
+    from iscg_graph.overlap.columnar import columns_from_doc, write
+    from iscg_graph.overlap.corpus import load_corpus
+
+    store = EmbeddedStore.open_snapshot(store_dir)
+    steps: list[tuple[str, float, float]] = []
+
+    def step(label: str, began: tuple[float, float]) -> tuple[float, float]:
+        now = (time.perf_counter(), time.process_time())
+        steps.append((label, now[0] - began[0], now[1] - began[1]))
+        return now
+
+    t = step("(open the snapshot)", (time.perf_counter(), time.process_time()))
+    t = (time.perf_counter(), time.process_time())
+    corpus = load_corpus(store)
+    t = step("corpus (SPARQL)", t)
+    doc = build_candidates(corpus)
+    t = step("features, scores, top k, evidence", t)
+    doc["data_version"] = store.meta.data_version
+    with tempfile.TemporaryDirectory(prefix="candidates-") as out:
+        write(columns_from_doc(doc), Path(out))
+    step("columnar index written", t)
+    counts = {k: len(v) for k, v in doc["kinds"].items()}
+    print(f"\n## precompute: {len(store):,} quads, {len(corpus.items):,} items, kept {counts}")
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end")
+    print("| step | wall s | CPU s |\n|---|---:|---:|")
+    for label, wall, cpu in steps[1:]:
+        print(f"| {label} | {wall:.1f} | {cpu:.1f} |")
+    print(f"| total | {sum(s[1] for s in steps[1:]):.1f} | {sum(s[2] for s in steps[1:]):.1f} |")
+
+
+class _Steps:
+    """Wall time per step of the write path, by wrapping module attributes for the bench only."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t
+
+        setattr(owner, name, timed)
+        self._undo.append((owner, name, original))
+
+    def restore(self) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+
+
+def bench_review(store_dir: Path, rounds: int) -> None:
+    """POST /api/candidates/review through the router on a built store (written to: give a copy),
+    `rounds` accept decisions on new question candidates; prints each request's time by step."""
+    from api import errors
+    from api import writes as api_writes
+    from iscg_graph.curation import writes
+    from iscg_graph.rdf import store as store_module
+
+    token = "bench-review-token"
+    t = time.perf_counter()
+    store = EmbeddedStore.open_writable(store_dir)
+    opened = time.perf_counter() - t
+    app = FastAPI()
+    errors.install(app)
+    app.state.settings = Settings(review_token=token, store_path=store_dir)
+    app.state.store = store
+    app.include_router(router.router)
+    client = TestClient(app)
+    assert client.get("/api/candidates", params={"limit": 1}).status_code == 200  # maps the index
+    index = CandidateIndex.load(store_dir)
+    pairs = [(c.left["iri"], c.right["iri"]) for c in index.query("question", limit=rounds).candidates]
+    print(f"\n## review decisions: {len(store):,} quads, store opened in {opened:.1f} s")
+    print("| request | total ms | CPU ms | " + " | ".join(STEPS) + " | other ms |")
+    print("|---|---:|---:|" + "---:|" * (len(STEPS) + 1))
+    for n, (left, right) in enumerate(pairs, 1):
+        steps = _Steps()
+        steps.wrap(api_writes, "record_decision", "decision")
+        steps.wrap(writes.WritePath, "working_copy", "copy")
+        steps.wrap(writes, "_reentail", "closure")
+        steps.wrap(writes, "_rederive", "derived")
+        steps.wrap(writes, "diff", "diff")
+        steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
+        steps.wrap(writes.WritePath, "check", "validation")
+        steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
+        steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
+        steps.wrap(router, "record_in_index", "index")
+        body = {
+            "left": left,
+            "right": right,
+            "decision": "accept",
+            "relation": "overlap",
+            "reviewer": "Bench",
+        }
+        t, cpu = time.perf_counter(), time.process_time()
+        r = client.post("/api/candidates/review", json=body, headers={"Authorization": f"Bearer {token}"})
+        total, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+        steps.restore()
+        assert r.status_code == 201, r.text
+        if "commit" in steps.seconds:  # the update itself, without the snapshot it ends with
+            steps.seconds["commit"] -= steps.seconds.get("snapshot", 0.0)
+        parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
+        cells = " | ".join(f"{v:.0f}" for v in parts)
+        print(f"| {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
+
+
+STEPS = [
+    "decision",
+    "copy",
+    "closure",
+    "derived",
+    "diff",
+    "rdflib graph",
+    "validation",
+    "commit",
+    "snapshot",
+    "index",
+]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", type=Path, help="a built store (default: build the real data into a temp dir)")
@@ -164,7 +296,15 @@ def main() -> None:
         "--copies", type=int, default=53, help="replicas of the real graph (53 x ~19k = ~1M triples)"
     )
     ap.add_argument("--rounds", type=int, default=50)
+    ap.add_argument("--precompute", type=Path, help="time only the precompute of this built store, by step")
+    ap.add_argument("--review", type=Path, help="time review decisions on this built store (it is written)")
     args = ap.parse_args()
+    if args.review:
+        bench_review(args.review, min(args.rounds, 5))
+        return
+    if args.precompute:
+        bench_precompute(args.precompute)
+        return
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         real = args.store or real_store(tmp)

@@ -28,25 +28,18 @@ Kind = Literal["oxigraph", "virtuoso"]
 
 
 def ensure_store(data: Path, work: Path) -> Path:
-    """The bench data as a store directory, as `iscg build` leaves it (the derived graph added, the
-    candidate index computed: else a service computes it at start-up, minutes at 1M triples, sharing
-    the CPU with the bench). Built once; the embedded server and the remote servers read the same."""
-    from iscg_graph.build.pipeline import write_store
-    from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
-    from iscg_graph.rdf.store import EmbeddedStore
+    """The bench data as a store directory, as `iscg build` leaves it and as the embedded server
+    reads it (bench/run.py `iscg_server`: the derived graph added, the candidate index computed,
+    streamed by bench/build_store.py). Built once; the remote servers load the same snapshot."""
+    from build_store import run_steps
+
+    from iscg_graph.overlap.scoring import CANDIDATES_FILE
 
     store = work / f"iscg-store-{data.stem}"
-    if not (store / "meta.json").is_file():
-        from iscg_graph.rdf.derived import derived_graph, refresh_store
-        from iscg_graph.vocab import DEFAULT_BASE
-
-        built = write_store(store, data.read_bytes(), f"bench-{data.stem}")
-        refresh_store(built, derived_graph(DEFAULT_BASE))  # as `iscg build` adds it
-        del built
+    steps = [] if (store / "meta.json").is_file() else ["load", "derived"]
     if not (store / CANDIDATES_FILE).is_file():
-        opened = EmbeddedStore.open_snapshot(store)
-        precompute(opened, store)
-        del opened
+        steps.append("candidates")
+    run_steps(data, store, steps, work / f"build-{data.stem}.json")
     return store
 
 

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the server-process helper the live te
 from generate import SIZES, generate  # noqa: E402
 from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
-from remote_stack import RemoteStack, ensure_store  # noqa: E402
+from remote_stack import RemoteStack  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -129,9 +129,10 @@ def tree_memory(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
-def canned_scenarios(quick: bool) -> list[Scenario]:
+def canned_scenarios(quick: bool, plain: bool = True) -> list[Scenario]:
     """One client, a few requests each: the uncached p50 of every canned query (and plain text)."""
-    return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()]
+    return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()
+            if plain or not name.startswith("plain:")]
 
 
 def prepare_data(size: str, work: Path) -> Path:
@@ -155,8 +156,16 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
-                inline: bool = True, shared: bool = False) -> ServerProcess:
-    store = ensure_store(data, work)  # bench/remote_stack.py: the same store the remote servers load
+                inline: bool = True, shared: bool = False, candidates: bool = True) -> ServerProcess:
+    from build_store import run_steps
+
+    from iscg_graph.overlap.scoring import CANDIDATES_FILE
+
+    store = iscg_store(data, work)
+    steps = [] if (store / "meta.json").is_file() else ["load", "derived"]  # as `iscg build` adds it
+    if candidates and not (store / CANDIDATES_FILE).is_file():  # as `iscg build` does: else the
+        steps.append("candidates")  # service computes them in a background thread, sharing the CPU
+    run_steps(data, store, steps, work / f"build-{data.stem}.json")  # streamed (bench/build_store.py)
     env = {
         "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
         "ISCG_QUERY_WORKERS": str(workers),
@@ -164,6 +173,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         "ISCG_RESULT_CACHE_BYTES": "64000000" if cache else "0",
         "ISCG_LIGHT_QUERY_ROWS": "1000" if inline else "0",
         "ISCG_WORKER_SHARED_STORE": "true" if shared else "false",
+        "ISCG_CANDIDATES_AT_STARTUP": "true" if candidates else "false",  # no hours of precompute
     }
     return api_server(
         store,
@@ -382,6 +392,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="this service's workers and light path read the on-disk store (no copies)")
     parser.add_argument("--canned", action="store_true",
                         help="also every canned query (uncached p50, 1 client), and the plain texts")
+    parser.add_argument("--skip-plain", action="store_true",
+                        help="with --canned: not the plain texts the derived graph replaced")
+    parser.add_argument("--skip-candidates", action="store_true",
+                        help="serve a store without a candidate index, not computing it (hours at 10M: "
+                        "its pairwise scoring is quadratic); the candidate routes answer 503")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
@@ -391,8 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     sc = [s for s in scenarios(args.quick) if s.query in chosen]
     if args.canned:
         QUERIES.update(canned_queries())
-        sc += canned_scenarios(args.quick)
-    QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
+        sc += canned_scenarios(args.quick, plain=not args.skip_plain)
+    if VARYING in chosen:  # a pass over the whole file in Python (minutes at 10M)
+        QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
     started: dict[str, float] = {}
     memory: dict[str, tuple[float, float]] = {}
@@ -400,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
             proc = iscg_server(data, args.work, port, args.workers, cache=server == "iscg",
-                               inline=server != "iscg-workers", shared=args.shared_store)
+                               inline=server != "iscg-workers", shared=args.shared_store,
+                               candidates=not args.skip_candidates)
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
         elif server in ("iscg-oxigraph", "iscg-virtuoso"):  # bench/remote_stack.py
@@ -455,7 +472,10 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()) + "  ",
             "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
             + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
-            + (" (workers and light path on the shared read-only store)" if args.shared_store else ""),
+            + (" (workers and light path on the shared read-only store)" if args.shared_store else "")
+            + (" (no candidate index: not built, not computed by the service)"
+               if args.skip_candidates else "") + "  ",
+            f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}",
             "",
             table(results, sc),
             "",

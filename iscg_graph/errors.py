@@ -4,7 +4,7 @@ ISCGError
 ├── NotAcceptable          no representation we offer matches the client's Accept header
 ├── SourceError            a source table or RDF file cannot be read (file, line, column)
 │   └── DanglingKeyError   a table cell refers to an item no table defines
-├── ValidationFailed       SHACL violations; carries the ValidationReport
+├── ValidationFailed       SHACL violations; carries the report (a ShapeReport, e.g. rdf.validation's)
 │   └── ImportFailed       an imported table would break the shapes; its problems name the cells
 ├── StoreError             the store cannot be opened, read or written
 │   ├── StoreNotBuilt      no built store at the given path
@@ -43,10 +43,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .rdf.validation import ValidationReport
+
+class ShapeViolation(Protocol):
+    """What a caller reads of one SHACL result (`rdf.validation.ValidationResult` is one): the terms
+    are rdflib nodes, typed here only as far as `str()` needs, so this module imports nothing."""
+
+    @property
+    def focus_node(self) -> object: ...
+    @property
+    def result_path(self) -> object | None: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def constraint_component(self) -> object: ...
+    @property
+    def value(self) -> object | None: ...
+
+
+class ShapeReport(Protocol):
+    """What `ValidationFailed` carries (`rdf.validation.ValidationReport` is one)."""
+
+    @property
+    def conforms(self) -> bool: ...
+    @property
+    def violations(self) -> Sequence[ShapeViolation]: ...
 
 
 class ISCGError(Exception):
@@ -85,7 +109,7 @@ class DanglingKeyError(SourceError):
 class ValidationFailed(ISCGError):
     """SHACL violations; ``origins`` maps a focus node IRI to the source file (and row) it came from."""
 
-    def __init__(self, report: ValidationReport, origins: dict[str, str] | None = None):
+    def __init__(self, report: ShapeReport, origins: dict[str, str] | None = None):
         self.report = report
         self.origins = origins or {}
         super().__init__(f"{len(report.violations)} SHACL violation(s)")

@@ -67,8 +67,13 @@ def start_index(app: FastAPI) -> None:
     Retry-After meanwhile, docs/notes/scale.md §7).
     """
     store: EmbeddedStore = app.state.store
+    app.state.candidates_off = False
     if store.path is None or _readable_index(store):
         warm_index(app)
+        return
+    if not app.state.settings.candidates_at_startup:  # the build must write it (get_index: 503)
+        app.state.candidates_pending = None
+        app.state.candidates_off = True
         return
     worker = threading.Thread(target=warm_index, args=(app,), name="candidate-index", daemon=True)
     app.state.candidates_pending = worker

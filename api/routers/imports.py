@@ -17,14 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from iscg_graph.errors import ChoiceRefused, ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.errors import ChoiceRefused, ImportFailed, UploadRefused
 from iscg_graph.imports.choices import parse_choose
 from iscg_graph.imports.data_templates import data_template
 from iscg_graph.imports.mapping_table import template_choices
-from iscg_graph.imports.upload import Problem
 from iscg_graph.imports.uploads import (
     MAPPING_TABLE,
     UPLOAD_FORMATS,
@@ -36,24 +33,30 @@ from iscg_graph.imports.uploads import (
 )
 from iscg_graph.imports.workbooks import error_workbook, template
 
-from ..auth import WriteDenied, check_csrf, csrf_token, denied_page, principal, require_writer
+from ..auth import csrf_token, principal
 from ..candidate_refresh import refresh_index
 from ..form_messages import problem_message, say
 from ..i18n.messages import N_
-from ..import_uploads import Pending, capped_form, pending_uploads
+from ..import_pages import (
+    MAX_BYTES,
+    NO_UPLOAD,
+    SAY_WHY,
+    editor,
+    find_pending,
+    receive_upload,
+    untraced,
+    uploaded_file,
+    write_refusal,
+)
+from ..import_uploads import Pending, pending_uploads
 from ..templating import templates
 from ..writes import WRITE_ERRORS, author, write_path
 
 __all__ = ["MAX_BYTES", "router"]
 
 router = APIRouter(tags=["curation"])
-MAX_BYTES = 5_000_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 _SECTORS = ("ITU-R", "ITU-T", "ITU-D")
-_NO_UPLOAD = N_("no upload of yours with this hash (uploads are kept for an hour); upload the file again")
-_CHOOSE_FILE = N_("choose a file (.csv or .xlsx) to upload")
-_SAY_WHY = N_("say why: the comment is recorded with the change")
 
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
@@ -84,43 +87,30 @@ def picks_key(picks: tuple[tuple[str, str], ...]) -> str:
 @router.get("/curate/import", response_class=HTMLResponse, include_in_schema=False,
             summary="Form: import a table (editors)")
 def import_form(request: Request) -> Response:
-    try:
-        require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    return _page(request)
+    who = editor(request)
+    return who if isinstance(who, Response) else _page(request)
 
 
 @router.post("/curate/import", response_class=HTMLResponse, include_in_schema=False,
              summary="Check an uploaded table: its problems or its preview (editors)")
 async def import_upload(request: Request) -> Response:
-    """The form is read only when the whole body is within the cap (`capped_form`); the checks, the
-    preview and the page are blocking work, done in the threadpool."""
-    try:
-        form = await capped_form(request, MAX_BYTES + 100_000)
-    except UnsafeInput as exc:
-        refused = (say(request, N_("the upload is over the limit of %(limit)s bytes"), limit=MAX_BYTES)
-                   if exc.status == 413 else say(request, N_("not a usable upload form")))
-        return await run_in_threadpool(_page, request, exc.status, refused=refused)
-    file = form.get("file")
-    fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
-    data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
-    name = file.filename if isinstance(file, StarletteUploadFile) else None
-    return await run_in_threadpool(_check_upload, request, data, name or "", fields)
+    """The form is read only when the whole body is within the cap; the checks, the preview and the
+    page are blocking work, done in the threadpool (`import_pages.receive_upload`)."""
+    return await receive_upload(request, _check_upload, _page)
 
 
 def _check_upload(request: Request, data: bytes | None, file_name: str, fields: dict[str, str]) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    check_csrf(request, fields.get("csrf_token", ""))
+    who = editor(request, fields.get("csrf_token", ""))
+    if isinstance(who, Response):
+        return who
     format, comment = fields.get("format", "")[:40], fields.get("comment", "")[:5000]
     periods = (fields.get(f"period_{s.replace('-', '_').lower()}", "")[:9] for s in _SECTORS)
     chosen = {s: p for s, p in zip(_SECTORS, periods, strict=True) if p}
     keep = {"comment": comment, "format": format, "chosen": chosen}
-    if data is None:
-        return _page(request, 422, refused=say(request, _CHOOSE_FILE), **keep)
+    file = uploaded_file(request, data, file_name, _page, **keep)
+    if isinstance(file, Response):
+        return file
+    name, data = file
     if format and format not in UPLOAD_FORMATS:
         return _page(request, 422, **keep,
                      refused=say(request, N_("unknown format %(format)s: one of %(formats)s"),
@@ -129,10 +119,6 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     if bad:
         return _page(request, 422, refused=say(request, N_("%(period)s is not a study period like 2022-2025"),
                                                   period=repr(bad[0])), **keep)
-    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
-    if len(data) > MAX_BYTES:
-        return _page(request, 413, refused=say(request, N_("%(file)s: over the limit of %(limit)s bytes"),
-                                                  file=name, limit=MAX_BYTES), **keep)
     item = Pending(who.name, "", name, data, format or None, tuple(sorted(chosen.items())), comment,
                    time.monotonic())
     try:
@@ -143,22 +129,15 @@ def _check_upload(request: Request, data: bytes | None, file_name: str, fields: 
     return _page(request, 422 if result.problems else 200, result=result, **keep)
 
 
-def _pending(request: Request, owner: str, digest: str) -> Pending | None:
-    if not _DIGEST.fullmatch(digest):
-        return None
-    return pending_uploads(request.app).get(owner, digest)
-
-
 @router.get("/curate/import/{digest}/errors.xlsx", include_in_schema=False,
             summary="The uploaded table with its bad cells highlighted (editors)")
 def import_errors(request: Request, digest: str) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    item = _pending(request, who.name, digest)
+    who = editor(request)
+    if isinstance(who, Response):
+        return who
+    item = find_pending(request, who.name, digest, new_period=False)
     if item is None:
-        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+        return _page(request, 404, refused=say(request, NO_UPLOAD))
     result = _preview(request, item)
     stem = item.file_name.rsplit(".", 1)[0]
     return Response(error_workbook(result.sheets, result.problems), media_type=XLSX, headers={
@@ -174,20 +153,18 @@ def import_commit(
     comment: Annotated[str, Form(max_length=5000)] = "",
     choices: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    check_csrf(request, csrf_token)
-    item = _pending(request, who.name, digest)
+    who = editor(request, csrf_token)
+    if isinstance(who, Response):
+        return who
+    item = find_pending(request, who.name, digest, new_period=False)
     if item is None:
-        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+        return _page(request, 404, refused=say(request, NO_UPLOAD))
     if choices != picks_key(item.picks):
         return _page(request, 409, result=_preview(request, item), comment=comment,
                      choice_error=say(request, N_("the choices for the ambiguous cells changed since this "
                                                   "preview: check the preview below and confirm again")))
     if not comment.strip():
-        return _page(request, 422, refused=say(request, _SAY_WHY),
+        return _page(request, 422, refused=say(request, SAY_WHY),
                      result=_preview(request, item))
     result = _preview(request, item)  # the store may have changed since the preview: check again
     if result.problems:
@@ -197,10 +174,10 @@ def import_commit(
                                comment=comment.strip(), base=request.app.state.settings.base_iri,
                                origin=author(request, who, comment, "table-import").origin)
     except ImportFailed as exc:
-        result.problems = list(exc.problems) or [_untraced(v.message) for v in exc.report.violations]
+        result.problems = list(exc.problems) or [untraced(v.message) for v in exc.report.violations]
         return _page(request, 422, result=result, comment=comment)
     except WRITE_ERRORS as exc:
-        return _page(request, 400, refused=str(getattr(exc, "message", exc)), result=result, comment=comment)
+        return _page(request, 400, refused=write_refusal(exc), result=result, comment=comment)
     pending_uploads(request.app).drop(who.name, digest)
     if record is None:
         return _page(request, 200, result=result, comment=comment)
@@ -221,14 +198,12 @@ def import_choose(
     """Each ``choose`` value is ``CELL=CHOICE`` (an empty one: not chosen yet; at most 200). The picks, with
     those made before for this upload, must each be one of the choices offered for its cell (422
     naming it otherwise); then they are kept with the upload and the table is checked again."""
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    check_csrf(request, csrf_token)
-    item = _pending(request, who.name, digest)
+    who = editor(request, csrf_token)
+    if isinstance(who, Response):
+        return who
+    item = find_pending(request, who.name, digest, new_period=False)
     if item is None:
-        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+        return _page(request, 404, refused=say(request, NO_UPLOAD))
     values = [v for v in (choose or [])[:200] if v.strip()]
     try:
         posted = parse_choose(values)
@@ -246,10 +221,9 @@ def import_choose(
 @router.get("/curate/import/templates/{name}", include_in_schema=False,
             summary="An XLSX template of one table format (editors)")
 def import_template(request: Request, name: str) -> Response:
-    try:
-        require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
+    who = editor(request)
+    if isinstance(who, Response):
+        return who
     fmt = name.removesuffix(".xlsx")
     if not name.endswith(".xlsx") or fmt not in UPLOAD_FORMATS:
         return _page(request, 404, refused=say(request, N_("no template %(name)s: one of %(names)s"),
@@ -260,10 +234,6 @@ def import_template(request: Request, name: str) -> Response:
             else data_template(fmt, store, request.app.state.settings.base_iri))
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{fmt}.xlsx"'})
-
-
-def _untraced(message: str) -> Problem:
-    return Problem.worded("", 0, "", "", (N_("would break the shapes: %(message)s"), {"message": message}))
 
 
 def _ascii(text: str) -> str:

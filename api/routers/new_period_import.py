@@ -18,9 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from iscg_graph.errors import ImportFailed, UnsafeInput, UploadRefused
+from iscg_graph.errors import ImportFailed, UploadRefused
 from iscg_graph.imports.new_period import (
     PeriodPreview,
     carried_over,
@@ -28,22 +27,31 @@ from iscg_graph.imports.new_period import (
     preview_questions,
     with_acceptance,
 )
-from iscg_graph.imports.upload import Problem, read_table
+from iscg_graph.imports.upload import read_table
 
-from ..auth import WriteDenied, check_csrf, csrf_token, denied_page, principal, require_writer
+from ..auth import csrf_token, principal
 from ..candidate_refresh import refresh_index
 from ..form_messages import problem_message, say
 from ..i18n.messages import N_
-from ..import_uploads import Pending, capped_form, pending_uploads
+from ..import_pages import (
+    MAX_BYTES,
+    NEW_PERIOD,
+    NO_UPLOAD,
+    SAY_WHY,
+    editor,
+    find_pending,
+    receive_upload,
+    untraced,
+    uploaded_file,
+    write_refusal,
+)
+from ..import_uploads import Pending, pending_uploads
 from ..templating import templates
 from ..writes import WRITE_ERRORS, write_path
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["curation"])
-MAX_BYTES = 5_000_000
-FORMAT = "new-period"  # how its uploads are told apart from the other imports' while they wait
-_NO_UPLOAD = N_("no upload of yours with this hash (uploads are kept for an hour); upload the file again")
 _CHANGED = N_("the graph changed since your preview: check this preview and confirm again")
 _HOW = {"table": N_("from the continues column"), "proposed": N_("proposed from the titles"),
         "none": N_("none found")}
@@ -80,45 +88,27 @@ def _page(request: Request, status: int = 200, *, preview: PeriodPreview | None 
 @router.get("/curate/new-period", response_class=HTMLResponse, include_in_schema=False,
             summary="Form: import the Questions of a new study period (editors)")
 def new_period_form(request: Request) -> Response:
-    try:
-        require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    return _page(request)
+    who = editor(request)
+    return who if isinstance(who, Response) else _page(request)
 
 
 @router.post("/curate/new-period", response_class=HTMLResponse, include_in_schema=False,
              summary="Preview the Questions of a new study period and what they continue (editors)")
 async def new_period_upload(request: Request) -> Response:
-    try:
-        form = await capped_form(request, MAX_BYTES + 100_000)
-    except UnsafeInput as exc:
-        status, message = exc.status, str(exc)
-        return await run_in_threadpool(lambda: _page(request, status, refused=message))
-    file = form.get("file")
-    fields = {k: v if isinstance(v, str) else "" for k, v in form.items() if k != "file"}
-    data = await file.read(MAX_BYTES + 1) if isinstance(file, StarletteUploadFile) else None
-    name = (file.filename or "") if isinstance(file, StarletteUploadFile) else ""
-    return await run_in_threadpool(_check_upload, request, data, name, fields)
+    return await receive_upload(request, _check_upload, _page)
 
 
 def _check_upload(request: Request, data: bytes | None, file_name: str, fields: dict[str, str]) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    check_csrf(request, fields.get("csrf_token", ""))
+    who = editor(request, fields.get("csrf_token", ""))
+    if isinstance(who, Response):
+        return who
     comment = fields.get("comment", "")[:5000]
-    if data is None or not data:
-        return _page(request, 422, refused=say(request, N_("choose a file (.csv or .xlsx) to upload")),
-                     comment=comment)
-    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
-    if len(data) > MAX_BYTES:
-        return _page(request, 413, comment=comment,
-                     refused=say(request, N_("%(file)s: over the limit of %(limit)s bytes"), file=name,
-                                 limit=MAX_BYTES))
+    file = uploaded_file(request, data, file_name, _page, comment=comment)
+    if isinstance(file, Response):
+        return file
+    name, data = file
     item = Pending(owner=who.name, digest=hashlib.sha256(data).hexdigest(), file_name=name, data=data,
-                   format=FORMAT, periods=(), comment=comment, at=time.monotonic())
+                   format=NEW_PERIOD, periods=(), comment=comment, at=time.monotonic())
     try:
         preview = _preview(request, item)
     except UploadRefused as exc:
@@ -150,15 +140,13 @@ async def new_period_commit(request: Request, digest: str) -> Response:
 
 
 def _commit(request: Request, digest: str, fields: dict[str, str], accept: list[str]) -> Response:
-    try:
-        who = require_writer(request, "editor")
-    except WriteDenied as exc:
-        return denied_page(request, exc)
-    check_csrf(request, fields.get("csrf_token", ""))
+    who = editor(request, fields.get("csrf_token", ""))
+    if isinstance(who, Response):
+        return who
     comment = fields.get("comment", "")[:5000]
-    item = pending_uploads(request.app).get(who.name, digest) if len(digest) == 64 else None
-    if item is None or item.format != FORMAT:
-        return _page(request, 404, refused=say(request, _NO_UPLOAD))
+    item = find_pending(request, who.name, digest, new_period=True)
+    if item is None:
+        return _page(request, 404, refused=say(request, NO_UPLOAD))
     preview = _preview(request, item)  # the graph may have changed since the preview: check again
     rows = _accepted(request, preview, accept) if not preview.problems else set()
     if isinstance(rows, str):
@@ -168,18 +156,16 @@ def _commit(request: Request, digest: str, fields: dict[str, str], accept: list[
         return _page(request, 422 if preview.problems else 409, preview=preview, item=item, comment=comment,
                      accepted=rows, refused=changed)
     if not comment.strip():
-        why = say(request, N_("say why: the comment is recorded with the change"))
-        return _page(request, 422, refused=why, preview=preview, item=item, accepted=rows)
+        return _page(request, 422, refused=say(request, SAY_WHY), preview=preview, item=item, accepted=rows)
     try:
         record, _carry = commit_questions(with_acceptance(preview, rows), write_path(request), data=item.data,
                                           file_name=item.file_name, author=who.name, comment=comment.strip(),
                                           base=request.app.state.settings.base_iri)
     except ImportFailed as exc:
-        preview.problems = list(exc.problems) or [Problem("", 0, "", "", v.message)
-                                                  for v in exc.report.violations]
+        preview.problems = list(exc.problems) or [untraced(v.message) for v in exc.report.violations]
         return _page(request, 422, preview=preview, item=item, comment=comment)
     except WRITE_ERRORS as exc:
-        return _page(request, 400, refused=str(getattr(exc, "message", exc)), preview=preview, item=item,
+        return _page(request, 400, refused=write_refusal(exc), preview=preview, item=item,
                      comment=comment, accepted=rows)
     pending_uploads(request.app).drop(who.name, digest)
     if record is None:

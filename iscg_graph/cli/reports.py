@@ -2,7 +2,8 @@
 
 Registered into the `iscg` Typer app by ``iscg_graph.cli.main`` (``register(app)``); like cli.py, this
 module prints. Both commands read a private in-memory copy of the built store (its N-Quads
-snapshot), so they are safe next to a running service.
+snapshot), so they are safe next to a running service. They share one path (`_run`: list, check the
+format, parse the parameters, run, write, exit codes); a `_Command` holds only what differs.
 
     iscg report                                     # list the reports
     iscg report theme-coverage --format xlsx -o coverage.xlsx
@@ -14,19 +15,21 @@ snapshot), so they are safe next to a running service.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import ISCGError, ParameterError
-from ..query.catalog import DEFAULT_BASE_IRI, QueryCatalog, load_catalog
+from ..query.catalog import DEFAULT_BASE_IRI, ParamSpec, QueryCatalog, load_catalog
 from ..query.engine import InProcessEngine
 from ..query.reports import report_specs, run_report
 from ..rdf.store import EmbeddedStore
-from ..render.table import render, table_format
+from ..render.table import TableFormat, render, table_format
 
 __all__ = ["register"]
 
@@ -39,6 +42,77 @@ QUERY_FORMATS = {
     "tsv": "text/tab-separated-values",
     "xml": "application/sparql-results+xml",
 }
+
+
+@dataclass(frozen=True)
+class _Output:
+    data: bytes
+    default_path: Path | None = None  # where it goes without --output (None: stdout)
+    note: str = ""  # said on stderr once written
+
+
+Listing = Iterator[tuple[str, str, Sequence[ParamSpec]]]  # name, what it answers, its parameters
+# (catalogue, name, parameters, format, store, base IRI) -> what to write
+Producer = Callable[[QueryCatalog, str, dict[str, str], str, Path, str], _Output]
+
+
+@dataclass(frozen=True)
+class _Command:
+    """What tells `iscg report` from `iscg query`; everything else is `_run`'s."""
+
+    noun: str
+    title: str  # of the listing
+    about: str  # the listing's second column
+    formats: tuple[str, ...]
+    listing: Callable[[QueryCatalog], Listing]
+    produce: Producer
+
+
+def _report(catalog: QueryCatalog, name: str, params: dict[str, str], fmt: str, store: Path,
+            base: str) -> _Output:
+    db = EmbeddedStore.open_snapshot(store)
+    result = run_report(InProcessEngine(db), catalog, name, params, db.meta, base_iri=base)
+    data = render(result.table, result.columns, table_format(fmt), title=result.report.title,
+                  computed_from=result.computed_from.items(), name=name).body
+    return _Output(data, Path(f"{name}.xlsx") if fmt == "xlsx" else None,
+                   f"{len(result.table.rows)} rows · data version {result.computed_from.data_version}")
+
+
+def _query(catalog: QueryCatalog, name: str, params: dict[str, str], fmt: str, store: Path,
+           base: str) -> _Output:
+    spec = catalog[name]
+    substitutions = spec.bind(params, base)
+    db = EmbeddedStore.open_snapshot(store)
+    result = InProcessEngine(db).run(spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions)
+    return _Output(result.body)
+
+
+REPORT = _Command("report", "Reports", "reports", get_args(TableFormat),
+                  lambda catalog: ((r.name, r.question, r.query.params) for r in report_specs(catalog)),
+                  _report)
+QUERY = _Command("query", "Canned queries", "summary", tuple(QUERY_FORMATS),
+                 lambda catalog: ((n, spec.summary, spec.params) for n, spec in catalog.items()),
+                 _query)
+
+
+def _run(command: _Command, name: str | None, pairs: list[str], fmt: str, output: Path | None,
+         store: Path, queries: Path | None, base: str) -> None:
+    """List the command's queries (no name), or run one and write it. A `ParameterError` exits 2,
+    any other library error 1, each with one line on stderr."""
+    try:
+        catalog = load_catalog(queries)
+        if not name:
+            _list(command, catalog)
+            return
+        if fmt not in command.formats:
+            raise ParameterError("format", f"use one of {', '.join(command.formats)}; got {fmt!r}")
+        produced = command.produce(catalog, name, _params(pairs), fmt, store, base)
+    except ISCGError as exc:
+        err.print(f"[red]{command.noun} failed:[/red] {exc}")
+        raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
+    _write(produced.data, output or produced.default_path)
+    if produced.note:
+        err.print(produced.note)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -60,19 +134,14 @@ def _write(data: bytes, output: Path | None) -> None:
         err.print(f"wrote {len(data)} bytes to {output}")
 
 
-def _list(catalog: QueryCatalog, reports_only: bool) -> None:
-    table = Table(title="Reports" if reports_only else "Canned queries", header_style="bold")
+def _list(command: _Command, catalog: QueryCatalog) -> None:
+    table = Table(title=command.title, header_style="bold")
     table.add_column("name")
-    table.add_column("reports" if reports_only else "summary", overflow="fold")
+    table.add_column(command.about, overflow="fold")
     table.add_column("parameters", overflow="fold")
-    if reports_only:
-        for r in report_specs(catalog):
-            params = ", ".join(f"{p.name}{'*' if p.required else ''} ({p.type})" for p in r.query.params)
-            table.add_row(r.name, r.question, params)
-    else:
-        for name, spec in catalog.items():
-            params = ", ".join(f"{p.name}{'*' if p.required else ''} ({p.type})" for p in spec.params)
-            table.add_row(name, spec.summary, params)
+    for name, about, params in command.listing(catalog):
+        shown = ", ".join(f"{p.name}{'*' if p.required else ''} ({p.type})" for p in params)
+        table.add_row(name, about, shown)
     out.print(table)
     out.print("* required; pass values with --param name=value")
 
@@ -100,27 +169,7 @@ def register(app: typer.Typer) -> None:
         base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """A report for policy staff: labelled table as CSV, formatted XLSX, HTML or JSON."""
-        try:
-            catalog = load_catalog(queries)
-            if not name:
-                _list(catalog, reports_only=True)
-                return
-            if fmt not in ("csv", "xlsx", "html", "json"):
-                raise ParameterError("format", f"use csv, xlsx, html or json; got {fmt!r}")
-            db = EmbeddedStore.open_snapshot(store)
-            result = run_report(InProcessEngine(db), catalog, name, _params(param or []), db.meta,
-                                base_iri=base)
-        except ISCGError as exc:
-            err.print(f"[red]report failed:[/red] {exc}")
-            raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
-        title = result.report.title
-        about = result.computed_from.items()
-        data = render(result.table, result.columns, table_format(fmt), title=title, computed_from=about,
-                      name=name).body
-        if fmt == "xlsx":
-            output = output or Path(f"{name}.xlsx")
-        _write(data, output)
-        err.print(f"{len(result.table.rows)} rows · data version {result.computed_from.data_version}")
+        _run(REPORT, name, param or [], fmt, output, store, queries, base)
 
     @app.command("query")
     def query_command(
@@ -137,20 +186,4 @@ def register(app: typer.Typer) -> None:
         base: BaseOption = DEFAULT_BASE_IRI,
     ) -> None:
         """Run a canned query with typed parameters; prints SPARQL results."""
-        try:
-            catalog = load_catalog(queries)
-            if not name:
-                _list(catalog, reports_only=False)
-                return
-            if fmt not in QUERY_FORMATS:
-                raise ParameterError("format", f"use one of {', '.join(QUERY_FORMATS)}; got {fmt!r}")
-            spec = catalog[name]
-            substitutions = spec.bind(_params(param or []), base)
-            db = EmbeddedStore.open_snapshot(store)
-            result = InProcessEngine(db).run(
-                spec.text, media_type=QUERY_FORMATS[fmt], substitutions=substitutions
-            )
-        except ISCGError as exc:
-            err.print(f"[red]query failed:[/red] {exc}")
-            raise typer.Exit(2 if isinstance(exc, ParameterError) else 1) from None
-        _write(result.body, output)
+        _run(QUERY, name, param or [], fmt, output, store, queries, base)

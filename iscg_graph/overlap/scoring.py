@@ -40,6 +40,7 @@ import numpy as np
 from scipy import sparse
 
 from ..rdf.store import EmbeddedStore
+from . import topk
 from .corpus import Corpus, Item, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import Space, build_spaces
@@ -59,7 +60,6 @@ class CandidateSummary:
     recorded: dict[str, int]
     items: int
     seconds: float
-
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -89,6 +89,9 @@ def _orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
 
 
 def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> dict[tuple[str, str], dict]:
+    """The top ``weights.top_k`` pairs of every left item scoring at least ``weights.min_score``,
+    each unordered pair once (first found wins), oriented by `_orient`: sparse blocks of left rows,
+    top k and orientation vectorised (`iscg_graph.overlap.topk`)."""
     w = weights.of(kind)
     a, b = space.left, space.right
     if not a or not b:
@@ -101,39 +104,96 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     part_codes: dict[str, int] = {}
     pa = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in a])
     pb = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in b])
-    period = _period_factor(a, b, weights.disjoint_periods) if kind == "question" else None
+    pairs = topk.Pairs(
+        pa,
+        pb,
+        _period_arrays(a, b) if kind == "question" else None,
+        weights.disjoint_periods,
+    )
     k = min(weights.top_k, len(b))
-    kept: dict[tuple[str, str], dict] = {}
+    width = len(b)
+    weights_of = [w[n] for n in names]
+    parts: list[topk.Kept] = []
+    dense: np.ndarray | None = None  # the right side's first feature, dense: a kind scored densely
     for start in range(0, len(a), block):
         rows = slice(start, min(start + block, len(a)))
-        comps = [np.minimum(np.asarray((ma[rows] @ mbt).todense()), 1.0) for ma, mbt in mats]
-        total = sum(w[n] * c for n, c in zip(names, comps, strict=True))
-        assert isinstance(total, np.ndarray)
-        if mapped is not None:
-            comps.append(np.minimum(np.asarray((mapped[0][rows] @ mapped[1]).todense()), 1.0))
-            total = lifted(total, comps[-1], weights.mapped)
-        total[pa[rows, None] == pb[None, :]] = 0.0
-        factor = period(rows) if period is not None else None
-        if factor is not None:
-            total *= factor
-        top = np.argpartition(-total, k - 1, axis=1)[:, :k]
-        for r in range(total.shape[0]):
-            for c in top[r]:
-                score = float(total[r, c])
-                if score < weights.min_score or pa[start + r] == pb[c]:  # never inside one partition
-                    continue
-                left, right = _orient(kind, a[start + r], b[c])
-                key = (left.iri, right.iri)
-                if key in kept:
-                    continue
-                kept[key] = {
-                    "score": score,
-                    "components": {
-                        n: float(comps[i][r, c]) for i, n in enumerate(names + (["mapped"] if mapped else []))
-                    },
-                    "period_factor": 1.0 if factor is None else float(factor[r, c]),
-                }
-    return kept
+        products: list = [ma[rows] @ mbt for ma, mbt in mats[1:]]
+        if dense is None:
+            first = mats[0][0][rows] @ mats[0][1]
+            if start == 0 and _dense_enough(first, mats[0][1], rows.stop - start, width):
+                dense = mats[0][1].toarray()
+        if dense is not None:  # the same sums in the same order as the sparse product (x + 0.0 = x)
+            first = mats[0][0][rows] @ dense
+        products.insert(0, first)
+        mapped_product = (mapped[0][rows] @ mapped[1]) if mapped is not None else None
+        if dense is not None:
+            parts.append(
+                topk.dense_select(
+                    products,
+                    weights_of,
+                    start,
+                    k,
+                    weights.min_score,
+                    pairs,
+                    mapped=mapped_product,
+                    mapped_weight=weights.mapped,
+                )
+            )
+            continue
+        keys, comps, total = topk.block_scores(
+            products, weights_of, width, mapped=mapped_product, mapped_weight=weights.mapped
+        )
+        parts.append(
+            topk.select(keys, total, comps, start, rows.stop - start, width, k, weights.min_score, pairs)
+        )
+    comp_names = names + (["mapped"] if mapped is not None else [])
+    kept, _swap = topk.orient_and_dedupe(topk.Kept.concat(parts, len(comp_names)), *_ranks(kind, a, b))
+    out: dict[tuple[str, str], dict] = {}
+    comps_list = kept.comps.tolist()
+    for r, c, score, cs, f in zip(
+        kept.rows.tolist(),
+        kept.cols.tolist(),
+        kept.score.tolist(),
+        comps_list,
+        kept.factor.tolist(),
+        strict=True,
+    ):
+        left, right = _orient(kind, a[r], b[c])
+        out[(left.iri, right.iri)] = {
+            "score": score,
+            "components": dict(zip(comp_names, cs, strict=True)),
+            "period_factor": 1.0 if pairs.periods is None else f,
+        }
+    return out
+
+
+def _dense_enough(first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int) -> bool:
+    """Score a kind densely when its first block's lexical product is dense enough (decided once
+    per kind, so every block takes the same path) and the dense right side is not too large."""
+    return bool(
+        first.nnz >= topk.DENSE_FROM * rows * width and right.shape[0] * width * 8 <= topk.DENSE_MAX_BYTES
+    )
+
+
+def _period_arrays(a: list[Item], b: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end years of each side (NaN: unknown), for `topk.Pairs` (see `_period_factor`)."""
+
+    def arr(side: list[Item], attr: str) -> np.ndarray:
+        return np.array([np.nan if getattr(it, attr) is None else float(getattr(it, attr)) for it in side])
+
+    return arr(a, "start"), arr(a, "end"), arr(b, "start"), arr(b, "end")
+
+
+def _ranks(kind: str, a: list[Item], b: list[Item]) -> tuple[np.ndarray, ...]:
+    """Each side's items' rank in `_orient`'s order, and for Questions whether each is a Question."""
+    every = {it.iri: it for it in a + b}
+    order = sorted(every.values(), key=lambda it: (it.scheme_code or it.sector_code, it.iri))
+    rank = {it.iri: i for i, it in enumerate(order)}
+    ra = np.array([rank[it.iri] for it in a], dtype=np.int64)
+    rb = np.array([rank[it.iri] for it in b], dtype=np.int64)
+    if kind != "question":
+        return ra, rb
+    return ra, rb, np.array([it.cls == "question" for it in a]), np.array([it.cls == "question" for it in b])
 
 
 def _row_product(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:

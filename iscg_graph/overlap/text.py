@@ -60,6 +60,8 @@ _MIN_STEM = 4
 
 def fold(text: str) -> str:
     """Lower case without accents: "Télécommunications" -> "telecommunications"."""
+    if text.isascii():  # nothing to decompose (the common case, a per-character pass otherwise)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -83,7 +85,13 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Surface words worth matching: letters only, no stop words, at least two letters."""
-    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=262144)
+def _words(text: str) -> tuple[str, ...]:
+    # the same texts are read five times (acronyms, vocabulary, compounds, stems, surface forms)
+    return tuple(w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS)
 
 
 def acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -146,8 +154,11 @@ class Analyzer:
         """stem -> its most frequent surface word, to show matched terms readably."""
         seen: dict[str, Counter[str]] = {}
         for t in texts:
-            for w in words(t.replace("-", " ")):
-                seen.setdefault(stem(w), Counter())[w] += 1
+            for w in _words(t.replace("-", " ")):
+                counter = seen.get(s := stem(w))
+                if counter is None:  # not setdefault: it would build a Counter for every word
+                    counter = seen[s] = Counter()
+                counter[w] += 1
         return {s: c.most_common(1)[0][0] for s, c in seen.items()}
 
 

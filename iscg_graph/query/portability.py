@@ -24,8 +24,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
         "question-duplicate-candidates":
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
-        "sector-overlap-matrix":
-            "this query's nested grouping: Virtuoso 7.2's plan does not finish within the query timeout",
         "theme-coordination-gaps":
             f"GROUP_CONCAT as SPARQL 1.1 defines it: {_SORT}, and the common language tag of the "
             "parts is dropped",

@@ -66,7 +66,10 @@ def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") ->
         if graph == derived:
             out.append(ox.Triple(named, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
                 "Derived overlap data: for every pair of themes some item addresses together, the "
-                "items that address both (what the duplicate-candidate query starts from). A "
+                "items that address both (what the duplicate-candidate query starts from); the area "
+                "of each theme, Sector x theme incidence, Resolution pairs per theme, the Resolutions "
+                "setting up each Question's study group and the parts each Resolution concerns (what "
+                "the Sector-overlap, Resolution-overlap and mandate-gap queries read). A "
                 "function of the other graphs, recomputed by every build and every write; part of "
                 "the default graph.", language="en")))
         if graph == entailed:

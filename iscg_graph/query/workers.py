@@ -17,10 +17,9 @@ with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execut
   body's bytes or `Failure` comes back.
 - The pool is one engine; the result cache and the in-process path for proven-light queries are
   layers over it (`iscg_graph.query.layers`, composed in `iscg_graph.query.compose`).
-- No orphans: on Linux a worker asks the kernel to kill it when the service dies (even by SIGKILL),
-  so a query still running cannot outlive it. pyoxigraph holds the GIL while it evaluates, so the
-  worker could not notice by itself. The kernel ties this to the *thread* that started the worker,
-  so every worker is started from one spawner thread that lives as long as the process.
+- One worker is a `iscg_graph.query.worker_handle.Worker`: how it is started (a light interpreter
+  that imports pyoxigraph, not the whole library), stopped, and tied to the service's life (no
+  orphans, even when the service is killed).
 """
 
 from __future__ import annotations
@@ -28,15 +27,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Hashable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -45,120 +39,11 @@ from ..rdf.store import META, DataKey, data_key, read_meta
 from .engine import EngineResult
 from .idle_queue import IdleQueue
 from .interface import BaseEngine, QueryRequest
-from .messages import Answer, Failure, LoadFailed, Ready, Reload
+from .messages import Answer, Failure, Reload
 from .priority import Demoter, Watch
+from .worker_handle import Worker, readable
 
 __all__ = ["EngineUnavailable", "ProcessPoolEngine", "data_key"]
-
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-async def _readable(conn: Connection, timeout: float) -> None:
-    """Wait until the worker's socket has data, on the running event loop (TimeoutError past it)."""
-    loop = asyncio.get_running_loop()
-    ready = loop.create_future()
-    fd = conn.fileno()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(fd, wake)
-    try:
-        await asyncio.wait_for(ready, timeout)
-    finally:
-        loop.remove_reader(fd)
-        os.set_blocking(fd, True)  # uvloop leaves the descriptor non-blocking; Connection reads block
-
-
-# ----------------------------------------------------------------------------------------------
-# the parent side
-
-
-_spawner_lock = threading.Lock()
-_spawner_pool: ThreadPoolExecutor | None = None
-
-
-def _spawner() -> ThreadPoolExecutor:
-    """The one thread that starts every worker of this process. Its thread waits for work until the
-    interpreter exits (a pool thread never ends while idle), so a worker's parent-death signal fires
-    only when the service itself ends."""
-    global _spawner_pool
-    with _spawner_lock:
-        if _spawner_pool is None:
-            _spawner_pool = ThreadPoolExecutor(1, thread_name_prefix="iscg-worker-spawner")
-        return _spawner_pool
-
-
-def _forget_spawner() -> None:  # a forked child has no copy of the thread
-    global _spawner_pool, _spawner_lock
-    _spawner_pool, _spawner_lock = None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_spawner)
-
-
-class _Worker:
-    """One worker process, started with ``python -c`` (not multiprocessing's spawn, which re-runs
-    the parent's ``__main__``), talking over a socket pair wrapped in a multiprocessing Connection."""
-
-    def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 memory_bytes: int | None = None, shared_store: bool = False):
-        parent_sock, child_sock = socket.socketpair()
-        # the package root goes first on the child's path (as PYTHONPATH would), the environment unread
-        code = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                "from iscg_graph.query.worker_process import child_entry; child_entry(sys.argv[1:])")
-        argv = [sys.executable, "-c", code, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-                base_iri or "", str(memory_bytes or 0), str(os.getpid()), "shared" if shared_store else ""]
-        try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
-            self.process = _spawner().submit(
-                subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
-                close_fds=True,
-            ).result()
-        finally:
-            child_sock.close()
-        self.conn = Connection(parent_sock.detach())
-        self.pid = self.process.pid
-        self.generation: DataKey | None = None
-        self.graphs: frozenset[str] = frozenset()
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
-            raise EngineUnavailable(f"query worker did not start within {timeout:.0f} s")
-        try:
-            msg = self.conn.recv()
-        except (EOFError, OSError) as exc:
-            raise EngineUnavailable("query worker exited while loading the store") from exc
-        if not isinstance(msg, Ready):
-            reason = msg.reason if isinstance(msg, LoadFailed) else repr(msg)
-            raise StoreError(f"query worker cannot load the store: {reason}")
-        self.generation = msg.generation
-        self.graphs = msg.graphs
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-        except OSError:
-            pass
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-        self.conn.close()
-
-    def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        try:
-            self.process.wait(2)
-            self.conn.close()
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 class ProcessPoolEngine(BaseEngine):
@@ -185,9 +70,9 @@ class ProcessPoolEngine(BaseEngine):
         self.start_timeout = start_timeout
         self.base_iri = base_iri
         self.memory_bytes = memory_bytes
-        self._idle: IdleQueue[_Worker] = IdleQueue()
+        self._idle: IdleQueue[Worker] = IdleQueue()
         self._lock = threading.Lock()
-        self._all: set[_Worker] = set()
+        self._all: set[Worker] = set()
         self._closed = False
         self._meta_stamp: tuple[int, int] | None = None
         self._generation: DataKey | None = None
@@ -227,7 +112,7 @@ class ProcessPoolEngine(BaseEngine):
     def _spawn(self, background: bool = True) -> None:
         # the process starts now; its loading is waited for (in the background unless asked)
         try:
-            worker = _Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes,
+            worker = Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes,
                              self.shared_store)
         except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
             return
@@ -275,7 +160,7 @@ class ProcessPoolEngine(BaseEngine):
         except Exception:  # noqa: BLE001  (a request waiting for a worker reports the failure)
             pass
 
-    def _discard(self, worker: _Worker) -> None:
+    def _discard(self, worker: Worker) -> None:
         with self._lock:
             self._all.discard(worker)
         worker.kill()
@@ -340,12 +225,12 @@ class ProcessPoolEngine(BaseEngine):
         with self._lease(worker, limit):
             worker.conn.send(request)
             if not worker.conn.poll(0):
-                await _readable(worker.conn, max(deadline - time.monotonic(), 0.0))
+                await readable(worker.conn, max(deadline - time.monotonic(), 0.0))
             return self._receive(worker)
         raise AssertionError("unreachable")  # pragma: no cover  (_lease re-raises)
 
     @staticmethod
-    def _receive(worker: _Worker) -> EngineResult:
+    def _receive(worker: Worker) -> EngineResult:
         msg = worker.conn.recv()
         if isinstance(msg, Answer):
             return EngineResult(worker.conn.recv_bytes(), msg.media_type, msg.kind, msg.rows)
@@ -354,7 +239,7 @@ class ProcessPoolEngine(BaseEngine):
         raise EngineUnavailable(f"the query worker sent {type(msg).__name__}, not an answer")
 
     @contextmanager
-    def _lease(self, worker: _Worker, limit: float) -> Iterator[None]:
+    def _lease(self, worker: Worker, limit: float) -> Iterator[None]:
         """A checked-out worker, returned to the pool after a normal answer or a query error, and
         replaced (killed) when it ran out of time, died, or its state is unknown (cancelled).
         While it runs it is watched: past the pool's threshold its priority is lowered, then
@@ -382,7 +267,7 @@ class ProcessPoolEngine(BaseEngine):
                 watch.done = True  # a killed worker is not reniced (its pid may be reused)
         self._release(worker, watch)
 
-    def _release(self, worker: _Worker, watch: Watch | None) -> None:
+    def _release(self, worker: Worker, watch: Watch | None) -> None:
         if watch is not None and not watch.finish():
             self._replace(worker)  # it could not get its priority back: a fresh worker instead
             return
@@ -391,7 +276,7 @@ class ProcessPoolEngine(BaseEngine):
     def _busy(self, limit: float) -> EngineUnavailable:
         return EngineUnavailable(f"all {self.size} query workers stayed busy for {limit:g} s; retry later")
 
-    async def _acheckout(self, deadline: float, limit: float) -> _Worker:
+    async def _acheckout(self, deadline: float, limit: float) -> Worker:
         while True:
             worker = await self._idle.aget(max(0.0, deadline - time.monotonic()))
             if worker is None:
@@ -402,7 +287,7 @@ class ProcessPoolEngine(BaseEngine):
             if ready is not None:
                 return ready
 
-    def _checkout(self, deadline: float, limit: float) -> _Worker:
+    def _checkout(self, deadline: float, limit: float) -> Worker:
         # before the first worker is ready, wait for start-up rather than the query's own deadline
         end = deadline if self._ready.is_set() else max(deadline, time.monotonic() + self.start_timeout)
         while True:
@@ -416,7 +301,7 @@ class ProcessPoolEngine(BaseEngine):
             if ready is not None:
                 return ready
 
-    def _prepare(self, worker: _Worker) -> _Worker | None:
+    def _prepare(self, worker: Worker) -> Worker | None:
         """The worker, alive and holding the current data (reloaded if needed); None if replaced."""
         if not worker.alive():
             self._replace(worker)
@@ -431,7 +316,7 @@ class ProcessPoolEngine(BaseEngine):
             self._graphs = worker.graphs
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: Worker) -> None:
         """Kill a worker (frees its CPU at once) and start a fresh one in the background."""
         self._discard(worker)
         if not self._closed:

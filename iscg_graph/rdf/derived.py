@@ -20,6 +20,11 @@ Like the RDFS closure (`iscg_graph.rdf.entailment`), the graph is a function of 
 the build adds it, and every curated write recomputes it on the dataset-after in the same
 transaction (`iscg_graph.curation.writes`), so it is never stale. Nothing is read from the derived
 graph itself when computing it. See docs/notes/scale.md.
+
+It also holds the dataset's known terms (`iscg_graph.rdf.known_terms`), the vocabulary of the
+unknown-term warnings, so that reading them at start-up is a lookup, not a scan::
+
+    <{base}derived/terms> dv:knownTerm <term>, … .
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
+from . import derived_aggregates as aggregates
+from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
 
 DERIVED_SUFFIX = "graph/derived"
@@ -40,6 +47,7 @@ DV_ITEM = DERIVED_NS + "item"
 DV_SINGLE_LOW = DERIVED_NS + "singleThemeLow"
 DV_SINGLE_BY = DERIVED_NS + "singleThemeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
+DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
 SECTOR = "https://w3id.org/iscg/ontology#sector"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 ADDRESSES_THEME = "https://w3id.org/iscg/ontology#addressesTheme"
@@ -47,11 +55,13 @@ ADDRESSES_THEME = "https://w3id.org/iscg/ontology#addressesTheme"
 __all__ = [
     "DERIVED_NS",
     "DERIVED_SUFFIX",
+    "DV_KNOWN_TERM",
     "derived_graph",
     "add_to_dataset",
     "derived_triples",
     "find_derived_graph",
     "gate_subject",
+    "terms_subject",
     "materialise_dataset",
     "materialise_store",
     "refresh_store",
@@ -108,6 +118,19 @@ def gate_subject(graph: str) -> str:
     return f"{_base_of(graph)}derived/pairs"
 
 
+def terms_subject(graph: str) -> str:
+    """The subject of the known-term statements of the derived graph ``graph``."""
+    return f"{_base_of(graph)}derived/terms"
+
+
+def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> set[str]:
+    """The known terms of the whole dataset: those of the other graphs (``known``) and the
+    properties (and classes) of the derived graph itself, the known-term property included."""
+    classes = {o for _s, p, o in triples if p == aggregates.RDF_TYPE and isinstance(o, str)}
+    return known | classes | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY,
+                                                               DV_KNOWN_TERM}
+
+
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
     """The derived graph ``graph`` of a pyoxigraph store (from every other graph), as triples."""
     skip = ox.NamedNode(graph)
@@ -116,13 +139,18 @@ def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
              if q.graph_name != skip and isinstance(q.subject, ox.NamedNode)
              and isinstance(q.object, ox.NamedNode))
     gate = ox.NamedNode(gate_subject(graph))
+    pairs = derived_triples(links, graph)
+    aggs = aggregates.aggregate_triples(aggregates.store_source(store, graph), _base_of(graph))
+    terms, known = ox.NamedNode(terms_subject(graph)), ox.NamedNode(DV_KNOWN_TERM)
     return [
         ox.Triple(gate, ox.NamedNode(DV_SINGLE_LOW),
                   ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))),
         ox.Triple(gate, ox.NamedNode(DV_SINGLE_BY), ox.NamedNode(ADDRESSES_THEME)),
         ox.Triple(gate, ox.NamedNode(DV_SECTOR_BY), ox.NamedNode(SECTOR)),
-        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
-          for s, p, o in derived_triples(links, graph)),
+        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in pairs),
+        *aggregates.to_ox(aggs),
+        *(ox.Triple(terms, known, ox.NamedNode(t))
+          for t in sorted(_with_terms([*pairs, *aggs], terms_of(store_quads(store, skip=[graph]))))),
     ]
 
 
@@ -138,8 +166,15 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     out.add((gate, rdflib.URIRef(DV_SINGLE_LOW), rdflib.Literal(True)))
     out.add((gate, rdflib.URIRef(DV_SINGLE_BY), rdflib.URIRef(ADDRESSES_THEME)))
     out.add((gate, rdflib.URIRef(DV_SECTOR_BY), rdflib.URIRef(SECTOR)))
-    for s, p, o in derived_triples(links, graph):
+    pairs = derived_triples(links, graph)
+    for s, p, o in pairs:
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
+    aggs = aggregates.aggregate_triples(aggregates.dataset_source(dataset, graph), _base_of(graph))
+    for triple in aggregates.to_rdflib(aggs):
+        out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
+    terms, known = rdflib.URIRef(terms_subject(graph)), rdflib.URIRef(DV_KNOWN_TERM)
+    for t in _with_terms([*pairs, *aggs], terms_of(dataset_quads(dataset, skip=[graph]))):
+        out.add((terms, known, rdflib.URIRef(t)))
     return out
 
 

@@ -110,6 +110,21 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _atomic_dump(store: ox.Store, path: Path) -> None:
+    """Write every quad of ``store`` to ``path`` atomically, streamed by Oxigraph (a whole-store
+    ``bytes`` would hold the snapshot in memory: about 2 GB at ten million quads)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            store.dump(fh, format=ox.RdfFormat.N_QUADS)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 _COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _COUNT_NAMED = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
@@ -281,7 +296,7 @@ class EmbeddedStore:
         if self.path is None:
             return
         self._inner.flush()
-        _atomic_write(self.path / SNAPSHOT, self.dump_nquads())
+        _atomic_dump(self._inner, self.path / SNAPSHOT)
         graphs = count_graphs(self._inner)
         self.meta = StoreMeta(
             data_version=self.meta.data_version,

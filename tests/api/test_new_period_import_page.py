@@ -93,6 +93,10 @@ def test_preview_then_only_the_accepted_continuations_are_committed(env) -> None
     assert 'id="carry-over"' in r.text and "checked" not in r.text  # nothing accepted before the editor does
     digest = re.search(r'action="/curate/new-period/([0-9a-f]{64})"', r.text).group(1)  # type: ignore[union-attr]
     key = re.search(r'name="key" value="([0-9a-f]+)"', r.text).group(1)  # type: ignore[union-attr]
+    # the table import's routes do not take a new period's upload (each page finds only its own kind)
+    assert client.get(f"/curate/import/{digest}/errors.xlsx").status_code == 404
+    confirm = client.post(f"/curate/import/{digest}", data={"csrf_token": csrf, "comment": "x"})
+    assert confirm.status_code == 404
 
     form = {"csrf_token": csrf, "comment": "WTDC-22 Questions", "key": key}
     # a row without a proposal cannot be accepted; a stale preview is shown again, nothing written
@@ -126,6 +130,10 @@ def test_only_editors_and_bad_uploads_are_named(env) -> None:  # type: ignore[no
     csrf = _csrf(client.get("/curate/new-period").text)
     empty = client.post("/curate/new-period", data={"csrf_token": csrf})
     assert empty.status_code == 422 and "choose a file" in empty.text
+    huge = client.post("/curate/new-period", data={"csrf_token": csrf},
+                       files={"file": ("q.csv", b"x" * 5_200_000, "text/csv")})
+    # refused before the form is read, in the catalogue's words (translated), like the table import's
+    assert huge.status_code == 413 and "the upload is over the limit of 5000000 bytes" in huge.text
     odd = client.post("/curate/new-period", data={"csrf_token": csrf},
                       files={"file": ("q.csv", b"sector,notation\nITU-D,Q1/1\n", "text/csv")})
     assert odd.status_code == 422 and "import-problems" in odd.text

@@ -71,3 +71,40 @@ def test_query_prints_sparql_results(store_dir: Path) -> None:
 def test_lists(store_dir: Path) -> None:
     assert "sector-overlap-matrix" in _run("report").stdout
     assert "list-themes" in _run("query").stdout
+
+
+@pytest.mark.parametrize(("command", "name", "choices"), [
+    ("report", "theme-coverage", "csv, xlsx, html, json"),
+    ("query", "list-themes", "json, csv, tsv, xml"),
+])
+def test_an_unknown_format_exits_2_naming_the_choices(store_dir: Path, command: str, name: str,
+                                                      choices: str) -> None:
+    result = _run(command, name, "--store", str(store_dir), "--format", "pdf")
+    assert result.exit_code == 2, result.output
+    assert choices in result.output and "'pdf'" in result.output and f"{command} failed" in result.output
+
+
+@pytest.mark.parametrize("command", ["report", "query"])
+def test_an_unknown_name_or_a_missing_store_exits_1(store_dir: Path, tmp_path: Path, command: str) -> None:
+    result = _run(command, "no-such-query", "--store", str(store_dir))
+    assert result.exit_code == 1 and "no-such-query" in result.output and f"{command} failed" in result.output
+    result = _run(command, "list-themes", "--store", str(tmp_path / "nothing"))
+    assert result.exit_code == 1 and f"{command} failed" in result.output
+
+
+def test_query_writes_csv_to_a_file_and_says_so(store_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "themes.csv"
+    result = _run("query", "list-themes", "--store", str(store_dir), "--format", "csv", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert len(rows) > 1 and result.stdout == ""
+    assert f"wrote {target.stat().st_size} bytes to {target}" in result.stderr.replace("\n", "")
+
+
+def test_report_xlsx_without_output_is_written_under_its_name(store_dir: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _run("report", "sector-overlap-matrix", "--store", str(store_dir), "--format", "xlsx")
+    assert result.exit_code == 0, result.output
+    assert load_workbook(tmp_path / "sector-overlap-matrix.xlsx")["Report"]["A1"].value == "Sector"
+    assert result.stdout == "" and "6 rows · data version cli-fixture" in result.stderr

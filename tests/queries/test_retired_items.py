@@ -13,6 +13,7 @@ from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.query.catalog import QueryCatalog
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
+from iscg_graph.rdf.derived import derived_graph, materialise_store
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "queries" / "mini.trig"
@@ -45,6 +46,9 @@ def _store() -> EmbeddedStore:
     store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="fixture-1",
                                                      built_at="2026-01-01T00:00:00Z"))
     store.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    graph = ox.NamedNode(derived_graph("https://w3id.org/iscg/"))  # as a build has it; writes keep it current
+    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                       for t in materialise_store(store.inner, graph.value))
     return store
 
 

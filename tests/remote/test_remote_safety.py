@@ -1,14 +1,17 @@
-"""Safety on a remote store: a runaway query is 503 + Retry-After within the timeout + 1 s, SERVICE
-and LOAD are refused before anything is sent, and the service connects to nothing but the server
-(environment proxies included)."""
+"""Safety on a remote store: a runaway query is 503 + Retry-After once the service's own timeout
+has passed (not the server's limit), SERVICE and LOAD are refused before anything is sent, and the
+service connects to nothing but the server (environment proxies included)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -66,32 +69,32 @@ def guarded(tmp_path_factory: pytest.TempPathFactory, built_store: Path,
         server.stop()
 
 
-def test_runaway_query_is_503_with_retry_after_within_timeout(guarded: tuple[str, Trap]) -> None:
+def test_runaway_query_is_503_with_retry_after_at_the_services_own_timeout(guarded: tuple[str, Trap]) -> None:
+    """The 503 is the service's own deadline (its detail says "did not answer / did not finish its
+    answer within the query timeout", not busy, unreachable or the server's own limit), with
+    Retry-After. The wall clock bounds it from below (never sooner than the timeout, whatever the
+    load) and only loosely from above: the bound once asserted here (timeout + 1 s) failed on the
+    shared 2-core machine under load; the loose one still fails if the configured timeout is
+    ignored (the default is 30 s) or the service waits for the server (60 s here at most)."""
     base, _ = guarded
+    request = urllib.request.Request(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}),
+                                     headers={"Accept": "application/sparql-results+json"})
     began = time.monotonic()
-    status, _, body = get(base, "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}),
-                          "application/sparql-results+json")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=60)
     elapsed = time.monotonic() - began
-    assert status == 503, body[:300]
-    assert elapsed < TIMEOUT + 1.0
+    answer = caught.value
+    body = answer.read()
+    assert answer.code == 503, body[:300]
+    assert (answer.headers.get("Retry-After") or "").isdigit()
+    assert "within the query timeout" in json.loads(body)["detail"], body[:300]
+    assert TIMEOUT <= elapsed < TIMEOUT + 15
     # and the service answers again once the server's own limit (--timeout-s) has stopped the query
     deadline = time.monotonic() + 30
     ask = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
     while (ok := get(base, ask, "application/sparql-results+json")[0]) == 503 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert ok == 200
-
-
-def test_retry_after_header(guarded: tuple[str, Trap]) -> None:
-    import urllib.error
-    import urllib.request
-
-    base, _ = guarded
-    request = urllib.request.Request(base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
-    with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request, timeout=30)
-    assert caught.value.code == 503
-    assert caught.value.headers.get("Retry-After")
 
 
 @pytest.mark.parametrize("query", [

@@ -3,9 +3,11 @@ and is drawn in its docstring."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import iscg_graph
 from iscg_graph import errors
@@ -50,3 +52,29 @@ def test_old_import_paths_still_work() -> None:
                    errors.SearchError, errors.EngineUnavailable}
     refused = errors.NotAcceptable("x/y", ["text/html"])
     assert str(refused) == "cannot serve any of 'x/y'; available: text/html"
+
+
+def test_errors_imports_nothing_from_the_package() -> None:
+    """errors.py sits beneath every layer: an import of the package from it, even a type-only one
+    under TYPE_CHECKING, would make a cycle (it once imported rdf.validation for one annotation)."""
+    tree = ast.parse(Path(inspect.getfile(errors)).read_text(encoding="utf-8"))
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert imports, "the walk found the module's imports"
+    inside = [ast.unparse(n) for n in imports
+              if isinstance(n, ast.ImportFrom) and (n.level > 0 or (n.module or "").startswith("iscg_graph"))
+              or isinstance(n, ast.Import) and any(a.name.startswith("iscg_graph") for a in n.names)]
+    assert inside == []
+
+
+def test_a_validation_report_is_what_validation_failed_carries() -> None:
+    """The Protocols in errors.py describe rdf.validation's own types (mypy checks it where the
+    library raises ValidationFailed; this checks what a caller reads back)."""
+    from rdflib import URIRef
+
+    from iscg_graph.rdf.validation import Severity, ValidationReport, ValidationResult
+
+    result = ValidationResult(URIRef("urn:x"), None, "missing", Severity.VIOLATION, URIRef("urn:c"),
+                              URIRef("urn:s"))
+    report: errors.ShapeReport = ValidationReport(False, (result,))
+    failed = errors.ValidationFailed(report, {"urn:x": "table.csv"})
+    assert str(failed) == "1 SHACL violation(s)" and failed.report.violations[0].message == "missing"

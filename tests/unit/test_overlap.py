@@ -287,3 +287,15 @@ def test_real_emf_question_finds_itu_t_sg5(built_store: Path, real_store: Embedd
             or c.right["iri"].endswith("-5")
         ]
         assert sg5, f"no ITU-T SG5 item among the top 10 for {q}: {[c.right['label'] for c in top]}"
+
+
+def test_fold_takes_the_ascii_shortcut_without_changing_a_character() -> None:
+    """ASCII text is only lower-cased: the same as decomposing it and dropping combining marks."""
+    import unicodedata
+
+    from iscg_graph.overlap.text import fold
+
+    every = "".join(chr(i) for i in range(128))
+    decomposed = unicodedata.normalize("NFKD", every)
+    assert fold(every) == "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    assert fold("Télécommunications ÉTÉ") == "telecommunications ete"

@@ -58,3 +58,49 @@ def test_the_light_path_reads_the_on_disk_store_beside_the_writer(tmp_path: Path
         time.sleep(0.05)
     again = runner.run("SELECT ?o WHERE { <urn:a> <urn:p> ?o }", generation=after, media_type=JSON)
     assert again is not None and b'"y"' in again.body
+
+
+def _open_store_files(pid: int, store: Path) -> list[str]:
+    """Files of the on-disk database (``oxigraph/``) the process holds open."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    found = []
+    for fd in fd_dir.iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith(str(store / "oxigraph")):
+            found.append(target)
+    return found
+
+
+def test_a_worker_answers_from_the_on_disk_store_while_its_copy_cannot_load(tmp_path: Path) -> None:
+    """A worker of the default mode (a copy each) is ready before its copy: it answers from the
+    on-disk store, read-only, meanwhile (here the snapshot is gone, so it stays there)."""
+    path = tmp_path / "store"
+    made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    del made
+    writer = EmbeddedStore.open_writable(path)
+    (path / SNAPSHOT).rename(tmp_path / "moved.nq")
+    with ProcessPoolEngine(path, workers=1, timeout=30) as engine:
+        assert b"true" in engine.run("ASK { <urn:a> ?p ?o }", media_type=JSON).body
+        assert b"true" in engine.run("ASK { <urn:a> ?p ?o }", media_type=JSON).body
+    del writer
+
+
+def test_a_worker_moves_to_its_in_memory_copy_and_a_shared_one_stays_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    del made
+    with ProcessPoolEngine(path.resolve(), workers=1, timeout=30, shared_store=True) as engine:
+        assert b"true" in engine.run("ASK { <urn:a> ?p ?o }", media_type=JSON).body
+        assert _open_store_files(engine.worker_pids()[0], path.resolve())  # it reads the database
+    with ProcessPoolEngine(path.resolve(), workers=1, timeout=30) as engine:
+        pid = engine.worker_pids()[0]
+        deadline = time.monotonic() + 30  # the copy loads in the worker's background thread
+        while True:
+            assert b"true" in engine.run("ASK { <urn:a> ?p ?o }", media_type=JSON).body
+            if not _open_store_files(pid, path.resolve()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert _open_store_files(pid, path.resolve()) == []  # switched: the database is closed

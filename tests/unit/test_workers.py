@@ -139,3 +139,14 @@ def test_a_worker_started_from_a_thread_that_has_ended_keeps_serving(tmp_path: P
         assert not any(_gone(pid) for pid in before)
     finally:
         engine.close()
+
+
+def test_a_worker_imports_only_what_it_runs(tmp_path: Path) -> None:
+    """The worker loads pyoxigraph, not the library's public API (rdflib, scipy, pyshacl...): the
+    shared libraries it maps say which compiled packages it imported."""
+    with ProcessPoolEngine(store(tmp_path / "s", "urn:v1", "v1"), workers=1, timeout=10) as engine:
+        assert b"false" in engine.run(ASK, media_type=JSON).body
+        maps = Path(f"/proc/{engine.worker_pids()[0]}/maps").read_text()
+    assert "pyoxigraph" in maps
+    for heavy in ("numpy", "scipy", "_pydantic_core"):
+        assert heavy not in maps, heavy

@@ -1,0 +1,290 @@
+"""Derived aggregates: what the canned Sector-overlap and mandate-gap queries need, in ``graph/derived``.
+
+At a million triples these queries spent their time joining every item of one Sector with every
+item of another on a shared theme, recomputing each theme's area (the themes recorded as its exact
+match) per row, or concatenating per row what only changes with a write. The derived graph
+(`iscg_graph.rdf.derived`) now also holds, computed from every other graph:
+
+* the **area** of each theme (``iscg:Theme``): the smallest IRI of its component under
+  ``skos:exactMatch`` in either direction (the theme itself included), as the queries keyed it::
+
+      <theme> dv:area <area> .
+      <area> dv:areaName "shortest English entry" ; dv:areaLists "§1.3, §1.4" .
+
+  ``dv:areaName`` / ``dv:areaLists`` only for an area with an entry that has an English
+  ``skos:prefLabel`` and a list (``skos:inScheme/skos:notation``): the shortest such entry (then
+  the first in code-point order) and every list naming one, sorted, joined by ", ".
+* **Sector × theme incidence**: one node per (Sector, theme) that a live (not ``owl:deprecated``)
+  item with that ``iscg:sector`` addressing that theme has, with the study periods of those items
+  (``iscg:studyPeriod/skos:notation``), and typed ``dv:IncludesUndatedWork`` when one of them has
+  no study period::
+
+      <{base}derived/incidence/<digest>> dv:sector <sector> ; dv:theme <theme> ;
+          dv:period "2017-2020", "2021-2024" .
+
+  so "some item of Sector B addresses this area (in these years)" is a lookup, not a join over
+  every item of Sector B.
+* **Resolution pairs** of different assemblies on one theme: for each theme, each pair of live
+  Resolutions addressing it adopted by two different conferences (``iscg:adoptedBy``; the first's
+  IRI sorts before the second's, as the query's ``STR(?confA) < STR(?confB)``)::
+
+      <{base}derived/resolution-pair/<digest>> dv:theme <theme> ;
+          dv:resolution <first> ; dv:otherResolution <second> .
+
+* per Question, the Resolutions that set up its study group (``iscg:mandates`` on the group or a
+  group above it through ``iscg:parentGroup``), as the query showed them: their ``skos:notation``
+  values, distinct, sorted, joined by "; " (``dv:groupMandates``).
+* per Resolution that concerns two or more parts of the Union (``iscg:concernsSector``): their
+  number (``dv:parts``) and their codes (notation, else English label; distinct, sorted, joined by
+  ", ": ``dv:partList``).
+
+Everything is a function of the other graphs and is recomputed with the rest of the derived graph
+(at build time and in every curated write), so it is never stale; nothing is read from the derived
+graph itself. The queries that read it stay standard SPARQL; docs/notes/scale.md §8.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+
+__all__ = ["Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib"]
+
+DV = "https://w3id.org/iscg/derived#"
+ISCG = "https://w3id.org/iscg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True, order=True)
+class Lit:
+    """A literal as the aggregates need it: its lexical form, language tag and datatype."""
+
+    value: str
+    lang: str | None = None
+    datatype: str = XSD_STRING
+
+
+Node = str | Lit  # an IRI (a blank node never reaches the aggregates) or a literal
+# all (subject, object) pairs of one predicate in every graph but the derived one
+Source = Callable[[str], Iterable[tuple[str, Node]]]
+
+
+def store_source(store: ox.Store, skip: str) -> Source:
+    """The statements of a pyoxigraph store, every graph but ``skip``."""
+    skipped = ox.NamedNode(skip)
+
+    def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            if q.graph_name == skipped or not isinstance(q.subject, ox.NamedNode):
+                continue
+            o = q.object
+            if isinstance(o, ox.NamedNode):
+                yield q.subject.value, o.value
+            elif isinstance(o, ox.Literal):
+                yield q.subject.value, Lit(o.value, o.language, o.datatype.value)
+
+    return pairs
+
+
+def dataset_source(dataset: rdflib.Dataset, skip: str) -> Source:
+    """The statements of the build's rdflib dataset, every graph but ``skip``."""
+    skipped = rdflib.URIRef(skip)
+
+    def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
+        for s, _p, o, g in dataset.quads((None, rdflib.URIRef(predicate), None, None)):
+            if getattr(g, "identifier", g) == skipped or not isinstance(s, rdflib.URIRef):
+                continue
+            if isinstance(o, rdflib.URIRef):
+                yield str(s), str(o)
+            elif isinstance(o, rdflib.Literal):
+                datatype = str(o.datatype) if o.datatype else (None if o.language else XSD_STRING)
+                yield str(s), Lit(str(o), o.language, datatype or "")
+
+    return pairs
+
+
+def _multi(source: Source, predicate: str) -> dict[str, set[Node]]:
+    out: dict[str, set[Node]] = defaultdict(set)
+    for s, o in source(predicate):
+        out[s].add(o)
+    return out
+
+
+def _english(values: Iterable[Node]) -> list[Lit]:
+    """The literals tagged "en" (``FILTER(LANG(?x) = "en")``)."""
+    return [v for v in values if isinstance(v, Lit) and v.lang == "en"]
+
+
+def _join(parts: Iterable[Lit], separator: str) -> Lit:
+    """GROUP_CONCAT of distinct literals, in code-point order: a language tag they all share is
+    kept (as SPARQL 1.1 implementations do), else a plain string."""
+    ordered = sorted(set(parts))
+    langs = {p.lang for p in ordered}
+    lang = langs.pop() if len(langs) == 1 and ordered and ordered[0].lang else None
+    return Lit(separator.join(p.value for p in ordered), lang, XSD_STRING if lang is None else "")
+
+
+def _areas(source: Source, themes: set[str]) -> dict[str, str]:
+    """Each theme -> the smallest IRI of its ``skos:exactMatch`` component (either direction)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for s, o in source(SKOS + "exactMatch"):
+        if isinstance(o, str):
+            a, b = find(s), find(o)
+            if a != b:
+                parent[max(a, b)] = min(a, b)  # the root is always the component's smallest IRI
+    return {t: find(t) for t in themes}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:24]
+
+
+def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
+    """The aggregate statements of the derived graph of a store minted under ``base``, sorted."""
+    out: set[tuple[str, str, Node]] = set()
+    types = _multi(source, RDF_TYPE)
+    themes = {s for s, classes in types.items() if ISCG + "Theme" in classes}
+    deprecated = {s for s, o in source(OWL_DEPRECATED) if o == Lit("true", None, XSD_BOOLEAN)}
+    notations = _multi(source, SKOS + "notation")
+    labels = _multi(source, RDFS_LABEL)
+
+    # areas, their shortest entry and their lists
+    area_of = _areas(source, themes)
+    pref = _multi(source, SKOS + "prefLabel")
+    in_scheme = _multi(source, SKOS + "inScheme")
+    names: dict[str, list[str]] = defaultdict(list)
+    lists: dict[str, set[Lit]] = defaultdict(set)
+    for theme, area in area_of.items():
+        out.add((theme, DV + "area", area))
+        sections = [n.value for s in in_scheme.get(theme, ()) if isinstance(s, str)
+                    for n in notations.get(s, ()) if isinstance(n, Lit)]
+        entries = [e.value for e in _english(pref.get(theme, ()))]
+        if sections and entries:
+            names[area].extend(entries)
+            lists[area].update(Lit("§" + section) for section in sections)
+    for area, entries in names.items():
+        out.add((area, DV + "areaName", Lit(min(entries, key=lambda e: (len(e), e)))))
+        out.add((area, DV + "areaLists", _join(lists[area], ", ")))
+
+    # Sector x theme x study period incidence of the live items
+    addresses = _multi(source, ISCG + "addressesTheme")
+    periods = _multi(source, ISCG + "studyPeriod")
+    prefix = f"{base}derived/incidence/"
+    for item, sectors in _multi(source, ISCG + "sector").items():
+        if item in deprecated or item not in addresses:
+            continue
+        own = sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
+                      for n in notations.get(p, ()) if isinstance(n, Lit)})
+        for sector in sectors:
+            if not isinstance(sector, str):
+                continue
+            for addressed in addresses[item]:
+                if not isinstance(addressed, str) or addressed not in themes:
+                    continue
+                node = prefix + _digest(sector, addressed)
+                out.add((node, DV + "sector", sector))
+                out.add((node, DV + "theme", addressed))
+                for period in own:
+                    out.add((node, DV + "period", Lit(period)))
+                if not own:
+                    out.add((node, RDF_TYPE, DV + "IncludesUndatedWork"))
+
+    # pairs of live Resolutions of different assemblies on one theme
+    adopted = _multi(source, ISCG + "adoptedBy")
+    by_theme: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for item, addressed_themes in addresses.items():
+        if ISCG + "Resolution" not in types.get(item, ()) or item in deprecated:
+            continue
+        confs = sorted(c for c in adopted.get(item, ()) if isinstance(c, str))
+        for addressed in addressed_themes:
+            if confs and isinstance(addressed, str):
+                by_theme[addressed].append((item, confs))
+    prefix = f"{base}derived/resolution-pair/"
+    for addressed, resolutions in by_theme.items():
+        for first, first_confs in resolutions:
+            for second, second_confs in resolutions:
+                if first_confs[0] < second_confs[-1]:  # a conference of the first before one of the second
+                    node = prefix + _digest(addressed, first, second)
+                    out.add((node, DV + "theme", addressed))
+                    out.add((node, DV + "resolution", first))
+                    out.add((node, DV + "otherResolution", second))
+
+    # the Resolutions that set up each Question's study group (or a group above it)
+    mandated_by: dict[str, set[str]] = defaultdict(set)
+    for resolution, target in source(ISCG + "mandates"):
+        if isinstance(target, str):
+            mandated_by[target].add(resolution)
+    parents = _multi(source, ISCG + "parentGroup")
+    for question, groups in _multi(source, ISCG + "studyGroup").items():
+        if ISCG + "Question" not in types.get(question, ()):
+            continue
+        seen: set[str] = set()
+        todo = [g for g in groups if isinstance(g, str)]
+        while todo:  # the group and every group above it (iscg:parentGroup*)
+            group = todo.pop()
+            if group not in seen:
+                seen.add(group)
+                todo.extend(p for p in parents.get(group, ()) if isinstance(p, str))
+        found = {n for g in seen for r in mandated_by.get(g, ()) for n in notations.get(r, ())
+                 if isinstance(n, Lit)}
+        if found:
+            out.add((question, DV + "groupMandates", _join(found, "; ")))
+
+    # the parts of the Union each Resolution concerns, when there are two or more
+    for resolution, parts in _multi(source, ISCG + "concernsSector").items():
+        if ISCG + "Resolution" not in types.get(resolution, ()) or len(parts) < 2:
+            continue
+        codes: set[Lit] = set()
+        for part in parts:
+            if isinstance(part, str):  # COALESCE(?notation, ?label), per combination
+                codes.update([n for n in notations.get(part, ()) if isinstance(n, Lit)]
+                             or _english(labels.get(part, ())))
+        out.add((resolution, DV + "parts", Lit(str(len(parts)), None, XSD_INTEGER)))
+        out.add((resolution, DV + "partList", _join(codes, ", ")))
+    return sorted(out, key=lambda t: (t[0], t[1], str(t[2])))
+
+
+def to_ox(triples: Iterable[tuple[str, str, Node]]) -> list[ox.Triple]:
+    def term(o: Node) -> ox.NamedNode | ox.Literal:
+        if isinstance(o, str):
+            return ox.NamedNode(o)
+        if o.lang:
+            return ox.Literal(o.value, language=o.lang)
+        return ox.Literal(o.value, datatype=ox.NamedNode(o.datatype))
+
+    return [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, p, o in triples]
+
+
+def to_rdflib(
+    triples: Iterable[tuple[str, str, Node]],
+) -> list[tuple[rdflib.URIRef, rdflib.URIRef, rdflib.term.Node]]:
+    def term(o: Node) -> rdflib.term.Node:
+        if isinstance(o, str):
+            return rdflib.URIRef(o)
+        if o.lang:
+            return rdflib.Literal(o.value, lang=o.lang)
+        if o.datatype == XSD_STRING:
+            return rdflib.Literal(o.value)
+        return rdflib.Literal(o.value, datatype=rdflib.URIRef(o.datatype))
+
+    return [(rdflib.URIRef(s), rdflib.URIRef(p), term(o)) for s, p, o in triples]

@@ -1,0 +1,39 @@
+"""``ISCG_CANDIDATES_AT_STARTUP=false``: a store without a readable candidate index is served at
+once and never computes one (at ten million triples the precompute takes hours and gigabytes,
+docs/notes/scale.md §8); the candidate routes answer 503 naming what to do, and a store that has
+its index serves it as before."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+
+
+def test_no_index_and_no_computation_answers_503_naming_the_build(built_store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    (copy / "candidates.json").unlink()
+    settings = Settings(environment="test", store_path=copy, query_workers=1, retry_after_seconds=9,
+                        candidates_at_startup=False)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").status_code == 200
+        assert c.app.state.candidates_pending is None  # type: ignore[attr-defined]  # nothing computing
+        refused = c.get("/api/candidates")
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "9"
+        assert "ISCG_CANDIDATES_AT_STARTUP" in refused.json()["detail"]
+        assert "iscg build" in refused.json()["detail"]
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200  # the rest is served
+    assert not (copy / "candidates.json").exists()
+
+
+def test_a_store_with_its_index_serves_it_whatever_the_setting(built_store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    settings = Settings(environment="test", store_path=copy, query_workers=1, candidates_at_startup=False)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/api/candidates").status_code == 200
