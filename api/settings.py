@@ -38,7 +38,7 @@ class Settings(BaseSettings):
                                            # so short queries keep the CPU (0: never)
     candidates_at_startup: bool = True     # a store without a readable candidate index computes it in the
                                            # background; false: candidate routes answer 503 until a build
-                                           # writes it (a graph too large for it, docs/notes/scale.md §8)
+                                           # writes it (a graph too large for it, docs/notes/scale.md §9)
     worker_shared_store: bool = False      # workers open the on-disk store read-only (one copy of the
                                            # data per machine) instead of each loading the snapshot
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store

@@ -7,11 +7,11 @@
 A benchmark store is the generated N-Quads as they are (no tables, SHACL or RDFS closure: the
 generator writes the closed data) plus what `iscg build` adds after loading: the derived graph and
 the candidate index. Each step works from the on-disk store, never from a whole in-memory copy, so
-memory stays bounded at ten million quads (docs/notes/scale.md §8):
+memory stays bounded at ten million quads (docs/notes/scale.md §9):
 
 1. ``load``: Oxigraph's bulk loader reads the file itself (no Python bytes of the whole file);
-2. ``derived``: the derived graph, computed from the on-disk store (`materialise_store`), bulk-loaded
-   and appended to the snapshot; ``meta.json`` follows;
+2. ``derived``: the derived graph, computed from the on-disk store (`materialise_store`) and applied
+   as a difference (bulk-loaded and appended to the snapshot); ``meta.json`` follows;
 3. ``candidates``: the candidate precompute reading the on-disk store opened read-only.
 
 Prints one line per step (wall time, CPU time, peak RSS of this process so far, store size on
@@ -70,36 +70,50 @@ def _load(data: Path, store: Path) -> dict:
 
 
 def _derived(data: Path, store: Path) -> dict:
-    """The derived graph of a fresh store, bulk-loaded and appended to the snapshot; a store that has
-    one already is refreshed in place (`refresh_store`: a transactional clear and load, and the
-    snapshot dumped again, about 6 minutes at 1M on a loaded machine against seconds this way)."""
+    """The derived graph, computed from the on-disk store (`materialise_store`, as `refresh_store`
+    does) and applied as a difference: what is new is bulk-loaded and appended to the snapshot, what
+    went away (none on a fresh store) is removed and then the snapshot is dumped again. The
+    transactional clear and load of `refresh_store` and its full re-dump took 5 of its 6 minutes at
+    1M on a loaded machine (docs/notes/scale.md §9)."""
     import pyoxigraph as ox
 
-    from iscg_graph.rdf.derived import derived_graph, materialise_store, refresh_store
-    from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore, StoreMeta, count_graphs, write_meta
+    from iscg_graph.rdf.derived import derived_graph, materialise_store
+    from iscg_graph.rdf.store import (
+        SNAPSHOT,
+        EmbeddedStore,
+        StoreMeta,
+        _atomic_dump,
+        count_graphs,
+        write_meta,
+    )
     from iscg_graph.vocab import DEFAULT_BASE
 
     opened = EmbeddedStore.open_writable(store)
-    graph = derived_graph(DEFAULT_BASE)  # as `iscg build` adds it
-    if graph in opened.graphs():
-        size = refresh_store(opened, graph)
-        return {"derived_triples": size, "quads": opened.meta.triples}
-    triples = materialise_store(opened.inner, graph)
-    name = ox.NamedNode(graph)
-    body = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples),
-                        format=ox.RdfFormat.N_QUADS) or b""
-    opened.inner.bulk_load(body, format=ox.RdfFormat.N_QUADS)
+    name = ox.NamedNode(derived_graph(DEFAULT_BASE))  # as `iscg build` adds it
+    wanted = {ox.Quad(t.subject, t.predicate, t.object, name)
+              for t in materialise_store(opened.inner, name.value)}
+    held = set(opened.inner.quads_for_pattern(None, None, None, name))
+    added, dropped = wanted - held, held - wanted
+    body = ox.serialize(sorted(added, key=str), format=ox.RdfFormat.N_QUADS) or b""
+    if added:
+        opened.inner.bulk_load(body, format=ox.RdfFormat.N_QUADS)
+    for quad in dropped:
+        opened.inner.remove(quad)
     opened.inner.flush()
-    with open(store / SNAPSHOT, "rb+") as snapshot:  # the snapshot was the loaded data: add the graph
-        size = snapshot.seek(0, os.SEEK_END)
-        if size and (snapshot.seek(size - 1), snapshot.read(1))[1] != b"\n":
-            snapshot.write(b"\n")
-        snapshot.write(body)
+    if dropped:
+        _atomic_dump(opened.inner, store / SNAPSHOT)
+    elif added:
+        with open(store / SNAPSHOT, "rb+") as snapshot:  # holds the rest already: add the new quads
+            size = snapshot.seek(0, os.SEEK_END)
+            if size and (snapshot.seek(size - 1), snapshot.read(1))[1] != b"\n":
+                snapshot.write(b"\n")
+            snapshot.write(body)
     graphs = count_graphs(opened.inner)
     meta = StoreMeta(data_version=opened.meta.data_version, built_at=opened.meta.built_at,
                      generation=opened.meta.generation + 1, triples=sum(graphs.values()), graphs=graphs)
     write_meta(store, meta)
-    return {"derived_triples": len(triples), "quads": meta.triples}
+    return {"derived_triples": len(wanted), "added": len(added), "removed": len(dropped),
+            "quads": meta.triples}
 
 
 def _candidates(data: Path, store: Path) -> dict:

@@ -131,10 +131,11 @@ def tree_memory(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
-def canned_scenarios(quick: bool, plain: bool = True) -> list[Scenario]:
-    """One client, a few requests each: the uncached p50 of every canned query (and plain text)."""
+def canned_scenarios(quick: bool, plain: bool = True, only: set[str] | None = None) -> list[Scenario]:
+    """One client, a few requests each: the uncached p50 of every canned query (and plain text), or
+    of those named in ``only``."""
     return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()
-            if plain or not name.startswith("plain:")]
+            if (plain or not name.startswith("plain:")) and (not only or name.split(":", 1)[1] in only)]
 
 
 def prepare_data(size: str, work: Path) -> Path:
@@ -401,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(/reports/<name>), this service only (bench/pages.py)")
     parser.add_argument("--skip-plain", action="store_true",
                         help="with --canned: not the plain texts the derived graph replaced")
+    parser.add_argument("--canned-only", default="",
+                        help="with --canned: only these canned queries (comma-separated names)")
     parser.add_argument("--skip-candidates", action="store_true",
                         help="serve a store without a candidate index, not computing it (hours at 10M: "
                         "its pairwise scoring is quadratic); the candidate routes answer 503")
@@ -413,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     sc = [s for s in scenarios(args.quick) if s.query in chosen]
     if args.canned:
         QUERIES.update(canned_queries())
-        sc += canned_scenarios(args.quick, plain=not args.skip_plain)
+        sc += canned_scenarios(args.quick, plain=not args.skip_plain,
+                               only=set(filter(None, args.canned_only.split(","))))
     if args.pages:
         pages = page_paths(CANNED_VALUES)
         QUERIES.update(pages)

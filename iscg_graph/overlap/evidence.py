@@ -42,6 +42,7 @@ class Context:
     def __init__(self, corpus: Corpus):
         self.questions_of: dict[str, list[Item]] = {}
         self.linked: dict[str, set[str]] = {}
+        self._own: dict[tuple[str, str], frozenset[str]] = {}
         for it in corpus.items.values():
             if it.cls == "question" and it.group:
                 self.questions_of.setdefault(it.group, []).append(it)
@@ -49,13 +50,17 @@ class Context:
                 self.linked.setdefault(target, set()).add(it.iri)
 
     def shared(self, x: Item, y: Item, attr: str) -> list[str]:
-        def of(it: Item) -> set[str]:
+        return sorted(self._of(x, attr) & self._of(y, attr))
+
+    def _of(self, it: Item, attr: str) -> frozenset[str]:
+        """The item's themes / Resolutions with its Questions' (a study group's), once per item."""
+        found = self._own.get((it.iri, attr))
+        if found is None:
             own = set(getattr(it, attr))
             for q in self.questions_of.get(it.iri, []):
                 own |= getattr(q, attr)
-            return own
-
-        return sorted(of(x) & of(y))
+            found = self._own[(it.iri, attr)] = frozenset(own)
+        return found
 
     def shared_items(self, x: Item, y: Item) -> list[str]:
         """Questions / study groups linked to both Resolutions, or addressing both themes."""

@@ -1,19 +1,21 @@
-"""The top k pairs of every item, from sparse score blocks: the inner loop of `scoring._score_kind`.
+"""The top k pairs of every item, from blocks of scores: the inner loop of `scoring._score_kind`.
 
-A block of left rows is scored only where some evidence is non-zero (the union of the sparse
-products' patterns, as flat ``row * width + column`` keys), not over a dense rows × items array.
-Which pairs a row keeps is decided without a dense row where that is exact:
+Two ways of scoring a block of left rows, chosen once per kind (both give the floating-point values
+of the dense loop they replaced, and keep the same pairs):
 
-* a row with at most ``k`` entries scoring ``min_score`` or more keeps exactly those (every one of
-  them is in any top k: fewer than k values are at least as large);
-* any other row (more than k such entries, so ties at the k-th value may be cut; and every row when
-  ``min_score <= 0``, where zeros are kept too) is made dense and partitioned with
-  ``np.argpartition``, as before, so ties are cut exactly as the dense code cut them.
+* **dense** (`dense_select`, when the lexical product fills `DENSE_FROM` of a block or more, as in
+  the generated 1M graph): the lexical product dense, the other evidence added where it is non-zero,
+  partitions and disjoint periods applied to row groups; each row's top k by `top_k` (a floor from
+  chunk maxima, `np.argpartition` only for rows with a tie at a kept k-th value);
+* **sparse** (`block_scores` + `select`, the real data): only the union of the products' non-zero
+  entries is scored; a row with at most ``k`` entries scoring ``min_score`` or more keeps exactly
+  those, any other row (and every row when ``min_score <= 0``, where zeros are kept too) is made
+  dense and partitioned with ``np.argpartition``, so ties are cut as the dense code cut them.
 
-Then orientation and de-duplication of all kept pairs at once: each item gets a rank (by Sector /
-scheme code, then IRI), the pair is oriented by comparing ranks (a Question always left of a study
-group), and the first occurrence of each oriented pair wins (rows in order, as the loop visited
-them).
+Then orientation and de-duplication of all kept pairs at once (`orient_and_dedupe`): each item gets
+a rank (by Sector / scheme code, then IRI), the pair is oriented by comparing ranks (a Question
+always left of a study group), and the first occurrence of each oriented pair wins (rows in order,
+as the loop visited them).
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-__all__ = ["DENSE_FROM", "Kept", "Pairs", "block_scores", "dense_select", "select", "orient_and_dedupe"]
+__all__ = [
+    "DENSE_FROM",
+    "Kept",
+    "Pairs",
+    "block_scores",
+    "dense_select",
+    "select",
+    "top_k",
+    "orient_and_dedupe",
+]
 
 DENSE_FROM = 0.05
 """A kind whose first (lexical) product fills this share of a block (rows x items) or more is scored
@@ -273,8 +284,8 @@ def select(
         total *= fac
     ncomp = comps.shape[1]
     good = total >= min_score if min_score > 0 else np.ones(len(total), dtype=bool)
-    per_row = np.bincount(rows[good], minlength=nrows) if min_score > 0 else np.full(nrows, width)
-    heavy = per_row > k
+    # min_score <= 0 keeps zeros too, which are not among the keys: every row goes dense then
+    heavy = np.bincount(rows[good], minlength=nrows) > k if min_score > 0 else np.ones(nrows, dtype=bool)
     easy = good & ~heavy[rows]
     parts: list[Kept] = []
     if easy.any():

@@ -18,15 +18,11 @@ from .catalog import DEFAULT_QUERIES_DIR
 
 __all__ = ["DEVIATIONS", "check_portable", "refused_queries"]
 
-_SORT = "a sort or grouping of strings longer than its 4 KB temporary column (SR319)"
 DEVIATIONS: dict[str, dict[str, str]] = {
     "virtuoso": {
         "question-duplicate-candidates":
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
-        "theme-coordination-gaps":
-            f"GROUP_CONCAT as SPARQL 1.1 defines it: {_SORT}, and the common language tag of the "
-            "parts is dropped",
         "theme-coverage":
             "xsd:boolean values from expressions (Virtuoso 7.2 answers 1 and 0 as integers), "
             "GROUP_CONCAT over unbound values (it answers \"\" where SPARQL leaves the value "

@@ -65,8 +65,10 @@ def service_triples(endpoint: str, graphs: Iterable[str], *, label: str = "") ->
         ]
         if graph == derived:
             out.append(ox.Triple(named, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
-                "Derived overlap data: for every pair of themes some item addresses together, the "
-                "items that address both (what the duplicate-candidate query starts from); the area "
+                "Derived overlap data: the pairs of Questions that can reach the duplicate-candidate "
+                "threshold; the members of every study group and the themes they address (what the "
+                "study-group neighbours start from); the themes each theme dossier gathers and the "
+                "themes of each mapping's ends; the area "
                 "of each theme, Sector x theme incidence, Resolution pairs per theme, the Resolutions "
                 "setting up each Question's study group and the parts each Resolution concerns (what "
                 "the Sector-overlap, Resolution-overlap and mandate-gap queries read). A "

@@ -1,55 +1,60 @@
 """Derived overlap data: what the canned overlap queries need, computed once, in its own named graph.
 
-The duplicate-candidate query ranks pairs of Questions by shared evidence; at the default threshold
-(score 0.2, two evidence points) a pair qualifies only through a recorded mapping, a shared
-Resolution, or at least TWO shared themes. Mappings and Resolutions join few items; the themes do
-not: finding the pairs that share two themes through ``?a iscg:addressesTheme ?t . ?b
-iscg:addressesTheme ?t`` enumerates every pair sharing ONE theme first (775k pairs at 1M triples)
-and only then counts. This graph holds, for every unordered pair of themes some item addresses
-together, one node listing those items::
+Three canned queries cannot be answered at a million triples by a join whose order is left to the
+planner (no answer in 30 s, docs/notes/scale.md): the duplicate candidates, the study-group
+neighbours and the theme dossier. What each needs is computed here in Python, from every other
+graph, into ``graph/derived`` (``dv: = https://w3id.org/iscg/derived#``):
 
-    <{base}derived/theme-pair/<digest>> dv:theme <t1>, <t2> ; dv:item <q1>, <q2>, … .
+* the Question pairs that can reach the duplicate-candidate threshold (`derived_pairs`):
+  ``<{base}derived/question-pair/<digest>> dv:first <q1> ; dv:second <q2>``;
+* per study group its members and their themes, per theme the themes its dossier gathers, per
+  mapping the themes of its ends (`derived_reach`): ``dv:member``, ``dv:memberTheme``,
+  ``dv:reaches``, ``dv:onTheme``;
+* the gate (`gate_triples`): which properties join Questions that share ONE theme, for the
+  duplicate-candidate query below its default threshold.
 
-so "items sharing at least two themes" is a join on that node: as many rows as there are such
-pairs, not as many as there are single-theme pairs. The queries that read it stay standard SPARQL
-(the graph is part of the union default graph, as ``graph/entailment`` is; a remote store gets it
-with the rest of the build's snapshot). Everything else they need (mappings, review status,
-deprecation, labels) they still read from the data, live.
+The queries that read it start from these nodes (small basic graph patterns whose first pattern
+binds few rows) and stay standard SPARQL: the graph is part of the union default graph, as
+``graph/entailment`` is, and a remote store gets it with the rest of the build's snapshot.
+Everything else they need (labels, mapping status, periods) they still read from the data, live.
 
-Like the RDFS closure (`iscg_graph.rdf.entailment`), the graph is a function of the other graphs:
-the build adds it, and every curated write recomputes it on the dataset-after in the same
-transaction (`iscg_graph.curation.writes`), so it is never stale. Nothing is read from the derived
-graph itself when computing it. See docs/notes/scale.md.
+Like the RDFS closure (`iscg_graph.rdf.entailment`), the graph is a function of the other graphs
+(the entailment graph included): the build adds it, and every curated write recomputes it on the
+dataset-after in the same transaction (`iscg_graph.curation.writes`), so it is never stale. Nothing
+is read from the derived graph itself when computing it. See docs/notes/scale.md.
 
-It also holds the dataset's known terms (`iscg_graph.rdf.known_terms`), the vocabulary of the
-unknown-term warnings, so that reading them at start-up is a lookup, not a scan::
+It also holds the aggregates of the Sector-overlap and mandate-gap queries
+(`iscg_graph.rdf.derived_aggregates`) and the dataset's known terms (`iscg_graph.rdf.known_terms`),
+the vocabulary of the unknown-term warnings, so that reading them at start-up is a lookup, not a
+scan::
 
     <{base}derived/terms> dv:knownTerm <term>, … .
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 import rdflib
 
 from . import derived_aggregates as aggregates
+from .derived_facts import Facts, from_dataset, from_store
+from .derived_pairs import pair_triples
+from .derived_reach import group_triples, theme_triples
 from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
 
 DERIVED_SUFFIX = "graph/derived"
 DERIVED_NS = "https://w3id.org/iscg/derived#"
-DV_THEME = DERIVED_NS + "theme"
-DV_ITEM = DERIVED_NS + "item"
-DV_SINGLE_LOW = DERIVED_NS + "singleThemeLow"
-DV_SINGLE_BY = DERIVED_NS + "singleThemeBy"
+SINGLE_THEME = DERIVED_NS + "singleTheme"
+DV_UP_TO_SCORE = DERIVED_NS + "upToScore"
+DV_THEME_BY = DERIVED_NS + "themeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
 DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
+SINGLE_THEME_UP_TO = "0.1"  # one shared theme scores 0.1: it counts at this threshold and below
 SECTOR = "https://w3id.org/iscg/ontology#sector"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 ADDRESSES_THEME = "https://w3id.org/iscg/ontology#addressesTheme"
 
 __all__ = [
@@ -58,9 +63,10 @@ __all__ = [
     "DV_KNOWN_TERM",
     "derived_graph",
     "add_to_dataset",
+    "add_to_store",
     "derived_triples",
     "find_derived_graph",
-    "gate_subject",
+    "gate_triples",
     "terms_subject",
     "materialise_dataset",
     "materialise_store",
@@ -82,40 +88,35 @@ def _base_of(graph: str) -> str:
     return graph[: -len(DERIVED_SUFFIX)]
 
 
-def derived_triples(links: Iterable[tuple[str, str]], graph: str) -> list[tuple[str, str, str]]:
-    """(subject, predicate, object) IRIs of the derived graph ``graph`` from (item, theme) IRI pairs
-    (the ``iscg:addressesTheme`` statements of the other graphs), sorted; plus the gate (see
-    `gate_triple`), whose object is a literal."""
-    themes: dict[str, set[str]] = defaultdict(set)
-    for item, theme in links:
-        themes[item].add(theme)
-    prefix = f"{_base_of(graph)}derived/theme-pair/"
-    out: set[tuple[str, str, str]] = set()
-    for item, own in themes.items():
-        if len(own) < 2:
-            continue
-        ordered = sorted(own)
-        for i, first in enumerate(ordered):
-            for second in ordered[i + 1:]:
-                digest = hashlib.sha256(f"{first} {second}".encode()).hexdigest()[:24]
-                node = prefix + digest
-                out.add((node, DV_ITEM, item))
-                out.add((node, DV_THEME, first))
-                out.add((node, DV_THEME, second))
-    return sorted(out)
+def derived_triples(facts: Facts, graph: str) -> list[tuple[str, str, str]]:
+    """(subject, predicate, object) IRIs of the derived graph ``graph`` from the statements of the
+    other graphs, sorted; the gate (`gate_triples`) is added apart."""
+    base = _base_of(graph)
+    return sorted(pair_triples(facts, base) | group_triples(facts) | theme_triples(facts))
 
 
-def gate_subject(graph: str) -> str:
-    """The subject of the gate statements of the derived graph ``graph``.
+def gate_triples() -> list[tuple[str, str, tuple[str, str] | str]]:
+    """The gate: constant statements of the derived graph that say up to which threshold Questions
+    sharing ONE theme count (``dv:upToScore 0.1``) and through which properties they are joined
+    (``dv:themeBy iscg:addressesTheme``, ``dv:sectorBy iscg:sector``). The duplicate-candidate
+    query reads the properties from here and tests its threshold right after this look-up, so above
+    0.1 its single-theme branch joins nothing (a FILTER on the parameter alone would run after the
+    branch had enumerated every pair sharing a theme). The one literal is (lexical, datatype)."""
+    return [(SINGLE_THEME, DV_UP_TO_SCORE, (SINGLE_THEME_UP_TO, XSD_DECIMAL)),
+            (SINGLE_THEME, DV_THEME_BY, ADDRESSES_THEME),
+            (SINGLE_THEME, DV_SECTOR_BY, SECTOR)]
 
-    The gate says which properties join Questions that share ONE theme (``dv:singleThemeBy
-    iscg:addressesTheme``, ``dv:sectorBy iscg:sector``) and that they apply when the threshold is
-    low (``dv:singleThemeLow true``). The duplicate-candidate query binds ``?low`` to its threshold
-    test and joins on it rather than testing a FILTER (Oxigraph evaluates a union branch's patterns
-    before a FILTER on a constant). Measured in docs/notes/scale.md: alone, the gate keeps the
-    branch from enumerating; inside the full query Oxigraph's join order does not always start
-    from it."""
-    return f"{_base_of(graph)}derived/pairs"
+
+def _ox_object(value: tuple[str, str] | str) -> ox.NamedNode | ox.Literal:
+    if isinstance(value, tuple):
+        return ox.Literal(value[0], datatype=ox.NamedNode(value[1]))
+    return ox.NamedNode(value)
+
+
+def _rdflib_object(value: tuple[str, str] | str) -> rdflib.term.Identifier:
+    if isinstance(value, tuple):
+        return rdflib.Literal(value[0], datatype=rdflib.URIRef(value[1]))
+    return rdflib.URIRef(value)
 
 
 def terms_subject(graph: str) -> str:
@@ -127,53 +128,38 @@ def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> 
     """The known terms of the whole dataset: those of the other graphs (``known``) and the
     properties (and classes) of the derived graph itself, the known-term property included."""
     classes = {o for _s, p, o in triples if p == aggregates.RDF_TYPE and isinstance(o, str)}
-    return known | classes | {p for _s, p, _o in triples} | {DV_SINGLE_LOW, DV_SINGLE_BY, DV_SECTOR_BY,
-                                                               DV_KNOWN_TERM}
+    gate = {p for _s, p, _o in gate_triples()}
+    return known | classes | {p for _s, p, _o in triples} | gate | {DV_KNOWN_TERM}
 
 
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
     """The derived graph ``graph`` of a pyoxigraph store (from every other graph), as triples."""
-    skip = ox.NamedNode(graph)
-    links = ((q.subject.value, q.object.value)
-             for q in store.quads_for_pattern(None, ox.NamedNode(ADDRESSES_THEME), None)
-             if q.graph_name != skip and isinstance(q.subject, ox.NamedNode)
-             and isinstance(q.object, ox.NamedNode))
-    gate = ox.NamedNode(gate_subject(graph))
-    pairs = derived_triples(links, graph)
+    own = derived_triples(from_store(store, graph), graph)
     aggs = aggregates.aggregate_triples(aggregates.store_source(store, graph), _base_of(graph))
     terms, known = ox.NamedNode(terms_subject(graph)), ox.NamedNode(DV_KNOWN_TERM)
     return [
-        ox.Triple(gate, ox.NamedNode(DV_SINGLE_LOW),
-                  ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))),
-        ox.Triple(gate, ox.NamedNode(DV_SINGLE_BY), ox.NamedNode(ADDRESSES_THEME)),
-        ox.Triple(gate, ox.NamedNode(DV_SECTOR_BY), ox.NamedNode(SECTOR)),
-        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in pairs),
+        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _ox_object(o)) for s, p, o in gate_triples()),
+        *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in own),
         *aggregates.to_ox(aggs),
         *(ox.Triple(terms, known, ox.NamedNode(t))
-          for t in sorted(_with_terms([*pairs, *aggs], terms_of(store_quads(store, skip=[graph]))))),
+          for t in sorted(_with_terms([*own, *aggs], terms_of(store_quads(store, skip=[graph]))))),
     ]
 
 
 def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     """The derived graph ``graph`` of the build's rdflib dataset, as a new graph with that identifier."""
     skip = rdflib.URIRef(graph)
-    links = ((str(s), str(o))
-             for s, _p, o, g in dataset.quads((None, rdflib.URIRef(ADDRESSES_THEME), None, None))
-             if getattr(g, "identifier", g) != skip
-             and isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef))
     out = rdflib.Graph(identifier=skip)
-    gate = rdflib.URIRef(gate_subject(graph))
-    out.add((gate, rdflib.URIRef(DV_SINGLE_LOW), rdflib.Literal(True)))
-    out.add((gate, rdflib.URIRef(DV_SINGLE_BY), rdflib.URIRef(ADDRESSES_THEME)))
-    out.add((gate, rdflib.URIRef(DV_SECTOR_BY), rdflib.URIRef(SECTOR)))
-    pairs = derived_triples(links, graph)
-    for s, p, o in pairs:
+    for s, p, o in gate_triples():
+        out.add((rdflib.URIRef(s), rdflib.URIRef(p), _rdflib_object(o)))
+    own = derived_triples(from_dataset(dataset, graph), graph)
+    for s, p, o in own:
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
     aggs = aggregates.aggregate_triples(aggregates.dataset_source(dataset, graph), _base_of(graph))
     for triple in aggregates.to_rdflib(aggs):
         out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
     terms, known = rdflib.URIRef(terms_subject(graph)), rdflib.URIRef(DV_KNOWN_TERM)
-    for t in _with_terms([*pairs, *aggs], terms_of(dataset_quads(dataset, skip=[graph]))):
+    for t in _with_terms([*own, *aggs], terms_of(dataset_quads(dataset, skip=[graph]))):
         out.add((terms, known, rdflib.URIRef(t)))
     return out
 
@@ -187,6 +173,15 @@ def add_to_dataset(dataset: rdflib.Dataset, base: str) -> int:
     for triple in derived:
         target.add(triple)
     return len(derived)
+
+
+def add_to_store(store: ox.Store, base: str) -> int:
+    """Put the derived graph into a pyoxigraph store loaded without it (tests, fixtures), as a build
+    puts it into its dataset; returns its size."""
+    graph = ox.NamedNode(derived_graph(base))
+    triples = materialise_store(store, graph.value)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return len(triples)
 
 
 def refresh_store(store: EmbeddedStore, graph: str | None = None) -> int:

@@ -31,6 +31,10 @@ match) per row, or concatenating per row what only changes with a write. The der
       <{base}derived/resolution-pair/<digest>> dv:theme <theme> ;
           dv:resolution <first> ; dv:otherResolution <second> .
 
+* per theme addressed by live items that have an English label and a Sector: how many Sectors
+  (``dv:sectors``) and which (``dv:sectorList``: notation, else English label; distinct, sorted,
+  ", "), how many items (``dv:items``) and their English labels (``dv:itemLabels``: distinct,
+  sorted, "; "), for the coordination-gap query (Virtuoso cannot concatenate past 4 KB).
 * per Question, the Resolutions that set up its study group (``iscg:mandates`` on the group or a
   group above it through ``iscg:parentGroup``), as the query showed them: their ``skos:notation``
   values, distinct, sorted, joined by "; " (``dv:groupMandates``).
@@ -249,6 +253,33 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
                  if isinstance(n, Lit)}
         if found:
             out.add((question, DV + "groupMandates", _join(found, "; ")))
+
+    # per theme: the Sectors and the items addressing it (live items with an English label)
+    sector_codes: dict[str, list[Lit]] = {}
+    on_theme: dict[str, tuple[set[str], set[Lit], set[str], set[Lit]]] = {}
+    for item, item_sectors in _multi(source, ISCG + "sector").items():
+        english = _english(labels.get(item, ()))
+        if item in deprecated or not english:
+            continue
+        for addressed in addresses.get(item, ()):
+            if not isinstance(addressed, str):
+                continue
+            sectors_seen, codes_seen, items_seen, labels_seen = on_theme.setdefault(
+                addressed, (set(), set(), set(), set()))
+            items_seen.add(item)
+            labels_seen.update(english)
+            for sector in item_sectors:
+                if isinstance(sector, str):
+                    sectors_seen.add(sector)
+                    if sector not in sector_codes:
+                        sector_codes[sector] = ([n for n in notations.get(sector, ()) if isinstance(n, Lit)]
+                                                or _english(labels.get(sector, ())))
+                    codes_seen.update(sector_codes[sector])
+    for addressed, (sectors_seen, codes_seen, items_seen, labels_seen) in on_theme.items():
+        out.add((addressed, DV + "sectors", Lit(str(len(sectors_seen)), None, XSD_INTEGER)))
+        out.add((addressed, DV + "sectorList", _join(codes_seen, ", ")))
+        out.add((addressed, DV + "items", Lit(str(len(items_seen)), None, XSD_INTEGER)))
+        out.add((addressed, DV + "itemLabels", _join(labels_seen, "; ")))
 
     # the parts of the Union each Resolution concerns, when there are two or more
     for resolution, parts in _multi(source, ISCG + "concernsSector").items():

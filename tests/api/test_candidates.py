@@ -28,6 +28,7 @@ from iscg_graph.overlap.scoring import CANDIDATES_FILE
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
+from iscg_graph.rdf.derived import add_to_store
 from iscg_graph.rdf.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "candidates" / "mini.trig"
@@ -44,6 +45,7 @@ TOKEN = "s3cret-review-token"
 def _store(tmp_path: Path) -> EmbeddedStore:
     mem = ox.Store()
     mem.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    add_to_store(mem, "https://w3id.org/iscg/")  # as a build leaves it (the write path keeps it current)
     return write_store(tmp_path / "store", mem.dump(format=ox.RdfFormat.N_QUADS) or b"", "test-version")
 
 

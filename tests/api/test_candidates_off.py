@@ -1,6 +1,6 @@
 """``ISCG_CANDIDATES_AT_STARTUP=false``: a store without a readable candidate index is served at
 once and never computes one (at ten million triples the precompute takes hours and gigabytes,
-docs/notes/scale.md §8); the candidate routes answer 503 naming what to do, and a store that has
+docs/notes/scale.md §9); the candidate routes answer 503 naming what to do, and a store that has
 its index serves it as before."""
 
 from __future__ import annotations

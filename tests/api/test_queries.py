@@ -20,6 +20,7 @@ from iscg_graph.errors import QueryTimeout
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import EngineResult, InProcessEngine, parse_term
 from iscg_graph.query.paging import MAX_LIMIT
+from iscg_graph.rdf.derived import add_to_store
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,6 +41,7 @@ def _store() -> EmbeddedStore:
         ox.Store(), meta=StoreMeta(data_version="fixture-1", built_at="2026-01-01T00:00:00Z")
     )
     store.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    add_to_store(store.inner, "https://w3id.org/iscg/")  # as a build leaves it
     return store
 
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from api.main import create_app
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
+from iscg_graph.rdf.derived import add_to_store
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "queries" / "mini.trig"
@@ -25,6 +26,7 @@ FIXTURE = REPO / "tests" / "fixtures" / "queries" / "mini.trig"
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     inner = ox.Store()
     inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    add_to_store(inner, "https://w3id.org/iscg/")  # as a build leaves it
     path = tmp_path_factory.mktemp("reports") / "store"
     store = write_store(path, inner.dump(format=ox.RdfFormat.N_QUADS) or b"", "fixture-v7")
     del store  # the app opens it

@@ -89,3 +89,33 @@ def test_rewritten_snapshot_holds_every_quad_after_a_write(tmp_path) -> None:  #
     snapshot = _quads((tmp_path / "s" / SNAPSHOT).read_bytes())
     assert snapshot == set(store.quads()) and len(snapshot) == 2
     assert not [p for p in (tmp_path / "s").iterdir() if p.name.startswith(f".{SNAPSHOT}")]  # no temp left
+
+
+def test_derived_step_on_a_changed_store_applies_the_difference(bench, data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A store whose derived graph is out of date (a theme link removed, one added) ends up with the
+    same quads and snapshot as `refresh_store` gives; removals force a full snapshot rewrite."""
+    import shutil
+
+    from iscg_graph.rdf.derived import ADDRESSES_THEME
+
+    build_store, _ = bench
+    store = tmp_path / "store"
+    build_store.run_steps(data, store, ["load", "derived"])
+    opened = EmbeddedStore.open_writable(store)
+    links = sorted(opened.quads(None, ox.NamedNode(ADDRESSES_THEME)), key=str)
+    themes = sorted({q.object for q in links}, key=str)
+    gone = links[0]
+    other = next(t for t in themes if not any(q.subject == gone.subject and q.object == t for q in links))
+    opened.inner.remove(gone)
+    opened.load_nquads(ox.serialize([ox.Quad(gone.subject, gone.predicate, other, gone.graph_name)],
+                                    format=ox.RdfFormat.N_QUADS) or b"")
+    del opened
+    shutil.copytree(store, tmp_path / "copy")
+
+    rows = build_store.run_steps(data, store, ["derived"])
+    assert rows["derived"]["added"] > 0 and rows["derived"]["removed"] > 0
+    expected = EmbeddedStore.open_writable(tmp_path / "copy")
+    refresh_store(expected, derived_graph(DEFAULT_BASE))
+    assert set(EmbeddedStore.open_read_only(store).quads()) == set(expected.quads())
+    assert _quads((store / SNAPSHOT).read_bytes()) == _quads((tmp_path / "copy" / SNAPSHOT).read_bytes())
+    assert read_meta(store).graphs == expected.meta.graphs

@@ -166,6 +166,19 @@ def test_ties_at_the_k_th_value_are_cut_as_argpartition_cuts_them(path: str) -> 
     assert_same(scoring._score_kind("question", space, weights), want)
 
 
+@pytest.mark.parametrize("min_score", [0.05, 0.0])
+def test_fewer_items_on_the_right_than_k(min_score: float, path: str) -> None:
+    """Every right item is in every row's top k; with min_score 0 the zero scores are kept too."""
+    rng = np.random.default_rng(11)
+    space = question_space(rng, 20, 2, density=0.2)
+    space.right = space.right[:6]
+    space.features = {n: (m[0], m[1][:6]) for n, m in space.features.items()}
+    weights = Weights(top_k=10, min_score=min_score)
+    want = reference("question", space, weights, block=8)
+    assert want
+    assert_same(scoring._score_kind("question", space, weights, block=8), want)
+
+
 def test_first_occurrence_wins_and_pairs_are_oriented() -> None:
     """A pair found from both of its items' rows keeps the values of the earlier row."""
     kept = topk.Kept(

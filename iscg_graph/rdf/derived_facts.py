@@ -1,0 +1,95 @@
+"""The statements the derived overlap graph is computed from, read once per predicate.
+
+`Facts` is what `iscg_graph.rdf.derived` and its helpers see of a dataset: for one predicate, the
+(subject, object) pairs of every graph except the derived graph itself, as strings (IRIs; a literal
+object as ``"lexical"^^datatype`` text, so ``owl:deprecated true`` can be told apart). Two readers:
+a pyoxigraph store (the write path, the benchmarks) and the build's rdflib dataset.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+import rdflib
+
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+TRUE = '"true"^^http://www.w3.org/2001/XMLSchema#boolean'
+
+__all__ = ["Facts", "from_dataset", "from_store"]
+
+Reader = Callable[[str], Iterable[tuple[str, str]]]
+
+
+class Facts:
+    """(subject, object) pairs per predicate, each predicate read at most once."""
+
+    def __init__(self, read: Reader) -> None:
+        self._read = read
+        self._cache: dict[str, list[tuple[str, str]]] = {}
+
+    def pairs(self, predicate: str) -> list[tuple[str, str]]:
+        if predicate not in self._cache:
+            self._cache[predicate] = list(self._read(predicate))
+        return self._cache[predicate]
+
+    def objects(self, predicate: str) -> dict[str, set[str]]:
+        """subject -> its objects of ``predicate``."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for s, o in self.pairs(predicate):
+            out[s].add(o)
+        return out
+
+    def subjects_with(self, predicate: str, obj: str) -> set[str]:
+        return {s for s, o in self.pairs(predicate) if o == obj}
+
+    def deprecated(self) -> set[str]:
+        """What is retired: ``?x owl:deprecated true``, the term the canned queries match."""
+        return self.subjects_with(OWL_DEPRECATED, TRUE)
+
+
+def _ox_text(term: object) -> str | None:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"^^{term.datatype.value}'
+    return None
+
+
+def from_store(store: ox.Store, skip_graph: str) -> Facts:
+    skip = ox.NamedNode(skip_graph)
+
+    def read(predicate: str) -> Iterable[tuple[str, str]]:
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            if q.graph_name == skip or not isinstance(q.subject, ox.NamedNode):
+                continue
+            obj = _ox_text(q.object)
+            if obj is not None:
+                yield q.subject.value, obj
+
+    return Facts(read)
+
+
+def _rdflib_text(term: object) -> str | None:
+    if isinstance(term, rdflib.URIRef):
+        return str(term)
+    if isinstance(term, rdflib.Literal):
+        datatype = term.datatype or ("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+                                     if term.language else "http://www.w3.org/2001/XMLSchema#string")
+        return f'"{term}"^^{datatype}'
+    return None
+
+
+def from_dataset(dataset: rdflib.Dataset, skip_graph: str) -> Facts:
+    skip = rdflib.URIRef(skip_graph)
+
+    def read(predicate: str) -> Iterable[tuple[str, str]]:
+        for s, _p, o, g in dataset.quads((None, rdflib.URIRef(predicate), None, None)):
+            if getattr(g, "identifier", g) == skip or not isinstance(s, rdflib.URIRef):
+                continue
+            obj = _rdflib_text(o)
+            if obj is not None:
+                yield str(s), obj
+
+    return Facts(read)
