@@ -158,3 +158,21 @@ def test_every_shipped_canned_query_is_paged_by_the_store(catalog: QueryCatalog)
     from iscg_graph.query.paging import pageable
 
     assert [name for name, spec in catalog.items() if not pageable(spec.text)] == []
+
+
+def test_page_and_count_texts_keep_their_answer_when_spliced_for_a_remote_store(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    """A remote store takes no substitutions: the texts get the terms written in (query.splice). The
+    count and a page must answer the same as with substitutions."""
+    from iscg_graph.query.splice import splice
+
+    for name in _names(catalog):
+        spec = catalog[name]
+        subs = spec.bind(REQUIRED.get(name, {}))
+        for text in (count_text(spec.text, subs), page_text(spec.text, 5, 3)):
+            bound = json.loads(real_engine.run(text, media_type=JSON, substitutions=subs).body)
+            spliced = json.loads(real_engine.run(splice(text, subs), media_type=JSON).body)
+            assert _comparable(name, spliced["results"]["bindings"]) == _comparable(
+                name, bound["results"]["bindings"]
+            ), name
