@@ -49,7 +49,14 @@ def check_whole_file(fmt: str, given: Mapping[str, object]) -> None:
 
 
 def _link(request: Request, offset: int, limit: int) -> str:
-    return str(request.url.include_query_params(offset=offset, limit=limit))
+    """The same request with another page, on the configured public URL if there is one (behind a
+    proxy the request's own host is not the one clients reach)."""
+    url = request.url.include_query_params(offset=offset, limit=limit)
+    settings = getattr(request.app.state, "settings", None)
+    public = getattr(settings, "public_url", None)
+    if public:
+        return f"{str(public).rstrip('/')}{url.path}?{url.query}"
+    return str(url)
 
 
 def paged_json(

@@ -96,3 +96,13 @@ def test_bad_page_values_are_422_naming_the_parameter(client: TestClient, params
     r = client.get(f"/api/queries/{NAME}", params={**PARAMS, **params})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["query", name]
+
+
+def test_next_is_on_the_public_url_when_one_is_configured(engine: RecordingEngine) -> None:
+    from types import SimpleNamespace
+
+    own = _app(queries_router.router, engine)
+    own.app.state.settings = SimpleNamespace(public_url="https://iscg.example.org/")  # type: ignore[attr-defined]
+    r = own.get(f"/api/queries/{NAME}", params={**PARAMS, "limit": 1})
+    assert r.json()["page"]["next"].startswith(f"https://iscg.example.org/api/queries/{NAME}?")
+    assert "offset=1" in r.json()["page"]["next"] and "limit=1" in r.json()["page"]["next"]
