@@ -1,7 +1,8 @@
 """A canned query's JSON answer one page at a time: ``limit`` rows from ``offset``, asked of the store
 in SPARQL (`iscg_graph.query.paging`), with the next page's address in the body and in a
 ``Link: <…>; rel="next"`` header (RFC 8288), and the total on request (``total=true``: one more
-evaluation, without the sort). The downloads (CSV, XLSX, HTML) hold every row: a file, not a page."""
+evaluation, without the sort). The downloads (CSV, XLSX, HTML) hold every row: a file, not a page,
+so the page parameters do not apply to them (and are not refused: the request is valid)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from iscg_graph.errors import ParameterError
 from iscg_graph.query.catalog import QuerySpec
 from iscg_graph.query.engine import QueryEngine
 from iscg_graph.query.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, count_rows, run_page
 
-__all__ = ["PAGE_PARAMS", "LimitParam", "OffsetParam", "TotalParam", "check_whole_file", "paged_json"]
+__all__ = ["PAGE_PARAMS", "LimitParam", "OffsetParam", "TotalParam", "paged_json"]
 
 PAGE_PARAMS = ("limit", "offset", "total")
 JSON = "application/sparql-results+json"
@@ -28,7 +28,7 @@ LimitParam = Annotated[
         ge=1,
         le=MAX_LIMIT,
         description=f"rows per page of the JSON answer (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}); "
-        "CSV, XLSX and HTML hold every row",
+        "CSV, XLSX and HTML hold every row (these parameters do not apply to them)",
     ),
 ]
 OffsetParam = Annotated[
@@ -41,11 +41,6 @@ TotalParam = Annotated[
 ]
 
 
-def check_whole_file(fmt: str, given: Mapping[str, object]) -> None:
-    """A download is the whole answer: a page parameter with one is a mistake, said so (422)."""
-    for name in PAGE_PARAMS:
-        if given.get(name) is not None:
-            raise ParameterError(name, f"pages the JSON answer only; format {fmt} holds every row")
 
 
 def _link(request: Request, offset: int, limit: int) -> str:

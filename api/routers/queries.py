@@ -30,7 +30,7 @@ from iscg_graph.render.table import render
 from iscg_graph.render.tabular import ResultTable
 
 from .. import openapi as oa
-from ..query_pages import PAGE_PARAMS, LimitParam, OffsetParam, TotalParam, check_whole_file, paged_json
+from ..query_pages import PAGE_PARAMS, LimitParam, OffsetParam, TotalParam, paged_json
 from ..querying import DEFAULT_CATALOG, FORMATS, base_iri_of, catalog_of, query_engine, timeout_of
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "query_engine", "router"]
@@ -163,7 +163,6 @@ class CannedQueryEndpoint:
             page = PageRequest(DEFAULT_LIMIT if limit is None else limit, offset or 0)
             return paged_json(request, self.spec, raw, page, engine, base_iri_of(request),
                               timeout_of(request), total=bool(total))
-        check_whole_file(fmt, {"limit": limit, "offset": offset, "total": total})
         return run_canned(self.spec, raw, fmt, engine, base_iri_of(request), timeout_of(request))
 
 
