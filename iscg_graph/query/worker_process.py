@@ -7,7 +7,7 @@ Ready at once, fast later: a worker first opens the build's on-disk store read-o
 any size) and answers from it, while its in-memory copy of the snapshot loads in a background thread
 at the lowest priority (Oxigraph's bulk load releases the GIL); between two requests, once the copy
 holds the same data, the worker switches to it (queries on the in-memory store are up to 3x faster
-at a million triples, docs/notes/scale.md §8). With ``shared`` it stays on the on-disk store (one
+at a million triples, docs/notes/scale.md §10). With ``shared`` it stays on the on-disk store (one
 copy of the data per machine). A store without an on-disk database is loaded into memory first, as
 before.
 """

@@ -2,9 +2,11 @@
 
 Neither rdflib nor pyoxigraph can cancel a running query from Python, so the only way to stop a
 runaway query and free its CPU is to run it in a process that can be killed. `ProcessPoolEngine`
-keeps ``workers`` processes (fresh interpreters: no forked locks or threads). Each loads the
-store's ``snapshot.nq`` into an in-memory pyoxigraph store, then answers requests sent over a pipe
-with bytes serialised by Oxigraph's own writers (`iscg_graph.query.engine.execute`).
+keeps ``workers`` processes (fresh interpreters: no forked locks or threads). Each opens the
+build's on-disk store read-only and answers from it at once while it loads the store's
+``snapshot.nq`` into an in-memory pyoxigraph store, then answers from that copy
+(`iscg_graph.query.worker_process`); requests come over a pipe, answers are bytes serialised by
+Oxigraph's own writers (`iscg_graph.query.engine.execute`).
 
 - Timeout: the caller waits on the pipe with a deadline; past it the worker is killed (SIGKILL,
   then reaped), a replacement is started in the background and `QueryTimeout` is raised.
