@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ParameterError
 from .catalog import DEFAULT_BASE_IRI, QuerySpec
 from .interface import QueryEngine
 from .safety import tokens
@@ -37,7 +36,6 @@ __all__ = [
     "count_text",
     "page_text",
     "pageable",
-    "parse_page",
     "run_page",
 ]
 
@@ -52,28 +50,6 @@ _CLAUSE_ENDS = {"limit", "offset", "values"}
 class PageRequest:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-
-
-def _whole_number(name: str, raw: str | None, default: int, low: int, high: int | None) -> int:
-    if raw is None or raw.strip() == "":
-        return default
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit():
-        raise ParameterError(name, f"must be a whole number; got {raw!r}")
-    value = int(text)
-    if value < low or (high is not None and value > high):
-        upper = f" to {high}" if high is not None else " up"
-        raise ParameterError(name, f"must be from {low}{upper}; got {value}")
-    return value
-
-
-def parse_page(limit: str | None, offset: str | None, *, maximum: int = MAX_LIMIT) -> PageRequest:
-    """``limit`` (1 to ``maximum``, default `DEFAULT_LIMIT`) and ``offset`` (0 up); a bad value is a
-    `ParameterError` naming it."""
-    return PageRequest(
-        _whole_number("limit", limit, min(DEFAULT_LIMIT, maximum), 1, maximum),
-        _whole_number("offset", offset, 0, 0, None),
-    )
 
 
 def _top_level_tail(text: str) -> list[str]:

@@ -8,16 +8,13 @@ import json
 
 import pytest
 
-from iscg_graph.errors import ParameterError
 from iscg_graph.query.catalog import QueryCatalog
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.paging import (
-    MAX_LIMIT,
     PageRequest,
     count_rows,
     count_text,
     page_text,
-    parse_page,
     run_page,
 )
 
@@ -134,23 +131,6 @@ def test_count_text_keeps_the_prologue_and_projects_the_bound_variables() -> Non
     out = count_text(text, {"x": '"1"'})
     assert out.startswith("PREFIX ex: <http://example.org/>\nSELECT ?x (COUNT(*) AS ?rows) WHERE {")
     assert out.rstrip().endswith("GROUP BY ?x")
-
-
-@pytest.mark.parametrize(
-    ("limit", "offset", "name"),
-    [("0", None, "limit"), ("-1", None, "limit"), ("abc", None, "limit"), (str(MAX_LIMIT + 1), None, "limit"),
-     ("1.5", None, "limit"), ("٣", None, "limit"), (None, "-3", "offset"), (None, "x", "offset")],
-)
-def test_bad_page_values_name_the_parameter(limit: str | None, offset: str | None, name: str) -> None:
-    with pytest.raises(ParameterError) as info:
-        parse_page(limit, offset)
-    assert info.value.name == name
-
-
-def test_page_defaults() -> None:
-    assert parse_page(None, None) == PageRequest()
-    assert parse_page("", "") == PageRequest()
-    assert parse_page("7", "14") == PageRequest(7, 14)
 
 
 def test_every_shipped_canned_query_is_paged_by_the_store(catalog: QueryCatalog) -> None:
