@@ -190,7 +190,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
 
 
 def iscg_store(data: Path, work: Path) -> Path:
-    return work / f"iscg-store-{data.stem}"
+    return work / f"iscg-store-{data.stem}"  # (= remote_stack.ensure_store's folder)
 
 
 def oxigraph_server(data: Path, work: Path, port: int) -> ServerProcess:

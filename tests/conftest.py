@@ -44,7 +44,9 @@ def live_service() -> Iterator[Callable[..., str]]:
         def start(store: Path, **env: str) -> str:
             port = free_port()
             settings = {"ISCG_QUERY_WORKERS": "1", **env}
-            running.enter_context(api_server(store, port, log=store.parent / "server.log", env=settings))
+            # 150 s: a service on a remote store fetches its copy first, slow on 2 shared cores
+            running.enter_context(api_server(store, port, log=store.parent / "server.log", env=settings,
+                                             start_timeout=150.0))
             return f"http://127.0.0.1:{port}"
 
         yield start

@@ -63,7 +63,10 @@ class SparqlFastLane:
             engine: QueryEngine = state.engine
         except AttributeError:  # not started (no lifespan): the route says so
             return False
-        terms = assist.known_terms(state).peek(engine)
+        try:
+            terms = assist.known_terms(state).peek(engine)
+        except QueryError:  # a remote store slow to list its graphs: the route answers (503), not a 500
+            return False
         if terms is None:  # the route loads the known terms (for warnings) first
             return False
         try:

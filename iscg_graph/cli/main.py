@@ -62,6 +62,9 @@ def build(
                                          "(--remote-query-url / --remote-update-url).")] = False,
     remote_query_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_QUERY_URL")] = None,
     remote_update_url: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_UPDATE_URL")] = None,
+    remote_gsp_url: Annotated[str | None, typer.Option(
+        envvar="ISCG_REMOTE_GSP_URL", help="Graph Store Protocol endpoint: given, the build is loaded "
+                                           "through it in large chunks (staged, then one switch).")] = None,
     remote_kind: Annotated[str, typer.Option(envvar="ISCG_REMOTE_KIND",
                                              help="oxigraph | virtuoso | generic")] = "generic",
     remote_user: Annotated[str | None, typer.Option(envvar="ISCG_REMOTE_USER")] = None,
@@ -112,7 +115,7 @@ def build(
             err.print(f"[yellow]change {number} not replayed:[/yellow] {reason} (see /changes/{number})")
     if remote:
         _load_remote(result.build_dir, base, remote_query_url, remote_update_url, remote_kind,
-                     remote_user, remote_password)
+                     remote_user, remote_password, remote_gsp_url)
 
 
 def _replay_remote(build_dir: Path, engine: object) -> None:
@@ -147,12 +150,12 @@ def _replay_remote(build_dir: Path, engine: object) -> None:
 
 
 def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: str | None, kind: str,
-                 user: str | None, password: str | None) -> None:
-    from ..build.remote_load import load_build
+                 user: str | None, password: str | None, gsp_url: str | None = None) -> None:
+    from ..build.remote_load import Strategy, load_build
     from .targets import remote_engine
 
     try:
-        engine = remote_engine(query_url, update_url, kind, user, password, base)
+        engine = remote_engine(query_url, update_url, kind, user, password, base, gsp_url=gsp_url)
     except typer.BadParameter as exc:
         err.print(f"[red]{exc.param_hint}:[/red] {exc.message}")
         raise typer.Exit(2) from None
@@ -161,9 +164,11 @@ def _load_remote(build_dir: Path, base: str, query_url: str | None, update_url: 
     except ISCGError as exc:
         err.print(f"[red]cannot replay the remote store's changes:[/red] {exc} (nothing loaded)")
         raise typer.Exit(1) from None
-    try:  # Oxigraph runs one update request as one transaction; other servers: staged, then switched
-        loaded = load_build(build_dir, engine, base=base,
-                            strategy="transaction" if kind == "oxigraph" else "staged")
+    # Oxigraph runs one update request as one transaction; other servers: staged, then switched; with
+    # a Graph Store Protocol URL, staged through it in large chunks (build/remote_load.py)
+    strategy: Strategy = "gsp" if gsp_url else "transaction" if kind == "oxigraph" else "staged"
+    try:
+        loaded = load_build(build_dir, engine, base=base, strategy=strategy)
     except ISCGError as exc:
         err.print(f"[red]remote load failed:[/red] {exc} (the remote store still serves the previous build)")
         raise typer.Exit(1) from None

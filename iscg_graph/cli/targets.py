@@ -45,14 +45,15 @@ class Target(Protocol):
 
 
 def remote_engine(query_url: str | None, update_url: str | None, kind: str, user: str | None,
-                  password: str | None, base: str, *, writes: bool = True) -> RemoteEngine:
+                  password: str | None, base: str, *, writes: bool = True,
+                  gsp_url: str | None = None) -> RemoteEngine:
     """The engine for ``--remote``: both URLs are needed to write, the query URL to read."""
     if not query_url or (writes and not update_url):
         raise typer.BadParameter("needs --remote-query-url and --remote-update-url (or ISCG_REMOTE_QUERY_URL "
                                  "/ ISCG_REMOTE_UPDATE_URL)", param_hint="--remote")
     if kind not in KINDS:
         raise typer.BadParameter(f"{kind!r}: one of {', '.join(KINDS)}", param_hint="--remote-kind")
-    return RemoteEngine(RemoteConfig(query_url, update_url, user=user, password=password,
+    return RemoteEngine(RemoteConfig(query_url, update_url, gsp_url or None, user=user, password=password,
                                      kind=kind, base_iri=base))  # type: ignore[arg-type]
 
 

@@ -19,6 +19,7 @@ import hashlib
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -43,7 +44,10 @@ def token_of(folder: Path) -> str | None:
         return None
 
 
-def mirror(engine: RemoteEngine, into: Path) -> Path:
+PAGE = 200_000  # rows per request: under Virtuoso's ResultSetMaxRows and the engine's byte cap
+
+
+def mirror(engine: RemoteEngine, into: Path, *, page: int = PAGE) -> Path:
     """Fetch the loaded graphs into ``into/gen-…/`` (reused when that generation is there already)."""
     generation = engine.refresh_generation()
     folder = into / folder_name(generation)
@@ -53,16 +57,71 @@ def mirror(engine: RemoteEngine, into: Path) -> Path:
     if not graphs:
         raise StoreError(f"the remote store at {engine.config.query_url} holds no graph of this dataset "
                          "(load it with `iscg build --remote`)")
-    values = " ".join(f"<{g}>" for g in graphs)
-    rows = engine.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-                         timeout=max(engine.config.timeout, 300.0))
+    for _ in range(3):
+        rows = _fetch(engine, graphs, page)
+        if rows is not None:
+            break
+        generation = engine.refresh_generation()  # written meanwhile: fetch the new generation
+        folder = into / folder_name(generation)
+        graphs = sorted(engine.graphs())
+    else:
+        raise StoreError("the remote store changed three times while its copy was fetched; try again")
     marker = ox.NamedNode(generation_iri(engine.config.base_iri))  # the store's bookkeeping, not data
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if r["s"] != marker]
-    # the token read in the same query as the data (one snapshot on a transactional server): what a
-    # write from this copy names as the generation it was computed on
+    quads = [ox.Quad(r["s"], r["p"], _canonical(r["o"]), r["g"]) for r in rows if r["s"] != marker]
+    # the token read with the data (in the same query on a small store: one snapshot on a
+    # transactional server): what a write from this copy names as the generation it was computed on
     seen = [r["o"].value for r in rows if r["s"] == marker and isinstance(r["o"], ox.Literal)]
     write_copy(folder, quads, seen[0] if len(seen) == 1 else None, label=generation)
     return folder
+
+
+def _fetch(engine: RemoteEngine, graphs: list[str], page: int) -> list[dict[str, Any]] | None:
+    """Every quad of ``graphs``: one query when the dataset fits in ``page`` rows, else each graph in
+    pages (``ORDER BY`` makes ``OFFSET`` stable); None if the generation moved during a paged fetch.
+    The rows are counted against the server's own count: a server that cuts an answer silently at a
+    row limit gives an error, never a partial copy."""
+    timeout = max(engine.config.timeout, 300.0)
+    values = " ".join(f"<{g}>" for g in graphs)
+    counted = engine.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+                            f"GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", timeout=timeout)
+    sizes = {r["g"].value: int(r["n"].value) for r in counted}
+    if sum(sizes.values()) <= page:
+        rows = engine.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} "
+                             f"GRAPH ?g {{ ?s ?p ?o }} }}", timeout=timeout)
+        _check(len(rows), sum(sizes.values()), engine)
+        return rows
+    before = engine.read_generation()
+    rows = []
+    for graph, size in sorted(sizes.items()):
+        node = ox.NamedNode(graph)
+        got = 0
+        for offset in range(0, size, page):
+            part = engine.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+                                 f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset}", timeout=timeout)
+            rows += ({**r, "g": node} for r in part)
+            got += len(part)
+        _check(got, size, engine, graph)
+    return rows if engine.read_generation() == before else None
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def _canonical(term: Any) -> Any:
+    """A boolean as the build writes it: Virtuoso stores the value and answers ``"1"``/``"0"`` for
+    ``true``/``false`` (the same value, another term: a copy must hold the build's terms). Numbers
+    come back in Virtuoso's form too (``"1.0"^^xsd:double`` for ``"1"``): the same value, left as is."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _BOOLEANS:
+        return ox.Literal(_BOOLEANS[term.value], datatype=_BOOLEAN)
+    return term
+
+
+def _check(got: int, expected: int, engine: RemoteEngine, graph: str | None = None) -> None:
+    if got != expected:
+        where = f" of <{graph}>" if graph else ""
+        raise StoreError(f"the remote store at {engine.config.query_url} answered {got} of the {expected} "
+                         f"quads{where}: a row limit of the server (Virtuoso: ResultSetMaxRows) cuts answers")
 
 
 def write_copy(folder: Path, quads: list[ox.Quad], token: str | None, *, label: object = None) -> Path:

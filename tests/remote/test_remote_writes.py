@@ -1,4 +1,5 @@
-"""Curated writes on a remote store: two service replicas on one real `oxigraph serve`.
+"""Curated writes on a remote store: two service replicas on one real `oxigraph serve`, and the same
+on one real Virtuoso 7 (every test runs on both servers; the module's fixture is parametrised).
 
 A write through replica A is validated as on the embedded store, sent as one guarded update, seen at
 once through A and within 10 s through B; a SHACL-invalid one is refused with 422 and the server's
@@ -25,14 +26,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from liveserver import ServerProcess
 
 from iscg_graph.build.remote_load import load_build
 from iscg_graph.curation.accounts import LocalAccounts
-from iscg_graph.query.remote import RemoteEngine
+from iscg_graph.query.remote import RemoteConfig, RemoteEngine
 from iscg_graph.vocab import DEFAULT_BASE
 
 from .conftest import oxigraph_config
-from .servers import oxigraph_server
+from .servers import oxigraph_server, virtuoso_server
 from .test_service_on_oxigraph import remote_env
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -45,11 +47,26 @@ LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SG = "https://w3id.org/iscg/ontology#studyGroup"
 PASSWORD = "correct horse battery"
 REVIEW_TOKEN = "remote-review-token-for-tests"
+VIRTUOSO_SYSTEM = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                   "http://www.w3.org/2002/07/owl#", "http://localhost:8890/")
+
+
+def start_server(kind: str, folder: Path) -> tuple[ServerProcess, str, RemoteEngine, dict[str, str]]:
+    """A real server of ``kind`` loaded with nothing yet: (process, root URL, engine, replica settings)."""
+    if kind == "oxigraph":
+        server, root = oxigraph_server(folder)
+        return server, root, RemoteEngine(oxigraph_config(root)), remote_env(root)
+    server, root = virtuoso_server(folder)
+    endpoint = f"{root}/sparql"  # Virtuoso: queries and updates on one endpoint
+    engine = RemoteEngine(RemoteConfig(endpoint, endpoint, kind="virtuoso", poll_interval=0.0, timeout=120.0))
+    return server, root, engine, {"ISCG_REMOTE_QUERY_URL": endpoint, "ISCG_REMOTE_UPDATE_URL": endpoint,
+                                  "ISCG_REMOTE_KIND": "virtuoso", "ISCG_REMOTE_POLL_INTERVAL": "0.5"}
 
 
 @dataclass
 class Setup:
     root: str
+    env: dict[str, str]  # the ISCG_REMOTE_* settings of a replica on this server
     engine: RemoteEngine
     a: str
     b: str
@@ -82,8 +99,13 @@ def ask(base: str, query: str) -> bool:
 
 
 def remote_hash(engine: RemoteEngine) -> str:
-    """Every quad of the server (all graphs, its bookkeeping included), hashed."""
-    rows = engine.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    """Every quad of the server (all graphs, its bookkeeping included), hashed; on Virtuoso, less
+    its own system graphs (its schema, WebDAV and service description, never written by this
+    service, and holding blank nodes in a form no SPARQL results parser reads)."""
+    skip = " || ".join(f'STRSTARTS(STR(?g), "{prefix}")' for prefix in VIRTUOSO_SYSTEM)
+    where = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(!({skip}))" if engine.config.kind == "virtuoso" \
+        else "GRAPH ?g { ?s ?p ?o }"
+    rows = engine.select(f"SELECT ?g ?s ?p ?o WHERE {{ {where} }}", timeout=300)
     lines = sorted(f"{r['s']} {r['p']} {r['o']} {r['g']}" for r in rows)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -97,25 +119,26 @@ def within(seconds: float, check: Callable[[], bool]) -> float:
     raise AssertionError(f"not seen within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory, built_store: Path,
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def setup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, built_store: Path,
           live_service: Callable[..., str]) -> Iterator[Setup]:
-    folder = tmp_path_factory.mktemp("remote-writes")
-    server, root = oxigraph_server(folder)
+    kind = request.param
+    folder = tmp_path_factory.mktemp(f"remote-writes-{kind}")
+    server, root, engine, remote = start_server(kind, folder)
     try:
-        engine = RemoteEngine(oxigraph_config(root))
-        load_build(Path(os.path.realpath(built_store)), engine, base=DEFAULT_BASE)
+        load_build(Path(os.path.realpath(built_store)), engine, base=DEFAULT_BASE,
+                   strategy="transaction" if kind == "oxigraph" else "staged")
         accounts = LocalAccounts(folder / "accounts.sqlite")
         accounts.add_user("admin", PASSWORD, "admin")
         accounts.add_user("ed", PASSWORD, "editor")
         admin, _ = accounts.create_token("admin")
         editor, _ = accounts.create_token("ed")
-        env = {**remote_env(root), "ISCG_ACCOUNTS_PATH": str(folder / "accounts.sqlite"),
+        env = {**remote, "ISCG_ACCOUNTS_PATH": str(folder / "accounts.sqlite"),
                "ISCG_REVIEW_TOKEN": REVIEW_TOKEN, "ISCG_BUDGET_SECONDS_PER_MINUTE": "0"}
         for name in ("a", "b"):
             (folder / name).mkdir()
         a, b = (live_service(folder / name / "store", **env) for name in ("a", "b"))
-        yield Setup(root, engine, a, b, editor, admin, folder)
+        yield Setup(root, remote, engine, a, b, editor, admin, folder)
     finally:
         server.stop()
 
@@ -206,7 +229,15 @@ def test_graph_store_protocol_on_the_remote_store(setup: Setup) -> None:
     assert remote_hash(setup.engine) == before
 
 
-def test_a_review_and_its_revert_on_the_remote_store(setup: Setup) -> None:
+def known_gap_on_virtuoso(request: pytest.FixtureRequest, setup: Setup, why: str) -> None:
+    """Expected to fail on Virtuoso, strictly (a pass there fails the run: then drop the mark)."""
+    if setup.env["ISCG_REMOTE_KIND"] == "virtuoso":
+        request.node.add_marker(pytest.mark.xfail(reason=why, strict=True))
+
+
+def test_a_review_and_its_revert_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
+    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
+                          "the shapes / the revert is not seen: docs/notes/remote.md")
     body = {"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap",
             "reviewer": "Ana Reviewer", "comment": "Both study securing networks (remote test)."}
     headers = {"Authorization": f"Bearer {REVIEW_TOKEN}", "Content-Type": "application/json"}
@@ -228,14 +259,22 @@ def test_a_review_and_its_revert_on_the_remote_store(setup: Setup) -> None:
     within(10.0, lambda: not ask(setup.a, probe) and not ask(setup.b, probe))
 
 
+def _text(html: str) -> str:
+    """A page's main text (what a failed form says), for an assertion message."""
+    main = html.partition("<main")[2] or html
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())[:1500]
+
+
 def _csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, html[:300]
     return found.group(1)
 
 
-def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
+def test_the_web_forms_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
     """An editor logs in on replica A, edits a title and decides on two candidates at once."""
+    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
+                          "the shapes: docs/notes/remote.md")
     q = f"{ID}question/itu-t/2017-2020/5-17"
     with httpx.Client(base_url=setup.a, timeout=120) as client:
         login = client.get("/login")
@@ -253,7 +292,7 @@ def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
         r = client.post("/curate/candidates", data={
             "pair": pairs[:2], "decision": "reject", "comment": "not the same work (remote test)",
             "csrf_token": _csrf(report.text), "next": "/reports/candidates?kind=question"})
-        assert r.status_code == 303, r.text[:500]
+        assert r.status_code == 303, _text(r.text)
 
         def gone() -> bool:
             after = client.get("/reports/candidates", params={"kind": "question"})
@@ -275,7 +314,7 @@ def test_history_survives_a_rebuild_with_iscg_build_remote(setup: Setup) -> None
                                    f'{{ <{Q32}> <{LABEL}> "{label}"@es }} }}', setup.editor, "kept")
     assert status == 200, body[:500]
     number = json.loads(body)["change"]
-    env = {**remote_env(setup.root), "PATH": str(Path(sys.executable).parent), "HOME": str(setup.folder)}
+    env = {**setup.env, "PATH": str(Path(sys.executable).parent), "HOME": str(setup.folder)}
     done = subprocess.run([ISCG, "build", "--store", str(setup.folder / "rebuilt" / "store"), "--remote"],
                           capture_output=True, text=True, env=env, timeout=600, check=False)
     assert done.returncode == 0, done.stderr + done.stdout
@@ -290,7 +329,8 @@ def test_history_survives_a_rebuild_with_iscg_build_remote(setup: Setup) -> None
 
 def test_no_update_endpoint_refuses_writes(setup: Setup, live_service: Callable[..., str]) -> None:
     (setup.folder / "c").mkdir()
-    env = {"ISCG_REMOTE_QUERY_URL": f"{setup.root}/query", "ISCG_REMOTE_KIND": "oxigraph",
+    env = {"ISCG_REMOTE_QUERY_URL": setup.env["ISCG_REMOTE_QUERY_URL"],
+           "ISCG_REMOTE_KIND": setup.env["ISCG_REMOTE_KIND"],
            "ISCG_ACCOUNTS_PATH": str(setup.folder / "accounts.sqlite")}
     c = live_service(setup.folder / "c" / "store", **env)
     before = remote_hash(setup.engine)
