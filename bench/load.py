@@ -57,10 +57,14 @@ def run_load(
     time_cap: float,
     request_timeout: float = 30.0,
     warmup: int = 1,
+    paths: Sequence[str] | None = None,
 ) -> LoadResult:
+    """GET ``endpoint?query=<text>`` for each text of ``query`` in turn, or the given ``paths`` (any
+    route of the server, e.g. a canned query's page) on the endpoint's host."""
     url = urlsplit(endpoint)
     texts = [query] if isinstance(query, str) else list(query)
-    paths = [f"{url.path}?query={quote(text, safe='')}" for text in texts]
+    if paths is None:
+        paths = [f"{url.path}?query={quote(text, safe='')}" for text in texts]
     headers = {"Accept": "application/sparql-results+json"}
     lock = threading.Lock()
     remaining = [requests]

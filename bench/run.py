@@ -40,6 +40,8 @@ sys.path.insert(0, str(REPO / "tests"))  # the server-process helper the live te
 from generate import SIZES, generate  # noqa: E402
 from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
+from pages import PREFIX as PAGE_PREFIX  # noqa: E402
+from pages import page_paths, page_targets, run_page  # noqa: E402
 from remote_stack import RemoteStack  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
@@ -283,6 +285,8 @@ def answers(results: dict[str, dict[str, LoadResult]]) -> str:
     """Every server's answer to each query, reduced to what must agree (solutions as a sorted set)."""
     out = []
     for query in QUERIES:
+        if query.startswith(PAGE_PREFIX):  # one server's pages (HTML too): nothing to compare
+            continue
         seen: dict[str, str] = {}
         for server, by in results.items():
             for key, r in by.items():
@@ -393,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="this service's workers and light path read the on-disk store (no copies)")
     parser.add_argument("--canned", action="store_true",
                         help="also every canned query (uncached p50, 1 client), and the plain texts")
+    parser.add_argument("--pages", action="store_true",
+                        help="also the first page of every canned query (/api/queries/<name>) and report "
+                        "(/reports/<name>), this service only (bench/pages.py)")
     parser.add_argument("--skip-plain", action="store_true",
                         help="with --canned: not the plain texts the derived graph replaced")
     parser.add_argument("--canned-only", default="",
@@ -411,6 +418,10 @@ def main(argv: list[str] | None = None) -> int:
         QUERIES.update(canned_queries())
         sc += canned_scenarios(args.quick, plain=not args.skip_plain,
                                only=set(filter(None, args.canned_only.split(","))))
+    if args.pages:
+        pages = page_paths(CANNED_VALUES)
+        QUERIES.update(pages)
+        sc += [Scenario("1 client", key, 1, 3 if args.quick else 5, 30.0) for key in pages]
     if VARYING in chosen:  # a pass over the whole file in Python (minutes at 10M)
         QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
@@ -439,6 +450,13 @@ def main(argv: list[str] | None = None) -> int:
             restart = False
             for s in sc:
                 if server == "floor" and s.query not in LIGHTS:  # it has no timeout: a floor for lookups only
+                    continue
+                if s.query.startswith(PAGE_PREFIX):  # a route of this service, not a SPARQL text
+                    if not server.startswith("iscg"):
+                        continue
+                    r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
+                    results[server][f"{s.name}|{s.query}"] = r
+                    print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
                     continue
                 if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop it)
                     proc.stop()
@@ -486,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
             ratios(results),
             "",
             canned_targets(results),
+            "",
+            page_targets(results, {k: v[0] for k, v in SERVERS.items()}),
             "",
             "Answers checked (the first answer of each server, rows as a set):",
             answers(results),

@@ -24,11 +24,13 @@ from fastapi.responses import Response
 from iscg_graph.errors import NotAcceptable, ParameterError, UnknownQuery
 from iscg_graph.query.catalog import SCHEME_SLUGS, SECTOR_CODES, ParamSpec, QueryCatalog, QuerySpec
 from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.paging import DEFAULT_LIMIT, PageRequest
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import render
 from iscg_graph.render.tabular import ResultTable
 
 from .. import openapi as oa
+from ..query_pages import PAGE_PARAMS, LimitParam, OffsetParam, TotalParam, paged_json
 from ..querying import DEFAULT_CATALOG, FORMATS, base_iri_of, catalog_of, query_engine, timeout_of
 
 __all__ = ["CannedQueryEndpoint", "build_router", "catalog_of", "query_engine", "router"]
@@ -122,6 +124,9 @@ class CannedQueryEndpoint:
                     ),
                 ],
             ),
+            inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=LimitParam),
+            inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OffsetParam),
+            inspect.Parameter("total", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=TotalParam),
         ]
         for p in spec.params:
             default: object = inspect.Parameter.empty if p.required else p.default
@@ -135,9 +140,17 @@ class CannedQueryEndpoint:
         self.__signature__ = inspect.Signature(params, return_annotation=Response)
 
     def __call__(
-        self, *, request: Request, engine: QueryEngine, format: Any = None, **values: Any
+        self,
+        *,
+        request: Request,
+        engine: QueryEngine,
+        format: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        total: bool | None = None,
+        **values: Any,
     ) -> Response:
-        known = {p.name for p in self.spec.params} | {"format"}
+        known = {p.name for p in self.spec.params} | {"format", *PAGE_PARAMS}
         for name in request.query_params:
             if name not in known:
                 allowed = ", ".join(sorted(known))
@@ -146,6 +159,10 @@ class CannedQueryEndpoint:
         raw = {k: (None if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
         fmt = choose_format(request, getattr(format, "value", format))
         # the library's errors are answered by the app's one policy (api.errors)
+        if fmt == "json":  # an answer to read: one page; the other formats are files with every row
+            page = PageRequest(DEFAULT_LIMIT if limit is None else limit, offset or 0)
+            return paged_json(request, self.spec, raw, page, engine, base_iri_of(request),
+                              timeout_of(request), total=bool(total))
         return run_canned(self.spec, raw, fmt, engine, base_iri_of(request), timeout_of(request))
 
 

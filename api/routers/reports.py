@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from iscg_graph.errors import ParameterError, UnknownQuery
 from iscg_graph.query.catalog import SECTOR_CODES, ParamSpec, QueryCatalog
 from iscg_graph.query.engine import QueryEngine
+from iscg_graph.query.report_pages import run_report_page
 from iscg_graph.query.reports import (
     ReportResult,
     ReportSpec,
@@ -279,6 +280,31 @@ def report_xlsx(request: Request, name: str, engine: EngineDep) -> Response:
     return _download(request, name, engine, "xlsx")
 
 
+def _store_pages(report: ReportSpec, shown: ViewParams) -> bool:
+    """The query's own order, no filter, no chart: the store answers just the page (and the count).
+    Any other view needs every row (a sort by another column, words to match, a chart of all rows)."""
+    return not (shown.sort or shown.filter or report.chart)
+
+
+def _page_from_store(
+    request: Request,
+    engine: QueryEngine,
+    catalog: QueryCatalog,
+    report: ReportSpec,
+    values: dict[str, str],
+    fields: list[dict[str, Any]],
+    shown: ViewParams,
+) -> tuple[ReportResult, TableView]:
+    got = run_report_page(
+        engine, catalog, report.name, values, _meta(request), page=shown.page, per_page=shown.per_page,
+        base_iri=base_iri_of(request), timeout=timeout_of(request),
+    )
+    result = _localised(request, _in_words(got.result, fields, i18n.ui_language(request)))
+    rows = list(result.table.rows)
+    table = TableView(rows, got.total, got.total, got.page, got.pages, got.per_page, None, False, "")
+    return result, table
+
+
 @router.get(
     "/reports/{name}", response_class=HTMLResponse, summary="One report: form, table, chart, downloads",
     responses=oa.answers(oa.HTML, 404, *oa.ENGINE_ERRORS, error_media=(oa.HTML, oa.JSON)),
@@ -305,11 +331,14 @@ def report_page(request: Request, name: str, engine: EngineDep) -> Response:
             error = ParameterError(unknown, "is not a parameter of this report")
         elif not missing:
             shown = parse_view(request.query_params)
-            result = run_report(
-                engine, catalog, name, values, _meta(request), base_iri=base_iri, timeout=timeout_of(request)
-            )
-            result = _localised(request, _in_words(result, fields, i18n.ui_language(request)))
-            _check_sort(shown, result)
+            if _store_pages(report, shown):
+                result, table = _page_from_store(request, engine, catalog, report, values, fields, shown)
+            else:
+                result = run_report(engine, catalog, name, values, _meta(request), base_iri=base_iri,
+                                    timeout=timeout_of(request))
+                result = _localised(request, _in_words(result, fields, i18n.ui_language(request)))
+                _check_sort(shown, result)
+        if result is not None and table is None:
             table = view(
                 result.table,
                 result.columns,

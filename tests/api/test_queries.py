@@ -19,6 +19,7 @@ from api.routers import queries as queries_router
 from iscg_graph.errors import QueryTimeout
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import EngineResult, InProcessEngine, parse_term
+from iscg_graph.query.paging import MAX_LIMIT
 from iscg_graph.rdf.derived import add_to_store
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 
@@ -110,7 +111,8 @@ def test_openapi_has_one_typed_operation_per_query(client: TestClient) -> None:
         assert op["operationId"] == f"query_{name.replace('-', '_')}"
         assert op["summary"] == spec.summary
         params = {p["name"]: p for p in op.get("parameters", [])}
-        assert set(params) == {p.name for p in spec.params} | {"format"}
+        assert set(params) == {p.name for p in spec.params} | {"format", "limit", "offset", "total"}
+        assert params["limit"]["schema"]["anyOf"][0]["maximum"] == MAX_LIMIT
         for p in spec.params:
             assert params[p.name]["required"] is p.required
             schema = json.dumps(params[p.name]["schema"])

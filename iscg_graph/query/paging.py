@@ -1,0 +1,163 @@
+"""One page of a canned SELECT, asked of the store in SPARQL rather than cut from the whole answer.
+
+A canned query ends with its ``ORDER BY`` (a test holds every file to it), so a page is the same text
+followed by ``LIMIT n OFFSET m``: standard SPARQL that runs on the embedded store and on a remote
+one, and the store stops serialising (and, where it can, sorting) past the page. The query's own
+order decides which rows a page holds; ``order_is_total`` (used by the tests) checks that the order
+has no ties on the data, so pages read one after another give the whole answer, each row once.
+
+Asking one more row than the page (``limit + 1``) tells whether another page follows without
+counting. The count itself (``count_text``) wraps the query as a sub-select; it costs an evaluation
+without the sort and serialisation, so the API gives it only on request and the report page, which
+shows the total, asks for it.
+
+Parameters still arrive as pyoxigraph substitutions, never in the text: a substituted variable must
+be in the top-level projection, so the count query projects (and groups by) every parameter the
+caller binds; each is bound to one term, so there is one group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import DEFAULT_BASE_IRI, QuerySpec
+from .interface import QueryEngine
+from .safety import tokens
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Page",
+    "PageRequest",
+    "count_rows",
+    "count_text",
+    "page_text",
+    "pageable",
+    "run_page",
+]
+
+JSON = "application/sparql-results+json"
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10000
+_CLAUSE_ENDS = {"limit", "offset", "values"}
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+def _top_level_tail(text: str) -> list[str]:
+    """The lower-cased tokens after the last ``}`` at depth 0: the solution modifiers."""
+    depth = 0
+    tail: list[str] = []
+    for tok in tokens(text):
+        value = tok.text.lower()
+        if value == "{":
+            depth += 1
+        elif value == "}":
+            depth -= 1
+            if depth == 0:
+                tail = []
+            continue
+        if depth == 0:
+            tail.append(value)
+    return tail
+
+
+def pageable(text: str) -> bool:
+    """Whether `page_text` can page the query: it has a top-level ``ORDER BY`` and no ``LIMIT``,
+    ``OFFSET`` or final ``VALUES`` of its own."""
+    tail = _top_level_tail(text)
+    return "order" in tail and not (_CLAUSE_ENDS & set(tail))
+
+
+def page_text(text: str, limit: int, offset: int) -> str:
+    """The query with ``LIMIT``/``OFFSET`` after its own solution modifiers (a `ValueError` if it
+    already limits its rows or ends with ``VALUES``: no canned query does)."""
+    tail = _top_level_tail(text)
+    if _CLAUSE_ENDS & set(tail):
+        raise ValueError("the query already has LIMIT, OFFSET or a final VALUES clause")
+    if "order" not in tail:
+        raise ValueError("a paged query needs an ORDER BY, or its pages are not stable")
+    suffix = f"\nLIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
+    return text.rstrip() + "\n" + suffix.lstrip("\n")
+
+
+def _prologue_end(text: str) -> int:
+    """Where the query form (``SELECT``) starts, after ``BASE``/``PREFIX`` declarations."""
+    for tok in tokens(text):
+        if tok.text.lower() == "select":
+            return tok.offset
+    raise ValueError("not a SELECT query")
+
+
+def count_text(text: str, bound: Iterable[str], *, var: str = "rows") -> str:
+    """``SELECT (COUNT(*) AS ?rows)`` over the query as a sub-select (whose ``ORDER BY`` changes
+    nothing there). ``bound`` names the substituted variables."""
+    start = _prologue_end(text)
+    names = [b.lstrip("?$") for b in bound]
+    projected = " ".join(f"?{n}" for n in names)
+    group = f"\nGROUP BY {projected}" if names else ""
+    inner = text[start:].rstrip()
+    return f"{text[:start]}SELECT {projected} (COUNT(*) AS ?{var}) WHERE {{\n{inner}\n}}{group}\n"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a SELECT's answer as SPARQL JSON results (``results`` holds at most ``limit``
+    bindings) and whether rows follow it."""
+
+    results: dict[str, Any]
+    request: PageRequest
+    more: bool
+
+    @property
+    def rows(self) -> int:
+        return len(self.results["results"]["bindings"])
+
+
+def run_page(
+    engine: QueryEngine,
+    spec: QuerySpec,
+    params: Mapping[str, str | None],
+    page: PageRequest,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    timeout: float | None = None,
+) -> Page:
+    """Bind (`ParameterError` if a value is wrong) and ask the store for one page, plus one row to
+    know whether another page follows. A query `page_text` cannot page (no ``ORDER BY``, or its own
+    ``LIMIT``: none of the shipped ones, a test holds them to it) is run whole and cut here."""
+    substitutions = spec.bind(params, base_iri)
+    in_store = pageable(spec.text)
+    text = page_text(spec.text, page.limit + 1, page.offset) if in_store else spec.text
+    result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
+    body = json.loads(result.body)
+    bindings = body.get("results", {}).get("bindings", [])
+    if not in_store:
+        bindings = bindings[page.offset : page.offset + page.limit + 1]
+    more = len(bindings) > page.limit
+    body.setdefault("results", {})["bindings"] = bindings[: page.limit]
+    return Page(body, page, more)
+
+
+def count_rows(
+    engine: QueryEngine,
+    spec: QuerySpec,
+    params: Mapping[str, str | None],
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    timeout: float | None = None,
+) -> int:
+    """How many rows the whole answer has (counted by the store, nothing serialised but the number)."""
+    substitutions = spec.bind(params, base_iri)
+    text = count_text(spec.text, substitutions)
+    result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
+    bindings = json.loads(result.body).get("results", {}).get("bindings", [])
+    return sum(int(b["rows"]["value"]) for b in bindings if "rows" in b)
