@@ -16,8 +16,9 @@
 5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
 
 The RDFS closure (`iscg_graph.rdf.entailment`) and then the derived overlap graph
-(`iscg_graph.rdf.derived`) are recomputed on the dataset-after before step 2, so a write commits
-its entailed and derived triples in the same transaction; the journal records only the quads the
+(`iscg_graph.rdf.derived`; only what the change can reach, `iscg_graph.rdf.derived_delta`) are
+brought up to date on the dataset-after before step 2, so a write commits its entailed and derived
+triples in the same transaction; the journal records only the quads the
 change itself wrote (the rest follows from them).
 
 If the process dies between 4 and 5 the snapshot is one change behind the on-disk store: `recover`
@@ -173,8 +174,10 @@ class WritePath:
         entailment = find_entailment_graph(self.store.graphs())
         if entailment is not None:
             _reentail(work, entailment)
-        recorded_graphs = [g for g in (entailment, _rederive(work, self.store.graphs())) if g]
-        patch = diff(before, work)
+        patch = diff(before, work)  # the change and its closure
+        derived_iri, derived = _rederive(work, self.store.graphs(), patch)
+        patch = Patch(patch.removed + derived.removed, patch.added + derived.added)
+        recorded_graphs = [g for g in (entailment, derived_iri) if g]
         recorded = patch
         for graph_iri in recorded_graphs:
             recorded = _without_graph(recorded, graph_iri)
@@ -314,21 +317,28 @@ def _reentail(work: ox.Store, graph_iri: str) -> None:
     work.extend(wanted - current)
 
 
-def _rederive(work: ox.Store, graphs: list[str]) -> str | None:
+def _rederive(work: ox.Store, graphs: list[str], change: Patch) -> tuple[str | None, Patch]:
     """Make the derived overlap graph of ``work`` (if the store has one) current, in place, after
-    the entailment closure (whose statements it reads); its IRI, or None."""
+    the entailment closure (whose statements it reads) and ``change`` (all the write changed in
+    the other graphs); its IRI (or None) and the derived quads removed and added. Recomputed in
+    full only when the change reaches what it is computed from (`iscg_graph.rdf.derived_delta`)."""
     from ..rdf.derived import find_derived_graph, materialise_store
+    from ..rdf.derived_delta import rederive
 
     graph_iri = find_derived_graph(graphs)
     if graph_iri is None:
-        return None
+        return None, Patch((), ())
+    bounded = rederive(work, graph_iri, (change.removed, change.added))
+    if bounded is not None:
+        return graph_iri, Patch(*bounded)
     graph = ox.NamedNode(graph_iri)
     current = set(work.quads_for_pattern(None, None, None, graph))
     wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}
-    for quad in current - wanted:
+    removed, added = tuple(current - wanted), tuple(wanted - current)
+    for quad in removed:
         work.remove(quad)
-    work.extend(wanted - current)
-    return graph_iri
+    work.extend(added)
+    return graph_iri, Patch(removed, added)
 
 
 def _without_graph(patch: Patch, graph_iri: str) -> Patch:

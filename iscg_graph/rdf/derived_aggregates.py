@@ -84,11 +84,21 @@ Node = str | Lit  # an IRI (a blank node never reaches the aggregates) or a lite
 Source = Callable[[str], Iterable[tuple[str, Node]]]
 
 
+def _declared(predicate: str) -> None:
+    """Refuse to read a predicate the write path does not know the reach of (`derived_delta.READS`)."""
+    from .derived_delta import READS
+
+    if predicate not in READS:
+        raise LookupError(f"the derived graph reads <{predicate}>: declare when a change to it matters "
+                          "in iscg_graph.rdf.derived_delta.READS")
+
+
 def store_source(store: ox.Store, skip: str) -> Source:
     """The statements of a pyoxigraph store, every graph but ``skip``."""
     skipped = ox.NamedNode(skip)
 
     def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
+        _declared(predicate)
         for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
             if q.graph_name == skipped or not isinstance(q.subject, ox.NamedNode):
                 continue
@@ -106,6 +116,7 @@ def dataset_source(dataset: rdflib.Dataset, skip: str) -> Source:
     skipped = rdflib.URIRef(skip)
 
     def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
+        _declared(predicate)
         for s, _p, o, g in dataset.quads((None, rdflib.URIRef(predicate), None, None)):
             if getattr(g, "identifier", g) == skipped or not isinstance(s, rdflib.URIRef):
                 continue

@@ -31,6 +31,9 @@ class Facts:
 
     def pairs(self, predicate: str) -> list[tuple[str, str]]:
         if predicate not in self._cache:
+            from .derived_aggregates import _declared
+
+            _declared(predicate)  # the write path must know when a change to it matters
             self._cache[predicate] = list(self._read(predicate))
         return self._cache[predicate]
 

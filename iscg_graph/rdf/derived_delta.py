@@ -1,0 +1,244 @@
+"""The derived graph after a curated write, without recomputing it when the write cannot change it.
+
+`iscg_graph.rdf.derived` recomputes the derived graph from every quad of the store: 3 minutes at a
+million triples, which every curated write paid. Most writes (a comment, a label, a new property)
+touch nothing it reads, and a review decision touches only its own link node. The reach is
+declared once, in `READS` below, next to the code that reads: the statement readers of the
+families (`derived_facts.Facts` and `derived_aggregates.store_source` / ``dataset_source``) refuse a
+predicate missing from `READS`, so a new family that reads a new predicate fails until it says
+here when a change to that predicate matters.
+
+For each changed quad (the write's and its RDFS closure's, outside the derived graph) the rule of
+its predicate says what it can change, looking at the dataset after the write for the context it
+needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a Sector, a mandating
+Resolution or a part of the Union): nothing; the derived statements of its subject, a link or
+mapping node (`LINK`: recomputed by `derived_links`); or anything (`ALL`: `rederive` returns None
+and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
+context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …), so a write that
+changes both is caught by the context change.
+
+The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
+the changed quads alone: a term the write adds is known, a term it removes stays known if some
+quad still uses it (looked up in the indexes, not scanned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+
+from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
+from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
+from .derived_links import LINK_TERMS, link_change
+from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
+
+__all__ = ["READS", "Change", "reach", "rederive"]
+
+Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
+"""(removed, added) quads of a write (and of its RDFS closure)."""
+
+Rule = Callable[[ox.Quad, ox.Store], str]
+"""What this changed quad can change (the store: the dataset after): `NOTHING`, `LINK` (the
+derived statements of its subject, a link or mapping node: `derived_links`) or `ALL`."""
+
+NOTHING, LINK, ALL = "", "link", "all"
+# the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
+ALWAYS_KNOWN = frozenset(DERIVED_NS + name
+                         for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
+CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+
+def _always(_quad: ox.Quad, _store: ox.Store) -> str:
+    return ALL
+
+
+def _link(quad: ox.Quad, _store: ox.Store) -> str:
+    return LINK if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
+    def rule(quad: ox.Quad, store: ox.Store) -> str:
+        return ALL if test(quad, store) else NOTHING
+    return rule
+
+
+def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
+    def test(quad: ox.Quad, store: ox.Store) -> bool:
+        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+    return test
+
+
+def _notation(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
+    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
+                          ISCG + "concernsSector")(quad, store)
+            or _exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
+
+
+def _label(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
+    notation)."""
+    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
+            or _exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
+
+
+def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
+    return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
+
+
+def _type(quad: ox.Quad, store: ox.Store) -> str:
+    """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
+    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    if not isinstance(quad.object, ox.NamedNode):
+        return NOTHING
+    seen, todo = set(), [quad.object]
+    while todo:
+        cls = todo.pop()
+        if cls.value in CLASSES_READ:
+            return ALL
+        if cls not in seen:
+            seen.add(cls)
+            todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
+                        if isinstance(q.object, ox.NamedNode))
+    return _link(quad, store) if quad.object.value == ISCG + "Mapping" else NOTHING
+
+
+READS: dict[str, Rule] = {
+    # derived_pairs, derived_reach (derived.py) and derived_aggregates.py
+    ISCG + "addressesTheme": _always,
+    RDF_TYPE: _type,
+    SUBCLASS_OF: _always,
+    OWL_DEPRECATED: _always,
+    SKOS + "notation": _when(_notation),
+    RDFS_LABEL: _when(_label),
+    SKOS + "exactMatch": _always,
+    SKOS + "closeMatch": _always,
+    SKOS + "broader": _always,
+    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
+    SKOS + "inScheme": _always,
+    ISCG + "pilotTheme": _always,
+    ISCG + "relatedResolution": _always,
+    ISCG + "subject": _link,
+    ISCG + "object": _link,
+    ISCG + "studyPeriod": _always,
+    ISCG + "sector": _always,
+    ISCG + "adoptedBy": _always,
+    ISCG + "mandates": _always,
+    ISCG + "parentGroup": _always,
+    ISCG + "studyGroup": _always,
+    ISCG + "concernsSector": _always,
+}
+
+
+def _exists(store: ox.Store, s: object, p: object, o: object, graph: object = None) -> bool:
+    if o is not None and not isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return False
+    if s is not None and not isinstance(s, ox.NamedNode | ox.BlankNode):
+        return False
+    return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
+
+
+def reach(change: Change, store: ox.Store) -> set[ox.NamedNode] | None:
+    """What ``change`` can change of the derived graph of ``store`` (the dataset after), apart from
+    the known terms: None if anything (recompute it all), else the link and mapping nodes whose
+    own derived statements may change (`derived_links`), often none."""
+    links: set[ox.NamedNode] = set()
+    for quad in (*change[0], *change[1]):
+        rule = READS.get(quad.predicate.value)
+        found = rule(quad, store) if rule is not None else NOTHING
+        if found == ALL:
+            return None
+        if found == LINK and isinstance(quad.subject, ox.NamedNode):
+            links.add(quad.subject)
+    return links
+
+
+def _iri(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _counted(quads: Iterable[ox.Quad], derived: ox.NamedNode) -> list[Quad]:
+    """The quads the known terms are computed from (not the derived graph, not the live graphs)."""
+    out: list[Quad] = []
+    for q in quads:
+        graph = _iri(q.graph_name)
+        if q.graph_name == derived or (graph is not None and is_live(graph)):
+            continue
+        out.append((_iri(q.subject), q.predicate.value, _iri(q.object), graph))
+    return out
+
+
+def _used(store: ox.Store, term: str, derived: ox.NamedNode) -> bool:
+    """Whether a quad of ``store`` makes ``term`` known (`known_terms.terms_of`), the derived graph's
+    own predicates and classes included (the write leaves them as they are)."""
+    if term in ALWAYS_KNOWN:
+        return True
+    node = ox.NamedNode(term)
+
+    def counted(quads: Iterable[ox.Quad], *, own: bool = False) -> bool:
+        for q in quads:
+            graph = _iri(q.graph_name)
+            if q.graph_name == derived:
+                if own and q.predicate.value != DV_KNOWN_TERM:
+                    return True
+                continue
+            if graph is None or not is_live(graph):
+                return True
+        return False
+
+    if counted(store.quads_for_pattern(None, node, None), own=True):
+        return True
+    if counted(store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), node), own=True):
+        return True
+    ontologies = [g for g in store.named_graphs()
+                  if isinstance(g, ox.NamedNode) and g.value.endswith(ONTOLOGY_SUFFIX)]
+    for graph in ontologies:
+        if _exists(store, node, None, None, graph):
+            return True
+        if any(_exists(store, None, ox.NamedNode(link), node, graph) for link in SCHEMA_LINKS):
+            return True
+    return False
+
+
+def _known_terms(store: ox.Store, change: Change, graph: ox.NamedNode, derived: Iterable[str]) -> Change:
+    """The ``dv:knownTerm`` statements to remove and add for ``change`` (store: the dataset after)."""
+    subject = ox.NamedNode(terms_subject(graph.value))
+    predicate = ox.NamedNode(DV_KNOWN_TERM)
+    touched = terms_of(_counted([*change[0], *change[1]], graph)) | set(derived)
+    removed, added = [], []
+    for term in sorted(touched):
+        quad = ox.Quad(subject, predicate, ox.NamedNode(term), graph)
+        known = quad in store
+        if _used(store, term, graph):
+            if not known:
+                added.append(quad)
+        elif known:
+            removed.append(quad)
+    return tuple(removed), tuple(added)
+
+
+def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
+    """Bring the derived graph ``graph_iri`` of ``store`` (the dataset after ``change``, derived
+    graph still as before it) up to date in place when the write cannot change its pairs or
+    aggregates; the derived quads removed and added, or None when it can (recompute it all)."""
+    graph = ox.NamedNode(graph_iri)
+    if any(q.graph_name == graph for q in (*change[0], *change[1])):
+        return None  # the write itself touched the derived graph: recompute it
+    links = reach(change, store)
+    if links is None:
+        return None
+    gone, new = link_change(store, graph, links, (q for q in change[0] if q.predicate.value in _ENDS))
+    for quad in gone:
+        store.remove(quad)
+    store.extend(new)
+    terms = LINK_TERMS if gone or new else frozenset()
+    removed, added = _known_terms(store, change, graph, terms)
+    for quad in removed:
+        store.remove(quad)
+    store.extend(added)
+    return (*gone, *removed), (*new, *added)
+
+
+_ENDS = (ISCG + "subject", ISCG + "object")

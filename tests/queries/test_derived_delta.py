@@ -1,0 +1,219 @@
+"""The derived graph a curated write leaves (`iscg_graph.rdf.derived_delta`: not recomputed when the
+write cannot change it) equals a full recompute, after every write of a random sequence of curated
+writes (theme links, mappings, retirements, review decisions, labels, notations, types, new
+properties) through `WritePath`, on the hand-written fixture and on the real data.
+
+The sequences are seeded (reproducible) and must take both paths: some writes bounded, some
+recomputed. With a deliberately wrong reach, the same check fails.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from iscg_graph.curation.writes import Author, WritePath
+from iscg_graph.rdf import derived_aggregates, derived_delta
+from iscg_graph.rdf.derived import derived_graph, materialise_store
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
+from iscg_graph.vocab import DEFAULT_BASE
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
+ISCG = "https://w3id.org/iscg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+GRAPH = ox.NamedNode(derived_graph(DEFAULT_BASE))
+REVIEWS = ox.NamedNode(DEFAULT_BASE + "graph/reviews")
+
+
+class _Conforms:
+    conforms = True
+    violations: list[object] = []
+
+
+def _ok(_graph: object) -> object:
+    return _Conforms()
+
+
+def _store(nquads: bytes) -> EmbeddedStore:
+    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="delta-test", built_at=""))
+    store.load_nquads(nquads)
+    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH)
+                       for t in materialise_store(store.inner, GRAPH.value))
+    return store
+
+
+def _subjects(store: ox.Store, cls: str) -> list[ox.NamedNode]:
+    found = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
+             if isinstance(q.subject, ox.NamedNode)}
+    return sorted(found, key=lambda n: n.value)
+
+
+def _graph_of(store: ox.Store, subject: ox.NamedNode) -> ox.NamedNode:
+    for q in store.quads_for_pattern(subject, None, None):
+        if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.endswith(
+                ("/graph/derived", "/graph/changes", "/graph/reviews")):
+            return q.graph_name
+    return ox.NamedNode(DEFAULT_BASE + "graph/test")
+
+
+Write = Callable[[ox.Store], None]
+
+
+def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
+    """One curated write chosen at random among those the service makes."""
+    items = (_subjects(store, ISCG + "Question") + _subjects(store, ISCG + "Resolution")
+             + _subjects(store, ISCG + "Recommendation"))
+    themes = _subjects(store, ISCG + "Theme")
+    item, theme = rng.choice(items), rng.choice(themes)
+    g = _graph_of(store, item)
+
+    def toggle(quad: ox.Quad) -> Write:
+        def change(work: ox.Store) -> None:
+            if quad in work:
+                work.remove(quad)
+            else:
+                work.add(quad)
+        return change
+
+    def existing(predicate: str) -> Write:
+        quads = sorted(store.quads_for_pattern(None, ox.NamedNode(predicate), None),
+                       key=lambda q: str(q))
+        quads = [q for q in quads if q.graph_name != GRAPH and not str(q.graph_name).endswith("/changes>")]
+        if not quads:
+            return toggle(ox.Quad(item, ox.NamedNode(predicate), theme, g))
+        return toggle(rng.choice(quads))
+
+    def unlink(work: ox.Store) -> None:  # take an end off an existing link or mapping
+        ends = sorted((q for q in work.quads_for_pattern(None, ox.NamedNode(ISCG + "object"), None)
+                       if q.graph_name != GRAPH), key=str)
+        if ends:
+            work.remove(rng.choice(ends))
+
+    def review(work: ox.Store) -> None:
+        m = ox.NamedNode(f"{DEFAULT_BASE}id/mapping/T{n:04d}")
+        questions = _subjects(store, ISCG + "Question")
+        other = rng.choice(questions if rng.random() < 0.7 else items)
+        item_ = rng.choice(questions)
+        work.extend([
+            ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Mapping"), REVIEWS),
+            ox.Quad(m, ox.NamedNode(ISCG + "subject"), item_, REVIEWS),
+            ox.Quad(m, ox.NamedNode(ISCG + "object"), other, REVIEWS),
+            ox.Quad(m, ox.NamedNode(ISCG + "status"), ox.NamedNode(ISCG + "Accepted"), REVIEWS),
+            ox.Quad(m, ox.NamedNode(RDFS_LABEL), ox.Literal(f"review {n}", language="en"), REVIEWS),
+        ])
+
+    choices: list[Write] = [
+        toggle(ox.Quad(item, ox.NamedNode(ISCG + "addressesTheme"), theme, g)),  # a theme link
+        existing(ISCG + "addressesTheme"),
+        toggle(ox.Quad(theme, ox.NamedNode(SKOS + "exactMatch"), rng.choice(themes), g)),  # a mapping
+        toggle(ox.Quad(item, ox.NamedNode(OWL_DEPRECATED), TRUE, g)),  # a retirement
+        review,
+        review,
+        review,
+        unlink,
+        toggle(ox.Quad(item, ox.NamedNode(RDFS_LABEL), ox.Literal(f"label {n}", language="en"), g)),
+        toggle(ox.Quad(item, ox.NamedNode(SKOS + "notation"), ox.Literal(f"N{n}"), g)),
+        toggle(ox.Quad(theme, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(f"t{n}", language="en"), g)),
+        toggle(ox.Quad(item, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"), g)),
+        toggle(ox.Quad(item, ox.NamedNode("https://example.org/p" + str(n % 3)), ox.Literal("x"), g)),
+        toggle(ox.Quad(item, ox.NamedNode(RDF_TYPE), ox.NamedNode("https://example.org/C" + str(n % 3)), g)),
+        existing(RDFS_LABEL),
+        existing(ISCG + "sector"),
+        existing(ISCG + "concernsSector"),
+        existing(SKOS + "notation"),
+        existing(ISCG + "studyGroup"),
+    ]
+    return rng.choice(choices)
+
+
+def _derived(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, GRAPH))
+
+
+def _run(store: EmbeddedStore, seed: int, writes: int) -> tuple[int, int]:
+    """Apply ``writes`` random writes; assert the derived graph equals a full recompute after each;
+    (bounded, recomputed) counts."""
+    rng = random.Random(seed)
+    path = WritePath(store, validate=_ok)
+    taken = {"bounded": 0, "full": 0}
+    original = derived_delta.rederive
+
+    def counted(*args: object) -> object:
+        out = original(*args)  # type: ignore[arg-type]
+        taken["full" if out is None else "bounded"] += 1
+        return out
+
+    derived_delta.rederive = counted  # type: ignore[assignment]
+    try:
+        for n in range(writes):
+            path.apply(_random_write(rng, store.inner, n), Author("test"))
+            full = {ox.Quad(t.subject, t.predicate, t.object, GRAPH)
+                    for t in materialise_store(store.inner, GRAPH.value)}
+            kept = _derived(store.inner)
+            assert kept == full, (f"write {n}: {len(kept - full)} stale, {len(full - kept)} missing "
+                                  f"derived statements, e.g. {sorted(map(str, kept ^ full))[:3]}")
+    finally:
+        derived_delta.rederive = original  # type: ignore[assignment]
+    return taken["bounded"], taken["full"]
+
+
+def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
+    mem = ox.Store()
+    mem.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
+    for seed in range(3):
+        store = _store(mem.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        bounded, full = _run(store, seed, 40)
+        assert bounded > 5 and full > 5, (bounded, full)
+
+
+def test_random_writes_on_the_real_data_keep_the_derived_graph_exact(real_nquads: bytes) -> None:
+    store = _store(real_nquads)
+    bounded, full = _run(store, 17, 40)
+    assert bounded > 5 and full > 5, (bounded, full)
+
+
+def test_a_review_decision_does_not_recompute(real_nquads: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(real_nquads)
+
+    def refuse(*_args: object) -> object:
+        raise AssertionError("recomputed the derived graph")
+
+    import iscg_graph.rdf.derived as derived
+
+    monkeypatch.setattr(derived, "materialise_store", refuse)
+    item = _subjects(store.inner, ISCG + "Question")[0]
+    m = ox.NamedNode(DEFAULT_BASE + "id/mapping/T9999")
+    record = WritePath(store, validate=_ok).apply(lambda w: w.extend([
+        ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Mapping"), REVIEWS),
+        ox.Quad(m, ox.NamedNode(ISCG + "subject"), item, REVIEWS),
+        ox.Quad(m, ox.NamedNode(RDFS_LABEL), ox.Literal("a review", language="en"), REVIEWS),
+    ]), Author("test"))
+    assert record is not None and "derived" not in record.patch_text
+
+
+@pytest.mark.parametrize("predicate", [ISCG + "addressesTheme", SKOS + "notation", RDF_TYPE, ISCG + "object"])
+def test_a_wrong_reach_is_caught(predicate: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The equivalence check can fail: declare a predicate the derived graph reads as never
+    relevant and the same random writes leave a stale derived graph."""
+    monkeypatch.setitem(derived_delta.READS, predicate, lambda _q, _s: "")
+    mem = ox.Store()
+    mem.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
+    with pytest.raises(AssertionError, match="derived statements"):
+        for seed in range(3):
+            _run(_store(mem.dump(format=ox.RdfFormat.N_QUADS) or b""), seed, 40)
+
+
+def test_an_undeclared_read_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A family that reads a predicate without declaring its reach fails at once."""
+    monkeypatch.delitem(derived_delta.READS, SKOS + "inScheme")
+    with pytest.raises(LookupError, match="inScheme"):
+        derived_aggregates.aggregate_triples(derived_aggregates.store_source(ox.Store(), GRAPH.value),
+                                             DEFAULT_BASE)
