@@ -20,6 +20,7 @@ from api.i18n.values import PATTERNS, VALUES, translate_value
 from api.main import create_app
 from api.settings import Settings
 from iscg_graph.build.pipeline import write_store
+from iscg_graph.rdf.derived import add_to_store
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "queries" / "mini.trig"
@@ -31,6 +32,7 @@ NO_LINK_FR = "plusieurs Secteurs, aucun lien de coordination"
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     inner = ox.Store()
     inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    add_to_store(inner, "https://w3id.org/iscg/")  # the drill-down reads it, as in a build
     path = tmp_path_factory.mktemp("report-words") / "store"
     store = write_store(path, inner.dump(format=ox.RdfFormat.N_QUADS) or b"", "fixture-v1")
     del store  # the app opens it
