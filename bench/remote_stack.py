@@ -87,8 +87,9 @@ class RemoteStack:
             shutil.rmtree(self.folder)  # a fresh server for every benchmark run
         self.folder.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
-        starter = oxigraph_server if self.kind == "oxigraph" else virtuoso_server
-        self.backend, root = starter(self.folder)
+        # a restart after a timed-out request reopens a loaded store: minutes at 1M on a busy machine
+        self.backend, root = (oxigraph_server(self.folder, start_timeout=900.0) if self.kind == "oxigraph"
+                              else virtuoso_server(self.folder))
         query_url, update_url, gsp_url = self._urls(root)
         if not self.loaded:
             engine = RemoteEngine(RemoteConfig(query_url, update_url, gsp_url, kind=self.kind,

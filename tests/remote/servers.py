@@ -29,8 +29,10 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def oxigraph_server(folder: Path, *, timeout_s: int | None = None) -> tuple[ServerProcess, str]:
-    """`oxigraph serve` on an on-disk store in ``folder``; returns the server and its root URL."""
+def oxigraph_server(folder: Path, *, timeout_s: int | None = None,
+                    start_timeout: float = 60.0) -> tuple[ServerProcess, str]:
+    """`oxigraph serve` on an on-disk store in ``folder``; returns the server and its root URL.
+    ``start_timeout``: seconds to wait for its first answer (reopening a large store takes longer)."""
     binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
     if binary is None:
         missing("the `oxigraph` command is not installed (pip install oxigraph)")
@@ -39,7 +41,8 @@ def oxigraph_server(folder: Path, *, timeout_s: int | None = None) -> tuple[Serv
     if timeout_s is not None:
         argv += ["--timeout-s", str(timeout_s)]
     root = f"http://127.0.0.1:{port}"
-    server = ServerProcess(argv, ready_url=f"{root}/", log=folder / "oxigraph.log").start()
+    server = ServerProcess(argv, ready_url=f"{root}/", log=folder / "oxigraph.log",
+                           start_timeout=start_timeout).start()
     return server, root
 
 
