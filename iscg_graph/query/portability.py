@@ -24,9 +24,8 @@ DEVIATIONS: dict[str, dict[str, str]] = {
             "filtering on a nested aggregate's result: Virtuoso 7.2's SQL compiler fails on it "
             "(SQ156) or returns no rows",
         "theme-coverage":
-            "xsd:boolean values from expressions (Virtuoso 7.2 answers 1 and 0 as integers), "
-            "GROUP_CONCAT over unbound values (it answers \"\" where SPARQL leaves the value "
-            "unbound), and this query's grouping of grouped sub-queries (its SQL compiler fails, SQ156)",
+            "xsd:boolean values: Virtuoso 7.2 answers the stored \"true\"/\"false\" of the "
+            "coordination column as \"1\"/\"0\"",
     },
 }
 

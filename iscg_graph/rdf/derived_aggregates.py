@@ -41,6 +41,7 @@ match) per row, or concatenating per row what only changes with a write. The der
 * per Resolution that concerns two or more parts of the Union (``iscg:concernsSector``): their
   number (``dv:parts``) and their codes (notation, else English label; distinct, sorted, joined by
   ", ": ``dv:partList``).
+* the theme-coverage rows, one per area or list entry (`iscg_graph.rdf.derived_coverage`).
 
 Everything is a function of the other graphs and is recomputed with the rest of the derived graph
 (at build time and in every curated write), so it is never stale; nothing is read from the derived
@@ -303,6 +304,10 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
                              or _english(labels.get(part, ())))
         out.add((resolution, DV + "parts", Lit(str(len(parts)), None, XSD_INTEGER)))
         out.add((resolution, DV + "partList", _join(codes, ", ")))
+
+    from .derived_coverage import coverage_triples  # it builds on this module's readers
+
+    out |= coverage_triples(source, base, types, deprecated)
     return sorted(out, key=lambda t: (t[0], t[1], str(t[2])))
 
 

@@ -102,7 +102,36 @@ def _type(quad: ox.Quad, store: ox.Store) -> str:
             seen.add(cls)
             todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
                         if isinstance(q.object, ox.NamedNode))
-    return _link(quad, store) if quad.object.value == ISCG + "Mapping" else NOTHING
+    if quad.object.value != ISCG + "Mapping":
+        return NOTHING
+    return ALL if _joins_themes(quad.subject, store) else _link(quad, store)
+
+
+def _addresses(node: object, store: ox.Store) -> bool:
+    return _exists(store, node, ox.NamedNode(ISCG + "addressesTheme"), None)
+
+
+def _joins_themes(mapping: object, store: ox.Store) -> bool:
+    """A mapping from an item on a theme to an item on a theme: the coverage rows' "linked" flag
+    (`derived_coverage`) may depend on it."""
+    ends = [[q.object for q in store.quads_for_pattern(mapping, ox.NamedNode(ISCG + end), None)]  # type: ignore[arg-type]
+            for end in ("subject", "object")] if isinstance(mapping, ox.NamedNode) else [[], []]
+    return all(any(_addresses(e, store) for e in side) for side in ends)
+
+
+def _end(quad: ox.Quad, store: ox.Store) -> str:
+    """A mapping's end: its link node's statements, and the coverage rows when it joins two items on
+    themes (an end taken off: when the end was on a theme)."""
+    if _addresses(quad.object, store) and (quad not in store or _joins_themes(quad.subject, store)):
+        return ALL
+    return _link(quad, store)
+
+
+def _status(quad: ox.Quad, store: ox.Store) -> str:
+    """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
+    themes."""
+    rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
+    return ALL if rejected and _joins_themes(quad.subject, store) else NOTHING
 
 
 READS: dict[str, Rule] = {
@@ -120,8 +149,10 @@ READS: dict[str, Rule] = {
     SKOS + "inScheme": _always,
     ISCG + "pilotTheme": _always,
     ISCG + "relatedResolution": _always,
-    ISCG + "subject": _link,
-    ISCG + "object": _link,
+    ISCG + "subject": _end,
+    ISCG + "object": _end,
+    ISCG + "status": _status,
+    ISCG + "coveredByBody": _always,
     ISCG + "studyPeriod": _always,
     ISCG + "sector": _always,
     ISCG + "adoptedBy": _always,

@@ -217,3 +217,35 @@ def test_an_undeclared_read_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(LookupError, match="inScheme"):
         derived_aggregates.aggregate_triples(derived_aggregates.store_source(ox.Store(), GRAPH.value),
                                              DEFAULT_BASE)
+
+
+def test_a_rejection_recomputes_only_between_two_items_on_themes() -> None:
+    """The coverage rows' "linked" flag reads the live mappings between two items on themes: rejecting
+    such a mapping (or taking an end off it) reaches everything; rejecting a mapping with one end
+    on no theme, or accepting one, does not."""
+    store = ox.Store()
+    store.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
+    addresses = ox.NamedNode(ISCG + "addressesTheme")
+    on_theme = sorted({q.subject for q in store.quads_for_pattern(None, addresses, None)}, key=str)
+    assert len(on_theme) >= 2
+    off = ox.NamedNode(DEFAULT_BASE + "id/item/on-no-theme")
+    m = ox.NamedNode(DEFAULT_BASE + "id/mapping/R1")
+
+    def mapping(other: ox.NamedNode) -> list[ox.Quad]:
+        return [ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Mapping"), REVIEWS),
+                ox.Quad(m, ox.NamedNode(ISCG + "subject"), on_theme[0], REVIEWS),
+                ox.Quad(m, ox.NamedNode(ISCG + "object"), other, REVIEWS)]
+
+    def status(value: str) -> ox.Quad:
+        return ox.Quad(m, ox.NamedNode(ISCG + "status"), ox.NamedNode(ISCG + value), REVIEWS)
+
+    store.extend(mapping(off))
+    assert derived_delta.reach(((), (status("Rejected"),)), store) is not None
+    for q in mapping(off):
+        store.remove(q)
+    store.extend(mapping(on_theme[1]))
+    assert derived_delta.reach(((), (status("Rejected"),)), store) is None
+    assert derived_delta.reach(((), (status("Accepted"),)), store) is not None
+    end = mapping(on_theme[1])[2]
+    store.remove(end)
+    assert derived_delta.reach(((end,), ()), store) is None  # an end on a theme taken off
