@@ -61,25 +61,34 @@ class _Copy:
 _Loaded = tuple[EmbeddedStore | None, Ready | LoadFailed, _Copy | None]
 
 
-def _load(store_path: str, shared: bool = False) -> _Loaded:
-    """The store to answer from now, the status for the parent, and the copy still loading (if any)."""
+def _load(store_path: str, shared: bool = False, capped: bool = False) -> _Loaded:
+    """The store to answer from now, the status for the parent, and the copy still loading (if any).
+    ``capped`` (an address-space cap is set): the copy only, loaded before answering; the on-disk
+    store's reservations and a loading thread beside it do not fit under such a cap (the worker
+    aborted in a thread creation under 600 MB)."""
     try:
+        if capped and not shared:
+            return _ready(EmbeddedStore.open_snapshot(store_path), None)
         try:  # the on-disk store, read-only: one copy of the data per machine (page cache)
             store, copy = EmbeddedStore.open_read_only(store_path), None
         except StoreError:  # no on-disk database (or it cannot be opened): the snapshot, in memory
             if shared:
                 raise
-            store = EmbeddedStore.open_snapshot(store_path)
+            store, copy = EmbeddedStore.open_snapshot(store_path), None
         else:
             copy = None if shared else _Copy(store_path)
     except Exception as exc:  # noqa: BLE001  (reported to the parent)
         return None, LoadFailed(f"{type(exc).__name__}: {exc}"), None
+    return _ready(store, copy)
+
+
+def _ready(store: EmbeddedStore, copy: _Copy | None) -> _Loaded:
     return store, Ready(data_key(store.meta), frozenset(store.graphs())), copy
 
 
 def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 shared: bool = False) -> None:
-    store, status, copy = _load(store_path, shared)
+                 shared: bool = False, capped: bool = False) -> None:
+    store, status, copy = _load(store_path, shared, capped)
     conn.send(status)
     while store is not None:
         try:
@@ -90,7 +99,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             return
         if isinstance(msg, Reload):
             store = copy = None  # a read-only store is closed before it is reopened
-            store, status, copy = _load(store_path, shared)
+            store, status, copy = _load(store_path, shared, capped)
             conn.send(status)
             continue
         if copy is not None and copy.done():  # switch to the in-memory copy between two requests
@@ -130,4 +139,4 @@ def child_entry(argv: list[str]) -> None:
     if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     shared = len(argv) > 6 and argv[6] == "shared"
-    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None, shared)
+    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None, shared, bool(memory))
