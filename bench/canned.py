@@ -2,7 +2,7 @@
 
     python bench/canned.py --store var/store-1m/oxigraph --derive            # on-disk store, in place
     python bench/canned.py --store var/store-1m/oxigraph --memory            # copied into memory first
-    python bench/canned.py --nq /work/benchdata/data-100k.nq                 # N-Quads, in memory
+    python bench/canned.py --nq var/bench/data-100k.nq                 # N-Quads, in memory
 
 ``--derive`` recomputes the derived graph (``graph/derived``) of the store first and says how long
 that took (a store built before the derived data changed needs it). ``--nq`` always derives. Each
