@@ -79,10 +79,13 @@ class _Terms:
 
     def __init__(self) -> None:
         self._back: dict[Node, set[OxTerm]] = {}
+        self._to: dict[OxTerm, Node] = {}
 
     def rdf(self, t: OxTerm) -> Node:
-        node = rdf_term(t)
-        self._back.setdefault(node, set()).add(t)
+        node = self._to.get(t)
+        if node is None:
+            node = self._to[t] = rdf_term(t)
+            self._back.setdefault(node, set()).add(t)
         return node
 
     def ox(self, node: Node | None) -> list[OxTerm | None]:
@@ -101,6 +104,7 @@ class StoreView:
         self._without = {ox.NamedNode(g) for g in without}
         self._terms = terms or _Terms()
         self.lookups = 0  # pattern lookups made (what a test counts, and what the cost follows)
+        self._read: dict[tuple[Node | None, Node | None, Node | None], list[Triple]] = {}
 
     def _quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
         for subject in self._terms.ox(s):
@@ -126,11 +130,15 @@ class StoreView:
         return rdf(triple.subject), rdf(triple.predicate), rdf(triple.object)  # type: ignore[arg-type]
 
     def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
-        seen: set[ox.Triple] = set()
-        for quad in self._quads(*pattern):
-            if quad.triple not in seen:
-                seen.add(quad.triple)
-                yield self.triple(quad.triple)
+        """The triples matching ``pattern``; each pattern is looked up once per view (the access
+        paths share their first steps, and a view lives for one write's check)."""
+        found = self._read.get(pattern)
+        if found is None:
+            seen: dict[ox.Triple, None] = {}
+            for quad in self._quads(*pattern):
+                seen.setdefault(quad.triple)
+            found = self._read[pattern] = [self.triple(t) for t in seen]
+        return iter(found)
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:  # noqa: A002
         seen: set[Node] = set()

@@ -283,10 +283,9 @@ def affected(paths: frozenset[AccessPath], changed: Iterable[tuple[Node, Node, N
 def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: TripleSource) -> Graph:
     """The triples of ``graph`` met from ``nodes`` along the access paths (and every triple about
     them): validating ``nodes`` there gives the results they have in the whole graph."""
-    sub = Graph()
+    found: set[tuple[Node, Node, Node]] = set()  # added to the graph once (paths share their steps)
     for node in nodes:
-        for triple in graph.triples((node, None, None)):
-            sub.add(triple)
+        found.update(graph.triples((node, None, None)))
     for path in paths:
         frontier: set[Node] = set(nodes)
         for predicate, forward in path:
@@ -295,13 +294,16 @@ def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: Tripl
             for n in frontier:
                 if forward:
                     for o in graph.objects(n, p):
-                        sub.add((n, p, o))
+                        found.add((n, p, o))
                         reached.add(o)
                 else:
                     for s in graph.subjects(p, n):
-                        sub.add((s, p, n))
+                        found.add((s, p, n))
                         reached.add(s)
             frontier = reached
             if not frontier:
                 break
+    sub = Graph()
+    for triple in found:
+        sub.add(triple)
     return sub
