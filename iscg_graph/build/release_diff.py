@@ -28,8 +28,9 @@ from rdflib.compare import to_canonical_graph
 from ..errors import (
     ISCGError,
     PatchError,  # noqa: F401 (defined in the one tree, re-exported here)
+    StoreError,
 )
-from ..rdf.store import SNAPSHOT
+from ..rdf.store import SNAPSHOT, current_nquads
 from ..vocab import DCT, RDF, RDFS, SKOS, curie, prefixes
 
 __all__ = ["Change", "Diff", "Item", "apply_patch", "canonical_quads", "diff", "diff_paths", "parse_patch"]
@@ -92,10 +93,11 @@ class Diff:
 
 
 def _snapshot(path: Path) -> bytes:
+    """The dataset of a release or store folder (a store's snapshot with its deltas applied)."""
     snap = Path(path) / SNAPSHOT
     try:
-        return snap.read_bytes()
-    except OSError as exc:
+        return current_nquads(path)
+    except (OSError, StoreError) as exc:
         raise ISCGError(f"cannot read {snap}: {exc}") from exc
 
 
