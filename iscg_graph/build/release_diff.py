@@ -30,7 +30,8 @@ from ..errors import (
     PatchError,  # noqa: F401 (defined in the one tree, re-exported here)
     StoreError,
 )
-from ..rdf.store import SNAPSHOT, current_nquads
+from ..rdf.snapshot_export import current_nquads
+from ..rdf.store import SNAPSHOT
 from ..vocab import DCT, RDF, RDFS, SKOS, curie, prefixes
 
 __all__ = ["Change", "Diff", "Item", "apply_patch", "canonical_quads", "diff", "diff_paths", "parse_patch"]

@@ -37,7 +37,8 @@ import pyoxigraph as ox
 
 from ..curation.history import CHANGES_GRAPH
 from ..query.remote import RemoteEngine, generation_iri, meta_graph_iri
-from ..rdf.store import SNAPSHOT, EmbeddedStore, read_meta, snapshot_is_whole
+from ..rdf.snapshot_export import current_quads
+from ..rdf.store import read_meta
 
 __all__ = ["LoadResult", "Strategy", "fetch_journal", "load_build", "make_token", "staging_prefix",
            "write_generation"]
@@ -108,10 +109,7 @@ def load_build(build_dir: Path, engine: RemoteEngine, *, base: str, strategy: St
     meta = read_meta(build_dir)
     by_graph: dict[str, list[str]] = defaultdict(list)
     # the snapshot as it is, or with the deltas of the writes made since (never a stale file)
-    quads: Iterable[ox.Quad] = (
-        ox.parse(path=str(build_dir / SNAPSHOT), format=ox.RdfFormat.N_QUADS) if snapshot_is_whole(build_dir)
-        else EmbeddedStore.open_snapshot(build_dir).quads())
-    for quad in quads:
+    for quad in current_quads(build_dir):
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise ValueError("the build has triples outside a named graph: cannot load it remotely")
         by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")

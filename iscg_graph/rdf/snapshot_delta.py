@@ -42,6 +42,7 @@ __all__ = [
     "DELTAS",
     "Delta",
     "apply_delta",
+    "consistent",
     "counts_after",
     "delta_files",
     "has_blank_nodes",
@@ -237,3 +238,17 @@ def counts_after(graphs: Mapping[str, int], removed: Iterable[ox.Quad],
             key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             out[key] = out.get(key, 0) + sign
     return {k: v for k, v in out.items() if v}
+
+
+def consistent(snapshot: Path, base: int, generation: int) -> bool:
+    """Whether the snapshot holds ``base`` (or names no generation), every delta base+1..generation
+    is there and none is past it. Leftovers at or before the base (a compaction killed before it
+    removed them) are removed: no reader of this generation uses them."""
+    holds = snapshot_generation(snapshot)
+    files = delta_files(snapshot.parent)
+    for number, path in files.items():
+        if number <= base:
+            path.unlink(missing_ok=True)
+    return ((holds is None or holds == base)
+            and all(g <= generation for g in files)
+            and all(g in files for g in range(base + 1, generation + 1)))

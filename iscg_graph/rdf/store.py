@@ -108,8 +108,9 @@ Delta = tuple[Sequence[ox.Quad], Sequence[ox.Quad]]
 """The exact quads a write removed and added."""
 
 # the delta log is folded into a new snapshot once it passes this fraction of the snapshot's size
-# (docs/notes/scale.md §16: replaying it then costs about as much as loading the snapshot again)
-COMPACT_RATIO = 0.25
+# (docs/notes/scale.md §16: replaying a delta costs ~3x the CPU per byte of a bulk load, so a
+# full log adds at most ~30 % to a fresh load; at 1M that is a compaction every ~2,700 reviews)
+COMPACT_RATIO = 0.1
 _ATTEMPTS = 5  # loads of a snapshot that a compaction replaced meanwhile
 
 
@@ -420,33 +421,7 @@ class EmbeddedStore:
         deltas at or before the base (a compaction killed before removing them) are removed."""
         if self.path is None:
             return True
-        meta = self.meta
-        holds = deltas.snapshot_generation(self.path / SNAPSHOT)
-        files = deltas.delta_files(self.path)
-        for generation, path in files.items():
-            if generation <= meta.base:
-                path.unlink(missing_ok=True)
-        return ((holds is None or holds == meta.base)
-                and all(g <= meta.generation for g in files)
-                and all(g in files for g in range(meta.base + 1, meta.generation + 1)))
-
-
-def snapshot_is_whole(root: Path) -> bool:
-    """Whether ``snapshot.nq`` alone is the data ``meta.json`` names (no deltas after it)."""
-    meta = read_meta(root)
-    holds = deltas.snapshot_generation(root / SNAPSHOT)
-    return (meta.base if holds is None else holds) >= meta.generation
-
-
-def current_nquads(root: str | os.PathLike[str]) -> bytes:
-    """The data of a built store as N-Quads, its deltas included (what may be served or copied)."""
-    root = Path(root)
-    if snapshot_is_whole(root):
-        try:
-            return (root / SNAPSHOT).read_bytes()
-        except OSError as exc:
-            raise StoreError(f"cannot read {root / SNAPSHOT}: {exc}") from exc
-    return EmbeddedStore.open_snapshot(root).dump_nquads()
+        return deltas.consistent(self.path / SNAPSHOT, self.meta.base, self.meta.generation)
 
 
 def read_meta(root: Path) -> StoreMeta:

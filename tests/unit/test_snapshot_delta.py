@@ -34,7 +34,8 @@ from iscg_graph.errors import ChangeConflict
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.rdf import snapshot_delta
 from iscg_graph.rdf import store as store_module
-from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore, current_nquads, read_meta
+from iscg_graph.rdf.snapshot_export import current_nquads, snapshot_is_whole
+from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore, read_meta
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "candidates" / "mini.trig"
 Q32 = "https://w3id.org/iscg/id/question/itu-d/2018-2021/3-2"
@@ -225,7 +226,7 @@ def test_served_files_hold_the_writes(env: Env, tmp_path: Path) -> None:
     path = env.store.path
     assert path is not None
     env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "after the build"@en }} }}')
-    assert not store_module.snapshot_is_whole(path)
+    assert not snapshot_is_whole(path)
     assert b'"after the build"@en' not in (path / SNAPSHOT).read_bytes()
     assert b'"after the build"@en' in current_nquads(path)
     release = create_release(path, tmp_path / "releases", "r1", base="https://w3id.org/iscg/")
@@ -246,3 +247,80 @@ def test_a_damaged_delta_is_refused_and_recover_rewrites(env: Env) -> None:
     delta.unlink()
     assert recover(env.store)
     assert norm(EmbeddedStore.open_snapshot(path).inner) == on_disk(env.store)
+
+
+def test_a_worker_applies_the_deltas_instead_of_reloading(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker loop (in a thread, on a pipe): after a write, `Reload` applies the new delta to
+    its copy (no new load) and the answers equal those of a copy loaded from scratch; after a
+    compaction it loads again."""
+    import threading
+    from multiprocessing import Pipe
+
+    from iscg_graph.query import worker_process
+    from iscg_graph.query.engine import run_request
+    from iscg_graph.query.interface import QueryRequest
+    from iscg_graph.query.messages import Answer, Ready, Reload
+
+    path = env.store.path
+    assert path is not None
+    loads: list[str] = []
+    original = EmbeddedStore.open_snapshot.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[EmbeddedStore], where: object) -> EmbeddedStore:
+        loads.append(str(where))
+        return original(cls, where)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(EmbeddedStore, "open_snapshot", classmethod(counted))
+    parent, child = Pipe()
+    # capped: the copy is loaded before answering, no on-disk store, no background thread
+    thread = threading.Thread(target=worker_process._worker_main,
+                              args=(child, str(path), None, None, False, True), daemon=True)
+    thread.start()
+    assert isinstance(parent.recv(), Ready) and len(loads) == 1
+    ask = QueryRequest(f"SELECT ?o WHERE {{ <{Q32}> <{ALT}> ?o }} ORDER BY ?o",
+                       "application/sparql-results+json")
+
+    def answer() -> bytes:
+        parent.send(ask)
+        assert isinstance(parent.recv(), Answer)
+        return parent.recv_bytes()
+
+    for n in range(3):
+        env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "worker {n}"@en }} }}')
+        parent.send(Reload())
+        ready = parent.recv()
+        assert isinstance(ready, Ready) and ready.generation[2] == env.store.meta.generation
+        assert f'"worker {n}"'.encode() in answer()
+    assert len(loads) == 1  # caught up three times, never loaded again
+    fresh = EmbeddedStore.open_snapshot(path)  # the worker's answers equal a fresh copy's
+    assert answer() == run_request(fresh, ask, max_bytes=None, base_iri=None).body
+    env.store.refresh()  # compaction: the deltas the worker would need are gone
+    env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "after compaction"@en }} }}')
+    parent.send(Reload())
+    assert isinstance(parent.recv(), Ready) and len(loads) == 3
+    assert b'"after compaction"' in answer()
+    parent.send(None)
+    thread.join(10)
+
+
+def test_the_light_path_catches_its_copy_up(env: Env) -> None:
+    """The in-process light path keeps its copy (the same store object) and applies the delta."""
+    import time
+
+    from iscg_graph.query.inline import InlineRunner
+    from iscg_graph.rdf.store import data_key
+
+    path = env.store.path
+    assert path is not None
+    runner = InlineRunner(path, max_rows=100)
+    runner.load(background=False)
+    copy = runner.store
+    ask = f"SELECT ?o WHERE {{ <{Q32}> <{ALT}> ?o }}"
+    env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "light"@en }} }}')
+    after = data_key(env.store.meta)
+    assert runner.run(ask, generation=after, media_type="application/sparql-results+json") is None
+    deadline = time.monotonic() + 30  # caught up in the background
+    while runner.generation != after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    got = runner.run(ask, generation=after, media_type="application/sparql-results+json")
+    assert got is not None and b'"light"' in got.body and runner.store is copy
