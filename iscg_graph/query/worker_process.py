@@ -61,6 +61,11 @@ class _Copy:
             store.catch_up()
         return store if store is not None and data_key(store.meta) == key else None
 
+    def take_current(self) -> EmbeddedStore | None:
+        """The loaded copy brought to the generation ``meta.json`` names (None: it could not be)."""
+        store, self._store = self._store, None
+        return store if store is not None and store.catch_up() else None
+
 
 _Loaded = tuple[EmbeddedStore | None, Ready | LoadFailed, _Copy | None]
 
@@ -102,6 +107,9 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
         if msg is None:
             return
         if isinstance(msg, Reload):
+            if copy is not None and copy.done():  # the copy loaded meanwhile: it is what catches up
+                loaded, copy = copy.take_current(), None
+                store = loaded if loaded is not None else store
             if store.catch_up():  # an in-memory copy: only the deltas written since it was loaded
                 conn.send(_ready(store, copy)[1])
                 continue

@@ -324,3 +324,46 @@ def test_the_light_path_catches_its_copy_up(env: Env) -> None:
         time.sleep(0.05)
     got = runner.run(ask, generation=after, media_type="application/sparql-results+json")
     assert got is not None and b'"light"' in got.body and runner.store is copy
+
+
+def test_a_worker_takes_its_loaded_copy_and_catches_it_up_on_reload(env: Env,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uncapped, the worker answers from the on-disk store while its copy loads; a `Reload` once the
+    copy is loaded catches the copy up instead of starting another load."""
+    import threading
+    import time
+    from multiprocessing import Pipe
+
+    from iscg_graph.query import worker_process
+    from iscg_graph.query.interface import QueryRequest
+    from iscg_graph.query.messages import Answer, Ready, Reload
+
+    path = env.store.path
+    assert path is not None
+    loaded: list[EmbeddedStore] = []
+    original = EmbeddedStore.open_snapshot.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[EmbeddedStore], where: object) -> EmbeddedStore:
+        store = original(cls, where)
+        loaded.append(store)
+        return store  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(EmbeddedStore, "open_snapshot", classmethod(counted))
+    parent, child = Pipe()
+    thread = threading.Thread(target=worker_process._worker_main,
+                              args=(child, str(path), None, None, False, False), daemon=True)
+    thread.start()
+    assert isinstance(parent.recv(), Ready)
+    deadline = time.monotonic() + 30
+    while not loaded and time.monotonic() < deadline:  # the background copy
+        time.sleep(0.05)
+    time.sleep(0.2)  # its thread ends right after the load returns
+    env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "copy caught up"@en }} }}')
+    parent.send(Reload())
+    ready = parent.recv()
+    assert isinstance(ready, Ready) and ready.generation[2] == env.store.meta.generation
+    parent.send(QueryRequest(f"SELECT ?o WHERE {{ <{Q32}> <{ALT}> ?o }}", "application/sparql-results+json"))
+    assert isinstance(parent.recv(), Answer) and b'"copy caught up"' in parent.recv_bytes()
+    assert len(loaded) == 1 and loaded[0].meta.generation == env.store.meta.generation
+    parent.send(None)
+    thread.join(10)
