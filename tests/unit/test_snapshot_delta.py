@@ -367,3 +367,25 @@ def test_a_worker_takes_its_loaded_copy_and_catches_it_up_on_reload(env: Env,
     assert len(loaded) == 1 and loaded[0].meta.generation == env.store.meta.generation
     parent.send(None)
     thread.join(10)
+
+
+def test_a_dump_downloaded_after_writes_contains_them(env: Env) -> None:
+    """`/dumps/iscg.nq.gz` is written again when curated writes came after it, once per change."""
+    import gzip
+
+    from api.routers import dataset
+    from iscg_graph.build.publish import write_dumps
+
+    path = env.store.path
+    assert path is not None
+    write_dumps(env.store, path / "dumps", "https://w3id.org/iscg/")  # as the build leaves them
+    env.app.include_router(dataset.router)
+    first = env.client.get("/dumps/iscg.nq.gz")
+    assert first.status_code == 200 and b'"dumped"@en' not in gzip.decompress(first.content)
+    env.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{Q32}> <{ALT}> "dumped"@en }} }}')
+    after = env.client.get("/dumps/iscg.nq.gz")
+    assert after.status_code == 200 and b'"dumped"@en' in gzip.decompress(after.content)
+    assert after.headers["etag"] != first.headers["etag"]
+    stamp = (path / "dumps" / "iscg.nq.gz").stat().st_mtime_ns
+    assert env.client.get("/dumps/iscg.nq.gz").status_code == 200  # unchanged data: not written again
+    assert (path / "dumps" / "iscg.nq.gz").stat().st_mtime_ns == stamp
