@@ -13,10 +13,11 @@ triples read from the store, not a copy of the dataset:
   working copy, or a view of the store through the patch): only ``quads_for_pattern(s, p, o,
   None)`` is called on it.
 
-Terms are converted as `writes.to_rdflib` converts them. rdflib normalises some literals (``"01"``
-and ``"1"`` as ``xsd:integer`` are one node for it, two for Oxigraph): every rdflib term handed out
-remembers the store terms it came from, so a walk back from it finds all of them, as it would in
-the merged rdflib graph.
+Terms are converted as `writes.to_rdflib` converts them. rdflib normalises some literals (``" x "`` and
+``"x"`` as ``xsd:token`` are one node for it, two for Oxigraph): every rdflib term handed out
+remembers the store terms it came from, so a walk back from it looks up those and its own
+(canonical) form, as the merged rdflib graph would find them. (A form never met in the walk is
+not looked up: the shapes walk back over literals only for notations, plain strings.)
 """
 
 from __future__ import annotations
@@ -91,8 +92,7 @@ class _Terms:
     def ox(self, node: Node | None) -> list[OxTerm | None]:
         if node is None:
             return [None]
-        known = self._back.get(node)
-        return list(known) if known else [_fresh(node)]
+        return list(self._back.get(node, set()) | {_fresh(node)})
 
 
 class StoreView:
