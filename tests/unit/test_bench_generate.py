@@ -38,6 +38,10 @@ def graph_10k(generate) -> rdflib.Dataset:  # type: ignore[no-untyped-def]
     return dataset
 
 
+def _subjects(dataset: rdflib.Dataset, predicate: str) -> set[rdflib.term.Node]:
+    return {s for s, _p, _o, _g in dataset.quads((None, rdflib.URIRef(predicate), None, None))}
+
+
 def _typed(dataset: rdflib.Dataset, cls: str) -> set[rdflib.URIRef]:
     return {s for s, _p, _o, _g in dataset.quads((None, rdflib.RDF.type, rdflib.URIRef(ISCG + cls), None))
             if isinstance(s, rdflib.URIRef)}
@@ -46,7 +50,7 @@ def _typed(dataset: rdflib.Dataset, cls: str) -> set[rdflib.URIRef]:
 def test_the_annex_lists_and_their_entries_pass_the_shapes(graph_10k: rdflib.Dataset) -> None:
     """Every list, entry and coordination body the generator makes conforms (the rest of the
     generated graph is checked by nothing here)."""
-    focus = _typed(graph_10k, "ThemeScheme") | _typed(graph_10k, "Theme") | _typed(graph_10k, "CoordinationBody")
+    focus = set().union(*(_typed(graph_10k, c) for c in ("ThemeScheme", "Theme", "CoordinationBody")))
     assert len(_typed(graph_10k, "ThemeScheme")) == 5
     report = validate(graph_10k, focus_nodes=focus)
     violations = [r for r in report.results if r.severity.name == "VIOLATION"]
@@ -55,13 +59,13 @@ def test_the_annex_lists_and_their_entries_pass_the_shapes(graph_10k: rdflib.Dat
 
 def test_the_entries_follow_the_real_lists(generate, graph_10k: rdflib.Dataset) -> None:  # type: ignore[no-untyped-def]
     themes = _typed(graph_10k, "Theme")
-    sizes = Counter(str(o).rsplit("/", 1)[1]
-                    for _s, _p, o, _g in graph_10k.quads((None, rdflib.URIRef(SKOS + "inScheme"), None, None)))
+    in_scheme = graph_10k.quads((None, rdflib.URIRef(SKOS + "inScheme"), None, None))
+    sizes = Counter(str(o).rsplit("/", 1)[1] for _s, _p, o, _g in in_scheme)
     total = sum(size for *_rest, size in generate.ANNEX)
     for slug, _section, _name, size in generate.ANNEX:  # within one entry of the real share
         assert abs(sizes[slug] - len(themes) * size / total) <= 1, (slug, sizes)
-    matched = {s for s, _p, _o, _g in graph_10k.quads((None, rdflib.URIRef(SKOS + "exactMatch"), None, None))}
-    covered = {s for s, _p, _o, _g in graph_10k.quads((None, rdflib.URIRef(ISCG + "coveredByBody"), None, None))}
+    matched = _subjects(graph_10k, SKOS + "exactMatch")
+    covered = _subjects(graph_10k, ISCG + "coveredByBody")
     assert 0.03 < len(matched) / len(themes) < 0.2 and 0.06 < len(covered) / len(themes) < 0.3
 
 
