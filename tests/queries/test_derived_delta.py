@@ -1,7 +1,8 @@
 """The derived graph a curated write leaves (`iscg_graph.rdf.derived_delta`: not recomputed when the
 write cannot change it) equals a full recompute, after every write of a random sequence of curated
-writes (theme links, mappings, retirements, review decisions, labels, notations, types, new
-properties) through `WritePath`, on the hand-written fixture and on the real data.
+writes (theme links, exact and close matches, retirements, review decisions and rejections, labels,
+notations, types, new properties) through `WritePath`, on the hand-written fixture and on the real
+data.
 
 The sequences are seeded (reproducible) and must take both paths: some writes bounded, some
 recomputed. With a deliberately wrong reach, the same check fails.
@@ -110,10 +111,19 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
             ox.Quad(m, ox.NamedNode(RDFS_LABEL), ox.Literal(f"review {n}", language="en"), REVIEWS),
         ])
 
+    def reject(work: ox.Store) -> None:  # a review decision rejects (or reinstates) a mapping
+        mappings = sorted({q.subject for q in work.quads_for_pattern(
+            None, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Mapping")) if q.graph_name != GRAPH}, key=str)
+        if mappings:
+            toggle(ox.Quad(rng.choice(mappings), ox.NamedNode(ISCG + "status"),
+                           ox.NamedNode(ISCG + "Rejected"), REVIEWS))(work)
+
     choices: list[Write] = [
         toggle(ox.Quad(item, ox.NamedNode(ISCG + "addressesTheme"), theme, g)),  # a theme link
         existing(ISCG + "addressesTheme"),
         toggle(ox.Quad(theme, ox.NamedNode(SKOS + "exactMatch"), rng.choice(themes), g)),  # a mapping
+        toggle(ox.Quad(theme, ox.NamedNode(SKOS + "closeMatch"), rng.choice(themes), g)),
+        reject,
         toggle(ox.Quad(item, ox.NamedNode(OWL_DEPRECATED), TRUE, g)),  # a retirement
         review,
         review,
