@@ -16,8 +16,10 @@ mapping node (`LINK`: recomputed by `derived_links`); those an item's theme link
 (`ITEM`), an exact or close match (`MATCH`) or a mapping between two items on themes (`COVER`) can
 reach, recomputed from index lookups by `derived_scope`; or anything (`ALL`: `rederive` returns
 None and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
-context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …), so a write that
-changes both is caught by the context change.
+context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …) or reach at least what
+the rule would (the rules of mapping ends and rejections look at the ends' theme links, whose own
+change puts those themes in the scope), so a write that changes both is caught by the context
+change.
 
 The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
 the changed quads alone: a term the write adds is known, a term it removes stays known if some
