@@ -45,11 +45,11 @@ Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 Rule = Callable[[ox.Quad, ox.Store], str]
 """What this changed quad can change (the store: the dataset after): `NOTHING`; the derived
 statements of its subject, a link or mapping node (`LINK`: `derived_links`); those of its subject,
-an item whose theme links or retirement changed (`ITEM`), of the ends of a match (`MATCH`: exact
-or close), of the themes of a mapping's ends (`COVER`: the coverage rows' "linked" flag), all
-bounded by `derived_scope`; or anything (`ALL`)."""
+an item whose theme links, Resolutions or retirement changed (`ITEM`), of the ends of a match
+(`MATCH`: exact or close), of the themes of a mapping's ends (`COVER`: the coverage rows' "linked"
+flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
 
-NOTHING, LINK, ALL, ITEM, MATCH, COVER = "", "link", "all", "item", "match", "cover"
+NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
                          for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
@@ -68,6 +68,11 @@ def _link(quad: ox.Quad, _store: ox.Store) -> str:
 def _item(quad: ox.Quad, _store: ox.Store) -> str:
     """A theme link or a retirement: the item's pairs and groups, the aggregates of its themes."""
     return ITEM if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _theme(quad: ox.Quad, _store: ox.Store) -> str:
+    """A coordination body covering a theme: the coverage rows of its area."""
+    return THEME if isinstance(quad.subject, ox.NamedNode) else ALL
 
 
 def _match(quad: ox.Quad, _store: ox.Store) -> str:
@@ -165,11 +170,11 @@ READS: dict[str, Rule] = {
     SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
     SKOS + "inScheme": _always,
     ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _always,
+    ISCG + "relatedResolution": _item,  # the Question pairs only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
-    ISCG + "coveredByBody": _always,
+    ISCG + "coveredByBody": _theme,
     ISCG + "studyPeriod": _always,
     ISCG + "sector": _always,
     ISCG + "adoptedBy": _always,
@@ -222,9 +227,13 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
         elif found == ITEM:
             changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
             scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
+            if quad.predicate.value == ISCG + "relatedResolution":
+                continue  # read by the Question pairs only
             scope.themes |= _themes(store, subject) | {t for t in changed if isinstance(t, ox.NamedNode)}
             for end in _ends(store, subject):  # a retired mapping: the coverage rows of its ends
                 scope.themes |= _themes(store, end)
+        elif found == THEME:
+            scope.themes.add(subject)
         elif found == MATCH and isinstance(quad.object, ox.NamedNode):
             scope.matched |= {subject, quad.object}
             if quad.predicate.value == SKOS + "exactMatch":

@@ -140,6 +140,8 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
         existing(ISCG + "concernsSector"),
         existing(SKOS + "notation"),
         existing(ISCG + "studyGroup"),
+        existing(ISCG + "relatedResolution"),
+        existing(ISCG + "coveredByBody"),
     ]
     return rng.choice(choices)
 
@@ -295,20 +297,35 @@ def test_a_rejection_reaches_the_themes_of_its_ends_only_between_two_items_on_th
 
 def test_theme_links_matches_and_retirements_do_not_recompute(real_nquads: bytes,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A theme link, an exact and a close match, a retirement and their undoing on the real data: no
-    full recompute (`derived.materialise_store` refused), and the derived graph still equals one."""
+    """A theme link, an exact and a close match, a coordination body, a Resolution shared by two
+    Questions of two Sectors, a retirement and their undoing on the real data: no full recompute
+    (`derived.materialise_store` refused), and the derived graph still equals one."""
     import iscg_graph.rdf.derived as derived
 
     store = _store(real_nquads)
-    item = _subjects(store.inner, ISCG + "Question")[3]
+    questions = _subjects(store.inner, ISCG + "Question")
+    item = questions[3]
+    sector = ox.NamedNode(ISCG + "sector")
+    sectors = {q.object for q in store.inner.quads_for_pattern(item, sector, None)}
+    other = next(q for q in questions
+                 if {x.object for x in store.inner.quads_for_pattern(q, sector, None)} - sectors)
+    resolution = ox.NamedNode(DEFAULT_BASE + "id/resolution/test-shared")
     themes = _subjects(store.inner, ISCG + "Theme")
+    covered = ox.NamedNode(ISCG + "coveredByBody")
+    body = next(q.object for q in store.inner.quads_for_pattern(None, covered, None))
     g = _graph_of(store.inner, item)
+    related = ox.NamedNode(ISCG + "relatedResolution")
     writes = [ox.Quad(item, ox.NamedNode(ISCG + "addressesTheme"), themes[5], g),
               ox.Quad(themes[1], ox.NamedNode(SKOS + "exactMatch"), themes[-1], g),
               ox.Quad(themes[2], ox.NamedNode(SKOS + "closeMatch"), themes[-2], g),
+              ox.Quad(themes[-3], covered, body, g),
+              ox.Quad(item, related, resolution, g),
+              ox.Quad(other, related, resolution, g),  # now a Question pair
               ox.Quad(item, ox.NamedNode(OWL_DEPRECATED), TRUE, g)]
     path = WritePath(store, validate=_ok)
-    for quad in [*writes, *writes]:  # each added, then each taken off
+    pairs = ox.NamedNode("https://w3id.org/iscg/derived#first")
+    before = len(list(store.inner.quads_for_pattern(None, pairs, None, GRAPH)))
+    for n, quad in enumerate([*writes, *writes]):  # each added, then each taken off
         def toggle(work: ox.Store, quad: ox.Quad = quad) -> None:
             if quad in work:
                 work.remove(quad)
@@ -324,3 +341,5 @@ def test_theme_links_matches_and_retirements_do_not_recompute(real_nquads: bytes
         full = {ox.Quad(t.subject, t.predicate, t.object, GRAPH)
                 for t in materialise_store(store.inner, GRAPH.value)}
         assert _derived(store.inner) == full, quad
+        if n == 5:  # the shared Resolution joined the two Questions
+            assert len(list(store.inner.quads_for_pattern(None, pairs, None, GRAPH))) > before
