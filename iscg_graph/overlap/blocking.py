@@ -152,11 +152,11 @@ def score_blocked(
     *,
     mapped: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None,
     mapped_weight: float = 0.0,
-    budget: int = BUDGET,
+    budget: int | None = None,
 ) -> topk.Kept:
     """Every left row's kept entries (`topk.Kept`, in row order) from the pairs sharing a feature of
     some family, per Sector pair and row chunk; ``mats``: each family's (left rows, right rows)
-    feature matrices (CSR, items as rows), ``mapped`` likewise."""
+    feature matrices (CSR, items as rows), ``mapped`` likewise; ``budget``: `BUDGET` by default."""
     if min_score <= 0:
         raise ValueError("blocking needs a positive min_score: a pair sharing nothing scores 0")
     families = list(mats) + ([mapped] if mapped is not None else [])
@@ -168,7 +168,7 @@ def score_blocked(
         lefts = [a[left_rows] for a, _ in families]
         rights = [b[right_cols] for _, b in families]
         rights_t = [b.T.tocsc() for b in rights]
-        for chunk in row_chunks(_estimate(lefts, rights), budget):
+        for chunk in row_chunks(_estimate(lefts, rights), budget or BUDGET):
             products = [a[chunk] @ bt for a, bt in zip(lefts, rights_t, strict=True)]
             keys, comps, total = topk.block_scores(
                 products[: len(mats)],
