@@ -37,12 +37,24 @@ from scipy import sparse
 
 from . import topk
 
-__all__ = ["BUDGET", "TIED_ROWS", "partition_columns", "row_chunks", "select_rows", "score_blocked"]
+__all__ = [
+    "BUDGET",
+    "DENSE_BYTES",
+    "TIED_ROWS",
+    "partition_columns",
+    "row_chunks",
+    "select_rows",
+    "score_blocked",
+    "score_dense",
+]
 
 BUDGET = 4_000_000
 """Upper bound of the product entries of one chunk (scored with about 60 bytes each: ~250 MB)."""
 TIED_ROWS = 16
 """Rows with a tie at the k-th value made dense at once (each as wide as the right side)."""
+DENSE_BYTES = 64 * 2**20
+"""A dense kind's chunk of scores (rows x right items of the other partitions, float64) stays under
+this (at most 128 rows, as before)."""
 
 
 def partition_columns(pa: np.ndarray, pb: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -187,3 +199,109 @@ def score_blocked(
             parts.append(select_rows(r, c, total, comps, f, width, k, min_score))
     kept = topk.Kept.concat(parts, len(families))
     return kept.take(np.argsort(kept.rows, kind="stable"))
+
+
+def score_dense(
+    mats: Sequence[tuple[sparse.csr_matrix, sparse.csr_matrix]],
+    weights_of: Sequence[float],
+    k: int,
+    min_score: float,
+    pairs: topk.Pairs,
+    *,
+    mapped: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None,
+    mapped_weight: float = 0.0,
+    rows_max: int = 128,
+) -> topk.Kept:
+    """`score_blocked` for dense kinds (most pairs share a term, as in the generated graphs): each
+    Sector's rows against the right items of the other Sectors only, the lexical product dense there
+    and the other evidence added where non-zero (the operations of `topk.dense_select`); a row whose
+    kept k-th value is tied is made dense over every right item (zeros elsewhere) and partitioned."""
+    if min_score <= 0:
+        raise ValueError("blocking needs a positive min_score: a pair sharing nothing scores 0")
+    width = mats[0][1].shape[0]
+    parts: list[topk.Kept] = []
+    for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
+        if not len(cols):
+            continue
+        right0 = mats[0][1][cols].T.toarray()  # features x right items of the other partitions
+        lefts = [a[left_rows] for a, _ in mats]
+        others = [b[cols].T.tocsc() for _, b in mats[1:]]
+        lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsc()) if mapped is not None else None
+        step = max(1, min(rows_max, DENSE_BYTES // (8 * len(cols))))
+        for s in range(0, len(left_rows), step):
+            sl = slice(s, s + step)
+            first = np.asarray(lefts[0][sl] @ right0, dtype=np.float64)
+            np.minimum(first, 1.0, out=first)
+            total = first * weights_of[0]
+            ms = []
+            for a, bt, w in zip(lefts[1:], others, weights_of[1:], strict=True):
+                m = _clipped(a[sl] @ bt)
+                coo = m.tocoo()
+                total[coo.row, coo.col] += w * coo.data
+                ms.append(m)
+            if lifts is not None:
+                m = _clipped(lifts[0][sl] @ lifts[1])
+                coo = m.tocoo()
+                t = total[coo.row, coo.col]
+                total[coo.row, coo.col] = t + mapped_weight * coo.data * (1.0 - t)
+                ms.append(m)
+            rows = left_rows[sl]
+            _apply_periods(pairs, total, rows, cols)
+            local, lc, tied = topk.untied_top_k(total, min(k, len(cols)), min_score)
+            if len(tied):
+                tr, tc = _cut_dense_ties(total[tied], cols, width, k)
+                local, lc = np.concatenate([local, tied[tr]]), np.concatenate([lc, tc])
+            score = total[local, lc]
+            ok = score >= min_score
+            local, lc, score = local[ok], lc[ok], score[ok]
+            comps = np.zeros((len(local), 1 + len(ms)))
+            comps[:, 0] = first[local, lc]
+            for i, m in enumerate(ms, 1):
+                if len(local):
+                    comps[:, i] = np.asarray(m[local, lc]).ravel()
+            r, c = rows[local], cols[lc]
+            f = pairs.factor(r, c)
+            parts.append(topk.Kept(r, c, score, comps, np.ones(len(r)) if f is None else f))
+    kept = topk.Kept.concat(parts, len(mats) + (mapped is not None))
+    return kept.take(np.argsort(kept.rows, kind="stable"))
+
+
+def _clipped(product: sparse.spmatrix) -> sparse.csr_matrix:
+    m = sparse.csr_matrix(product)
+    np.minimum(m.data, 1.0, out=m.data)
+    return m
+
+
+def _cut_dense_ties(block: np.ndarray, cols: np.ndarray, width: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row in ``block``, position in ``cols``) of the k entries ``np.argpartition`` keeps in each row
+    made dense over every right item (0 for the items of the row's own partition, as before);
+    an item of the own partition (scoring 0, below the floor) is left out."""
+    where = np.full(width, -1, dtype=np.int64)
+    where[cols] = np.arange(len(cols))
+    rows, picked = [], []
+    for s in range(0, len(block), TIED_ROWS):
+        part = block[s : s + TIED_ROWS]
+        full = np.zeros((len(part), width))
+        full[:, cols] = part
+        top = np.argpartition(-full, k - 1, axis=1)[:, :k]
+        rows.append(np.repeat(np.arange(s, s + len(part)), k))
+        picked.append(where[top.ravel()])
+    r, p = np.concatenate(rows), np.concatenate(picked)
+    return r[p >= 0], p[p >= 0]
+
+
+def _apply_periods(pairs: topk.Pairs, total: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+    """Entries whose study periods are disjoint multiplied by the penalty, in place, one group of
+    rows per (start, end) as `topk.Pairs.apply_periods` does (the others would be multiplied by 1)."""
+    if pairs.periods is None:
+        return
+    sa, ea, sb, eb = pairs.periods
+    x, y, sbc, ebc = sa[rows], ea[rows], sb[cols], eb[cols]
+    for key in {(topk._year(u), topk._year(v)) for u, v in zip(x.tolist(), y.tolist(), strict=True)}:
+        with np.errstate(invalid="ignore"):
+            after = key[0] > ebc if key[0] is not None else np.zeros(len(cols), dtype=bool)
+            before = sbc > key[1] if key[1] is not None else np.zeros(len(cols), dtype=bool)
+        lc = np.flatnonzero(after | before)
+        if len(lc):
+            rr = np.flatnonzero(topk._matches(x, key[0]) & topk._matches(y, key[1]))
+            total[np.ix_(rr, lc)] *= pairs.penalty

@@ -88,10 +88,14 @@ def _orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
     return (x, y) if kx <= ky else (y, x)
 
 
-def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> dict[tuple[str, str], dict]:
+def _score_kind(
+    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True
+) -> dict[tuple[str, str], dict]:
     """The top ``weights.top_k`` pairs of every left item scoring at least ``weights.min_score``,
-    each unordered pair once (first found wins), oriented by `_orient`: sparse blocks of left rows,
-    top k and orientation vectorised (`iscg_graph.overlap.topk`)."""
+    each unordered pair once (first found wins), oriented by `_orient`: each Sector's rows against
+    the other Sectors' items (`iscg_graph.overlap.blocking`; sparse kinds: only the pairs sharing a
+    feature), top k and orientation vectorised (`iscg_graph.overlap.topk`). ``blocked=False`` (and
+    ``min_score <= 0``): every left row against every right item, the reference of the tests."""
     w = weights.of(kind)
     a, b = space.left, space.right
     if not a or not b:
@@ -114,10 +118,9 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     width = len(b)
     weights_of = [w[n] for n in names]
     comp_names = names + (["mapped"] if mapped is not None else [])
-    if weights.min_score > 0 and not _dense_enough(
-        mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width
-    ):  # only the pairs sharing a feature, per Sector pair (exact: the others score 0)
-        kept_all = blocking.score_blocked(
+    if blocked and weights.min_score > 0:  # per Sector pair (exact: a pair sharing nothing scores 0)
+        dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width)
+        kept_all = (blocking.score_dense if dense else blocking.score_blocked)(
             [space.features[n] for n in names],
             weights_of,
             k,

@@ -68,21 +68,25 @@ def square_space(rng: np.random.Generator, n: int, names: list[str], density: fl
     return Space(items, items, features)
 
 
-def scored(kind: str, space: Space, weights: Weights, *, blocked: bool, block: int = 16) -> dict:
-    """`scoring._score_kind` through the blocked path or the every-pair loop."""
+def scored(kind: str, space: Space, weights: Weights, *, path: str, block: int = 16) -> dict:
+    """`scoring._score_kind` through one path: "every pair" (the unblocked loop), or blocked with
+    "sparse" products (only the pairs sharing a feature) or "dense" ones (the lexical product dense
+    over the other Sectors' items)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(topk, "DENSE_FROM", 2.0 if blocked else 0.0)  # never / always a dense kind
-        calls: list[int] = []
-        real = blocking.score_blocked
-        mp.setattr(blocking, "score_blocked", lambda *a, **k: calls.append(1) or real(*a, **k))
-        out = scoring._score_kind(kind, space, weights, block=block)
-    assert bool(calls) == blocked  # the path asked for is the path taken
+        mp.setattr(topk, "DENSE_FROM", 2.0 if path == "sparse" else 0.0)  # never / always a dense kind
+        calls: list[str] = []
+        for name in ("score_blocked", "score_dense"):
+            real = getattr(blocking, name)
+            mp.setattr(blocking, name, lambda *a, _r=real, _n=name, **k: calls.append(_n) or _r(*a, **k))
+        out = scoring._score_kind(kind, space, weights, block=block, blocked=path != "every pair")
+    want = {"every pair": set(), "sparse": {"score_blocked"}, "dense": {"score_dense"}}[path]
+    assert set(calls) == want  # the path asked for is the path taken
     return out
 
 
 def at_the_floor(kind: str, space: Space, top_k: int) -> float:
     """A score some pair really has (the median kept one), used as the floor: ties at the floor."""
-    kept = scored(kind, space, Weights(top_k=top_k, min_score=1e-9), blocked=False)
+    kept = scored(kind, space, Weights(top_k=top_k, min_score=1e-9), path="every pair")
     scores = sorted(v["score"] for v in kept.values())
     return float(scores[len(scores) // 2])
 
@@ -93,25 +97,28 @@ def assert_same(got: dict, want: dict) -> None:
         assert got[key] == value, key  # exactly: the same floating-point operations
 
 
+@pytest.mark.parametrize("path", ["sparse", "dense"])
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("top_k", [1, 4, 10])
 def test_blocked_questions_equal_every_pair_scored(
-    seed: int, top_k: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, top_k: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = np.random.default_rng(seed)
     space = question_space(rng, 50, 14, density=(0.03, 0.08, 0.2)[seed % 3])
     floor = at_the_floor("question", space, top_k)
     weights = Weights(top_k=top_k, min_score=floor)
-    want = scored("question", space, weights, blocked=False)
+    want = scored("question", space, weights, path="every pair")
     assert want and any(v["score"] == floor for v in want.values())  # a tie at the floor is kept
-    # tiny chunks (one row each at budget 1) and tied rows made dense one or several at a time
+    # tiny chunks (one row each at budget 1 / 8 bytes) and tied rows made dense a few at a time
     monkeypatch.setattr(blocking, "TIED_ROWS", 1 + seed % 3)
     monkeypatch.setattr(blocking, "BUDGET", (1, 50, 10**6)[seed % 3])
-    assert_same(scored("question", space, weights, blocked=True), want)
+    monkeypatch.setattr(blocking, "DENSE_BYTES", (8, 8 * 60 * 5, 2**20)[seed % 3])
+    assert_same(scored("question", space, weights, path=path), want)
 
 
+@pytest.mark.parametrize("path", ["sparse", "dense"])
 @pytest.mark.parametrize("seed", range(6))
-def test_blocked_square_kinds_equal_every_pair_scored(seed: int) -> None:
+def test_blocked_square_kinds_equal_every_pair_scored(seed: int, path: str) -> None:
     rng = np.random.default_rng(50 + seed)
     for kind, names in (
         ("resolution", ["lexical", "themes", "items"]),
@@ -119,12 +126,13 @@ def test_blocked_square_kinds_equal_every_pair_scored(seed: int) -> None:
     ):
         space = square_space(rng, 45, names, density=0.12)
         weights = Weights(top_k=3, min_score=at_the_floor(kind, space, 3))
-        want = scored(kind, space, weights, blocked=False, block=9)
+        want = scored(kind, space, weights, path="every pair", block=9)
         assert want
-        assert_same(scored(kind, space, weights, blocked=True, block=9), want)
+        assert_same(scored(kind, space, weights, path=path, block=9), want)
 
 
-def test_a_row_of_ties_is_cut_as_argpartition_cuts_it() -> None:
+@pytest.mark.parametrize("path", ["sparse", "dense"])
+def test_a_row_of_ties_is_cut_as_argpartition_cuts_it(path: str) -> None:
     """Every right item scoring the same for one left row: which k stay is argpartition's choice
     over the whole row, zeros of the other items and of the own Sector included."""
     rng = np.random.default_rng(3)
@@ -135,9 +143,9 @@ def test_a_row_of_ties_is_cut_as_argpartition_cuts_it() -> None:
     for it in space.right:
         it.start = it.end = None
     weights = Weights(top_k=5)
-    want = scored("question", space, weights, blocked=False)
+    want = scored("question", space, weights, path="every pair")
     assert len(want) == 5
-    assert_same(scored("question", space, weights, blocked=True), want)
+    assert_same(scored("question", space, weights, path=path), want)
 
 
 @pytest.mark.parametrize("dropped", [name for name, _ in QUESTION_FAMILIES])
@@ -159,10 +167,10 @@ def test_a_blocking_without_one_family_is_caught(dropped: str, monkeypatch: pyte
         rng = np.random.default_rng(seed)
         space = question_space(rng, 50, 14, density=0.05)
         weights = Weights(top_k=10, min_score=0.01)
-        want = scored("question", space, weights, blocked=False)
+        want = scored("question", space, weights, path="every pair")
         with monkeypatch.context() as mp:
             mp.setattr(topk, "block_scores", without_one)
-            got = scored("question", space, weights, blocked=True)
+            got = scored("question", space, weights, path="sparse")
         differ += got != want
     assert differ
 
@@ -201,4 +209,6 @@ def test_blocking_refuses_a_floor_of_zero() -> None:
     pairs = topk.Pairs(np.zeros(5, dtype=np.int64), np.ones(8, dtype=np.int64))
     with pytest.raises(ValueError, match="positive min_score"):
         blocking.score_blocked([space.features["lexical"]], [1.0], 3, 0.0, pairs)
-    assert scored("question", space, Weights(min_score=0.0), blocked=False)
+    assert scored("question", space, Weights(min_score=0.0), path="every pair")
+    with pytest.raises(ValueError, match="positive min_score"):
+        blocking.score_dense([space.features["lexical"]], [1.0], 3, 0.0, pairs)
