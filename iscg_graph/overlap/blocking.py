@@ -1,5 +1,7 @@
-"""Candidate blocking: score only the pairs that share a feature, one Sector pair at a time, in row
-chunks of bounded size (`scoring._score_kind`'s path for kinds whose products are sparse).
+"""Candidate blocking: score only the pairs that can be kept, one Sector pair at a time, in row
+chunks of bounded size (`scoring._score_kind`'s paths when ``min_score`` is positive):
+`score_blocked` for kinds whose products are sparse (only the pairs sharing a feature),
+`score_dense` for dense ones (every pair of two different Sectors, most of which share a term).
 
 Why it is exact. A pair's score is ``sum(weight × min(1, shared evidence of a family))``, lifted by
 ``mapped`` (itself shared evidence) and multiplied by the period factor: a pair that shares no
