@@ -119,7 +119,8 @@ def _score_kind(
     weights_of = [w[n] for n in names]
     comp_names = names + (["mapped"] if mapped is not None else [])
     if blocked and weights.min_score > 0:  # per Sector pair (exact: a pair sharing nothing scores 0)
-        dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width)
+        widest = max(len(c) for _, c in blocking.partition_columns(pa, pb))  # score_dense's dense side
+        dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width, widest)
         kept_all = (blocking.score_dense if dense else blocking.score_blocked)(
             [space.features[n] for n in names],
             weights_of,
@@ -200,12 +201,14 @@ def _score_loop(
     return topk.Kept.concat(parts, len(mats) + (mapped is not None))
 
 
-def _dense_enough(first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int) -> bool:
+def _dense_enough(
+    first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int, dense_width: int | None = None
+) -> bool:
     """Score a kind densely when its first block's lexical product is dense enough (decided once
-    per kind, so every block takes the same path) and the dense right side is not too large."""
-    return bool(
-        first.nnz >= topk.DENSE_FROM * rows * width and right.shape[0] * width * 8 <= topk.DENSE_MAX_BYTES
-    )
+    per kind, so every block takes the same path) and the dense right side (``dense_width`` items:
+    the other Sectors' when blocked) is not too large."""
+    cells = right.shape[0] * (width if dense_width is None else dense_width)
+    return bool(first.nnz >= topk.DENSE_FROM * rows * width and cells * 8 <= topk.DENSE_MAX_BYTES)
 
 
 def _period_arrays(a: list[Item], b: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

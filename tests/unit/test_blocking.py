@@ -212,3 +212,29 @@ def test_blocking_refuses_a_floor_of_zero() -> None:
     assert scored("question", space, Weights(min_score=0.0), path="every pair")
     with pytest.raises(ValueError, match="positive min_score"):
         blocking.score_dense([space.features["lexical"]], [1.0], 3, 0.0, pairs)
+
+
+def test_a_dense_kind_is_dense_if_the_other_sectors_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dense side's size limit counts the other Sectors' items only (what `score_dense` makes
+    dense), not every right item."""
+    rng = np.random.default_rng(4)
+    space = question_space(rng, 30, 10, density=0.2)
+    weights = Weights(top_k=3)
+    want = scored("question", space, weights, path="every pair")
+    codes: dict[str, int] = {}
+    pa = np.array([codes.setdefault(it.partition, len(codes)) for it in space.left])
+    pb = np.array([codes.setdefault(it.partition, len(codes)) for it in space.right])
+    widest = max(len(c) for _, c in blocking.partition_columns(pa, pb))
+    assert widest < len(space.right)
+    for limit, path in ((widest, "dense"), (widest - 1, "sparse")):
+        monkeypatch.setattr(topk, "DENSE_MAX_BYTES", QUESTION_FAMILIES[0][1] * limit * 8)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(topk, "DENSE_FROM", 0.0)  # dense enough: only the size decides
+            taken: list[str] = []
+            for name in ("score_blocked", "score_dense"):
+                real = getattr(blocking, name)
+                mp.setattr(
+                    blocking, name, lambda *a, _r=real, _n=name, _t=taken, **k: _t.append(_n) or _r(*a, **k)
+                )
+            assert_same(scoring._score_kind("question", space, weights), want)
+        assert taken == [{"dense": "score_dense", "sparse": "score_blocked"}[path]]
