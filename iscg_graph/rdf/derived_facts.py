@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
+
+if TYPE_CHECKING:  # rdflib is imported by the build-time function that reads its dataset
+    import rdflib
 
 OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 TRUE = '"true"^^http://www.w3.org/2001/XMLSchema#boolean'
@@ -75,6 +78,8 @@ def from_store(store: ox.Store, skip_graph: str) -> Facts:
 
 
 def _rdflib_text(term: object) -> str | None:
+    import rdflib
+
     if isinstance(term, rdflib.URIRef):
         return str(term)
     if isinstance(term, rdflib.Literal):
@@ -85,6 +90,8 @@ def _rdflib_text(term: object) -> str | None:
 
 
 def from_dataset(dataset: rdflib.Dataset, skip_graph: str) -> Facts:
+    import rdflib
+
     skip = rdflib.URIRef(skip_graph)
 
     def read(predicate: str) -> Iterable[tuple[str, str]]:
