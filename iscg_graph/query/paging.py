@@ -8,8 +8,11 @@ has no ties on the data, so pages read one after another give the whole answer, 
 
 Asking one more row than the page (``limit + 1``) tells whether another page follows without
 counting. The count itself (``count_text``) wraps the query as a sub-select; it costs an evaluation
-without the sort and serialisation, so the API gives it only on request and the report page, which
-shows the total, asks for it.
+without the sort and serialisation, so the API gives it only on request. A page with its total
+(``run_counted_page``: the report pages, ``total=true``) is one evaluation when the whole answer has
+at most ``ONE_PASS_ROWS`` rows: the rows come back once (``LIMIT ONE_PASS_ROWS + 1``), the total is
+their number and the page their slice; a longer answer gets the count and the page as two queries.
+At 1M the count took as long as the page itself (docs/notes/scale.md §18).
 
 Parameters still arrive as pyoxigraph substitutions, never in the text: a substituted variable must
 be in the top-level projection, so the count query projects (and groups by) every parameter the
@@ -23,6 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
+from ..errors import ResultTooLarge
 from .catalog import DEFAULT_BASE_IRI, QuerySpec
 from .interface import QueryEngine
 from .safety import tokens
@@ -30,19 +36,25 @@ from .safety import tokens
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "ONE_PASS_ROWS",
+    "CountedPage",
     "Page",
     "PageRequest",
     "count_rows",
     "count_text",
     "page_text",
     "pageable",
+    "run_counted_page",
     "run_page",
 ]
 
 JSON = "application/sparql-results+json"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
+# the longest answer a page with its total reads whole (once) rather than counting it apart (twice)
+ONE_PASS_ROWS = 100_000
 _CLAUSE_ENDS = {"limit", "offset", "values"}
 
 
@@ -161,3 +173,64 @@ def count_rows(
     result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
     bindings = json.loads(result.body).get("results", {}).get("bindings", [])
     return sum(int(b["rows"]["value"]) for b in bindings if "rows" in b)
+
+
+@dataclass(frozen=True)
+class CountedPage:
+    """A page and the number of rows of the whole answer."""
+
+    page: Page
+    total: int
+
+
+def _binding(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+    """A term as a binding of the SPARQL JSON results format (as the store serialises it)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        if term.datatype.value == XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+    raise ValueError("a triple term in a canned query's answer")  # no canned query projects one
+
+
+def run_counted_page(
+    engine: QueryEngine,
+    spec: QuerySpec,
+    params: Mapping[str, str | None],
+    page: PageRequest,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    timeout: float | None = None,
+    one_pass_rows: int = ONE_PASS_ROWS,
+) -> CountedPage:
+    """One page and the total. A query `page_text` can page is asked for its first
+    ``one_pass_rows + 1`` rows in order: if the answer ends there (or the store refuses the body as
+    too large), its length is the total and the page is cut from it, one evaluation instead of two;
+    otherwise (and for a query that cannot be paged) the count and the page are asked apart."""
+    if pageable(spec.text):
+        substitutions = spec.bind(params, base_iri)
+        text = page_text(spec.text, one_pass_rows + 1, 0)
+        try:
+            result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
+        except ResultTooLarge:
+            result = None
+        if result is not None:
+            solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+            assert isinstance(solutions, ox.QuerySolutions)  # a SELECT (`pageable` holds it to one)
+            names = [v.value for v in solutions.variables]
+            end = page.offset + page.limit
+            bindings: list[dict[str, Any]] = []
+            total = 0
+            for total, solution in enumerate(solutions, start=1):  # noqa: B007  (total is read after)
+                if page.offset < total <= end:
+                    bindings.append({n: _binding(solution[n]) for n in names if solution[n] is not None})
+            if total <= one_pass_rows:
+                body = {"head": {"vars": names}, "results": {"bindings": bindings}}
+                return CountedPage(Page(body, page, total > end), total)
+    total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
+    return CountedPage(run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout), total)
