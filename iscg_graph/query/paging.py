@@ -53,8 +53,10 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
-# the longest answer a page with its total reads whole (once) rather than counting it apart (twice)
-ONE_PASS_ROWS = 100_000
+# the longest answer a page with its total reads whole (once) rather than counting it apart (twice):
+# past some ten thousand rows, serialising and reading them costs more than the count (at 1M, 48,758
+# rows of questions-without-resolution cost more than its count without the sort)
+ONE_PASS_ROWS = 10_000
 _CLAUSE_ENDS = {"limit", "offset", "values"}
 
 
@@ -109,14 +111,34 @@ def _prologue_end(text: str) -> int:
     raise ValueError("not a SELECT query")
 
 
+def _top_level_order(text: str) -> int | None:
+    """Where the query's own ``ORDER BY`` starts (after the last ``}`` at depth 0), if it has one."""
+    depth = 0
+    found: int | None = None
+    for tok in tokens(text):
+        value = tok.text.lower()
+        if value == "{":
+            depth += 1
+        elif value == "}":
+            depth -= 1
+            if depth == 0:
+                found = None
+        elif depth == 0 and value == "order":
+            found = tok.offset
+    return found
+
+
 def count_text(text: str, bound: Iterable[str], *, var: str = "rows") -> str:
-    """``SELECT (COUNT(*) AS ?rows)`` over the query as a sub-select (whose ``ORDER BY`` changes
-    nothing there). ``bound`` names the substituted variables."""
+    """``SELECT (COUNT(*) AS ?rows)`` over the query as a sub-select, without its ``ORDER BY``
+    (which changes nothing to a count, and which the store does not drop by itself: sorting 48,758
+    rows was 40% of a count at 1M). ``bound`` names the substituted variables."""
     start = _prologue_end(text)
     names = [b.lstrip("?$") for b in bound]
     projected = " ".join(f"?{n}" for n in names)
     group = f"\nGROUP BY {projected}" if names else ""
-    inner = text[start:].rstrip()
+    tail = _CLAUSE_ENDS & set(_top_level_tail(text))
+    order = None if tail else _top_level_order(text)  # a LIMIT after it would make the order count
+    inner = text[start:order].rstrip()
     return f"{text[:start]}SELECT {projected} (COUNT(*) AS ?{var}) WHERE {{\n{inner}\n}}{group}\n"
 
 
