@@ -220,6 +220,26 @@ def _binding(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict
     raise ValueError("a triple term in a canned query's answer")  # no canned query projects one
 
 
+def _cut(body: bytes, page: PageRequest) -> CountedPage | None:
+    """The page's rows and the number of rows of a whole SPARQL JSON answer (None if the body is not
+    one pyoxigraph reads: a remote store's own dialect; the caller then counts apart)."""
+    end = page.offset + page.limit
+    bindings: list[dict[str, Any]] = []
+    total = 0
+    try:
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if not isinstance(solutions, ox.QuerySolutions):
+            return None
+        names = [v.value for v in solutions.variables]
+        for total, solution in enumerate(solutions, start=1):  # noqa: B007  (total is read after)
+            if page.offset < total <= end:
+                bindings.append({n: _binding(solution[n]) for n in names if solution[n] is not None})
+    except (SyntaxError, ValueError):
+        return None
+    body_out = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    return CountedPage(Page(body_out, page, total > end), total)
+
+
 def run_counted_page(
     engine: QueryEngine,
     spec: QuerySpec,
@@ -231,9 +251,10 @@ def run_counted_page(
     one_pass_rows: int = ONE_PASS_ROWS,
 ) -> CountedPage:
     """One page and the total. A query `page_text` can page is asked for its first
-    ``one_pass_rows + 1`` rows in order: if the answer ends there (or the store refuses the body as
-    too large), its length is the total and the page is cut from it, one evaluation instead of two;
-    otherwise (and for a query that cannot be paged) the count and the page are asked apart."""
+    ``one_pass_rows + 1`` rows in order: if the answer ends there, its length is the total and the
+    page is cut from it, one evaluation instead of two. Otherwise (a longer answer, a body the
+    engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged) the count
+    and the page are asked apart."""
     if pageable(spec.text):
         substitutions = spec.bind(params, base_iri)
         text = page_text(spec.text, one_pass_rows + 1, 0)
@@ -241,18 +262,8 @@ def run_counted_page(
             result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
         except ResultTooLarge:
             result = None
-        if result is not None:
-            solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
-            assert isinstance(solutions, ox.QuerySolutions)  # a SELECT (`pageable` holds it to one)
-            names = [v.value for v in solutions.variables]
-            end = page.offset + page.limit
-            bindings: list[dict[str, Any]] = []
-            total = 0
-            for total, solution in enumerate(solutions, start=1):  # noqa: B007  (total is read after)
-                if page.offset < total <= end:
-                    bindings.append({n: _binding(solution[n]) for n in names if solution[n] is not None})
-            if total <= one_pass_rows:
-                body = {"head": {"vars": names}, "results": {"bindings": bindings}}
-                return CountedPage(Page(body, page, total > end), total)
+        cut = _cut(result.body, page) if result is not None else None
+        if cut is not None and cut.total <= one_pass_rows:
+            return cut
     total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
     return CountedPage(run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout), total)

@@ -116,6 +116,31 @@ def _shown(name: str, row: Any) -> dict[str, Any]:
     return out
 
 
+class _Dialect(_TooLarge):
+    """A remote store whose whole answer pyoxigraph cannot read (a term type it does not know)."""
+
+    def run(self, sparql: str, **kwargs: Any) -> Any:
+        if "LIMIT 10001" in sparql:
+            self.refused += 1
+            from iscg_graph.query.interface import EngineResult
+
+            body = (b'{"head": {"vars": ["a"]}, '
+                    b'"results": {"bindings": [{"a": {"type": "odd", "value": "1"}}]}}')
+            return EngineResult(body, JSON, "bindings")
+        return self.inner.run(sparql, **kwargs)
+
+
+def test_an_unreadable_whole_answer_falls_back_to_the_count(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    spec = catalog["theme-coverage"]
+    engine = _Dialect(real_engine)
+    got = run_counted_page(engine, spec, {}, PageRequest(3, 2))  # type: ignore[arg-type]
+    assert engine.refused == 1
+    assert got.total == count_rows(real_engine, spec, {}) > 3
+    assert got.page.rows == 3
+
+
 def test_every_report_page_is_a_slice_of_the_whole_report(
     real_engine: InProcessEngine, catalog: QueryCatalog
 ) -> None:
