@@ -22,7 +22,8 @@ def _loaded_after(statement: str, watched: tuple[str, ...]) -> list[str]:
         f"{statement}\n"
         f"print(json.dumps(sorted(m for m in {list(watched)!r} if m in sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)
     return list(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
