@@ -7,6 +7,7 @@
     python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
     python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
                                                    # (writes into it: give a copy), timed by step
+    python bench/candidates.py --review STORE_DIR --working-copy  # the same, write overlay off
 
 Without --synthetic the ~1M-triple graph is made here by replicating the real graph N times: every
 IRI under ``id/`` except the Sectors gets a copy suffix, and each copy drops a few title words
@@ -217,13 +218,16 @@ class _Steps:
             setattr(owner, name, original)
 
 
-def bench_review(store_dir: Path, rounds: int) -> None:
+def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> None:
     """POST /api/candidates/review through the router on a built store (written to: give a copy),
-    `rounds` accept decisions on new question candidates; prints each request's time by step."""
+    `rounds` accept decisions on new question candidates; prints each request's time by step.
+    ``working_copy``: with the write overlay switched off (every write on a copy of the dataset)."""
     from api import errors
     from api import writes as api_writes
     from iscg_graph.curation import writes
     from iscg_graph.rdf import store as store_module
+
+    writes.WritePath.overlay = not working_copy
 
     token = "bench-review-token"
     t = time.perf_counter()
@@ -238,7 +242,8 @@ def bench_review(store_dir: Path, rounds: int) -> None:
     assert client.get("/api/candidates", params={"limit": 1}).status_code == 200  # maps the index
     index = CandidateIndex.load(store_dir)
     pairs = [(c.left["iri"], c.right["iri"]) for c in index.query("question", limit=rounds).candidates]
-    print(f"\n## review decisions: {len(store):,} quads, store opened in {opened:.1f} s")
+    path = "working copy" if working_copy else "overlay"
+    print(f"\n## review decisions ({path}): {len(store):,} quads, store opened in {opened:.1f} s")
     print("| request | total ms | CPU ms | " + " | ".join(STEPS) + " | other ms |")
     print("|---|---:|---:|" + "---:|" * (len(STEPS) + 1))
     for n, (left, right) in enumerate(pairs, 1):
@@ -298,9 +303,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--precompute", type=Path, help="time only the precompute of this built store, by step")
     ap.add_argument("--review", type=Path, help="time review decisions on this built store (it is written)")
+    ap.add_argument("--working-copy", action="store_true",
+                    help="with --review: the write overlay off (a copy of the dataset per write)")
     args = ap.parse_args()
     if args.review:
-        bench_review(args.review, min(args.rounds, 5))
+        bench_review(args.review, min(args.rounds, 5), args.working_copy)
         return
     if args.precompute:
         bench_precompute(args.precompute)

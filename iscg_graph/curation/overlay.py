@@ -13,7 +13,10 @@ remove of an absent one records nothing, and an add then a remove cancels.
 Anything the overlay cannot do at the cost of the change (a SPARQL query or update, clearing or
 dropping a graph, iterating the whole store, another load) raises `OverlayUnsupported`, and the write
 path (`iscg_graph.curation.writes`) computes that write again on a working copy of the whole dataset,
-as every write did before: SPARQL Update and the Graph Store Protocol always take that path.
+as every write did before: SPARQL Update and Graph Store PUT/DELETE always take that path, and so
+does a write that needs the whole derived graph recomputed (streaming the dataset-after through the
+overlay instead was measured: the same CPU time as the copy and the whole diff, docs/notes/scale.md
+§14).
 """
 
 from __future__ import annotations
@@ -88,6 +91,9 @@ class Overlay:
 
     def __iter__(self) -> Iterator[ox.Quad]:
         raise OverlayUnsupported("iterating the whole dataset")
+
+    def __len__(self) -> int:
+        raise OverlayUnsupported("counting the whole dataset")
 
     def __getattr__(self, name: str) -> Any:
         """Every other ``Store`` method (query, update, clear_graph, remove_graph, bulk_extend, dump…)."""

@@ -2,8 +2,11 @@
 
 ``WritePath.apply(change, author=…)``:
 
-1. copies the dataset (without the journal graph, which no write may touch) into memory and lets
-   ``change`` modify the copy: the dataset as it would be after the write;
+1. lets ``change`` modify the dataset as it would be after the write: an `overlay.Overlay` of the
+   store (which records the change, so the cost follows the change, not the data), or, when the
+   change needs the whole dataset (a SPARQL Update, clearing a graph; a change of the class
+   hierarchy or one that reaches the whole derived graph), an in-memory copy of the dataset
+   (without the journal graph, which no write may touch), as every write was computed before;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
 3. validates the dataset-after against the SHACL shapes (on the focus nodes the change can affect,
    `incremental`, else the whole dataset); a violation the dataset did not already have raises
