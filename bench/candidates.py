@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -246,6 +247,7 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     print(f"\n## review decisions ({path}): {len(store):,} quads, store opened in {opened:.1f} s")
     print("| request | total ms | CPU ms | " + " | ".join(STEPS) + " | other ms |")
     print("|---|---:|---:|" + "---:|" * (len(STEPS) + 1))
+    mappings: list[str] = []
     for n, (left, right) in enumerate(pairs, 1):
         steps = _Steps()
         steps.wrap(api_writes, "record_decision", "decision")
@@ -275,6 +277,40 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
         parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
         cells = " | ".join(f"{v:.0f}" for v in parts)
         print(f"| {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
+        mappings.append(r.json()["mapping"])
+    _bench_mapping_edits(app, mappings, writes, store_module)
+
+
+def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_module: Any) -> None:
+    """The editors' form write on each decision just recorded (relation kind, confidence): a change
+    that reaches no derived statement, by step."""
+    from api.writes import app_write_path
+    from iscg_graph.curation.mapping_edits import edit_mapping
+
+    path = app_write_path(app)
+    for n, iri in enumerate(mappings, 1):
+        steps = _Steps()
+        steps.wrap(writes.WritePath, "working_copy", "copy")
+        steps.wrap(writes, "_reentail", "closure")
+        steps.wrap(writes, "reentail", "closure")
+        steps.wrap(writes, "_rederive", "derived")
+        steps.wrap(writes, "diff", "diff")
+        steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
+        steps.wrap(writes.WritePath, "check", "validation")
+        steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
+        steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
+        t, cpu = time.perf_counter(), time.process_time()
+        record = path.apply(lambda work, iri=iri: edit_mapping(  # type: ignore[misc]
+            work, iri, relation_kind="TopicalOverlap", justification="ManualMappingCuration",
+            confidence="Unconfirmed", status="Accepted"), writes.Author("Bench", "bench", "bench", "form"))
+        total, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+        steps.restore()
+        assert record is not None
+        if "commit" in steps.seconds:
+            steps.seconds["commit"] -= steps.seconds.get("snapshot", 0.0)
+        parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
+        cells = " | ".join(f"{v:.0f}" for v in parts)
+        print(f"| edit {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
 
 
 STEPS = [
