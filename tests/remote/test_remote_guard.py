@@ -171,3 +171,28 @@ def test_two_commits_at_the_same_moment_leave_one_generation(engine: RemoteEngin
     assert len(tokens) == 1 and tokens[0]["t"].value != "the other request"
     assert token_of(a.store.path) == tokens[0]["t"].value  # type: ignore[arg-type]
     assert any('"at the same moment"@en' in line for line in _hash(engine))
+
+
+def test_a_change_across_graphs_removes_non_ascii_language_tagged_literals(engine: RemoteEngine,
+                                                                           tmp_path: Path) -> None:
+    """A revert-like change: a label with em dashes in one graph and a triple in another, removed
+    in one write. Virtuoso 7.2 keeps such a literal when one DELETE template names two graphs, so
+    the request carries one operation per graph; on every server both quads go."""
+    other = ox.NamedNode(f"{DEFAULT_BASE}graph/notes-derived")
+    long_label = ox.Literal("R0001: ITU-D Q3/2 — Overlap of — ITU-T Q4/17: Cybersecurity " * 3, language="en")
+    short_label = ox.Literal("é — ü", language="fr")
+    quads = [ox.Quad(NOTE, LABEL, long_label, GRAPH), ox.Quad(NOTE, LABEL, short_label, GRAPH),
+             ox.Quad(NOTE, LABEL, ox.Literal("plain"), other)]
+    a = Replica(engine, tmp_path / "a")
+    assert a.write_path().apply(lambda work: work.extend(quads), Author("ann", "add")) is not None
+    lines = _hash(engine)
+    assert sum(str(long_label) in line for line in lines) == 1
+    assert sum(str(short_label) in line for line in lines) == 1
+
+    def remove(work: ox.Store) -> None:
+        for quad in quads:
+            work.remove(quad)
+
+    assert a.write_path().apply(remove, Author("ann", "remove")) is not None
+    left = [line for line in _hash(engine) if line.endswith((str(GRAPH), str(other)))]
+    assert left == [f'{NOTE} {LABEL} "first"@en {GRAPH}']
