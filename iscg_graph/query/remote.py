@@ -45,6 +45,7 @@ from ..errors import EngineUnavailable, QueryError, QuerySyntaxError, QueryTimeo
 from .engine import GRAPH_FORMATS, RESULTS_FORMATS
 from .interface import BaseEngine, EngineResult, QueryRequest
 from .portability import check_portable
+from .remote_ask import ask_as_select, boolean_answer
 from .remote_values import canonical_booleans
 from .safety import analyse
 from .splice import splice
@@ -225,7 +226,11 @@ class RemoteEngine(BaseEngine):
         if request.default_graph is None and request.named_graphs is None:
             self._whole_dataset(sw, request.sparql)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        body, media = self.send(sw, text, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT, deadline)
+        as_select = ask_as_select(text) if form == "ASK" and self.config.kind == "virtuoso" else None
+        body, media = self.send(sw, as_select or text, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT,
+                                deadline)
+        if as_select is not None:  # Virtuoso's ASK is wrong on a named dataset (remote_ask)
+            body = boolean_answer(body)
         if not graph_form:
             body = self._canonical(body)
         return normalise(body, media, request.media_type, request.row_limit)
