@@ -236,8 +236,6 @@ def known_gap_on_virtuoso(request: pytest.FixtureRequest, setup: Setup, why: str
 
 
 def test_a_review_and_its_revert_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
-    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
-                          "the shapes / the revert is not seen: docs/notes/remote.md")
     body = {"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap",
             "reviewer": "Ana Reviewer", "comment": "Both study securing networks (remote test)."}
     headers = {"Authorization": f"Bearer {REVIEW_TOKEN}", "Content-Type": "application/json"}
@@ -273,8 +271,6 @@ def _csrf(html: str) -> str:
 
 def test_the_web_forms_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
     """An editor logs in on replica A, edits a title and decides on two candidates at once."""
-    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
-                          "the shapes: docs/notes/remote.md")
     q = f"{ID}question/itu-t/2017-2020/5-17"
     with httpx.Client(base_url=setup.a, timeout=120) as client:
         login = client.get("/login")
