@@ -77,7 +77,9 @@ def _derived(data: Path, store: Path) -> dict:
     1M on a loaded machine (docs/notes/scale.md §9)."""
     import pyoxigraph as ox
 
+    from iscg_graph.rdf import snapshot_delta
     from iscg_graph.rdf.derived import derived_graph, materialise_store
+    from iscg_graph.rdf.snapshot_export import snapshot_is_whole
     from iscg_graph.rdf.store import (
         SNAPSHOT,
         EmbeddedStore,
@@ -100,8 +102,12 @@ def _derived(data: Path, store: Path) -> dict:
     for quad in dropped:
         opened.inner.remove(quad)
     opened.inner.flush()
-    if dropped:
-        _atomic_dump(opened.inner, store / SNAPSHOT)
+    generation = opened.meta.generation + 1
+    # appending is right only for a snapshot that is the whole data and names no generation (a
+    # store with curated writes since has deltas after it, or a compacted one names its generation)
+    plain = snapshot_delta.snapshot_generation(store / SNAPSHOT) is None and snapshot_is_whole(store)
+    if dropped or not plain:
+        _atomic_dump(opened.inner, store / SNAPSHOT, generation)
     elif added:
         with open(store / SNAPSHOT, "rb+") as snapshot:  # holds the rest already: add the new quads
             size = snapshot.seek(0, os.SEEK_END)
@@ -110,8 +116,9 @@ def _derived(data: Path, store: Path) -> dict:
             snapshot.write(body)
     graphs = count_graphs(opened.inner)
     meta = StoreMeta(data_version=opened.meta.data_version, built_at=opened.meta.built_at,
-                     generation=opened.meta.generation + 1, triples=sum(graphs.values()), graphs=graphs)
+                     generation=generation, triples=sum(graphs.values()), graphs=graphs)
     write_meta(store, meta)
+    snapshot_delta.remove_deltas(store)  # folded into the snapshot above
     return {"derived_triples": len(wanted), "added": len(added), "removed": len(dropped),
             "quads": meta.triples}
 

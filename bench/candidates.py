@@ -19,6 +19,7 @@ p50/p99 of the in-process lookup and of GET /api/candidates through the ASGI app
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import statistics
@@ -165,6 +166,7 @@ def bench_precompute(store_dir: Path) -> None:
     from iscg_graph.overlap.columnar import columns_from_doc, write
     from iscg_graph.overlap.corpus import load_corpus
 
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the start")
     store = EmbeddedStore.open_snapshot(store_dir)
     steps: list[tuple[str, float, float]] = []
 
@@ -182,10 +184,15 @@ def bench_precompute(store_dir: Path) -> None:
     doc["data_version"] = store.meta.data_version
     with tempfile.TemporaryDirectory(prefix="candidates-") as out:
         write(columns_from_doc(doc), Path(out))
+        # the index is deterministic: equal digests mean byte-identical candidates (before/after a change)
+        digest = hashlib.sha256()
+        for f in sorted(Path(out).iterdir()):
+            digest.update(f.name.encode() + f.read_bytes())
     step("columnar index written", t)
     counts = {k: len(v) for k, v in doc["kinds"].items()}
     print(f"\n## precompute: {len(store):,} quads, {len(corpus.items):,} items, kept {counts}")
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end")
+    print(f"index SHA-256 {digest.hexdigest()}")
     print("| step | wall s | CPU s |\n|---|---:|---:|")
     for label, wall, cpu in steps[1:]:
         print(f"| {label} | {wall:.1f} | {cpu:.1f} |")

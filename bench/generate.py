@@ -5,7 +5,10 @@
     python bench/generate.py --triples 10m  --out var/bench/data-10m.nq   (streams; ~1.5 GB)
 
 Mirrors docs/architecture.md: Sectors and study periods, study groups, Questions (title, notation,
-sector, period, group, themes, predecessor), five theme schemes, Resolutions (adopting conference,
+sector, period, group, themes, predecessor), the report Annex's five theme lists (`ANNEX`: each a
+``iscg:ThemeScheme`` with its section as notation; entries shared out in the real lists'
+proportions, about 9 % recorded as the exact match of an entry of another list and 16 % covered
+by a coordination body, as in data/themes/), Resolutions (adopting conference,
 concerned Sectors, themes, mandated Questions) and reviewed Mappings between Questions of different
 Sectors, each in its named graph. The number of Questions scales with the target; about 2 % of
 Questions reuse another Sector's title (the duplicate pairs the overlap queries look for).
@@ -34,7 +37,19 @@ PERIODS = {
     "itu-t": ["2013-2016", "2017-2020", "2022-2024"],
     "itu-d": ["2014-2017", "2018-2021", "2022-2025"],
 }
-SCHEMES = ["isctf-topics", "cross-sectoral-groups", "resolution-areas", "iscg-areas", "council-groups"]
+# the Annex lists of the 2019 ISCG progress report (data/themes/schemes.csv): slug, section, name, and
+# how many entries the real list has (data/themes/themes.csv), the proportions the generator keeps
+ANNEX = [
+    ("isctf-topics", "1.2", "ISC-TF thematic topics", 12),
+    ("cross-sectoral-groups", "1.3", "Cross-sectoral groups and task forces", 11),
+    ("resolution-areas", "1.4", "Areas from the mapping of PP/RA/WRC/WTSA/WTDC Resolutions", 44),
+    ("iscg-areas", "1.5", "ISCG revised list of areas of mutual interest", 26),
+    ("council-groups", "1.6", "Issues covered by Council working groups and expert groups", 8),
+]
+SCHEMES = [slug for slug, _section, _name, _size in ANNEX]
+EXACT_MATCH_SHARE = 9 / 101  # themes recorded as the exact match of an entry of another list
+COVERED_SHARE = 16 / 101  # themes covered by a coordination body (iscg:coveredByBody)
+THEMES_PER_BODY = 8
 WORDS = (
     "security cybersecurity emergency telecommunications spectrum satellite broadband accessibility "
     "climate change e-waste smart cities iot artificial intelligence quantum child online protection "
@@ -93,21 +108,7 @@ def generate(target: int, out: TextIO, seed: int = 2019) -> int:
             w.quad(p, ISCG + "sector", s, "organisations")
             w.quad(p, SKOS + "notation", lit(period, None), "organisations")
             w.quad(p, ISCG + "startYear", typed(period[:4], "gYear"), "organisations")
-    # themes
-    themes = []
-    for i in range(themes_n):
-        scheme = SCHEMES[i % len(SCHEMES)]
-        notation = str(i // len(SCHEMES) + 1)
-        t = f"{BASE}id/theme/{scheme}/{notation}"
-        themes.append(t)
-        label = title(rng)
-        w.quad(t, RDF_TYPE, ISCG + "Theme", "themes")
-        w.quad(t, SKOS + "prefLabel", lit(label), "themes")
-        w.quad(t, RDFS_LABEL, lit(label), "themes")
-        w.quad(t, SKOS + "notation", lit(notation, None), "themes")
-        w.quad(t, SKOS + "inScheme", f"{BASE}id/scheme/{scheme}", "themes")
-        if i >= len(SCHEMES) * 4 and rng.random() < 0.3:
-            w.quad(t, SKOS + "broader", themes[rng.randrange(0, i - len(SCHEMES))], "themes")
+    themes = _annex(w, rng, themes_n, seed)
     # study groups and Questions (round-robin over sectors and periods)
     groups_per = max(4, questions // 60)
     per_group = max(1, questions // (len(SECTORS) * 3 * groups_per))
@@ -207,6 +208,55 @@ def generate(target: int, out: TextIO, seed: int = 2019) -> int:
             "mappings",
         )
     return w.count
+
+
+def _annex(w: Writer, rng: random.Random, count: int, seed: int) -> list[str]:
+    """The Annex lists and ``count`` themes shared out among them in the real lists' proportions;
+    the exact matches and coordination bodies come from their own random stream (``seed``), so the
+    rest of the graph is drawn as before."""
+    source = f"{BASE}id/document/generated-annex"
+    sizes = {slug: 0 for slug in SCHEMES}
+    weight = {slug: size for slug, _section, _name, size in ANNEX}
+    for slug, section, name, _size in ANNEX:
+        scheme = f"{BASE}id/scheme/{slug}"
+        w.quad(scheme, RDF_TYPE, ISCG + "ThemeScheme", "themes")
+        w.quad(scheme, RDFS_LABEL, lit(name), "themes")
+        w.quad(scheme, SKOS + "prefLabel", lit(name), "themes")
+        w.quad(scheme, SKOS + "notation", f'"{section}"^^<{ISCG}annexSection>', "themes")
+        w.quad(scheme, DCT + "source", source, "themes")
+        w.quad(scheme, ISCG + "confidence", ISCG + "Confirmed", "themes")
+    extra = random.Random(f"annex-{seed}")
+    bodies = [f"{BASE}id/body/generated-{b}" for b in range(1, max(1, count // THEMES_PER_BODY) + 1)]
+    for body in bodies:
+        w.quad(body, RDF_TYPE, ISCG + "CoordinationBody", "coordination")
+        w.quad(body, RDFS_LABEL, lit(f"Coordination body {body.rsplit('-', 1)[1]}"), "coordination")
+        w.quad(body, DCT + "source", source, "coordination")
+        w.quad(body, ISCG + "confidence", ISCG + "Confirmed", "coordination")
+    themes: list[str] = []
+    by_scheme: dict[str, list[str]] = {slug: [] for slug in SCHEMES}
+    for _i in range(count):
+        slug = min(SCHEMES, key=lambda x: (sizes[x] / weight[x], SCHEMES.index(x)))  # the list most behind
+        sizes[slug] += 1
+        t = f"{BASE}id/theme/{slug}/{sizes[slug]}"
+        label = title(rng)
+        w.quad(t, RDF_TYPE, ISCG + "Theme", "themes")
+        w.quad(t, SKOS + "prefLabel", lit(label), "themes")
+        w.quad(t, RDFS_LABEL, lit(label), "themes")
+        w.quad(t, SKOS + "notation", lit(str(sizes[slug]), None), "themes")
+        w.quad(t, SKOS + "inScheme", f"{BASE}id/scheme/{slug}", "themes")
+        w.quad(t, DCT + "source", source, "themes")
+        w.quad(t, ISCG + "confidence", ISCG + "Confirmed", "themes")
+        same_list = by_scheme[slug]
+        if len(same_list) >= 4 and rng.random() < 0.3:  # a narrower theme of the same list
+            w.quad(t, SKOS + "broader", same_list[rng.randrange(0, len(same_list))], "themes")
+        others = [x for x in themes[-200:] if x.split("/")[-2] != slug]
+        if others and extra.random() < EXACT_MATCH_SHARE:
+            w.quad(t, SKOS + "exactMatch", extra.choice(others), "themes")
+        if extra.random() < COVERED_SHARE:
+            w.quad(t, ISCG + "coveredByBody", extra.choice(bodies), "themes")
+        themes.append(t)
+        same_list.append(t)
+    return themes
 
 
 def _question(

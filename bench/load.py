@@ -66,6 +66,9 @@ def run_load(
     turn, or the given ``paths`` (any route of the server, e.g. a canned query's page) on the
     endpoint's host."""
     url = urlsplit(endpoint)
+    host = url.hostname
+    if not host:
+        raise ValueError(f"endpoint {endpoint!r} has no host (expected e.g. http://127.0.0.1:8000/sparql)")
     texts = [query] if isinstance(query, str) else list(query)
     if paths is None:
         paths = [f"{url.path}?query={quote(text, safe='')}" for text in texts]
@@ -77,7 +80,7 @@ def run_load(
     stop_at = time.monotonic() + time_cap
 
     def connect(timeout: float = request_timeout) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+        return http.client.HTTPConnection(host, url.port, timeout=timeout)
 
     sample: list[bytes] = []
 

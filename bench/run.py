@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -43,16 +44,14 @@ from load import LoadResult, run_load  # noqa: E402
 from pages import PREFIX as PAGE_PREFIX  # noqa: E402
 from pages import page_paths, page_targets, run_page  # noqa: E402
 from remote_stack import RemoteStack  # noqa: E402
+from run_report import LIGHTS, answers, canned_targets, fmt_ms, ratios, table  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
     for name in ("light-label", "light-varying", "theme-overlap-count", "duplicate-pairs")
 }
-LIGHT = "light-label"
-VARYING = "light-varying"
-LIGHTS = (LIGHT, VARYING)
+LIGHT, VARYING = LIGHTS
 EXAMPLE_SUBJECT = "<https://w3id.org/iscg/id/question/itu-t/2017-2020/1-1>"  # replaced in light-varying
-OVERLAP = ("theme-overlap-count", "duplicate-pairs")
 # every canned query (queries/*.rq), its text with these values bound as the workbench binds them
 # (the required parameters get a value the generated data holds; the rest keep their defaults)
 CANNED_VALUES: dict[str, dict[str, str]] = {
@@ -259,156 +258,38 @@ SERVERS = {
 }
 
 
-def fmt_ms(value: float | None) -> str:
-    return "–" if value is None else (f"{value * 1000:.1f}" if value < 10 else f"{value * 1000:.0f}")
-
-
-def table(results: dict[str, dict[str, LoadResult]], sc: list[Scenario]) -> str:
-    lines = [
-        "| scenario | query | server | done/errors | p50 ms | p99 ms | req/s |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for s in sc:
-        key = f"{s.name}|{s.query}"
-        for server, by in results.items():
-            r = by.get(key)
-            if r is None:
-                continue
-            lines.append(
-                f"| {s.name} | {s.query} | {SERVERS[server][0]} | {r.completed}/{r.errors} | "
-                f"{fmt_ms(r.p50)} | {fmt_ms(r.p99)} | {r.throughput:.1f} |"
-            )
-    return "\n".join(lines)
-
-
-def answers(results: dict[str, dict[str, LoadResult]]) -> str:
-    """Every server's answer to each query, reduced to what must agree (solutions as a sorted set)."""
-    out = []
-    for query in QUERIES:
-        if query.startswith(PAGE_PREFIX):  # one server's pages (HTML too): nothing to compare
-            continue
-        seen: dict[str, str] = {}
-        for server, by in results.items():
-            for key, r in by.items():
-                if key.endswith(f"|{query}") and r.sample and server not in seen:
-                    seen[server] = _digest(r.sample)
-        if seen:
-            agree = len(set(seen.values())) == 1
-            out.append(
-                f"- {query}: {'same answer from every server that answered' if agree else 'ANSWERS DIFFER'} "
-                f"({next(iter(seen.values())) if agree else seen})"
-            )
-    return "\n".join(out)
-
-
-def _digest(body: bytes) -> str:
-    data = json.loads(body)
-    rows = sorted(
-        json.dumps({k: v.get("value") for k, v in b.items()}, sort_keys=True)
-        for b in data["results"]["bindings"]
-    )
-    return f"{len(rows)} row(s)" + (f", first {rows[0]}" if rows else "")
-
-
-def ratios(results: dict[str, dict[str, LoadResult]]) -> str:
-    """The issue's targets, for each variant of this service that ran."""
-    out = []
-    ox_, rd = results.get("oxigraph", {}), results.get("rdflib", {})
-    for variant in ("iscg-nocache", "iscg", "iscg-workers"):
-        ours = results.get(variant)
-        if not ours:
-            continue
-        who = SERVERS[variant][0]
-        if variant != "iscg-nocache":  # cached answers / the worker-only path: the light queries' figures
-            out.extend(_light_ratios(who, ours, ox_))
-            continue
-        for q in OVERLAP:
-            for name in ("1 client", "8 clients"):
-                a, b = ours.get(f"{name}|{q}"), rd.get(f"{name}|{q}")
-                if a and b:
-                    bound = "" if b.completed else " (rdflib-endpoint completed none: a lower bound)"
-                    denom = b.throughput if b.completed else 1 / b.elapsed
-                    out.append(
-                        f"- {who}: {q}, {name}: throughput / rdflib-endpoint = "
-                        f"{a.throughput / denom:.0f}x (target ≥ 100x){bound}"
-                    )
-        for q in OVERLAP:
-            a, b = ours.get(f"1 client|{q}"), ox_.get(f"1 client|{q}")
-            if a and b and a.p50 and b.p50:
-                out.append(
-                    f"- {who}: {q}, 1 client: p50 latency / oxigraph serve = {a.p50 / b.p50:.2f} "
-                    "(target ≤ 1.2)"
-                )
-        out.extend(_light_ratios(who, ours, ox_))
-    floor = results.get("floor", {})
-    for q in LIGHTS:  # what no service on this stack can beat, and what this one adds to it
-        f, b = floor.get(f"1 client|{q}"), ox_.get(f"1 client|{q}")
-        if f and b and f.p50 and b.p50:
-            out.append(f"- floor (uvicorn + pyoxigraph, no checks): {q}, 1 client: p50 latency / oxigraph "
-                       f"serve = {f.p50 / b.p50:.2f}")
-        for variant in ("iscg-nocache", "iscg"):
-            a = results.get(variant, {}).get(f"1 client|{q}")
-            if f and a and f.p50 and a.p50:
-                out.append(f"- {SERVERS[variant][0]}: {q}, 1 client: p50 latency over the floor = "
-                           f"{(a.p50 - f.p50) * 1e3:+.2f} ms ({a.p50 / f.p50:.2f}x)")
-    return "\n".join(out)
-
-
-def canned_targets(results: dict[str, dict[str, LoadResult]]) -> str:
-    """The issue's targets for the canned queries: uncached p50 under 1 s (1M; 10 s at 10M) and at
-    least 10x faster than `oxigraph serve` on the same text; met / not met, from this run."""
-    ours, ox_ = results.get("iscg-nocache", {}), results.get("oxigraph", {})
-    lines = ["| canned query | this service, uncached p50 ms | oxigraph serve p50 ms | ratio | "
-             "done/errors (ours, oxigraph) |", "|---|---|---|---|---|"]
-    for key in sorted(k for k in ours if "|canned:" in k or "|plain:" in k):
-        a, b = ours[key], ox_.get(key)
-        ratio = f"{b.p50 / a.p50:.1f}x" if (a.p50 and b and b.p50) else "–"
-        theirs = f"{b.completed}/{b.errors}" if b else "not run"
-        name = key.split("|", 1)[1]
-        lines.append(f"| {name} | {fmt_ms(a.p50)} | {fmt_ms(b.p50 if b else None)} | {ratio} | "
-                     f"{a.completed}/{a.errors}, {theirs} |")
-    return "\n".join(lines) if len(lines) > 2 else ""
-
-
-def _light_ratios(who: str, ours: dict[str, LoadResult], ox_: dict[str, LoadResult]) -> list[str]:
-    out = []
-    for q in LIGHTS:
-        a, b = ours.get(f"1 client|{q}"), ox_.get(f"1 client|{q}")
-        if a and b and a.p50 and b.p50:
-            out.append(f"- {who}: {q}, 1 client: p50 latency / oxigraph serve = {a.p50 / b.p50:.2f} "
-                       "(target ≤ 1.2)")
-        a, b = ours.get(f"8 clients|{q}"), ox_.get(f"8 clients|{q}")
-        if a and b and b.throughput:
-            out.append(f"- {who}: {q}, 8 clients: throughput / oxigraph serve = "
-                       f"{a.throughput / b.throughput:.2f} (target ≥ 0.75)")
-    return out
+OPTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("--size", {"default": "10k", "choices": sorted(SIZES)}),
+    ("--servers", {"default": "iscg,iscg-nocache,floor,oxigraph,rdflib"}),
+    ("--quick", {"action": "store_true"}),
+    ("--queries", {"default": ",".join(QUERIES), "help": "which queries' scenarios to run"}),
+    ("--workers", {"type": int, "default": 2, "help": "query worker processes of this service"}),
+    ("--shared-store", {"action": "store_true",
+                        "help": "this service's workers and light path read the on-disk store (no copies)"}),
+    ("--canned", {"action": "store_true",
+                  "help": "also every canned query (uncached p50, 1 client), and the plain texts"}),
+    ("--pages", {"action": "store_true",
+                 "help": "also the first page of every canned query (/api/queries/<name>) and report "
+                 "(/reports/<name>), this service only (bench/pages.py)"}),
+    ("--skip-plain", {"action": "store_true",
+                      "help": "with --canned: not the plain texts the derived graph replaced"}),
+    ("--canned-only", {"default": "",
+                       "help": "with --canned: only these canned queries (comma-separated names)"}),
+    ("--skip-candidates", {"action": "store_true",
+                           "help": "serve a store without a candidate index, not computing it (hours at 10M: "
+                           "its pairwise scoring is quadratic); the candidate routes answer 503"}),
+    ("--work", {"type": Path, "default": REPO / "var" / "bench"}),
+    ("--out", {"type": Path, "default": HERE / "results"}),
+]
+"""The command line, declared once: (flag, argparse options)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size", default="10k", choices=sorted(SIZES))
-    parser.add_argument("--servers", default="iscg,iscg-nocache,floor,oxigraph,rdflib")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--queries", default=",".join(QUERIES), help="which queries' scenarios to run")
-    parser.add_argument("--workers", type=int, default=2, help="query worker processes of this service")
-    parser.add_argument("--shared-store", action="store_true",
-                        help="this service's workers and light path read the on-disk store (no copies)")
-    parser.add_argument("--canned", action="store_true",
-                        help="also every canned query (uncached p50, 1 client), and the plain texts")
-    parser.add_argument("--pages", action="store_true",
-                        help="also the first page of every canned query (/api/queries/<name>) and report "
-                        "(/reports/<name>), this service only (bench/pages.py)")
-    parser.add_argument("--skip-plain", action="store_true",
-                        help="with --canned: not the plain texts the derived graph replaced")
-    parser.add_argument("--canned-only", default="",
-                        help="with --canned: only these canned queries (comma-separated names)")
-    parser.add_argument("--skip-candidates", action="store_true",
-                        help="serve a store without a candidate index, not computing it (hours at 10M: "
-                        "its pairwise scoring is quadratic); the candidate routes answer 503")
-    parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    for flags, options in OPTIONS:
+        parser.add_argument(flags, **options)
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     data = prepare_data(args.size, args.work)
@@ -479,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                     + (f"  e.g. {r.error_samples[0]}" if r.error_samples else ""),
                     flush=True,
                 )
+    names = {k: v[0] for k, v in SERVERS.items()}
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     triples = sum(1 for _ in open(data, "rb"))
@@ -499,16 +381,16 @@ def main(argv: list[str] | None = None) -> int:
                if args.skip_candidates else "") + "  ",
             f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}",
             "",
-            table(results, sc),
+            table(results, [(s.name, s.query) for s in sc], names),
             "",
-            ratios(results),
+            ratios(results, names),
             "",
             canned_targets(results),
             "",
-            page_targets(results, {k: v[0] for k, v in SERVERS.items()}),
+            page_targets(results, names),
             "",
             "Answers checked (the first answer of each server, rows as a set):",
-            answers(results),
+            answers(results, QUERIES),
             "",
         ]
     )

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from iscg_graph.build.dump_refresh import fresh_dumps
 from iscg_graph.build.publish import DUMPS, count, dataset_iri, description, meta_graph
 from iscg_graph.linked_data import describe as ld
 from iscg_graph.linked_data.ontology_docs import ONTOLOGY_FILE, document, load_ontology
@@ -169,6 +170,7 @@ def dump(name: str, request: Request, store: StoreDep, settings: SettingsDep) ->
     if name not in DUMPS:
         return not_found(request, f"no dump named {name!r}; available: {', '.join(DUMPS)}", settings)
     path = _dumps_dir(store, settings) / name
+    fresh_dumps(store, path.parent, settings.base_iri)  # curated writes since the build: written again
     if not path.is_file():
         return not_found(request, f"the dump {name} has not been written (run `iscg build`)", settings)
     stat = path.stat()

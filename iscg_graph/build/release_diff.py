@@ -28,7 +28,9 @@ from rdflib.compare import to_canonical_graph
 from ..errors import (
     ISCGError,
     PatchError,  # noqa: F401 (defined in the one tree, re-exported here)
+    StoreError,
 )
+from ..rdf.snapshot_export import current_nquads
 from ..rdf.store import SNAPSHOT
 from ..vocab import DCT, RDF, RDFS, SKOS, curie, prefixes
 
@@ -92,10 +94,11 @@ class Diff:
 
 
 def _snapshot(path: Path) -> bytes:
+    """The dataset of a release or store folder (a store's snapshot with its deltas applied)."""
     snap = Path(path) / SNAPSHOT
     try:
-        return snap.read_bytes()
-    except OSError as exc:
+        return current_nquads(path)
+    except (OSError, StoreError) as exc:
         raise ISCGError(f"cannot read {snap}: {exc}") from exc
 
 

@@ -37,7 +37,8 @@ import pyoxigraph as ox
 
 from ..curation.history import CHANGES_GRAPH
 from ..query.remote import RemoteEngine, generation_iri, meta_graph_iri
-from ..rdf.store import SNAPSHOT, read_meta
+from ..rdf.snapshot_export import current_quads
+from ..rdf.store import read_meta
 
 __all__ = ["LoadResult", "Strategy", "fetch_journal", "load_build", "make_token", "staging_prefix",
            "write_generation"]
@@ -107,7 +108,8 @@ def load_build(build_dir: Path, engine: RemoteEngine, *, base: str, strategy: St
     """Copy the build at ``build_dir`` into the remote store and switch readers to it."""
     meta = read_meta(build_dir)
     by_graph: dict[str, list[str]] = defaultdict(list)
-    for quad in ox.parse(path=str(build_dir / SNAPSHOT), format=ox.RdfFormat.N_QUADS):
+    # the snapshot as it is, or with the deltas of the writes made since (never a stale file)
+    for quad in current_quads(build_dir):
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise ValueError("the build has triples outside a named graph: cannot load it remotely")
         by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")

@@ -13,7 +13,8 @@
    are remembered per data generation);
 4. commits the patch and its journal record (`history`) as ONE SPARQL Update, which Oxigraph applies
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
-5. rewrites the N-Quads snapshot and ``meta.json`` (generation + 1), so query workers reload.
+5. appends the exact quads to the snapshot's delta log and writes ``meta.json`` (generation + 1),
+   so query workers apply them to their copy (`iscg_graph.rdf.snapshot_delta`).
 
 The RDFS closure (`iscg_graph.rdf.entailment`) and then the derived overlap graph
 (`iscg_graph.rdf.derived`; only what the change can reach, `iscg_graph.rdf.derived_delta`) are
@@ -22,7 +23,8 @@ triples in the same transaction; the journal records only the quads the
 change itself wrote (the rest follows from them).
 
 If the process dies between 4 and 5 the snapshot is one change behind the on-disk store: `recover`
-(called when the service opens its store) notices it from the per-graph counts and rewrites it.
+(called when the service opens its store) notices it from the per-graph counts (or a delta file
+that meta does not name) and rewrites it.
 
 Writes are serialised by a lock: one writer per process, and one process opens a store for writing.
 """
@@ -274,8 +276,13 @@ class WritePath:
         return record
 
     def _send(self, patch: Patch, after: ox.Store, record: ChangeRecord) -> None:
-        """Commit the patch and its journal record in one transaction (a remote store: one request)."""
-        self.store.apply_update(update_text(patch, after, change_quads(record, self.base)))
+        """Commit the patch and its journal record in one transaction (a remote store: one request);
+        the exact quads go to the snapshot's delta log (with blank nodes, which the commit renames,
+        the snapshot is rewritten instead)."""
+        journal = change_quads(record, self.base)
+        exact = not _has_blank_nodes(patch) and not any(isinstance(q.object, ox.BlankNode) for q in journal)
+        self.store.apply_update(update_text(patch, after, journal),
+                                delta=(patch.removed, (*patch.added, *journal)) if exact else None)
 
     def revert(self, number: int, author: Author) -> ChangeRecord:
         """Undo change ``number`` as a new change (raises `ChangeConflict` if it no longer applies)."""
@@ -349,10 +356,10 @@ def _without_graph(patch: Patch, graph_iri: str) -> Patch:
 
 def recover(store: EmbeddedStore) -> bool:
     """Rewrite snapshot and meta if the on-disk store is ahead of them (a write killed after its
-    commit); True if it did."""
+    commit) or snapshot, delta log and meta disagree (killed between their steps); True if it did."""
     if store.path is None:
         return False
-    if count_graphs(store.inner) == store.meta.graphs:
+    if count_graphs(store.inner) == store.meta.graphs and store.snapshot_consistent():
         return False
     store.refresh()
     return True

@@ -40,7 +40,7 @@ import numpy as np
 from scipy import sparse
 
 from ..rdf.store import EmbeddedStore
-from . import topk
+from . import blocking, topk
 from .corpus import Corpus, Item, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import Space, build_spaces
@@ -88,10 +88,14 @@ def _orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
     return (x, y) if kx <= ky else (y, x)
 
 
-def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> dict[tuple[str, str], dict]:
+def _score_kind(
+    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True
+) -> dict[tuple[str, str], dict]:
     """The top ``weights.top_k`` pairs of every left item scoring at least ``weights.min_score``,
-    each unordered pair once (first found wins), oriented by `_orient`: sparse blocks of left rows,
-    top k and orientation vectorised (`iscg_graph.overlap.topk`)."""
+    each unordered pair once (first found wins), oriented by `_orient`: each Sector's rows against
+    the other Sectors' items (`iscg_graph.overlap.blocking`; sparse kinds: only the pairs sharing a
+    feature), top k and orientation vectorised (`iscg_graph.overlap.topk`). ``blocked=False`` (and
+    ``min_score <= 0``): every left row against every right item, the reference of the tests."""
     w = weights.of(kind)
     a, b = space.left, space.right
     if not a or not b:
@@ -113,10 +117,58 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
     k = min(weights.top_k, len(b))
     width = len(b)
     weights_of = [w[n] for n in names]
+    comp_names = names + (["mapped"] if mapped is not None else [])
+    if blocked and weights.min_score > 0:  # per Sector pair (exact: a pair sharing nothing scores 0)
+        widest = max(len(c) for _, c in blocking.partition_columns(pa, pb))  # score_dense's dense side
+        dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width, widest)
+        kept_all = (blocking.score_dense if dense else blocking.score_blocked)(
+            [space.features[n] for n in names],
+            weights_of,
+            k,
+            weights.min_score,
+            pairs,
+            mapped=space.features["mapped"] if mapped is not None else None,
+            mapped_weight=weights.mapped,
+        )
+    else:
+        kept_all = _score_loop(mats, mapped, weights_of, weights, block, k, width, pairs)
+    kept, _swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
+    out: dict[tuple[str, str], dict] = {}
+    comps_list = kept.comps.tolist()
+    for r, c, score, cs, f in zip(
+        kept.rows.tolist(),
+        kept.cols.tolist(),
+        kept.score.tolist(),
+        comps_list,
+        kept.factor.tolist(),
+        strict=True,
+    ):
+        left, right = _orient(kind, a[r], b[c])
+        out[(left.iri, right.iri)] = {
+            "score": score,
+            "components": dict(zip(comp_names, cs, strict=True)),
+            "period_factor": 1.0 if pairs.periods is None else f,
+        }
+    return out
+
+
+def _score_loop(
+    mats: list,
+    mapped: tuple | None,
+    weights_of: list[float],
+    weights: Weights,
+    block: int,
+    k: int,
+    width: int,
+    pairs: topk.Pairs,
+) -> topk.Kept:
+    """Every left row against every right item in blocks of rows: the path of dense kinds (most
+    pairs share a term) and of ``min_score <= 0`` (where pairs sharing nothing are kept too)."""
+    n = mats[0][0].shape[0]
     parts: list[topk.Kept] = []
     dense: np.ndarray | None = None  # the right side's first feature, dense: a kind scored densely
-    for start in range(0, len(a), block):
-        rows = slice(start, min(start + block, len(a)))
+    for start in range(0, n, block):
+        rows = slice(start, min(start + block, n))
         products: list = [ma[rows] @ mbt for ma, mbt in mats[1:]]
         if dense is None:
             first = mats[0][0][rows] @ mats[0][1]
@@ -146,33 +198,17 @@ def _score_kind(kind: str, space: Space, weights: Weights, block: int = 128) -> 
         parts.append(
             topk.select(keys, total, comps, start, rows.stop - start, width, k, weights.min_score, pairs)
         )
-    comp_names = names + (["mapped"] if mapped is not None else [])
-    kept, _swap = topk.orient_and_dedupe(topk.Kept.concat(parts, len(comp_names)), *_ranks(kind, a, b))
-    out: dict[tuple[str, str], dict] = {}
-    comps_list = kept.comps.tolist()
-    for r, c, score, cs, f in zip(
-        kept.rows.tolist(),
-        kept.cols.tolist(),
-        kept.score.tolist(),
-        comps_list,
-        kept.factor.tolist(),
-        strict=True,
-    ):
-        left, right = _orient(kind, a[r], b[c])
-        out[(left.iri, right.iri)] = {
-            "score": score,
-            "components": dict(zip(comp_names, cs, strict=True)),
-            "period_factor": 1.0 if pairs.periods is None else f,
-        }
-    return out
+    return topk.Kept.concat(parts, len(mats) + (mapped is not None))
 
 
-def _dense_enough(first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int) -> bool:
+def _dense_enough(
+    first: sparse.spmatrix, right: sparse.spmatrix, rows: int, width: int, dense_width: int | None = None
+) -> bool:
     """Score a kind densely when its first block's lexical product is dense enough (decided once
-    per kind, so every block takes the same path) and the dense right side is not too large."""
-    return bool(
-        first.nnz >= topk.DENSE_FROM * rows * width and right.shape[0] * width * 8 <= topk.DENSE_MAX_BYTES
-    )
+    per kind, so every block takes the same path) and the dense right side (``dense_width`` items:
+    the other Sectors' when blocked) is not too large."""
+    cells = right.shape[0] * (width if dense_width is None else dense_width)
+    return bool(first.nnz >= topk.DENSE_FROM * rows * width and cells * 8 <= topk.DENSE_MAX_BYTES)
 
 
 def _period_arrays(a: list[Item], b: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -34,6 +34,7 @@ __all__ = [
     "dense_select",
     "select",
     "top_k",
+    "untied_top_k",
     "orient_and_dedupe",
 ]
 
@@ -142,9 +143,23 @@ def top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.n
     k-th value is not tied, or is below ``min_score`` (the tied entries are dropped anyway), that
     ranking decides; a row with a tie at a kept k-th value is partitioned as before, so ties are cut
     as before."""
+    rows, cols, tied = untied_top_k(total, k, min_score)
+    out_r, out_c = [rows], [cols]
+    if len(tied):
+        top = np.argpartition(-total[tied], k - 1, axis=1)[:, :k]
+        out_r.append(np.repeat(tied, k).astype(np.int64))
+        out_c.append(top.ravel().astype(np.int64))
+    r, c = np.concatenate(out_r), np.concatenate(out_c)
+    order = np.argsort(r, kind="stable")
+    return r[order], c[order]
+
+
+def untied_top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`top_k` of the rows whose k largest entries are one set whatever the tie cut: (row, column)
+    of their entries, and the other rows (a tie at a kept k-th value), left to the caller."""
     n, width = total.shape
     if n == 0 or k == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     chunks = min(width, max(k, CHUNKS))
     bounds = np.linspace(0, width, chunks + 1).astype(np.int64)[:-1]
     maxima = np.maximum.reduceat(total, bounds, axis=1)
@@ -160,15 +175,7 @@ def top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarray, np.n
     at_or_above = np.bincount(r[v >= kth[r]], minlength=n)
     exact = (at_or_above == k) | (kth < min_score)
     keep = (rank < k) & exact[r]
-    rows, cols = [r[keep].astype(np.int64)], [c[keep].astype(np.int64)]
-    tied = np.flatnonzero(~exact)
-    if len(tied):
-        top = np.argpartition(-total[tied], k - 1, axis=1)[:, :k]
-        rows.append(np.repeat(tied, k).astype(np.int64))
-        cols.append(top.ravel().astype(np.int64))
-    out_r, out_c = np.concatenate(rows), np.concatenate(cols)
-    order = np.argsort(out_r, kind="stable")
-    return out_r[order], out_c[order]
+    return r[keep].astype(np.int64), c[keep].astype(np.int64), np.flatnonzero(~exact)
 
 
 def _year(value: float) -> float | None:

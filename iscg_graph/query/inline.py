@@ -5,7 +5,8 @@ about 15 % faster than the on-disk store for these lookups) and a `iscg_graph.qu
 query whose proof says it touches at most ``max_rows`` solutions runs at once, in the calling thread
 (on the event loop for the endpoint: a few tens of microseconds, bounded); any other query returns
 None and goes to a killable worker. So does every query while the copy is older than the data
-the caller serves: the copy is reloaded in a background thread, never on the caller's time.
+the caller serves: the copy catches up (the snapshot's deltas since its generation) or is reloaded
+in a background thread, never on the caller's time.
 Pattern counts and verdicts are remembered for the copy's data.
 
 With ``shared_store`` (the service's ``worker_shared_store``) the "copy" is the build's on-disk
@@ -63,6 +64,13 @@ class InlineRunner:
 
     def _load(self) -> None:
         try:
+            held = self.store
+            if held is not None and not self.shared_store:
+                self.generation = None  # callers meanwhile: not light (the copy is being changed)
+                if held.catch_up():  # the deltas written since the copy's generation, each atomically
+                    self._counts, self._proofs = {}, {}
+                    self.generation = data_key(held.meta)
+                    return
             store = (EmbeddedStore.open_read_only(self.store_path) if self.shared_store
                      else EmbeddedStore.open_snapshot(self.store_path))
             self.generation = None  # callers meanwhile: not light (counts and verdicts are replaced)

@@ -17,7 +17,7 @@ from ..render.tabular import ResultTable
 from .catalog import DEFAULT_BASE_IRI, QueryCatalog
 from .interface import QueryEngine
 from .paging import PageRequest, count_rows, run_page
-from .reports import ComputedFrom, ReportResult, ReportSpec
+from .reports import ReportResult, report_result
 
 __all__ = ["ReportPage", "run_report_page"]
 
@@ -44,14 +44,10 @@ def run_report_page(
     timeout: float | None = None,
 ) -> ReportPage:
     spec = catalog[name]
-    report = ReportSpec.from_query(spec)
     total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     got = run_page(engine, spec, params, PageRequest(per_page, (page - 1) * per_page),
                    base_iri=base_iri, timeout=timeout)
     table = ResultTable.from_sparql_json(json.dumps(got.results).encode("utf-8"))
-    hidden = [p.name for p in spec.params] + [str(v) for v in (spec.report or {}).get("hidden", [])]
-    columns = table.columns(spec.columns, hide=hidden)
-    computed = ComputedFrom(meta.data_version, meta.built_at, spec.name, spec.effective_params(params))
-    return ReportPage(ReportResult(report, table, columns, computed), total, page, pages, per_page)
+    return ReportPage(report_result(spec, table, params, meta), total, page, pages, per_page)

@@ -34,6 +34,7 @@ __all__ = [
     "bars",
     "choices",
     "heatmap",
+    "report_result",
     "report_specs",
     "run_report",
     "run_select",
@@ -127,12 +128,18 @@ def run_report(
     timeout: float | None = None,
 ) -> ReportResult:
     spec = catalog[name]
-    report = ReportSpec.from_query(spec)
-    table = run_select(engine, spec, params, base_iri=base_iri, timeout=timeout)
+    return report_result(spec, run_select(engine, spec, params, base_iri=base_iri, timeout=timeout),
+                         params, meta)
+
+
+def report_result(spec: QuerySpec, table: ResultTable, params: Mapping[str, str | None],
+                  meta: StoreMeta) -> ReportResult:
+    """A report's table as shown (the whole answer or one page of it): its columns without the
+    parameters and the hidden ones, and what it was computed from."""
     hidden = [p.name for p in spec.params] + [str(v) for v in (spec.report or {}).get("hidden", [])]
     columns = table.columns(spec.columns, hide=hidden)
     computed = ComputedFrom(meta.data_version, meta.built_at, spec.name, spec.effective_params(params))
-    return ReportResult(report, table, columns, computed)
+    return ReportResult(ReportSpec.from_query(spec), table, columns, computed)
 
 
 def choices(

@@ -9,7 +9,8 @@ at the lowest priority (Oxigraph's bulk load releases the GIL); between two requ
 holds the same data, the worker switches to it (queries on the in-memory store are up to 3x faster
 at a million triples, docs/notes/scale.md §10). With ``shared`` it stays on the on-disk store (one
 copy of the data per machine). A store without an on-disk database is loaded into memory first, as
-before.
+before. On `Reload` an in-memory copy applies the deltas written since its generation
+(`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a new build, a compaction).
 """
 
 from __future__ import annotations
@@ -53,9 +54,17 @@ class _Copy:
         return not self._thread.is_alive()
 
     def take(self, key: DataKey) -> EmbeddedStore | None:
-        """The loaded copy if it holds the data ``key`` names (else None: it is dropped)."""
+        """The loaded copy if it holds the data ``key`` names, after the deltas written since it
+        loaded (else None: it is dropped)."""
         store, self._store = self._store, None
+        if store is not None and data_key(store.meta) != key:
+            store.catch_up()
         return store if store is not None and data_key(store.meta) == key else None
+
+    def take_current(self) -> EmbeddedStore | None:
+        """The loaded copy brought to the generation ``meta.json`` names (None: it could not be)."""
+        store, self._store = self._store, None
+        return store if store is not None and store.catch_up() else None
 
 
 _Loaded = tuple[EmbeddedStore | None, Ready | LoadFailed, _Copy | None]
@@ -98,6 +107,12 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
         if msg is None:
             return
         if isinstance(msg, Reload):
+            if copy is not None and copy.done():  # the copy loaded meanwhile: it is what catches up
+                loaded, copy = copy.take_current(), None
+                store = loaded if loaded is not None else store
+            if store.catch_up():  # an in-memory copy: only the deltas written since it was loaded
+                conn.send(_ready(store, copy)[1])
+                continue
             store = copy = None  # a read-only store is closed before it is reopened
             store, status, copy = _load(store_path, shared, capped)
             conn.send(status)

@@ -12,10 +12,14 @@ For each changed quad (the write's and its RDFS closure's, outside the derived g
 its predicate says what it can change, looking at the dataset after the write for the context it
 needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a Sector, a mandating
 Resolution or a part of the Union): nothing; the derived statements of its subject, a link or
-mapping node (`LINK`: recomputed by `derived_links`); or anything (`ALL`: `rederive` returns None
-and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
-context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …), so a write that
-changes both is caught by the context change.
+mapping node (`LINK`: recomputed by `derived_links`); those an item's theme link or retirement
+(`ITEM`), an exact or close match (`MATCH`) or a mapping between two items on themes (`COVER`) can
+reach, recomputed from index lookups by `derived_scope`; or anything (`ALL`: `rederive` returns
+None and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
+context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …) or reach at least what
+the rule would (the rules of mapping ends and rejections look at the ends' theme links, whose own
+change puts those themes in the scope), so a write that changes both is caught by the context
+change.
 
 The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
 the changed quads alone: a term the write adds is known, a term it removes stays known if some
@@ -30,19 +34,22 @@ import pyoxigraph as ox
 
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
-from .derived_links import LINK_TERMS, link_change
+from .derived_scope import Scope, scoped_change
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
-__all__ = ["READS", "Change", "reach", "rederive"]
+__all__ = ["READS", "Change", "Scope", "reach", "rederive"]
 
 Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 """(removed, added) quads of a write (and of its RDFS closure)."""
 
 Rule = Callable[[ox.Quad, ox.Store], str]
-"""What this changed quad can change (the store: the dataset after): `NOTHING`, `LINK` (the
-derived statements of its subject, a link or mapping node: `derived_links`) or `ALL`."""
+"""What this changed quad can change (the store: the dataset after): `NOTHING`; the derived
+statements of its subject, a link or mapping node (`LINK`: `derived_links`); those of its subject,
+an item whose theme links, Resolutions or retirement changed (`ITEM`), of the ends of a match
+(`MATCH`: exact or close), of the themes of a mapping's ends (`COVER`: the coverage rows' "linked"
+flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
 
-NOTHING, LINK, ALL = "", "link", "all"
+NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
                          for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
@@ -56,6 +63,21 @@ def _always(_quad: ox.Quad, _store: ox.Store) -> str:
 
 def _link(quad: ox.Quad, _store: ox.Store) -> str:
     return LINK if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _item(quad: ox.Quad, _store: ox.Store) -> str:
+    """A theme link or a retirement: the item's pairs and groups, the aggregates of its themes."""
+    return ITEM if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _theme(quad: ox.Quad, _store: ox.Store) -> str:
+    """A coordination body covering a theme: the coverage rows of its area."""
+    return THEME if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _match(quad: ox.Quad, _store: ox.Store) -> str:
+    """An exact or close match: the dossiers of its components (and, exact, the areas)."""
+    return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
 
 
 def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
@@ -104,7 +126,7 @@ def _type(quad: ox.Quad, store: ox.Store) -> str:
                         if isinstance(q.object, ox.NamedNode))
     if quad.object.value != ISCG + "Mapping":
         return NOTHING
-    return ALL if _joins_themes(quad.subject, store) else _link(quad, store)
+    return COVER if _joins_themes(quad.subject, store) else _link(quad, store)
 
 
 def _addresses(node: object, store: ox.Store) -> bool:
@@ -123,7 +145,7 @@ def _end(quad: ox.Quad, store: ox.Store) -> str:
     """A mapping's end: its link node's statements, and the coverage rows when it joins two items on
     themes (an end taken off: when the end was on a theme)."""
     if _addresses(quad.object, store) and (quad not in store or _joins_themes(quad.subject, store)):
-        return ALL
+        return COVER if isinstance(quad.subject, ox.NamedNode) else ALL
     return _link(quad, store)
 
 
@@ -131,28 +153,28 @@ def _status(quad: ox.Quad, store: ox.Store) -> str:
     """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
     themes."""
     rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
-    return ALL if rejected and _joins_themes(quad.subject, store) else NOTHING
+    return COVER if rejected and _joins_themes(quad.subject, store) else NOTHING
 
 
 READS: dict[str, Rule] = {
     # derived_pairs, derived_reach (derived.py) and derived_aggregates.py
-    ISCG + "addressesTheme": _always,
+    ISCG + "addressesTheme": _item,
     RDF_TYPE: _type,
     SUBCLASS_OF: _always,
-    OWL_DEPRECATED: _always,
+    OWL_DEPRECATED: _item,
     SKOS + "notation": _when(_notation),
     RDFS_LABEL: _when(_label),
-    SKOS + "exactMatch": _always,
-    SKOS + "closeMatch": _always,
+    SKOS + "exactMatch": _match,
+    SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
     SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
     SKOS + "inScheme": _always,
     ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _always,
+    ISCG + "relatedResolution": _item,  # the Question pairs only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
-    ISCG + "coveredByBody": _always,
+    ISCG + "coveredByBody": _theme,
     ISCG + "studyPeriod": _always,
     ISCG + "sector": _always,
     ISCG + "adoptedBy": _always,
@@ -171,19 +193,52 @@ def _exists(store: ox.Store, s: object, p: object, o: object, graph: object = No
     return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
 
 
-def reach(change: Change, store: ox.Store) -> set[ox.NamedNode] | None:
+def _themes(store: ox.Store, node: object) -> set[ox.NamedNode]:
+    return {q.object for q in store.quads_for_pattern(node, ox.NamedNode(ISCG + "addressesTheme"), None)  # type: ignore[arg-type]
+            if isinstance(q.object, ox.NamedNode)} if isinstance(node, ox.NamedNode) else set()
+
+
+def _ends(store: ox.Store, node: ox.NamedNode) -> set[ox.NamedNode]:
+    return {q.object for end in ("subject", "object")
+            for q in store.quads_for_pattern(node, ox.NamedNode(ISCG + end), None)
+            if isinstance(q.object, ox.NamedNode)}
+
+
+def reach(change: Change, store: ox.Store) -> Scope | None:
     """What ``change`` can change of the derived graph of ``store`` (the dataset after), apart from
-    the known terms: None if anything (recompute it all), else the link and mapping nodes whose
-    own derived statements may change (`derived_links`), often none."""
-    links: set[ox.NamedNode] = set()
+    the known terms: None if it cannot be bounded (recompute it all), else the items, themes, matched
+    nodes and link or mapping nodes whose derived statements may change (`derived_scope`), often
+    none."""
+    scope = Scope()
     for quad in (*change[0], *change[1]):
         rule = READS.get(quad.predicate.value)
         found = rule(quad, store) if rule is not None else NOTHING
         if found == ALL:
             return None
-        if found == LINK and isinstance(quad.subject, ox.NamedNode):
-            links.add(quad.subject)
-    return links
+        subject = quad.subject
+        if found == NOTHING or not isinstance(subject, ox.NamedNode):
+            continue
+        if found == LINK:
+            scope.links.add(subject)
+        elif found == COVER:  # the mapping's ends (and an end taken off) and their themes
+            scope.links.add(subject)
+            for end in _ends(store, subject) | ({quad.object} if quad.predicate.value in _ENDS else set()):
+                scope.themes |= _themes(store, end)
+        elif found == ITEM:
+            changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
+            scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
+            if quad.predicate.value == ISCG + "relatedResolution":
+                continue  # read by the Question pairs only
+            scope.themes |= _themes(store, subject) | {t for t in changed if isinstance(t, ox.NamedNode)}
+            for end in _ends(store, subject):  # a retired mapping: the coverage rows of its ends
+                scope.themes |= _themes(store, end)
+        elif found == THEME:
+            scope.themes.add(subject)
+        elif found == MATCH and isinstance(quad.object, ox.NamedNode):
+            scope.matched |= {subject, quad.object}
+            if quad.predicate.value == SKOS + "exactMatch":
+                scope.themes |= {subject, quad.object}
+    return scope
 
 
 def _iri(term: object) -> str | None:
@@ -257,14 +312,17 @@ def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
     graph = ox.NamedNode(graph_iri)
     if any(q.graph_name == graph for q in (*change[0], *change[1])):
         return None  # the write itself touched the derived graph: recompute it
-    links = reach(change, store)
-    if links is None:
+    scope = reach(change, store)
+    if scope is None:
         return None
-    gone, new = link_change(store, graph, links, (q for q in change[0] if q.predicate.value in _ENDS))
+    gone, new = scoped_change(store, graph, scope, (q for q in change[0] if q.predicate.value in _ENDS))
     for quad in gone:
         store.remove(quad)
     store.extend(new)
-    terms = LINK_TERMS if gone or new else frozenset()
+    touched = (*gone, *new)  # their properties and classes: their known-term statements may change
+    terms = {q.predicate.value for q in touched} | {q.object.value for q in touched
+                                                   if q.predicate.value == RDF_TYPE
+                                                   and isinstance(q.object, ox.NamedNode)}
     removed, added = _known_terms(store, change, graph, terms)
     for quad in removed:
         store.remove(quad)

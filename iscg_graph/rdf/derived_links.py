@@ -6,6 +6,7 @@ joins (`derived_pairs`) and the themes of a mapping's ends (`derived_reach`, ``d
 `derived_delta` calls `link_change` for the touched nodes instead of recomputing everything: the
 ``dv:onTheme`` statements of each node, and every Question pair among its ends (before and after
 the write), decided again as `derived_pairs.question_pairs` decides it, from the dataset after.
+`item_pairs` does the same for every pair of one item (a theme link, a retirement: `derived_scope`).
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .derived_facts import _ox_text
+from .derived_facts import ISCG, Lookups, _ox_text
+from .derived_facts import RDF_TYPE as RDF_TYPE_IRI
 from .derived_pairs import DV_FIRST, DV_PAIR, DV_SECOND, QUESTION_PAIRS, _two_sectors
 from .derived_reach import DV_ON_THEME
 
-__all__ = ["LINK_TERMS", "link_change"]
+__all__ = ["LINK_TERMS", "item_pairs", "link_change"]
 
-ISCG = "https://w3id.org/iscg/ontology#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DEPRECATED = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
-TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+RDF_TYPE = ox.NamedNode(RDF_TYPE_IRI)
 SUBJECT, OBJECT = ox.NamedNode(ISCG + "subject"), ox.NamedNode(ISCG + "object")
 ADDRESSES, SECTOR = ox.NamedNode(ISCG + "addressesTheme"), ox.NamedNode(ISCG + "sector")
 RELATED = ox.NamedNode(ISCG + "relatedResolution")
@@ -32,25 +31,7 @@ LINK_TERMS = frozenset({DV_ON_THEME, DV_PAIR, DV_FIRST, DV_SECOND})
 """The derived properties `link_change` writes (their known-term statements may change)."""
 
 
-class _Data:
-    """Lookups in every graph of the store but the derived one."""
-
-    def __init__(self, store: ox.Store, derived: ox.NamedNode):
-        self.store, self.derived = store, derived
-
-    def objects(self, s: ox.NamedNode, p: ox.NamedNode) -> set[ox.NamedNode | ox.Literal]:
-        return {q.object for q in self.store.quads_for_pattern(s, p, None)
-                if q.graph_name != self.derived and isinstance(q.object, ox.NamedNode | ox.Literal)}
-
-    def subjects(self, p: ox.NamedNode, o: ox.NamedNode) -> set[ox.NamedNode]:
-        return {q.subject for q in self.store.quads_for_pattern(None, p, o)
-                if q.graph_name != self.derived and isinstance(q.subject, ox.NamedNode)}
-
-    def has(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> bool:
-        return any(q.graph_name != self.derived for q in self.store.quads_for_pattern(s, p, o))
-
-
-def _on_theme(data: _Data, link: ox.NamedNode) -> set[ox.Quad]:
+def _on_theme(data: Lookups, link: ox.NamedNode) -> set[ox.Quad]:
     subjects, objects = data.objects(link, SUBJECT), data.objects(link, OBJECT)
     if not subjects or not objects or not data.has(link, RDF_TYPE, ox.NamedNode(ISCG + "Mapping")):
         return set()
@@ -60,11 +41,11 @@ def _on_theme(data: _Data, link: ox.NamedNode) -> set[ox.Quad]:
             for theme in data.objects(end, ADDRESSES) if isinstance(theme, ox.NamedNode)}
 
 
-def _question(data: _Data, item: ox.NamedNode) -> bool:
-    return data.has(item, RDF_TYPE, ox.NamedNode(ISCG + "Question")) and not data.has(item, DEPRECATED, TRUE)
+def _question(data: Lookups, item: ox.NamedNode) -> bool:
+    return data.has(item, RDF_TYPE, ox.NamedNode(ISCG + "Question")) and not data.deprecated(item)
 
 
-def _joined(data: _Data, a: ox.NamedNode, b: ox.NamedNode) -> bool:
+def _joined(data: Lookups, a: ox.NamedNode, b: ox.NamedNode) -> bool:
     """Whether `derived_pairs.question_pairs` lists (a, b): two Questions of two Sectors sharing
     two themes, a Resolution, or a link."""
     if a == b or not (_question(data, a) and _question(data, b)):
@@ -94,11 +75,40 @@ def _pair_quads(a: ox.NamedNode, b: ox.NamedNode, graph: ox.NamedNode) -> set[ox
             ox.Quad(node, ox.NamedNode(DV_SECOND), b, graph)}
 
 
+def item_pairs(data: Lookups, item: ox.NamedNode) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """The Question pairs of ``item`` to remove and add: every pair it is in now, and every Question
+    that shares a theme, a Resolution or a link with it, decided again (`_joined`)."""
+    graph = data.derived
+    current: set[ox.Quad] = set()
+    others: set[ox.NamedNode] = set()
+    for end, other_end in ((DV_FIRST, DV_SECOND), (DV_SECOND, DV_FIRST)):
+        for q in data.derived_quads(None, ox.NamedNode(end), item):
+            node = q.subject
+            if not isinstance(node, ox.NamedNode):
+                continue
+            current.update(data.derived_quads(node, None, None))
+            current.update(data.derived_quads(ox.NamedNode(QUESTION_PAIRS), ox.NamedNode(DV_PAIR), node))
+            ends = data.derived_quads(node, ox.NamedNode(other_end), None)
+            others.update(x.object for x in ends if isinstance(x.object, ox.NamedNode))
+    for shared in (ADDRESSES, RELATED):
+        for value in data.nodes(item, shared):
+            others |= data.subjects(shared, value)
+    for link in data.subjects(SUBJECT, item):
+        others |= data.nodes(link, OBJECT)
+    for link in data.subjects(OBJECT, item):
+        others |= data.nodes(link, SUBJECT)
+    wanted: set[ox.Quad] = set()
+    for other in others:
+        if _joined(data, item, other):
+            wanted |= _pair_quads(item, other, graph)
+    return current - wanted, wanted - current
+
+
 def link_change(store: ox.Store, graph: ox.NamedNode, links: Iterable[ox.NamedNode],
                 ends_before: Iterable[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The derived quads to remove and add for the touched link nodes ``links`` (``store``: the
     dataset after the write; ``ends_before``: the removed ``iscg:subject`` / ``iscg:object`` quads)."""
-    data = _Data(store, graph)
+    data = Lookups(store, graph)
     current: set[ox.Quad] = set()
     wanted: set[ox.Quad] = set()
     on = ox.NamedNode(DV_ON_THEME)

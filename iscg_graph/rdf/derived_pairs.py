@@ -26,15 +26,12 @@ import hashlib
 from collections import defaultdict
 from itertools import combinations
 
-from .derived_facts import Facts
+from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, Facts
 
-DERIVED_NS = "https://w3id.org/iscg/derived#"
 DV_FIRST = DERIVED_NS + "first"
 DV_SECOND = DERIVED_NS + "second"
 DV_PAIR = DERIVED_NS + "pair"
 QUESTION_PAIRS = DERIVED_NS + "questionPairs"
-ISCG = "https://w3id.org/iscg/ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 __all__ = ["DV_FIRST", "DV_PAIR", "DV_SECOND", "QUESTION_PAIRS", "question_pairs", "pair_triples"]
 
@@ -63,10 +60,7 @@ def question_pairs(facts: Facts) -> set[tuple[str, str]]:
     for items in by_theme_pair.values():
         among(items)
     # a shared Resolution
-    by_resolution: dict[str, set[str]] = defaultdict(set)
-    for item, resolution in facts.pairs(ISCG + "relatedResolution"):
-        by_resolution[resolution].add(item)
-    for items in by_resolution.values():
+    for items in facts.subjects(ISCG + "relatedResolution").values():
         among(items)
     # a link (the query keeps only the mappings among them)
     subjects = facts.objects(ISCG + "subject")

@@ -28,18 +28,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .derived_facts import Facts
+from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Facts
 
-DERIVED_NS = "https://w3id.org/iscg/derived#"
 DV_MEMBER = DERIVED_NS + "member"
 DV_MEMBER_THEME = DERIVED_NS + "memberTheme"
 DV_REACHES = DERIVED_NS + "reaches"
 DV_ON_THEME = DERIVED_NS + "onTheme"
 DV_FOCUS = DERIVED_NS + "focus"
-ISCG = "https://w3id.org/iscg/ontology#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 __all__ = ["DV_FOCUS", "DV_MEMBER", "DV_MEMBER_THEME", "DV_ON_THEME", "DV_REACHES", "PILOT_THEMES",
            "group_triples", "theme_triples"]
@@ -57,18 +52,13 @@ def _walk(start: str, edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _inverse(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for s, o in pairs:
-        out[o].add(s)
-    return out
-
-
 def group_triples(facts: Facts) -> set[tuple[str, str, str]]:
-    up = facts.pairs(ISCG + "studyGroup") + facts.pairs(ISCG + "parentGroup")
-    below = _inverse(up)  # group -> the items one step under it
-    group_classes = {ISCG + "StudyGroup"} | _walk(ISCG + "StudyGroup", _inverse(facts.pairs(SUBCLASS)))
-    groups = {o for _s, o in up} | {s for s, o in facts.pairs(RDF_TYPE) if o in group_classes}
+    below: dict[str, set[str]] = defaultdict(set)  # group -> the items one step under it
+    for predicate in (ISCG + "studyGroup", ISCG + "parentGroup"):
+        for group, items in facts.subjects(predicate).items():
+            below[group] |= items
+    group_classes = {ISCG + "StudyGroup"} | _walk(ISCG + "StudyGroup", facts.subjects(SUBCLASS_OF))
+    groups = set(below) | {s for s, o in facts.pairs(RDF_TYPE) if o in group_classes}
     retired = facts.deprecated()
     themes = facts.objects(ISCG + "addressesTheme")
     out: set[tuple[str, str, str]] = set()
@@ -90,7 +80,7 @@ def theme_triples(facts: Facts) -> set[tuple[str, str, str]]:
         for s, o in facts.pairs(predicate):
             matches[s].add(o)
             matches[o].add(s)
-    narrower = _inverse(facts.pairs(SKOS + "broader"))
+    narrower = facts.subjects(SKOS + "broader")
     out: set[tuple[str, str, str]] = {(t, DV_FOCUS, t) for t in themes}
     out.update((PILOT_THEMES, DV_FOCUS, t) for t in pilots)
     for focus in themes | pilots:

@@ -4,13 +4,16 @@ A built store is a directory::
 
     <path>/                  (a symlink swapped atomically by `iscg build`)
         oxigraph/            the on-disk pyoxigraph (RocksDB) store: the single writer opens it
-        snapshot.nq          N-Quads of the whole dataset, rewritten atomically after every change
-        meta.json            data version, build time, counts per graph
+        snapshot.nq          N-Quads of the whole dataset, as of its last full rewrite (compaction)
+        snapshot-delta/      what each curated write changed since (`iscg_graph.rdf.snapshot_delta`)
+        meta.json            data version, build time, generation, counts per graph
 
 Only one process may open ``oxigraph/`` for writing, and a read-only open of a store that is being
 written can fail or see a stale snapshot, so every *reader* (the CLI, killable query workers,
-tests) loads ``snapshot.nq`` into an in-memory store instead: the real graph is small and loads in
-milliseconds. A remote SPARQL 1.1 store can later implement the same `Store` protocol.
+tests) loads ``snapshot.nq`` into an in-memory store instead, the deltas after it replayed: the real
+graph is small and loads in milliseconds. A copy that holds generation N catches up with `catch_up`
+(the deltas N+1..M) instead of loading again. A remote SPARQL 1.1 store can implement the same
+`Store` protocol.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from ..errors import StoreError, StoreNotBuilt
+from . import snapshot_delta as deltas
 
 SNAPSHOT = "snapshot.nq"
 META = "meta.json"
@@ -43,6 +47,12 @@ class StoreMeta:
     generation: int = 0
     triples: int = 0
     graphs: dict[str, int] = field(default_factory=dict)
+    # the generation ``snapshot.nq`` holds (its deltas follow); None: the snapshot is ``generation``
+    snapshot_generation: int | None = None
+
+    @property
+    def base(self) -> int:
+        return self.generation if self.snapshot_generation is None else self.snapshot_generation
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> StoreMeta:
@@ -52,16 +62,21 @@ class StoreMeta:
             generation=int(raw.get("generation", 0)),
             triples=int(raw.get("triples", 0)),
             graphs={str(k): int(v) for k, v in dict(raw.get("graphs", {})).items()},
+            snapshot_generation=(None if raw.get("snapshot_generation") is None
+                                 else int(raw["snapshot_generation"])),
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "data_version": self.data_version,
             "built_at": self.built_at,
             "generation": self.generation,
             "triples": self.triples,
             "graphs": dict(sorted(self.graphs.items())),
         }
+        if self.snapshot_generation is not None and self.snapshot_generation != self.generation:
+            out["snapshot_generation"] = self.snapshot_generation
+        return out
 
 
 class Store(Protocol):
@@ -89,6 +104,14 @@ class Store(Protocol):
 
 
 DataKey = tuple[str, str, int]
+Delta = tuple[Sequence[ox.Quad], Sequence[ox.Quad]]
+"""The exact quads a write removed and added."""
+
+# the delta log is folded into a new snapshot once it passes this fraction of the snapshot's size
+# (docs/notes/scale.md §16: replaying a delta costs ~3x the CPU per byte of a bulk load, so a
+# full log adds at most ~30 % to a fresh load; at 1M that is a compaction every ~2,700 reviews)
+COMPACT_RATIO = 0.1
+_ATTEMPTS = 5  # loads of a snapshot that a compaction replaced meanwhile
 
 
 def data_key(meta: StoreMeta) -> DataKey:
@@ -110,12 +133,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _atomic_dump(store: ox.Store, path: Path) -> None:
+def _atomic_dump(store: ox.Store, path: Path, generation: int | None = None) -> None:
     """Write every quad of ``store`` to ``path`` atomically, streamed by Oxigraph (a whole-store
-    ``bytes`` would hold the snapshot in memory: about 2 GB at ten million quads)."""
+    ``bytes`` would hold the snapshot in memory: about 2 GB at ten million quads); ``generation``
+    goes into a first comment line (`snapshot_delta.snapshot_header`)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
+            if generation is not None:
+                fh.write(deltas.snapshot_header(generation))
             store.dump(fh, format=ox.RdfFormat.N_QUADS)
             fh.flush()
             os.fsync(fh.fileno())
@@ -146,10 +172,12 @@ def count_graphs(store: ox.Store) -> dict[str, int]:
 class EmbeddedStore:
     """pyoxigraph behind the `Store` protocol; the default graph is the union of named graphs."""
 
-    def __init__(self, inner: ox.Store, *, path: Path | None = None, meta: StoreMeta | None = None):
+    def __init__(self, inner: ox.Store, *, path: Path | None = None, meta: StoreMeta | None = None,
+                 copy: bool = False):
         self._inner = inner
         self.path = path
         self.meta = meta or StoreMeta()
+        self._copy = copy  # an in-memory copy of the snapshot: `catch_up` may apply deltas to it
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -158,18 +186,69 @@ class EmbeddedStore:
 
     @classmethod
     def open_snapshot(cls, path: str | os.PathLike[str]) -> EmbeddedStore:
-        """A private in-memory copy of a built store (safe next to a running writer)."""
+        """A private in-memory copy of a built store (safe next to a running writer): the snapshot,
+        then the deltas written since, up to the generation ``meta.json`` names."""
         root = Path(path)
-        snap = root / SNAPSHOT
-        if not snap.is_file():
+        if not (root / SNAPSHOT).is_file():
             raise StoreNotBuilt(f"no built store at {root} (run `iscg build --store {root}`)")
-        meta = read_meta(root)  # before the data: a write meanwhile makes the copy look older, never newer
-        inner = ox.Store()
+        for _attempt in range(_ATTEMPTS):
+            real = Path(os.path.realpath(root))  # one build, even if the store link is swapped meanwhile
+            snap = real / SNAPSHOT
+            meta = read_meta(real)  # before the data: a write meanwhile makes the copy look older
+            inner = ox.Store()
+            try:
+                with open(snap, "rb") as fh:
+                    holds = deltas.snapshot_generation_of(fh.readline(200))
+                    inner.bulk_load(path=str(snap), format=ox.RdfFormat.N_QUADS)
+                    same = os.fstat(fh.fileno()).st_ino == os.stat(snap).st_ino
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise StoreError(f"cannot load {snap}: {exc}") from exc
+            if not same:  # compacted while it loaded: which generation was loaded is unknown
+                continue
+            holds = meta.base if holds is None else holds
+            if holds < meta.generation:
+                found = deltas.read_deltas(real, holds + 1, meta.generation)
+                if found is None:  # compacted after meta.json was read: load the new snapshot
+                    continue
+                for delta in found:
+                    deltas.apply_delta(inner, delta)
+            # a snapshot newer than meta.json (compacted meanwhile) is taken as it is: it looks older
+            return cls(inner, path=root, meta=replace(meta, snapshot_generation=None), copy=True)
+        raise StoreError(f"the snapshot of {root} kept changing while it loaded; try again")
+
+    def catch_up(self) -> bool:
+        """Bring an in-memory copy to the generation ``meta.json`` names by applying the deltas
+        written since its own (each one atomically). False when it cannot: not a copy, another
+        build, or the deltas it needs were compacted away; the caller then loads a new copy."""
+        if not self._copy or self.path is None:
+            return False
+        real = Path(os.path.realpath(self.path))
         try:
-            inner.bulk_load(path=str(snap), format=ox.RdfFormat.N_QUADS)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"cannot load {snap}: {exc}") from exc
-        return cls(inner, path=root, meta=meta)
+            meta = read_meta(real)
+        except StoreError:
+            return False
+        have = self.meta
+        if (meta.data_version, meta.built_at) != (have.data_version, have.built_at):
+            return False
+        if meta.generation == have.generation:
+            return True
+        if meta.generation < have.generation or have.generation < meta.base:
+            return False
+        try:
+            found = deltas.read_deltas(real, have.generation + 1, meta.generation)
+        except StoreError:
+            return False
+        if found is None:
+            return False
+        try:
+            for delta in found:
+                deltas.apply_delta(self._inner, delta)
+                self.meta = replace(have, generation=delta.generation)
+        except Exception:  # noqa: BLE001  (a damaged delta: this copy is no longer trusted)
+            self.meta = replace(have, generation=-1)
+            return False
+        self.meta = replace(meta, snapshot_generation=None)
+        return True
 
     @classmethod
     def open_read_only(cls, path: str | os.PathLike[str]) -> EmbeddedStore:
@@ -281,31 +360,68 @@ class EmbeddedStore:
         self._inner.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
         self._after_write()
 
-    def apply_update(self, sparql_update: str) -> None:
-        """Run a SPARQL Update in one transaction (all or nothing, also under kill -9), then refresh
-        snapshot and meta. The curation write path (`iscg_graph.curation.writes`) is the caller."""
+    def apply_update(self, sparql_update: str, *, delta: Delta | None = None) -> None:
+        """Run a SPARQL Update in one transaction (all or nothing, also under kill -9), then bring
+        snapshot and meta level. The curation write path (`iscg_graph.curation.writes`) is the caller;
+        ``delta`` (quads removed, quads added: exactly what the update does) is appended to the
+        snapshot's delta log instead of rewriting the snapshot."""
         self._inner.update(sparql_update)
-        self._after_write()
+        self._after_write(delta)
 
     def refresh(self) -> None:
-        """Rewrite snapshot and meta from the on-disk store (after a crash between the two)."""
+        """Rewrite snapshot and meta from the on-disk store, folding in the delta log (compaction;
+        also after a crash between a commit and its snapshot)."""
         self._after_write()
 
-    def _after_write(self) -> None:
-        """Keep snapshot and meta in step with the on-disk store (readers reload on generation)."""
+    def _after_write(self, delta: Delta | None = None) -> None:
+        """Keep snapshot (+ deltas) and meta in step with the on-disk store (readers follow the
+        generation)."""
         if self.path is None:
             return
         self._inner.flush()
-        _atomic_dump(self._inner, self.path / SNAPSHOT)
+        if delta is not None and self._log(*delta):
+            return
+        generation = self.meta.generation + 1
+        _atomic_dump(self._inner, self.path / SNAPSHOT, generation)
         graphs = count_graphs(self._inner)
         self.meta = StoreMeta(
             data_version=self.meta.data_version,
             built_at=self.meta.built_at,
-            generation=self.meta.generation + 1,
+            generation=generation,
             triples=sum(graphs.values()),
             graphs=graphs,
         )
         write_meta(self.path, self.meta)
+        deltas.remove_deltas(self.path)  # last: until meta.json names the new snapshot, they are used
+
+    def _log(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad]) -> bool:
+        """Append the delta of this write (False: rewrite the snapshot instead, when the delta has
+        blank nodes or the log has grown past `COMPACT_RATIO` of the snapshot)."""
+        assert self.path is not None
+        removed, added = tuple(dict.fromkeys(removed)), tuple(dict.fromkeys(added))  # counted once each
+        if deltas.has_blank_nodes((*removed, *added)):
+            return False
+        try:
+            snapshot_bytes = (self.path / SNAPSHOT).stat().st_size
+        except OSError:
+            return False
+        if deltas.log_bytes(self.path) > snapshot_bytes * COMPACT_RATIO:
+            return False
+        generation = self.meta.generation + 1
+        deltas.write_delta(self.path, generation, removed, added)
+        graphs = deltas.counts_after(self.meta.graphs, removed, added)
+        self.meta = replace(self.meta, generation=generation, triples=sum(graphs.values()), graphs=graphs,
+                            snapshot_generation=self.meta.base)
+        write_meta(self.path, self.meta)
+        return True
+
+    def snapshot_consistent(self) -> bool:
+        """Whether snapshot, delta log and meta agree (`recover` rewrites them when not): the snapshot
+        holds ``meta.base``, every delta base+1..generation is there and none is past it. Leftover
+        deltas at or before the base (a compaction killed before removing them) are removed."""
+        if self.path is None:
+            return True
+        return deltas.consistent(self.path / SNAPSHOT, self.meta.base, self.meta.generation)
 
 
 def read_meta(root: Path) -> StoreMeta:

@@ -1,7 +1,8 @@
 """The derived graph a curated write leaves (`iscg_graph.rdf.derived_delta`: not recomputed when the
 write cannot change it) equals a full recompute, after every write of a random sequence of curated
-writes (theme links, mappings, retirements, review decisions, labels, notations, types, new
-properties) through `WritePath`, on the hand-written fixture and on the real data.
+writes (theme links, exact and close matches, retirements, review decisions and rejections, labels,
+notations, types, new properties) through `WritePath`, on the hand-written fixture and on the real
+data.
 
 The sequences are seeded (reproducible) and must take both paths: some writes bounded, some
 recomputed. With a deliberately wrong reach, the same check fails.
@@ -110,10 +111,19 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
             ox.Quad(m, ox.NamedNode(RDFS_LABEL), ox.Literal(f"review {n}", language="en"), REVIEWS),
         ])
 
+    def reject(work: ox.Store) -> None:  # a review decision rejects (or reinstates) a mapping
+        mappings = sorted({q.subject for q in work.quads_for_pattern(
+            None, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Mapping")) if q.graph_name != GRAPH}, key=str)
+        if mappings:
+            toggle(ox.Quad(rng.choice(mappings), ox.NamedNode(ISCG + "status"),
+                           ox.NamedNode(ISCG + "Rejected"), REVIEWS))(work)
+
     choices: list[Write] = [
         toggle(ox.Quad(item, ox.NamedNode(ISCG + "addressesTheme"), theme, g)),  # a theme link
         existing(ISCG + "addressesTheme"),
         toggle(ox.Quad(theme, ox.NamedNode(SKOS + "exactMatch"), rng.choice(themes), g)),  # a mapping
+        toggle(ox.Quad(theme, ox.NamedNode(SKOS + "closeMatch"), rng.choice(themes), g)),
+        reject,
         toggle(ox.Quad(item, ox.NamedNode(OWL_DEPRECATED), TRUE, g)),  # a retirement
         review,
         review,
@@ -130,6 +140,8 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
         existing(ISCG + "concernsSector"),
         existing(SKOS + "notation"),
         existing(ISCG + "studyGroup"),
+        existing(ISCG + "relatedResolution"),
+        existing(ISCG + "coveredByBody"),
     ]
     return rng.choice(choices)
 
@@ -138,20 +150,32 @@ def _derived(store: ox.Store) -> set[ox.Quad]:
     return set(store.quads_for_pattern(None, None, None, GRAPH))
 
 
+SCOPES: dict[str, int] = {}
+"""How often each bounded path was taken (`derived_scope.Scope`), over every `_run` so far."""
+
+
 def _run(store: EmbeddedStore, seed: int, writes: int) -> tuple[int, int]:
     """Apply ``writes`` random writes; assert the derived graph equals a full recompute after each;
     (bounded, recomputed) counts."""
     rng = random.Random(seed)
     path = WritePath(store, validate=_ok)
     taken = {"bounded": 0, "full": 0}
-    original = derived_delta.rederive
+    original, original_reach = derived_delta.rederive, derived_delta.reach
 
     def counted(*args: object) -> object:
         out = original(*args)  # type: ignore[arg-type]
         taken["full" if out is None else "bounded"] += 1
         return out
 
+    def scoped(*args: object) -> object:
+        scope = original_reach(*args)  # type: ignore[arg-type]
+        for name in ("items", "themes", "matched", "links"):
+            if scope is not None and getattr(scope, name):
+                SCOPES[name] = SCOPES.get(name, 0) + 1
+        return scope
+
     derived_delta.rederive = counted  # type: ignore[assignment]
+    derived_delta.reach = scoped  # type: ignore[assignment]
     try:
         for n in range(writes):
             path.apply(_random_write(rng, store.inner, n), Author("test"))
@@ -162,16 +186,20 @@ def _run(store: EmbeddedStore, seed: int, writes: int) -> tuple[int, int]:
                                   f"derived statements, e.g. {sorted(map(str, kept ^ full))[:3]}")
     finally:
         derived_delta.rederive = original  # type: ignore[assignment]
+        derived_delta.reach = original_reach  # type: ignore[assignment]
     return taken["bounded"], taken["full"]
 
 
 def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
     mem = ox.Store()
     mem.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
+    SCOPES.clear()
     for seed in range(3):
         store = _store(mem.dump(format=ox.RdfFormat.N_QUADS) or b"")
         bounded, full = _run(store, seed, 40)
         assert bounded > 5 and full > 5, (bounded, full)
+    # theme links and retirements (items), exact matches (matched, themes), reviews (links)
+    assert all(SCOPES.get(name, 0) >= 3 for name in ("items", "themes", "matched", "links")), SCOPES
 
 
 def test_random_writes_on_the_real_data_keep_the_derived_graph_exact(real_nquads: bytes) -> None:
@@ -199,11 +227,18 @@ def test_a_review_decision_does_not_recompute(real_nquads: bytes, monkeypatch: p
     assert record is not None and "derived" not in record.patch_text
 
 
-@pytest.mark.parametrize("predicate", [ISCG + "addressesTheme", SKOS + "notation", RDF_TYPE, ISCG + "object"])
-def test_a_wrong_reach_is_caught(predicate: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("predicate", "kind"), [
+    (ISCG + "addressesTheme", derived_delta.NOTHING), (SKOS + "notation", derived_delta.NOTHING),
+    (RDF_TYPE, derived_delta.NOTHING), (ISCG + "object", derived_delta.NOTHING),
+    (ISCG + "addressesTheme", derived_delta.LINK), (OWL_DEPRECATED, derived_delta.LINK),
+    (SKOS + "exactMatch", derived_delta.ITEM), (SKOS + "exactMatch", derived_delta.NOTHING),
+])
+def test_a_wrong_reach_is_caught(predicate: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The equivalence check can fail: declare a predicate the derived graph reads as never
-    relevant and the same random writes leave a stale derived graph."""
-    monkeypatch.setitem(derived_delta.READS, predicate, lambda _q, _s: "")
+    relevant, or bound it by less than it reaches (a theme link as a link node's change, a
+    retirement likewise, an exact match as an item's change), and the same random writes leave a
+    stale derived graph."""
+    monkeypatch.setitem(derived_delta.READS, predicate, lambda _q, _s: kind)
     mem = ox.Store()
     mem.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
     with pytest.raises(AssertionError, match="derived statements"):
@@ -219,10 +254,10 @@ def test_an_undeclared_read_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
                                              DEFAULT_BASE)
 
 
-def test_a_rejection_recomputes_only_between_two_items_on_themes() -> None:
+def test_a_rejection_reaches_the_themes_of_its_ends_only_between_two_items_on_themes() -> None:
     """The coverage rows' "linked" flag reads the live mappings between two items on themes: rejecting
-    such a mapping (or taking an end off it) reaches everything; rejecting a mapping with one end
-    on no theme, or accepting one, does not."""
+    such a mapping (or taking an end off it) reaches the aggregates of the themes of its ends;
+    rejecting a mapping with one end on no theme, or accepting one, reaches none."""
     store = ox.Store()
     store.load(path=str(FIXTURES / "mini.trig"), format=ox.RdfFormat.TRIG)
     addresses = ox.NamedNode(ISCG + "addressesTheme")
@@ -239,13 +274,72 @@ def test_a_rejection_recomputes_only_between_two_items_on_themes() -> None:
     def status(value: str) -> ox.Quad:
         return ox.Quad(m, ox.NamedNode(ISCG + "status"), ox.NamedNode(ISCG + value), REVIEWS)
 
+    def themes(*items: ox.NamedNode) -> set[ox.NamedNode]:
+        return {q.object for i in items for q in store.quads_for_pattern(i, addresses, None)
+                if isinstance(q.object, ox.NamedNode)}
+
+    def reach(change: derived_delta.Change) -> derived_delta.Scope:
+        scope = derived_delta.reach(change, store)
+        assert scope is not None
+        return scope
+
     store.extend(mapping(off))
-    assert derived_delta.reach(((), (status("Rejected"),)), store) is not None
+    assert not reach(((), (status("Rejected"),))).themes
     for q in mapping(off):
         store.remove(q)
     store.extend(mapping(on_theme[1]))
-    assert derived_delta.reach(((), (status("Rejected"),)), store) is None
-    assert derived_delta.reach(((), (status("Accepted"),)), store) is not None
+    assert reach(((), (status("Rejected"),))).themes == themes(on_theme[0], on_theme[1])
+    assert not reach(((), (status("Accepted"),))).themes
     end = mapping(on_theme[1])[2]
     store.remove(end)
-    assert derived_delta.reach(((end,), ()), store) is None  # an end on a theme taken off
+    assert reach(((end,), ())).themes == themes(on_theme[0], on_theme[1])  # an end on a theme taken off
+
+
+def test_theme_links_matches_and_retirements_do_not_recompute(real_nquads: bytes,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A theme link, an exact and a close match, a coordination body, a Resolution shared by two
+    Questions of two Sectors, a retirement and their undoing on the real data: no full recompute
+    (`derived.materialise_store` refused), and the derived graph still equals one."""
+    import iscg_graph.rdf.derived as derived
+
+    store = _store(real_nquads)
+    questions = _subjects(store.inner, ISCG + "Question")
+    item = questions[3]
+    sector = ox.NamedNode(ISCG + "sector")
+    sectors = {q.object for q in store.inner.quads_for_pattern(item, sector, None)}
+    other = next(q for q in questions
+                 if {x.object for x in store.inner.quads_for_pattern(q, sector, None)} - sectors)
+    resolution = ox.NamedNode(DEFAULT_BASE + "id/resolution/test-shared")
+    themes = _subjects(store.inner, ISCG + "Theme")
+    covered = ox.NamedNode(ISCG + "coveredByBody")
+    body = next(q.object for q in store.inner.quads_for_pattern(None, covered, None))
+    g = _graph_of(store.inner, item)
+    related = ox.NamedNode(ISCG + "relatedResolution")
+    writes = [ox.Quad(item, ox.NamedNode(ISCG + "addressesTheme"), themes[5], g),
+              ox.Quad(themes[1], ox.NamedNode(SKOS + "exactMatch"), themes[-1], g),
+              ox.Quad(themes[2], ox.NamedNode(SKOS + "closeMatch"), themes[-2], g),
+              ox.Quad(themes[-3], covered, body, g),
+              ox.Quad(item, related, resolution, g),
+              ox.Quad(other, related, resolution, g),  # now a Question pair
+              ox.Quad(item, ox.NamedNode(OWL_DEPRECATED), TRUE, g)]
+    path = WritePath(store, validate=_ok)
+    pairs = ox.NamedNode("https://w3id.org/iscg/derived#first")
+    before = len(list(store.inner.quads_for_pattern(None, pairs, None, GRAPH)))
+    for n, quad in enumerate([*writes, *writes]):  # each added, then each taken off
+        def toggle(work: ox.Store, quad: ox.Quad = quad) -> None:
+            if quad in work:
+                work.remove(quad)
+            else:
+                work.add(quad)
+
+        def refuse(*_args: object, quad: ox.Quad = quad) -> object:
+            raise AssertionError(f"recomputed the derived graph for {quad}")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(derived, "materialise_store", refuse)
+            path.apply(toggle, Author("test"))
+        full = {ox.Quad(t.subject, t.predicate, t.object, GRAPH)
+                for t in materialise_store(store.inner, GRAPH.value)}
+        assert _derived(store.inner) == full, quad
+        if n == 5:  # the shared Resolution joined the two Questions
+            assert len(list(store.inner.quads_for_pattern(None, pairs, None, GRAPH))) > before

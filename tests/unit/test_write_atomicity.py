@@ -40,14 +40,14 @@ CHILD = textwrap.dedent(f"""
     store = EmbeddedStore.open_writable(sys.argv[1])
     original = store.apply_update
 
-    def announced(text):
+    def announced(text, **kwargs):
         print("committing", flush=True)
-        original(text)
+        original(text, **kwargs)
         print("committed", flush=True)
 
     store.apply_update = announced
     if sys.argv[2] == "after-commit":  # stop between the transaction and the snapshot rewrite
-        def stalled():
+        def stalled(*args):
             print("transaction committed", flush=True)
             import time
             time.sleep(60)

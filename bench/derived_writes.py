@@ -1,0 +1,110 @@
+"""The derived step of a curated write, bounded (`derived_delta.rederive`) vs the full recompute.
+
+    python bench/derived_writes.py --triples 100k [--repeat 3]
+
+Generates the data (bench/generate.py) into memory, adds its derived graph, then for each kind of
+write (a theme link, a retirement, an exact match, a close match, the rejection of a mapping
+between two items on themes) applies it to the store and times `rederive` (the write path's bounded
+update: index lookups plus the aggregates of the touched themes) and, once per kind, the full
+recompute it replaces (`derived.materialise_store`, the triples only, without the diff). The
+write alone, without its RDFS closure; each is undone before the next. Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate, iter_sizes  # noqa: E402
+
+from iscg_graph.rdf.derived import derived_graph, materialise_store  # noqa: E402
+from iscg_graph.rdf.derived_delta import rederive  # noqa: E402
+from iscg_graph.vocab import DEFAULT_BASE  # noqa: E402
+
+ISCG = "https://w3id.org/iscg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+GRAPH = ox.NamedNode(derived_graph(DEFAULT_BASE))
+WORK = ox.NamedNode(DEFAULT_BASE + "graph/bench-writes")
+DEPRECATED = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
+
+
+def _first(store: ox.Store, cls: str, n: int = 0) -> ox.NamedNode:
+    typed = store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(ISCG + cls))
+    found = sorted({q.subject.value for q in typed if isinstance(q.subject, ox.NamedNode)})
+    return ox.NamedNode(found[n])
+
+
+def writes(store: ox.Store) -> dict[str, list[ox.Quad]]:
+    question = _first(store, "Question", 7)
+    theme, other = _first(store, "Theme", 3), _first(store, "Theme", 40)
+    mapping = next(q.subject for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(ISCG + "Mapping")))
+    return {
+        "theme link": [ox.Quad(question, ox.NamedNode(ISCG + "addressesTheme"), theme, WORK)],
+        "retirement": [ox.Quad(question, DEPRECATED, TRUE, WORK)],
+        "exact match": [ox.Quad(theme, ox.NamedNode(SKOS + "exactMatch"), other, WORK)],
+        "close match": [ox.Quad(theme, ox.NamedNode(SKOS + "closeMatch"), other, WORK)],
+        "rejection": [ox.Quad(mapping, ox.NamedNode(ISCG + "status"), ox.NamedNode(ISCG + "Rejected"), WORK)],
+    }
+
+
+def timed(step: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--triples", default="10k", help="10k, 100k or a number (1m: minutes per full recompute)")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    out = io.StringIO()
+    generate(next(iter_sizes(args.triples)), out)
+    store = ox.Store()
+    store.load(out.getvalue().encode(), format=ox.RdfFormat.N_QUADS)
+    derived = materialise_store(store, GRAPH.value)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH) for t in derived)
+    print(f"{len(store)} quads, derived graph included", file=sys.stderr)
+    rows = ["| write | bounded ms (p50) | derived quads changed | full recompute ms |",
+            "|---|---:|---:|---:|"]
+    for name, quads in writes(store).items():
+        times, changed = [], 0
+        for _ in range(args.repeat):
+            for undo in (False, True):
+                change = ((), tuple(quads)) if not undo else (tuple(quads), ())
+                for q in quads:
+                    store.remove(q) if undo else store.add(q)
+                start = time.perf_counter()
+                result = rederive(store, GRAPH.value, change)
+                elapsed = time.perf_counter() - start
+                if result is None:
+                    raise SystemExit(f"{name}: not bounded (the full recompute would run)")
+                if not undo:
+                    times.append(elapsed)
+                    changed = len(result[0]) + len(result[1])
+        for q in quads:
+            store.add(q)
+        full = timed(lambda: materialise_store(store, GRAPH.value))
+        for q in quads:
+            store.remove(q)
+        rows.append(f"| {name} | {statistics.median(times) * 1e3:.1f} | {changed} | {full * 1e3:.0f} |")
+    print("\n".join(rows))
+    print(f"\nLoad average (1 min) at the end: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
