@@ -3,11 +3,13 @@ candidates router and the "new since" page share (the lock and stamps are `api.c
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from fastapi import FastAPI, Request
 
 from iscg_graph.errors import NotReady, StoreError
+from iscg_graph.overlap import columnar
 from iscg_graph.overlap.index import CandidateIndex
-from iscg_graph.overlap.scoring import CANDIDATES_FILE, build_candidates, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 
 from .candidate_refresh import index_lock as _lock
@@ -27,6 +29,13 @@ def get_index(request: Request) -> CandidateIndex:
     return warm_index(request.app)
 
 
+def _scoring() -> ModuleType:
+    """The candidate computation (scipy), imported when an index must be computed, not at start-up."""
+    from iscg_graph.overlap import scoring
+
+    return scoring
+
+
 def warm_index(app: FastAPI) -> CandidateIndex:
     """Load (or compute) the index now; call it from the app's lifespan so no request waits for it."""
     store: EmbeddedStore = app.state.store
@@ -37,17 +46,17 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
         if store.path is None:
-            doc = build_candidates(store)
+            doc = _scoring().build_candidates(store)
             doc["data_version"] = store.meta.data_version
             index = CandidateIndex(doc)
             state.candidate_index = (stamp, index)
             return index
         try:
             if stamp is None:  # built before candidates existed: compute now
-                raise FileNotFoundError(CANDIDATES_FILE)
+                raise FileNotFoundError(columnar.HEADER_FILE)
             index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
         except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
-            precompute(store, store.path)
+            _scoring().precompute(store, store.path)
             index = CandidateIndex.load(store.path)
         state.candidate_index = (index_stamp(store), index)
         return index

@@ -9,9 +9,9 @@ import threading
 
 from fastapi import Request
 
+from iscg_graph.overlap.columnar import HEADER_FILE as CANDIDATES_FILE
 from iscg_graph.overlap.columnar import OVERLAY_FILE, read_overlay, write_overlay
 from iscg_graph.overlap.review import RELATIONS, Decision, ReviewOutcome, reviews_graph
-from iscg_graph.overlap.scoring import CANDIDATES_FILE, precompute
 from iscg_graph.rdf.store import EmbeddedStore
 
 __all__ = ["index_lock", "index_stamp", "record_in_index", "refresh_index"]
@@ -34,6 +34,8 @@ def refresh_index(request: Request) -> None:
     store = request.app.state.store
     with index_lock:
         if store.path is not None:
+            from iscg_graph.overlap.scoring import precompute  # scipy: only when recomputing
+
             precompute(store, store.path)
         request.app.state.candidate_index = None
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from iscg_graph.overlap.scoring import KINDS
+from iscg_graph.overlap.weights import KINDS
 from iscg_graph.query.catalog import QueryCatalog
 
 __all__ = ["install", "study_periods"]

@@ -1,8 +1,9 @@
 """A canned query's JSON answer one page at a time: ``limit`` rows from ``offset``, asked of the store
 in SPARQL (`iscg_graph.query.paging`), with the next page's address in the body and in a
-``Link: <…>; rel="next"`` header (RFC 8288), and the total on request (``total=true``: one more
-evaluation, without the sort). The downloads (CSV, XLSX, HTML) hold every row: a file, not a page,
-so the page parameters do not apply to them (and are not refused: the request is valid)."""
+``Link: <…>; rel="next"`` header (RFC 8288), and the total on request (``total=true``: the page
+cut from the whole answer when that is not too long, else one more evaluation, without the sort).
+The downloads (CSV, XLSX, HTML) hold every row: a file, not a page, so the page parameters do not
+apply to them (and are not refused: the request is valid)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 
 from iscg_graph.query.catalog import QuerySpec
 from iscg_graph.query.engine import QueryEngine
-from iscg_graph.query.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, count_rows, run_page
+from iscg_graph.query.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, run_counted_page, run_page
 
 __all__ = ["PAGE_PARAMS", "LimitParam", "OffsetParam", "TotalParam", "paged_json"]
 
@@ -65,7 +66,8 @@ def paged_json(
     *,
     total: bool,
 ) -> Response:
-    got = run_page(engine, spec, raw, page, base_iri=base_iri, timeout=timeout)
+    counted = run_counted_page(engine, spec, raw, page, base_iri=base_iri, timeout=timeout) if total else None
+    got = counted.page if counted else run_page(engine, spec, raw, page, base_iri=base_iri, timeout=timeout)
     about: dict[str, Any] = {"limit": page.limit, "offset": page.offset, "rows": got.rows, "more": got.more}
     links: list[str] = []
     about["next"] = _link(request, page.offset + page.limit, page.limit) if got.more else None
@@ -74,8 +76,8 @@ def paged_json(
         links.append(f'<{about["next"]}>; rel="next"')
     if about["prev"]:
         links.append(f'<{about["prev"]}>; rel="prev"')
-    if total:
-        about["total"] = count_rows(engine, spec, raw, base_iri=base_iri, timeout=timeout)
+    if counted:
+        about["total"] = counted.total
     body = {**got.results, "page": about}
     headers = {"Link": ", ".join(links)} if links else {}
     return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type=JSON, headers=headers)

@@ -22,10 +22,10 @@ from pydantic import BaseModel, Field
 
 from iscg_graph.errors import NotAcceptable, ParameterError, StoreError
 from iscg_graph.overlap.candidate_view import SORTABLE, view_candidates
+from iscg_graph.overlap.columnar import HEADER_FILE as CANDIDATES_FILE
 from iscg_graph.overlap.index import CandidateIndex, CandidatePage, candidate_table
 from iscg_graph.overlap.lineage_view import group_by_lineage, lineage_table
 from iscg_graph.overlap.review import Decision, reviews_graph, sssom_tsv
-from iscg_graph.overlap.scoring import CANDIDATES_FILE
 from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.render.negotiation import negotiate
 from iscg_graph.render.table import MEDIA_TYPES, TableFormat, render, table_format

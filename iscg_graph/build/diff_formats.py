@@ -12,11 +12,6 @@ import io
 from collections.abc import Callable, Iterator
 from html import escape
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from .release_diff import Diff
 
 __all__ = ["COLUMNS", "rows", "to_csv", "to_html", "to_xlsx"]
@@ -46,6 +41,11 @@ def to_csv(d: Diff) -> str:
 
 
 def to_xlsx(d: Diff) -> bytes:
+    from openpyxl import Workbook  # on first download, not at the service's start-up
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"

@@ -9,17 +9,12 @@ at 255 characters). Every cell is written as text.
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from ..build.tables._context import Context
 from ..build.tables._groups import GROUP_TYPES
 from ..build.tables._links import JUSTIFICATIONS, RELATION_KINDS, SKOS_MATCH, STATUSES
 from ..rdf.store import EmbeddedStore
 from .graph_keys import graph_context
-from .workbooks import _HEAD, _save, _text
+from .workbooks import HEAD_FILL, _save, _text
 
 __all__ = ["DATA_TEMPLATES", "data_template"]
 
@@ -96,6 +91,12 @@ def _offered(ctx: Context, fmt: str) -> dict[str, list[str]]:
 
 def data_template(fmt: str, store: EmbeddedStore, base: str) -> bytes:
     """The template of one format (a key of ``DATA_TEMPLATES``)."""
+    # openpyxl on first use: the service imports this module with its routes, at every start
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     header, example = DATA_TEMPLATES[fmt]
     offered = _offered(graph_context(store, base), fmt)
     wb = Workbook()
@@ -104,7 +105,7 @@ def data_template(fmt: str, store: EmbeddedStore, base: str) -> bytes:
     for j, (title, value) in enumerate(zip(header, example, strict=True), start=1):
         _text(ws, 1, j, title)
         ws.cell(row=1, column=j).font = Font(bold=True, color="FFFFFF")
-        ws.cell(row=1, column=j).fill = _HEAD
+        ws.cell(row=1, column=j).fill = PatternFill("solid", fgColor=HEAD_FILL)
         ws.column_dimensions[get_column_letter(j)].width = 22
         if value:
             _text(ws, 2, j, value)

@@ -22,8 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from openpyxl import load_workbook
-
 from ..errors import (
     UploadRefused,  # noqa: F401 (defined in the one tree, re-exported here)
 )
@@ -149,6 +147,8 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
 
 
 def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
+    from openpyxl import load_workbook  # on first upload: not at the service's start-up
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds on a broken workbook)

@@ -6,14 +6,11 @@ Problems sheet). Every cell is written as text: nothing typed into a table comes
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made (the service imports this module)
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from .upload import Problem, Sheet
 
@@ -23,10 +20,12 @@ HEADER = ("ITU-D Question", "ITU-R", "ITU-T", "Resolutions", "Notes")
 # a row as the graph records it (data/mappings/mappings.csv, M0001 and M0002)
 EXAMPLE = ("Q7/2", "WP 1C", "SG5", "WTSA Res. 72", "EMF / human exposure")
 BAD_FILL = "F4B6B6"
-_HEAD = PatternFill("solid", fgColor="1F4E79")
+HEAD_FILL = "1F4E79"
 
 
 def _text(ws: Worksheet, row: int, col: int, value: str) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = ws.cell(row=row, column=col)
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -42,13 +41,18 @@ def template(choices: dict[str, list[str]]) -> bytes:
     """The mapping-table template; ``choices`` per column header (e.g. the ITU-D Questions of the
     period) become drop-down lists, kept on a hidden ``Lists`` sheet (a list typed into the
     validation itself is capped at 255 characters)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Mapping table"
     for j, title in enumerate(HEADER, start=1):
         _text(ws, 1, j, title)
         ws.cell(row=1, column=j).font = Font(bold=True, color="FFFFFF")
-        ws.cell(row=1, column=j).fill = _HEAD
+        ws.cell(row=1, column=j).fill = PatternFill("solid", fgColor=HEAD_FILL)
         ws.column_dimensions[get_column_letter(j)].width = 24
     for j, value in enumerate(EXAMPLE, start=1):
         _text(ws, 2, j, value)
@@ -73,6 +77,10 @@ def template(choices: dict[str, list[str]]) -> bytes:
 
 def error_workbook(sheets: list[Sheet], problems: list[Problem]) -> bytes:
     """The table as read, bad cells red with their message as a note, and a Problems sheet."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
     wb = Workbook()
     wb.remove(wb.active)
     by_cell: dict[tuple[str, int, str], list[Problem]] = {}

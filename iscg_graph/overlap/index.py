@@ -21,7 +21,7 @@ from . import columnar
 from .candidate import CSV_COLUMNS, Candidate, candidate_table
 from .columnar import Columns, columns_from_doc
 from .lineage_view import LineagePair, order_groups, tier_array
-from .scoring import KINDS
+from .weights import KINDS
 
 __all__ = ["Candidate", "CandidateIndex", "CandidatePage", "CSV_COLUMNS", "LineagePage", "candidate_table"]
 

@@ -19,9 +19,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:  # scipy where vectors are built: the service imports the Analyzer at start-up
+    from scipy import sparse
 
 STOPWORDS = frozenset(
     # English
@@ -173,6 +176,8 @@ class TfIdf:
 
 def tfidf(docs: Sequence[Sequence[tuple[str, float]]], analyzer: Analyzer) -> TfIdf:
     """docs[i] = [(text, weight), ...]; term frequency sums the weights, then 1 + log(tf)."""
+    from scipy import sparse
+
     counts: list[dict[str, float]] = []
     for doc in docs:
         tf: dict[str, float] = {}
@@ -201,6 +206,8 @@ def tfidf(docs: Sequence[Sequence[tuple[str, float]]], analyzer: Analyzer) -> Tf
 
 
 def normalize_rows(m: sparse.spmatrix) -> sparse.csr_matrix:
+    from scipy import sparse
+
     m = sparse.csr_matrix(m, dtype=np.float64)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

@@ -34,9 +34,9 @@ scan::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from . import derived_aggregates as aggregates
 from .derived_facts import Facts, from_dataset, from_store
@@ -44,6 +44,9 @@ from .derived_pairs import pair_triples
 from .derived_reach import group_triples, theme_triples
 from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
+
+if TYPE_CHECKING:  # rdflib is imported by the build functions that use it (a service need not load it)
+    import rdflib
 
 DERIVED_SUFFIX = "graph/derived"
 DERIVED_NS = "https://w3id.org/iscg/derived#"
@@ -114,6 +117,8 @@ def _ox_object(value: tuple[str, str] | str) -> ox.NamedNode | ox.Literal:
 
 
 def _rdflib_object(value: tuple[str, str] | str) -> rdflib.term.Identifier:
+    import rdflib
+
     if isinstance(value, tuple):
         return rdflib.Literal(value[0], datatype=rdflib.URIRef(value[1]))
     return rdflib.URIRef(value)
@@ -148,6 +153,8 @@ def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
 
 def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     """The derived graph ``graph`` of the build's rdflib dataset, as a new graph with that identifier."""
+    import rdflib
+
     skip = rdflib.URIRef(graph)
     out = rdflib.Graph(identifier=skip)
     for s, p, o in gate_triples():
@@ -167,6 +174,8 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
 def add_to_dataset(dataset: rdflib.Dataset, base: str) -> int:
     """Put the derived graph into the build's dataset (after the entailment graph, whose
     ``iscg:addressesTheme`` statements count too); returns its size."""
+    import rdflib
+
     graph = derived_graph(base)
     derived = materialise_dataset(dataset, graph)
     target = dataset.graph(rdflib.URIRef(graph))

@@ -54,9 +54,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
+
+if TYPE_CHECKING:  # rdflib is imported by the build-time functions that use it
+    import rdflib
 
 __all__ = ["Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib"]
 
@@ -114,6 +117,8 @@ def store_source(store: ox.Store, skip: str) -> Source:
 
 def dataset_source(dataset: rdflib.Dataset, skip: str) -> Source:
     """The statements of the build's rdflib dataset, every graph but ``skip``."""
+    import rdflib
+
     skipped = rdflib.URIRef(skip)
 
     def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
@@ -325,6 +330,8 @@ def to_ox(triples: Iterable[tuple[str, str, Node]]) -> list[ox.Triple]:
 def to_rdflib(
     triples: Iterable[tuple[str, str, Node]],
 ) -> list[tuple[rdflib.URIRef, rdflib.URIRef, rdflib.term.Node]]:
+    import rdflib
+
     def term(o: Node) -> rdflib.term.Node:
         if isinstance(o, str):
             return rdflib.URIRef(o)

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
+
+if TYPE_CHECKING:  # rdflib is imported by the build-time function that reads its dataset
+    import rdflib
 
 DERIVED_NS = "https://w3id.org/iscg/derived#"
 ISCG = "https://w3id.org/iscg/ontology#"
@@ -126,6 +129,8 @@ def from_store(store: ox.Store, skip_graph: str) -> Facts:
 
 
 def _rdflib_text(term: object) -> str | None:
+    import rdflib
+
     if isinstance(term, rdflib.URIRef):
         return str(term)
     if isinstance(term, rdflib.Literal):
@@ -136,6 +141,8 @@ def _rdflib_text(term: object) -> str | None:
 
 
 def from_dataset(dataset: rdflib.Dataset, skip_graph: str) -> Facts:
+    import rdflib
+
     skip = rdflib.URIRef(skip_graph)
 
     def read(predicate: str) -> Iterable[tuple[str, str]]:

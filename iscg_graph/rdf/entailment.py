@@ -22,12 +22,14 @@ rdflib dataset, `materialise_store` / `refresh_store` for a pyoxigraph store (th
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
-import rdflib
 
 from .store import EmbeddedStore
+
+if TYPE_CHECKING:
+    import rdflib
 
 ENTAILMENT_GRAPH = "https://w3id.org/iscg/graph/entailment"  # under the default public base
 ENTAILMENT_SUFFIX = "graph/entailment"
@@ -107,6 +109,8 @@ def closure(triples: Iterable[tuple[T, T, T]], rdf_type: T, subclass: T,
 def materialise(dataset: rdflib.Dataset, graph: str = ENTAILMENT_GRAPH) -> rdflib.Graph:
     """The closure of every graph of ``dataset`` except the entailment graph ``graph``, as a new
     graph with that identifier (not attached to the dataset)."""
+    import rdflib  # build time only: the service's write path uses `refresh_store`
+
     skip = rdflib.URIRef(graph)
     triples = ((s, p, o) for s, p, o, g in dataset.quads((None, None, None, None))
                if _graph_id(g) != skip)

@@ -21,9 +21,12 @@ A quad here is ``(subject, predicate, object, graph)`` with an IRI as a string a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
+
+if TYPE_CHECKING:
+    import rdflib
 
 __all__ = ["LIVE_SUFFIXES", "ONTOLOGY_SUFFIX", "dataset_quads", "is_live", "store_quads", "terms_of"]
 
@@ -76,11 +79,15 @@ def store_quads(store: ox.Store, skip: Iterable[str] = ()) -> Iterable[Quad]:
 
 
 def _rdflib_iri(term: object) -> str | None:
+    import rdflib
+
     return str(term) if isinstance(term, rdflib.URIRef) else None
 
 
 def dataset_quads(dataset: rdflib.Dataset, skip: Iterable[str] = ()) -> Iterable[Quad]:
     """The quads of an rdflib dataset, without the graphs named in ``skip`` and the live ones."""
+    import rdflib  # build time only: the service reads its store
+
     skipped = {rdflib.URIRef(g) for g in skip}
     for s, p, o, g in dataset.quads((None, None, None, None)):
         graph = getattr(g, "identifier", g)

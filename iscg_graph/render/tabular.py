@@ -15,11 +15,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from .cells import csv_safe, is_formula_like
 
 __all__ = ["Cell", "Column", "ResultTable", "iri_path", "to_csv", "to_html", "to_xlsx"]
@@ -166,6 +161,8 @@ def to_csv(table: ResultTable, columns: Sequence[Column]) -> str:
 def _sheet_text(text: str) -> str:
     """Text a worksheet cell can hold: control characters (which a request parameter echoed into
     "computed from" may carry) are dropped; openpyxl refuses them."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
@@ -178,6 +175,11 @@ def to_xlsx(
     link: Callable[[str], str] | None = None,
 ) -> bytes:
     """A formatted workbook: bold filled header row, frozen, sized columns, linked labels, an About sheet."""
+    # openpyxl on first use: the service imports this module to answer pages, not only downloads
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Report"

@@ -426,7 +426,7 @@ def test_a_review_updates_the_served_index_without_recomputing(
         return run
 
     for module in (candidate_index, scoring, candidate_refresh):
-        monkeypatch.setattr(module, "precompute", forbidden("precompute"))
+        monkeypatch.setattr(module, "precompute", forbidden("precompute"), raising=False)
         monkeypatch.setattr(module, "build_candidates", forbidden("build_candidates"), raising=False)
 
     r = client.post(
