@@ -115,6 +115,8 @@ class RemoteWritePath(WritePath):
     ``current`` gives the served copy of the store's generation (it changes as the service follows
     the store); ``follow`` makes the service serve the store's current generation."""
 
+    overlay = False  # the commit writes the whole dataset-after as the new generation's copy
+
     def __init__(self, engine: RemoteEngine, current: Callable[[], EmbeddedStore], follow: Callable[[], None],
                  *, base: str = "https://w3id.org/iscg/", validate: Validator | None = None,
                  attempts: int = 3):
