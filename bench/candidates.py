@@ -7,6 +7,7 @@
     python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
     python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
                                                    # (writes into it: give a copy), timed by step
+    python bench/candidates.py --review STORE_DIR --working-copy  # the same, write overlay off
 
 Without --synthetic the ~1M-triple graph is made here by replicating the real graph N times: every
 IRI under ``id/`` except the Sectors gets a copy suffix, and each copy drops a few title words
@@ -28,6 +29,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -224,13 +226,16 @@ class _Steps:
             setattr(owner, name, original)
 
 
-def bench_review(store_dir: Path, rounds: int) -> None:
+def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> None:
     """POST /api/candidates/review through the router on a built store (written to: give a copy),
-    `rounds` accept decisions on new question candidates; prints each request's time by step."""
+    `rounds` accept decisions on new question candidates; prints each request's time by step.
+    ``working_copy``: with the write overlay switched off (every write on a copy of the dataset)."""
     from api import errors
     from api import writes as api_writes
     from iscg_graph.curation import writes
     from iscg_graph.rdf import store as store_module
+
+    writes.WritePath.overlay = not working_copy
 
     token = "bench-review-token"
     t = time.perf_counter()
@@ -245,9 +250,11 @@ def bench_review(store_dir: Path, rounds: int) -> None:
     assert client.get("/api/candidates", params={"limit": 1}).status_code == 200  # maps the index
     index = CandidateIndex.load(store_dir)
     pairs = [(c.left["iri"], c.right["iri"]) for c in index.query("question", limit=rounds).candidates]
-    print(f"\n## review decisions: {len(store):,} quads, store opened in {opened:.1f} s")
+    path = "working copy" if working_copy else "overlay"
+    print(f"\n## review decisions ({path}): {len(store):,} quads, store opened in {opened:.1f} s")
     print("| request | total ms | CPU ms | " + " | ".join(STEPS) + " | other ms |")
     print("|---|---:|---:|" + "---:|" * (len(STEPS) + 1))
+    mappings: list[str] = []
     for n, (left, right) in enumerate(pairs, 1):
         steps = _Steps()
         steps.wrap(api_writes, "record_decision", "decision")
@@ -277,6 +284,40 @@ def bench_review(store_dir: Path, rounds: int) -> None:
         parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
         cells = " | ".join(f"{v:.0f}" for v in parts)
         print(f"| {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
+        mappings.append(r.json()["mapping"])
+    _bench_mapping_edits(app, mappings, writes, store_module)
+
+
+def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_module: Any) -> None:
+    """The editors' form write on each decision just recorded (relation kind, confidence): a change
+    that reaches no derived statement, by step."""
+    from api.writes import app_write_path
+    from iscg_graph.curation.mapping_edits import edit_mapping
+
+    path = app_write_path(app)
+    for n, iri in enumerate(mappings, 1):
+        steps = _Steps()
+        steps.wrap(writes.WritePath, "working_copy", "copy")
+        steps.wrap(writes, "_reentail", "closure")
+        steps.wrap(writes, "reentail", "closure")
+        steps.wrap(writes, "_rederive", "derived")
+        steps.wrap(writes, "diff", "diff")
+        steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
+        steps.wrap(writes.WritePath, "check", "validation")
+        steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
+        steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
+        t, cpu = time.perf_counter(), time.process_time()
+        record = path.apply(lambda work, iri=iri: edit_mapping(  # type: ignore[misc]
+            work, iri, relation_kind="TopicalOverlap", justification="ManualMappingCuration",
+            confidence="Unconfirmed", status="Accepted"), writes.Author("Bench", "bench", "bench", "form"))
+        total, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+        steps.restore()
+        assert record is not None
+        if "commit" in steps.seconds:
+            steps.seconds["commit"] -= steps.seconds.get("snapshot", 0.0)
+        parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
+        cells = " | ".join(f"{v:.0f}" for v in parts)
+        print(f"| edit {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
 
 
 STEPS = [
@@ -305,9 +346,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--precompute", type=Path, help="time only the precompute of this built store, by step")
     ap.add_argument("--review", type=Path, help="time review decisions on this built store (it is written)")
+    ap.add_argument("--working-copy", action="store_true",
+                    help="with --review: the write overlay off (a copy of the dataset per write)")
     args = ap.parse_args()
     if args.review:
-        bench_review(args.review, min(args.rounds, 5))
+        bench_review(args.review, min(args.rounds, 5), args.working_copy)
         return
     if args.precompute:
         bench_precompute(args.precompute)

@@ -22,6 +22,7 @@ ISCGError
 ├── ReleaseError           a release name, date or folder that cannot be used
 │   └── UnknownRelease     no release of that name
 ├── PatchError             an RDF Patch line that cannot be read or applied
+├── OverlayUnsupported     internal: a change the write overlay cannot make at its cost (redone on a copy)
 ├── UploadRefused          an uploaded table is refused as a whole (size, type, macros, bomb)
 ├── ChoiceRefused          a choice for an ambiguous mapping-table cell that is not one offered
 ├── NotationError          a cell names an item in no notation understood (Q3/17, WP 5D, Res. 191…)
@@ -191,6 +192,12 @@ class UnknownRelease(ReleaseError):
 
 class PatchError(ISCGError):
     """An RDF Patch line that cannot be read or applied."""
+
+
+class OverlayUnsupported(ISCGError):
+    """Internal signal of the write path (`curation.overlay`): the change asks for something the
+    overlay cannot do at the cost of the change (a query, clearing a graph, iterating the store…);
+    the write is computed again on a working copy of the dataset. Never leaves `WritePath`."""
 
 
 class UploadRefused(ISCGError, ValueError):

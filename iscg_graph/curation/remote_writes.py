@@ -6,8 +6,8 @@ generation (`iscg_graph.query.remote_mirror`) — the exact patch is the differe
 dataset-after is validated against the shapes (a violation: `ValidationFailed`, nothing sent).
 Then ONE SPARQL Update request carries, in this order:
 
-1. the patch: ``DELETE``/``INSERT`` of the exact quads, per named graph (a graph losing blank-node
-   quads is emptied and written again whole, as on the embedded store);
+1. the patch: ``DELETE``/``INSERT`` of the exact quads, one operation per named graph (a graph
+   losing blank-node quads is emptied and written again whole, as on the embedded store);
 2. the journal record (`history`), in the journal graph;
 3. the generation swap in the meta graph: the token the working copy was made at, replaced by a new
    one (which every replica polls).
@@ -59,12 +59,13 @@ class _Overtaken(Exception):
     """Another replica committed first: this request matched nothing (internal, retried)."""
 
 
-def _block(quads: Iterable[ox.Quad]) -> str:
+def _blocks(quads: Iterable[ox.Quad]) -> list[str]:
+    """One ``GRAPH <g> { … }`` block per named graph, in a stable order."""
     by_graph: dict[str, list[str]] = {}
     for q in quads:
         by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-    return "\n".join(f"GRAPH {name} {{\n" + "\n".join(sorted(lines)) + "\n}"
-                     for name, lines in sorted(by_graph.items()))
+    return [f"GRAPH {name} {{\n" + "\n".join(sorted(lines)) + "\n}"
+            for name, lines in sorted(by_graph.items())]
 
 
 def guarded_update(patch: Patch, after: ox.Store, journal: Iterable[ox.Quad], *, base: str,
@@ -83,10 +84,10 @@ def guarded_update(patch: Patch, after: ox.Store, journal: Iterable[ox.Quad], *,
     added += list(journal)
     ops = [f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {g} {{ ?s ?p ?o }} }}"
            for g in sorted(rewrite, key=str)]
-    if removed:
-        ops.append(f"DELETE {{\n{_block(removed)}\n}} WHERE {{ {guard} }}")
-    if added:
-        ops.append(f"INSERT {{\n{_block(added)}\n}} WHERE {{ {guard} }}")
+    # one operation per graph: Virtuoso 7.2 leaves a language-tagged literal with a non-ASCII
+    # character in place when the DELETE template names more than one graph (docs/notes/remote.md)
+    ops += [f"DELETE {{\n{block}\n}} WHERE {{ {guard} }}" for block in _blocks(removed)]
+    ops += [f"INSERT {{\n{block}\n}} WHERE {{ {guard} }}" for block in _blocks(added)]
     ops.append(f"DELETE {{ {guard} }} INSERT {{ GRAPH <{meta}> {{ <{marker}> <{_DCT_IDENTIFIER}> "
                f"{ox.Literal(token)} . }} }} WHERE {{ {guard} }}")  # last: the guard holds until here
     return " ;\n".join(ops)
@@ -113,6 +114,8 @@ class RemoteWritePath(WritePath):
 
     ``current`` gives the served copy of the store's generation (it changes as the service follows
     the store); ``follow`` makes the service serve the store's current generation."""
+
+    overlay = False  # the commit writes the whole dataset-after as the new generation's copy
 
     def __init__(self, engine: RemoteEngine, current: Callable[[], EmbeddedStore], follow: Callable[[], None],
                  *, base: str = "https://w3id.org/iscg/", validate: Validator | None = None,

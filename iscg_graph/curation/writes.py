@@ -2,8 +2,11 @@
 
 ``WritePath.apply(change, author=…)``:
 
-1. copies the dataset (without the journal graph, which no write may touch) into memory and lets
-   ``change`` modify the copy: the dataset as it would be after the write;
+1. lets ``change`` modify the dataset as it would be after the write: an `overlay.Overlay` of the
+   store (which records the change, so the cost follows the change, not the data), or, when the
+   change needs the whole dataset (a SPARQL Update, clearing a graph; a change of the class
+   hierarchy or one that reaches the whole derived graph), an in-memory copy of the dataset
+   (without the journal graph, which no write may touch), as every write was computed before;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
 3. validates the dataset-after against the SHACL shapes: on the focus nodes the change can affect
    (`incremental`), on their neighbourhood read from the store before and the dataset-after
@@ -38,17 +41,19 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from ..errors import ChangeConflict, ValidationFailed, WriteRefused
+from ..errors import ChangeConflict, OverlayUnsupported, ValidationFailed, WriteRefused
 from ..rdf.entailment import find_entailment_graph, materialise_store
 from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
 from . import incremental
 from .focus_graph import Lookups, Views, changed_triples
 from .focus_graph import rdf_term as _term
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
+from .overlay import Overlay, reentail
 from .patch import Patch, diff, update_text
 
 __all__ = ["Author", "Validator", "WritePath", "recover", "to_rdflib"]
@@ -56,6 +61,7 @@ __all__ = ["Author", "Validator", "WritePath", "recover", "to_rdflib"]
 ViolationKey = tuple[str, str, str, str]
 Validator = Callable[[Graph], object]
 """Takes the dataset-after (merged into one graph), returns a report with ``conforms``."""
+_Changed = tuple[ox.Store, Iterable[ox.Quad], Patch, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,9 @@ def _now() -> str:
 
 
 class WritePath:
+    overlay = True
+    """Compute a change on an `Overlay` of the store (its cost follows the change) when it allows."""
+
     def __init__(self, store: EmbeddedStore, *, base: str = "https://w3id.org/iscg/",
                  validate: Validator | None = None):
         self.store = store
@@ -156,20 +165,52 @@ class WritePath:
                 return self._apply(change, author, reverts)
         return successor.apply(change, author, reverts=reverts)  # the service moved to a new build
 
-    def _apply(self, change: Callable[[ox.Store], None], author: Author,
-               reverts: str | None) -> ChangeRecord | None:
+    def _changed(self, change: Callable[[ox.Store], None]) -> _Changed:
+        """The dataset-after, the dataset-before's quads (read only if the rdflib graph must be
+        made), the patch (the change, its RDFS closure, the derived graph) and the graphs of the
+        closure and the derived graph: on an `Overlay` when the change allows it, else as before,
+        on a working copy of the whole dataset (`OverlayUnsupported`; the store is untouched)."""
+        if not self.overlay:
+            return self._on_copy(change)
+        overlay = Overlay(self.store.inner, ox.NamedNode(CHANGES_GRAPH))
+        work = cast(ox.Store, overlay)  # the part of the Store API the changes use, or OverlayUnsupported
+        try:
+            change(work)
+        except OverlayUnsupported:
+            return self._on_copy(change)  # e.g. a SPARQL Update: the change again, on the copy
+        _refuse_journal(work)
+        try:
+            return self._close_on(overlay)
+        except OverlayUnsupported:  # the closure or the derived graph needs the whole dataset
+            return self._on_copy(_replay(overlay.patch()))  # the change as made, not run again
+
+    def _close_on(self, overlay: Overlay) -> _Changed:
+        """The RDFS closure and the derived graph brought up to date on the overlay."""
+        work = cast(ox.Store, overlay)
+        entailment = find_entailment_graph(self.store.graphs())
+        if entailment is not None:
+            reentail(overlay, entailment)
+        patch = overlay.patch()  # the change and its closure
+        derived_iri, derived = _rederive(work, self.store.graphs(), patch)
+        patch = Patch(patch.removed + derived.removed, patch.added + derived.added)
+        return work, _stored(self.store.inner), patch, entailment, derived_iri
+
+    def _on_copy(self, change: Callable[[ox.Store], None]) -> _Changed:
         work = self.working_copy()
         before = list(work)
         change(work)
-        if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
-            raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
-                               "the service, as changes are recorded")
+        _refuse_journal(work)
         entailment = find_entailment_graph(self.store.graphs())
         if entailment is not None:
             _reentail(work, entailment)
         patch = diff(before, work)  # the change and its closure
         derived_iri, derived = _rederive(work, self.store.graphs(), patch)
         patch = Patch(patch.removed + derived.removed, patch.added + derived.added)
+        return work, before, patch, entailment, derived_iri
+
+    def _apply(self, change: Callable[[ox.Store], None], author: Author,
+               reverts: str | None) -> ChangeRecord | None:
+        work, _, patch, entailment, derived_iri = self._changed(change)
         recorded_graphs = [g for g in (entailment, derived_iri) if g]
         recorded = patch
         for graph_iri in recorded_graphs:
@@ -313,6 +354,28 @@ class WritePath:
         return done
 
 
+def _stored(store: ox.Store) -> Iterator[ox.Quad]:
+    """The dataset without the journal, read only if iterated."""
+    journal = ox.NamedNode(CHANGES_GRAPH)
+    for quad in store:
+        if quad.graph_name != journal:
+            yield quad
+
+
+def _replay(patch: Patch) -> Callable[[ox.Store], None]:
+    def change(work: ox.Store) -> None:
+        for quad in patch.removed:
+            work.remove(quad)
+        work.extend(patch.added)
+    return change
+
+
+def _refuse_journal(work: ox.Store) -> None:
+    if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
+        raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
+                           "the service, as changes are recorded")
+
+
 def _reentail(work: ox.Store, graph_iri: str) -> None:
     """Make the entailment graph of ``work`` the closure of its other graphs (in place)."""
     graph = ox.NamedNode(graph_iri)
@@ -337,6 +400,8 @@ def _rederive(work: ox.Store, graphs: list[str], change: Patch) -> tuple[str | N
     bounded = rederive(work, graph_iri, (change.removed, change.added))
     if bounded is not None:
         return graph_iri, Patch(*bounded)
+    if isinstance(work, Overlay):
+        raise OverlayUnsupported("the derived graph recomputed from the whole dataset")
     graph = ox.NamedNode(graph_iri)
     current = set(work.quads_for_pattern(None, None, None, graph))
     wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}

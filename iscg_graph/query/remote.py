@@ -45,6 +45,8 @@ from ..errors import EngineUnavailable, QueryError, QuerySyntaxError, QueryTimeo
 from .engine import GRAPH_FORMATS, RESULTS_FORMATS
 from .interface import BaseEngine, EngineResult, QueryRequest
 from .portability import check_portable
+from .remote_ask import ask_as_select, boolean_answer
+from .remote_values import canonical_booleans
 from .safety import analyse
 from .splice import splice
 
@@ -224,8 +226,18 @@ class RemoteEngine(BaseEngine):
         if request.default_graph is None and request.named_graphs is None:
             self._whole_dataset(sw, request.sparql)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        body, media = self.send(sw, text, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT, deadline)
+        as_select = ask_as_select(text) if form == "ASK" and self.config.kind == "virtuoso" else None
+        body, media = self.send(sw, as_select or text, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT,
+                                deadline)
+        if as_select is not None:  # Virtuoso's ASK is wrong on a named dataset (remote_ask)
+            body = boolean_answer(body)
+        if not graph_form:
+            body = self._canonical(body)
         return normalise(body, media, request.media_type, request.row_limit)
+
+    def _canonical(self, body: bytes) -> bytes:
+        """Virtuoso's ``"1"``/``"0"`` booleans as ``"true"``/``"false"`` (`remote_values`)."""
+        return canonical_booleans(body) if self.config.kind == "virtuoso" else body
 
     def _whole_dataset(self, sw: SPARQLWrapper, sparql: str) -> None:
         """The embedded store's dataset: the default graph is the union of the loaded graphs.
@@ -288,7 +300,7 @@ class RemoteEngine(BaseEngine):
         limit = timeout if timeout is not None else self.config.timeout
         sw = self.wrapper(timeout=limit)
         body, _ = self.send(sw, sparql, _RESULTS_ACCEPT, time.monotonic() + limit)
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        parsed = ox.parse_query_results(self._canonical(body), format=ox.QueryResultsFormat.JSON)
         if not isinstance(parsed, ox.QuerySolutions):
             raise QueryError("the remote store answered a SELECT with a boolean")
         names = [v.value for v in parsed.variables]

@@ -229,15 +229,7 @@ def test_graph_store_protocol_on_the_remote_store(setup: Setup) -> None:
     assert remote_hash(setup.engine) == before
 
 
-def known_gap_on_virtuoso(request: pytest.FixtureRequest, setup: Setup, why: str) -> None:
-    """Expected to fail on Virtuoso, strictly (a pass there fails the run: then drop the mark)."""
-    if setup.env["ISCG_REMOTE_KIND"] == "virtuoso":
-        request.node.add_marker(pytest.mark.xfail(reason=why, strict=True))
-
-
-def test_a_review_and_its_revert_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
-    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
-                          "the shapes / the revert is not seen: docs/notes/remote.md")
+def test_a_review_and_its_revert_on_the_remote_store(setup: Setup) -> None:
     body = {"left": Q32, "right": Q417, "decision": "accept", "relation": "overlap",
             "reviewer": "Ana Reviewer", "comment": "Both study securing networks (remote test)."}
     headers = {"Authorization": f"Bearer {REVIEW_TOKEN}", "Content-Type": "application/json"}
@@ -271,10 +263,8 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-def test_the_web_forms_on_the_remote_store(setup: Setup, request: pytest.FixtureRequest) -> None:
+def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
     """An editor logs in on replica A, edits a title and decides on two candidates at once."""
-    known_gap_on_virtuoso(request, setup, "review decisions on Virtuoso are refused as not conforming to "
-                          "the shapes: docs/notes/remote.md")
     q = f"{ID}question/itu-t/2017-2020/5-17"
     with httpx.Client(base_url=setup.a, timeout=120) as client:
         login = client.get("/login")

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from iscg_graph.build.remote_load import load_build, staging_prefix
@@ -15,6 +16,7 @@ from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.portability import refused_queries
 from iscg_graph.query.remote import RemoteConfig, RemoteEngine
+from iscg_graph.query.remote_values import BOOLEAN
 from iscg_graph.rdf.store import EmbeddedStore, read_meta
 from iscg_graph.vocab import DEFAULT_BASE
 
@@ -84,12 +86,26 @@ def test_a_refusal_is_a_501_naming_the_missing_feature(virtuoso: RemoteEngine) -
     from api.errors import problem_for
     from api.settings import Settings
 
-    text = load_catalog()["theme-coverage"].text
+    text = load_catalog()["question-duplicate-candidates"].text
     with pytest.raises(ServerLacksFeature) as caught:
         virtuoso.run(text, media_type=JSON)
     problem = problem_for(caught.value, Settings())
     assert problem.status == 501
-    assert "theme-coverage" in str(problem.detail) and "xsd:boolean" in str(problem.detail)
+    assert "question-duplicate-candidates" in str(problem.detail) and "SQ156" in str(problem.detail)
+
+
+def test_theme_coverage_answers_as_the_embedded_store(virtuoso: RemoteEngine,
+                                                      real_store: EmbeddedStore) -> None:
+    """Virtuoso answers the coverage rows' xsd:boolean as "1"/"0"; the engine writes it as the
+    embedded store does ("true"/"false"), so every case of the query (both counting modes, each
+    list) gives the embedded store's rows, term for term."""
+    assert "theme-coverage" not in refused_queries("virtuoso")
+    assert differences(InProcessEngine(real_store), virtuoso,
+                       only=lambda case: case.split("?")[0] == "theme-coverage") == {}
+    rows = virtuoso.select(load_catalog()["theme-coverage"].text)
+    coordinated = {row["coordinated"] for row in rows}
+    assert coordinated == {ox.Literal("true", datatype=ox.NamedNode(BOOLEAN)),
+                           ox.Literal("false", datatype=ox.NamedNode(BOOLEAN))}
 
 
 # (after the parity tests: it writes into the module's Virtuoso)
