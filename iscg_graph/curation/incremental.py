@@ -5,7 +5,9 @@ and names, for a change, the focus nodes whose results can differ before and aft
 focus node's results are the same. So the write path validates the dataset-after on those nodes
 only, and on the triples met from them along the shapes' paths (their neighbourhood: every triple
 a result of theirs can depend on): the violations a write adds are the ones those nodes have after
-and did not have before.
+and did not have before. The graph walked is an rdflib graph or, on the write path, a view of the
+store answering the same reads by lookups (`focus_graph`): the neighbourhood is then read from the
+store, and no copy of the dataset is made.
 `focus` answers None — validate the whole dataset — when the reach is unbounded (a shape the
 analysis cannot bound), the change touches ``rdfs:subClassOf`` or blank nodes, or the affected
 nodes are most of the data anyway. `tests/unit/test_incremental_validation.py` holds the results
@@ -17,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from rdflib import Graph, Node, URIRef
+from rdflib import Node, URIRef
+from rdflib.namespace import RDFS
 
-from ..rdf.shape_reach import AccessPath, access_paths, affected, neighbourhood
+from ..rdf.shape_reach import AccessPath, TripleSource, access_paths, affected, neighbourhood
 from ..rdf.validation import ValidationReport, load_shapes, validate
 
 __all__ = ["focus", "validate_focus"]
@@ -32,7 +35,7 @@ def _paths() -> frozenset[AccessPath] | None:
     return access_paths(load_shapes())
 
 
-def focus(graph: Graph, changed: Iterable[tuple[Node, Node, Node]]) -> set[URIRef] | None:
+def focus(graph: TripleSource, changed: Iterable[tuple[Node, Node, Node]]) -> set[URIRef] | None:
     """The focus nodes to validate for ``changed`` (triples added or removed; ``graph`` is the
     dataset after), or None for the whole dataset."""
     paths = _paths()
@@ -44,10 +47,14 @@ def focus(graph: Graph, changed: Iterable[tuple[Node, Node, Node]]) -> set[URIRe
     return nodes
 
 
-def validate_focus(graph: Graph, nodes: set[URIRef]) -> ValidationReport:
+def validate_focus(graph: TripleSource, nodes: set[URIRef]) -> ValidationReport:
     """The results ``nodes`` have in ``graph``, validated on the triples met from them (their
-    `neighbourhood`, with the ontology): a few hundred triples instead of the dataset."""
+    `neighbourhood`), with the ontology and every ``rdfs:subClassOf`` triple of ``graph`` (which
+    ``sh:targetClass`` and ``sh:class`` follow): a few hundred triples instead of the dataset."""
     paths = _paths()
     if paths is None:  # pragma: no cover - `focus` names no nodes then
-        return validate(graph, in_place=True, focus_nodes=nodes)
-    return validate(neighbourhood(paths, nodes, graph), in_place=True, focus_nodes=nodes)
+        raise ValueError("the shapes' reach is unbounded: validate the whole dataset")
+    sub = neighbourhood(paths, nodes, graph)
+    for triple in graph.triples((None, RDFS.subClassOf, None)):
+        sub.add(triple)
+    return validate(sub, in_place=True, focus_nodes=nodes)

@@ -8,12 +8,14 @@
    hierarchy or one that reaches the whole derived graph), an in-memory copy of the dataset
    (without the journal graph, which no write may touch), as every write was computed before;
 2. computes the exact `Patch` (quads removed, quads added); nothing to do: nothing recorded;
-3. validates the dataset-after against the SHACL shapes (on the focus nodes the change can affect,
-   `incremental`, else the whole dataset); a violation the dataset did not already have raises
-   `ValidationFailed` with those violations, and the store has not been touched. A store built
-   by `iscg build` has none, so there every violation refuses the write; a store loaded with
-   violations stays writable for changes that do not add any (the violations of the current data
-   are remembered per data generation);
+3. validates the dataset-after against the SHACL shapes: on the focus nodes the change can affect
+   (`incremental`), on their neighbourhood read from the store before and the dataset-after
+   (`focus_graph`); else (a reach that cannot be bounded, a change to ``rdfs:subClassOf`` or blank
+   nodes) the whole dataset, as one rdflib graph kept for that fallback. A violation the dataset
+   did not already have raises `ValidationFailed` with those violations, and the store has not
+   been touched. A store built by `iscg build` has none, so there every violation refuses the
+   write; a store loaded with violations stays writable for changes that do not add any (the
+   violations of the current data are remembered per data generation);
 4. commits the patch and its journal record (`history`) as ONE SPARQL Update, which Oxigraph applies
    in one RocksDB transaction: all of it or none, also if the process is killed halfway;
 5. appends the exact quads to the snapshot's delta log and writes ``meta.json`` (generation + 1),
@@ -42,13 +44,14 @@ from datetime import UTC, datetime
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib import Literal as RDFLiteral
+from rdflib import Graph, URIRef
 
 from ..errors import ChangeConflict, OverlayUnsupported, ValidationFailed, WriteRefused
 from ..rdf.entailment import find_entailment_graph, materialise_store
 from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
 from . import incremental
+from .focus_graph import Lookups, Views, changed_triples
+from .focus_graph import rdf_term as _term
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
 from .overlay import Overlay, reentail
 from .patch import Patch, diff, update_text
@@ -71,19 +74,6 @@ class Author:
     kind: str = "sparql-update"
 
 
-def _term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> URIRef | BNode | RDFLiteral:
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return RDFLiteral(t.value, lang=t.language)
-        dt = t.datatype.value
-        return RDFLiteral(t.value, datatype=None if dt.endswith("#string") else URIRef(dt))
-    raise WriteRefused("RDF 1.2 triple terms cannot be written to this store")
-
-
 def to_rdflib(quads: ox.Store | Iterable[ox.Quad]) -> Graph:
     """Every graph of the store merged into one rdflib graph (what the shapes validate)."""
     g = Graph()
@@ -101,7 +91,7 @@ class _GraphPatch:
     """Turns ``graph`` (the union of the dataset before) into the union of ``after`` and back. A
     triple leaves the union only when no graph of ``after`` still holds it."""
 
-    def __init__(self, graph: Graph, patch: Patch, after: ox.Store):
+    def __init__(self, graph: Graph, patch: Patch, after: Lookups):
         self.graph = graph
         triples = {(_term(q.subject), _term(q.predicate), _term(q.object)) for q in patch.added}
         self.added = [t for t in triples if t not in graph]
@@ -144,8 +134,9 @@ class WritePath:
         self._validate = validate or _default_validator
         self._lock = threading.Lock()
         self._known: tuple[DataKey, frozenset[ViolationKey]] | None = None
-        # the dataset as one rdflib graph, patched from write to write (converting 19k quads to
-        # rdflib costs more than validating them); rebuilt when the data changed another way
+        # the dataset as one rdflib graph, for the writes validated on the whole dataset only (built
+        # on the first of them, 140 s at 1M; then patched from write to write); dropped by a write
+        # validated from the store, rebuilt when the data changed another way
         self._graph: tuple[DataKey, Graph] | None = None
         self.successor: WritePath | None = None
 
@@ -219,21 +210,14 @@ class WritePath:
 
     def _apply(self, change: Callable[[ox.Store], None], author: Author,
                reverts: str | None) -> ChangeRecord | None:
-        work, before, patch, entailment, derived_iri = self._changed(change)
+        work, _, patch, entailment, derived_iri = self._changed(change)
         recorded_graphs = [g for g in (entailment, derived_iri) if g]
         recorded = patch
         for graph_iri in recorded_graphs:
             recorded = _without_graph(recorded, graph_iri)
         if not recorded:
             return None
-        graph = self._graph_of(before)
-        change_graph = _GraphPatch(graph, patch, work)
-        change_graph.apply()
-        try:
-            after_keys = self.check(graph, change_graph)
-        except BaseException:
-            change_graph.undo()
-            raise
+        after_keys = self.check(patch, work)
         try:
             record = self._commit(patch, work, author, reverts, recorded)
         except BaseException:
@@ -241,29 +225,47 @@ class WritePath:
             raise
         key = data_key(self.store.meta)
         self._known = None if after_keys is None else (key, after_keys)
-        # blank nodes are renamed by the commit: the graph no longer matches the store
-        self._graph = None if _has_blank_nodes(patch) else (key, graph)
+        if self._graph is not None:  # the whole-dataset graph, patched by `check` to the dataset-after
+            # blank nodes are renamed by the commit: the graph no longer matches the store
+            self._graph = None if _has_blank_nodes(patch) else (key, self._graph[1])
         return record
 
-    def _graph_of(self, before: Iterable[ox.Quad]) -> Graph:
+    def _graph_of(self) -> Graph:
+        """The dataset (the store without the journal) as one rdflib graph: the whole-dataset
+        validation's fallback only."""
         key = data_key(self.store.meta)
         if self._graph is None or self._graph[0] != key:
-            self._graph = (key, to_rdflib(before))
+            journal = ox.NamedNode(CHANGES_GRAPH)
+            self._graph = (key, to_rdflib(q for q in self.store.inner if q.graph_name != journal))
         return self._graph[1]
 
     def _violations(self, graph: Graph) -> tuple[object, frozenset[ViolationKey]]:
         report = self._validate(graph)
         return report, frozenset(r.key for r in getattr(report, "violations", ()))
 
-    def check(self, after: Graph, change: _GraphPatch) -> frozenset[ViolationKey] | None:
-        """Raise `ValidationFailed` (with only the new violations) if ``after`` (the dataset-after
-        graph) breaks a shape the dataset before did not; the violation keys of ``after`` (None if
-        not known: validated on the affected focus nodes only, `incremental`).
-        ``change`` turns the graph back into the dataset-before (to learn its violations) and again."""
+    def check(self, patch: Patch, after: Lookups) -> frozenset[ViolationKey] | None:
+        """Raise `ValidationFailed` (with only the new violations) if ``after`` (the dataset-after:
+        the store with ``patch`` applied; only read by pattern lookups) breaks a shape the dataset
+        before (the store) did not; the violation keys of ``after`` (None if not known: validated
+        on the affected focus nodes only, `incremental`)."""
         if self._validate is _default_validator:  # the project's shapes, whose reach is known
-            nodes = incremental.focus(after, [*change.added, *change.removed])
+            views = Views(self.store.inner, after, without=(CHANGES_GRAPH,))
+            nodes = incremental.focus(views.after, changed_triples(patch, views))
             if nodes is not None:
-                return self._check_focus(after, change, nodes)
+                self._graph = None  # kept only while writes need the whole-dataset validation
+                return self._check_focus(views, nodes)
+        graph = self._graph_of()
+        change = _GraphPatch(graph, patch, after)
+        change.apply()
+        try:
+            return self._check_whole(graph, change)
+        except BaseException:
+            change.undo()
+            raise
+
+    def _check_whole(self, after: Graph, change: _GraphPatch) -> frozenset[ViolationKey] | None:
+        """`check` on the whole dataset-after graph; ``change`` turns it back into the
+        dataset-before (to learn its violations) and again."""
         report, after_keys = self._violations(after)
         if not after_keys:
             return after_keys
@@ -283,17 +285,14 @@ class WritePath:
             raise ValidationFailed(ValidationReport(False, new, made_by))
         return after_keys
 
-    def _check_focus(self, after: Graph, change: _GraphPatch,
-                     nodes: set[URIRef]) -> frozenset[ViolationKey] | None:
-        """`check` on the focus nodes the change can affect: the others' results are unchanged."""
-        report = incremental.validate_focus(after, nodes)
+    def _check_focus(self, views: Views, nodes: set[URIRef]) -> frozenset[ViolationKey] | None:
+        """`check` on the focus nodes the change can affect (the others' results are unchanged),
+        each validated on its neighbourhood read from the dataset after, and, if it has
+        violations there, before."""
+        report = incremental.validate_focus(views.after, nodes)
         after_keys = frozenset(r.key for r in report.violations)
         if after_keys:
-            change.undo()
-            try:
-                before = frozenset(r.key for r in incremental.validate_focus(after, nodes).violations)
-            finally:
-                change.apply()
+            before = frozenset(r.key for r in incremental.validate_focus(views.before, nodes).violations)
             new = tuple(r for r in report.violations if r.key not in before)
             if new:
                 from ..rdf.validation import ValidationReport

@@ -23,15 +23,15 @@ connected to ``$this``, or ``$PATH``; `affected` answers None for a change to ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
 from rdflib import BNode, Graph, Literal, Node, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 
-__all__ = ["AccessPath", "Step", "access_paths", "affected", "neighbourhood"]
+__all__ = ["AccessPath", "Step", "TripleSource", "access_paths", "affected", "neighbourhood"]
 
 Step = tuple[str, bool]  # predicate IRI, forward?
 AccessPath = tuple[Step, ...]
@@ -39,6 +39,15 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjects
 _NESTED = (SH.node, SH.qualifiedValueShape, SH["not"])
 _LISTS = (SH["and"], SH["or"], SH.xone)
 _PAIR = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
+
+
+class TripleSource(Protocol):
+    """The reads `affected` and `neighbourhood` make: an rdflib graph, or a view answering them
+    by store lookups (`iscg_graph.curation.focus_graph`)."""
+
+    def triples(self, pattern: Any, /) -> Iterator[Any]: ...
+    def subjects(self, predicate: Any = ..., object: Any = ..., /) -> Iterator[Any]: ...  # noqa: A002
+    def objects(self, subject: Any = ..., predicate: Any = ..., /) -> Iterator[Any]: ...
 
 
 class _Unbounded(Exception):  # noqa: N818 - internal control flow only, never leaves this module
@@ -234,7 +243,7 @@ def access_paths(shapes: Graph) -> frozenset[AccessPath] | None:
 
 
 def affected(paths: frozenset[AccessPath], changed: Iterable[tuple[Node, Node, Node]],
-             after: Graph) -> set[URIRef] | None:
+             after: TripleSource) -> set[URIRef] | None:
     """The focus nodes whose results ``changed`` (triples added or removed) can alter: walked in
     ``after`` plus the removed triples (so in the data before and after). None: validate all."""
     changed = list(changed)
@@ -271,13 +280,12 @@ def affected(paths: frozenset[AccessPath], changed: Iterable[tuple[Node, Node, N
     return {n for n in nodes if isinstance(n, URIRef)}
 
 
-def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: Graph) -> Graph:
+def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: TripleSource) -> Graph:
     """The triples of ``graph`` met from ``nodes`` along the access paths (and every triple about
     them): validating ``nodes`` there gives the results they have in the whole graph."""
-    sub = Graph()
+    found: set[tuple[Node, Node, Node]] = set()  # added to the graph once (paths share their steps)
     for node in nodes:
-        for triple in graph.triples((node, None, None)):
-            sub.add(triple)
+        found.update(graph.triples((node, None, None)))
     for path in paths:
         frontier: set[Node] = set(nodes)
         for predicate, forward in path:
@@ -286,13 +294,16 @@ def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: Graph
             for n in frontier:
                 if forward:
                     for o in graph.objects(n, p):
-                        sub.add((n, p, o))
+                        found.add((n, p, o))
                         reached.add(o)
                 else:
                     for s in graph.subjects(p, n):
-                        sub.add((s, p, n))
+                        found.add((s, p, n))
                         reached.add(s)
             frontier = reached
             if not frontier:
                 break
+    sub = Graph()
+    for triple in found:
+        sub.add(triple)
     return sub
