@@ -165,6 +165,7 @@ class Views:
     def __init__(self, before: Lookups, after: Lookups, *, without: Iterable[str] = ()):
         terms = _Terms()
         without = tuple(without)
+        self.without = frozenset(ox.NamedNode(g) for g in without)
         self.before = StoreView(before, without=without, terms=terms)
         self.after = StoreView(after, without=without, terms=terms)
 
@@ -172,9 +173,9 @@ class Views:
 def changed_triples(patch: Patch, views: Views) -> list[Triple]:
     """The triples entering or leaving the union of the graphs (what the shapes see change): an
     added quad whose triple some graph already held, or a removed one still held by another
-    graph, changes nothing there."""
-    added = {q.triple for q in patch.added}
-    removed = {q.triple for q in patch.removed}
+    graph, changes nothing there. Quads of a graph the views leave out change nothing either."""
+    added = {q.triple for q in patch.added if q.graph_name not in views.without}
+    removed = {q.triple for q in patch.removed if q.graph_name not in views.without}
     entered = [t for t in added if not views.before.holds(t)]
     left = [t for t in removed if not views.after.holds(t)]
     return [views.after.triple(t) for t in (*entered, *left)]

@@ -249,7 +249,7 @@ class WritePath:
         before (the store) did not; the violation keys of ``after`` (None if not known: validated
         on the affected focus nodes only, `incremental`)."""
         if self._validate is _default_validator:  # the project's shapes, whose reach is known
-            views = Views(self.store.inner, after, without=(CHANGES_GRAPH,))
+            views = Views(self.store.inner, after, without=_not_validated(self.store.graphs()))
             nodes = incremental.focus(views.after, changed_triples(patch, views))
             if nodes is not None:
                 self._graph = None  # kept only while writes need the whole-dataset validation
@@ -410,6 +410,17 @@ def _rederive(work: ox.Store, graphs: list[str], change: Patch) -> tuple[str | N
         work.remove(quad)
     work.extend(added)
     return graph_iri, Patch(removed, added)
+
+
+def _not_validated(graphs: list[str]) -> tuple[str, ...]:
+    """The graphs a focus validation leaves out: the journal, and the derived overlap graph,
+    which is computed from validated data, read by no shape (a test holds the shapes to that) and
+    not validated by the build either (it is added after the validation); its nodes gather
+    thousands of statements (every qualifying pair), which a focus validation would read."""
+    from ..rdf.derived import find_derived_graph
+
+    derived = find_derived_graph(graphs)
+    return (CHANGES_GRAPH,) if derived is None else (CHANGES_GRAPH, derived)
 
 
 def _without_graph(patch: Patch, graph_iri: str) -> Patch:

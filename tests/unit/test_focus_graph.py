@@ -352,3 +352,39 @@ def test_the_view_reads_like_the_merged_graph() -> None:
     assert set(view.subjects(rn, value)) == set(merged.subjects(rn, value)) == {ra, rb}
     assert (ra, rl, next(merged.objects(ra, rl))) in view
     assert (rc, rn, rb) not in view and not set(view.subjects(rn, rb))
+
+
+# -- the derived overlap graph -------------------------------------------------------------------------
+
+def test_a_focus_validation_reads_nothing_of_the_derived_graph(tmp_path: Path, monkeypatch) -> None:
+    """The derived graph is left out of the views (its nodes gather every qualifying pair): exact
+    only while no shape reads it, which the shapes files are held to here."""
+    from iscg_graph.rdf.derived import add_to_store, find_derived_graph
+
+    for shapes in (Path(__file__).resolve().parents[2] / "shapes").glob("*.ttl"):
+        assert "w3id.org/iscg/derived" not in shapes.read_text("utf-8"), shapes.name
+    data = _copy(_mini())
+    assert add_to_store(data, "https://w3id.org/iscg/")
+    store = write_store(tmp_path / "build", data.dump(format=ox.RdfFormat.N_QUADS) or b"", "test")
+    derived = ox.NamedNode(find_derived_graph(store.graphs()) or "")
+    read: list[str] = []
+    real = incremental.neighbourhood
+
+    def counted(paths, nodes, graph):  # type: ignore[no-untyped-def]
+        sub = real(paths, nodes, graph)
+        read.extend(str(p) for _, p, _ in sub)
+        return sub
+
+    monkeypatch.setattr(incremental, "neighbourhood", counted)
+    path = WritePath(store)
+    rng = random.Random(3)
+    derived_changes = 0
+    for n in range(16):
+        before = set(store.inner.quads_for_pattern(None, None, None, derived))
+        try:
+            path.apply(lambda work, n=n: _write(work, rng, n), Author("ed", f"write {n}"))
+        except ValidationFailed:
+            continue
+        derived_changes += before != set(store.inner.quads_for_pattern(None, None, None, derived))
+    assert derived_changes and read  # writes changed the derived graph and were validated
+    assert not [p for p in read if p.startswith("https://w3id.org/iscg/derived#")]
