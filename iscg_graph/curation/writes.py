@@ -61,7 +61,7 @@ __all__ = ["Author", "Validator", "WritePath", "recover", "to_rdflib"]
 ViolationKey = tuple[str, str, str, str]
 Validator = Callable[[Graph], object]
 """Takes the dataset-after (merged into one graph), returns a report with ``conforms``."""
-_Changed = tuple[ox.Store, Iterable[ox.Quad], Patch, str | None, str | None]
+_Changed = tuple[ox.Store, Patch, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -166,10 +166,10 @@ class WritePath:
         return successor.apply(change, author, reverts=reverts)  # the service moved to a new build
 
     def _changed(self, change: Callable[[ox.Store], None]) -> _Changed:
-        """The dataset-after, the dataset-before's quads (read only if the rdflib graph must be
-        made), the patch (the change, its RDFS closure, the derived graph) and the graphs of the
-        closure and the derived graph: on an `Overlay` when the change allows it, else as before,
-        on a working copy of the whole dataset (`OverlayUnsupported`; the store is untouched)."""
+        """The dataset-after, the patch (the change, its RDFS closure, the derived graph) and the
+        graphs of the closure and the derived graph: on an `Overlay` when the change allows it,
+        else as before, on a working copy of the whole dataset (`OverlayUnsupported`; the store is
+        untouched)."""
         if not self.overlay:
             return self._on_copy(change)
         overlay = Overlay(self.store.inner, ox.NamedNode(CHANGES_GRAPH))
@@ -193,7 +193,7 @@ class WritePath:
         patch = overlay.patch()  # the change and its closure
         derived_iri, derived = _rederive(work, self.store.graphs(), patch)
         patch = Patch(patch.removed + derived.removed, patch.added + derived.added)
-        return work, _stored(self.store.inner), patch, entailment, derived_iri
+        return work, patch, entailment, derived_iri
 
     def _on_copy(self, change: Callable[[ox.Store], None]) -> _Changed:
         work = self.working_copy()
@@ -206,11 +206,11 @@ class WritePath:
         patch = diff(before, work)  # the change and its closure
         derived_iri, derived = _rederive(work, self.store.graphs(), patch)
         patch = Patch(patch.removed + derived.removed, patch.added + derived.added)
-        return work, before, patch, entailment, derived_iri
+        return work, patch, entailment, derived_iri
 
     def _apply(self, change: Callable[[ox.Store], None], author: Author,
                reverts: str | None) -> ChangeRecord | None:
-        work, _, patch, entailment, derived_iri = self._changed(change)
+        work, patch, entailment, derived_iri = self._changed(change)
         recorded_graphs = [g for g in (entailment, derived_iri) if g]
         recorded = patch
         for graph_iri in recorded_graphs:
@@ -352,14 +352,6 @@ class WritePath:
         if done is None:  # pragma: no cover - an empty patch is never recorded
             raise ChangeConflict(f"change {number} changed nothing")
         return done
-
-
-def _stored(store: ox.Store) -> Iterator[ox.Quad]:
-    """The dataset without the journal, read only if iterated."""
-    journal = ox.NamedNode(CHANGES_GRAPH)
-    for quad in store:
-        if quad.graph_name != journal:
-            yield quad
 
 
 def _replay(patch: Patch) -> Callable[[ox.Store], None]:
