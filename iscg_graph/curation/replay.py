@@ -30,9 +30,10 @@ import pyoxigraph as ox
 
 from ..rdf.entailment import find_entailment_graph
 from ..rdf.store import EmbeddedStore
+from .closures import reentail_all as _reentail
 from .history import CHANGES_GRAPH, ChangeRecord, changes
 from .patch import Patch, diff, update_text
-from .writes import Validator, _reentail, to_rdflib
+from .writes import Validator, to_rdflib
 
 __all__ = ["PREDECESSOR", "ReplayReport", "catch_up", "predecessors", "replay_for_build", "replay_from",
            "replay_journal"]

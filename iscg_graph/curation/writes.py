@@ -47,9 +47,11 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from ..errors import ChangeConflict, OverlayUnsupported, ValidationFailed, WriteRefused
-from ..rdf.entailment import find_entailment_graph, materialise_store
+from ..rdf.entailment import find_entailment_graph
 from ..rdf.store import DataKey, EmbeddedStore, count_graphs, data_key
 from . import incremental
+from .closures import rederive as _rederive
+from .closures import reentail_all as _reentail
 from .focus_graph import Lookups, Views, changed_triples
 from .focus_graph import rdf_term as _term
 from .history import CHANGES_GRAPH, ChangeRecord, change_iri, change_quads, get_change, next_number
@@ -366,42 +368,6 @@ def _refuse_journal(work: ox.Store) -> None:
     if any(True for _ in work.quads_for_pattern(None, None, None, ox.NamedNode(CHANGES_GRAPH))):
         raise WriteRefused(f"<{CHANGES_GRAPH}> is the change journal: it is written only by "
                            "the service, as changes are recorded")
-
-
-def _reentail(work: ox.Store, graph_iri: str) -> None:
-    """Make the entailment graph of ``work`` the closure of its other graphs (in place)."""
-    graph = ox.NamedNode(graph_iri)
-    current = set(work.quads_for_pattern(None, None, None, graph))
-    wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}
-    for quad in current - wanted:
-        work.remove(quad)
-    work.extend(wanted - current)
-
-
-def _rederive(work: ox.Store, graphs: list[str], change: Patch) -> tuple[str | None, Patch]:
-    """Make the derived overlap graph of ``work`` (if the store has one) current, in place, after
-    the entailment closure (whose statements it reads) and ``change`` (all the write changed in
-    the other graphs); its IRI (or None) and the derived quads removed and added. Recomputed in
-    full only when the change reaches what it is computed from (`iscg_graph.rdf.derived_delta`)."""
-    from ..rdf.derived import find_derived_graph, materialise_store
-    from ..rdf.derived_delta import rederive
-
-    graph_iri = find_derived_graph(graphs)
-    if graph_iri is None:
-        return None, Patch((), ())
-    bounded = rederive(work, graph_iri, (change.removed, change.added))
-    if bounded is not None:
-        return graph_iri, Patch(*bounded)
-    if isinstance(work, Overlay):
-        raise OverlayUnsupported("the derived graph recomputed from the whole dataset")
-    graph = ox.NamedNode(graph_iri)
-    current = set(work.quads_for_pattern(None, None, None, graph))
-    wanted = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in materialise_store(work, graph_iri)}
-    removed, added = tuple(current - wanted), tuple(wanted - current)
-    for quad in removed:
-        work.remove(quad)
-    work.extend(added)
-    return graph_iri, Patch(removed, added)
 
 
 def _not_validated(graphs: list[str]) -> tuple[str, ...]:
