@@ -18,14 +18,17 @@ def test_all_names_exist_and_are_sorted() -> None:
 
 
 def test_every_public_import_is_listed() -> None:
+    """The names are imported on first use (``_EXPORTS``) and, for the type checker, under
+    ``TYPE_CHECKING``: both name exactly ``__all__``, each from the same module and attribute."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
-    imported = {
-        alias.asname or alias.name
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom)
+    typed = {
+        alias.asname or alias.name: ("." + (node.module or ""), alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
         for alias in node.names
     }
-    assert imported == set(iscg_graph.__all__)
+    assert set(typed) == set(iscg_graph.__all__)
+    assert typed == iscg_graph._EXPORTS
 
 
 def _imports(path: Path) -> set[str]:
