@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..rdf.atomic_files import atomic_write
 from ..rdf.store import EmbeddedStore
 from ..vocab import DCAT, DCT, FOAF, ONTOLOGY_NS, RDF, RDF_TYPE, RDFS, XSD, prefixes
 
@@ -235,7 +234,7 @@ def write_dumps(store: EmbeddedStore, folder: Path, base: str) -> dict[str, Path
     out: dict[str, Path] = {}
     for name, body in bodies.items():
         target = folder / name
-        _atomic_write(target, _gzip(body))
+        atomic_write(target, _gzip(body))
         out[name] = target
     return out
 
@@ -245,14 +244,3 @@ def _gzip(data: bytes) -> bytes:
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as fh:
         fh.write(data)
     return buf.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StoreError
-from ..rdf.store import _atomic_write
+from ..rdf.atomic_files import atomic_write
 
 __all__ = ["HEADER_FILE", "OVERLAY_FILE", "FORMAT", "Columns", "columns_from_doc", "write", "read"]
 
@@ -140,10 +140,10 @@ def write(columns: Columns, store_dir: Path) -> Path:
     body = b"".join(parts)
     name = f"candidates-{hashlib.sha256(body).hexdigest()[:16]}.bin"
     if not (store_dir / name).exists():
-        _atomic_write(store_dir / name, body)
+        atomic_write(store_dir / name, body)
     header = {**columns.header, "data": name, "arrays": table}
     path = store_dir / HEADER_FILE
-    _atomic_write(path, _dumps(header))
+    atomic_write(path, _dumps(header))
     (store_dir / OVERLAY_FILE).unlink(missing_ok=True)
     for old in store_dir.glob("candidates-*.bin"):
         if old.name != name:
@@ -188,4 +188,4 @@ def read_overlay(store_dir: Path) -> list[dict[str, str]]:
 
 
 def write_overlay(store_dir: Path, entries: list[dict[str, str]]) -> None:
-    _atomic_write(Path(store_dir) / OVERLAY_FILE, _dumps(entries))
+    atomic_write(Path(store_dir) / OVERLAY_FILE, _dumps(entries))

@@ -24,7 +24,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError
-from ..rdf.store import SNAPSHOT, StoreMeta, _atomic_write, write_meta
+from ..rdf.atomic_files import atomic_write
+from ..rdf.store import SNAPSHOT, StoreMeta, write_meta
 from .remote import RemoteEngine, generation_iri
 
 __all__ = ["GENERATION_FILE", "folder_name", "mirror", "token_of", "write_copy"]
@@ -142,6 +143,6 @@ def write_copy(folder: Path, quads: list[ox.Quad], token: str | None, *, label: 
     meta = StoreMeta(data_version=version, built_at=built_at,
                      generation=number, triples=len(quads), graphs=counts)
     write_meta(folder, meta)
-    _atomic_write(folder / GENERATION_FILE, (token or "").encode("utf-8"))
-    _atomic_write(folder / SNAPSHOT, out.getvalue())
+    atomic_write(folder / GENERATION_FILE, (token or "").encode("utf-8"))
+    atomic_write(folder / SNAPSHOT, out.getvalue())
     return folder

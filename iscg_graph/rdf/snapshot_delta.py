@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError
+from .atomic_files import atomic_write, fsync_dir
 
 __all__ = [
     "DELTAS",
@@ -109,32 +109,9 @@ def write_delta(root: Path, generation: int, removed: Sequence[ox.Quad], added: 
     lines += [_line("A", q) for q in added]
     lines.append("TC .")
     body = ("\n".join(lines) + "\n").encode("utf-8")
-    target = delta_path(root, generation)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(folder)
+    atomic_write(delta_path(root, generation), body)
+    fsync_dir(folder)
     return len(body)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - a platform without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_delta(root: Path, generation: int) -> Delta | None:
@@ -205,7 +182,7 @@ def remove_deltas(root: Path) -> None:
     for path in delta_files(root).values():
         path.unlink(missing_ok=True)
     if (root / DELTAS).is_dir():
-        _fsync_dir(root / DELTAS)
+        fsync_dir(root / DELTAS)
 
 
 def _block(quads: Iterable[ox.Quad]) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreNotBuilt
 from . import snapshot_delta as deltas
+from .atomic_files import atomic_file, atomic_write
 
 SNAPSHOT = "snapshot.nq"
 META = "meta.json"
@@ -120,35 +120,14 @@ def data_key(meta: StoreMeta) -> DataKey:
     return (meta.data_version, meta.built_at, meta.generation)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _atomic_dump(store: ox.Store, path: Path, generation: int | None = None) -> None:
     """Write every quad of ``store`` to ``path`` atomically, streamed by Oxigraph (a whole-store
     ``bytes`` would hold the snapshot in memory: about 2 GB at ten million quads); ``generation``
     goes into a first comment line (`snapshot_delta.snapshot_header`)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if generation is not None:
-                fh.write(deltas.snapshot_header(generation))
-            store.dump(fh, format=ox.RdfFormat.N_QUADS)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        if generation is not None:
+            fh.write(deltas.snapshot_header(generation))
+        store.dump(fh, format=ox.RdfFormat.N_QUADS)
 
 
 _COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -434,4 +413,4 @@ def read_meta(root: Path) -> StoreMeta:
 
 
 def write_meta(root: Path, meta: StoreMeta) -> None:
-    _atomic_write(root / META, json.dumps(meta.to_json(), indent=2).encode("utf-8"))
+    atomic_write(root / META, json.dumps(meta.to_json(), indent=2).encode("utf-8"))
