@@ -256,16 +256,8 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     print("|---|---:|---:|" + "---:|" * (len(STEPS) + 1))
     mappings: list[str] = []
     for n, (left, right) in enumerate(pairs, 1):
-        steps = _Steps()
+        steps = _write_steps(writes, store_module)
         steps.wrap(api_writes, "record_decision", "decision")
-        steps.wrap(writes.WritePath, "working_copy", "copy")
-        steps.wrap(writes, "_reentail", "closure")
-        steps.wrap(writes, "_rederive", "derived")
-        steps.wrap(writes, "diff", "diff")
-        steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
-        steps.wrap(writes.WritePath, "check", "validation")
-        steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
-        steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
         steps.wrap(router, "record_in_index", "index")
         body = {
             "left": left,
@@ -288,6 +280,22 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     _bench_mapping_edits(app, mappings, writes, store_module)
 
 
+def _write_steps(writes: Any, store_module: Any) -> _Steps:
+    """The curated write path's steps, each timed under its column (both closures, the whole one
+    and the overlay's, under "closure")."""
+    steps = _Steps()
+    steps.wrap(writes.WritePath, "working_copy", "copy")
+    steps.wrap(writes, "_reentail", "closure")
+    steps.wrap(writes, "reentail", "closure")
+    steps.wrap(writes, "_rederive", "derived")
+    steps.wrap(writes, "diff", "diff")
+    steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
+    steps.wrap(writes.WritePath, "check", "validation")
+    steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
+    steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
+    return steps
+
+
 def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_module: Any) -> None:
     """The editors' form write on each decision just recorded (relation kind, confidence): a change
     that reaches no derived statement, by step."""
@@ -296,16 +304,7 @@ def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_m
 
     path = app_write_path(app)
     for n, iri in enumerate(mappings, 1):
-        steps = _Steps()
-        steps.wrap(writes.WritePath, "working_copy", "copy")
-        steps.wrap(writes, "_reentail", "closure")
-        steps.wrap(writes, "reentail", "closure")
-        steps.wrap(writes, "_rederive", "derived")
-        steps.wrap(writes, "diff", "diff")
-        steps.wrap(writes.WritePath, "_graph_of", "rdflib graph")
-        steps.wrap(writes.WritePath, "check", "validation")
-        steps.wrap(store_module.EmbeddedStore, "apply_update", "commit")
-        steps.wrap(store_module.EmbeddedStore, "_after_write", "snapshot")
+        steps = _write_steps(writes, store_module)
         t, cpu = time.perf_counter(), time.process_time()
         record = path.apply(lambda work, iri=iri: edit_mapping(  # type: ignore[misc]
             work, iri, relation_kind="TopicalOverlap", justification="ManualMappingCuration",
