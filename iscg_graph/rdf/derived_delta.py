@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
+from .derived_evidence import LABELLED_BY, PROV_ATTRIBUTED
 from .derived_scope import Scope, scoped_change
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
@@ -50,6 +51,10 @@ an item whose theme links, Resolutions or retirement changed (`ITEM`), of the en
 flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
 
 NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
+LABELLED = "labelled"
+"""A label in the evidence of the Question pairs (`derived_evidence`): of a Resolution two Questions
+relate to, of a mapping's kind, agent, status or confidence: the pairs of those Questions and
+mappings."""
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
                          for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
@@ -107,7 +112,19 @@ def _label(quad: ox.Quad, store: ox.Store) -> bool:
 
 
 def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
-    return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
+    """A theme's name (the areas'), or the name of what an item addresses (the pairs' evidence)."""
+    return (_exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
+            or _is_object_of(ISCG + "addressesTheme")(quad, store))
+
+
+def _label_rule(quad: ox.Quad, store: ox.Store) -> str:
+    """An English label: anything when `_label` says so; else the evidence of the pairs it names."""
+    if _label(quad, store):
+        return ALL
+    if isinstance(quad.subject, ox.NamedNode) and _is_object_of(ISCG + "relatedResolution",
+                                                               *LABELLED_BY)(quad, store):
+        return LABELLED
+    return NOTHING
 
 
 def _type(quad: ox.Quad, store: ox.Store) -> str:
@@ -150,10 +167,10 @@ def _end(quad: ox.Quad, store: ox.Store) -> str:
 
 
 def _status(quad: ox.Quad, store: ox.Store) -> str:
-    """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
-    themes."""
+    """A rejection of a mapping between two items on themes: the coverage rows' "linked" flag; any
+    status: the evidence of the pairs its node joins (`derived_links`)."""
     rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
-    return COVER if rejected and _joins_themes(quad.subject, store) else NOTHING
+    return COVER if rejected and _joins_themes(quad.subject, store) else _link(quad, store)
 
 
 READS: dict[str, Rule] = {
@@ -163,7 +180,7 @@ READS: dict[str, Rule] = {
     SUBCLASS_OF: _always,
     OWL_DEPRECATED: _item,
     SKOS + "notation": _when(_notation),
-    RDFS_LABEL: _when(_label),
+    RDFS_LABEL: _label_rule,
     SKOS + "exactMatch": _match,
     SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
@@ -174,6 +191,9 @@ READS: dict[str, Rule] = {
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
+    ISCG + "relationKind": _link,  # derived_evidence: a mapping's text
+    ISCG + "confidence": _link,
+    PROV_ATTRIBUTED: _link,
     ISCG + "coveredByBody": _theme,
     ISCG + "studyPeriod": _always,
     ISCG + "sector": _always,
@@ -224,7 +244,16 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
             scope.links.add(subject)
             for end in _ends(store, subject) | ({quad.object} if quad.predicate.value in _ENDS else set()):
                 scope.themes |= _themes(store, end)
+        elif found == LABELLED:
+            scope.links |= {q.subject for p in LABELLED_BY
+                            for q in store.quads_for_pattern(None, ox.NamedNode(p), subject)
+                            if isinstance(q.subject, ox.NamedNode)}
+            for q in store.quads_for_pattern(None, ox.NamedNode(ISCG + "relatedResolution"), subject):
+                if isinstance(q.subject, ox.NamedNode):
+                    scope.item(q.subject)
         elif found == ITEM:
+            if _ends(store, subject):  # a retired mapping: the evidence of the pairs it joins
+                scope.links.add(subject)
             changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
             scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
             if quad.predicate.value == ISCG + "relatedResolution":
