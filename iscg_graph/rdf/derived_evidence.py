@@ -6,7 +6,7 @@ has a node ``<{base}derived/question-pair/<digest>>``. The query used to count t
 a million triples, no answer in 30 s at ten million, and Virtuoso 7 could not run it. Now the
 node also says what the query shows of the pair, computed here::
 
-    <pair> dv:points 5 ; dv:mappings 1 ; dv:sharedResolutions 1 ; dv:sharedThemes 0 ;
+    <pair> dv:points 5 ; dv:score 0.5 ; dv:mappings 1 ; dv:sharedResolutions 1 ; dv:sharedThemes 0 ;
         dv:evidence "recorded as … | both follow …" .
 
 exactly as the query counted it: the DISTINCT evidence rows (kind, weight, text) of the pair,
@@ -22,8 +22,10 @@ exactly as the query counted it: the DISTINCT evidence rows (kind, weight, text)
 * **theme** (1): each theme both address, one row per English ``skos:prefLabel``:
   ``both address the theme <label>``;
 
-the points their sum, one count per kind, and the texts joined by " | " in a fixed order (mappings,
-Resolutions, themes; each in code-point order), so every engine shows the same cell. A pair with no
+the points their sum, the score a tenth of them (at most 1; stored, not computed by the query:
+Virtuoso divides two integers as integers and fails on a decimal division in a sorted column), one
+count per kind, and the texts joined by " | " in a fixed order (mappings, Resolutions, themes; each
+in code-point order), so every engine shows the same cell. A pair with no
 evidence row gets none of these statements (the query does not list it). The query still reads the
 pair's Sectors, study periods and labels live (a Question has exactly one Sector and one study
 period, `shapes/core.shapes.ttl`, so one row per pair).
@@ -59,12 +61,13 @@ from .derived_aggregates import (
 __all__ = ["EVIDENCE_TERMS", "Evidence", "View", "evidence_triples", "pair_evidence", "store_view"]
 
 PROV_ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 RELATION_KIND, STATUS, CONFIDENCE = ISCG + "relationKind", ISCG + "status", ISCG + "confidence"
 SUBJECT, OBJECT = ISCG + "subject", ISCG + "object"
 ADDRESSES, RELATED = ISCG + "addressesTheme", ISCG + "relatedResolution"
-DV_POINTS, DV_MAPPINGS = DV + "points", DV + "mappings"
+DV_POINTS, DV_MAPPINGS, DV_SCORE = DV + "points", DV + "mappings", DV + "score"
 DV_RESOLUTIONS, DV_THEMES, DV_EVIDENCE = DV + "sharedResolutions", DV + "sharedThemes", DV + "evidence"
-EVIDENCE_TERMS = frozenset({DV_POINTS, DV_MAPPINGS, DV_RESOLUTIONS, DV_THEMES, DV_EVIDENCE})
+EVIDENCE_TERMS = frozenset({DV_POINTS, DV_SCORE, DV_MAPPINGS, DV_RESOLUTIONS, DV_THEMES, DV_EVIDENCE})
 """The derived properties of a pair's evidence."""
 LABELLED_BY = (RELATION_KIND, PROV_ATTRIBUTED, STATUS, CONFIDENCE)
 """A mapping's properties whose objects' English labels are in its evidence text."""
@@ -95,11 +98,18 @@ class Evidence:
     themes: int
     text: str
 
+    @property
+    def score(self) -> str:
+        """The points on the candidates' scale, 0 to 1: a tenth of them, at most 1 (canonical
+        ``xsd:decimal``, as the store writes it: "0.3", "1")."""
+        return "1" if self.points >= 10 else f"0.{self.points}"
+
     def triples(self, node: str) -> list[tuple[str, str, Node]]:
         def count(n: int) -> Lit:
             return Lit(str(n), None, XSD_INTEGER)
 
-        return [(node, DV_POINTS, count(self.points)), (node, DV_MAPPINGS, count(self.mappings)),
+        return [(node, DV_POINTS, count(self.points)), (node, DV_SCORE, Lit(self.score, None, XSD_DECIMAL)),
+                (node, DV_MAPPINGS, count(self.mappings)),
                 (node, DV_RESOLUTIONS, count(self.resolutions)), (node, DV_THEMES, count(self.themes)),
                 (node, DV_EVIDENCE, Lit(self.text))]
 
@@ -107,7 +117,8 @@ class Evidence:
 def _mapping_texts(view: View, mapping: str) -> set[str]:
     """The evidence texts of one live mapping (one per combination of its English labels)."""
     def labels(predicate: str) -> list[str | None]:
-        found = sorted({label for o in view.iris(mapping, predicate) for label in view.english(o, RDFS_LABEL)})
+        found = sorted({label for o in view.iris(mapping, predicate)
+                        for label in view.english(o, RDFS_LABEL)})
         return [*found] if found else [None]
 
     out = set()
