@@ -56,6 +56,7 @@ SINGLE_THEME = DERIVED_NS + "singleTheme"
 DV_UP_TO_SCORE = DERIVED_NS + "upToScore"
 DV_THEME_BY = DERIVED_NS + "themeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
+DV_OPEN_AT = DERIVED_NS + "openAt"
 DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
 SINGLE_THEME_UP_TO = "0.1"  # one shared theme scores 0.1: it counts at this threshold and below
 SECTOR = "https://w3id.org/iscg/ontology#sector"
@@ -116,14 +117,27 @@ def _with_evidence(aggs: list[tuple[str, str, aggregates.Node]], own: Iterable[t
 
 def gate_triples() -> list[tuple[str, str, tuple[str, str] | str]]:
     """The gate: constant statements of the derived graph that say up to which threshold Questions
-    sharing ONE theme count (``dv:upToScore 0.1``) and through which properties they are joined
-    (``dv:themeBy iscg:addressesTheme``, ``dv:sectorBy iscg:sector``). The duplicate-candidate
+    sharing ONE theme count (``dv:upToScore 0.1``; ``dv:openAt`` each threshold parameter value up to
+    it, so that the query's first pattern ``dv:singleTheme dv:openAt ?min_score`` matches nothing
+    above 0.1) and through which properties they are joined (``dv:themeBy iscg:addressesTheme``,
+    ``dv:sectorBy iscg:sector``). The duplicate-candidate
     query reads the properties from here and tests its threshold right after this look-up, so above
     0.1 its single-theme branch joins nothing (a FILTER on the parameter alone would run after the
     branch had enumerated every pair sharing a theme). The one literal is (lexical, datatype)."""
     return [(SINGLE_THEME, DV_UP_TO_SCORE, (SINGLE_THEME_UP_TO, XSD_DECIMAL)),
             (SINGLE_THEME, DV_THEME_BY, ADDRESSES_THEME),
-            (SINGLE_THEME, DV_SECTOR_BY, SECTOR)]
+            (SINGLE_THEME, DV_SECTOR_BY, SECTOR),
+            *((SINGLE_THEME, DV_OPEN_AT, (value, XSD_DECIMAL)) for value in _open_at())]
+
+
+def _open_at() -> list[str]:
+    """Every threshold the single-theme branch is open at: each score parameter value up to
+    `SINGLE_THEME_UP_TO` (the catalogue's scores have at most four decimals), in canonical
+    ``xsd:decimal`` form ("0", "0.0001", …, "0.1")."""
+    from decimal import Decimal
+
+    top = int(Decimal(SINGLE_THEME_UP_TO) * 10_000)
+    return [format((Decimal(i) / 10_000).normalize(), "f") for i in range(top + 1)]
 
 
 def _ox_object(value: tuple[str, str] | str) -> ox.NamedNode | ox.Literal:

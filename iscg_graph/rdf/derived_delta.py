@@ -57,7 +57,7 @@ relate to, of a mapping's kind, agent, status or confidence: the pairs of those 
 mappings."""
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
-                         for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
+                         for name in ("upToScore", "openAt", "themeBy", "sectorBy", "knownTerm"))
 CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
 SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
