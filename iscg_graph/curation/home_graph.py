@@ -2,8 +2,9 @@
 
 The build puts each item into the graph of the table folder that made it (``graph/questions`` …),
 with its ``rdf:type``, title, labels, notation and source. An item can also be typed elsewhere: in
-the generated graphs (``graph/entailment``, ``graph/derived``: recomputed on every write, never a
-home), or in a second source graph (a table import into another folder, a hand-made statement). An
+the generated graphs (``graph/entailment``, ``graph/derived``: recomputed on every write;
+``graph/meta``, ``graph/changes``: written by the build and the write path; never a home), or in
+a second source graph (a table import into another folder, a hand-made statement). An
 edit must then land in the same graph every time, whatever order the store returns quads in, so the
 choice is a rule (docs/notes/curation.md, "Which graph an edit writes into"):
 
@@ -32,7 +33,9 @@ __all__ = ["home_graph", "link_graph"]
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-GENERATED = ("/" + ENTAILMENT_SUFFIX, "/" + DERIVED_SUFFIX)
+# recomputed on every write (entailment, derived) or written by the build and the write path
+# themselves (the dataset description, the journal of changes)
+GENERATED = ("/" + ENTAILMENT_SUFFIX, "/" + DERIVED_SUFFIX, "/graph/meta", "/graph/changes")
 
 
 def _generated(graph: Graph) -> bool:

@@ -23,6 +23,7 @@ QUESTION = ox.NamedNode(ISCG + "Question")
 ITEM = ox.NamedNode(BASE + "id/question/ITU-T/2021-2024/Q1-17")
 ENTAILMENT = ox.NamedNode(BASE + "graph/entailment")
 DERIVED = ox.NamedNode(BASE + "graph/derived")
+JOURNAL = ox.NamedNode(BASE + "graph/changes")
 # several spellings, so that no order of the store's indexes happens to give the expected graph
 NAMES = ("questions", "study-groups", "a-import", "zz-import", "resolutions", "mappings")
 
@@ -61,7 +62,8 @@ def test_a_tie_goes_to_the_first_graph_iri() -> None:
 
 def test_generated_graphs_are_never_a_home() -> None:
     # the entailment and derived graphs may say more about the item: they are recomputed anyway
-    store = _store(*_described(_graph("zz-import"), 1), *_described(ENTAILMENT, 5), *_described(DERIVED, 5))
+    store = _store(*_described(_graph("zz-import"), 1), *_described(ENTAILMENT, 5), *_described(DERIVED, 5),
+                   *_described(JOURNAL, 5))
     assert home_graph(store, ITEM) == _graph("zz-import")
     with pytest.raises(WriteRefused, match="not an item"):
         home_graph(_store(*_described(ENTAILMENT, 3)), ITEM)
