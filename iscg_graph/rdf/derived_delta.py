@@ -4,7 +4,7 @@
 million triples, which every curated write paid. Most writes (a comment, a label, a new property)
 touch nothing it reads, and a review decision touches only its own link node. The reach is
 declared once, per predicate, in `derived_reads.READS` (re-exported here): the statement readers of
-the families (`derived_facts.Facts` and `derived_aggregates.store_source` / ``dataset_source``)
+the families (`derived_facts.Facts` and `derived_source.store_source` / ``dataset_source``)
 refuse a predicate missing from it, so a new family that reads a new predicate fails until it says
 there when a change to that predicate matters.
 

@@ -2,7 +2,7 @@
 
 `iscg_graph.rdf.derived_delta` bounds the derived graph's update after a curated write by what the
 write can reach; the reach is declared here, once, per predicate. The statement readers of the
-derived families (`derived_facts.Facts`, `derived_aggregates.store_source` / ``dataset_source``)
+derived families (`derived_facts.Facts`, `derived_source.store_source` / ``dataset_source``)
 call `declared` for every predicate they read, so a family that reads a new predicate fails until
 its rule is added here. This module depends on no other derived module: the readers and the write
 path both import it (docs/notes/layout.md).
