@@ -44,7 +44,8 @@ from itertools import product
 
 import pyoxigraph as ox
 
-from .derived_aggregates import (
+from .derived_reads import LABELLED_BY, PROV_ATTRIBUTED
+from .derived_source import (
     DV,
     ISCG,
     OWL_DEPRECATED,
@@ -60,7 +61,6 @@ from .derived_aggregates import (
 
 __all__ = ["EVIDENCE_TERMS", "Evidence", "View", "evidence_triples", "pair_evidence", "store_view"]
 
-PROV_ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 RELATION_KIND, STATUS, CONFIDENCE = ISCG + "relationKind", ISCG + "status", ISCG + "confidence"
 SUBJECT, OBJECT = ISCG + "subject", ISCG + "object"
@@ -69,8 +69,6 @@ DV_POINTS, DV_MAPPINGS, DV_SCORE = DV + "points", DV + "mappings", DV + "score"
 DV_RESOLUTIONS, DV_THEMES, DV_EVIDENCE = DV + "sharedResolutions", DV + "sharedThemes", DV + "evidence"
 EVIDENCE_TERMS = frozenset({DV_POINTS, DV_SCORE, DV_MAPPINGS, DV_RESOLUTIONS, DV_THEMES, DV_EVIDENCE})
 """The derived properties of a pair's evidence."""
-LABELLED_BY = (RELATION_KIND, PROV_ATTRIBUTED, STATUS, CONFIDENCE)
-"""A mapping's properties whose objects' English labels are in its evidence text."""
 SEPARATOR = " | "
 _WEIGHT = {"mapping": 3, "resolution": 2, "theme": 1}
 _TRUE = Lit("true", None, XSD_BOOLEAN)
