@@ -170,7 +170,7 @@ READS: dict[str, Rule] = {
     SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
     SKOS + "inScheme": _always,
     ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _item,  # the Question pairs only
+    ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
@@ -228,7 +228,7 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
             changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
             scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
             if quad.predicate.value == ISCG + "relatedResolution":
-                continue  # read by the Question pairs only
+                continue  # read by the Question pairs and dv:withoutResolution only
             scope.themes |= _themes(store, subject) | {t for t in changed if isinstance(t, ox.NamedNode)}
             for end in _ends(store, subject):  # a retired mapping: the coverage rows of its ends
                 scope.themes |= _themes(store, end)
