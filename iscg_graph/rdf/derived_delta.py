@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
+from . import derived_labels as labels
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
 from .derived_scope import Scope, scoped_change
@@ -78,36 +79,6 @@ def _theme(quad: ox.Quad, _store: ox.Store) -> str:
 def _match(quad: ox.Quad, _store: ox.Store) -> str:
     """An exact or close match: the dossiers of its components (and, exact, the areas)."""
     return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
-
-
-def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
-    def rule(quad: ox.Quad, store: ox.Store) -> str:
-        return ALL if test(quad, store) else NOTHING
-    return rule
-
-
-def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
-    def test(quad: ox.Quad, store: ox.Store) -> bool:
-        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
-    return test
-
-
-def _notation(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
-    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
-                          ISCG + "concernsSector")(quad, store)
-            or _exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
-
-
-def _label(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
-    notation)."""
-    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
-            or _exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
-
-
-def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
-    return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
 
 
 def _type(quad: ox.Quad, store: ox.Store) -> str:
@@ -162,26 +133,26 @@ READS: dict[str, Rule] = {
     RDF_TYPE: _type,
     SUBCLASS_OF: _always,
     OWL_DEPRECATED: _item,
-    SKOS + "notation": _when(_notation),
-    RDFS_LABEL: _when(_label),
+    SKOS + "notation": labels.RULES[SKOS + "notation"],
+    RDFS_LABEL: labels.RULES[RDFS_LABEL],
     SKOS + "exactMatch": _match,
     SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
-    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
-    SKOS + "inScheme": _always,
+    SKOS + "prefLabel": labels.RULES[SKOS + "prefLabel"],  # the areas' names
+    SKOS + "inScheme": labels.RULES[SKOS + "inScheme"],
     ISCG + "pilotTheme": _always,
     ISCG + "relatedResolution": _item,  # the Question pairs only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
     ISCG + "coveredByBody": _theme,
-    ISCG + "studyPeriod": _always,
-    ISCG + "sector": _always,
+    ISCG + "studyPeriod": labels.RULES[ISCG + "studyPeriod"],
+    ISCG + "sector": labels.RULES[ISCG + "sector"],
     ISCG + "adoptedBy": _always,
-    ISCG + "mandates": _always,
-    ISCG + "parentGroup": _always,
-    ISCG + "studyGroup": _always,
-    ISCG + "concernsSector": _always,
+    ISCG + "mandates": labels.RULES[ISCG + "mandates"],
+    ISCG + "parentGroup": labels.RULES[ISCG + "parentGroup"],
+    ISCG + "studyGroup": labels.RULES[ISCG + "studyGroup"],
+    ISCG + "concernsSector": labels.RULES[ISCG + "concernsSector"],
 }
 
 
@@ -218,7 +189,9 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
         subject = quad.subject
         if found == NOTHING or not isinstance(subject, ox.NamedNode):
             continue
-        if found == LINK:
+        if found in labels.KINDS:  # labels, notations, an item's Sector, period or group
+            labels.widen(found, quad, store, scope)
+        elif found == LINK:
             scope.links.add(subject)
         elif found == COVER:  # the mapping's ends (and an end taken off) and their themes
             scope.links.add(subject)

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from . import derived_aggregates as aggregates
 from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Lookups
+from .derived_keyed import keyed_change
 from .derived_links import item_pairs, link_change
 from .derived_reach import DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
 
@@ -53,6 +54,10 @@ class Scope:
     themes: set[ox.NamedNode] = field(default_factory=set)
     matched: set[ox.NamedNode] = field(default_factory=set)
     links: set[ox.NamedNode] = field(default_factory=set)
+    members: set[ox.NamedNode] = field(default_factory=set)
+    """nodes whose study groups (``dv:member``, and ``dv:memberTheme`` of their themes) may change"""
+    keyed: set[ox.NamedNode] = field(default_factory=set)
+    """Questions and Resolutions whose ``dv:groupMandates`` or ``dv:parts`` may change (`derived_keyed`)"""
 
     def item(self, node: ox.NamedNode, *themes: ox.NamedNode) -> None:
         self.items.setdefault(node, set()).update(themes)
@@ -101,16 +106,18 @@ def _groups_change(data: Lookups, item: ox.NamedNode, themes: set[ox.NamedNode])
     for group in groups:
         if live_item:
             wanted.add(ox.Quad(group, member, item, graph))
+    # the groups it is in after the write, and those it was in before (a group change)
+    considered = groups | {q.subject for q in current if isinstance(q.subject, ox.NamedNode)}
     above: dict[ox.NamedNode, set[ox.NamedNode]] = {}
     for theme in themes:
-        for group in groups:
+        for group in considered:
             current.update(data.derived_quads(group, member_theme, theme))
         for other in data.subjects(ADDRESSES, theme):
             if data.deprecated(other):
                 continue
             if other not in above:
                 above[other] = _groups(data, other, classes)
-            wanted.update(ox.Quad(g, member_theme, theme, graph) for g in above[other] & groups)
+            wanted.update(ox.Quad(g, member_theme, theme, graph) for g in above[other] & considered)
     return current - wanted, wanted - current
 
 
@@ -213,6 +220,10 @@ def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
         add(item_pairs(data, item))
         add(_groups_change(data, item, changed | data.nodes(item, ADDRESSES)))
         links |= data.subjects(SUBJECT, item) | data.subjects(OBJECT, item)
+    for node in scope.members - set(scope.items):
+        add(_groups_change(data, node, data.nodes(node, ADDRESSES)))
+    if scope.keyed:
+        add(keyed_change(data, scope.keyed))
     if links:
         add(link_change(store, graph, links, ends_before))
     if scope.matched:
