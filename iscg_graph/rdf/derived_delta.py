@@ -83,14 +83,15 @@ def _match(quad: ox.Quad, _store: ox.Store) -> str:
 
 def _type(quad: ox.Quad, store: ox.Store) -> str:
     """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
-    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    (``rdfs:subClassOf``, whose changes are always relevant: `derived_labels.TYPED`), Mapping (the
+    node's own statements)."""
     if not isinstance(quad.object, ox.NamedNode):
         return NOTHING
     seen, todo = set(), [quad.object]
     while todo:
         cls = todo.pop()
-        if cls.value in CLASSES_READ:
-            return ALL
+        if cls.value in CLASSES_READ:  # the node's aggregates, pairs, groups (`derived_labels`)
+            return labels.TYPED if isinstance(quad.subject, ox.NamedNode) else ALL
         if cls not in seen:
             seen.add(cls)
             todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)

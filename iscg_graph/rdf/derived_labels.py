@@ -47,12 +47,15 @@ PERIOD, MANDATES = ox.NamedNode(ISCG + "studyPeriod"), ox.NamedNode(ISCG + "mand
 IN_SCHEME, NOTATION = ox.NamedNode(SKOS + "inScheme"), ox.NamedNode(SKOS + "notation")
 ADDRESSES, THEME_CLASS = ox.NamedNode(ISCG + "addressesTheme"), ox.NamedNode(ISCG + "Theme")
 UP = (ox.NamedNode(ISCG + "studyGroup"), ox.NamedNode(ISCG + "parentGroup"))
+BROADER = ox.NamedNode(SKOS + "broader")
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 # the kinds of `derived_delta`'s rules this module adds (their names are its own; ALL, NOTHING,
 # ITEM and THEME are derived_delta's)
 ALL, NOTHING, ITEM, THEME = "all", "", "item", "theme"
 LABEL, CODE, ON, GROUP, PARTS, MANDATED = "label", "notation", "on", "group", "parts", "mandated"
-KINDS = frozenset({LABEL, CODE, ON, GROUP, PARTS, MANDATED})
+TYPED = "typed"  # rdf:type of a class below Theme, Question, Resolution or StudyGroup (derived_delta)
+KINDS = frozenset({LABEL, CODE, ON, GROUP, PARTS, MANDATED, TYPED})
 
 
 def _any(store: ox.Store, s: object, p: ox.NamedNode, o: object) -> bool:
@@ -167,3 +170,34 @@ def widen(kind: str, quad: ox.Quad, store: ox.Store, scope: Scope) -> None:
         scope.keyed.add(s)
     elif kind == MANDATED and isinstance(quad.object, ox.NamedNode):
         scope.keyed |= below(store, quad.object)
+    elif kind == TYPED and isinstance(quad.object, ox.NamedNode):
+        _typed(quad.object, s, store, scope)
+
+
+def _typed(cls: ox.NamedNode, s: ox.NamedNode, store: ox.Store, scope: Scope) -> None:
+    """The families test the class itself (``a iscg:Theme``), not a subclass (the write's RDFS
+    closure adds the superclass's own statement), except the study groups (any class below
+    ``iscg:StudyGroup``)."""
+    if cls == THEME_CLASS:  # its areas and coverage rows, its dossier and those it is in
+        scope.themes.add(s)
+        scope.matched |= {s} | _walk(store, s, BROADER, forward=True)
+        return
+    if cls.value in (ISCG + "Question", ISCG + "Resolution"):  # pairs, counts, mandates, parts
+        scope.item(s)
+        scope.keyed.add(s)
+        scope.themes |= _objects(store, s, ADDRESSES)
+    if cls in _walk(store, ox.NamedNode(ISCG + "StudyGroup"), SUBCLASS_OF, forward=False):
+        scope.members.add(s)  # a group whether used as one or not: its own membership
+        scope.themes |= _objects(store, s, ADDRESSES)  # the coverage rows' study group counts
+
+
+def _walk(store: ox.Store, start: ox.NamedNode, p: ox.NamedNode, *, forward: bool) -> set[ox.NamedNode]:
+    """``start`` and every node reached along ``p`` (forward: to its objects; else to its subjects)."""
+    seen: set[ox.NamedNode] = set()
+    todo = [start]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(_objects(store, n, p) if forward else _subjects(store, p, n))
+    return seen

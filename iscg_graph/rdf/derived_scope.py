@@ -17,7 +17,11 @@ derived graph's current statements of the same keys:
   themes, their lists, the items addressing them with their Sectors and study periods, the
   mappings of those items and their other ends, and the class hierarchy;
 * **a matched node**: ``dv:reaches`` of every theme or pilot theme joined to it by a chain of exact
-  or close matches (its dossier).
+  or close matches (its dossier), and their ``dv:focus`` (a theme is its own focus);
+* **a node whose study groups may change** (`Scope.members`: a group change, a study group's type):
+  its ``dv:member`` and the ``dv:memberTheme`` of its themes in the groups it is in before and after;
+* **keyed nodes** (`Scope.keyed`): ``dv:groupMandates`` of a Question, ``dv:parts`` /
+  ``dv:partList`` of a Resolution (`derived_keyed`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from . import derived_aggregates as aggregates
 from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Lookups
 from .derived_keyed import keyed_change
 from .derived_links import item_pairs, link_change
-from .derived_reach import DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
+from .derived_reach import DV_FOCUS, DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
 
 __all__ = ["Scope", "scoped_change"]
 
@@ -123,7 +127,7 @@ def _groups_change(data: Lookups, item: ox.NamedNode, themes: set[ox.NamedNode])
 
 def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
     """``dv:reaches`` of the themes and pilot themes in the match components of ``matched``."""
-    graph, reaches = data.derived, ox.NamedNode(DV_REACHES)
+    graph, reaches, focus_of = data.derived, ox.NamedNode(DV_REACHES), ox.NamedNode(DV_FOCUS)
     matches = [(EXACT, True), (EXACT, False), (CLOSE, True), (CLOSE, False)]
     pilot = ox.NamedNode(ISCG + "pilotTheme")
     current: set[ox.Quad] = set()
@@ -136,7 +140,10 @@ def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
         done |= component
         for focus in component:
             current.update(data.derived_quads(focus, reaches, None))
-            if not (data.has(focus, TYPE, THEME) or data.subjects(pilot, focus)):
+            current.update(data.derived_quads(focus, focus_of, focus))  # a theme is its own focus
+            if data.has(focus, TYPE, THEME):
+                wanted.add(ox.Quad(focus, focus_of, focus, graph))
+            elif not data.subjects(pilot, focus):
                 continue
             below = _walk([focus], [(ox.NamedNode(SKOS + "broader"), False)], data)
             wanted.update(ox.Quad(focus, reaches, t, graph) for t in component | below

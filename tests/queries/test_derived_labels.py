@@ -1,5 +1,5 @@
-"""Labels, notations, list membership and an item's Sector, study period and group, written on the
-real data, are bounded (`iscg_graph.rdf.derived_labels`): no full recompute, and the derived graph
+"""Labels, notations, list membership, an item's Sector, study period and group, and types, written
+on the real data, are bounded (`iscg_graph.rdf.derived_labels`): no full recompute, and the derived graph
 still equals one after each write and after its undoing. The random writes of
 tests/queries/test_derived_delta.py toggle the same predicates on the fixture and the real data."""
 
@@ -105,6 +105,10 @@ def test_label_notation_and_place_writes_do_not_recompute(real_nquads: bytes,
         ([], [ox.Quad(group, ox.NamedNode(ISCG + "parentGroup"), other_group, g)]),
         ([mandate], []),
         ([], [ox.Quad(resolution, ox.NamedNode(ISCG + "concernsSector"), other_sector, g)]),
+        # types: a theme no longer one, a Question also a Resolution, a Question as a study group
+        ([next(inner.quads_for_pattern(theme, RDF_TYPE, ox.NamedNode(ISCG + "Theme")))], []),
+        ([], [ox.Quad(question, RDF_TYPE, ox.NamedNode(ISCG + "Resolution"), g)]),
+        ([], [ox.Quad(question, RDF_TYPE, ox.NamedNode(ISCG + "StudyGroup"), g)]),
     ]
     path = WritePath(store, validate=_ok)
     changed = 0
