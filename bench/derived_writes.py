@@ -6,7 +6,7 @@
 Generates the data (bench/generate.py) into memory, adds its derived graph, then for each kind of
 write (a theme link, a retirement, an exact match, a close match, the rejection of a mapping
 between two items on themes; a Question's label, a theme's entry, a list's notation, a theme's
-list, a Question's Sector, study period and study group) applies it to the store and times
+list, a Question's Sector, study period, study group and type, a group's parent, a mandate) applies it to the store and times
 `rederive` (the write path's bounded update: index lookups plus the aggregates of the touched
 themes) and, once per kind, the full recompute it replaces (`derived.materialise_store`, the
 triples only, without the diff). The write alone, without its RDFS closure; each is undone
@@ -65,6 +65,9 @@ def writes(store: ox.Store) -> dict[str, list[ox.Quad]]:
         return ox.NamedNode(found[0])
 
     en = ox.Literal("a corrected label", language="en")
+    in_group = store.quads_for_pattern(None, ox.NamedNode(ISCG + "studyGroup"), None)
+    groups = sorted({q.object.value for q in in_group if isinstance(q.object, ox.NamedNode)})
+    group, other_group = ox.NamedNode(groups[0]), ox.NamedNode(groups[-1])
     return {
         "Question label": [ox.Quad(question, LABEL, en, WORK)],
         "theme entry (skos:prefLabel)": [ox.Quad(theme, ox.NamedNode(SKOS + "prefLabel"), en, WORK)],
@@ -76,6 +79,10 @@ def writes(store: ox.Store) -> dict[str, list[ox.Quad]]:
                                                new("studyPeriod"), WORK)],
         "study group of a Question": [ox.Quad(question, ox.NamedNode(ISCG + "studyGroup"),
                                               new("studyGroup"), WORK)],
+        "Question typed Resolution": [ox.Quad(question, RDF_TYPE, ox.NamedNode(ISCG + "Resolution"), WORK)],
+        "parent group of a group": [ox.Quad(group, ox.NamedNode(ISCG + "parentGroup"), other_group, WORK)],
+        "mandate of a group": [ox.Quad(_first(store, "Resolution", 5), ox.NamedNode(ISCG + "mandates"),
+                                       group, WORK)],
         "theme link": [ox.Quad(question, ox.NamedNode(ISCG + "addressesTheme"), theme, WORK)],
         "retirement": [ox.Quad(question, DEPRECATED, TRUE, WORK)],
         "exact match": [ox.Quad(theme, ox.NamedNode(SKOS + "exactMatch"), other, WORK)],
