@@ -6,11 +6,11 @@
 Generates the data (bench/generate.py) into memory, adds its derived graph, then for each kind of
 write (a theme link, a retirement, an exact match, a close match, the rejection of a mapping
 between two items on themes; a Question's label, a theme's entry, a list's notation, a theme's
-list, a Question's Sector, study period, study group and type, a group's parent, a mandate) applies it to the store and times
-`rederive` (the write path's bounded update: index lookups plus the aggregates of the touched
-themes) and, once per kind, the full recompute it replaces (`derived.materialise_store`, the
-triples only, without the diff). The write alone, without its RDFS closure; each is undone
-before the next. Prints a markdown table.
+list, a Question's Sector, study period, study group and type, a group's parent, a mandate)
+applies it to the store and times `rederive` (the write path's bounded update: index lookups plus
+the aggregates of the touched themes) and, once per kind, the full recompute it replaces
+(`derived.materialise_store`, the triples only, without the diff). The write alone, without its
+RDFS closure; each is undone before the next. Prints a markdown table.
 """
 
 from __future__ import annotations
