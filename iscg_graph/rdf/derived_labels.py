@@ -12,7 +12,8 @@ subject and the dataset after the write, which role applies, and `widen` turns t
   in every theme's Sector list): everything (`ALL`). A Sector or part with a notation is coded by
   it: its label is not read.
 * ``skos:prefLabel`` of a theme, ``skos:inScheme`` of a theme: the theme's aggregates (`THEME`).
-* ``skos:notation`` of a list: the aggregates of its themes; of a part: ``dv:partList`` of the
+* ``skos:notation`` of a list: the aggregates of its themes (when it had a notation before, a
+  coverage row listing it, and has one after: only its themes' sections); of a part: ``dv:partList`` of the
   Resolutions concerning it; of a mandating Resolution: ``dv:groupMandates`` of the Questions below
   the groups it mandates; of a study period or a Sector (read for every item): everything.
 * ``iscg:sector`` of an item: as a theme link (`ITEM`: its Question pairs, its themes);
@@ -48,6 +49,8 @@ IN_SCHEME, NOTATION = ox.NamedNode(SKOS + "inScheme"), ox.NamedNode(SKOS + "nota
 ADDRESSES, THEME_CLASS = ox.NamedNode(ISCG + "addressesTheme"), ox.NamedNode(ISCG + "Theme")
 UP = (ox.NamedNode(ISCG + "studyGroup"), ox.NamedNode(ISCG + "parentGroup"))
 BROADER = ox.NamedNode(SKOS + "broader")
+# a coverage row lists a list only when it has a notation (read in the derived graph: before the write)
+COVERAGE_LIST = ox.NamedNode("https://w3id.org/iscg/derived#coverageList")
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 # the kinds of `derived_delta`'s rules this module adds (their names are its own; ALL, NOTHING,
@@ -156,8 +159,12 @@ def widen(kind: str, quad: ox.Quad, store: ox.Store, scope: Scope) -> None:
         scope.keyed |= _subjects(store, PART, s)
     if kind == LABEL and _any(store, s, SECTOR, None) or kind == ON:
         scope.themes |= _objects(store, s, ADDRESSES)
+    if kind == CODE and (listed := _subjects(store, IN_SCHEME, s)):
+        if _coded(store, s) and _any(store, None, COVERAGE_LIST, s):  # a notation before and after
+            scope.sections |= listed  # the sections' text only (`derived_scope`)
+        else:  # a list gaining or losing its only notation: its entries' rows appear or go
+            scope.themes |= listed
     if kind == CODE:
-        scope.themes |= _subjects(store, IN_SCHEME, s)
         for group in _objects(store, s, MANDATES):
             scope.keyed |= below(store, group)
     elif kind == GROUP:

@@ -60,6 +60,8 @@ class Scope:
     links: set[ox.NamedNode] = field(default_factory=set)
     members: set[ox.NamedNode] = field(default_factory=set)
     """nodes whose study groups (``dv:member``, and ``dv:memberTheme`` of their themes) may change"""
+    sections: set[ox.NamedNode] = field(default_factory=set)
+    """themes of a list whose notation changed while it kept one: their sections' text only"""
     keyed: set[ox.NamedNode] = field(default_factory=set)
     """Questions and Resolutions whose ``dv:groupMandates`` or ``dv:parts`` may change (`derived_keyed`)"""
 
@@ -151,12 +153,13 @@ def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
     return current - wanted, wanted - current
 
 
-def _copy(data: Lookups, themes: set[ox.NamedNode]) -> ox.Store:
-    """An in-memory store with what the aggregates of ``themes`` read (see the module's docstring)."""
+def _copy(data: Lookups, themes: set[ox.NamedNode], *, items: bool = True) -> ox.Store:
+    """An in-memory store with what the aggregates of ``themes`` read (see the module's docstring;
+    without ``items``, the themes and their lists only)."""
     subjects: set[ox.NamedNode] = set(themes)
     for theme in themes:
         subjects |= data.nodes(theme, ox.NamedNode(SKOS + "inScheme"))
-        for item in data.subjects(ADDRESSES, theme):
+        for item in data.subjects(ADDRESSES, theme) if items else ():
             subjects.add(item)
             for p in ("sector", "studyPeriod"):
                 subjects |= data.nodes(item, ox.NamedNode(ISCG + p))
@@ -209,6 +212,29 @@ def _themes_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
     return current - wanted, wanted - current
 
 
+def _sections_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
+    """``dv:areaLists`` and ``dv:coverageSection`` of ``themes`` (closed under exact matches) and of
+    their areas, when a list of theirs changed its notation and had one before and after: the
+    entries, the units and their lists stay, only the sections' text changes. The aggregates are
+    computed on a copy of the themes and their lists alone (no items: the counts in it are wrong
+    and not kept)."""
+    graph = data.derived
+    themes = _walk(themes, [(EXACT, True), (EXACT, False)], data)
+    area_lists, section = ox.NamedNode(DV + "areaLists"), ox.NamedNode(DV + "coverageSection")
+    areas = {q.object for t in themes for q in data.derived_quads(t, ox.NamedNode(DV + "area"), None)
+             if isinstance(q.object, ox.NamedNode)}
+    rows = {q.subject for u in themes | areas
+            for q in data.derived_quads(None, ox.NamedNode(DV + "coverageUnit"), u)}
+    source = aggregates.store_source(_copy(data, themes, items=False), graph.value)
+    computed = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in aggregates.to_ox(
+        aggregates.aggregate_triples(source, graph.value[: -len("graph/derived")]))]
+    wanted = {q for q in computed if (q.subject in areas and q.predicate == area_lists)
+              or (q.subject in rows and q.predicate == section)}
+    current = {q for a in areas for q in data.derived_quads(a, area_lists, None)}
+    current |= {q for r in rows if isinstance(r, ox.NamedNode) for q in data.derived_quads(r, section, None)}
+    return current - wanted, wanted - current
+
+
 def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
                   ends_before: Iterable[ox.Quad]) -> Change:
     """The derived quads to remove and add for ``scope`` (``store``: the dataset after the write,
@@ -237,4 +263,6 @@ def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
         add(_reaches_change(data, scope.matched))
     if scope.themes:
         add(_themes_change(data, scope.themes))
+    if scope.sections:
+        add(_sections_change(data, scope.sections))
     return gone - new, new - gone

@@ -138,8 +138,17 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
         if isinstance(q.object, ox.NamedNode)}, key=str) or [item]
     sectors = objects(ISCG + "sector")
     label, code = ox.Literal(f"label {n}", language="en"), ox.Literal(f"N{n}")
+    def renumber(work: ox.Store) -> None:  # a list's section number corrected: its notations replaced
+        scheme = rng.choice(lists)
+        for q in list(work.quads_for_pattern(scheme, ox.NamedNode(SKOS + "notation"), None)):
+            if q.graph_name != GRAPH:
+                work.remove(q)
+        work.add(ox.Quad(scheme, ox.NamedNode(SKOS + "notation"), ox.Literal(f"1.{n}"),
+                         _graph_of(store, scheme)))
+
     # labels, notations, list membership, an item's Sector, period and group (`derived_labels`)
     places: list[Write] = [
+        renumber,
         toggle(ox.Quad(item, ox.NamedNode(ISCG + "sector"), rng.choice(sectors), g)),
         toggle(ox.Quad(rng.choice(paired), ox.NamedNode(ISCG + "sector"), rng.choice(sectors), g)),
         toggle(ox.Quad(item, ox.NamedNode(ISCG + "studyPeriod"), rng.choice(objects(ISCG + "studyPeriod")),
@@ -229,7 +238,7 @@ def _run(store: EmbeddedStore, seed: int, writes: int) -> tuple[int, int]:
     def scoped(*args: object) -> object:
         kinds.clear()
         scope = original_reach(*args)  # type: ignore[arg-type]
-        for name in ("items", "themes", "matched", "links", "members", "keyed"):
+        for name in ("items", "themes", "matched", "links", "members", "keyed", "sections"):
             if scope is not None and getattr(scope, name):
                 SCOPES[name] = SCOPES.get(name, 0) + 1
         for kind in set(kinds) if scope is not None else ():
@@ -261,8 +270,8 @@ def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
     taken = [_run(_store(mem.dump(format=ox.RdfFormat.N_QUADS) or b""), seed, 80) for seed in range(3)]
     assert sum(b for b, _f in taken) > 15 and sum(f for _b, f in taken) > 5, taken
     # theme links and retirements (items), exact matches (matched, themes), reviews (links), group
-    # changes (members), mandates and parts (keyed)
-    paths = ("items", "themes", "matched", "links", "members", "keyed",
+    # changes (members), mandates and parts (keyed), a notated list's notation (sections)
+    paths = ("items", "themes", "matched", "links", "members", "keyed", "sections",
              # each bounded rule of `derived_labels`, taken in a write that was not recomputed
              "label label", "prefLabel theme", "inScheme theme", "notation notation", "sector item",
              "studyPeriod on", "studyGroup group", "parentGroup group", "concernsSector parts",
