@@ -20,6 +20,8 @@ derived graph's current statements of the same keys:
   or close matches (its dossier), and their ``dv:focus`` (a theme is its own focus);
 * **a node whose study groups may change** (`Scope.members`: a group change, a study group's type):
   its ``dv:member`` and the ``dv:memberTheme`` of its themes in the groups it is in before and after;
+* **the sections of themes** (`Scope.sections`: a list's notation replaced): ``dv:areaLists`` and
+  ``dv:coverageSection`` of them and their areas, from a copy of the themes and lists alone;
 * **keyed nodes** (`Scope.keyed`): ``dv:groupMandates`` of a Question, ``dv:parts`` /
   ``dv:partList`` of a Resolution (`derived_keyed`).
 """
