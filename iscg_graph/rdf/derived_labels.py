@@ -20,7 +20,8 @@ subject and the dataset after the write, which role applies, and `widen` turns t
   ``iscg:studyPeriod``: the aggregates of its themes; ``iscg:studyGroup`` / ``iscg:parentGroup``:
   ``dv:member`` / ``dv:memberTheme`` of everything below it and of the group, and their
   ``dv:groupMandates``; ``iscg:concernsSector``: the Resolution's ``dv:parts`` / ``dv:partList``;
-  ``iscg:mandates``: ``dv:groupMandates`` of the Questions below the mandated group.
+  ``iscg:mandates``: ``dv:groupMandates`` of the Questions below the mandated group, and the
+  mandated node as an item (``dv:withoutResolution`` of a mandated Question).
 
 As for every rule (`derived_delta`), the context looked at is either always relevant itself
 (``rdf:type``, the notation of a Sector) or bounded with at least the reach the rule would give:
@@ -177,6 +178,7 @@ def widen(kind: str, quad: ox.Quad, store: ox.Store, scope: Scope) -> None:
         scope.keyed.add(s)
     elif kind == MANDATED and isinstance(quad.object, ox.NamedNode):
         scope.keyed |= below(store, quad.object)
+        scope.item(quad.object)  # a mandated Question has a Resolution behind it (dv:withoutResolution)
     elif kind == TYPED and isinstance(quad.object, ox.NamedNode):
         _typed(quad.object, s, store, scope)
 

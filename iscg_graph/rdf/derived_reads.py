@@ -130,7 +130,7 @@ READS: dict[str, Rule] = {
     SKOS + "prefLabel": labels.RULES[SKOS + "prefLabel"],  # the areas' names
     SKOS + "inScheme": labels.RULES[SKOS + "inScheme"],
     ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _item,  # the Question pairs only
+    ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
