@@ -159,6 +159,7 @@ def _random_write(rng: random.Random, store: ox.Store, n: int) -> Write:
         existing(ISCG + "parentGroup"),
         toggle(ox.Quad(resolution, ox.NamedNode(ISCG + "concernsSector"), coded, g)),
         toggle(ox.Quad(rng.choice(notated), ox.NamedNode(ISCG + "mandates"), rng.choice(groups), g)),
+        toggle(ox.Quad(rng.choice(notated), ox.NamedNode(ISCG + "mandates"), item, g)),  # a mandated Question
         existing(ISCG + "mandates"),
         toggle(ox.Quad(theme, ox.NamedNode(SKOS + "inScheme"), rng.choice(lists), g)),
         existing(SKOS + "inScheme"),
