@@ -34,13 +34,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 from scipy import sparse
 
 from ..rdf.store import EmbeddedStore
 from . import blocking, topk
+from .assemble import assemble
 from .corpus import Corpus, Item, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import Space, build_spaces
@@ -77,6 +77,13 @@ def _period_factor(a: list[Item], b: list[Item], penalty: float) -> Callable[[sl
         return np.where(disjoint, penalty, 1.0)
 
     return factor
+
+
+def _pair_factor(x: Item, y: Item, penalty: float) -> float:
+    """`_period_factor` of one pair without arrays: an unknown year (NaN there) is never disjoint."""
+    after = x.start is not None and y.end is not None and float(x.start) > float(y.end)
+    before = y.start is not None and x.end is not None and float(y.start) > float(x.end)
+    return float(penalty) if after or before else 1.0
 
 
 def _orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
@@ -132,22 +139,25 @@ def _score_kind(
         )
     else:
         kept_all = _score_loop(mats, mapped, weights_of, weights, block, k, width, pairs)
-    kept, _swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
+    kept, swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
+    # the orientation `_orient` gives each pair, from the ranks orient_and_dedupe compared
+    iris_a, iris_b = [it.iri for it in a], [it.iri for it in b]
     out: dict[tuple[str, str], dict] = {}
-    comps_list = kept.comps.tolist()
-    for r, c, score, cs, f in zip(
+    no_periods = pairs.periods is None
+    for r, c, sw, score, cs, f in zip(
         kept.rows.tolist(),
         kept.cols.tolist(),
+        swap.tolist(),
         kept.score.tolist(),
-        comps_list,
+        kept.comps.tolist(),
         kept.factor.tolist(),
         strict=True,
     ):
-        left, right = _orient(kind, a[r], b[c])
-        out[(left.iri, right.iri)] = {
+        key = (iris_b[c], iris_a[r]) if sw else (iris_a[r], iris_b[c])
+        out[key] = {
             "score": score,
             "components": dict(zip(comp_names, cs, strict=True)),
-            "period_factor": 1.0 if pairs.periods is None else f,
+            "period_factor": 1.0 if no_periods else f,
         }
     return out
 
@@ -233,11 +243,17 @@ def _ranks(kind: str, a: list[Item], b: list[Item]) -> tuple[np.ndarray, ...]:
 
 
 def _row_product(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns two CSR rows share and the products of their values (fast: no scipy row slicing)."""
-    ac, ad = a.indices[a.indptr[i] : a.indptr[i + 1]], a.data[a.indptr[i] : a.indptr[i + 1]]
-    bc, bd = b.indices[b.indptr[j] : b.indptr[j + 1]], b.data[b.indptr[j] : b.indptr[j + 1]]
-    common, ia, ib = np.intersect1d(ac, bc, assume_unique=True, return_indices=True)
-    return common, ad[ia] * bd[ib]
+    """Columns two CSR rows share (ascending) and the products of their values, as
+    ``np.intersect1d(..., return_indices=True)`` pairs them (short rows: a dict, not a sort)."""
+    lo, hi = a.indptr[i], a.indptr[i + 1]
+    ac = a.indices[lo:hi].tolist()
+    blo, bhi = b.indptr[j], b.indptr[j + 1]
+    at_b = {c: k for k, c in enumerate(b.indices[blo:bhi].tolist())}
+    found = sorted((c, k, at_b[c]) for k, c in enumerate(ac) if c in at_b)
+    if not found:
+        return np.zeros(0, dtype=a.indices.dtype), np.zeros(0, dtype=np.result_type(a.data, b.data))
+    common, ia, ib = (list(t) for t in zip(*found, strict=True))
+    return np.array(common, dtype=a.indices.dtype), a.data[lo:hi][ia] * b.data[blo:bhi][ib]
 
 
 def _score_pair(kind: str, space: Space, weights: Weights, x: Item, y: Item) -> dict | None:
@@ -258,22 +274,12 @@ def _score_pair(kind: str, space: Space, weights: Weights, x: Item, y: Item) -> 
     factor = 1.0
     score = sum(w[n] * comps[n] for n in w)
     if kind == "question":
-        f = _period_factor([space.left[i]], [space.right[j]], weights.disjoint_periods)(slice(0, 1))
-        factor = float(f[0, 0])
+        factor = _pair_factor(space.left[i], space.right[j], weights.disjoint_periods)
         if weights.mapped > 0:
             m = _row_product(space.features["mapped"][0], i, space.features["mapped"][1], j)[1].sum()
             comps["mapped"] = min(1.0, float(m))
             score = lifted(score, comps["mapped"], weights.mapped)
     return {"score": factor * score, "components": comps, "period_factor": factor}
-
-
-def _records(recs: list[Recorded]) -> list[dict[str, str]]:
-    """Records as evidence: which pair, which link, what status (one entry per link)."""
-    out: dict[tuple[str, str, str], dict[str, str]] = {}
-    for r in recs:
-        key = (r.link, r.subject, r.object)
-        out.setdefault(key, {"link": r.link, "subject": r.subject, "object": r.object, "status": r.status})
-    return [out[k] for k in sorted(out)]
 
 
 # -- the whole run -------------------------------------------------------------------------------
@@ -304,13 +310,13 @@ def build_candidates(
 
     kinds: dict[str, list[dict]] = {}
     used: set[str] = set()
+    # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is kept
+    # whatever its rank
+    extra = sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
     for kind in KINDS:
         space = spaces[kind]
         scored = _score_kind(kind, space, weights)
-        # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is
-        # kept whatever its rank
-        extra = {tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs())
-        for pair in sorted(extra):
+        for pair in extra:
             x, y = (corpus.items.get(i) for i in pair)
             if x is None or y is None:
                 continue
@@ -320,59 +326,17 @@ def build_candidates(
             own = _score_pair(kind, space, weights, left, right)
             if own is not None:
                 scored[(left.iri, right.iri)] = own
-        w = weights.of(kind)
-        out = []
-        terms_of = shared_terms(aux, surface, list(scored))
-        for ((li, ri), s), terms in zip(scored.items(), terms_of, strict=True):
-            x, y = corpus.items[li], corpus.items[ri]
-            recs = recorded.get(frozenset((li, ri)), [])
-            mapped_by: list[Recorded] = []
-            if "mapped" in s["components"]:  # exact value, without the pair's own records
-                s["components"]["mapped"], mapped_by = coverage.mapped(x, y)
-                base = sum(w[n] * s["components"][n] for n in w)
-                s["score"] = s["period_factor"] * lifted(base, s["components"]["mapped"], weights.mapped)
-            cand: dict[str, object] = {
-                "left": li,
-                "right": ri,
-                "score": round(s["score"], 4),
-                "components": {n: round(v, 4) for n, v in s["components"].items()},
-                "period_factor": round(s["period_factor"], 4),
-                "terms": terms,
-            }
-            if kind in ("question", "resolution"):
-                cand["shared_themes"] = ctx.shared(x, y, "themes")
-            if kind == "question":
-                cand["shared_resolutions"] = ctx.shared(x, y, "resolutions")
-            else:
-                cand["shared_items"] = ctx.shared_items(x, y)
-            if kind == "theme":
-                cand["shared_bodies"] = sorted(x.bodies & y.bodies)
-            cand["lineage"] = [lineages.lineage(li), lineages.lineage(ri)]
-            if mapped_by:
-                cand["mapped_by"] = _records(mapped_by)
-            covering = [] if recs else coverage.covering(li, ri)
-            if covering:
-                cand["covered_by"] = _records(covering)
-            if recs:
-                cand["recorded"] = [
-                    {
-                        "link": r.link,
-                        "status": r.status,
-                        "kind": r.kind,
-                        "graph": r.graph,
-                        "confidence": r.confidence,
-                    }
-                    for r in recs
-                ]
-            out.append(cand)
-            used.update((li, ri))
-            for key in ("shared_themes", "shared_resolutions", "shared_items", "lineage"):
-                used.update(cast(list[str], cand.get(key, [])))
-            for key in ("mapped_by", "covered_by"):
-                for r in cast(list[dict], cand.get(key, [])):
-                    used.update((r["subject"], r["object"]))
-        out.sort(key=lambda c: (-c["score"], c["left"], c["right"]))  # type: ignore[operator]
-        kinds[kind] = out
+        kinds[kind] = assemble(
+            kind,
+            scored,
+            shared_terms(aux, surface, list(scored)),
+            items=corpus.items,
+            recorded=recorded,
+            coverage=coverage,
+            ctx=ctx,
+            weights=weights,
+            used=used,
+        )
     return {
         "format": FORMAT,
         "weights": weights.to_json(),
