@@ -225,7 +225,9 @@ def score_dense(
     for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
         if not len(cols):
             continue
-        right0 = mats[0][1][cols].T.toarray()  # features x right items of the other partitions
+        # features x right items of the other partitions, C order: the product reads it as one
+        # flat array, and scipy would copy a Fortran-ordered one (what toarray gives) every chunk
+        right0 = np.ascontiguousarray(mats[0][1][cols].T.toarray())
         lefts = [a[left_rows] for a, _ in mats]
         others = [b[cols].T.tocsc() for _, b in mats[1:]]
         lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsc()) if mapped is not None else None
