@@ -180,7 +180,7 @@ def _intersect(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tu
 @pytest.mark.parametrize("seed", range(6))
 def test_row_product_equals_intersect1d(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    density = [0.02, 0.1, 0.5][seed % 3]
+    density = [0.05, 0.1, 0.5][seed % 3]
     a = sparse.random(30, 40, density=density, format="csr", random_state=rng)
     b = sparse.random(25, 40, density=density, format="csr", random_state=rng)
     if seed % 2:  # unsorted column indices within rows
@@ -196,7 +196,7 @@ def test_row_product_equals_intersect1d(seed: int) -> None:
             assert got[0].tolist() == want[0].tolist()
             assert got[1].tolist() == want[1].tolist()
             assert got[1].sum() == want[1].sum()
-            shared += len(want[0]) > 1
+            shared += len(want[0]) > 0
     assert shared > 0
 
 
