@@ -1,7 +1,7 @@
 """The candidate evidence as `assemble` builds it equals the per-candidate loop it replaced (kept
 here as the reference), and the cheaper helpers of the precompute equal what they replaced:
-`_row_product` (np.intersect1d), `_pair_factor` (`_period_factor`), the orientation of scored pairs
-(`_orient`) and the index header's partition codes."""
+`pair_scores.row_product` (np.intersect1d), `pair_scores.pair_factor` (`period_factor`), the
+orientation of scored pairs (`pair_scores.orient`) and the index header's partition codes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from iscg_graph.overlap import scoring
+from iscg_graph.overlap import pair_scores, scoring
 from iscg_graph.overlap.assemble import records
 from iscg_graph.overlap.columnar import columns_from_doc
 from iscg_graph.overlap.corpus import Item, Recorded, load_corpus
@@ -170,7 +170,7 @@ def test_context_of_attr_holds_the_sets_shared_compares() -> None:
 
 
 def _intersect(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
-    """`scoring._row_product` as it was (np.intersect1d)."""
+    """`pair_scores.row_product` as it was (np.intersect1d)."""
     ac, ad = a.indices[a.indptr[i] : a.indptr[i + 1]], a.data[a.indptr[i] : a.indptr[i + 1]]
     bc, bd = b.indices[b.indptr[j] : b.indptr[j + 1]], b.data[b.indptr[j] : b.indptr[j + 1]]
     common, ia, ib = np.intersect1d(ac, bc, assume_unique=True, return_indices=True)
@@ -192,7 +192,7 @@ def test_row_product_equals_intersect1d(seed: int) -> None:
     shared = 0
     for i in range(a.shape[0]):
         for j in range(b.shape[0]):
-            got, want = scoring._row_product(a, i, b, j), _intersect(a, i, b, j)
+            got, want = pair_scores.row_product(a, i, b, j), _intersect(a, i, b, j)
             assert got[0].tolist() == want[0].tolist()
             assert got[1].tolist() == want[1].tolist()
             assert got[1].sum() == want[1].sum()
@@ -211,8 +211,8 @@ def test_pair_factor_equals_the_array_factor() -> None:
     disjoint = 0
     for x in items:
         for y in items:
-            want = float(scoring._period_factor([x], [y], 0.85)(slice(0, 1))[0, 0])
-            assert scoring._pair_factor(x, y, 0.85) == want
+            want = float(pair_scores.period_factor([x], [y], 0.85)(slice(0, 1))[0, 0])
+            assert pair_scores.pair_factor(x, y, 0.85) == want
             disjoint += want != 1.0
     assert disjoint > 0
 
@@ -228,9 +228,9 @@ def test_scored_pairs_are_oriented_as_orient_orders_them(continued: bool) -> Non
     spaces, *_ = build_spaces(corpus, weights, coverage)
     mixed = 0
     for kind in KINDS:
-        for left, right in scoring._score_kind(kind, spaces[kind], weights):
+        for left, right in pair_scores.score_kind(kind, spaces[kind], weights):
             x, y = corpus.items[left], corpus.items[right]
-            assert scoring._orient(kind, y, x) == (x, y)
+            assert pair_scores.orient(kind, y, x) == (x, y)
             mixed += x.cls != y.cls
     assert mixed > 0
 
