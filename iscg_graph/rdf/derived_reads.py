@@ -4,13 +4,15 @@
 write can reach; the reach is declared here, once, per predicate. The statement readers of the
 derived families (`derived_facts.Facts`, `derived_source.store_source` / ``dataset_source``)
 call `declared` for every predicate they read, so a family that reads a new predicate fails until
-its rule is added here. This module depends on no other derived module: the readers and the write
-path both import it (docs/notes/layout.md).
+its rule is added here. This module depends on no other derived module but `derived_labels` (the
+rules of labels, notations, lists, an item's place and types, which imports none): the readers and
+the write path both import it (docs/notes/layout.md).
 
 A rule says, for one changed quad (the store: the dataset after the write), what it can change:
 `NOTHING`; the derived statements of its subject, a link or mapping node (`LINK`); those an item's
 theme links or retirement (`ITEM`), an exact or close match (`MATCH`), a mapping between two items
-on themes (`COVER`) or a body covering a theme (`THEME`) can reach; or anything (`ALL`). A rule
+on themes (`COVER`), a body covering a theme (`THEME`) or a label, notation, list membership, an
+item's Sector, period, group or type (`derived_labels.KINDS`) can reach; or anything (`ALL`). A rule
 may look only at context whose own changes are `ALL` or reach at least what the rule would
 (`derived_delta`'s docstring says why).
 """
@@ -21,8 +23,10 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-__all__ = ["ALL", "COVER", "ITEM", "LABELLED", "LABELLED_BY", "LINK", "MATCH", "NOTHING", "PROV_ATTRIBUTED",
-           "READS", "THEME", "Rule", "declared", "exists"]
+from . import derived_labels as labels
+
+__all__ = ["ALL", "COVER", "ITEM", "LABELLED", "LABELLED_BY", "LINK", "MATCH", "NAMED", "NOTHING",
+           "PROV_ATTRIBUTED", "READS", "THEME", "Rule", "declared", "exists"]
 
 ISCG = "https://w3id.org/iscg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -46,6 +50,9 @@ LABELLED = "labelled"
 """A label in the evidence of the Question pairs (`derived_evidence`): of a Resolution two Questions
 relate to, of a mapping's kind, agent, status or confidence: the pairs of those Questions and
 mappings."""
+NAMED = "named"
+"""A ``skos:prefLabel`` of something items address: the theme's aggregates (`THEME`) and the pairs'
+evidence of the items addressing it."""
 CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
 SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
@@ -73,58 +80,43 @@ def _match(quad: ox.Quad, _store: ox.Store) -> str:
     return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
 
 
-def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
-    def rule(quad: ox.Quad, store: ox.Store) -> str:
-        return ALL if test(quad, store) else NOTHING
-    return rule
+def _is_object_of(quad: ox.Quad, store: ox.Store, *predicates: str) -> bool:
+    return any(exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
 
 
-def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
-    def test(quad: ox.Quad, store: ox.Store) -> bool:
-        return any(exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
-    return test
+def _evidence_label(quad: ox.Quad, store: ox.Store) -> str:
+    """An ``rdfs:label``: its role in the aggregates (`derived_labels`), and when it names what a
+    pair's evidence shows (`derived_evidence`), those pairs too (both roles at once: everything)."""
+    found = labels.RULES[RDFS_LABEL](quad, store)
+    if found == ALL or not isinstance(quad.subject, ox.NamedNode):
+        return found
+    if not _is_object_of(quad, store, ISCG + "relatedResolution", *LABELLED_BY):
+        return found
+    return LABELLED if found == NOTHING else ALL
 
 
-def _notation(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
-    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
-                          ISCG + "concernsSector")(quad, store)
-            or exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
-
-
-def _label(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
-    notation)."""
-    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
-            or exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
-
-
-def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
-    """A theme's name (the areas'), or the name of what an item addresses (the pairs' evidence)."""
-    return (exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
-            or _is_object_of(ISCG + "addressesTheme")(quad, store))
-
-
-def _label_rule(quad: ox.Quad, store: ox.Store) -> str:
-    """An English label: anything when `_label` says so; else the evidence of the pairs it names."""
-    if _label(quad, store):
-        return ALL
-    if isinstance(quad.subject, ox.NamedNode) and _is_object_of(ISCG + "relatedResolution",
-                                                               *LABELLED_BY)(quad, store):
-        return LABELLED
-    return NOTHING
+def _evidence_name(quad: ox.Quad, store: ox.Store) -> str:
+    """A ``skos:prefLabel``: a theme's aggregates (`derived_labels`) and, for what items address, the
+    evidence of their pairs."""
+    found = labels.RULES[SKOS + "prefLabel"](quad, store)
+    if found == ALL or not isinstance(quad.subject, ox.NamedNode):
+        return found
+    if not _is_object_of(quad, store, ISCG + "addressesTheme"):
+        return found
+    return NAMED if found in (NOTHING, THEME) else ALL
 
 
 def _type(quad: ox.Quad, store: ox.Store) -> str:
     """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
-    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    (``rdfs:subClassOf``, whose changes are always relevant: `derived_labels.TYPED`), Mapping (the
+    node's own statements)."""
     if not isinstance(quad.object, ox.NamedNode):
         return NOTHING
     seen, todo = set(), [quad.object]
     while todo:
         cls = todo.pop()
-        if cls.value in CLASSES_READ:
-            return ALL
+        if cls.value in CLASSES_READ:  # the node's aggregates, pairs, groups (`derived_labels`)
+            return labels.TYPED if isinstance(quad.subject, ox.NamedNode) else ALL
         if cls not in seen:
             seen.add(cls)
             todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
@@ -167,13 +159,13 @@ READS: dict[str, Rule] = {
     RDF_TYPE: _type,
     SUBCLASS_OF: _always,
     OWL_DEPRECATED: _item,
-    SKOS + "notation": _when(_notation),
-    RDFS_LABEL: _label_rule,
+    SKOS + "notation": labels.RULES[SKOS + "notation"],
+    RDFS_LABEL: _evidence_label,
     SKOS + "exactMatch": _match,
     SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
-    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
-    SKOS + "inScheme": _always,
+    SKOS + "prefLabel": _evidence_name,  # the areas' names
+    SKOS + "inScheme": labels.RULES[SKOS + "inScheme"],
     ISCG + "pilotTheme": _always,
     ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
@@ -183,13 +175,13 @@ READS: dict[str, Rule] = {
     ISCG + "confidence": _link,
     PROV_ATTRIBUTED: _link,
     ISCG + "coveredByBody": _theme,
-    ISCG + "studyPeriod": _always,
-    ISCG + "sector": _always,
+    ISCG + "studyPeriod": labels.RULES[ISCG + "studyPeriod"],
+    ISCG + "sector": labels.RULES[ISCG + "sector"],
     ISCG + "adoptedBy": _always,
-    ISCG + "mandates": _always,
-    ISCG + "parentGroup": _always,
-    ISCG + "studyGroup": _always,
-    ISCG + "concernsSector": _always,
+    ISCG + "mandates": labels.RULES[ISCG + "mandates"],
+    ISCG + "parentGroup": labels.RULES[ISCG + "parentGroup"],
+    ISCG + "studyGroup": labels.RULES[ISCG + "studyGroup"],
+    ISCG + "concernsSector": labels.RULES[ISCG + "concernsSector"],
 }
 
 
