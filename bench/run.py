@@ -274,7 +274,8 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--skip-plain", {"action": "store_true",
                       "help": "with --canned: not the plain texts the derived graph replaced"}),
     ("--canned-only", {"default": "",
-                       "help": "with --canned: only these canned queries (comma-separated names)"}),
+                       "help": "with --canned or --pages: only these canned queries and their pages "
+                       "(comma-separated names)"}),
     ("--skip-candidates", {"action": "store_true",
                            "help": "serve a store without a candidate index, not computing it (hours at 10M: "
                            "its pairwise scoring is quadratic); the candidate routes answer 503"}),
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         sc += canned_scenarios(args.quick, plain=not args.skip_plain,
                                only=set(filter(None, args.canned_only.split(","))))
     if args.pages:
-        pages = page_paths(CANNED_VALUES)
+        pages = page_paths(CANNED_VALUES, only=set(filter(None, args.canned_only.split(","))))
         QUERIES.update(pages)
         sc += [Scenario("1 client", key, 1, 3 if args.quick else 5, 30.0) for key in pages]
     if VARYING in chosen:  # a pass over the whole file in Python (minutes at 10M)
