@@ -333,16 +333,17 @@ def main(argv: list[str] | None = None) -> int:
             for s in sc:
                 if server == "floor" and s.query not in LIGHTS:  # it has no timeout: a floor for lookups only
                     continue
-                if s.query.startswith(PAGE_PREFIX):  # a route of this service, not a SPARQL text
-                    if not server.startswith("iscg"):
-                        continue
+                if s.query.startswith(PAGE_PREFIX) and not server.startswith("iscg"):
+                    continue  # a route of this service, not a SPARQL text
+                if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop
+                    proc.stop()  # it; this service's workers keep it until the query time-out)
+                    proc.start()
+                if s.query.startswith(PAGE_PREFIX):
                     r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
                     results[server][f"{s.name}|{s.query}"] = r
+                    restart = r.errors > 0  # else the next route waits behind it
                     print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
                     continue
-                if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop it)
-                    proc.stop()
-                    proc.start()
                 r = run_load(
                     endpoint,
                     QUERIES[s.query],
