@@ -233,6 +233,7 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     from api import errors
     from api import writes as api_writes
     from iscg_graph.curation import writes
+    from iscg_graph.overlap import review
     from iscg_graph.rdf import store as store_module
 
     writes.WritePath.overlay = not working_copy
@@ -257,7 +258,8 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     mappings: list[str] = []
     for n, (left, right) in enumerate(pairs, 1):
         steps = _write_steps(writes, store_module)
-        steps.wrap(api_writes, "record_decision", "decision")
+        steps.wrap(api_writes, "prepare_decision", "decision")
+        steps.wrap(review.DecisionWrite, "__call__", "record")
         steps.wrap(router, "record_in_index", "index")
         body = {
             "left": left,
@@ -321,6 +323,7 @@ def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_m
 
 STEPS = [
     "decision",
+    "record",
     "copy",
     "closure",
     "derived",
