@@ -175,3 +175,21 @@ def test_the_counter_is_an_ontology_term() -> None:
 
     ontology = Graph().parse(Path(__file__).resolve().parents[2] / "ontology" / "iscg.ttl")
     assert (URIRef(COUNTER.value), RDF.type, OWL.DatatypeProperty) in ontology
+
+
+def test_the_data_before_is_validated_only_on_the_nodes_with_violations(
+        store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture's Questions already break shapes: after the decision those violations are there
+    again, and the dataset-before is validated on those Questions only (not every focus node) to
+    tell them from new ones; the decision is recorded."""
+    calls: list[set[str]] = []
+    focus = incremental.validate_focus
+
+    def counted_focus(graph: Any, nodes: Any) -> Any:
+        calls.append({str(n) for n in nodes})
+        return focus(graph, nodes)
+
+    monkeypatch.setattr(incremental, "validate_focus", counted_focus)
+    write = prepare_decision(store, Decision(Q32, Q417, "accept", "Ana", "overlap", on=DAY), base=BASE)
+    assert WritePath(store).apply(write, BY) is not None
+    assert len(calls) == 2 and calls[1] == {Q32, Q417} and len(calls[0]) > len(calls[1])
