@@ -284,6 +284,46 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
 """The command line, declared once: (flag, argparse options)."""
 
 
+def run_scenarios(server: str, proc: ServerProcess | RemoteStack, port: int, sc: list[Scenario],
+                  results: dict[str, dict[str, LoadResult]], memory: dict[str, tuple[float, float]]) -> None:
+    """Every scenario of ``sc`` against one started server: its figures into ``results``, its largest
+    footprint into ``memory`` (a timed-out request restarts the server before the next scenario)."""
+    endpoint = f"http://127.0.0.1:{port}{SERVERS[server][1]}"
+    results[server] = {}
+    restart = False
+    for s in sc:
+        if server == "floor" and s.query not in LIGHTS:  # it has no timeout: a floor for lookups only
+            continue
+        if s.query.startswith(PAGE_PREFIX):  # a route of this service, not a SPARQL text
+            if not server.startswith("iscg"):
+                continue
+            r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
+            results[server][f"{s.name}|{s.query}"] = r
+            print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
+            continue
+        if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop it)
+            proc.stop()
+            proc.start()
+        r = run_load(
+            endpoint,
+            QUERIES[s.query],
+            clients=s.clients,
+            requests=s.requests,
+            time_cap=s.time_cap,
+            request_timeout=max(30.0, s.time_cap),
+        )
+        results[server][f"{s.name}|{s.query}"] = r
+        restart = r.errors > 0
+        if proc.process is not None:  # the largest footprint seen while serving
+            memory[server] = max(memory.get(server, (0.0, 0.0)), tree_memory(proc.process.pid))
+        print(
+            f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
+            f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
+            + (f"  e.g. {r.error_samples[0]}" if r.error_samples else ""),
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -308,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, LoadResult]] = {}
     started: dict[str, float] = {}
     memory: dict[str, tuple[float, float]] = {}
+    failed: dict[str, str] = {}  # a server that could not start or serve: its figures so far are kept
     for server in args.servers.split(","):
         port = free_port()
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
@@ -324,42 +365,13 @@ def main(argv: list[str] | None = None) -> int:
             proc = floor_server(data, args.work, port)
         else:
             proc = rdflib_server(data, args.work, port)
-        with proc:
-            started[server] = proc.started_in or 0.0
-            endpoint = f"http://127.0.0.1:{port}{SERVERS[server][1]}"
-            results[server] = {}
-            restart = False
-            for s in sc:
-                if server == "floor" and s.query not in LIGHTS:  # it has no timeout: a floor for lookups only
-                    continue
-                if s.query.startswith(PAGE_PREFIX):  # a route of this service, not a SPARQL text
-                    if not server.startswith("iscg"):
-                        continue
-                    r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
-                    results[server][f"{s.name}|{s.query}"] = r
-                    print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
-                    continue
-                if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop it)
-                    proc.stop()
-                    proc.start()
-                r = run_load(
-                    endpoint,
-                    QUERIES[s.query],
-                    clients=s.clients,
-                    requests=s.requests,
-                    time_cap=s.time_cap,
-                    request_timeout=max(30.0, s.time_cap),
-                )
-                results[server][f"{s.name}|{s.query}"] = r
-                restart = r.errors > 0
-                if proc.process is not None:  # the largest footprint seen while serving
-                    memory[server] = max(memory.get(server, (0.0, 0.0)), tree_memory(proc.process.pid))
-                print(
-                    f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
-                    f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
-                    + (f"  e.g. {r.error_samples[0]}" if r.error_samples else ""),
-                    flush=True,
-                )
+        try:
+            with proc:
+                started[server] = proc.started_in or 0.0
+                run_scenarios(server, proc, port, sc, results, memory)
+        except Exception as exc:  # noqa: BLE001 - one server that fails must not lose the others' figures
+            failed[server] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            print(f"{server:9} failed: {failed[server]}", flush=True)
     names = {k: v[0] for k, v in SERVERS.items()}
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -379,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             + (" (workers and light path on the shared read-only store)" if args.shared_store else "")
             + (" (no candidate index: not built, not computed by the service)"
                if args.skip_candidates else "") + "  ",
-            f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}",
+            f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}"
+            + "".join(f"  \nFailed: {SERVERS[k][0]}: {v}" for k, v in failed.items()),
             "",
             table(results, [(s.name, s.query) for s in sc], names),
             "",

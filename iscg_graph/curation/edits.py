@@ -1,7 +1,8 @@
 """Edits made by the web forms, as functions on a working copy (given to `WritePath.apply`).
 
-- `set_title`: replace an item's English ``dct:title`` in the graph where the item is described,
-  and the title part of its English ``rdfs:label`` (the tables make it ``"<name>: <title>"``);
+- `set_title`: replace an item's English ``dct:title`` in the graph where the item is described
+  (`home_graph`: a fixed rule when it is typed in several), and the title part of its English
+  ``rdfs:label`` (the tables make it ``"<name>: <title>"``);
 - `retire`: an item is never deleted: it keeps its IRI and statements, gets ``owl:deprecated true``
   and an editorial note saying it was retired (its page says so).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..errors import WriteRefused
-from ..rdf.entailment import ENTAILMENT_SUFFIX
+from .home_graph import home_graph, link_graph
 
 __all__ = ["LINKS", "RETIRED_NOTE", "add_link", "current_title", "links", "remove_link", "retire",
            "set_source", "set_title", "sources"]
@@ -30,18 +31,6 @@ def _node(iri: str) -> ox.NamedNode:
         raise WriteRefused(f"{iri!r} is not an IRI") from exc
 
 
-def _home(work: ox.Store, item: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
-    """The graph holding the item's description (where its asserted rdf:type is: the entailment
-    graph's copy is derived, and recomputed on every write)."""
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    for q in work.quads_for_pattern(item, rdf_type, None, None):
-        graph = q.graph_name
-        derived = isinstance(graph, ox.NamedNode) and graph.value.endswith("/" + ENTAILMENT_SUFFIX)
-        if not derived:
-            return q.graph_name
-    raise WriteRefused(f"{item.value} is not an item of the graph")
-
-
 def current_title(store: ox.Store, iri: str) -> str:
     """The item's English dct:title ("" if none or not an IRI)."""
     try:
@@ -56,7 +45,7 @@ def current_title(store: ox.Store, iri: str) -> str:
 
 def set_title(work: ox.Store, iri: str, title: str) -> None:
     item = _node(iri)
-    graph = _home(work, item)
+    graph = home_graph(work, item)
     text = " ".join(title.split())
     previous = current_title(work, iri)
     for q in list(work.quads_for_pattern(item, DCT_TITLE, None, None)):
@@ -96,7 +85,7 @@ def _relabel_records(work: ox.Store, item: ox.NamedNode, old: str, new: str) -> 
 
 def retire(work: ox.Store, iri: str, base: str) -> None:
     item = _node(iri)
-    graph = _home(work, item)
+    graph = home_graph(work, item)
     work.add(ox.Quad(item, DEPRECATED, ox.Literal(True), graph))
     work.add(ox.Quad(item, NOTE, ox.Literal(RETIRED_NOTE, language="en"), graph))
 
@@ -128,9 +117,7 @@ def links(store: ox.Store, iri: str, kind: str) -> list[str]:
 def add_link(work: ox.Store, iri: str, kind: str, target: str) -> None:
     """Link the item to ``target``, in the graph that already holds such links of it (else its own)."""
     item, predicate, other = _node(iri), _link(kind), _node(target)
-    existing = next(iter(work.quads_for_pattern(item, predicate, None, None)), None)
-    graph = existing.graph_name if existing is not None else _home(work, item)
-    work.add(ox.Quad(item, predicate, other, graph))
+    work.add(ox.Quad(item, predicate, other, link_graph(work, item, predicate)))
 
 
 def remove_link(work: ox.Store, iri: str, kind: str, target: str) -> None:
@@ -144,7 +131,7 @@ def set_source(work: ox.Store, iri: str, source: str) -> None:
     item = _node(iri)
     if not source.startswith(("https://", "http://")):
         raise WriteRefused("a source is the address (http or https) of the page or document")
-    graph = _home(work, item)
+    graph = home_graph(work, item)
     for q in list(work.quads_for_pattern(item, DCT_SOURCE, None, None)):
         work.remove(q)
     work.add(ox.Quad(item, DCT_SOURCE, _node(source), graph))

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ..errors import WriteRefused
 from ..vocab import JUSTIFICATIONS, ONTOLOGY_NS, RELATION_KINDS, RELATION_PHRASES, STATUSES
-from .edits import _home
+from .home_graph import home_graph
 
 __all__ = ["CONFIDENCES", "MappingRecord", "edit_mapping", "mapping_record"]
 
@@ -109,7 +109,7 @@ def edit_mapping(work: ox.Store, iri: str, *, relation_kind: str, justification:
         _iscg("status"): _iscg(_check(status, STATUSES, "status")),
     }
     node = _node(iri)
-    home = _home(work, node)  # the graph describing it (not the entailment graph's copy)
+    home = home_graph(work, node)  # the graph describing it (not the entailment graph's copy)
     for predicate, value in values.items():
         for q in list(work.quads_for_pattern(node, predicate, None, None)):
             work.remove(q)

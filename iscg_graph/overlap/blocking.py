@@ -1,5 +1,5 @@
 """Candidate blocking: score only the pairs that can be kept, one Sector pair at a time, in row
-chunks of bounded size (`scoring._score_kind`'s paths when ``min_score`` is positive):
+chunks of bounded size (`pair_scores.score_kind`'s paths when ``min_score`` is positive):
 `score_blocked` for kinds whose products are sparse (only the pairs sharing a feature),
 `score_dense` for dense ones (every pair of two different Sectors, most of which share a term).
 

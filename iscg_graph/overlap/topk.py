@@ -1,4 +1,4 @@
-"""The top k pairs of every item, from blocks of scores: the inner loop of `scoring._score_kind`.
+"""The top k pairs of every item, from blocks of scores: the inner loop of `pair_scores.score_kind`.
 
 Two ways of scoring a block of left rows, chosen once per kind (both give the floating-point values
 of the dense loop they replaced, and keep the same pairs):

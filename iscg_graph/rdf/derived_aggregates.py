@@ -50,168 +50,67 @@ graph itself. The queries that read it stay standard SPARQL; docs/notes/scale.md
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
+from .derived_coverage import coverage_triples
+from .derived_source import (
+    DV,
+    ISCG,
+    OWL_DEPRECATED,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS,
+    XSD_BOOLEAN,
+    XSD_INTEGER,
+    Lit,
+    Node,
+    Source,
+    areas,
+    dataset_source,
+    digest,
+    english,
+    join,
+    multi,
+    store_source,
+    to_ox,
+    to_rdflib,
+)
 
-if TYPE_CHECKING:  # rdflib is imported by the build-time functions that use it
-    import rdflib
-
-__all__ = ["Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib"]
-
-DV = "https://w3id.org/iscg/derived#"
-ISCG = "https://w3id.org/iscg/ontology#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-@dataclass(frozen=True, order=True)
-class Lit:
-    """A literal as the aggregates need it: its lexical form, language tag and datatype."""
-
-    value: str
-    lang: str | None = None
-    datatype: str = XSD_STRING
-
-
-Node = str | Lit  # an IRI (a blank node never reaches the aggregates) or a literal
-# all (subject, object) pairs of one predicate in every graph but the derived one
-Source = Callable[[str], Iterable[tuple[str, Node]]]
-
-
-def _declared(predicate: str) -> None:
-    """Refuse to read a predicate the write path does not know the reach of (`derived_delta.READS`)."""
-    from .derived_delta import READS
-
-    if predicate not in READS:
-        raise LookupError(f"the derived graph reads <{predicate}>: declare when a change to it matters "
-                          "in iscg_graph.rdf.derived_delta.READS")
-
-
-def store_source(store: ox.Store, skip: str) -> Source:
-    """The statements of a pyoxigraph store, every graph but ``skip``."""
-    skipped = ox.NamedNode(skip)
-
-    def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
-        _declared(predicate)
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-            if q.graph_name == skipped or not isinstance(q.subject, ox.NamedNode):
-                continue
-            o = q.object
-            if isinstance(o, ox.NamedNode):
-                yield q.subject.value, o.value
-            elif isinstance(o, ox.Literal):
-                yield q.subject.value, Lit(o.value, o.language, o.datatype.value)
-
-    return pairs
-
-
-def dataset_source(dataset: rdflib.Dataset, skip: str) -> Source:
-    """The statements of the build's rdflib dataset, every graph but ``skip``."""
-    import rdflib
-
-    skipped = rdflib.URIRef(skip)
-
-    def pairs(predicate: str) -> Iterator[tuple[str, Node]]:
-        _declared(predicate)
-        for s, _p, o, g in dataset.quads((None, rdflib.URIRef(predicate), None, None)):
-            if getattr(g, "identifier", g) == skipped or not isinstance(s, rdflib.URIRef):
-                continue
-            if isinstance(o, rdflib.URIRef):
-                yield str(s), str(o)
-            elif isinstance(o, rdflib.Literal):
-                datatype = str(o.datatype) if o.datatype else (None if o.language else XSD_STRING)
-                yield str(s), Lit(str(o), o.language, datatype or "")
-
-    return pairs
-
-
-def _multi(source: Source, predicate: str) -> dict[str, set[Node]]:
-    out: dict[str, set[Node]] = defaultdict(set)
-    for s, o in source(predicate):
-        out[s].add(o)
-    return out
-
-
-def _english(values: Iterable[Node]) -> list[Lit]:
-    """The literals tagged "en" (``FILTER(LANG(?x) = "en")``)."""
-    return [v for v in values if isinstance(v, Lit) and v.lang == "en"]
-
-
-def _join(parts: Iterable[Lit], separator: str) -> Lit:
-    """GROUP_CONCAT of distinct literals, in code-point order: a language tag they all share is
-    kept (as SPARQL 1.1 implementations do), else a plain string."""
-    ordered = sorted(set(parts))
-    langs = {p.lang for p in ordered}
-    lang = langs.pop() if len(langs) == 1 and ordered and ordered[0].lang else None
-    return Lit(separator.join(p.value for p in ordered), lang, XSD_STRING if lang is None else "")
-
-
-def _areas(source: Source, themes: set[str]) -> dict[str, str]:
-    """Each theme -> the smallest IRI of its ``skos:exactMatch`` component (either direction)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for s, o in source(SKOS + "exactMatch"):
-        if isinstance(o, str):
-            a, b = find(s), find(o)
-            if a != b:
-                parent[max(a, b)] = min(a, b)  # the root is always the component's smallest IRI
-    return {t: find(t) for t in themes}
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:24]
+__all__ = ["DV", "Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib"]
 
 
 def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
     """The aggregate statements of the derived graph of a store minted under ``base``, sorted."""
     out: set[tuple[str, str, Node]] = set()
-    types = _multi(source, RDF_TYPE)
+    types = multi(source, RDF_TYPE)
     themes = {s for s, classes in types.items() if ISCG + "Theme" in classes}
     deprecated = {s for s, o in source(OWL_DEPRECATED) if o == Lit("true", None, XSD_BOOLEAN)}
-    notations = _multi(source, SKOS + "notation")
-    labels = _multi(source, RDFS_LABEL)
+    notations = multi(source, SKOS + "notation")
+    labels = multi(source, RDFS_LABEL)
 
     # areas, their shortest entry and their lists
-    area_of = _areas(source, themes)
-    pref = _multi(source, SKOS + "prefLabel")
-    in_scheme = _multi(source, SKOS + "inScheme")
+    area_of = areas(source, themes)
+    pref = multi(source, SKOS + "prefLabel")
+    in_scheme = multi(source, SKOS + "inScheme")
     names: dict[str, list[str]] = defaultdict(list)
     lists: dict[str, set[Lit]] = defaultdict(set)
     for theme, area in area_of.items():
         out.add((theme, DV + "area", area))
         sections = [n.value for s in in_scheme.get(theme, ()) if isinstance(s, str)
                     for n in notations.get(s, ()) if isinstance(n, Lit)]
-        entries = [e.value for e in _english(pref.get(theme, ()))]
+        entries = [e.value for e in english(pref.get(theme, ()))]
         if sections and entries:
             names[area].extend(entries)
             lists[area].update(Lit("§" + section) for section in sections)
     for area, entries in names.items():
         out.add((area, DV + "areaName", Lit(min(entries, key=lambda e: (len(e), e)))))
-        out.add((area, DV + "areaLists", _join(lists[area], ", ")))
+        out.add((area, DV + "areaLists", join(lists[area], ", ")))
 
     # Sector x theme x study period incidence of the live items
-    addresses = _multi(source, ISCG + "addressesTheme")
-    periods = _multi(source, ISCG + "studyPeriod")
+    addresses = multi(source, ISCG + "addressesTheme")
+    periods = multi(source, ISCG + "studyPeriod")
     prefix = f"{base}derived/incidence/"
-    for item, sectors in _multi(source, ISCG + "sector").items():
+    for item, sectors in multi(source, ISCG + "sector").items():
         if item in deprecated or item not in addresses:
             continue
         own = sorted({n.value for p in periods.get(item, ()) if isinstance(p, str)
@@ -222,7 +121,7 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
             for addressed in addresses[item]:
                 if not isinstance(addressed, str) or addressed not in themes:
                     continue
-                node = prefix + _digest(sector, addressed)
+                node = prefix + digest(sector, addressed)
                 out.add((node, DV + "sector", sector))
                 out.add((node, DV + "theme", addressed))
                 for period in own:
@@ -231,7 +130,7 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
                     out.add((node, RDF_TYPE, DV + "IncludesUndatedWork"))
 
     # pairs of live Resolutions of different assemblies on one theme
-    adopted = _multi(source, ISCG + "adoptedBy")
+    adopted = multi(source, ISCG + "adoptedBy")
     by_theme: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for item, addressed_themes in addresses.items():
         if ISCG + "Resolution" not in types.get(item, ()) or item in deprecated:
@@ -245,7 +144,7 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
         for first, first_confs in resolutions:
             for second, second_confs in resolutions:
                 if first_confs[0] < second_confs[-1]:  # a conference of the first before one of the second
-                    node = prefix + _digest(addressed, first, second)
+                    node = prefix + digest(addressed, first, second)
                     out.add((node, DV + "theme", addressed))
                     out.add((node, DV + "resolution", first))
                     out.add((node, DV + "otherResolution", second))
@@ -255,8 +154,8 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
     for resolution, target in source(ISCG + "mandates"):
         if isinstance(target, str):
             mandated_by[target].add(resolution)
-    parents = _multi(source, ISCG + "parentGroup")
-    for question, groups in _multi(source, ISCG + "studyGroup").items():
+    parents = multi(source, ISCG + "parentGroup")
+    for question, groups in multi(source, ISCG + "studyGroup").items():
         if ISCG + "Question" not in types.get(question, ()):
             continue
         seen: set[str] = set()
@@ -269,14 +168,14 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
         found = {n for g in seen for r in mandated_by.get(g, ()) for n in notations.get(r, ())
                  if isinstance(n, Lit)}
         if found:
-            out.add((question, DV + "groupMandates", _join(found, "; ")))
+            out.add((question, DV + "groupMandates", join(found, "; ")))
 
     # per theme: the Sectors and the items addressing it (live items with an English label)
     sector_codes: dict[str, list[Lit]] = {}
     on_theme: dict[str, tuple[set[str], set[Lit], set[str], set[Lit]]] = {}
-    for item, item_sectors in _multi(source, ISCG + "sector").items():
-        english = _english(labels.get(item, ()))
-        if item in deprecated or not english:
+    for item, item_sectors in multi(source, ISCG + "sector").items():
+        item_labels = english(labels.get(item, ()))
+        if item in deprecated or not item_labels:
             continue
         for addressed in addresses.get(item, ()):
             if not isinstance(addressed, str):
@@ -284,61 +183,31 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
             sectors_seen, codes_seen, items_seen, labels_seen = on_theme.setdefault(
                 addressed, (set(), set(), set(), set()))
             items_seen.add(item)
-            labels_seen.update(english)
+            labels_seen.update(item_labels)
             for sector in item_sectors:
                 if isinstance(sector, str):
                     sectors_seen.add(sector)
                     if sector not in sector_codes:
                         sector_codes[sector] = ([n for n in notations.get(sector, ()) if isinstance(n, Lit)]
-                                                or _english(labels.get(sector, ())))
+                                                or english(labels.get(sector, ())))
                     codes_seen.update(sector_codes[sector])
     for addressed, (sectors_seen, codes_seen, items_seen, labels_seen) in on_theme.items():
         out.add((addressed, DV + "sectors", Lit(str(len(sectors_seen)), None, XSD_INTEGER)))
-        out.add((addressed, DV + "sectorList", _join(codes_seen, ", ")))
+        out.add((addressed, DV + "sectorList", join(codes_seen, ", ")))
         out.add((addressed, DV + "items", Lit(str(len(items_seen)), None, XSD_INTEGER)))
-        out.add((addressed, DV + "itemLabels", _join(labels_seen, "; ")))
+        out.add((addressed, DV + "itemLabels", join(labels_seen, "; ")))
 
     # the parts of the Union each Resolution concerns, when there are two or more
-    for resolution, parts in _multi(source, ISCG + "concernsSector").items():
+    for resolution, parts in multi(source, ISCG + "concernsSector").items():
         if ISCG + "Resolution" not in types.get(resolution, ()) or len(parts) < 2:
             continue
         codes: set[Lit] = set()
         for part in parts:
             if isinstance(part, str):  # COALESCE(?notation, ?label), per combination
                 codes.update([n for n in notations.get(part, ()) if isinstance(n, Lit)]
-                             or _english(labels.get(part, ())))
+                             or english(labels.get(part, ())))
         out.add((resolution, DV + "parts", Lit(str(len(parts)), None, XSD_INTEGER)))
-        out.add((resolution, DV + "partList", _join(codes, ", ")))
-
-    from .derived_coverage import coverage_triples  # it builds on this module's readers
+        out.add((resolution, DV + "partList", join(codes, ", ")))
 
     out |= coverage_triples(source, base, types, deprecated)
     return sorted(out, key=lambda t: (t[0], t[1], str(t[2])))
-
-
-def to_ox(triples: Iterable[tuple[str, str, Node]]) -> list[ox.Triple]:
-    def term(o: Node) -> ox.NamedNode | ox.Literal:
-        if isinstance(o, str):
-            return ox.NamedNode(o)
-        if o.lang:
-            return ox.Literal(o.value, language=o.lang)
-        return ox.Literal(o.value, datatype=ox.NamedNode(o.datatype))
-
-    return [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, p, o in triples]
-
-
-def to_rdflib(
-    triples: Iterable[tuple[str, str, Node]],
-) -> list[tuple[rdflib.URIRef, rdflib.URIRef, rdflib.term.Node]]:
-    import rdflib
-
-    def term(o: Node) -> rdflib.term.Node:
-        if isinstance(o, str):
-            return rdflib.URIRef(o)
-        if o.lang:
-            return rdflib.Literal(o.value, lang=o.lang)
-        if o.datatype == XSD_STRING:
-            return rdflib.Literal(o.value)
-        return rdflib.Literal(o.value, datatype=rdflib.URIRef(o.datatype))
-
-    return [(rdflib.URIRef(s), rdflib.URIRef(p), term(o)) for s, p, o in triples]

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .derived_aggregates import (
+from .derived_source import (
     DV,
     ISCG,
     RDFS_LABEL,
@@ -43,11 +43,11 @@ from .derived_aggregates import (
     Lit,
     Node,
     Source,
-    _areas,
-    _digest,
-    _english,
-    _join,
-    _multi,
+    areas,
+    digest,
+    english,
+    join,
+    multi,
 )
 
 __all__ = ["coverage_triples"]
@@ -100,12 +100,12 @@ def _linked(source: Source, types: dict[str, set[Node]], deprecated: set[str],
         if isinstance(o, str):
             matched.add(o)
     rejected = {m for m, status in source(ISCG + "status") if status == ISCG + "Rejected"}
-    subjects, objects = _multi(source, ISCG + "subject"), _multi(source, ISCG + "object")
+    subjects, objects = multi(source, ISCG + "subject"), multi(source, ISCG + "object")
     mappings = [m for m, classes in types.items() if ISCG + "Mapping" in classes
                 and m not in rejected and m not in deprecated and m in subjects and m in objects]
     ends = {t for m in mappings for e in (*subjects[m], *objects[m]) if isinstance(e, str)
             for t in addresses.get(e, ()) if isinstance(t, str)}
-    area = _areas(source, ends | entries)
+    area = areas(source, ends | entries)
     to_area: set[str] = set()
     for m in mappings:
         for x in subjects[m]:
@@ -113,34 +113,34 @@ def _linked(source: Source, types: dict[str, set[Node]], deprecated: set[str],
                 on_x, on_y = _themes_of(addresses, x), _themes_of(addresses, y)
                 own |= on_x & on_y
                 for one, other in ((on_x, on_y), (on_y, on_x)):
-                    areas = {area[t] for t in other}
-                    to_area.update(t for t in one if t in matched and area[t] in areas)
+                    other_areas = {area[t] for t in other}
+                    to_area.update(t for t in one if t in matched and area[t] in other_areas)
     return own, to_area
 
 
 def coverage_triples(source: Source, base: str, types: dict[str, set[Node]],
                      deprecated: set[str]) -> set[tuple[str, str, Node]]:
     """The coverage rows of the derived graph of a store minted under ``base``."""
-    notations = _multi(source, SKOS + "notation")
-    labels = _multi(source, RDFS_LABEL)
-    pref = _multi(source, SKOS + "prefLabel")
-    in_scheme = _multi(source, SKOS + "inScheme")
-    addresses = _multi(source, ISCG + "addressesTheme")
+    notations = multi(source, SKOS + "notation")
+    labels = multi(source, RDFS_LABEL)
+    pref = multi(source, SKOS + "prefLabel")
+    in_scheme = multi(source, SKOS + "inScheme")
+    addresses = multi(source, ISCG + "addressesTheme")
     rows: dict[str, tuple[list[str], set[str]]] = {}  # entry -> its English labels, its lists
     for theme, classes in types.items():
         if ISCG + "Theme" not in classes:
             continue
-        names = [e.value for e in _english(pref.get(theme, ()))]
+        names = [e.value for e in english(pref.get(theme, ()))]
         lists = {s for s in in_scheme.get(theme, ()) if isinstance(s, str)
                  and any(isinstance(n, Lit) for n in notations.get(s, ()))}
         if names and lists:
             rows[theme] = names, lists
-    area_of = _areas(source, set(rows))
+    area_of = areas(source, set(rows))
     own, to_area = _linked(source, types, deprecated, addresses, set(rows))
 
     # the live items with a Sector on each entry
     on_entry: dict[str, list[tuple[str, set[Node]]]] = defaultdict(list)
-    for item, sectors in _multi(source, ISCG + "sector").items():
+    for item, sectors in multi(source, ISCG + "sector").items():
         if item in deprecated:
             continue
         for t in addresses.get(item, ()):
@@ -165,7 +165,7 @@ def coverage_triples(source: Source, base: str, types: dict[str, set[Node]],
                     if isinstance(sector, str):
                         if sector not in codes:
                             codes[sector] = ([n for n in notations.get(sector, ()) if isinstance(n, Lit)]
-                                             or _english(labels.get(sector, ())))
+                                             or english(labels.get(sector, ())))
                         unit.codes.update(codes[sector])
                     unit.coded &= isinstance(sector, str) and bool(codes[sector])
                 classes = types.get(item, set())
@@ -179,17 +179,17 @@ def coverage_triples(source: Source, base: str, types: dict[str, set[Node]],
     out: set[tuple[str, str, Node]] = set()
     prefix = f"{base}derived/coverage/"
     for (mode, key), unit in units.items():
-        node = prefix + _digest(mode, key)
+        node = prefix + digest(mode, key)
         out.add((node, DV + "coverageMode", Lit(mode)))
         out.add((node, DV + "coverageUnit", key))
         out.add((node, DV + "coverageLabel", Lit(min(unit.entries, key=lambda e: (len(e), e)))))
-        out.add((node, DV + "coverageSection", _join(unit.sections, ", ")))
+        out.add((node, DV + "coverageSection", join(unit.sections, ", ")))
         out.update((node, DV + "coverageList", s) for s in unit.lists)
         for name, count in (("Sectors", unit.sectors), ("StudyGroups", unit.groups),
                             ("Questions", unit.questions), ("Resolutions", unit.resolutions)):
             out.add((node, DV + "coverage" + name, Lit(str(len(count)), None, XSD_INTEGER)))
         if unit.coded:  # GROUP_CONCAT over a missing Sector code is an error: unbound
-            out.add((node, DV + "coverageSectorList", _join(unit.codes, ", ")))
+            out.add((node, DV + "coverageSectorList", join(unit.codes, ", ")))
         out.add((node, DV + "coverageLinked", Lit("true" if unit.linked else "false", None, XSD_BOOLEAN)))
     return out
 

@@ -3,10 +3,10 @@
 `iscg_graph.rdf.derived` recomputes the derived graph from every quad of the store: 3 minutes at a
 million triples, which every curated write paid. Most writes (a comment, a label, a new property)
 touch nothing it reads, and a review decision touches only its own link node. The reach is
-declared once, in `READS` below, next to the code that reads: the statement readers of the
-families (`derived_facts.Facts` and `derived_aggregates.store_source` / ``dataset_source``) refuse a
-predicate missing from `READS`, so a new family that reads a new predicate fails until it says
-here when a change to that predicate matters.
+declared once, per predicate, in `derived_reads.READS` (re-exported here): the statement readers of
+the families (`derived_facts.Facts` and `derived_source.store_source` / ``dataset_source``)
+refuse a predicate missing from it, so a new family that reads a new predicate fails until it says
+there when a change to that predicate matters.
 
 For each changed quad (the write's and its RDFS closure's, outside the derived graph) the rule of
 its predicate says what it can change, looking at the dataset after the write for the context it
@@ -28,169 +28,38 @@ quad still uses it (looked up in the indexes, not scanned).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
-from .derived_aggregates import ISCG, OWL_DEPRECATED, RDF_TYPE, RDFS_LABEL, SKOS
+from .derived_reads import (
+    ALL,
+    COVER,
+    ISCG,
+    ITEM,
+    LINK,
+    MATCH,
+    NOTHING,
+    RDF_TYPE,
+    READS,
+    SKOS,
+    THEME,
+    Rule,
+    exists,
+)
 from .derived_scope import Scope, scoped_change
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
-__all__ = ["READS", "Change", "Scope", "reach", "rederive"]
+__all__ = ["ALL", "COVER", "ITEM", "LINK", "MATCH", "NOTHING", "READS", "THEME", "Change", "Rule", "Scope",
+           "reach", "rederive"]
 
 Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 """(removed, added) quads of a write (and of its RDFS closure)."""
 
-Rule = Callable[[ox.Quad, ox.Store], str]
-"""What this changed quad can change (the store: the dataset after): `NOTHING`; the derived
-statements of its subject, a link or mapping node (`LINK`: `derived_links`); those of its subject,
-an item whose theme links, Resolutions or retirement changed (`ITEM`), of the ends of a match
-(`MATCH`: exact or close), of the themes of a mapping's ends (`COVER`: the coverage rows' "linked"
-flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
-
-NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
                          for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
-CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
-SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-
-
-def _always(_quad: ox.Quad, _store: ox.Store) -> str:
-    return ALL
-
-
-def _link(quad: ox.Quad, _store: ox.Store) -> str:
-    return LINK if isinstance(quad.subject, ox.NamedNode) else ALL
-
-
-def _item(quad: ox.Quad, _store: ox.Store) -> str:
-    """A theme link or a retirement: the item's pairs and groups, the aggregates of its themes."""
-    return ITEM if isinstance(quad.subject, ox.NamedNode) else ALL
-
-
-def _theme(quad: ox.Quad, _store: ox.Store) -> str:
-    """A coordination body covering a theme: the coverage rows of its area."""
-    return THEME if isinstance(quad.subject, ox.NamedNode) else ALL
-
-
-def _match(quad: ox.Quad, _store: ox.Store) -> str:
-    """An exact or close match: the dossiers of its components (and, exact, the areas)."""
-    return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
-
-
-def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
-    def rule(quad: ox.Quad, store: ox.Store) -> str:
-        return ALL if test(quad, store) else NOTHING
-    return rule
-
-
-def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
-    def test(quad: ox.Quad, store: ox.Store) -> bool:
-        return any(_exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
-    return test
-
-
-def _notation(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
-    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
-                          ISCG + "concernsSector")(quad, store)
-            or _exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
-
-
-def _label(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
-    notation)."""
-    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
-            or _exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
-
-
-def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
-    return _exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
-
-
-def _type(quad: ox.Quad, store: ox.Store) -> str:
-    """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
-    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
-    if not isinstance(quad.object, ox.NamedNode):
-        return NOTHING
-    seen, todo = set(), [quad.object]
-    while todo:
-        cls = todo.pop()
-        if cls.value in CLASSES_READ:
-            return ALL
-        if cls not in seen:
-            seen.add(cls)
-            todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
-                        if isinstance(q.object, ox.NamedNode))
-    if quad.object.value != ISCG + "Mapping":
-        return NOTHING
-    return COVER if _joins_themes(quad.subject, store) else _link(quad, store)
-
-
-def _addresses(node: object, store: ox.Store) -> bool:
-    return _exists(store, node, ox.NamedNode(ISCG + "addressesTheme"), None)
-
-
-def _joins_themes(mapping: object, store: ox.Store) -> bool:
-    """A mapping from an item on a theme to an item on a theme: the coverage rows' "linked" flag
-    (`derived_coverage`) may depend on it."""
-    ends = [[q.object for q in store.quads_for_pattern(mapping, ox.NamedNode(ISCG + end), None)]  # type: ignore[arg-type]
-            for end in ("subject", "object")] if isinstance(mapping, ox.NamedNode) else [[], []]
-    return all(any(_addresses(e, store) for e in side) for side in ends)
-
-
-def _end(quad: ox.Quad, store: ox.Store) -> str:
-    """A mapping's end: its link node's statements, and the coverage rows when it joins two items on
-    themes (an end taken off: when the end was on a theme)."""
-    if _addresses(quad.object, store) and (quad not in store or _joins_themes(quad.subject, store)):
-        return COVER if isinstance(quad.subject, ox.NamedNode) else ALL
-    return _link(quad, store)
-
-
-def _status(quad: ox.Quad, store: ox.Store) -> str:
-    """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
-    themes."""
-    rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
-    return COVER if rejected and _joins_themes(quad.subject, store) else NOTHING
-
-
-READS: dict[str, Rule] = {
-    # derived_pairs, derived_reach (derived.py) and derived_aggregates.py
-    ISCG + "addressesTheme": _item,
-    RDF_TYPE: _type,
-    SUBCLASS_OF: _always,
-    OWL_DEPRECATED: _item,
-    SKOS + "notation": _when(_notation),
-    RDFS_LABEL: _when(_label),
-    SKOS + "exactMatch": _match,
-    SKOS + "closeMatch": _match,
-    SKOS + "broader": _always,
-    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
-    SKOS + "inScheme": _always,
-    ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _item,  # the Question pairs only
-    ISCG + "subject": _end,
-    ISCG + "object": _end,
-    ISCG + "status": _status,
-    ISCG + "coveredByBody": _theme,
-    ISCG + "studyPeriod": _always,
-    ISCG + "sector": _always,
-    ISCG + "adoptedBy": _always,
-    ISCG + "mandates": _always,
-    ISCG + "parentGroup": _always,
-    ISCG + "studyGroup": _always,
-    ISCG + "concernsSector": _always,
-}
-
-
-def _exists(store: ox.Store, s: object, p: object, o: object, graph: object = None) -> bool:
-    if o is not None and not isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal):
-        return False
-    if s is not None and not isinstance(s, ox.NamedNode | ox.BlankNode):
-        return False
-    return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
 
 
 def _themes(store: ox.Store, node: object) -> set[ox.NamedNode]:
@@ -281,9 +150,9 @@ def _used(store: ox.Store, term: str, derived: ox.NamedNode) -> bool:
     ontologies = [g for g in store.named_graphs()
                   if isinstance(g, ox.NamedNode) and g.value.endswith(ONTOLOGY_SUFFIX)]
     for graph in ontologies:
-        if _exists(store, node, None, None, graph):
+        if exists(store, node, None, None, graph):
             return True
-        if any(_exists(store, None, ox.NamedNode(link), node, graph) for link in SCHEMA_LINKS):
+        if any(exists(store, None, ox.NamedNode(link), node, graph) for link in SCHEMA_LINKS):
             return True
     return False
 

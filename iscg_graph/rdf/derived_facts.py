@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .derived_reads import declared
+
 if TYPE_CHECKING:  # rdflib is imported by the build-time function that reads its dataset
     import rdflib
 
@@ -43,9 +45,7 @@ class Facts:
 
     def pairs(self, predicate: str) -> list[tuple[str, str]]:
         if predicate not in self._cache:
-            from .derived_aggregates import _declared
-
-            _declared(predicate)  # the write path must know when a change to it matters
+            declared(predicate)  # the write path must know when a change to it matters
             self._cache[predicate] = list(self._read(predicate))
         return self._cache[predicate]
 

@@ -31,6 +31,7 @@ from . import derived_aggregates as aggregates
 from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Lookups
 from .derived_links import item_pairs, link_change
 from .derived_reach import DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
+from .derived_source import digest
 
 __all__ = ["Scope", "scoped_change"]
 
@@ -174,8 +175,8 @@ def _themes_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
     nodes = {q.subject for t in themes for q in data.derived_quads(None, on_theme, t)}
     nodes |= {q.subject for q in computed if q.predicate == on_theme and q.object in themes}
     prefix = f"{base}derived/coverage/"
-    nodes |= {ox.NamedNode(prefix + aggregates._digest("items", t.value)) for t in themes}
-    nodes |= {ox.NamedNode(prefix + aggregates._digest("areas", a.value)) for a in areas}
+    nodes |= {ox.NamedNode(prefix + digest("items", t.value)) for t in themes}
+    nodes |= {ox.NamedNode(prefix + digest("areas", a.value)) for a in areas}
 
     def owned(q: ox.Quad) -> bool:
         return (q.subject in nodes or (q.subject in themes and q.predicate in THEME_KEYED)

@@ -6,7 +6,7 @@ A built store is a directory::
         oxigraph/            the on-disk pyoxigraph (RocksDB) store: the single writer opens it
         snapshot.nq          N-Quads of the whole dataset, as of its last full rewrite (compaction)
         snapshot-delta/      what each curated write changed since (`iscg_graph.rdf.snapshot_delta`)
-        meta.json            data version, build time, generation, counts per graph
+        meta.json            data version, build time, generation, counts per graph (`store_meta`)
 
 Only one process may open ``oxigraph/`` for writing, and a read-only open of a store that is being
 written can fail or see a stale snapshot, so every *reader* (the CLI, killable query workers,
@@ -18,10 +18,9 @@ graph is small and loads in milliseconds. A copy that holds generation N catches
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,54 +28,17 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreNotBuilt
 from . import snapshot_delta as deltas
-from .atomic_files import atomic_file, atomic_write
+from .atomic_files import atomic_file
+from .store_meta import META, DataKey, StoreMeta, count_graphs, data_key, read_meta, write_meta
+
+# the record of what a store holds lives in `store_meta`; importable from here as before
+__all__ = ["DB", "META", "SNAPSHOT", "DataKey", "Delta", "EmbeddedStore", "Store", "StoreMeta", "Term",
+           "count_graphs", "data_key", "read_meta", "write_meta"]
 
 SNAPSHOT = "snapshot.nq"
-META = "meta.json"
 DB = "oxigraph"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-@dataclass(frozen=True)
-class StoreMeta:
-    """What a built store was made from."""
-
-    data_version: str = "unbuilt"
-    built_at: str = ""
-    generation: int = 0
-    triples: int = 0
-    graphs: dict[str, int] = field(default_factory=dict)
-    # the generation ``snapshot.nq`` holds (its deltas follow); None: the snapshot is ``generation``
-    snapshot_generation: int | None = None
-
-    @property
-    def base(self) -> int:
-        return self.generation if self.snapshot_generation is None else self.snapshot_generation
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> StoreMeta:
-        return cls(
-            data_version=str(raw.get("data_version", "unbuilt")),
-            built_at=str(raw.get("built_at", "")),
-            generation=int(raw.get("generation", 0)),
-            triples=int(raw.get("triples", 0)),
-            graphs={str(k): int(v) for k, v in dict(raw.get("graphs", {})).items()},
-            snapshot_generation=(None if raw.get("snapshot_generation") is None
-                                 else int(raw["snapshot_generation"])),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "data_version": self.data_version,
-            "built_at": self.built_at,
-            "generation": self.generation,
-            "triples": self.triples,
-            "graphs": dict(sorted(self.graphs.items())),
-        }
-        if self.snapshot_generation is not None and self.snapshot_generation != self.generation:
-            out["snapshot_generation"] = self.snapshot_generation
-        return out
 
 
 class Store(Protocol):
@@ -103,7 +65,6 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
-DataKey = tuple[str, str, int]
 Delta = tuple[Sequence[ox.Quad], Sequence[ox.Quad]]
 """The exact quads a write removed and added."""
 
@@ -114,12 +75,6 @@ COMPACT_RATIO = 0.1
 _ATTEMPTS = 5  # loads of a snapshot that a compaction replaced meanwhile
 
 
-def data_key(meta: StoreMeta) -> DataKey:
-    """What identifies the data a copy of the store holds: a rebuild (new version or build time,
-    generation back to 0) and a write (generation + 1) both change it."""
-    return (meta.data_version, meta.built_at, meta.generation)
-
-
 def _atomic_dump(store: ox.Store, path: Path, generation: int | None = None) -> None:
     """Write every quad of ``store`` to ``path`` atomically, streamed by Oxigraph (a whole-store
     ``bytes`` would hold the snapshot in memory: about 2 GB at ten million quads); ``generation``
@@ -128,24 +83,6 @@ def _atomic_dump(store: ox.Store, path: Path, generation: int | None = None) -> 
         if generation is not None:
             fh.write(deltas.snapshot_header(generation))
         store.dump(fh, format=ox.RdfFormat.N_QUADS)
-
-
-_COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_COUNT_NAMED = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-def count_graphs(store: ox.Store) -> dict[str, int]:
-    """Quads per graph ("" for the default graph), counted by Oxigraph itself: 0.8 s at a million
-    quads where a Python loop over them took 12 s (it runs at every start-up and every write)."""
-    counts: dict[str, int] = {}
-    for row in store.query(_COUNT_DEFAULT):  # type: ignore[union-attr]  # the default graph alone
-        if int(row["n"].value):
-            counts[""] = int(row["n"].value)
-    for row in store.query(_COUNT_NAMED):  # type: ignore[union-attr]
-        g = row["g"]
-        key = g.value if isinstance(g, ox.NamedNode) else ""
-        counts[key] = counts.get(key, 0) + int(row["n"].value)
-    return counts
 
 
 class EmbeddedStore:
@@ -401,16 +338,3 @@ class EmbeddedStore:
         if self.path is None:
             return True
         return deltas.consistent(self.path / SNAPSHOT, self.meta.base, self.meta.generation)
-
-
-def read_meta(root: Path) -> StoreMeta:
-    try:
-        return StoreMeta.from_json(json.loads((root / META).read_text("utf-8")))
-    except FileNotFoundError:
-        return StoreMeta()
-    except (ValueError, OSError) as exc:
-        raise StoreError(f"unreadable {root / META}: {exc}") from exc
-
-
-def write_meta(root: Path, meta: StoreMeta) -> None:
-    atomic_write(root / META, json.dumps(meta.to_json(), indent=2).encode("utf-8"))

@@ -24,8 +24,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from iscg_graph.curation.edits import _home, add_link, remove_link, retire, set_source, set_title
+from iscg_graph.curation.edits import add_link, remove_link, retire, set_source, set_title
 from iscg_graph.curation.history import CHANGES_GRAPH
+from iscg_graph.curation.home_graph import home_graph
 from iscg_graph.curation.mapping_edits import CONFIDENCES, edit_mapping
 from iscg_graph.curation.overlay import Overlay
 from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
@@ -148,9 +149,9 @@ def _plan(rng: random.Random, store: ox.Store, n: int, numbers: list[int]) -> tu
                                                    justification=f"reason {n}", on=DAY, base=DEFAULT_BASE)),
         "review": _review(rng.choice(questions), rng.choice(questions), rng.choice(("accept", "reject"))),
         "review-again": _review(rng.choice(questions), rng.choice(questions), "accept"),
-        # in the item's own graph: an item typed in two graphs has no one home (`edits._home`)
+        # in the item's own graph (`home_graph`: by a rule when it is typed in several)
         "type": _toggle(ox.Quad(item, RDF_TYPE, rng.choice(classes) if classes else theme,
-                                _home(store, item))),
+                                home_graph(store, item))),
         "hierarchy": _toggle(ox.Quad(ox.NamedNode(f"https://example.org/C{n % 3}"), SUBCLASS,
                                      rng.choice(classes) if classes else theme, TEST_GRAPH)),
         "journal": _form(lambda w: w.add(ox.Quad(item, RDF_TYPE, theme, JOURNAL))),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from iscg_graph.overlap import blocking, scoring, topk
+from iscg_graph.overlap import blocking, pair_scores, topk
 from iscg_graph.overlap.corpus import Item
 from iscg_graph.overlap.features import Space
 from iscg_graph.overlap.weights import Weights
@@ -69,7 +69,7 @@ def square_space(rng: np.random.Generator, n: int, names: list[str], density: fl
 
 
 def scored(kind: str, space: Space, weights: Weights, *, path: str, block: int = 16) -> dict:
-    """`scoring._score_kind` through one path: "every pair" (the unblocked loop), or blocked with
+    """`pair_scores.score_kind` through one path: "every pair" (the unblocked loop), or blocked with
     "sparse" products (only the pairs sharing a feature) or "dense" ones (the lexical product dense
     over the other Sectors' items)."""
     with pytest.MonkeyPatch.context() as mp:
@@ -78,7 +78,7 @@ def scored(kind: str, space: Space, weights: Weights, *, path: str, block: int =
         for name in ("score_blocked", "score_dense"):
             real = getattr(blocking, name)
             mp.setattr(blocking, name, lambda *a, _r=real, _n=name, **k: calls.append(_n) or _r(*a, **k))
-        out = scoring._score_kind(kind, space, weights, block=block, blocked=path != "every pair")
+        out = pair_scores.score_kind(kind, space, weights, block=block, blocked=path != "every pair")
     want = {"every pair": set(), "sparse": {"score_blocked"}, "dense": {"score_dense"}}[path]
     assert set(calls) == want  # the path asked for is the path taken
     return out
@@ -236,5 +236,5 @@ def test_a_dense_kind_is_dense_if_the_other_sectors_fit(monkeypatch: pytest.Monk
                 mp.setattr(
                     blocking, name, lambda *a, _r=real, _n=name, _t=taken, **k: _t.append(_n) or _r(*a, **k)
                 )
-            assert_same(scoring._score_kind("question", space, weights), want)
+            assert_same(pair_scores.score_kind("question", space, weights), want)
         assert taken == [{"dense": "score_dense", "sparse": "score_blocked"}[path]]

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from iscg_graph.errors import StoreError
-from iscg_graph.overlap import columnar, evidence, features, scoring
+from iscg_graph.overlap import columnar, evidence, features, pair_scores, scoring
 from iscg_graph.overlap.corpus import load_corpus
 from iscg_graph.overlap.index import CandidateIndex
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, KINDS, build_candidates, precompute
@@ -114,7 +114,7 @@ def test_a_review_updates_the_index_without_recomputing(
 
         return wrapper
 
-    for name in ("build_candidates", "precompute", "_score_kind", "build_spaces"):
+    for name in ("build_candidates", "precompute", "score_kind", "build_spaces"):
         monkeypatch.setattr(scoring, name, counted(name, getattr(scoring, name)))
 
     before = index.query("question", limit=1000)
@@ -155,7 +155,7 @@ def test_a_review_updates_the_index_without_recomputing(
 def _terms_one_pair(aux: dict, surface: dict, x: str, y: str, n: int = 8) -> list[list]:
     """The shared terms of one pair the way precompute computed them before (a loop over pairs)."""
     m, row = aux["vec"].matrix, aux["row"]
-    cols, prod = scoring._row_product(m, row[x], m, row[y])
+    cols, prod = pair_scores.row_product(m, row[x], m, row[y])
     pairs = sorted(zip(prod, cols, strict=True), key=lambda p: (-p[0], p[1]))[:n]
     terms = aux["vec"].terms
     return [[surface.get(terms[c], terms[c]), round(float(v), 4)] for v, c in pairs if v > 0]

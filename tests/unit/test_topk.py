@@ -1,4 +1,4 @@
-"""The vectorised top k of `scoring._score_kind` keeps exactly the pairs, scores, components and
+"""The vectorised top k of `pair_scores.score_kind` keeps exactly the pairs, scores, components and
 period factors of the dense per-block loop it replaced (kept below as the reference), on random
 matrices with many ties, asymmetric sides, several partitions, missing study periods."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from iscg_graph.overlap import scoring, topk
+from iscg_graph.overlap import pair_scores, topk
 from iscg_graph.overlap.corpus import Item
 from iscg_graph.overlap.features import Space
 from iscg_graph.overlap.weights import Weights, lifted
@@ -28,7 +28,7 @@ def reference(kind: str, space: Space, weights: Weights, block: int = 128) -> di
     part_codes: dict[str, int] = {}
     pa = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in a])
     pb = np.array([part_codes.setdefault(it.partition, len(part_codes)) for it in b])
-    period = scoring._period_factor(a, b, weights.disjoint_periods) if kind == "question" else None
+    period = pair_scores.period_factor(a, b, weights.disjoint_periods) if kind == "question" else None
     k = min(weights.top_k, len(b))
     kept: dict[tuple[str, str], dict] = {}
     for start in range(0, len(a), block):
@@ -49,7 +49,7 @@ def reference(kind: str, space: Space, weights: Weights, block: int = 128) -> di
                 score = float(total[r, c])
                 if score < weights.min_score or pa[start + r] == pb[c]:
                     continue
-                left, right = scoring._orient(kind, a[start + r], b[c])
+                left, right = pair_scores.orient(kind, a[start + r], b[c])
                 key = (left.iri, right.iri)
                 if key in kept:
                     continue
@@ -134,7 +134,7 @@ def test_question_top_k_equals_the_dense_loop(seed: int, min_score: float, top_k
     block = (7, 16, 128)[seed % 3]
     want = reference("question", space, weights, block=block)
     assert want  # the case is not empty
-    assert_same(scoring._score_kind("question", space, weights, block=block), want)
+    assert_same(pair_scores.score_kind("question", space, weights, block=block), want)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -149,7 +149,7 @@ def test_square_kinds_equal_the_dense_loop(seed: int, min_score: float, path: st
         space = square_space(rng, 40, names, density=0.2)
         want = reference(kind, space, weights, block=9)
         assert want
-        assert_same(scoring._score_kind(kind, space, weights, block=9), want)
+        assert_same(pair_scores.score_kind(kind, space, weights, block=9), want)
 
 
 def test_ties_at_the_k_th_value_are_cut_as_argpartition_cuts_them(path: str) -> None:
@@ -163,7 +163,7 @@ def test_ties_at_the_k_th_value_are_cut_as_argpartition_cuts_them(path: str) -> 
     weights = Weights(top_k=5)
     want = reference("question", space, weights)
     assert 0 < len(want) <= 5
-    assert_same(scoring._score_kind("question", space, weights), want)
+    assert_same(pair_scores.score_kind("question", space, weights), want)
 
 
 @pytest.mark.parametrize("min_score", [0.05, 0.0])
@@ -176,7 +176,7 @@ def test_fewer_items_on_the_right_than_k(min_score: float, path: str) -> None:
     weights = Weights(top_k=10, min_score=min_score)
     want = reference("question", space, weights, block=8)
     assert want
-    assert_same(scoring._score_kind("question", space, weights, block=8), want)
+    assert_same(pair_scores.score_kind("question", space, weights, block=8), want)
 
 
 def test_first_occurrence_wins_and_pairs_are_oriented() -> None:

@@ -1,0 +1,186 @@
+"""What the derived graph reads, and when a change to each of those predicates matters: `READS`.
+
+`iscg_graph.rdf.derived_delta` bounds the derived graph's update after a curated write by what the
+write can reach; the reach is declared here, once, per predicate. The statement readers of the
+derived families (`derived_facts.Facts`, `derived_source.store_source` / ``dataset_source``)
+call `declared` for every predicate they read, so a family that reads a new predicate fails until
+its rule is added here. This module depends on no other derived module: the readers and the write
+path both import it (docs/notes/layout.md).
+
+A rule says, for one changed quad (the store: the dataset after the write), what it can change:
+`NOTHING`; the derived statements of its subject, a link or mapping node (`LINK`); those an item's
+theme links or retirement (`ITEM`), an exact or close match (`MATCH`), a mapping between two items
+on themes (`COVER`) or a body covering a theme (`THEME`) can reach; or anything (`ALL`). A rule
+may look only at context whose own changes are `ALL` or reach at least what the rule would
+(`derived_delta`'s docstring says why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyoxigraph as ox
+
+__all__ = ["ALL", "COVER", "ITEM", "LINK", "MATCH", "NOTHING", "READS", "THEME", "Rule", "declared",
+           "exists"]
+
+ISCG = "https://w3id.org/iscg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+
+Rule = Callable[[ox.Quad, ox.Store], str]
+"""What this changed quad can change (the store: the dataset after): `NOTHING`; the derived
+statements of its subject, a link or mapping node (`LINK`: `derived_links`); those of its subject,
+an item whose theme links, Resolutions or retirement changed (`ITEM`), of the ends of a match
+(`MATCH`: exact or close), of the themes of a mapping's ends (`COVER`: the coverage rows' "linked"
+flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
+
+NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
+CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+
+def _always(_quad: ox.Quad, _store: ox.Store) -> str:
+    return ALL
+
+
+def _link(quad: ox.Quad, _store: ox.Store) -> str:
+    return LINK if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _item(quad: ox.Quad, _store: ox.Store) -> str:
+    """A theme link or a retirement: the item's pairs and groups, the aggregates of its themes."""
+    return ITEM if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _theme(quad: ox.Quad, _store: ox.Store) -> str:
+    """A coordination body covering a theme: the coverage rows of its area."""
+    return THEME if isinstance(quad.subject, ox.NamedNode) else ALL
+
+
+def _match(quad: ox.Quad, _store: ox.Store) -> str:
+    """An exact or close match: the dossiers of its components (and, exact, the areas)."""
+    return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
+
+
+def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
+    def rule(quad: ox.Quad, store: ox.Store) -> str:
+        return ALL if test(quad, store) else NOTHING
+    return rule
+
+
+def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
+    def test(quad: ox.Quad, store: ox.Store) -> bool:
+        return any(exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+    return test
+
+
+def _notation(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
+    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
+                          ISCG + "concernsSector")(quad, store)
+            or exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
+
+
+def _label(quad: ox.Quad, store: ox.Store) -> bool:
+    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
+    notation)."""
+    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
+            or exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
+
+
+def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
+    return exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
+
+
+def _type(quad: ox.Quad, store: ox.Store) -> str:
+    """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
+    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    if not isinstance(quad.object, ox.NamedNode):
+        return NOTHING
+    seen, todo = set(), [quad.object]
+    while todo:
+        cls = todo.pop()
+        if cls.value in CLASSES_READ:
+            return ALL
+        if cls not in seen:
+            seen.add(cls)
+            todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
+                        if isinstance(q.object, ox.NamedNode))
+    if quad.object.value != ISCG + "Mapping":
+        return NOTHING
+    return COVER if _joins_themes(quad.subject, store) else _link(quad, store)
+
+
+def _addresses(node: object, store: ox.Store) -> bool:
+    return exists(store, node, ox.NamedNode(ISCG + "addressesTheme"), None)
+
+
+def _joins_themes(mapping: object, store: ox.Store) -> bool:
+    """A mapping from an item on a theme to an item on a theme: the coverage rows' "linked" flag
+    (`derived_coverage`) may depend on it."""
+    ends = [[q.object for q in store.quads_for_pattern(mapping, ox.NamedNode(ISCG + end), None)]  # type: ignore[arg-type]
+            for end in ("subject", "object")] if isinstance(mapping, ox.NamedNode) else [[], []]
+    return all(any(_addresses(e, store) for e in side) for side in ends)
+
+
+def _end(quad: ox.Quad, store: ox.Store) -> str:
+    """A mapping's end: its link node's statements, and the coverage rows when it joins two items on
+    themes (an end taken off: when the end was on a theme)."""
+    if _addresses(quad.object, store) and (quad not in store or _joins_themes(quad.subject, store)):
+        return COVER if isinstance(quad.subject, ox.NamedNode) else ALL
+    return _link(quad, store)
+
+
+def _status(quad: ox.Quad, store: ox.Store) -> str:
+    """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
+    themes."""
+    rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
+    return COVER if rejected and _joins_themes(quad.subject, store) else NOTHING
+
+
+READS: dict[str, Rule] = {
+    # derived_pairs, derived_reach (derived.py) and derived_aggregates.py
+    ISCG + "addressesTheme": _item,
+    RDF_TYPE: _type,
+    SUBCLASS_OF: _always,
+    OWL_DEPRECATED: _item,
+    SKOS + "notation": _when(_notation),
+    RDFS_LABEL: _when(_label),
+    SKOS + "exactMatch": _match,
+    SKOS + "closeMatch": _match,
+    SKOS + "broader": _always,
+    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
+    SKOS + "inScheme": _always,
+    ISCG + "pilotTheme": _always,
+    ISCG + "relatedResolution": _item,  # the Question pairs only
+    ISCG + "subject": _end,
+    ISCG + "object": _end,
+    ISCG + "status": _status,
+    ISCG + "coveredByBody": _theme,
+    ISCG + "studyPeriod": _always,
+    ISCG + "sector": _always,
+    ISCG + "adoptedBy": _always,
+    ISCG + "mandates": _always,
+    ISCG + "parentGroup": _always,
+    ISCG + "studyGroup": _always,
+    ISCG + "concernsSector": _always,
+}
+
+
+def exists(store: ox.Store, s: object, p: object, o: object, graph: object = None) -> bool:
+    """Whether ``store`` has a quad of this pattern (False for a term that cannot be in it)."""
+    if o is not None and not isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return False
+    if s is not None and not isinstance(s, ox.NamedNode | ox.BlankNode):
+        return False
+    return any(True for _ in store.quads_for_pattern(s, p, o, graph))  # type: ignore[arg-type]
+
+
+def declared(predicate: str) -> None:
+    """Refuse to read a predicate the write path does not know the reach of (`READS`)."""
+    if predicate not in READS:
+        raise LookupError(f"the derived graph reads <{predicate}>: declare when a change to it matters "
+                          "in iscg_graph.rdf.derived_reads.READS")
