@@ -35,6 +35,10 @@ match) per row, or concatenating per row what only changes with a write. The der
   (``dv:sectors``) and which (``dv:sectorList``: notation, else English label; distinct, sorted,
   ", "), how many items (``dv:items``) and their English labels (``dv:itemLabels``: distinct,
   sorted, "; "), for the coordination-gap query (Virtuoso cannot concatenate past 4 KB).
+* per live Question that no Resolution is behind (no ``iscg:relatedResolution``, the object of no
+  ``iscg:mandates``), its Sectors: ``<question> dv:withoutResolution <sector>``, where the mandate-gap
+  query starts (one statement per row instead of a type, a retirement and two absences looked up
+  per Question).
 * per Question, the Resolutions that set up its study group (``iscg:mandates`` on the group or a
   group above it through ``iscg:parentGroup``), as the query showed them: their ``skos:notation``
   values, distinct, sorted, joined by "; " (``dv:groupMandates``).
@@ -76,7 +80,13 @@ from .derived_source import (
     to_rdflib,
 )
 
-__all__ = ["DV", "Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib"]
+__all__ = ["DV", "Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib",
+           "without_resolution"]
+
+
+def without_resolution(question: bool, retired: bool, related: bool, mandated: bool) -> bool:
+    """Whether an item is a live Question with no Resolution behind it (``dv:withoutResolution``)."""
+    return question and not (retired or related or mandated)
 
 
 def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
@@ -169,6 +179,13 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
                  if isinstance(n, Lit)}
         if found:
             out.add((question, DV + "groupMandates", join(found, "; ")))
+
+    # the live Questions no Resolution is behind, per Sector (`derived_scope` keeps them per item)
+    related = {s for s, _o in source(ISCG + "relatedResolution")}
+    for question, sectors in multi(source, ISCG + "sector").items():
+        if without_resolution(ISCG + "Question" in types.get(question, ()), question in deprecated,
+                              question in related, question in mandated_by):
+            out.update((question, DV + "withoutResolution", s) for s in sectors if isinstance(s, str))
 
     # per theme: the Sectors and the items addressing it (live items with an English label)
     sector_codes: dict[str, list[Lit]] = {}

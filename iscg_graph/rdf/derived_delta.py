@@ -97,7 +97,7 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
             changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
             scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
             if quad.predicate.value == ISCG + "relatedResolution":
-                continue  # read by the Question pairs only
+                continue  # read by the Question pairs and dv:withoutResolution only
             scope.themes |= _themes(store, subject) | {t for t in changed if isinstance(t, ox.NamedNode)}
             for end in _ends(store, subject):  # a retired mapping: the coverage rows of its ends
                 scope.themes |= _themes(store, end)

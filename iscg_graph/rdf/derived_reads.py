@@ -155,7 +155,7 @@ READS: dict[str, Rule] = {
     SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
     SKOS + "inScheme": _always,
     ISCG + "pilotTheme": _always,
-    ISCG + "relatedResolution": _item,  # the Question pairs only
+    ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,

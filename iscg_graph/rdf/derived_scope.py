@@ -7,8 +7,9 @@ dataset after the write, only the derived statements those can reach, and compar
 derived graph's current statements of the same keys:
 
 * **an item**: its Question pairs (`derived_links.item_pairs`), its membership of the study groups
-  above it (``dv:member``) and their ``dv:memberTheme`` of its themes, and the ``dv:onTheme`` of
-  the mappings it is an end of;
+  above it (``dv:member``) and their ``dv:memberTheme`` of its themes, the ``dv:onTheme`` of
+  the mappings it is an end of, and whether it is a Question no Resolution is behind
+  (``dv:withoutResolution``);
 * **the themes** (closed under ``skos:exactMatch`` in either direction, so an area is always whole):
   every aggregate keyed by one of them or by its area (``dv:area``, ``dv:areaName`` /
   ``dv:areaLists``, the per-theme counts, the Sector x theme incidence and Resolution pair nodes,
@@ -40,6 +41,8 @@ EXACT, CLOSE = ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode(SKOS + "closeMatc
 UP = (ox.NamedNode(ISCG + "studyGroup"), ox.NamedNode(ISCG + "parentGroup"))
 SUBJECT, OBJECT = ox.NamedNode(ISCG + "subject"), ox.NamedNode(ISCG + "object")
 TYPE, THEME = ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme")
+QUESTION, SECTOR = ox.NamedNode(ISCG + "Question"), ox.NamedNode(ISCG + "sector")
+RELATED, MANDATES = ox.NamedNode(ISCG + "relatedResolution"), ox.NamedNode(ISCG + "mandates")
 DV = DERIVED_NS
 THEME_KEYED = tuple(ox.NamedNode(DV + p) for p in ("sectors", "sectorList", "items", "itemLabels", "area"))
 AREA_KEYED = tuple(ox.NamedNode(DV + p) for p in ("areaName", "areaLists"))
@@ -112,6 +115,17 @@ def _groups_change(data: Lookups, item: ox.NamedNode, themes: set[ox.NamedNode])
             if other not in above:
                 above[other] = _groups(data, other, classes)
             wanted.update(ox.Quad(g, member_theme, theme, graph) for g in above[other] & groups)
+    return current - wanted, wanted - current
+
+
+def _unbacked_change(data: Lookups, item: ox.NamedNode) -> Change:
+    """``dv:withoutResolution`` of ``item`` (its retirement or Resolutions changed)."""
+    graph, p = data.derived, ox.NamedNode(DV + "withoutResolution")
+    current = set(data.derived_quads(item, p, None))
+    wanted: set[ox.Quad] = set()
+    if aggregates.without_resolution(data.has(item, TYPE, QUESTION), data.deprecated(item),
+                                     bool(data.objects(item, RELATED)), bool(data.subjects(MANDATES, item))):
+        wanted = {ox.Quad(item, p, sector, graph) for sector in data.nodes(item, SECTOR)}
     return current - wanted, wanted - current
 
 
@@ -213,6 +227,7 @@ def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
     for item, changed in scope.items.items():
         add(item_pairs(data, item))
         add(_groups_change(data, item, changed | data.nodes(item, ADDRESSES)))
+        add(_unbacked_change(data, item))
         links |= data.subjects(SUBJECT, item) | data.subjects(OBJECT, item)
     if links:
         add(link_change(store, graph, links, ends_before))

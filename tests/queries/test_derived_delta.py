@@ -343,3 +343,35 @@ def test_theme_links_matches_and_retirements_do_not_recompute(real_nquads: bytes
         assert _derived(store.inner) == full, quad
         if n == 5:  # the shared Resolution joined the two Questions
             assert len(list(store.inner.quads_for_pattern(None, pairs, None, GRAPH))) > before
+
+
+def test_a_related_resolution_or_a_retirement_takes_a_question_off_the_mandate_gaps(
+        real_nquads: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dv:withoutResolution`` (questions-without-resolution) follows a related Resolution and a
+    retirement of its Question, and their undoing, without a full recompute."""
+    import iscg_graph.rdf.derived as derived
+
+    store = _store(real_nquads)
+    unbacked = ox.NamedNode(derived_aggregates.DV + "withoutResolution")
+
+    def listed(q: ox.NamedNode) -> bool:
+        return any(True for _ in store.inner.quads_for_pattern(q, unbacked, None, GRAPH))
+
+    question = next(q.subject for q in store.inner.quads_for_pattern(None, unbacked, None, GRAPH))
+    assert isinstance(question, ox.NamedNode)
+    g = _graph_of(store.inner, question)
+    resolution = ox.NamedNode(DEFAULT_BASE + "id/resolution/test-behind")
+    path = WritePath(store, validate=_ok)
+    for quad in (ox.Quad(question, ox.NamedNode(ISCG + "relatedResolution"), resolution, g),
+                 ox.Quad(question, ox.NamedNode(OWL_DEPRECATED), TRUE, g)):
+        for present in (True, False):
+            def toggle(work: ox.Store, quad: ox.Quad = quad, present: bool = present) -> None:
+                (work.add if present else work.remove)(quad)
+
+            with monkeypatch.context() as patched:
+                patched.setattr(derived, "materialise_store", lambda *_a: pytest.fail("recomputed"))
+                path.apply(toggle, Author("test"))
+            assert listed(question) is not present, (quad, present)
+            full = {ox.Quad(t.subject, t.predicate, t.object, GRAPH)
+                    for t in materialise_store(store.inner, GRAPH.value)}
+            assert _derived(store.inner) == full, (quad, present)
