@@ -225,16 +225,20 @@ def score_dense(
     for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
         if not len(cols):
             continue
-        right0 = mats[0][1][cols].T.toarray()  # features x right items of the other partitions
+        # features x right items of the other partitions, C order: the product reads it as one
+        # flat array, and scipy would copy a Fortran-ordered one (what toarray gives) every chunk
+        right0 = np.ascontiguousarray(mats[0][1][cols].T.toarray())
         lefts = [a[left_rows] for a, _ in mats]
         others = [b[cols].T.tocsc() for _, b in mats[1:]]
         lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsc()) if mapped is not None else None
         step = max(1, min(rows_max, DENSE_BYTES // (8 * len(cols))))
+        # one buffer for every chunk's scores: a fresh 64 MB array per chunk costs its page faults
+        buffer = np.empty((min(step, len(left_rows)), len(cols)))
         for s in range(0, len(left_rows), step):
             sl = slice(s, s + step)
             first = np.asarray(lefts[0][sl] @ right0, dtype=np.float64)
             np.minimum(first, 1.0, out=first)
-            total = first * weights_of[0]
+            total = np.multiply(first, weights_of[0], out=buffer[: first.shape[0]])
             ms = []
             for a, bt, w in zip(lefts[1:], others, weights_of[1:], strict=True):
                 m = _clipped(a[sl] @ bt)

@@ -69,8 +69,12 @@ def _blob(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return off, np.frombuffer(b"".join(texts), dtype=np.uint8)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every value: ``json.dumps`` with options builds a new one per call (the same text)."""
+
+
 def _dumps(obj: object) -> bytes:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(obj).encode("utf-8")
 
 
 def _code(item: dict[str, str]) -> str:
@@ -99,10 +103,12 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
     for key in ("start", "end"):  # the study period's years (-1: none), for "active at the same time"
         arrays[f"item.{key}"] = np.array([int(it.get(key, -1)) for it in summaries], dtype=np.int32)
     codes: dict[str, list[str]] = {}
+    item_code = arrays["item.code"]
     for kind, cands in kinds.items():
-        arrays[f"{kind}.left"] = np.array([row[c["left"]] for c in cands], dtype=np.int32)
-        arrays[f"{kind}.right"] = np.array([row[c["right"]] for c in cands], dtype=np.int32)
-        arrays[f"{kind}.score"] = np.array([float(c["score"]) for c in cands], dtype=np.float64)
+        left = np.fromiter((row[c["left"]] for c in cands), dtype=np.int32, count=len(cands))
+        right = np.fromiter((row[c["right"]] for c in cands), dtype=np.int32, count=len(cands))
+        arrays[f"{kind}.left"], arrays[f"{kind}.right"] = left, right
+        arrays[f"{kind}.score"] = np.fromiter((c["score"] for c in cands), dtype=np.float64, count=len(cands))
         arrays[f"{kind}.recorded"] = np.array([bool(c.get("recorded")) for c in cands], dtype=np.bool_)
         arrays[f"{kind}.covered"] = np.array([bool(c.get("covered_by")) for c in cands], dtype=np.bool_)
         groups: dict[tuple[str, ...], int] = {}
@@ -111,8 +117,9 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
         arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob(
             [_dumps({k: c[k] for k in _EVIDENCE_KEYS if k in c}) for c in cands]
         )
-        used = {_code(items[c[side]]) for c in cands for side in ("left", "right")}
-        codes[kind] = sorted(used - {""})
+        # the codes of the items on either side ("" is -1); codes_all is sorted, so these are too
+        used = np.unique(np.concatenate([item_code[left], item_code[right]]))
+        codes[kind] = [codes_all[i] for i in used.tolist() if i >= 0]
     header = {
         "format": FORMAT,
         "data_version": doc.get("data_version", ""),

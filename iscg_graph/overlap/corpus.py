@@ -9,10 +9,13 @@ and the pairs already recorded by an ``iscg:Link`` / ``iscg:Mapping`` or a SKOS 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import StoreError
 from ..query import sparql
 from ..rdf.store import EmbeddedStore
 from ..vocab import DEFAULT_BASE, ONTOLOGY_NS
@@ -139,75 +142,104 @@ def _year(term: object) -> int | None:
         return None
 
 
+def _solutions(store: EmbeddedStore, name: str) -> tuple[dict[str, int], Iterator[tuple[Any, ...]]]:
+    """A fixed query's variables (name -> position) and its solutions as tuples (None: unbound):
+    what ``store.select`` gives as one dict per solution, without building the dicts."""
+    result = store.query(sparql.load(name))
+    if not isinstance(result, ox.QuerySolutions):
+        raise StoreError(f"{name} is not a SELECT query")
+    return {v.value: i for i, v in enumerate(result.variables)}, (tuple(s) for s in result)
+
+
+def _at(row: tuple[Any, ...], i: int | None) -> Any:
+    return None if i is None else row[i]
+
+
+_ITEM_FIELDS = (
+    ("label", "label"),
+    ("notation", "notation"),
+    ("sector", "sector"),
+    ("sector_code", "sectorCode"),
+    ("period", "periodCode"),
+    ("group", "group"),
+    ("scheme", "scheme"),
+    ("scheme_code", "schemeCode"),
+    ("conference", "conference"),
+)
+
+
 def load_corpus(store: EmbeddedStore) -> Corpus:
     items: dict[str, Item] = {}
-    for row in store.select(sparql.load("candidates-items")):
-        iri = _value(row.get("item"))
-        cls = ITEM_CLASS[_value(row["type"])]
+    pos, rows = _solutions(store, "candidates-items")
+    i_item, i_type = pos.get("item"), pos["type"]
+    fields = [(key, pos[var]) for key, var in _ITEM_FIELDS if var in pos]
+    i_start, i_end, i_period = pos.get("start"), pos.get("end"), pos.get("period")
+    for row in rows:
+        iri = _value(_at(row, i_item))
+        cls = ITEM_CLASS[_value(row[i_type])]
         item = items.get(iri)
         if item is None or _CLASS_RANK[cls] < _CLASS_RANK[item.cls]:
             old = item
             item = items[iri] = Item(iri, cls)
             if old is not None:
                 item.__dict__.update({k: v for k, v in old.__dict__.items() if k not in ("iri", "cls")})
-        for key, var in (
-            ("label", "label"),
-            ("notation", "notation"),
-            ("sector", "sector"),
-            ("sector_code", "sectorCode"),
-            ("period", "periodCode"),
-            ("group", "group"),
-            ("scheme", "scheme"),
-            ("scheme_code", "schemeCode"),
-            ("conference", "conference"),
-        ):
-            value = _value(row.get(var))
+        for key, i in fields:
+            value = _value(row[i])
             if value and (not getattr(item, key) or value < getattr(item, key)):
                 setattr(item, key, value)  # the smallest value wins: deterministic with duplicates
         if item.start is None:
-            item.start = _year(row.get("start"))
+            item.start = _year(_at(row, i_start))
         if item.end is None:
-            item.end = _year(row.get("end"))
-        if not item.period and row.get("period") is not None:
-            item.period = _local(_value(row.get("period")))
+            item.end = _year(_at(row, i_end))
+        if not item.period and _at(row, i_period) is not None:
+            item.period = _local(_value(_at(row, i_period)))
 
-    for row in store.select(sparql.load("candidates-texts")):
-        item = items.get(_value(row.get("item")))
-        text = row.get("text")
+    pos, rows = _solutions(store, "candidates-texts")
+    i_item, i_p, i_text = pos.get("item"), pos.get("p"), pos.get("text")
+    for row in rows:
+        item = items.get(_value(_at(row, i_item)))
+        text = _at(row, i_text)
         if item is not None and isinstance(text, ox.Literal):
-            item.texts.append((_value(row.get("p")), text.language or "", str(text.value)))
+            item.texts.append((_value(_at(row, i_p)), text.language or "", str(text.value)))
 
-    for row in store.select(sparql.load("candidates-themes")):
-        item = items.get(_value(row.get("item")))
+    pos, rows = _solutions(store, "candidates-themes")
+    i_item, i_theme, i_rel = pos.get("item"), pos.get("theme"), pos.get("rel")
+    for row in rows:
+        item = items.get(_value(_at(row, i_item)))
         if item is None:
             continue
-        target, rel = _value(row.get("theme")), _value(row.get("rel"))
+        target, rel = _value(_at(row, i_theme)), _value(_at(row, i_rel))
         {"addresses": item.themes, "broader": item.broader, "body": item.bodies}[rel].add(target)
 
-    for row in store.select(sparql.load("candidates-resolutions")):
-        item = items.get(_value(row.get("item")))
+    pos, rows = _solutions(store, "candidates-resolutions")
+    i_item, i_res = pos.get("item"), pos.get("resolution")
+    for row in rows:
+        item = items.get(_value(_at(row, i_item)))
         if item is not None:
-            item.resolutions.add(_value(row.get("resolution")))
+            item.resolutions.add(_value(_at(row, i_res)))
 
-    for row in store.select(sparql.load("candidates-lineage")):
-        item = items.get(_value(row.get("item")))
+    pos, rows = _solutions(store, "candidates-lineage")
+    i_item, i_target, i_rel = pos.get("item"), pos.get("target"), pos.get("rel")
+    for row in rows:
+        item = items.get(_value(_at(row, i_item)))
         if item is not None:
-            target = _value(row.get("target"))
-            (item.continues if _value(row.get("rel")) == "continues" else item.parents).add(target)
+            target = _value(_at(row, i_target))
+            (item.continues if _value(_at(row, i_rel)) == "continues" else item.parents).add(target)
 
     recorded = []
-    for row in store.select(sparql.load("candidates-recorded")):
-        mapping = row.get("mapping")
+    pos, rows = _solutions(store, "candidates-recorded")
+    at = {v: pos.get(v) for v in ("link", "s", "o", "g", "status", "confidence", "kind", "mapping")}
+    for row in rows:
         recorded.append(
             Recorded(
-                link=_value(row.get("link")),
-                subject=_value(row.get("s")),
-                object=_value(row.get("o")),
-                graph=_value(row.get("g")),
-                status=_local(_value(row.get("status"))),
-                confidence=_local(_value(row.get("confidence"))),
-                kind=_local(_value(row.get("kind"))),
-                mapping=_value(mapping) == "true",
+                link=_value(_at(row, at["link"])),
+                subject=_value(_at(row, at["s"])),
+                object=_value(_at(row, at["o"])),
+                graph=_value(_at(row, at["g"])),
+                status=_local(_value(_at(row, at["status"]))),
+                confidence=_local(_value(_at(row, at["confidence"]))),
+                kind=_local(_value(_at(row, at["kind"]))),
+                mapping=_value(_at(row, at["mapping"])) == "true",
             )
         )
     recorded.sort(key=lambda r: (r.subject, r.object, r.link, r.graph))

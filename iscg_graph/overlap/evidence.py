@@ -43,6 +43,7 @@ class Context:
         self.questions_of: dict[str, list[Item]] = {}
         self.linked: dict[str, set[str]] = {}
         self._own: dict[tuple[str, str], frozenset[str]] = {}
+        self._items = list(corpus.items.values())
         for it in corpus.items.values():
             if it.cls == "question" and it.group:
                 self.questions_of.setdefault(it.group, []).append(it)
@@ -61,6 +62,15 @@ class Context:
                 own |= getattr(q, attr)
             found = self._own[(it.iri, attr)] = frozenset(own)
         return found
+
+    def of_attr(self, attr: str) -> dict[str, frozenset[str]]:
+        """Every item's themes / Resolutions with its Questions' (`shared`'s sets), the empty left out."""
+        out = {}
+        for it in self._items:
+            found = self._of(it, attr)
+            if found:
+                out[it.iri] = found
+        return out
 
     def shared_items(self, x: Item, y: Item) -> list[str]:
         """Questions / study groups linked to both Resolutions, or addressing both themes."""

@@ -106,6 +106,14 @@ class Coverage:
         pair = frozenset((x, y))
         return [r for r in self._by_lineage.get(self.key(x, y), []) if r.pair != pair]
 
+    def mapping_lineages(self) -> frozenset[str]:
+        """The lineages `mapped` can find anything for (as the first item's): others get (0, [])."""
+        return frozenset(self._mapped_to)
+
+    def covered_lineages(self) -> frozenset[str]:
+        """The lineages of every covered lineage pair: `covering` finds nothing for a pair of others."""
+        return frozenset(lineage for key in self._by_lineage for lineage in key)
+
     def member_pairs(self) -> list[tuple[str, str]]:
         """Every pair of members of every covered lineage pair (all its versions, recorded or not)."""
         out = set()

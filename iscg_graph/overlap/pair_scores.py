@@ -21,7 +21,7 @@ from .corpus import Item
 from .features import Space
 from .weights import Weights, lifted
 
-__all__ = ["orient", "period_factor", "row_product", "score_kind", "score_pair"]
+__all__ = ["orient", "pair_factor", "period_factor", "row_product", "score_kind", "score_pair"]
 
 
 
@@ -37,6 +37,13 @@ def period_factor(a: list[Item], b: list[Item], penalty: float) -> Callable[[sli
         return np.where(disjoint, penalty, 1.0)
 
     return factor
+
+
+def pair_factor(x: Item, y: Item, penalty: float) -> float:
+    """`period_factor` of one pair without arrays: an unknown year (NaN there) is never disjoint."""
+    after = x.start is not None and y.end is not None and float(x.start) > float(y.end)
+    before = y.start is not None and x.end is not None and float(y.start) > float(x.end)
+    return float(penalty) if after or before else 1.0
 
 
 def orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
@@ -92,22 +99,25 @@ def score_kind(
         )
     else:
         kept_all = _score_loop(mats, mapped, weights_of, weights, block, k, width, pairs)
-    kept, _swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
+    kept, swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
+    # the orientation `orient` gives each pair, from the ranks orient_and_dedupe compared
+    iris_a, iris_b = [it.iri for it in a], [it.iri for it in b]
     out: dict[tuple[str, str], dict] = {}
-    comps_list = kept.comps.tolist()
-    for r, c, score, cs, f in zip(
+    no_periods = pairs.periods is None
+    for r, c, sw, score, cs, f in zip(
         kept.rows.tolist(),
         kept.cols.tolist(),
+        swap.tolist(),
         kept.score.tolist(),
-        comps_list,
+        kept.comps.tolist(),
         kept.factor.tolist(),
         strict=True,
     ):
-        left, right = orient(kind, a[r], b[c])
-        out[(left.iri, right.iri)] = {
+        key = (iris_b[c], iris_a[r]) if sw else (iris_a[r], iris_b[c])
+        out[key] = {
             "score": score,
             "components": dict(zip(comp_names, cs, strict=True)),
-            "period_factor": 1.0 if pairs.periods is None else f,
+            "period_factor": 1.0 if no_periods else f,
         }
     return out
 
@@ -193,11 +203,17 @@ def _ranks(kind: str, a: list[Item], b: list[Item]) -> tuple[np.ndarray, ...]:
 
 
 def row_product(a: sparse.csr_matrix, i: int, b: sparse.csr_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns two CSR rows share and the products of their values (fast: no scipy row slicing)."""
-    ac, ad = a.indices[a.indptr[i] : a.indptr[i + 1]], a.data[a.indptr[i] : a.indptr[i + 1]]
-    bc, bd = b.indices[b.indptr[j] : b.indptr[j + 1]], b.data[b.indptr[j] : b.indptr[j + 1]]
-    common, ia, ib = np.intersect1d(ac, bc, assume_unique=True, return_indices=True)
-    return common, ad[ia] * bd[ib]
+    """Columns two CSR rows share (ascending) and the products of their values, as
+    ``np.intersect1d(..., return_indices=True)`` pairs them (short rows: a dict, not a sort)."""
+    lo, hi = a.indptr[i], a.indptr[i + 1]
+    ac = a.indices[lo:hi].tolist()
+    blo, bhi = b.indptr[j], b.indptr[j + 1]
+    at_b = {c: k for k, c in enumerate(b.indices[blo:bhi].tolist())}
+    found = sorted((c, k, at_b[c]) for k, c in enumerate(ac) if c in at_b)
+    if not found:
+        return np.zeros(0, dtype=a.indices.dtype), np.zeros(0, dtype=np.result_type(a.data, b.data))
+    common, ia, ib = (list(t) for t in zip(*found, strict=True))
+    return np.array(common, dtype=a.indices.dtype), a.data[lo:hi][ia] * b.data[blo:bhi][ib]
 
 
 def score_pair(kind: str, space: Space, weights: Weights, x: Item, y: Item) -> dict | None:
@@ -218,8 +234,7 @@ def score_pair(kind: str, space: Space, weights: Weights, x: Item, y: Item) -> d
     factor = 1.0
     score = sum(w[n] * comps[n] for n in w)
     if kind == "question":
-        f = period_factor([space.left[i]], [space.right[j]], weights.disjoint_periods)(slice(0, 1))
-        factor = float(f[0, 0])
+        factor = pair_factor(space.left[i], space.right[j], weights.disjoint_periods)
         if weights.mapped > 0:
             m = row_product(space.features["mapped"][0], i, space.features["mapped"][1], j)[1].sum()
             comps["mapped"] = min(1.0, float(m))

@@ -36,15 +36,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from ..rdf.store import EmbeddedStore
+from .assemble import assemble
 from .corpus import Corpus, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import build_spaces
 from .lineage import Coverage, build_lineages
 from .pair_scores import orient, score_kind, score_pair
-from .weights import KINDS, Weights, lifted
+from .weights import KINDS, Weights
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
 
@@ -59,15 +59,6 @@ class CandidateSummary:
     recorded: dict[str, int]
     items: int
     seconds: float
-
-
-def _records(recs: list[Recorded]) -> list[dict[str, str]]:
-    """Records as evidence: which pair, which link, what status (one entry per link)."""
-    out: dict[tuple[str, str, str], dict[str, str]] = {}
-    for r in recs:
-        key = (r.link, r.subject, r.object)
-        out.setdefault(key, {"link": r.link, "subject": r.subject, "object": r.object, "status": r.status})
-    return [out[k] for k in sorted(out)]
 
 
 # -- the whole run -------------------------------------------------------------------------------
@@ -98,13 +89,13 @@ def build_candidates(
 
     kinds: dict[str, list[dict]] = {}
     used: set[str] = set()
+    # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is kept
+    # whatever its rank
+    extra = sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
     for kind in KINDS:
         space = spaces[kind]
         scored = score_kind(kind, space, weights)
-        # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is
-        # kept whatever its rank
-        extra = {tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs())
-        for pair in sorted(extra):
+        for pair in extra:
             x, y = (corpus.items.get(i) for i in pair)
             if x is None or y is None:
                 continue
@@ -114,59 +105,17 @@ def build_candidates(
             own = score_pair(kind, space, weights, left, right)
             if own is not None:
                 scored[(left.iri, right.iri)] = own
-        w = weights.of(kind)
-        out = []
-        terms_of = shared_terms(aux, surface, list(scored))
-        for ((li, ri), s), terms in zip(scored.items(), terms_of, strict=True):
-            x, y = corpus.items[li], corpus.items[ri]
-            recs = recorded.get(frozenset((li, ri)), [])
-            mapped_by: list[Recorded] = []
-            if "mapped" in s["components"]:  # exact value, without the pair's own records
-                s["components"]["mapped"], mapped_by = coverage.mapped(x, y)
-                base = sum(w[n] * s["components"][n] for n in w)
-                s["score"] = s["period_factor"] * lifted(base, s["components"]["mapped"], weights.mapped)
-            cand: dict[str, object] = {
-                "left": li,
-                "right": ri,
-                "score": round(s["score"], 4),
-                "components": {n: round(v, 4) for n, v in s["components"].items()},
-                "period_factor": round(s["period_factor"], 4),
-                "terms": terms,
-            }
-            if kind in ("question", "resolution"):
-                cand["shared_themes"] = ctx.shared(x, y, "themes")
-            if kind == "question":
-                cand["shared_resolutions"] = ctx.shared(x, y, "resolutions")
-            else:
-                cand["shared_items"] = ctx.shared_items(x, y)
-            if kind == "theme":
-                cand["shared_bodies"] = sorted(x.bodies & y.bodies)
-            cand["lineage"] = [lineages.lineage(li), lineages.lineage(ri)]
-            if mapped_by:
-                cand["mapped_by"] = _records(mapped_by)
-            covering = [] if recs else coverage.covering(li, ri)
-            if covering:
-                cand["covered_by"] = _records(covering)
-            if recs:
-                cand["recorded"] = [
-                    {
-                        "link": r.link,
-                        "status": r.status,
-                        "kind": r.kind,
-                        "graph": r.graph,
-                        "confidence": r.confidence,
-                    }
-                    for r in recs
-                ]
-            out.append(cand)
-            used.update((li, ri))
-            for key in ("shared_themes", "shared_resolutions", "shared_items", "lineage"):
-                used.update(cast(list[str], cand.get(key, [])))
-            for key in ("mapped_by", "covered_by"):
-                for r in cast(list[dict], cand.get(key, [])):
-                    used.update((r["subject"], r["object"]))
-        out.sort(key=lambda c: (-c["score"], c["left"], c["right"]))  # type: ignore[operator]
-        kinds[kind] = out
+        kinds[kind] = assemble(
+            kind,
+            scored,
+            shared_terms(aux, surface, list(scored)),
+            items=corpus.items,
+            recorded=recorded,
+            coverage=coverage,
+            ctx=ctx,
+            weights=weights,
+            used=used,
+        )
     return {
         "format": FORMAT,
         "weights": weights.to_json(),

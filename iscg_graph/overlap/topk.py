@@ -164,8 +164,7 @@ def untied_top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarra
     bounds = np.linspace(0, width, chunks + 1).astype(np.int64)[:-1]
     maxima = np.maximum.reduceat(total, bounds, axis=1)
     floor = np.partition(maxima, chunks - k, axis=1)[:, chunks - k]  # the k-th largest chunk maximum
-    r, c = np.nonzero(total >= floor[:, None])
-    v = total[r, c]
+    r, c, v = _at_or_above(total, floor, maxima, bounds)
     order = np.lexsort((-v, r))
     r, c, v = r[order], c[order], v[order]
     counts = np.bincount(r, minlength=n)
@@ -176,6 +175,27 @@ def untied_top_k(total: np.ndarray, k: int, min_score: float) -> tuple[np.ndarra
     exact = (at_or_above == k) | (kth < min_score)
     keep = (rank < k) & exact[r]
     return r[keep].astype(np.int64), c[keep].astype(np.int64), np.flatnonzero(~exact)
+
+
+def _at_or_above(
+    total: np.ndarray, floor: np.ndarray, maxima: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and value of every entry at or above its row's ``floor``, in row-major order (as
+    ``np.nonzero(total >= floor[:, None])`` gives them), reading only the column chunks whose maximum
+    reaches the floor (an entry at or above it raises its chunk's maximum to it); the whole block
+    when those chunks are most of it."""
+    n, width = total.shape
+    cr, cc = np.nonzero(maxima >= floor[:, None])  # (row, chunk), row-major
+    starts = bounds[cc]
+    lens = np.append(bounds[1:], width)[cc] - starts
+    if 2 * int(lens.sum()) > n * width:
+        r, c = np.nonzero(total >= floor[:, None])
+        return r, c, total[r, c]
+    rows = np.repeat(cr, lens)
+    cols = np.arange(len(rows), dtype=np.int64) + np.repeat(starts - (np.cumsum(lens) - lens), lens)
+    v = total[rows, cols]
+    keep = v >= floor[rows]
+    return rows[keep], cols[keep], v[keep]
 
 
 def _year(value: float) -> float | None:

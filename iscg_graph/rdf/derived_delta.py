@@ -13,12 +13,13 @@ its predicate says what it can change, looking at the dataset after the write fo
 needs (e.g. a ``skos:notation`` matters only on a scheme, a study period, a Sector, a mandating
 Resolution or a part of the Union): nothing; the derived statements of its subject, a link or
 mapping node (`LINK`: recomputed by `derived_links`); those an item's theme link or retirement
-(`ITEM`), an exact or close match (`MATCH`) or a mapping between two items on themes (`COVER`) can
-reach, recomputed from index lookups by `derived_scope`; or anything (`ALL`: `rederive` returns
+(`ITEM`), an exact or close match (`MATCH`), a mapping between two items on themes (`COVER`), a
+label, a notation, a list membership, an item's Sector, period, group or type (`derived_labels`)
+can reach, recomputed from index lookups by `derived_scope`; or anything (`ALL`: `rederive` returns
 None and the caller recomputes everything, `derived.materialise_store`). A rule may look only at
-context whose own changes are `ALL` (``iscg:sector``, ``skos:inScheme``, …) or reach at least what
-the rule would (the rules of mapping ends and rejections look at the ends' theme links, whose own
-change puts those themes in the scope), so a write that changes both is caught by the context
+context whose own changes are `ALL` (``rdfs:subClassOf``, a Sector's notation, …) or reach at least
+what the rule would (the rules of mapping ends and rejections look at the ends' theme links, whose
+own change puts those themes in the scope), so a write that changes both is caught by the context
 change.
 
 The known terms (``dv:knownTerm``) depend on every predicate and class; they are kept current from
@@ -32,6 +33,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from . import derived_labels as labels
 from .derived import DERIVED_NS, DV_KNOWN_TERM, terms_subject
 from .derived_reads import (
     ALL,
@@ -87,7 +89,9 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
         subject = quad.subject
         if found == NOTHING or not isinstance(subject, ox.NamedNode):
             continue
-        if found == LINK:
+        if found in labels.KINDS:  # labels, notations, an item's Sector, period or group
+            labels.widen(found, quad, store, scope)
+        elif found == LINK:
             scope.links.add(subject)
         elif found == COVER:  # the mapping's ends (and an end taken off) and their themes
             scope.links.add(subject)

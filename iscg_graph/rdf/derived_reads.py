@@ -4,13 +4,15 @@
 write can reach; the reach is declared here, once, per predicate. The statement readers of the
 derived families (`derived_facts.Facts`, `derived_source.store_source` / ``dataset_source``)
 call `declared` for every predicate they read, so a family that reads a new predicate fails until
-its rule is added here. This module depends on no other derived module: the readers and the write
-path both import it (docs/notes/layout.md).
+its rule is added here. This module depends on no other derived module but `derived_labels` (the
+rules of labels, notations, lists, an item's place and types, which imports none): the readers and
+the write path both import it (docs/notes/layout.md).
 
 A rule says, for one changed quad (the store: the dataset after the write), what it can change:
 `NOTHING`; the derived statements of its subject, a link or mapping node (`LINK`); those an item's
 theme links or retirement (`ITEM`), an exact or close match (`MATCH`), a mapping between two items
-on themes (`COVER`) or a body covering a theme (`THEME`) can reach; or anything (`ALL`). A rule
+on themes (`COVER`), a body covering a theme (`THEME`) or a label, notation, list membership, an
+item's Sector, period, group or type (`derived_labels.KINDS`) can reach; or anything (`ALL`). A rule
 may look only at context whose own changes are `ALL` or reach at least what the rule would
 (`derived_delta`'s docstring says why).
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyoxigraph as ox
+
+from . import derived_labels as labels
 
 __all__ = ["ALL", "COVER", "ITEM", "LINK", "MATCH", "NOTHING", "READS", "THEME", "Rule", "declared",
            "exists"]
@@ -65,46 +69,17 @@ def _match(quad: ox.Quad, _store: ox.Store) -> str:
     return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
 
 
-def _when(test: Callable[[ox.Quad, ox.Store], bool]) -> Rule:
-    def rule(quad: ox.Quad, store: ox.Store) -> str:
-        return ALL if test(quad, store) else NOTHING
-    return rule
-
-
-def _is_object_of(*predicates: str) -> Callable[[ox.Quad, ox.Store], bool]:
-    def test(quad: ox.Quad, store: ox.Store) -> bool:
-        return any(exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
-    return test
-
-
-def _notation(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on schemes (``skos:inScheme``), study periods, Sectors, parts, mandating Resolutions."""
-    return (_is_object_of(SKOS + "inScheme", ISCG + "studyPeriod", ISCG + "sector",
-                          ISCG + "concernsSector")(quad, store)
-            or exists(store, quad.subject, ox.NamedNode(ISCG + "mandates"), None))
-
-
-def _label(quad: ox.Quad, store: ox.Store) -> bool:
-    """Read on items with a Sector (their English labels), Sectors and parts (codes without a
-    notation)."""
-    return (_is_object_of(ISCG + "sector", ISCG + "concernsSector")(quad, store)
-            or exists(store, quad.subject, ox.NamedNode(ISCG + "sector"), None))
-
-
-def _typed_theme(quad: ox.Quad, store: ox.Store) -> bool:
-    return exists(store, quad.subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme"))
-
-
 def _type(quad: ox.Quad, store: ox.Store) -> str:
     """The classes tested: Theme, Resolution, Question, StudyGroup and its subclasses
-    (``rdfs:subClassOf``, whose changes are always relevant), Mapping (the node's own statements)."""
+    (``rdfs:subClassOf``, whose changes are always relevant: `derived_labels.TYPED`), Mapping (the
+    node's own statements)."""
     if not isinstance(quad.object, ox.NamedNode):
         return NOTHING
     seen, todo = set(), [quad.object]
     while todo:
         cls = todo.pop()
-        if cls.value in CLASSES_READ:
-            return ALL
+        if cls.value in CLASSES_READ:  # the node's aggregates, pairs, groups (`derived_labels`)
+            return labels.TYPED if isinstance(quad.subject, ox.NamedNode) else ALL
         if cls not in seen:
             seen.add(cls)
             todo.extend(q.object for q in store.quads_for_pattern(cls, ox.NamedNode(SUBCLASS_OF), None)
@@ -147,26 +122,26 @@ READS: dict[str, Rule] = {
     RDF_TYPE: _type,
     SUBCLASS_OF: _always,
     OWL_DEPRECATED: _item,
-    SKOS + "notation": _when(_notation),
-    RDFS_LABEL: _when(_label),
+    SKOS + "notation": labels.RULES[SKOS + "notation"],
+    RDFS_LABEL: labels.RULES[RDFS_LABEL],
     SKOS + "exactMatch": _match,
     SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
-    SKOS + "prefLabel": _when(_typed_theme),  # the areas' names
-    SKOS + "inScheme": _always,
+    SKOS + "prefLabel": labels.RULES[SKOS + "prefLabel"],  # the areas' names
+    SKOS + "inScheme": labels.RULES[SKOS + "inScheme"],
     ISCG + "pilotTheme": _always,
     ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
     ISCG + "coveredByBody": _theme,
-    ISCG + "studyPeriod": _always,
-    ISCG + "sector": _always,
+    ISCG + "studyPeriod": labels.RULES[ISCG + "studyPeriod"],
+    ISCG + "sector": labels.RULES[ISCG + "sector"],
     ISCG + "adoptedBy": _always,
-    ISCG + "mandates": _always,
-    ISCG + "parentGroup": _always,
-    ISCG + "studyGroup": _always,
-    ISCG + "concernsSector": _always,
+    ISCG + "mandates": labels.RULES[ISCG + "mandates"],
+    ISCG + "parentGroup": labels.RULES[ISCG + "parentGroup"],
+    ISCG + "studyGroup": labels.RULES[ISCG + "studyGroup"],
+    ISCG + "concernsSector": labels.RULES[ISCG + "concernsSector"],
 }
 
 

@@ -18,7 +18,13 @@ derived graph's current statements of the same keys:
   themes, their lists, the items addressing them with their Sectors and study periods, the
   mappings of those items and their other ends, and the class hierarchy;
 * **a matched node**: ``dv:reaches`` of every theme or pilot theme joined to it by a chain of exact
-  or close matches (its dossier).
+  or close matches (its dossier), and their ``dv:focus`` (a theme is its own focus);
+* **a node whose study groups may change** (`Scope.members`: a group change, a study group's type):
+  its ``dv:member`` and the ``dv:memberTheme`` of its themes in the groups it is in before and after;
+* **the sections of themes** (`Scope.sections`: a list's notation replaced): ``dv:areaLists`` and
+  ``dv:coverageSection`` of them and their areas, from a copy of the themes and lists alone;
+* **keyed nodes** (`Scope.keyed`): ``dv:groupMandates`` of a Question, ``dv:parts`` /
+  ``dv:partList`` of a Resolution (`derived_keyed`).
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ import pyoxigraph as ox
 
 from . import derived_aggregates as aggregates
 from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Lookups
+from .derived_keyed import keyed_change
 from .derived_links import item_pairs, link_change
-from .derived_reach import DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
+from .derived_reach import DV_FOCUS, DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
 from .derived_source import digest
 
 __all__ = ["Scope", "scoped_change"]
@@ -57,6 +64,12 @@ class Scope:
     themes: set[ox.NamedNode] = field(default_factory=set)
     matched: set[ox.NamedNode] = field(default_factory=set)
     links: set[ox.NamedNode] = field(default_factory=set)
+    members: set[ox.NamedNode] = field(default_factory=set)
+    """nodes whose study groups (``dv:member``, and ``dv:memberTheme`` of their themes) may change"""
+    sections: set[ox.NamedNode] = field(default_factory=set)
+    """themes of a list whose notation changed while it kept one: their sections' text only"""
+    keyed: set[ox.NamedNode] = field(default_factory=set)
+    """Questions and Resolutions whose ``dv:groupMandates`` or ``dv:parts`` may change (`derived_keyed`)"""
 
     def item(self, node: ox.NamedNode, *themes: ox.NamedNode) -> None:
         self.items.setdefault(node, set()).update(themes)
@@ -105,16 +118,18 @@ def _groups_change(data: Lookups, item: ox.NamedNode, themes: set[ox.NamedNode])
     for group in groups:
         if live_item:
             wanted.add(ox.Quad(group, member, item, graph))
+    # the groups it is in after the write, and those it was in before (a group change)
+    considered = groups | {q.subject for q in current if isinstance(q.subject, ox.NamedNode)}
     above: dict[ox.NamedNode, set[ox.NamedNode]] = {}
     for theme in themes:
-        for group in groups:
+        for group in considered:
             current.update(data.derived_quads(group, member_theme, theme))
         for other in data.subjects(ADDRESSES, theme):
             if data.deprecated(other):
                 continue
             if other not in above:
                 above[other] = _groups(data, other, classes)
-            wanted.update(ox.Quad(g, member_theme, theme, graph) for g in above[other] & groups)
+            wanted.update(ox.Quad(g, member_theme, theme, graph) for g in above[other] & considered)
     return current - wanted, wanted - current
 
 
@@ -131,7 +146,7 @@ def _unbacked_change(data: Lookups, item: ox.NamedNode) -> Change:
 
 def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
     """``dv:reaches`` of the themes and pilot themes in the match components of ``matched``."""
-    graph, reaches = data.derived, ox.NamedNode(DV_REACHES)
+    graph, reaches, focus_of = data.derived, ox.NamedNode(DV_REACHES), ox.NamedNode(DV_FOCUS)
     matches = [(EXACT, True), (EXACT, False), (CLOSE, True), (CLOSE, False)]
     pilot = ox.NamedNode(ISCG + "pilotTheme")
     current: set[ox.Quad] = set()
@@ -144,7 +159,10 @@ def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
         done |= component
         for focus in component:
             current.update(data.derived_quads(focus, reaches, None))
-            if not (data.has(focus, TYPE, THEME) or data.subjects(pilot, focus)):
+            current.update(data.derived_quads(focus, focus_of, focus))  # a theme is its own focus
+            if data.has(focus, TYPE, THEME):
+                wanted.add(ox.Quad(focus, focus_of, focus, graph))
+            elif not data.subjects(pilot, focus):
                 continue
             below = _walk([focus], [(ox.NamedNode(SKOS + "broader"), False)], data)
             wanted.update(ox.Quad(focus, reaches, t, graph) for t in component | below
@@ -152,12 +170,13 @@ def _reaches_change(data: Lookups, matched: set[ox.NamedNode]) -> Change:
     return current - wanted, wanted - current
 
 
-def _copy(data: Lookups, themes: set[ox.NamedNode]) -> ox.Store:
-    """An in-memory store with what the aggregates of ``themes`` read (see the module's docstring)."""
+def _copy(data: Lookups, themes: set[ox.NamedNode], *, items: bool = True) -> ox.Store:
+    """An in-memory store with what the aggregates of ``themes`` read (see the module's docstring;
+    without ``items``, the themes and their lists only)."""
     subjects: set[ox.NamedNode] = set(themes)
     for theme in themes:
         subjects |= data.nodes(theme, ox.NamedNode(SKOS + "inScheme"))
-        for item in data.subjects(ADDRESSES, theme):
+        for item in data.subjects(ADDRESSES, theme) if items else ():
             subjects.add(item)
             for p in ("sector", "studyPeriod"):
                 subjects |= data.nodes(item, ox.NamedNode(ISCG + p))
@@ -210,6 +229,29 @@ def _themes_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
     return current - wanted, wanted - current
 
 
+def _sections_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
+    """``dv:areaLists`` and ``dv:coverageSection`` of ``themes`` (closed under exact matches) and of
+    their areas, when a list of theirs changed its notation and had one before and after: the
+    entries, the units and their lists stay, only the sections' text changes. The aggregates are
+    computed on a copy of the themes and their lists alone (no items: the counts in it are wrong
+    and not kept)."""
+    graph = data.derived
+    themes = _walk(themes, [(EXACT, True), (EXACT, False)], data)
+    area_lists, section = ox.NamedNode(DV + "areaLists"), ox.NamedNode(DV + "coverageSection")
+    areas = {q.object for t in themes for q in data.derived_quads(t, ox.NamedNode(DV + "area"), None)
+             if isinstance(q.object, ox.NamedNode)}
+    rows = {q.subject for u in themes | areas
+            for q in data.derived_quads(None, ox.NamedNode(DV + "coverageUnit"), u)}
+    source = aggregates.store_source(_copy(data, themes, items=False), graph.value)
+    computed = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in aggregates.to_ox(
+        aggregates.aggregate_triples(source, graph.value[: -len("graph/derived")]))]
+    wanted = {q for q in computed if (q.subject in areas and q.predicate == area_lists)
+              or (q.subject in rows and q.predicate == section)}
+    current = {q for a in areas for q in data.derived_quads(a, area_lists, None)}
+    current |= {q for r in rows if isinstance(r, ox.NamedNode) for q in data.derived_quads(r, section, None)}
+    return current - wanted, wanted - current
+
+
 def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
                   ends_before: Iterable[ox.Quad]) -> Change:
     """The derived quads to remove and add for ``scope`` (``store``: the dataset after the write,
@@ -229,10 +271,16 @@ def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
         add(_groups_change(data, item, changed | data.nodes(item, ADDRESSES)))
         add(_unbacked_change(data, item))
         links |= data.subjects(SUBJECT, item) | data.subjects(OBJECT, item)
+    for node in scope.members - set(scope.items):
+        add(_groups_change(data, node, data.nodes(node, ADDRESSES)))
+    if scope.keyed:
+        add(keyed_change(data, scope.keyed))
     if links:
         add(link_change(store, graph, links, ends_before))
     if scope.matched:
         add(_reaches_change(data, scope.matched))
     if scope.themes:
         add(_themes_change(data, scope.themes))
+    if scope.sections:
+        add(_sections_change(data, scope.sections))
     return gone - new, new - gone

@@ -192,3 +192,30 @@ def test_first_occurrence_wins_and_pairs_are_oriented() -> None:
     out, swap = topk.orient_and_dedupe(kept, rank, rank)
     assert out.score.tolist() == [0.5, 0.2]  # (0, 1) from row 0, not its repeat from row 1
     assert swap.tolist() == [True, False]
+
+
+def test_entries_at_or_above_the_floor_equal_nonzero_of_the_whole_block() -> None:
+    """`topk._at_or_above` reads only the chunks whose maximum reaches the floor: the same entries in
+    the same order as np.nonzero over the whole block, through both of its paths."""
+    rng = np.random.default_rng(5)
+    gathered = whole = 0
+    for _ in range(200):
+        n, width = int(rng.integers(1, 16)), int(rng.integers(1, 1500))
+        density = float(rng.choice([0.005, 0.2, 1.0]))
+        total = np.floor(rng.random((n, width)) * float(rng.choice([4, 40, 1000]))) / 4
+        total *= rng.random((n, width)) < density
+        k = int(min(width, rng.integers(1, 12)))
+        chunks = min(width, max(k, topk.CHUNKS))
+        bounds = np.linspace(0, width, chunks + 1).astype(np.int64)[:-1]
+        maxima = np.maximum.reduceat(total, bounds, axis=1)
+        floor = np.partition(maxima, chunks - k, axis=1)[:, chunks - k]
+        r, c = np.nonzero(total >= floor[:, None])
+        got = topk._at_or_above(total, floor, maxima, bounds)
+        assert got[0].tolist() == r.tolist() and got[1].tolist() == c.tolist()
+        assert got[2].tolist() == total[r, c].tolist()
+        read = int((np.repeat(maxima >= floor[:, None], np.diff(np.append(bounds, width)), axis=1)).sum())
+        if 2 * read > n * width:
+            whole += 1
+        else:
+            gathered += 1
+    assert gathered > 20 and whole > 20
