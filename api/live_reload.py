@@ -30,6 +30,7 @@ from iscg_graph.curation.writes import Validator, WritePath, recover
 from iscg_graph.errors import StoreError
 from iscg_graph.query.compose import EngineStack, build_engine
 from iscg_graph.rdf import leases
+from iscg_graph.rdf.derived import DERIVED_FORMAT, refresh_store, stale_derived_graph
 from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore
 
 from .settings import Settings
@@ -59,6 +60,13 @@ def open_build(settings: Settings, build_dir: Path, validator: Validator | None 
         # writes made on the builds this one replayed from, after it did (the service was killed
         # before switching): caught up before anyone is served this build
         _report(catch_up(store, predecessors(build_dir), validate=validator), build_dir)
+        # a derived graph computed by another version of this code (an upgrade on an old build) is
+        # recomputed before anyone reads it: its queries would answer from statements it lacks
+        stale = stale_derived_graph(store.inner)
+        if stale is not None:
+            log.warning("build %s: its derived graph is not of format %s (another version of this "
+                        "service computed it); recomputing it before serving", build_dir.name, DERIVED_FORMAT)
+            refresh_store(store, stale)
         # the result cache, then lookups proven to touch few rows (run here, on an in-memory copy),
         # then the killable workers: the layers of one engine (iscg_graph.query.compose)
         stack = build_engine(build_dir, workers=settings.query_workers, timeout=settings.query_timeout,

@@ -9,10 +9,8 @@ Errors of a write, one mapping for all routes (SPARQL Update, Graph Store Protoc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
@@ -29,7 +27,7 @@ from iscg_graph.errors import (
     ValidationFailed,
     WriteRefused,
 )
-from iscg_graph.overlap.review import Decision, ReviewOutcome, record_decision, reviews_graph
+from iscg_graph.overlap.review import Decision, ReviewOutcome, prepare_decision, shapes_refusal
 
 from .auth import WriteDenied
 
@@ -119,40 +117,17 @@ def change_response(record: Any, status: int = 200, headers: dict[str, str] | No
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-class _Captured:
-    """The served store for reading; a review record's N-Triples kept instead of written, so the
-    decision is committed by the write path (validated, atomic, recorded) like every other change."""
-
-    def __init__(self, store: Any):
-        self._store = store
-        self.graph: str | None = None
-        self.ntriples = b""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def add_to_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        self.graph, self.ntriples = graph_iri, ntriples
-
-
-def _loader(ntriples: bytes, graph: str) -> Callable[[ox.Store], None]:
-    def load(work: ox.Store) -> None:
-        work.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-
-    return load
-
-
 def record_review(request: Request, decision: Decision,
                   by: Author) -> tuple[ReviewOutcome, ChangeRecord | None]:
-    """A review decision (`iscg_graph.overlap.review.record_decision`), committed by the write path:
-    in graph/reviews and in the journal. Callers hold the candidate-index lock."""
-    base = request.app.state.settings.base_iri
-    captured = _Captured(request.app.state.store)
-    outcome = record_decision(captured, decision, base=base)  # type: ignore[arg-type]
+    """A review decision checked (`iscg_graph.overlap.review.prepare_decision`), then recorded by the
+    write path: its number minted in the same write, validated there (the one SHACL validation of a
+    decision), atomic, in graph/reviews and in the journal. Callers hold the candidate-index lock."""
+    write = prepare_decision(request.app.state.store, decision, base=request.app.state.settings.base_iri)
     try:
-        load = _loader(captured.ntriples, captured.graph or reviews_graph(base))
-        record = write_path(request).apply(load, by)
+        record = write_path(request).apply(write, by)
     except ValidationFailed as exc:
-        problems = tuple(f"{v['focus_node']}: {v['message']}" for v in report_json(exc)["violations"])
-        raise DecisionInvalid("the decision does not conform to the shapes", problems) from exc
-    return outcome, record
+        raise shapes_refusal(tuple(f"{v['focus_node']}: {v['message']}"
+                                   for v in report_json(exc)["violations"])) from exc
+    if write.outcome is None:  # pragma: no cover - the write path runs the change before it returns
+        raise DecisionInvalid("the decision was not recorded")
+    return write.outcome, record

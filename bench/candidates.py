@@ -206,17 +206,19 @@ class _Steps:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # the calling thread's CPU seconds (not the store's own threads)
         self._undo: list[tuple[object, str, object]] = []
 
     def wrap(self, owner: object, name: str, label: str) -> None:
         original = getattr(owner, name)
 
         def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             try:
                 return original(*args, **kwargs)
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t
+                self.cpu[label] = self.cpu.get(label, 0.0) + time.thread_time() - c
 
         setattr(owner, name, timed)
         self._undo.append((owner, name, original))
@@ -233,6 +235,7 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     from api import errors
     from api import writes as api_writes
     from iscg_graph.curation import writes
+    from iscg_graph.overlap import review
     from iscg_graph.rdf import store as store_module
 
     writes.WritePath.overlay = not working_copy
@@ -257,7 +260,8 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
     mappings: list[str] = []
     for n, (left, right) in enumerate(pairs, 1):
         steps = _write_steps(writes, store_module)
-        steps.wrap(api_writes, "record_decision", "decision")
+        steps.wrap(api_writes, "prepare_decision", "decision")
+        steps.wrap(review.DecisionWrite, "__call__", "record")
         steps.wrap(router, "record_in_index", "index")
         body = {
             "left": left,
@@ -276,8 +280,18 @@ def bench_review(store_dir: Path, rounds: int, working_copy: bool = False) -> No
         parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
         cells = " | ".join(f"{v:.0f}" for v in parts)
         print(f"| {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
+        _cpu_row(f"{n} CPU", steps, cpu)
         mappings.append(r.json()["mapping"])
     _bench_mapping_edits(app, mappings, writes, store_module)
+
+
+def _cpu_row(name: str, steps: _Steps, cpu: float) -> None:
+    """The same request's CPU milliseconds by step (commit without its snapshot, as above)."""
+    if "commit" in steps.cpu:
+        steps.cpu["commit"] -= steps.cpu.get("snapshot", 0.0)
+    parts = [steps.cpu.get(s, 0.0) * 1000 for s in STEPS]
+    cells = " | ".join(f"{v:.0f}" for v in parts)
+    print(f"| {name} | | {cpu:.0f} | {cells} | {cpu - sum(parts):.0f} |", flush=True)
 
 
 def _write_steps(writes: Any, store_module: Any) -> _Steps:
@@ -317,10 +331,12 @@ def _bench_mapping_edits(app: FastAPI, mappings: list[str], writes: Any, store_m
         parts = [steps.seconds.get(s, 0.0) * 1000 for s in STEPS]
         cells = " | ".join(f"{v:.0f}" for v in parts)
         print(f"| edit {n} | {total:.0f} | {cpu:.0f} | {cells} | {total - sum(parts):.0f} |", flush=True)
+        _cpu_row(f"edit {n} CPU", steps, cpu)
 
 
 STEPS = [
     "decision",
+    "record",
     "copy",
     "closure",
     "derived",

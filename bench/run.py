@@ -274,7 +274,8 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--skip-plain", {"action": "store_true",
                       "help": "with --canned: not the plain texts the derived graph replaced"}),
     ("--canned-only", {"default": "",
-                       "help": "with --canned: only these canned queries (comma-separated names)"}),
+                       "help": "with --canned or --pages: only these canned queries and their pages "
+                       "(comma-separated names)"}),
     ("--skip-candidates", {"action": "store_true",
                            "help": "serve a store without a candidate index, not computing it (hours at 10M: "
                            "its pairwise scoring is quadratic); the candidate routes answer 503"}),
@@ -294,16 +295,17 @@ def run_scenarios(server: str, proc: ServerProcess | RemoteStack, port: int, sc:
     for s in sc:
         if server == "floor" and s.query not in LIGHTS:  # it has no timeout: a floor for lookups only
             continue
-        if s.query.startswith(PAGE_PREFIX):  # a route of this service, not a SPARQL text
-            if not server.startswith("iscg"):
-                continue
+        if s.query.startswith(PAGE_PREFIX) and not server.startswith("iscg"):
+            continue  # a route of this service, not a SPARQL text
+        if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop
+            proc.stop()  # it; this service's workers keep it until the query time-out)
+            proc.start()
+        if s.query.startswith(PAGE_PREFIX):
             r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
             results[server][f"{s.name}|{s.query}"] = r
+            restart = r.errors > 0  # else the next route waits behind it
             print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
             continue
-        if restart:  # a timed-out request may still be running there (rdflib-endpoint cannot stop it)
-            proc.stop()
-            proc.start()
         r = run_load(
             endpoint,
             QUERIES[s.query],
@@ -340,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         sc += canned_scenarios(args.quick, plain=not args.skip_plain,
                                only=set(filter(None, args.canned_only.split(","))))
     if args.pages:
-        pages = page_paths(CANNED_VALUES)
+        pages = page_paths(CANNED_VALUES, only=set(filter(None, args.canned_only.split(","))))
         QUERIES.update(pages)
         sc += [Scenario("1 client", key, 1, 3 if args.quick else 5, 30.0) for key in pages]
     if VARYING in chosen:  # a pass over the whole file in Python (minutes at 10M)

@@ -294,7 +294,12 @@ class WritePath:
         report = incremental.validate_focus(views.after, nodes)
         after_keys = frozenset(r.key for r in report.violations)
         if after_keys:
-            before = frozenset(r.key for r in incremental.validate_focus(views.before, nodes).violations)
+            # only the nodes with violations after can have new ones: the before side on those alone
+            # (each node's results depend on its own neighbourhood only)
+            flagged = {r.focus_node for r in report.violations}
+            violating = {n for n in nodes if n in flagged}
+            again = violating if len(violating) == len(flagged) else nodes
+            before = frozenset(r.key for r in incremental.validate_focus(views.before, again).violations)
             new = tuple(r for r in report.violations if r.key not in before)
             if new:
                 from ..rdf.validation import ValidationReport

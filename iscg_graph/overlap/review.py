@@ -1,14 +1,20 @@
 """Review decisions on candidate overlaps -> validated mapping records in ``graph/reviews``.
 
 A decision (accept with a relation kind, or reject; reviewer; comment) becomes one register entry
-``id/mapping/R0001`` … (ids never reused): an ``iscg:Mapping`` between items of two Union parts, or an
-``iscg:Link`` between two themes (themes have no Sector), with status ``iscg:Accepted`` /
-``iscg:Rejected``, ``prov:wasAttributedTo`` the reviewer (``id/agent/<slug>``), ``dct:date``,
-``rdfs:comment`` and ``sssom:mapping_justification semapv:ManualMappingCuration``. A rejection
-keeps the proposed predicate with ``sssom:predicate_modifier "Not"`` (SSSOM's negated mapping).
+``id/mapping/R0001`` … (numbered in the write that records it, `review_register`): an
+``iscg:Mapping`` between items of two Union parts, or an ``iscg:Link`` between two themes (themes
+have no Sector), with status ``iscg:Accepted`` / ``iscg:Rejected``, ``prov:wasAttributedTo`` the
+reviewer (``id/agent/<slug>``), ``dct:date``, ``rdfs:comment`` and ``sssom:mapping_justification
+semapv:ManualMappingCuration``. A rejection keeps the proposed predicate with
+``sssom:predicate_modifier "Not"`` (SSSOM's negated mapping).
 
-The record is validated by the project's SHACL shapes together with the two items' Sectors before
-anything is written; a violation raises `DecisionInvalid` and the store is untouched.
+`prepare_decision` checks the decision on the store (the items, the pair, no earlier decision on
+it) and gives the change (`DecisionWrite`) that the service's write path applies: it mints the number
+and checks the pair again on the dataset the write computes on, and the write path's validation of
+the dataset-after (one per decision) checks the shapes; `shapes_refusal` is the 422 it then gives.
+`record_decision` does the same without a write path (the CLI): it validates the record with the
+two items' Sectors against the shapes and commits it in one transaction. Either way a violation
+raises `DecisionInvalid` and the store is untouched. The SSSOM export is `iscg_graph.overlap.sssom`.
 
     ISCGError (iscg_graph.errors, where these live)
     └── ReviewError
@@ -20,9 +26,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -33,19 +40,24 @@ from ..query import sparql
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS
 from .corpus import ITEM_CLASS, _value
+from .review_register import counter_quad, mapping_iri, next_number
+from .sssom import SEMAPV, SSSOM, SSSOM_COLUMNS, sssom_rows, sssom_tsv  # the export, re-exported here
 
 __all__ = [
     "carry_over_reviews",
     "Decision",
+    "DecisionWrite",
     "DecisionConflict",
     "DecisionInvalid",
     "RELATIONS",
     "ReviewError",
     "ReviewOutcome",
     "decision_graph",
+    "prepare_decision",
     "record_decision",
     "reviews_graph",
     "sssom_rows",
+    "shapes_refusal",
     "sssom_tsv",
     "SSSOM_COLUMNS",
 ]
@@ -53,8 +65,7 @@ __all__ = [
 # The ontology's namespace is the vocabulary's (fixed); what a review mints (the register entry,
 # the reviewer agent, the reviews graph) is under the deployment's public base, given by the caller.
 ISCG = Namespace(ONTOLOGY_NS)
-SSSOM = Namespace("https://w3id.org/sssom/")
-SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+_RDF_TYPE, _PROV_AGENT = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Agent))
 
 RELATIONS: dict[str, tuple[str, URIRef]] = {
     "duplicate": ("Duplicate", SKOS.exactMatch),
@@ -156,24 +167,13 @@ def _side(store: EmbeddedStore, iri: str, name: str) -> _Side:
     )
 
 
-def _next_id(store: EmbeddedStore, base: str) -> str:
-    minted = re.compile(re.escape(f"{base}id/mapping/R") + r"(\d+)$")
-    used = [
-        int(m.group(1))
-        for row in store.select(sparql.load("candidates-review-ids"))
-        if (m := minted.match(_value(row["link"])))
-    ]
-    return f"R{(max(used) + 1) if used else 1:04d}"
-
-
-def _already_decided(store: EmbeddedStore, left: str, right: str, graph: str) -> str | None:
-    for quad in store.quads(None, ox.NamedNode(str(ISCG.subject)), None, ox.NamedNode(graph)):
-        link = quad.subject
-        obj = next(
-            iter(store.quads(link, ox.NamedNode(str(ISCG.object)), None, ox.NamedNode(graph))), None
-        )
-        if obj is not None and {_value(quad.object), _value(obj.object)} == {left, right}:
-            return _value(link)
+def _already_decided(view: Any, left: str, right: str, graph: str) -> str | None:
+    """The register entry already deciding the pair, looked up by its items (either way round)."""
+    g, subject, obj = ox.NamedNode(graph), ox.NamedNode(str(ISCG.subject)), ox.NamedNode(str(ISCG.object))
+    for one, other in ((left, right), (right, left)):
+        for quad in view.quads_for_pattern(None, subject, ox.NamedNode(one), g):
+            if next(iter(view.quads_for_pattern(quad.subject, obj, ox.NamedNode(other), g)), None):
+                return _value(quad.subject)
     return None
 
 
@@ -218,6 +218,67 @@ def decision_graph(
     return g
 
 
+class DecisionWrite:
+    """A checked decision as the change that records it: ``write(work)`` (what the write path applies,
+    `iscg_graph.curation.writes.WritePath.apply`) mints the register number in ``work`` (the dataset
+    the write computes on, `review_register`), checks the pair again there and adds the record;
+    ``outcome`` is then the last such write's. Made by `prepare_decision`."""
+
+    def __init__(self, decision: Decision, left: _Side, right: _Side, base: str, today: Date):
+        self.decision, self.left, self.right, self.base, self.today = decision, left, right, base, today
+        self.outcome: ReviewOutcome | None = None
+
+    def quads(self, view: Any) -> tuple[list[ox.Quad], list[ox.Quad], ReviewOutcome, Graph]:
+        """What the decision removes (the counter it replaces) and adds in ``view``, its outcome and
+        the record as an rdflib graph; `DecisionConflict` if ``view`` holds a decision on the pair."""
+        d, graph_iri = self.decision, reviews_graph(self.base)
+        previous = _already_decided(view, self.left.iri, self.right.iri, graph_iri)
+        if previous:
+            raise DecisionConflict(f"this pair was already decided: {previous}")
+        agent = ox.NamedNode(f"{self.base}id/agent/{_slug(d.reviewer)}")
+        exists = next(iter(view.quads_for_pattern(agent, _RDF_TYPE, _PROV_AGENT, None)), None) is not None
+        number, counters = next_number(view, self.base, graph_iri)
+        mapping = mapping_iri(self.base, number)
+        graph = decision_graph(d, mapping, self.left, self.right, agent_exists=exists, today=self.today,
+                               base=self.base)
+        target = ox.NamedNode(graph_iri)
+        record = [ox.Quad(q.subject, q.predicate, q.object, target)
+                  for q in ox.parse(graph.serialize(format="nt").encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
+        status = "Accepted" if d.decision == "accept" else "Rejected"
+        outcome = ReviewOutcome(mapping, status, d.relation or "overlap", len(record))
+        return counters, [*record, counter_quad(graph_iri, number)], outcome, graph
+
+    def __call__(self, work: Any) -> None:
+        removed, added, outcome, _ = self.quads(work)
+        for quad in removed:
+            work.remove(quad)
+        work.extend(added)
+        self.outcome = outcome
+
+
+def prepare_decision(store: EmbeddedStore, decision: Decision, *, base: str,
+                     today: Date | None = None) -> DecisionWrite:
+    """Check one decision on ``store`` (the items, the pair, no earlier decision on it): raise
+    `DecisionInvalid` / `DecisionConflict`, or give the change that records it. The shapes are the
+    write path's to check (its one validation of the dataset-after, `record_decision` without one)."""
+    d = decision.normalised()
+    left, right = _side(store, d.left, "left"), _side(store, d.right, "right")
+    if frozenset({left.cls, right.cls}) not in _PAIRS:
+        raise DecisionInvalid(f"a {left.cls} and a {right.cls} are never proposed as a pair")
+    if left.cls == "theme" and left.scheme == right.scheme:
+        raise DecisionInvalid("both themes are in the same Annex list; candidates join different lists")
+    previous = _already_decided(store.inner, left.iri, right.iri, reviews_graph(base))
+    if previous:
+        raise DecisionConflict(f"this pair was already decided: {previous}")
+    return DecisionWrite(d, left, right, base, today or Date.today())
+
+
+def shapes_refusal(problems: tuple[str, ...]) -> DecisionInvalid:
+    """The 422 of a decision the shapes refuse, naming each violation (focus node: message)."""
+    problems = problems or ("the record does not conform",)
+    return DecisionInvalid("the decision does not conform to the shapes: " + "; ".join(problems), problems)
+
+
 def record_decision(
     store: EmbeddedStore,
     decision: Decision,
@@ -226,28 +287,16 @@ def record_decision(
     today: Date | None = None,
     validate: Callable[[Graph], object] | None = None,
 ) -> ReviewOutcome:
-    """Validate one decision and add it to ``graph/reviews``; raise before writing anything if invalid.
+    """Validate one decision and add it to ``graph/reviews`` of a store no write path serves (the
+    CLI); raise before writing anything if invalid. The service records decisions through its write
+    path instead (`prepare_decision`), whose validation of the dataset-after is the only one.
 
     ``base`` is the public base IRI the register entry and the reviewer agent are minted under."""
-    d = decision.normalised()
-    left, right = _side(store, d.left, "left"), _side(store, d.right, "right")
-    if frozenset({left.cls, right.cls}) not in _PAIRS:
-        raise DecisionInvalid(f"a {left.cls} and a {right.cls} are never proposed as a pair")
-    if left.cls == "theme" and left.scheme == right.scheme:
-        raise DecisionInvalid("both themes are in the same Annex list; candidates join different lists")
-    graph_iri = reviews_graph(base)
-    previous = _already_decided(store, left.iri, right.iri, graph_iri)
-    if previous:
-        raise DecisionConflict(f"this pair was already decided: {previous}")
-    agent = f"{base}id/agent/{_slug(d.reviewer)}"
-    exists = bool(store.select(sparql.load("candidates-review-agent"), {"agent": ox.NamedNode(agent)}))
-    mapping = f"{base}id/mapping/{_next_id(store, base)}"
-    graph = decision_graph(d, mapping, left, right, agent_exists=exists, today=today or Date.today(),
-                           base=base)
-
+    write = prepare_decision(store, decision, base=base, today=today)
+    removed, added, outcome, graph = write.quads(store.inner)
     context = Graph()
     context += graph
-    for side in (left, right):
+    for side in (write.left, write.right):
         if side.sector:
             context.add((URIRef(side.iri), ISCG.sector, URIRef(side.sector)))
     if validate is None:
@@ -255,18 +304,18 @@ def record_decision(
 
         validate = shacl
     report = validate(context)
-    violations = tuple(getattr(report, "violations", ()))
     if not getattr(report, "conforms", False):
-        problems = tuple(f"{r.focus_node}: {r.message}" for r in violations) or (
-            "the record does not conform",
-        )
-        raise DecisionInvalid("the decision does not conform to the shapes: " + "; ".join(problems), problems)
+        raise shapes_refusal(tuple(f"{r.focus_node}: {r.message}" for r in getattr(report, "violations", ())))
     warnings = tuple(f"{r.focus_node}: {r.message}" for r in getattr(report, "warnings", ()))
 
-    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-    store.add_to_graph(graph_iri, ("\n".join(lines) + "\n").encode("utf-8"))
-    status = "Accepted" if d.decision == "accept" else "Rejected"
-    return ReviewOutcome(mapping, status, d.relation or "overlap", len(lines), warnings)
+    def block(quads: list[ox.Quad]) -> str:
+        return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+
+    text = f"INSERT DATA {{\n{block(added)}\n}}"
+    if removed:
+        text = f"DELETE DATA {{\n{block(removed)}\n}} ;\n" + text
+    store.apply_update(text)  # one transaction: the record and its number
+    return replace(outcome, warnings=warnings)
 
 
 def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore, *, base: str) -> int:
@@ -286,108 +335,3 @@ def carry_over_reviews(old_store_dir: Path, new_store: EmbeddedStore, *, base: s
     lines = sorted(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
     new_store.add_to_graph(graph, ("\n".join(lines) + "\n").encode("utf-8"))
     return len(lines)
-
-
-# -- SSSOM export --------------------------------------------------------------------------------
-
-def curies(base: str) -> dict[str, str]:
-    """The SSSOM curie map: the vocabulary's namespaces and the public base's ``id/``."""
-    return {
-        "iscg": ONTOLOGY_NS,
-        "iscgid": base + "id/",
-        "skos": str(SKOS),
-        "semapv": str(SEMAPV),
-        "sssom": str(SSSOM),
-    }
-
-
-SSSOM_COLUMNS = (
-    "record_id",
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "predicate_modifier",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "author_id",
-    "mapping_date",
-    "comment",
-    "see_also",
-    "other",
-)
-
-
-def _curie(iri: str, table: dict[str, str]) -> str:
-    for prefix, ns in sorted(table.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split())  # no tabs or newlines inside a TSV cell
-
-
-def sssom_rows(store: EmbeddedStore, *, base: str, mappings_only: bool = False) -> list[dict[str, str]]:
-    """One SSSOM record per recorded link / mapping (reviews included), sorted by record id."""
-    table = curies(base)
-
-    def _c(iri: str) -> str:
-        return _curie(iri, table)
-
-    records: dict[str, dict[str, str]] = {}
-    sources: dict[str, list[str]] = {}
-    for row in store.select(sparql.load("mappings-register")):
-        link = _value(row["link"])
-        if mappings_only and _value(row["mapping"]) != "true":
-            continue
-        sources.setdefault(link, [])
-        if "source" in row and _value(row["source"]) not in sources[link]:
-            sources[link].append(_value(row["source"]))
-        if link in records:
-            continue
-
-        def val(name: str, row: dict[str, object] = row) -> str:  # type: ignore[assignment]
-            return _value(row.get(name))
-
-        other = [
-            f"iscg_status={val('status').rsplit('#', 1)[-1]}",
-            f"relation_kind={val('kind').rsplit('#', 1)[-1]}",
-            f"confidence={val('confidence').rsplit('#', 1)[-1]}",
-            f"graph={val('g')}",
-        ]
-        records[link] = {
-            "record_id": _c(link),
-            "subject_id": _c(val("s")),
-            "subject_label": _cell(val("sLabel")),
-            "predicate_id": _c(val("predicate")) if val("predicate") else "skos:relatedMatch",
-            "predicate_modifier": val("modifier"),
-            "object_id": _c(val("o")),
-            "object_label": _cell(val("oLabel")),
-            "mapping_justification": _c(val("justification"))
-            if val("justification")
-            else "semapv:UnspecifiedMatching",
-            "author_id": _c(val("agent")),
-            "mapping_date": val("date"),
-            "comment": _cell(val("comment")),
-            "other": "|".join(other),
-        }
-    for link, rec in records.items():
-        rec["see_also"] = "|".join(sources[link])
-    return [records[k] for k in sorted(records)]
-
-
-def sssom_tsv(store: EmbeddedStore, *, base: str, mappings_only: bool = False) -> str:
-    """The register as SSSOM TSV: a commented YAML metadata block, then one row per record."""
-    rows = sssom_rows(store, base=base, mappings_only=mappings_only)
-    head = [
-        "#mapping_set_id: " + base + "graph/mappings.sssom.tsv",
-        "#license: https://www.apache.org/licenses/LICENSE-2.0",
-        "#mapping_set_description: ISCG register of cross-Sector links and mappings, with review decisions",
-        "#curie_map:",
-    ]
-    head += [f"#  {p}: {ns}" for p, ns in sorted(curies(base).items())]
-    lines = ["\t".join(SSSOM_COLUMNS)]
-    lines += ["\t".join(r.get(c, "") for c in SSSOM_COLUMNS) for r in rows]
-    return "\n".join(head + lines) + "\n"

@@ -58,12 +58,21 @@ DV_THEME_BY = DERIVED_NS + "themeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
 DV_OPEN_AT = DERIVED_NS + "openAt"
 DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
+# What the graph holds, as this code computes it: a store whose derived graph says another format
+# (or none: computed before the format was recorded) was derived by another version of this code and
+# is recomputed before it is served (`stale_derived_graph`; api/live_reload.py). Change it whenever
+# the derived statements change (tests/unit/test_derived_format.py holds it to that).
+DERIVED_FORMAT = "2026-12-06.2"  # .2: the Question pairs' evidence and score, dv:openAt
+FORMAT_SUBJECT = DERIVED_NS + "graph"
+DV_FORMAT = DERIVED_NS + "format"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SINGLE_THEME_UP_TO = "0.1"  # one shared theme scores 0.1: it counts at this threshold and below
 SECTOR = "https://w3id.org/iscg/ontology#sector"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 ADDRESSES_THEME = "https://w3id.org/iscg/ontology#addressesTheme"
 
 __all__ = [
+    "DERIVED_FORMAT",
     "DERIVED_NS",
     "DERIVED_SUFFIX",
     "DV_KNOWN_TERM",
@@ -77,6 +86,7 @@ __all__ = [
     "materialise_dataset",
     "materialise_store",
     "refresh_store",
+    "stale_derived_graph",
 ]
 
 
@@ -123,10 +133,12 @@ def gate_triples() -> list[tuple[str, str, tuple[str, str] | str]]:
     ``dv:sectorBy iscg:sector``). The duplicate-candidate
     query reads the properties from here and tests its threshold right after this look-up, so above
     0.1 its single-theme branch joins nothing (a FILTER on the parameter alone would run after the
-    branch had enumerated every pair sharing a theme). The one literal is (lexical, datatype)."""
+    branch had enumerated every pair sharing a theme). With them, the graph's format
+    (``dv:graph dv:format``, `DERIVED_FORMAT`). A literal is (lexical, datatype)."""
     return [(SINGLE_THEME, DV_UP_TO_SCORE, (SINGLE_THEME_UP_TO, XSD_DECIMAL)),
             (SINGLE_THEME, DV_THEME_BY, ADDRESSES_THEME),
             (SINGLE_THEME, DV_SECTOR_BY, SECTOR),
+            (FORMAT_SUBJECT, DV_FORMAT, (DERIVED_FORMAT, XSD_STRING)),
             *((SINGLE_THEME, DV_OPEN_AT, (value, XSD_DECIMAL)) for value in _open_at())]
 
 
@@ -223,6 +235,17 @@ def add_to_store(store: ox.Store, base: str) -> int:
     triples = materialise_store(store, graph.value)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return len(triples)
+
+
+def stale_derived_graph(store: ox.Store) -> str | None:
+    """The derived graph of ``store`` if another version of this code computed it (its format is not
+    `DERIVED_FORMAT`, or it records none), else None (current, or the store has no derived graph)."""
+    graph = find_derived_graph(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    if graph is None:
+        return None
+    current = ox.Quad(ox.NamedNode(FORMAT_SUBJECT), ox.NamedNode(DV_FORMAT),
+                      ox.Literal(DERIVED_FORMAT), ox.NamedNode(graph))
+    return None if current in store else graph
 
 
 def refresh_store(store: EmbeddedStore, graph: str | None = None) -> int:

@@ -321,7 +321,7 @@ def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
 def test_random_writes_on_the_real_data_keep_the_derived_graph_exact(real_nquads: bytes) -> None:
     store = _store(real_nquads)
     bounded, full = _run(store, 17, 40)
-    # most writes are bounded since §21 (and the evidence writes of §24: mapping terms, their labels)
+    # most writes are bounded since §21 (and the evidence writes of §26: mapping terms, their labels)
     assert bounded > 5 and full > 1, (bounded, full)
 
 

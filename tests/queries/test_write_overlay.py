@@ -33,7 +33,7 @@ from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
 from iscg_graph.curation.update import apply_update
 from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.errors import ISCGError, OverlayUnsupported
-from iscg_graph.overlap.review import Decision, record_decision, reviews_graph
+from iscg_graph.overlap.review import Decision, prepare_decision
 from iscg_graph.rdf import derived, entailment
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 from iscg_graph.vocab import DEFAULT_BASE, JUSTIFICATIONS, RELATION_KINDS, STATUSES
@@ -96,27 +96,14 @@ def _form(change: Callable[[ox.Store], None], kind: str = "form") -> Step:
 
 
 def _review(left: ox.NamedNode, right: ox.NamedNode, verdict: str) -> Step:
-    """A review decision as the service records it: the record's N-Triples, loaded by the write path."""
+    """A review decision as the service records it: checked, then numbered, written and validated by
+    the write path (`api.writes.record_review`)."""
     def step(path: WritePath) -> object:
-        captured = _Captured(path.store)
-        record_decision(captured, Decision(left.value, right.value, verdict, "Ana Reviewer",  # type: ignore[arg-type]
-                                           "overlap" if verdict == "accept" else None, "why"),
-                        base=DEFAULT_BASE, today=DAY, validate=_ok)
-        graph = ox.NamedNode(captured.graph or reviews_graph(DEFAULT_BASE))
-        return path.apply(lambda w: w.load(captured.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph),
-                          Author("Ana Reviewer", "why", "test", "review"))
+        write = prepare_decision(path.store, Decision(left.value, right.value, verdict, "Ana Reviewer",
+                                                      "overlap" if verdict == "accept" else None, "why"),
+                                 base=DEFAULT_BASE, today=DAY)
+        return path.apply(write, Author("Ana Reviewer", "why", "test", "review"))
     return step
-
-
-class _Captured:
-    def __init__(self, store: EmbeddedStore):
-        self._store, self.graph, self.ntriples = store, None, b""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def add_to_graph(self, graph: str, ntriples: bytes) -> None:
-        self.graph, self.ntriples = graph, ntriples  # type: ignore[assignment]
 
 
 def _toggle(quad: ox.Quad) -> Step:

@@ -45,6 +45,8 @@ Q417 = f"{ID}question/itu-t/2017-2020/4-17"
 Q32 = f"{ID}question/itu-d/2018-2021/3-2"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SG = "https://w3id.org/iscg/ontology#studyGroup"
+SUBJECT = "https://w3id.org/iscg/ontology#subject"
+COUNTER = "https://w3id.org/iscg/ontology#lastRegisterNumber"
 PASSWORD = "correct horse battery"
 REVIEW_TOKEN = "remote-review-token-for-tests"
 VIRTUOSO_SYSTEM = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
@@ -249,6 +251,36 @@ def test_a_review_and_its_revert_on_the_remote_store(setup: Setup) -> None:
                                    "Accept": "application/json"})
     assert status in (200, 201, 303), answer[:500]
     within(10.0, lambda: not ask(setup.a, probe) and not ask(setup.b, probe))
+
+
+def test_two_replicas_never_mint_the_same_register_number(setup: Setup,
+                                                          live_service: Callable[..., str]) -> None:
+    """Replica C follows the store only once an hour: it decides on a copy older than A's decision,
+    so its first attempt (numbered on that copy) is refused by the generation guard and computed
+    again, number included, on the new generation: two records, two numbers, one counter."""
+    (setup.folder / "c").mkdir(exist_ok=True)
+    env = {**setup.env, "ISCG_REVIEW_TOKEN": REVIEW_TOKEN, "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
+           "ISCG_REMOTE_POLL_INTERVAL": "3600"}
+    c = live_service(setup.folder / "c" / "store", **env)
+    status, listed = call(setup.a, "/api/candidates?kind=question&limit=20")
+    assert status == 200, listed[:300]
+    pairs = [(x["left"]["iri"], x["right"]["iri"]) for x in json.loads(listed)["candidates"]][-2:]
+    assert len(pairs) == 2
+    headers = {"Authorization": f"Bearer {REVIEW_TOKEN}", "Content-Type": "application/json"}
+    minted = []
+    for replica, (left, right) in zip((setup.a, c), pairs, strict=True):
+        body = {"left": left, "right": right, "decision": "reject", "reviewer": "Rita Replica"}
+        status, answer = call(replica, "/api/candidates/review", method="POST",
+                              body=json.dumps(body).encode(), headers=headers)
+        assert status == 201, answer[:500]
+        minted.append(json.loads(answer)["mapping"])
+    assert minted[0] != minted[1]
+    reviews = f"{DEFAULT_BASE}graph/reviews"
+    rows = setup.engine.select(f"SELECT ?m ?s WHERE {{ GRAPH <{reviews}> {{ ?m <{SUBJECT}> ?s "
+                               f"VALUES ?m {{ <{minted[0]}> <{minted[1]}> }} }} }}")
+    assert sorted(r["m"].value for r in rows) == sorted(minted)  # one item pair each, not merged
+    counter = setup.engine.select(f"SELECT ?n WHERE {{ GRAPH <{reviews}> {{ <{reviews}> <{COUNTER}> ?n }} }}")
+    assert [int(r["n"].value) for r in counter] == [int(minted[1].rsplit("R", 1)[1])]
 
 
 def _text(html: str) -> str:

@@ -19,7 +19,7 @@ from iscg_graph.curation.history import CHANGES_GRAPH
 from iscg_graph.curation.mapping_edits import edit_mapping
 from iscg_graph.curation.theme_links import add_theme_link, remove_theme_link
 from iscg_graph.curation.writes import Author, WritePath
-from iscg_graph.overlap.review import Decision, record_decision
+from iscg_graph.overlap.review import Decision, prepare_decision
 from iscg_graph.rdf.store import EmbeddedStore
 
 ID = "https://w3id.org/iscg/id/"
@@ -76,29 +76,10 @@ def test_changes_exported_then_built_give_the_same_dataset(tmp_path: Path) -> No
     assert export_changes(served.inner, data, lambda: load_tables(data).keys).written == []
 
 
-class _Captured:
-    """The served store for reading; a review decision's triples kept, to commit through the write path
-    (as the service's review routes do)."""
-
-    def __init__(self, store: EmbeddedStore):
-        self._store = store
-        self.graph, self.ntriples = "", b""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._store, name)
-
-    def add_to_graph(self, graph: str, ntriples: bytes) -> None:
-        self.graph, self.ntriples = graph, ntriples
-
-
 def _review(store: EmbeddedStore, writes: WritePath, decision: Decision) -> None:
-    captured = _Captured(store)
-    record_decision(captured, decision, base=BASE)  # type: ignore[arg-type]
-
-    def load(work: ox.Store) -> None:
-        work.load(captured.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(captured.graph))
-
-    assert writes.apply(load, Author(decision.reviewer, decision.comment, kind="review")) is not None
+    """As the service records a decision: checked, then numbered, written and validated by the write path."""
+    write = prepare_decision(store, decision, base=BASE)
+    assert writes.apply(write, Author(decision.reviewer, decision.comment, kind="review")) is not None
 
 
 BASE = "https://w3id.org/iscg/"

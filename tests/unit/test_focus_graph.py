@@ -200,6 +200,11 @@ def _matches(step: Step) -> bool:
     assert outside == step.whole_after - inside(step.whole_after), step.what
     # what the write path refuses the write with: the violations the focus nodes gained
     assert _violations(after - before) == _violations(step.whole_after - step.whole_before), step.what
+    flagged = {k[0][0] for k in _violations(after)}
+    if flagged:  # the write path validates the data before on those nodes alone: the same results
+        again = {n for n in nodes if str(n) in flagged}
+        assert _keys(incremental.validate_focus(views.before, again)) == {
+            k for k in before if k[0][0] in flagged}, step.what
     return True
 
 

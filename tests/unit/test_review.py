@@ -27,6 +27,7 @@ REVIEWS = "https://w3id.org/iscg/graph/reviews"
 Q32 = ID + "question/itu-d/2018-2021/3-2"
 Q417 = ID + "question/itu-t/2017-2020/4-17"
 SG17 = ID + "study-group/itu-t/2017-2020/sg17"
+ISCG = "https://w3id.org/iscg/ontology#"
 T_WSIS_14 = ID + "theme/resolution-areas/19"
 T_WSIS_16 = ID + "theme/council-groups/3"
 DAY = date(2026, 11, 24)
@@ -57,7 +58,10 @@ def test_accept_writes_one_valid_mapping(store: EmbeddedStore) -> None:
     )
     assert out.mapping == ID + "mapping/R0001" and out.status == "Accepted" and out.relation == "duplicate"
     g = reviews(store)
-    assert len(g) == out.triples == 16  # 13 about the mapping + 3 about the new agent
+    assert out.triples == 16  # 13 about the mapping + 3 about the new agent
+    counter = [(s, o) for s, p, o in g if str(p) == ISCG + "lastRegisterNumber"]
+    assert [(str(s), int(o)) for s, o in counter] == [(REVIEWS, 1)]  # + the register's last number
+    assert len(g) == out.triples + 1
     report = validate(g + Graph().parse(data=_sectors(), format="nt"))
     assert report.conforms, [r.message for r in report.violations]
     text = g.serialize(format="nt")
@@ -164,7 +168,7 @@ def test_reviews_survive_a_rebuild(store: EmbeddedStore, tmp_path: Path) -> None
     fixture.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
     new = write_store(tmp_path / "new", fixture.dump_nquads(), "v2")
     assert REVIEWS not in new.graphs()
-    assert carry_over_reviews(tmp_path / "old", new, base=BASE) == 16
-    assert len(reviews(new)) == 16 and REVIEWS in EmbeddedStore.open_snapshot(tmp_path / "new").graphs()
+    assert carry_over_reviews(tmp_path / "old", new, base=BASE) == 17  # the record and the last number
+    assert len(reviews(new)) == 17 and REVIEWS in EmbeddedStore.open_snapshot(tmp_path / "new").graphs()
     assert carry_over_reviews(tmp_path / "nowhere", new, base=BASE) == 0
     del old

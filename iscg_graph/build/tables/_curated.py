@@ -2,7 +2,8 @@
 build so that export → build gives the graph the service had:
 
 - review decisions (``data/reviews/``): one row per decided candidate pair, register ids ``R0001`` …,
-  emitted into ``graph/reviews`` exactly as `iscg_graph.overlap.review.decision_graph` records them;
+  emitted into ``graph/reviews`` exactly as `iscg_graph.overlap.review.decision_graph` records them,
+  with the register's last number (``iscg:lastRegisterNumber``) as the decisions keep it;
   a reviewer with no agent of the tables gets one (in the same graph, on their first decision);
 - retirements (``data/retirements/``): an item retired through the service keeps its IRI and
   statements and gets ``owl:deprecated true`` and the retirement note in the graph describing it;
@@ -86,6 +87,17 @@ def emit_review(ctx: Context, row: Row) -> None:
         ctx.add(s, RDFS.comment, en(row.get("comment")))
     if row.get("notes"):
         ctx.add(s, SKOS.editorialNote, en(row.get("notes")))
+    _count(ctx, int(row.need("id")[1:]))
+
+
+def _count(ctx: Context, number: int) -> None:
+    """The register's last number stated on its graph, as a decision updates it
+    (`iscg_graph.overlap.review_register`): the highest of the rows."""
+    assert ctx.graph is not None
+    node, counter = URIRef(str(ctx.graph.identifier)), ctx.term("lastRegisterNumber")
+    if number > max((int(str(o)) for o in ctx.graph.objects(node, counter)), default=0):
+        ctx.graph.remove((node, counter, None))
+        ctx.graph.add((node, counter, Literal(number)))
 
 
 def _home_graph(ctx: Context, row: Row, iri: URIRef) -> URIRef:
