@@ -3,6 +3,10 @@
     python bench/canned.py --store var/store-1m/oxigraph --derive            # on-disk store, in place
     python bench/canned.py --store var/store-1m/oxigraph --memory            # copied into memory first
     python bench/canned.py --nq var/bench/data-100k.nq                 # N-Quads, in memory
+    python bench/canned.py --store … --memory --text var/old/question-duplicate-candidates.rq
+
+``--text`` also times a query file outside the catalogue (e.g. a canned query's previous text from
+git), bound with the values of the canned query of the same file name, on the same store.
 
 ``--derive`` recomputes the derived graph (``graph/derived``) of the store first and says how long
 that took (a store built before the derived data changed needs it). ``--nq`` always derives. Each
@@ -30,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from run import CANNED_VALUES  # noqa: E402
 
-from iscg_graph.query.catalog import load_catalog  # noqa: E402
+from iscg_graph.query.catalog import load_catalog, parse_query_file  # noqa: E402
 from iscg_graph.query.workbench_text import bound_text  # noqa: E402
 from iscg_graph.rdf.derived import derived_graph, materialise_store  # noqa: E402
 from iscg_graph.vocab import DEFAULT_BASE  # noqa: E402
@@ -82,13 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--derive", action="store_true", help="recompute the store's derived graph first")
     parser.add_argument("--memory", action="store_true", help="copy the store into memory first")
     parser.add_argument("--queries", default=DEFAULT_QUERIES)
+    parser.add_argument("--text", type=Path, action="append", default=[],
+                        help="a query file to time too (values: those of the canned query of its name)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     store = open_store(args)
     catalog = load_catalog()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    for name in args.queries.split(","):
-        text = bound_text(catalog[name], CANNED_VALUES.get(name, {}), DEFAULT_BASE)
+    timed = [(name, catalog[name]) for name in args.queries.split(",") if name]
+    timed += [(f"{path} (file)", parse_query_file(path)) for path in args.text]
+    for name, spec in timed:
+        text = bound_text(spec, CANNED_VALUES.get(name.split("/")[-1].split(".rq")[0], {}), DEFAULT_BASE)
         runs = [_run(store, text) for _ in range(args.repeat)]
         times = [t for _rows, t in runs]
         print(f"{name}: {runs[0][0]} rows, p50 {statistics.median(times) * 1000:.0f} ms "

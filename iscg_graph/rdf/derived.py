@@ -6,7 +6,8 @@ neighbours and the theme dossier. What each needs is computed here in Python, fr
 graph, into ``graph/derived`` (``dv: = https://w3id.org/iscg/derived#``):
 
 * the Question pairs that can reach the duplicate-candidate threshold (`derived_pairs`):
-  ``<{base}derived/question-pair/<digest>> dv:first <q1> ; dv:second <q2>``;
+  ``<{base}derived/question-pair/<digest>> dv:first <q1> ; dv:second <q2>``, with what the query
+  lists of each (`derived_evidence`: ``dv:points``, a count per kind, ``dv:evidence``);
 * per study group its members and their themes, per theme the themes its dossier gathers, per
   mapping the themes of its ends (`derived_reach`): ``dv:member``, ``dv:memberTheme``,
   ``dv:reaches``, ``dv:onTheme``;
@@ -16,7 +17,7 @@ graph, into ``graph/derived`` (``dv: = https://w3id.org/iscg/derived#``):
 The queries that read it start from these nodes (small basic graph patterns whose first pattern
 binds few rows) and stay standard SPARQL: the graph is part of the union default graph, as
 ``graph/entailment`` is, and a remote store gets it with the rest of the build's snapshot.
-Everything else they need (labels, mapping status, periods) they still read from the data, live.
+What else they need (item labels, Sectors, periods) they still read from the data, live.
 
 Like the RDFS closure (`iscg_graph.rdf.entailment`), the graph is a function of the other graphs
 (the entailment graph included): the build adds it, and every curated write recomputes it on the
@@ -39,8 +40,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from . import derived_aggregates as aggregates
+from .derived_evidence import evidence_triples
 from .derived_facts import Facts, from_dataset, from_store
-from .derived_pairs import pair_triples
+from .derived_pairs import DV_FIRST, DV_SECOND, pair_triples
 from .derived_reach import group_triples, theme_triples
 from .known_terms import dataset_quads, store_quads, terms_of
 from .store import EmbeddedStore
@@ -54,12 +56,13 @@ SINGLE_THEME = DERIVED_NS + "singleTheme"
 DV_UP_TO_SCORE = DERIVED_NS + "upToScore"
 DV_THEME_BY = DERIVED_NS + "themeBy"
 DV_SECTOR_BY = DERIVED_NS + "sectorBy"
+DV_OPEN_AT = DERIVED_NS + "openAt"
 DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
 # What the graph holds, as this code computes it: a store whose derived graph says another format
 # (or none: computed before the format was recorded) was derived by another version of this code and
 # is recomputed before it is served (`stale_derived_graph`; api/live_reload.py). Change it whenever
 # the derived statements change (tests/unit/test_derived_format.py holds it to that).
-DERIVED_FORMAT = "2026-12-06.1"
+DERIVED_FORMAT = "2026-12-06.2"  # .2: the Question pairs' evidence and score, dv:openAt
 FORMAT_SUBJECT = DERIVED_NS + "graph"
 DV_FORMAT = DERIVED_NS + "format"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -108,10 +111,26 @@ def derived_triples(facts: Facts, graph: str) -> list[tuple[str, str, str]]:
     return sorted(pair_triples(facts, base) | group_triples(facts) | theme_triples(facts))
 
 
+def _with_evidence(aggs: list[tuple[str, str, aggregates.Node]], own: Iterable[tuple[str, str, str]],
+                   source: aggregates.Source) -> list[tuple[str, str, aggregates.Node]]:
+    """The aggregates and the evidence of each Question pair of ``own`` (`derived_evidence`)."""
+    firsts: dict[str, str] = {}
+    seconds: dict[str, str] = {}
+    for s, p, o in own:
+        if p == DV_FIRST:
+            firsts[s] = o
+        elif p == DV_SECOND:
+            seconds[s] = o
+    pairs = sorted((node, a, seconds[node]) for node, a in firsts.items() if node in seconds)
+    return [*aggs, *evidence_triples(source, pairs)]
+
+
 def gate_triples() -> list[tuple[str, str, tuple[str, str] | str]]:
     """The gate: constant statements of the derived graph that say up to which threshold Questions
-    sharing ONE theme count (``dv:upToScore 0.1``) and through which properties they are joined
-    (``dv:themeBy iscg:addressesTheme``, ``dv:sectorBy iscg:sector``). The duplicate-candidate
+    sharing ONE theme count (``dv:upToScore 0.1``; ``dv:openAt`` each threshold parameter value up to
+    it, so that the query's first pattern ``dv:singleTheme dv:openAt ?min_score`` matches nothing
+    above 0.1) and through which properties they are joined (``dv:themeBy iscg:addressesTheme``,
+    ``dv:sectorBy iscg:sector``). The duplicate-candidate
     query reads the properties from here and tests its threshold right after this look-up, so above
     0.1 its single-theme branch joins nothing (a FILTER on the parameter alone would run after the
     branch had enumerated every pair sharing a theme). With them, the graph's format
@@ -119,7 +138,18 @@ def gate_triples() -> list[tuple[str, str, tuple[str, str] | str]]:
     return [(SINGLE_THEME, DV_UP_TO_SCORE, (SINGLE_THEME_UP_TO, XSD_DECIMAL)),
             (SINGLE_THEME, DV_THEME_BY, ADDRESSES_THEME),
             (SINGLE_THEME, DV_SECTOR_BY, SECTOR),
-            (FORMAT_SUBJECT, DV_FORMAT, (DERIVED_FORMAT, XSD_STRING))]
+            (FORMAT_SUBJECT, DV_FORMAT, (DERIVED_FORMAT, XSD_STRING)),
+            *((SINGLE_THEME, DV_OPEN_AT, (value, XSD_DECIMAL)) for value in _open_at())]
+
+
+def _open_at() -> list[str]:
+    """Every threshold the single-theme branch is open at: each score parameter value up to
+    `SINGLE_THEME_UP_TO` (the catalogue's scores have at most four decimals), in canonical
+    ``xsd:decimal`` form ("0", "0.0001", …, "0.1")."""
+    from decimal import Decimal
+
+    top = int(Decimal(SINGLE_THEME_UP_TO) * 10_000)
+    return [format((Decimal(i) / 10_000).normalize(), "f") for i in range(top + 1)]
 
 
 def _ox_object(value: tuple[str, str] | str) -> ox.NamedNode | ox.Literal:
@@ -152,7 +182,8 @@ def _with_terms(triples: Iterable[tuple[str, str, object]], known: set[str]) -> 
 def materialise_store(store: ox.Store, graph: str) -> list[ox.Triple]:
     """The derived graph ``graph`` of a pyoxigraph store (from every other graph), as triples."""
     own = derived_triples(from_store(store, graph), graph)
-    aggs = aggregates.aggregate_triples(aggregates.store_source(store, graph), _base_of(graph))
+    source = aggregates.store_source(store, graph)
+    aggs = _with_evidence(aggregates.aggregate_triples(source, _base_of(graph)), own, source)
     terms, known = ox.NamedNode(terms_subject(graph)), ox.NamedNode(DV_KNOWN_TERM)
     return [
         *(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _ox_object(o)) for s, p, o in gate_triples()),
@@ -174,7 +205,8 @@ def materialise_dataset(dataset: rdflib.Dataset, graph: str) -> rdflib.Graph:
     own = derived_triples(from_dataset(dataset, graph), graph)
     for s, p, o in own:
         out.add((rdflib.URIRef(s), rdflib.URIRef(p), rdflib.URIRef(o)))
-    aggs = aggregates.aggregate_triples(aggregates.dataset_source(dataset, graph), _base_of(graph))
+    source = aggregates.dataset_source(dataset, graph)
+    aggs = _with_evidence(aggregates.aggregate_triples(source, _base_of(graph)), own, source)
     for triple in aggregates.to_rdflib(aggs):
         out.add(triple)  # the aggregates of the Sector-overlap and mandate-gap queries
     terms, known = rdflib.URIRef(terms_subject(graph)), rdflib.URIRef(DV_KNOWN_TERM)

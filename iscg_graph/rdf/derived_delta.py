@@ -40,8 +40,11 @@ from .derived_reads import (
     COVER,
     ISCG,
     ITEM,
+    LABELLED,
+    LABELLED_BY,
     LINK,
     MATCH,
+    NAMED,
     NOTHING,
     RDF_TYPE,
     READS,
@@ -61,7 +64,7 @@ Change = tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]
 
 # the gate's and the known-term statements' own properties: always known (`derived._with_terms`)
 ALWAYS_KNOWN = frozenset(DERIVED_NS + name
-                         for name in ("upToScore", "themeBy", "sectorBy", "knownTerm"))
+                         for name in ("upToScore", "openAt", "themeBy", "sectorBy", "knownTerm"))
 
 
 def _themes(store: ox.Store, node: object) -> set[ox.NamedNode]:
@@ -97,7 +100,21 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
             scope.links.add(subject)
             for end in _ends(store, subject) | ({quad.object} if quad.predicate.value in _ENDS else set()):
                 scope.themes |= _themes(store, end)
+        elif found == NAMED:  # a theme's name: its aggregates and the pairs of the items on it
+            scope.themes.add(subject)
+            for q in store.quads_for_pattern(None, ox.NamedNode(ISCG + "addressesTheme"), subject):
+                if isinstance(q.subject, ox.NamedNode):
+                    scope.item(q.subject)
+        elif found == LABELLED:
+            scope.links |= {q.subject for p in LABELLED_BY
+                            for q in store.quads_for_pattern(None, ox.NamedNode(p), subject)
+                            if isinstance(q.subject, ox.NamedNode)}
+            for q in store.quads_for_pattern(None, ox.NamedNode(ISCG + "relatedResolution"), subject):
+                if isinstance(q.subject, ox.NamedNode):
+                    scope.item(q.subject)
         elif found == ITEM:
+            if _ends(store, subject):  # a retired mapping: the evidence of the pairs it joins
+                scope.links.add(subject)
             changed = {quad.object} if quad.predicate.value == ISCG + "addressesTheme" else set()
             scope.item(subject, *(t for t in changed if isinstance(t, ox.NamedNode)))
             if quad.predicate.value == ISCG + "relatedResolution":

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from . import derived_aggregates as aggregates
+from .derived_evidence import EVIDENCE_TERMS, pair_evidence, store_view
 from .derived_facts import ISCG, Lookups, _ox_text
 from .derived_facts import RDF_TYPE as RDF_TYPE_IRI
 from .derived_pairs import DV_FIRST, DV_PAIR, DV_SECOND, QUESTION_PAIRS, _two_sectors
@@ -27,7 +29,7 @@ RDF_TYPE = ox.NamedNode(RDF_TYPE_IRI)
 SUBJECT, OBJECT = ox.NamedNode(ISCG + "subject"), ox.NamedNode(ISCG + "object")
 ADDRESSES, SECTOR = ox.NamedNode(ISCG + "addressesTheme"), ox.NamedNode(ISCG + "sector")
 RELATED = ox.NamedNode(ISCG + "relatedResolution")
-LINK_TERMS = frozenset({DV_ON_THEME, DV_PAIR, DV_FIRST, DV_SECOND})
+LINK_TERMS = frozenset({DV_ON_THEME, DV_PAIR, DV_FIRST, DV_SECOND, *EVIDENCE_TERMS})
 """The derived properties `link_change` writes (their known-term statements may change)."""
 
 
@@ -64,21 +66,40 @@ def _joined(data: Lookups, a: ox.NamedNode, b: ox.NamedNode) -> bool:
     return False
 
 
-def _pair_quads(a: ox.NamedNode, b: ox.NamedNode, graph: ox.NamedNode) -> set[ox.Quad]:
+def _pair_node(a: ox.NamedNode, b: ox.NamedNode, graph: ox.NamedNode) -> ox.NamedNode:
     if b.value < a.value:
         a, b = b, a
     base = graph.value[: -len("graph/derived")]
-    node = ox.NamedNode(f"{base}derived/question-pair/"
+    return ox.NamedNode(f"{base}derived/question-pair/"
                         + hashlib.sha256(f"{a.value} {b.value}".encode()).hexdigest()[:24])
-    return {ox.Quad(ox.NamedNode(QUESTION_PAIRS), ox.NamedNode(DV_PAIR), node, graph),
-            ox.Quad(node, ox.NamedNode(DV_FIRST), a, graph),
-            ox.Quad(node, ox.NamedNode(DV_SECOND), b, graph)}
+
+
+def _current_pair(data: Lookups, a: ox.NamedNode, b: ox.NamedNode) -> set[ox.Quad]:
+    """The derived statements of the pair of ``a`` and ``b`` as they are (none if not a pair)."""
+    node = _pair_node(a, b, data.derived)
+    return {*data.derived_quads(node, None, None),
+            *data.derived_quads(ox.NamedNode(QUESTION_PAIRS), ox.NamedNode(DV_PAIR), node)}
+
+
+def _pair_quads(data: Lookups, a: ox.NamedNode, b: ox.NamedNode) -> set[ox.Quad]:
+    """The derived statements of the pair of ``a`` and ``b``: its node, ends and evidence."""
+    graph = data.derived
+    if b.value < a.value:
+        a, b = b, a
+    node = _pair_node(a, b, graph)
+    out = {ox.Quad(ox.NamedNode(QUESTION_PAIRS), ox.NamedNode(DV_PAIR), node, graph),
+           ox.Quad(node, ox.NamedNode(DV_FIRST), a, graph),
+           ox.Quad(node, ox.NamedNode(DV_SECOND), b, graph)}
+    evidence = pair_evidence(store_view(data.store, graph), a.value, b.value)
+    if evidence is not None:
+        out.update(ox.Quad(t.subject, t.predicate, t.object, graph)
+                   for t in aggregates.to_ox(evidence.triples(node.value)))
+    return out
 
 
 def item_pairs(data: Lookups, item: ox.NamedNode) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The Question pairs of ``item`` to remove and add: every pair it is in now, and every Question
     that shares a theme, a Resolution or a link with it, decided again (`_joined`)."""
-    graph = data.derived
     current: set[ox.Quad] = set()
     others: set[ox.NamedNode] = set()
     for end, other_end in ((DV_FIRST, DV_SECOND), (DV_SECOND, DV_FIRST)):
@@ -100,7 +121,7 @@ def item_pairs(data: Lookups, item: ox.NamedNode) -> tuple[set[ox.Quad], set[ox.
     wanted: set[ox.Quad] = set()
     for other in others:
         if _joined(data, item, other):
-            wanted |= _pair_quads(item, other, graph)
+            wanted |= _pair_quads(data, item, other)
     return current - wanted, wanted - current
 
 
@@ -124,8 +145,7 @@ def link_change(store: ox.Store, graph: ox.NamedNode, links: Iterable[ox.NamedNo
             for b in seconds:
                 if not (isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode)) or a == b:
                     continue
-                quads = _pair_quads(a, b, graph)
-                current.update(q for q in quads if q in store)
+                current |= _current_pair(data, a, b)
                 if _joined(data, a, b):
-                    wanted |= quads
+                    wanted |= _pair_quads(data, a, b)
     return current - wanted, wanted - current

@@ -16,8 +16,9 @@ Oxigraph's planner, having no statistics, evaluates before the patterns with one
 with ``STR(q1) < STR(q2)``, both typed ``iscg:Question``, neither retired (``owl:deprecated
 true``), of two Sectors (some Sector of one differs from some Sector of the other), as the query
 requires. The set is a superset of the pairs the query lists at 0.2 and above: any node whose
-``iscg:subject`` and ``iscg:object`` join the two counts (the query still checks that it is a
-mapping, not rejected, not retired), and the query still counts the evidence and its labels live.
+``iscg:subject`` and ``iscg:object`` join the two counts. What the query lists of each pair (its
+points, counts and evidence text: only live mappings, English labels) is derived on the pair's node
+by `derived_evidence`.
 """
 
 from __future__ import annotations

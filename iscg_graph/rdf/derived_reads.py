@@ -25,14 +25,18 @@ import pyoxigraph as ox
 
 from . import derived_labels as labels
 
-__all__ = ["ALL", "COVER", "ITEM", "LINK", "MATCH", "NOTHING", "READS", "THEME", "Rule", "declared",
-           "exists"]
+__all__ = ["ALL", "COVER", "ITEM", "LABELLED", "LABELLED_BY", "LINK", "MATCH", "NAMED", "NOTHING",
+           "PROV_ATTRIBUTED", "READS", "THEME", "Rule", "declared", "exists"]
 
 ISCG = "https://w3id.org/iscg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+PROV_ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
+LABELLED_BY = (ISCG + "relationKind", PROV_ATTRIBUTED, ISCG + "status", ISCG + "confidence")
+"""A mapping's properties whose objects' English labels are in the Question pairs' evidence text
+(`derived_evidence`)."""
 
 Rule = Callable[[ox.Quad, ox.Store], str]
 """What this changed quad can change (the store: the dataset after): `NOTHING`; the derived
@@ -42,6 +46,13 @@ an item whose theme links, Resolutions or retirement changed (`ITEM`), of the en
 flag), of its subject, a theme (`THEME`), all bounded by `derived_scope`; or anything (`ALL`)."""
 
 NOTHING, LINK, ALL, ITEM, MATCH, COVER, THEME = "", "link", "all", "item", "match", "cover", "theme"
+LABELLED = "labelled"
+"""A label in the evidence of the Question pairs (`derived_evidence`): of a Resolution two Questions
+relate to, of a mapping's kind, agent, status or confidence: the pairs of those Questions and
+mappings."""
+NAMED = "named"
+"""A ``skos:prefLabel`` of something items address: the theme's aggregates (`THEME`) and the pairs'
+evidence of the items addressing it."""
 CLASSES_READ = frozenset(ISCG + name for name in ("Theme", "Resolution", "Question", "StudyGroup"))
 SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
@@ -67,6 +78,32 @@ def _theme(quad: ox.Quad, _store: ox.Store) -> str:
 def _match(quad: ox.Quad, _store: ox.Store) -> str:
     """An exact or close match: the dossiers of its components (and, exact, the areas)."""
     return MATCH if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode) else ALL
+
+
+def _is_object_of(quad: ox.Quad, store: ox.Store, *predicates: str) -> bool:
+    return any(exists(store, None, ox.NamedNode(p), quad.subject) for p in predicates)
+
+
+def _evidence_label(quad: ox.Quad, store: ox.Store) -> str:
+    """An ``rdfs:label``: its role in the aggregates (`derived_labels`), and when it names what a
+    pair's evidence shows (`derived_evidence`), those pairs too (both roles at once: everything)."""
+    found = labels.RULES[RDFS_LABEL](quad, store)
+    if found == ALL or not isinstance(quad.subject, ox.NamedNode):
+        return found
+    if not _is_object_of(quad, store, ISCG + "relatedResolution", *LABELLED_BY):
+        return found
+    return LABELLED if found == NOTHING else ALL
+
+
+def _evidence_name(quad: ox.Quad, store: ox.Store) -> str:
+    """A ``skos:prefLabel``: a theme's aggregates (`derived_labels`) and, for what items address, the
+    evidence of their pairs."""
+    found = labels.RULES[SKOS + "prefLabel"](quad, store)
+    if found == ALL or not isinstance(quad.subject, ox.NamedNode):
+        return found
+    if not _is_object_of(quad, store, ISCG + "addressesTheme"):
+        return found
+    return NAMED if found in (NOTHING, THEME) else ALL
 
 
 def _type(quad: ox.Quad, store: ox.Store) -> str:
@@ -110,10 +147,10 @@ def _end(quad: ox.Quad, store: ox.Store) -> str:
 
 
 def _status(quad: ox.Quad, store: ox.Store) -> str:
-    """Only a rejection matters (the coverage rows' "linked" flag), on a mapping between two items on
-    themes."""
+    """A rejection of a mapping between two items on themes: the coverage rows' "linked" flag; any
+    status: the evidence of the pairs its node joins (`derived_links`)."""
     rejected = quad.object == ox.NamedNode(ISCG + "Rejected")
-    return COVER if rejected and _joins_themes(quad.subject, store) else NOTHING
+    return COVER if rejected and _joins_themes(quad.subject, store) else _link(quad, store)
 
 
 READS: dict[str, Rule] = {
@@ -123,17 +160,20 @@ READS: dict[str, Rule] = {
     SUBCLASS_OF: _always,
     OWL_DEPRECATED: _item,
     SKOS + "notation": labels.RULES[SKOS + "notation"],
-    RDFS_LABEL: labels.RULES[RDFS_LABEL],
+    RDFS_LABEL: _evidence_label,
     SKOS + "exactMatch": _match,
     SKOS + "closeMatch": _match,
     SKOS + "broader": _always,
-    SKOS + "prefLabel": labels.RULES[SKOS + "prefLabel"],  # the areas' names
+    SKOS + "prefLabel": _evidence_name,  # the areas' names
     SKOS + "inScheme": labels.RULES[SKOS + "inScheme"],
     ISCG + "pilotTheme": _always,
     ISCG + "relatedResolution": _item,  # the Question pairs and dv:withoutResolution only
     ISCG + "subject": _end,
     ISCG + "object": _end,
     ISCG + "status": _status,
+    ISCG + "relationKind": _link,  # derived_evidence: a mapping's text
+    ISCG + "confidence": _link,
+    PROV_ATTRIBUTED: _link,
     ISCG + "coveredByBody": _theme,
     ISCG + "studyPeriod": labels.RULES[ISCG + "studyPeriod"],
     ISCG + "sector": labels.RULES[ISCG + "sector"],
