@@ -161,8 +161,8 @@ def _ox_object(value: tuple[str, str] | str) -> ox.NamedNode | ox.Literal:
 def _rdflib_object(value: tuple[str, str] | str) -> rdflib.term.Identifier:
     import rdflib
 
-    if isinstance(value, tuple):
-        return rdflib.Literal(value[0], datatype=rdflib.URIRef(value[1]))
+    if isinstance(value, tuple):  # xsd:string as a simple literal: its one form in RDF 1.1 (as Oxigraph's)
+        return rdflib.Literal(value[0], datatype=None if value[1] == XSD_STRING else rdflib.URIRef(value[1]))
     return rdflib.URIRef(value)
 
 
