@@ -258,10 +258,10 @@ def test_two_replicas_never_mint_the_same_register_number(setup: Setup,
     """Replica C follows the store only once an hour: it decides on a copy older than A's decision,
     so its first attempt (numbered on that copy) is refused by the generation guard and computed
     again, number included, on the new generation: two records, two numbers, one counter."""
-    (setup.folder / "c").mkdir(exist_ok=True)
+    (setup.folder / "mint").mkdir()  # its own folder: another test of this module starts one in "c"
     env = {**setup.env, "ISCG_REVIEW_TOKEN": REVIEW_TOKEN, "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
            "ISCG_REMOTE_POLL_INTERVAL": "3600"}
-    c = live_service(setup.folder / "c" / "store", **env)
+    c = live_service(setup.folder / "mint" / "store", **env)
     status, listed = call(setup.a, "/api/candidates?kind=question&limit=20")
     assert status == 200, listed[:300]
     pairs = [(x["left"]["iri"], x["right"]["iri"]) for x in json.loads(listed)["candidates"]][-2:]
