@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from . import topk
-from .products import product_into
+from .products import Bands, product_into
 
 __all__ = [
     "BUDGET",
@@ -226,9 +226,10 @@ def score_dense(
     for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
         if not len(cols):
             continue
-        # features x right items of the other partitions, C order: the product reads it as one
-        # flat array, and scipy would copy a Fortran-ordered one (what toarray gives) every chunk
-        right0 = np.ascontiguousarray(mats[0][1][cols].T.toarray())
+        # features x right items of the other partitions, C order, in bands of columns: the
+        # product reads each as one flat array (scipy would copy a Fortran-ordered one, what
+        # toarray gives, every chunk), a band at a time (`products.Bands`)
+        right0 = Bands(mats[0][1][cols].T.toarray())
         lefts = [a[left_rows] for a, _ in mats]
         # the other families' right sides as CSR once: csr @ csc converts its operand to CSR on
         # every call (the same matrix, so the same products)

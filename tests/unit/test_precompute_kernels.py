@@ -32,11 +32,23 @@ def test_product_into_is_the_public_product_bit_for_bit(seed: int) -> None:
             a.indices[lo:hi], a.data[lo:hi] = a.indices[lo:hi][perm], a.data[lo:hi][perm]
         a.has_sorted_indices = False
     dense = np.ascontiguousarray(rng.random((n, w)) * 3 - 1)
-    out = np.full((m + int(rng.integers(0, 4)), w), np.nan)  # stale values must not leak in
-    got = products.product_into(a, dense, out)
-    assert got.shape == (m, w)
-    assert got.tobytes() == np.asarray(a @ dense).tobytes()
-    assert np.shares_memory(got, out)
+    want = np.asarray(a @ dense).tobytes()
+    for operand in (dense, products.Bands(dense, int(rng.integers(1, w + 3))), products.Bands(dense, 1)):
+        out = np.full((m + int(rng.integers(0, 4)), w), np.nan)  # stale values must not leak in
+        got = products.product_into(a, operand, out)
+        assert got.shape == (m, w)
+        assert got.tobytes() == want
+        assert np.shares_memory(got, out)
+
+
+def test_bands_cover_the_columns_once() -> None:
+    dense = np.arange(2 * 10, dtype=np.float64).reshape(2, 10)
+    bands = products.Bands(dense, 4)
+    assert bands.bounds == [(0, 4), (4, 8), (8, 10)]
+    assert np.array_equal(np.hstack(bands.bands), dense)
+    assert all(b.flags.c_contiguous for b in bands.bands)
+    with pytest.raises(ValueError, match="positive"):
+        products.Bands(dense, 0)
 
 
 def test_product_into_falls_back_for_other_operands() -> None:
@@ -47,6 +59,8 @@ def test_product_into_falls_back_for_other_operands() -> None:
     assert products.product_into(a.tocsc(), fortran, out).tobytes() == np.asarray(a @ fortran).tobytes()
     a32 = a.astype(np.float32)
     assert np.array_equal(products.product_into(a32, fortran, out), np.asarray(a32 @ fortran))
+    banded = products.Bands(fortran, 3)  # made C-ordered: the kernel again, band by band
+    assert products.product_into(a.tocsc(), banded, out).tobytes() == np.asarray(a @ fortran).tobytes()
 
 
 def test_product_into_rejects_shapes_that_do_not_fit() -> None:
