@@ -266,9 +266,10 @@ def run_counted_page(
 ) -> CountedPage:
     """One page and the total. A query `page_text` can page is asked for its first
     ``one_pass_rows + 1`` rows in order: if the answer ends there, its length is the total and the
-    page is cut from it, one evaluation instead of two. Otherwise (a longer answer, a body the
-    engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged) the count
-    and the page are asked apart."""
+    page is cut from it, one evaluation instead of two. A longer answer is counted apart, and a page
+    within those first rows is cut from them (not asked again). Otherwise (a page past them, a body
+    the engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged, a query
+    read by bucket: `bucket_pages`) the count and the page are asked apart."""
     substitutions = spec.bind(params, base_iri)
     # an answer split into buckets is counted (no sort) and its page read from the first buckets:
     # reading a long answer once to learn it is long costs a whole sorted evaluation
@@ -282,5 +283,9 @@ def run_counted_page(
         cut = _cut(result.body, page) if result is not None else None
         if cut is not None and cut.total <= one_pass_rows:
             return cut
+        if cut is not None and page.offset + page.limit <= one_pass_rows:
+            # a longer answer: its first rows in order are read already, and hold this page and the
+            # row after it (``more``); only the total is asked apart
+            return CountedPage(cut.page, count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout))
     total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
     return CountedPage(run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout), total)
