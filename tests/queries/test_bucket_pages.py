@@ -22,6 +22,7 @@ from iscg_graph.query.catalog import QueryCatalog, QuerySpec, parse_query_file
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.interface import EngineResult
 from iscg_graph.query.paging import PageRequest, count_rows, run_counted_page, run_page
+from iscg_graph.query.splice import splice
 from iscg_graph.rdf.derived import derived_graph, materialise_store
 from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 from iscg_graph.vocab import DEFAULT_BASE
@@ -128,6 +129,27 @@ def test_two_values_with_one_key_fall_back_to_the_whole_query(
     whole = _whole(real_engine, spec, {})
     page = run_page(real_engine, same_key, {}, PageRequest(5, 3))
     assert page.results["results"]["bindings"] == whole[3:8]
+
+
+class Spliced:
+    """A remote store's way: no substitutions, the terms written into the texts (`query.splice`)."""
+
+    def __init__(self, engine: InProcessEngine):
+        self.engine = engine
+
+    def run(self, sparql: str, *, media_type: str, substitutions: Mapping[str, str] | None = None,
+            timeout: float | None = None) -> EngineResult:
+        text = splice(sparql, dict(substitutions or {}))
+        return self.engine.run(text, media_type=media_type, timeout=timeout)
+
+
+def test_the_spliced_texts_page_the_same(real_engine: InProcessEngine, catalog: QueryCatalog) -> None:
+    spec = catalog["questions-without-resolution"]
+    whole = _whole(real_engine, spec, {})
+    edge = _bucket_sizes(real_engine, spec, {})[0]
+    for limit, offset in ((3, 0), (4, edge - 2), (5, edge + 1)):
+        page = run_page(Spliced(real_engine), spec, {}, PageRequest(limit, offset))  # type: ignore[arg-type]
+        assert page.results["results"]["bindings"] == whole[offset:offset + limit]
 
 
 @pytest.mark.parametrize(("pages_by", "message"), [
