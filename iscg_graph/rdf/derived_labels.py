@@ -140,15 +140,7 @@ def _objects(store: ox.Store, s: ox.NamedNode, p: ox.NamedNode) -> set[ox.NamedN
 
 def below(store: ox.Store, node: ox.NamedNode) -> set[ox.NamedNode]:
     """``node`` and everything whose ``(iscg:studyGroup|iscg:parentGroup)*`` path leads to it."""
-    seen: set[ox.NamedNode] = set()
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if n not in seen:
-            seen.add(n)
-            for p in UP:
-                todo.extend(_subjects(store, p, n))
-    return seen
+    return _walk(store, node, *UP, forward=False)
 
 
 def widen(kind: str, quad: ox.Quad, store: ox.Store, scope: Scope) -> None:
@@ -200,13 +192,15 @@ def _typed(cls: ox.NamedNode, s: ox.NamedNode, store: ox.Store, scope: Scope) ->
         scope.themes |= _objects(store, s, ADDRESSES)  # the coverage rows' study group counts
 
 
-def _walk(store: ox.Store, start: ox.NamedNode, p: ox.NamedNode, *, forward: bool) -> set[ox.NamedNode]:
-    """``start`` and every node reached along ``p`` (forward: to its objects; else to its subjects)."""
+def _walk(store: ox.Store, start: ox.NamedNode, *along: ox.NamedNode, forward: bool) -> set[ox.NamedNode]:
+    """``start`` and every node reached along the predicates (forward: to their objects; else to
+    their subjects)."""
     seen: set[ox.NamedNode] = set()
     todo = [start]
     while todo:
         n = todo.pop()
         if n not in seen:
             seen.add(n)
-            todo.extend(_objects(store, n, p) if forward else _subjects(store, p, n))
+            for p in along:
+                todo.extend(_objects(store, n, p) if forward else _subjects(store, p, n))
     return seen
