@@ -1,6 +1,6 @@
 """The precompute's shortcuts give the same bits as the code they replace: the lexical product into
 a reused buffer, the evidence texts through the C encoder made once, the broader themes walked once
-per run (docs/notes/scale.md §27)."""
+per run (docs/notes/scale.md §29)."""
 
 from __future__ import annotations
 
