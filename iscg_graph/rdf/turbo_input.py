@@ -3,7 +3,7 @@
 `validation.validate` checks the data together with the ontology's triples. Adding those (about
 620) to the caller's rdflib graph on every validation, and having the engine convert them again
 with the data, was about half of a focus validation's time on the write path (a few hundred
-triples of data; docs/notes/scale.md §28). The engine accepts its input as a table of terms and a
+triples of data; docs/notes/scale.md §30). The engine accepts its input as a table of terms and a
 list of quads of term numbers (the form it builds itself from an rdflib graph: one record
 ``(kind, lexical form, datatype, language)`` per distinct term, kind 0 an IRI, 1 a blank node, 2 a
 literal). Here the ontology's part of that table is built once per ontology graph and each
