@@ -10,7 +10,7 @@ import threading
 from fastapi import Request
 
 from iscg_graph.overlap.columnar import HEADER_FILE as CANDIDATES_FILE
-from iscg_graph.overlap.columnar import OVERLAY_FILE, read_overlay, write_overlay
+from iscg_graph.overlap.columnar import OVERLAY_FILE, append_overlay
 from iscg_graph.overlap.review import RELATIONS, Decision, ReviewOutcome, reviews_graph
 from iscg_graph.rdf.store import EmbeddedStore
 
@@ -56,7 +56,7 @@ def record_in_index(request: Request, decision: Decision, outcome: ReviewOutcome
     if cached is None:  # nothing served yet: the overlay file is read when the index is loaded
         if store.path is not None and (store.path / CANDIDATES_FILE).exists():
             with index_lock:
-                write_overlay(store.path, read_overlay(store.path) + [entry])
+                append_overlay(store.path, entry)
         return
     cached[1].record(entry, store.path)
     with index_lock:

@@ -52,7 +52,7 @@ _CHECKED = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#value", "http://purl.org
             "http://www.w3.org/ns/prov#endedAtTime")
 # derived from the data by the candidate index; copied to the new generation's copy, which a write
 # (review decisions included) keeps up to date the same way as on the embedded store
-_INDEX_FILES = ("candidates.json", "candidates-*.bin", "candidates.overlay.json")
+_INDEX_FILES = ("candidates.json", "candidates-*.bin", "candidates.overlay.json", "candidates.overlay.jsonl")
 
 
 class _Overtaken(Exception):

@@ -394,7 +394,8 @@ def _without_graph(patch: Patch, graph_iri: str) -> Patch:
 
 def recover(store: EmbeddedStore) -> bool:
     """Rewrite snapshot and meta if the on-disk store is ahead of them (a write killed after its
-    commit) or snapshot, delta log and meta disagree (killed between their steps); True if it did."""
+    commit) or snapshot, delta log and meta disagree (killed between their steps, or a delta file
+    damaged by a power loss: they are not synced, the store's log is); True if it did."""
     if store.path is None:
         return False
     if count_graphs(store.inner) == store.meta.graphs and store.snapshot_consistent():

@@ -38,6 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from . import topk
+from .products import Bands, product_into
 
 __all__ = [
     "BUDGET",
@@ -225,18 +226,23 @@ def score_dense(
     for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
         if not len(cols):
             continue
-        # features x right items of the other partitions, C order: the product reads it as one
-        # flat array, and scipy would copy a Fortran-ordered one (what toarray gives) every chunk
-        right0 = np.ascontiguousarray(mats[0][1][cols].T.toarray())
+        # features x right items of the other partitions, C order, in bands of columns: the
+        # product reads each as one flat array (scipy would copy a Fortran-ordered one, what
+        # toarray gives, every chunk), a band at a time (`products.Bands`)
+        right0 = Bands(mats[0][1][cols].T.toarray())
         lefts = [a[left_rows] for a, _ in mats]
-        others = [b[cols].T.tocsc() for _, b in mats[1:]]
-        lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsc()) if mapped is not None else None
+        # the other families' right sides as CSR once: csr @ csc converts its operand to CSR on
+        # every call (the same matrix, so the same products)
+        others = [b[cols].T.tocsr() for _, b in mats[1:]]
+        lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsr()) if mapped is not None else None
         step = max(1, min(rows_max, DENSE_BYTES // (8 * len(cols))))
-        # one buffer for every chunk's scores: a fresh 64 MB array per chunk costs its page faults
+        # one buffer for every chunk's scores and one for its lexical product: a fresh 64 MB array
+        # per chunk costs its page faults
         buffer = np.empty((min(step, len(left_rows)), len(cols)))
+        lexical = np.empty_like(buffer)
         for s in range(0, len(left_rows), step):
             sl = slice(s, s + step)
-            first = np.asarray(lefts[0][sl] @ right0, dtype=np.float64)
+            first = product_into(lefts[0][sl], right0, lexical)
             np.minimum(first, 1.0, out=first)
             total = np.multiply(first, weights_of[0], out=buffer[: first.shape[0]])
             ms = []

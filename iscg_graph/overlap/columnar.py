@@ -21,8 +21,13 @@ consistent view while a new one is written) holds, 8-byte aligned:
   in order of its best-scored member), ``.ev.off`` / ``.ev.blob`` (the evidence of each candidate
   as JSON), rows sorted by (-score, left IRI, right IRI) as the JSON list was.
 
-``candidates.overlay.json`` holds review decisions taken since the last precompute (see
-`CandidateIndex.record`); a precompute folds them in and removes it.
+``candidates.overlay.jsonl`` holds review decisions taken since the last precompute (see
+`CandidateIndex.record`), one JSON object a line, each appended and synced before the decision is
+answered (a decision costs one line, however many came before it); a precompute folds them in and
+removes it. A last line cut short by a crash during its append (no newline, or not JSON) is the
+one decision that was not answered: readers skip it and the next append starts a new line after
+it. ``candidates.overlay.json`` (a JSON list, rewritten whole on each decision by earlier code) is
+still read, before the journal's lines.
 """
 
 from __future__ import annotations
@@ -30,18 +35,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import StoreError
-from ..rdf.atomic_files import atomic_write
+from ..rdf.atomic_files import atomic_write, fsync_dir
 
-__all__ = ["HEADER_FILE", "OVERLAY_FILE", "FORMAT", "Columns", "columns_from_doc", "write", "read"]
+__all__ = ["HEADER_FILE", "LEGACY_OVERLAY_FILE", "OVERLAY_FILE", "FORMAT", "Columns",
+           "append_overlay", "columns_from_doc", "read", "read_overlay", "write"]
 
 HEADER_FILE = "candidates.json"
-OVERLAY_FILE = "candidates.overlay.json"
+OVERLAY_FILE = "candidates.overlay.jsonl"
+LEGACY_OVERLAY_FILE = "candidates.overlay.json"
 FORMAT = 3
 _EVIDENCE_KEYS = ("components", "period_factor", "terms", "shared_themes", "shared_resolutions",
                   "shared_items", "shared_bodies", "recorded", "lineage", "mapped_by", "covered_by")
@@ -73,8 +81,57 @@ _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",",
 """One encoder for every value: ``json.dumps`` with options builds a new one per call (the same text)."""
 
 
+def _fast_encoder() -> Callable[[object], str] | None:
+    """`_ENCODER`'s C encoder made once (``encode`` makes it anew for every value: a third of the
+    time of the ~500k small evidence texts at 1M), or None where this Python's `json` has none or
+    another signature; it is used only if it gives `_ENCODER`'s text on a sample. No
+    circular-reference check: the values are trees built here."""
+    try:
+        from json.encoder import (  # type: ignore[attr-defined]  # C accelerator, not in the stubs
+            c_make_encoder,
+            encode_basestring,
+        )
+
+        if c_make_encoder is None:
+            return None
+        enc = _ENCODER
+        make = c_make_encoder(
+            None, enc.default, encode_basestring, None, enc.key_separator, enc.item_separator,
+            enc.sort_keys, enc.skipkeys, enc.allow_nan,
+        )
+    except (ImportError, TypeError):
+        return None
+
+    def encode(obj: object) -> str:
+        return "".join(make(obj, 0))
+
+    sample = {"b": [["t\u00e9rm \"q\"\n", 0.1234]], "a": {"y": 1.0, "x": None}, "c": [True, 3, "\u0645"]}
+    try:
+        return encode if encode(sample) == _ENCODER.encode(sample) else None
+    except (TypeError, ValueError):
+        return None
+
+
+_ENCODE = _fast_encoder() or _ENCODER.encode
+
+
 def _dumps(obj: object) -> bytes:
-    return _ENCODER.encode(obj).encode("utf-8")
+    return _ENCODE(obj).encode("utf-8")
+
+
+_EVIDENCE_SET = frozenset(_EVIDENCE_KEYS)
+_PAIR_KEYS = ("left", "right", "score")
+
+
+def _evidence(cand: dict[str, Any]) -> dict[str, Any]:
+    """The candidate's evidence keys (the encoder sorts them): a copy without the pair's own keys,
+    which is all of it when the candidate has no other key (as `scoring.build_candidates` makes it)."""
+    ev = dict(cand)
+    for k in _PAIR_KEYS:
+        ev.pop(k, None)
+    if ev.keys() <= _EVIDENCE_SET:
+        return ev
+    return {k: cand[k] for k in _EVIDENCE_KEYS if k in cand}
 
 
 def _code(item: dict[str, str]) -> str:
@@ -114,9 +171,7 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
         groups: dict[tuple[str, ...], int] = {}
         keys = [tuple(c.get("lineage") or (c["left"], c["right"])) for c in cands]
         arrays[f"{kind}.group"] = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int32)
-        arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob(
-            [_dumps({k: c[k] for k in _EVIDENCE_KEYS if k in c}) for c in cands]
-        )
+        arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob([_dumps(_evidence(c)) for c in cands])
         # the codes of the items on either side ("" is -1); codes_all is sorted, so these are too
         used = np.unique(np.concatenate([item_code[left], item_code[right]]))
         codes[kind] = [codes_all[i] for i in used.tolist() if i >= 0]
@@ -152,6 +207,7 @@ def write(columns: Columns, store_dir: Path) -> Path:
     path = store_dir / HEADER_FILE
     atomic_write(path, _dumps(header))
     (store_dir / OVERLAY_FILE).unlink(missing_ok=True)
+    (store_dir / LEGACY_OVERLAY_FILE).unlink(missing_ok=True)
     for old in store_dir.glob("candidates-*.bin"):
         if old.name != name:
             old.unlink(missing_ok=True)  # a process still mapping it keeps its pages (POSIX)
@@ -184,15 +240,52 @@ def read(store_dir: Path) -> Columns:
 
 
 def read_overlay(store_dir: Path) -> list[dict[str, str]]:
+    """The review decisions since the last precompute, in the order they were taken."""
+    entries: list[dict[str, str]] = []
+    legacy = Path(store_dir) / LEGACY_OVERLAY_FILE
+    try:
+        entries += json.loads(legacy.read_bytes())
+    except FileNotFoundError:
+        pass
+    except ValueError as exc:
+        raise StoreError(f"unreadable review overlay {legacy}: {exc}") from exc
     path = Path(store_dir) / OVERLAY_FILE
     try:
-        entries = json.loads(path.read_bytes())
+        lines = path.read_bytes().split(b"\n")
     except FileNotFoundError:
-        return []
-    except ValueError as exc:
-        raise StoreError(f"unreadable review overlay {path}: {exc}") from exc
-    return list(entries)
+        return entries
+    # every line but the last ended with its newline; the last is empty or was cut short by a crash
+    for number, line in enumerate(lines[:-1], 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            if _torn(line):
+                continue  # an append cut short, then a later one started a new line after it
+            raise StoreError(f"unreadable review overlay {path}, line {number}: {exc}") from exc
+        entries.append(dict(entry))
+    return entries
 
 
-def write_overlay(store_dir: Path, entries: list[dict[str, str]]) -> None:
-    atomic_write(Path(store_dir) / OVERLAY_FILE, _dumps(entries))
+def _torn(line: bytes) -> bool:
+    """Is the unreadable ``line`` an append cut short, which the next append ended with a newline?
+    (Such a line is a prefix of a JSON object, or zeros where its bytes were not yet on disk.)"""
+    return line.startswith(b"{") or not line.strip(b"\0")
+
+
+def append_overlay(store_dir: Path, entry: dict[str, str]) -> None:
+    """Add one decision to the journal, on disk (file synced; the folder too when the file is new)
+    when this returns. A last line left without its newline by a crash is ended first."""
+    path = Path(store_dir) / OVERLAY_FILE
+    created = not path.exists()
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        os.write(fd, (b"\n" if torn else b"") + _dumps(entry) + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(path.parent)

@@ -29,10 +29,10 @@ def shared_terms(aux: dict, surface: dict[str, str], pairs: list[tuple[str, str]
     counts = np.bincount(rows, minlength=len(pairs))
     rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     top = rank < n
-    terms = aux["vec"].terms
+    names = [surface.get(t, t) for t in aux["vec"].terms]  # each column's surface form, once
     out: list[list] = [[] for _ in pairs]
     for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), vals[top].tolist(), strict=True):
-        out[r].append([surface.get(terms[c], terms[c]), round(v, 4)])
+        out[r].append([names[c], round(v, 4)])
     return out
 
 

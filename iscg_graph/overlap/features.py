@@ -30,19 +30,40 @@ def _binary(rows: list[dict[str, float]]) -> sparse.csr_matrix:
     return normalize_rows(m)
 
 
-def _with_broader(themes: Iterable[str], items: dict[str, Item], weight: float) -> dict[str, float]:
+def _with_broader(
+    themes: Iterable[str],
+    items: dict[str, Item],
+    weight: float,
+    cache: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, float]:
+    """Each theme at ``weight``, its broader themes (transitively) at half of it; ``cache``: each
+    theme's broader themes, walked once per run instead of once per item naming the theme."""
     out: dict[str, float] = {}
     for t in themes:
         out[t] = max(out.get(t, 0.0), weight)
-        seen, frontier = {t}, set(items[t].broader) if t in items else set()
-        while frontier:
-            b = frontier.pop()
-            if b in seen:
-                continue
-            seen.add(b)
-            out[b] = max(out.get(b, 0.0), weight * 0.5)
-            frontier |= set(items[b].broader) if b in items else set()
+        found = cache.get(t) if cache is not None else None
+        if found is None:
+            found = _broader(t, items)
+            if cache is not None:
+                cache[t] = found
+        half = weight * 0.5
+        for b in found:
+            out[b] = max(out.get(b, 0.0), half)
     return out
+
+
+def _broader(t: str, items: dict[str, Item]) -> tuple[str, ...]:
+    """The themes above ``t`` (not ``t`` itself, even on a cycle), in the order they are reached."""
+    order: list[str] = []
+    seen, frontier = {t}, set(items[t].broader) if t in items else set()
+    while frontier:
+        b = frontier.pop()
+        if b in seen:
+            continue
+        seen.add(b)
+        order.append(b)
+        frontier |= set(items[b].broader) if b in items else set()
+    return tuple(order)
 
 
 @dataclass
@@ -110,16 +131,18 @@ def build_spaces(
             vec.matrix[[row[it.iri] for it in side]] if side else sparse.csr_matrix((0, vec.matrix.shape[1]))
         )
 
+    broader: dict[str, tuple[str, ...]] = {}
+
     def graph_rows(side: list[Item], attr: str, expand: bool) -> list[dict[str, float]]:
         out = []
         for it in side:
             own = getattr(it, attr)
-            r = _with_broader(own, items, 1.0) if expand else {k: 1.0 for k in own}
+            r = _with_broader(own, items, 1.0, broader) if expand else {k: 1.0 for k in own}
             if it.cls == "study-group":
                 for q in by_group.get(it.iri, []):
                     extra = getattr(q, attr)
                     for k, v in (
-                        _with_broader(extra, items, 0.5) if expand else {k: 0.5 for k in extra}
+                        _with_broader(extra, items, 0.5, broader) if expand else {k: 0.5 for k in extra}
                     ).items():
                         r[k] = max(r.get(k, 0.0), v)
             out.append(r)

@@ -210,15 +210,14 @@ class CandidateIndex:
         """Flag one reviewed pair: ``entry`` has ``left``, ``right`` and the recorded fields
         (``link``, ``status``, ``kind``, ``graph``, ``confidence``).
 
-        The one pair is updated in place and appended to the store's overlay file; no candidate is
+        The one pair is updated in place and its line appended to the store's overlay journal; no candidate is
         recomputed. False when the pair is not in the index (below every item's top k): it is then
         listed with its score after the next precompute.
         """
         with self._lock:
             placed = self._apply(dict(entry))
             if store_dir is not None:
-                entries = columnar.read_overlay(store_dir) + [dict(entry)]
-                columnar.write_overlay(store_dir, entries)
+                columnar.append_overlay(store_dir, dict(entry))
         return placed
 
     def _hidden(self, kind: str) -> np.ndarray:

@@ -31,6 +31,7 @@ import yaml
 
 from ..errors import ParameterError, QueryError, UnknownQuery
 from ..vocab import DEFAULT_BASE
+from .safety import tokens
 
 __all__ = [
     "PARAM_TYPES",
@@ -225,6 +226,7 @@ class QuerySpec:
     report: Mapping[str, Any] | None = None  # presentation metadata for reports (see reports.py)
     columns: Mapping[str, str] = field(default_factory=dict)  # variable -> column title
     path: Path | None = None
+    pages_by: Mapping[str, str] | None = None  # {"param", "values"}: pages read by bucket (bucket_pages.py)
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -335,6 +337,7 @@ def parse_query_file(path: Path) -> QuerySpec:
         raise QueryError(f"{where}: not valid SPARQL: {exc}") from None
     except (RuntimeError, ValueError) as exc:
         raise QueryError(f"{where}: {exc} (parameters must be projected by the top-level SELECT)") from None
+    pages_by = _pages_by(meta.get("pages_by"), params, text, where)
     return QuerySpec(
         name=path.stem,
         text=text,
@@ -345,7 +348,26 @@ def parse_query_file(path: Path) -> QuerySpec:
         report=meta.get("report"),
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
         path=path,
+        pages_by=pages_by,
     )
+
+
+def _pages_by(raw: Any, params: tuple[ParamSpec, ...], text: str, where: str) -> dict[str, str] | None:
+    """The header's ``pages_by`` (`bucket_pages`): a parameter of the query and a SELECT of its
+    values (``?value``, ``?key``) that parses under the query's prefixes."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"param", "values"}:
+        raise QueryError(f"{where}: pages_by needs exactly 'param' and 'values'")
+    param, values = str(raw["param"]), str(raw["values"])
+    if param not in {p.name for p in params}:
+        raise QueryError(f"{where}: pages_by names {param!r}, not a parameter of the query")
+    select = next((t.offset for t in tokens(text) if t.text.lower() == "select"), 0)
+    try:
+        ox.Store().query(text[:select] + values)
+    except SyntaxError as exc:
+        raise QueryError(f"{where}: pages_by values is not valid SPARQL: {exc}") from None
+    return {"param": param, "values": values}
 
 
 class QueryCatalog(Mapping[str, QuerySpec]):

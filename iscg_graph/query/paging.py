@@ -44,6 +44,7 @@ __all__ = [
     "count_text",
     "page_text",
     "pageable",
+    "prologue",
     "run_counted_page",
     "run_page",
 ]
@@ -111,6 +112,11 @@ def _prologue_end(text: str) -> int:
     raise ValueError("not a SELECT query")
 
 
+def prologue(text: str) -> str:
+    """The query's ``BASE``/``PREFIX`` declarations (the text before its ``SELECT``)."""
+    return text[:_prologue_end(text)]
+
+
 def _top_level_order(text: str) -> int | None:
     """Where the query's own ``ORDER BY`` starts (after the last ``}`` at depth 0), if it has one."""
     depth = 0
@@ -169,6 +175,14 @@ def run_page(
     know whether another page follows. A query `page_text` cannot page (no ``ORDER BY``, or its own
     ``LIMIT``: none of the shipped ones, a test holds them to it) is run whole and cut here."""
     substitutions = spec.bind(params, base_iri)
+    if spec.pages_by is not None:  # the answer split by a parameter's values (`bucket_pages`)
+        from .bucket_pages import run_bucketed_page  # it builds on this module's texts
+
+        cut = run_bucketed_page(engine, spec, substitutions, page.limit + 1, page.offset, timeout=timeout)
+        if cut is not None:
+            more = len(cut.bindings) > page.limit
+            body = {"head": {"vars": cut.variables}, "results": {"bindings": cut.bindings[: page.limit]}}
+            return Page(body, page, more)
     in_store = pageable(spec.text)
     text = page_text(spec.text, page.limit + 1, page.offset) if in_store else spec.text
     result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
@@ -252,11 +266,15 @@ def run_counted_page(
 ) -> CountedPage:
     """One page and the total. A query `page_text` can page is asked for its first
     ``one_pass_rows + 1`` rows in order: if the answer ends there, its length is the total and the
-    page is cut from it, one evaluation instead of two. Otherwise (a longer answer, a body the
-    engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged) the count
-    and the page are asked apart."""
-    if pageable(spec.text):
-        substitutions = spec.bind(params, base_iri)
+    page is cut from it, one evaluation instead of two. A longer answer is counted apart, and a page
+    within those first rows is cut from them (not asked again). Otherwise (a page past them, a body
+    the engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged, a query
+    read by bucket: `bucket_pages`) the count and the page are asked apart."""
+    substitutions = spec.bind(params, base_iri)
+    # an answer split into buckets is counted (no sort) and its page read from the first buckets:
+    # reading a long answer once to learn it is long costs a whole sorted evaluation
+    bucketed = spec.pages_by is not None and spec.pages_by["param"] not in substitutions
+    if pageable(spec.text) and not bucketed:
         text = page_text(spec.text, one_pass_rows + 1, 0)
         try:
             result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
@@ -265,5 +283,9 @@ def run_counted_page(
         cut = _cut(result.body, page) if result is not None else None
         if cut is not None and cut.total <= one_pass_rows:
             return cut
+        if cut is not None and page.offset + page.limit <= one_pass_rows:
+            # a longer answer: its first rows in order are read already, and hold this page and the
+            # row after it (``more``); only the total is asked apart
+            return CountedPage(cut.page, count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout))
     total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
     return CountedPage(run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout), total)

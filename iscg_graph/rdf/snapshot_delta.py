@@ -8,18 +8,23 @@ file per generation, and the readers that hold generation N apply N+1..M to thei
     <store>/snapshot-delta/<generation>.nq-patch   one per write since B (B+1, B+2, …)
     <store>/meta.json                          ``generation`` M, ``snapshot_generation`` B
 
-A delta file is RDF Patch (``TX .``, ``D``/``A`` rows of N-Quads, ``TC .``, the format of the journal),
-written to a temporary file, fsynced and renamed: it exists whole or not at all, so no reader ever
-sees half of it, and a file that does not end in ``TC .`` is refused as damaged. One file per
-generation rather than one append-only file: a rename is atomic where an append is not, a reader
-that finds the file of a generation missing knows it has a gap (the log was compacted) and reloads,
-and compaction removes files instead of rewriting a log others may be reading.
+A delta file is RDF Patch (``TX .``, ``D``/``A`` rows of N-Quads, ``TC .``, the format of the journal)
+after a first comment line naming its generation and the SHA-256 of the rest, written to a
+temporary file and renamed: other processes see it whole or not at all. It is not synced: the
+store's own log is (`wal_sync`), so after a power loss a delta file may be missing, empty or partly
+written; its checksum shows it (files of earlier code, which were synced, have none and must end
+in ``TC .``), readers refuse it as damaged and `consistent` says no, so `recover` rewrites the
+snapshot from the store. One file per generation rather than one append-only file: a rename is
+atomic where an append is not, a reader that finds the file of a generation missing knows it has a
+gap (the log was compacted) and reloads, and compaction removes files instead of rewriting a log
+others may be reading.
 
-The order of a write (each step durable before the next) keeps the three consistent under kill -9:
-the store's commit, the delta file, then ``meta.json``. Readers trust ``meta.json`` and ignore delta
-files past its generation; a delta file written but not yet announced is found by `recover` (as a
-store ahead of its meta is). Compaction (`EmbeddedStore.refresh`, every full rewrite) writes the
-snapshot first, with its generation in its first line, then ``meta.json``, then removes the files.
+The order of a write keeps the three consistent under kill -9 and power loss: the store's commit
+and its log synced, the delta file, then ``meta.json`` (synced with its folder). Readers trust
+``meta.json`` and ignore delta files past its generation; a delta file written but not yet
+announced is found by `recover` (as a store ahead of its meta is). Compaction
+(`EmbeddedStore.refresh`, every full rewrite) writes the snapshot first, synced, with its generation
+in its first line, then ``meta.json``, then removes the files.
 
 Replaying is idempotent on any later state: each file lists exact removals and additions, so a quad
 ends up as the last file touching it says, whatever the copy held before.
@@ -27,6 +32,7 @@ ends up as the last file touching it says, whatever the copy held before.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +52,7 @@ __all__ = [
     "counts_after",
     "delta_files",
     "has_blank_nodes",
+    "is_whole",
     "log_bytes",
     "read_deltas",
     "remove_deltas",
@@ -58,6 +65,8 @@ __all__ = [
 DELTAS = "snapshot-delta"
 SUFFIX = ".nq-patch"
 _HEADER = re.compile(rb"^# iscg snapshot generation (\d+)\s*$")
+# a delta file's first line: its generation and the SHA-256 of everything after that line
+_DELTA_HEADER = re.compile(rb"^# iscg snapshot delta: generation (\d+)(?: sha256 ([0-9a-f]{64}))?$")
 
 
 @dataclass(frozen=True)
@@ -101,17 +110,33 @@ def delta_path(root: Path, generation: int) -> Path:
 
 
 def write_delta(root: Path, generation: int, removed: Sequence[ox.Quad], added: Sequence[ox.Quad]) -> int:
-    """Write the delta of ``generation`` atomically and durably; returns its size in bytes."""
+    """Write the delta of ``generation`` atomically, not synced (see the module's docstring);
+    returns its size in bytes."""
     folder = root / DELTAS
     folder.mkdir(exist_ok=True)
-    lines = [f"# iscg snapshot delta: generation {generation}", "TX ."]
+    lines = ["TX ."]
     lines += [_line("D", q) for q in removed]
     lines += [_line("A", q) for q in added]
     lines.append("TC .")
     body = ("\n".join(lines) + "\n").encode("utf-8")
-    atomic_write(delta_path(root, generation), body)
-    fsync_dir(folder)
-    return len(body)
+    head = f"# iscg snapshot delta: generation {generation} sha256 {hashlib.sha256(body).hexdigest()}\n"
+    text = head.encode("ascii") + body
+    atomic_write(delta_path(root, generation), text, durable=False)
+    return len(text)
+
+
+def is_whole(text: bytes, generation: int) -> bool:
+    """Whether ``text`` is the whole delta file of ``generation``: its first line names it and
+    the SHA-256 of the rest matches; a file without a checksum (earlier code, synced) must end in
+    ``TC .``. An empty, cut or partly zeroed file (a power loss before it reached the disk) is not."""
+    head, newline, body = text.partition(b"\n")
+    found = _DELTA_HEADER.match(head)
+    if not newline or found is None or int(found.group(1)) != generation:
+        return False
+    if found.group(2) is not None:
+        return hashlib.sha256(body).hexdigest().encode("ascii") == found.group(2)
+    rows = body.splitlines()
+    return bool(rows) and rows[-1].strip() == b"TC ."
 
 
 def read_delta(root: Path, generation: int) -> Delta | None:
@@ -123,9 +148,10 @@ def read_delta(root: Path, generation: int) -> Delta | None:
         return None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
+    if not is_whole(text, generation):
+        raise StoreError(f"{path} is damaged (cut short or its checksum does not match): "
+                         "restart the service, which rewrites the snapshot from the store")
     rows = text.splitlines()
-    if not rows or rows[-1].strip() != b"TC .":
-        raise StoreError(f"{path} is damaged (no closing `TC .`): run `iscg` refresh / recover")
     gone: list[bytes] = []
     new: list[bytes] = []
     for row in rows:
@@ -219,8 +245,9 @@ def counts_after(graphs: Mapping[str, int], removed: Iterable[ox.Quad],
 
 def consistent(snapshot: Path, base: int, generation: int) -> bool:
     """Whether the snapshot holds ``base`` (or names no generation), every delta base+1..generation
-    is there and none is past it. Leftovers at or before the base (a compaction killed before it
-    removed them) are removed: no reader of this generation uses them."""
+    is there and whole (`is_whole`: they are not synced) and none is past it. Leftovers at or
+    before the base (a compaction killed before it removed them) are removed: no reader of this
+    generation uses them."""
     holds = snapshot_generation(snapshot)
     files = delta_files(snapshot.parent)
     for number, path in files.items():
@@ -228,4 +255,11 @@ def consistent(snapshot: Path, base: int, generation: int) -> bool:
             path.unlink(missing_ok=True)
     return ((holds is None or holds == base)
             and all(g <= generation for g in files)
-            and all(g in files for g in range(base + 1, generation + 1)))
+            and all(g in files and _file_whole(files[g], g) for g in range(base + 1, generation + 1)))
+
+
+def _file_whole(path: Path, generation: int) -> bool:
+    try:
+        return is_whole(path.read_bytes(), generation)
+    except OSError:
+        return False

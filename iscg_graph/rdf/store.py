@@ -30,6 +30,7 @@ from ..errors import StoreError, StoreNotBuilt
 from . import snapshot_delta as deltas
 from .atomic_files import atomic_file
 from .store_meta import META, DataKey, StoreMeta, count_graphs, data_key, read_meta, write_meta
+from .wal_sync import WalSync
 
 # the record of what a store holds lives in `store_meta`; importable from here as before
 __all__ = ["DB", "META", "SNAPSHOT", "DataKey", "Delta", "EmbeddedStore", "Store", "StoreMeta", "Term",
@@ -94,6 +95,8 @@ class EmbeddedStore:
         self.path = path
         self.meta = meta or StoreMeta()
         self._copy = copy  # an in-memory copy of the snapshot: `catch_up` may apply deltas to it
+        # on-disk: a commit logged as a delta is made durable by syncing the store's log
+        self._sync_log = WalSync(path / DB) if path is not None and not copy else None
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -290,13 +293,18 @@ class EmbeddedStore:
         self._after_write()
 
     def _after_write(self, delta: Delta | None = None) -> None:
-        """Keep snapshot (+ deltas) and meta in step with the on-disk store (readers follow the
-        generation)."""
+        """Make the commit durable, then keep snapshot (+ deltas) and meta in step with the on-disk
+        store (readers follow the generation). A logged delta: the store's write-ahead log synced
+        (`wal_sync`, a few milliseconds), the delta file not synced (`recover` rewrites the snapshot
+        if a power loss damaged it); a full rewrite: the store flushed, as the build does."""
         if self.path is None:
             return
+        if delta is not None:
+            if self._sync_log is not None:
+                self._sync_log()
+            if self._log(*delta):
+                return
         self._inner.flush()
-        if delta is not None and self._log(*delta):
-            return
         generation = self.meta.generation + 1
         _atomic_dump(self._inner, self.path / SNAPSHOT, generation)
         graphs = count_graphs(self._inner)

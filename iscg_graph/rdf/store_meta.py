@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreError
-from .atomic_files import atomic_write
+from .atomic_files import atomic_write, fsync_dir
 
 __all__ = ["META", "DataKey", "StoreMeta", "count_graphs", "data_key", "read_meta", "write_meta"]
 
@@ -102,4 +102,7 @@ def read_meta(root: Path) -> StoreMeta:
 
 
 def write_meta(root: Path, meta: StoreMeta) -> None:
+    """Replace ``meta.json`` durably: its content and its name are on disk when this returns (a
+    curated write answers after it; the delta files it names are not synced, docs/notes/scale.md §27)."""
     atomic_write(root / META, json.dumps(meta.to_json(), indent=2).encode("utf-8"))
+    fsync_dir(root)

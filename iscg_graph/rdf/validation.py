@@ -212,9 +212,10 @@ def validate(
     """Validate `data` (all named graphs of a Dataset merged) against shapes/ with the ontology.
 
     `engine` None picks `default_engine()`. ``in_place``: validate a plain Graph without copying it
-    (the ontology's triples are added to it). Raises SourceError when shapes or ontology cannot be read
-    and ValueError for an unknown or unavailable engine. ``focus_nodes``: only the results of those
-    focus nodes (each still validated against every shape that targets it; see `shape_reach`).
+    (pyshacl adds the ontology's triples to it; turbo leaves it as it is). Raises SourceError when
+    shapes or ontology cannot be read and ValueError for an unknown or unavailable engine.
+    ``focus_nodes``: only the results of those focus nodes (each still validated against every
+    shape that targets it; see `shape_reach`).
     """
     focus = sorted(set(focus_nodes), key=str) if focus_nodes is not None else None
     if focus == []:
@@ -229,19 +230,22 @@ def validate(
     ont = ontology if isinstance(ontology, Graph) else load_ontology(ontology)
 
     if in_place and not isinstance(data, ConjunctiveGraph):
-        # the caller's graph, with the ontology added to it (no copy: the curation write path keeps
-        # one graph of the dataset and patches it between writes)
+        # the caller's graph (no copy: the curation write path keeps one graph of the dataset and
+        # patches it between writes); pyshacl gets the ontology added to it, turbo the ontology
+        # encoded once beside it (`turbo_input`)
         combined = data
     else:
         combined = Graph()
         combined += _merged(data)
-    combined += ont
 
     if engine == "turbo":
+        from .turbo_input import engine_input
+
         _, report_graph, _ = _turbo_program(shapes_key).validate(
-            combined, allow_warnings=True, allow_infos=True, focus_nodes=focus
+            engine_input(combined, ont), allow_warnings=True, allow_infos=True, focus_nodes=focus
         )
     else:
+        combined += ont
         import pyshacl
 
         _, report_graph, _ = pyshacl.validate(

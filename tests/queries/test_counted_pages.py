@@ -48,7 +48,8 @@ def _rows(name: str, results: dict[str, Any]) -> list[dict]:
     return _comparable(name, results["results"]["bindings"])
 
 
-@pytest.mark.parametrize("one_pass_rows", [10_000, 1])  # read whole; counted apart (longer than 1 row)
+# read whole; longer than 40 rows (a page within them cut from them, the total counted); longer than 1
+@pytest.mark.parametrize("one_pass_rows", [10_000, 40, 1])
 def test_a_counted_page_is_the_page_and_the_count(
     real_engine: InProcessEngine, catalog: QueryCatalog, one_pass_rows: int
 ) -> None:
@@ -173,3 +174,35 @@ def test_the_count_leaves_out_the_order_but_not_an_inner_one() -> None:
     # "order" in a string or an IRI is not the clause
     quoted = 'SELECT ?s { ?s <http://example.org/order> "order by" } ORDER BY ?s'
     assert '"order by"' in count_text(quoted, []) and "ORDER BY ?s" not in count_text(quoted, [])
+
+
+class _Texts:
+    """The real engine, remembering the texts it runs."""
+
+    def __init__(self, inner: InProcessEngine) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def run(self, sparql: str, **kwargs: Any) -> Any:
+        self.texts.append(sparql)
+        return self.inner.run(sparql, **kwargs)
+
+
+def test_a_page_within_the_rows_read_once_is_not_asked_again(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    spec = catalog["list-study-groups"]  # not read by bucket
+    total = count_rows(real_engine, spec, {})
+    assert total > 6
+    engine = _Texts(real_engine)
+    got = run_counted_page(engine, spec, {}, PageRequest(2, 3), one_pass_rows=5)  # type: ignore[arg-type]
+    assert got.total == total and got.page.more
+    apart = run_page(real_engine, spec, {}, PageRequest(2, 3))
+    assert _rows("", got.page.results) == _rows("", apart.results)
+    assert [t.rstrip().rsplit("\n", 1)[-1] for t in engine.texts if "COUNT(*)" not in t] == ["LIMIT 6"]
+    assert sum("COUNT(*)" in t for t in engine.texts) == 1
+    # a page past those rows is asked for itself
+    engine.texts.clear()
+    run_counted_page(engine, spec, {}, PageRequest(2, 4), one_pass_rows=5)  # type: ignore[arg-type]
+    assert [t.rstrip().rsplit("\n", 1)[-1] for t in engine.texts if "COUNT(*)" not in t] == [
+        "LIMIT 6", "LIMIT 3 OFFSET 4"]

@@ -148,8 +148,10 @@ def test_a_review_updates_the_index_without_recomputing(
     assert calls == []
     # the next precompute folds the overlay in and removes it
     monkeypatch.undo()
+    (tmp_path / columnar.LEGACY_OVERLAY_FILE).write_text("[]")  # the list of earlier code too
     precompute(store, tmp_path)
     assert not (tmp_path / columnar.OVERLAY_FILE).exists()
+    assert not (tmp_path / columnar.LEGACY_OVERLAY_FILE).exists()
 
 
 def _terms_one_pair(aux: dict, surface: dict, x: str, y: str, n: int = 8) -> list[list]:

@@ -32,7 +32,7 @@ from iscg_graph.curation.history import changes
 from iscg_graph.curation.writes import Author, recover
 from iscg_graph.errors import ChangeConflict
 from iscg_graph.query.engine import InProcessEngine
-from iscg_graph.rdf import atomic_files, snapshot_delta
+from iscg_graph.rdf import atomic_files, snapshot_delta, wal_sync
 from iscg_graph.rdf import store as store_module
 from iscg_graph.rdf.snapshot_export import current_nquads, snapshot_is_whole
 from iscg_graph.rdf.store import SNAPSHOT, EmbeddedStore, read_meta
@@ -185,8 +185,8 @@ def _raise_on(monkeypatch: pytest.MonkeyPatch, module: object, name: str, after:
 
 
 WRITE_STEPS = [  # the steps of a logged write, then of a compaction: crash before / after each
+    ("delta", wal_sync, "wal_files", False),            # committed, its log not yet synced
     ("delta", atomic_files.os, "replace", False),       # the delta file's rename
-    ("delta", snapshot_delta, "fsync_dir", False),      # renamed, directory not yet synced
     ("delta", store_module, "write_meta", False),       # delta written, meta.json not
     ("delta", store_module, "write_meta", True),        # meta.json written (the write is complete)
     ("compact", store_module, "_atomic_dump", False),   # nothing written yet

@@ -1,0 +1,190 @@
+"""Pages read bucket by bucket (`iscg_graph.query.bucket_pages`) are the pages of the whole answer:
+the same rows in the same order, for every offset (bucket edges too), with the same totals, on the
+real data and on the 10k bench graph; a first page asks its first bucket only; an unsafe bucket list
+(two values with one key) falls back to the whole query; a wrong ``pages_by`` header is refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from iscg_graph.errors import QueryError
+from iscg_graph.query.bucket_pages import bucket_values, run_bucketed_page
+from iscg_graph.query.catalog import QueryCatalog, QuerySpec, parse_query_file
+from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.query.interface import EngineResult
+from iscg_graph.query.paging import PageRequest, count_rows, run_counted_page, run_page
+from iscg_graph.query.splice import splice
+from iscg_graph.rdf.derived import derived_graph, materialise_store
+from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
+from iscg_graph.vocab import DEFAULT_BASE
+
+REPO = Path(__file__).resolve().parents[2]
+JSON = "application/sparql-results+json"
+PARAMS: list[dict[str, str]] = [{}, {"study_period": "2022-2025"}]
+
+
+def _bucketed(catalog: QueryCatalog) -> list[str]:
+    return sorted(name for name in catalog if catalog[name].pages_by)
+
+
+def _whole(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, str]) -> list[dict]:
+    body = engine.run(spec.text, media_type=JSON, substitutions=spec.bind(params)).body
+    return json.loads(body)["results"]["bindings"]
+
+
+def _bucket_sizes(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, str]) -> list[int]:
+    assert spec.pages_by is not None
+    values = bucket_values(engine, spec)
+    assert values, "the bucket walk is not safe on this data"
+    param = spec.pages_by["param"]
+    sizes = []
+    for value in values:
+        bound = {**spec.bind(params), param: value}
+        body = engine.run(spec.text, media_type=JSON, substitutions=bound).body
+        sizes.append(len(json.loads(body)["results"]["bindings"]))
+    return sizes
+
+
+def _check_pages(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, str]) -> int:
+    whole = _whole(engine, spec, params)
+    sizes = _bucket_sizes(engine, spec, params)
+    assert sum(sizes) == len(whole)
+    assert sum(1 for s in sizes if s) >= 2, "the data should fill two buckets at least"
+    edges = [sum(sizes[:i]) for i in range(1, len(sizes))]
+    offsets = sorted({0, 1, *edges, *(e - 1 for e in edges if e), *(e + 1 for e in edges),
+                      len(whole) - 1, len(whole), len(whole) + 3})
+    for limit in (1, 7, max(1, len(whole) // 3), len(whole) + 1):
+        for offset in offsets:
+            if offset < 0:
+                continue
+            page = run_page(engine, spec, params, PageRequest(limit, offset))
+            assert page.results["results"]["bindings"] == whole[offset:offset + limit], (limit, offset)
+            assert page.more == (offset + limit < len(whole)), (limit, offset)
+            assert page.results["head"]["vars"] == json.loads(engine.run(
+                spec.text, media_type=JSON, substitutions=spec.bind(params)).body)["head"]["vars"]
+    counted = run_counted_page(engine, spec, params, PageRequest(5, edges[0] if edges else 0))
+    assert counted.total == len(whole) == count_rows(engine, spec, params)
+    start = edges[0] if edges else 0
+    assert counted.page.results["results"]["bindings"] == whole[start:start + 5]
+    return len(whole)
+
+
+def test_the_bucketed_queries(catalog: QueryCatalog) -> None:
+    assert _bucketed(catalog) == ["questions-without-resolution"]
+
+
+@pytest.mark.parametrize("params", PARAMS)
+def test_bucketed_pages_are_the_pages_of_the_whole_answer(
+    real_engine: InProcessEngine, catalog: QueryCatalog, params: dict[str, str]
+) -> None:
+    for name in _bucketed(catalog):
+        assert _check_pages(real_engine, catalog[name], params) > 0, name
+
+
+class Recording:
+    """An engine that notes the substitutions of every query it runs."""
+
+    def __init__(self, engine: InProcessEngine):
+        self.engine = engine
+        self.calls: list[tuple[str, dict[str, str]]] = []
+
+    def run(self, sparql: str, **kwargs: Any) -> EngineResult:
+        self.calls.append((sparql, dict(kwargs.get("substitutions") or {})))
+        return self.engine.run(sparql, **kwargs)
+
+
+def test_a_first_page_asks_its_first_bucket_only(real_engine: InProcessEngine, catalog: QueryCatalog) -> None:
+    spec = catalog["questions-without-resolution"]
+    values = bucket_values(real_engine, spec)
+    assert values
+    first = next(v for v, n in zip(values, _bucket_sizes(real_engine, spec, {}), strict=True) if n >= 3)
+    recording = Recording(real_engine)
+    page = run_page(recording, spec, {}, PageRequest(2, 0))  # type: ignore[arg-type]
+    assert page.rows == 2 and page.more
+    runs = [subs for _text, subs in recording.calls if subs]
+    assert runs == [{"sector": first}], "one evaluation, of the first Sector with rows"
+    # a caller who gives the Sector gets the plain page (one bucket already)
+    recording.calls.clear()
+    run_page(recording, spec, {"sector": "ITU-T"}, PageRequest(2, 0))  # type: ignore[arg-type]
+    assert len(recording.calls) == 1
+
+
+def test_two_values_with_one_key_fall_back_to_the_whole_query(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    spec = catalog["questions-without-resolution"]
+    assert spec.pages_by is not None
+    same_key = replace(spec, pages_by={**spec.pages_by, "values": (
+        'SELECT ?value ?key WHERE { ?value a iscg:Sector . BIND("same" AS ?key) } ORDER BY ?key')})
+    assert run_bucketed_page(real_engine, same_key, spec.bind({}), 5, 0) is None
+    whole = _whole(real_engine, spec, {})
+    page = run_page(real_engine, same_key, {}, PageRequest(5, 3))
+    assert page.results["results"]["bindings"] == whole[3:8]
+
+
+class Spliced:
+    """A remote store's way: no substitutions, the terms written into the texts (`query.splice`)."""
+
+    def __init__(self, engine: InProcessEngine):
+        self.engine = engine
+
+    def run(self, sparql: str, *, media_type: str, substitutions: Mapping[str, str] | None = None,
+            timeout: float | None = None) -> EngineResult:
+        text = splice(sparql, dict(substitutions or {}))
+        return self.engine.run(text, media_type=media_type, timeout=timeout)
+
+
+def test_the_spliced_texts_page_the_same(real_engine: InProcessEngine, catalog: QueryCatalog) -> None:
+    spec = catalog["questions-without-resolution"]
+    whole = _whole(real_engine, spec, {})
+    edge = _bucket_sizes(real_engine, spec, {})[0]
+    for limit, offset in ((3, 0), (4, edge - 2), (5, edge + 1)):
+        page = run_page(Spliced(real_engine), spec, {}, PageRequest(limit, offset))  # type: ignore[arg-type]
+        assert page.results["results"]["bindings"] == whole[offset:offset + limit]
+
+
+@pytest.mark.parametrize(("pages_by", "message"), [
+    ("param: nowhere\n#+   values: SELECT ?value ?key WHERE { ?value ?p ?key }", "not a parameter"),
+    ("param: sector\n#+   values: SELECT ?value WHERE {", "not valid SPARQL"),
+    ("param: sector", "exactly 'param' and 'values'"),
+])
+def test_a_wrong_pages_by_header_is_refused(tmp_path: Path, pages_by: str, message: str) -> None:
+    text = (REPO / "queries" / "questions-without-resolution.rq").read_text("utf-8")
+    start = text.index("#+ pages_by:")
+    end = text.index("#+ columns:")
+    path = tmp_path / "q.rq"
+    path.write_text(text[:start] + "#+ pages_by:\n#+   " + pages_by + "\n" + text[end:], "utf-8")
+    with pytest.raises(QueryError, match=message):
+        parse_query_file(path)
+
+
+@pytest.fixture(scope="module")
+def bench_10k() -> InProcessEngine:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import SIZES, generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    out = io.StringIO()
+    generate(SIZES["10k"], out)
+    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
+    store.load_nquads(out.getvalue().encode())
+    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
+    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                       for t in materialise_store(store.inner, graph.value))
+    return InProcessEngine(store)
+
+
+@pytest.mark.slow
+def test_bucketed_pages_on_the_10k_bench_graph(bench_10k: InProcessEngine, catalog: QueryCatalog) -> None:
+    for name in _bucketed(catalog):
+        assert _check_pages(bench_10k, catalog[name], {}) > 100, name
