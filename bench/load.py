@@ -61,10 +61,13 @@ def run_load(
     request_timeout: float = 30.0,
     warmup: int = 1,
     paths: Sequence[str] | None = None,
+    stop_if_warmup_times_out: bool = False,
 ) -> LoadResult:
     """GET ``endpoint?query=<text>`` (a form POST when it is long) for each text of ``query`` in
     turn, or the given ``paths`` (any route of the server, e.g. a canned query's page) on the
-    endpoint's host."""
+    endpoint's host. With ``stop_if_warmup_times_out``, a warm-up with no answer in the request
+    time-out ends the run as one error: the counted requests would wait as long, behind the
+    warm-up's query still running on the server (a slow query at 10M costs one time-out, not two)."""
     url = urlsplit(endpoint)
     host = url.hostname
     if not host:
@@ -99,13 +102,21 @@ def run_load(
         return resp.status == 200, f"{resp.status} {body[:120]!r}"
 
     # warm-up on one connection (not counted, bounded by the time cap): worker start, first parse
-    conn = connect(min(request_timeout, time_cap))
+    warmup_timeout = min(request_timeout, time_cap)
+    conn = connect(warmup_timeout)
+    warm_began = time.monotonic()
     for _ in range(warmup):
         try:
             one(conn)
+        except TimeoutError:
+            conn.close()
+            if stop_if_warmup_times_out:
+                message = f"warm-up: no answer in {warmup_timeout:g} s"
+                return LoadResult(clients, 0, 1, time.monotonic() - warm_began, [], [message])
+            conn = connect(warmup_timeout)
         except (OSError, http.client.HTTPException):
             conn.close()
-            conn = connect(min(request_timeout, time_cap))
+            conn = connect(warmup_timeout)
     conn.close()
     stop_at = time.monotonic() + time_cap
 

@@ -35,21 +35,24 @@ def page_paths(values: dict[str, dict[str, str]], only: set[str] | None = None) 
 
 
 def run_page(port: int, path: str, *, requests: int, time_cap: float) -> LoadResult:
-    """One client asking for the same first page ``requests`` times (one warm-up not counted)."""
+    """One client asking for the same first page ``requests`` times (one warm-up not counted; a
+    warm-up with no answer in the time-out is the page's one error)."""
     return run_load(f"http://127.0.0.1:{port}/", "", clients=1, requests=requests, time_cap=time_cap,
-                    request_timeout=max(30.0, time_cap), paths=[path])
+                    request_timeout=max(30.0, time_cap), paths=[path], stop_if_warmup_times_out=True)
 
 
-def page_targets(results: dict[str, dict[str, LoadResult]], names: dict[str, str]) -> str:
-    """The issue's target for canned queries and report pages: uncached p50 under 1 s at 1M."""
-    lines = ["| first page | server | p50 ms | p99 ms | under 1 s |", "|---|---|---|---|---|"]
+def page_targets(results: dict[str, dict[str, LoadResult]], names: dict[str, str],
+                 target: float = 1.0) -> str:
+    """The issue's target for canned queries and report pages: uncached p50 under ``target`` seconds
+    (1 s at 1M, 10 s at 10M); a page with no answer has not met it."""
+    lines = [f"| first page | server | p50 ms | p99 ms | under {target:g} s |", "|---|---|---|---|---|"]
     for server, rows in results.items():
         for key, r in sorted(rows.items()):
             query = key.split("|", 1)[1]
             if not query.startswith(PREFIX):
                 continue
             p50 = r.p50
-            met = "–" if p50 is None else ("met" if p50 < 1.0 else "not met")
+            met = "not met (no answer)" if p50 is None else ("met" if p50 < target else "not met")
             p50_ms = "–" if p50 is None else f"{p50 * 1000:.1f}"
             p99_ms = "–" if r.p99 is None else f"{r.p99 * 1000:.1f}"
             who = names.get(server, server)

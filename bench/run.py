@@ -44,7 +44,7 @@ from load import LoadResult, run_load  # noqa: E402
 from pages import PREFIX as PAGE_PREFIX  # noqa: E402
 from pages import page_paths, page_targets, run_page  # noqa: E402
 from remote_stack import RemoteStack  # noqa: E402
-from run_report import LIGHTS, answers, canned_targets, fmt_ms, ratios, table  # noqa: E402
+from run_report import LIGHTS, answers, canned_targets, fmt_ms, ratios, startup, table, targets  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -88,6 +88,7 @@ class Scenario:
     clients: int
     requests: int
     time_cap: float
+    stop_if_warmup_times_out: bool = False  # one time-out, not two, for a text with no answer in it
 
 
 def scenarios(quick: bool) -> list[Scenario]:
@@ -133,7 +134,7 @@ def tree_memory(pid: int) -> tuple[float, float]:
 def canned_scenarios(quick: bool, plain: bool = True, only: set[str] | None = None) -> list[Scenario]:
     """One client, a few requests each: the uncached p50 of every canned query (and plain text), or
     of those named in ``only``."""
-    return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0) for name in canned_queries()
+    return [Scenario("1 client", name, 1, 3 if quick else 5, 30.0, True) for name in canned_queries()
             if (plain or not name.startswith("plain:")) and (not only or name.split(":", 1)[1] in only)]
 
 
@@ -158,7 +159,8 @@ def varying_queries(data: Path, template: str) -> list[str]:
 
 
 def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = True,
-                inline: bool = True, shared: bool = False, candidates: bool = True) -> ServerProcess:
+                inline: bool = True, shared: bool = False, candidates: bool = True,
+                demote: bool = True) -> ServerProcess:
     from build_store import run_steps
 
     from iscg_graph.overlap.scoring import CANDIDATES_FILE
@@ -176,6 +178,7 @@ def iscg_server(data: Path, work: Path, port: int, workers: int, cache: bool = T
         "ISCG_LIGHT_QUERY_ROWS": "1000" if inline else "0",
         "ISCG_WORKER_SHARED_STORE": "true" if shared else "false",
         "ISCG_CANDIDATES_AT_STARTUP": "true" if candidates else "false",  # no hours of precompute
+        **({} if demote else {"ISCG_DEMOTE_AFTER_SECONDS": "0"}),
     }
     return api_server(
         store,
@@ -279,6 +282,9 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--skip-candidates", {"action": "store_true",
                            "help": "serve a store without a candidate index, not computing it (hours at 10M: "
                            "its pairwise scoring is quadratic); the candidate routes answer 503"}),
+    ("--no-demote", {"action": "store_true",
+                     "help": "this service's worker queries keep the bench's priority past 1 s "
+                     "(else nice 19: behind any other work on a shared machine)"}),
     ("--work", {"type": Path, "default": REPO / "var" / "bench"}),
     ("--out", {"type": Path, "default": HERE / "results"}),
 ]
@@ -304,7 +310,8 @@ def run_scenarios(server: str, proc: ServerProcess | RemoteStack, port: int, sc:
             r = run_page(port, str(QUERIES[s.query]), requests=s.requests, time_cap=s.time_cap)
             results[server][f"{s.name}|{s.query}"] = r
             restart = r.errors > 0  # else the next route waits behind it
-            print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors}", flush=True)
+            print(f"{server:9} {s.query:40} p50={fmt_ms(r.p50):>7} ms err={r.errors} "
+                  f"load={os.getloadavg()[0]:.1f}", flush=True)
             continue
         r = run_load(
             endpoint,
@@ -313,6 +320,7 @@ def run_scenarios(server: str, proc: ServerProcess | RemoteStack, port: int, sc:
             requests=s.requests,
             time_cap=s.time_cap,
             request_timeout=max(30.0, s.time_cap),
+            stop_if_warmup_times_out=s.stop_if_warmup_times_out,
         )
         results[server][f"{s.name}|{s.query}"] = r
         restart = r.errors > 0
@@ -320,7 +328,8 @@ def run_scenarios(server: str, proc: ServerProcess | RemoteStack, port: int, sc:
             memory[server] = max(memory.get(server, (0.0, 0.0)), tree_memory(proc.process.pid))
         print(
             f"{server:9} {s.name:9} {s.query:20} done={r.completed:5} err={r.errors:3} "
-            f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s"
+            f"p50={fmt_ms(r.p50):>7} p99={fmt_ms(r.p99):>7} ms  {r.throughput:8.1f} req/s "
+            f"load={os.getloadavg()[0]:.1f}"
             + (f"  e.g. {r.error_samples[0]}" if r.error_samples else ""),
             flush=True,
         )
@@ -333,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     for flags, options in OPTIONS:
         parser.add_argument(flags, **options)
     args = parser.parse_args(argv)
+    load_at_start = os.getloadavg()[0]
     args.work.mkdir(parents=True, exist_ok=True)
     data = prepare_data(args.size, args.work)
     chosen = set(args.queries.split(","))
@@ -344,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages:
         pages = page_paths(CANNED_VALUES, only=set(filter(None, args.canned_only.split(","))))
         QUERIES.update(pages)
-        sc += [Scenario("1 client", key, 1, 3 if args.quick else 5, 30.0) for key in pages]
+        sc += [Scenario("1 client", key, 1, 3 if args.quick else 5, 30.0, True) for key in pages]
     if VARYING in chosen:  # a pass over the whole file in Python (minutes at 10M)
         QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
@@ -356,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         if server in ("iscg", "iscg-nocache", "iscg-workers"):
             proc = iscg_server(data, args.work, port, args.workers, cache=server == "iscg",
                                inline=server != "iscg-workers", shared=args.shared_store,
-                               candidates=not args.skip_candidates)
+                               candidates=not args.skip_candidates, demote=not args.no_demote)
         elif server == "oxigraph":
             proc = oxigraph_server(data, args.work, port)
         elif server in ("iscg-oxigraph", "iscg-virtuoso"):  # bench/remote_stack.py
@@ -375,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             failed[server] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
             print(f"{server:9} failed: {failed[server]}", flush=True)
     names = {k: v[0] for k, v in SERVERS.items()}
+    query_target, startup_target = targets(args.size)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     triples = sum(1 for _ in open(data, "rb"))
@@ -386,23 +397,23 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared, "
             f"Python {platform.python_version()}; load generator on the same machine (loopback); "
             f"this service with {args.workers} query workers.  ",
-            "Start-up to first answer: "
-            + ", ".join(f"{SERVERS[k][0]} {v:.2f} s" for k, v in started.items()) + "  ",
+            "Start-up to first answer: " + startup(started, names, startup_target) + "  ",
             "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
             + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
             + (" (workers and light path on the shared read-only store)" if args.shared_store else "")
             + (" (no candidate index: not built, not computed by the service)"
-               if args.skip_candidates else "") + "  ",
-            f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}"
+               if args.skip_candidates else "")
+            + (" (worker queries not demoted past 1 s)" if args.no_demote else "") + "  ",
+            f"Load average (1 min) at the start: {load_at_start:.1f}, at the end: {os.getloadavg()[0]:.1f}"
             + "".join(f"  \nFailed: {SERVERS[k][0]}: {v}" for k, v in failed.items()),
             "",
             table(results, [(s.name, s.query) for s in sc], names),
             "",
             ratios(results, names),
             "",
-            canned_targets(results),
+            canned_targets(results, query_target),
             "",
-            page_targets(results, names),
+            page_targets(results, names, query_target),
             "",
             "Answers checked (the first answer of each server, rows as a set):",
             answers(results, QUERIES),
