@@ -37,7 +37,7 @@ from typing import Any
 
 from .catalog import QuerySpec
 from .interface import QueryEngine
-from .paging import count_text, page_text, prologue
+from .page_texts import count_text, page_text, prologue
 
 __all__ = ["Bucketed", "bucket_values", "run_bucketed_page"]
 

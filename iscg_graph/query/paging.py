@@ -22,16 +22,17 @@ caller binds; each is bound to one term, so there is one group.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from ..errors import ResultTooLarge
+from .bucket_pages import run_bucketed_page
 from .catalog import DEFAULT_BASE_IRI, QuerySpec
 from .interface import QueryEngine
-from .safety import tokens
+from .page_texts import count_text, page_text, pageable, prologue
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -58,94 +59,12 @@ MAX_LIMIT = 10000
 # past some ten thousand rows, serialising and reading them costs more than the count (at 1M, 48,758
 # rows of questions-without-resolution cost more than its count without the sort)
 ONE_PASS_ROWS = 10_000
-_CLAUSE_ENDS = {"limit", "offset", "values"}
 
 
 @dataclass(frozen=True)
 class PageRequest:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-
-
-def _top_level_tail(text: str) -> list[str]:
-    """The lower-cased tokens after the last ``}`` at depth 0: the solution modifiers."""
-    depth = 0
-    tail: list[str] = []
-    for tok in tokens(text):
-        value = tok.text.lower()
-        if value == "{":
-            depth += 1
-        elif value == "}":
-            depth -= 1
-            if depth == 0:
-                tail = []
-            continue
-        if depth == 0:
-            tail.append(value)
-    return tail
-
-
-def pageable(text: str) -> bool:
-    """Whether `page_text` can page the query: it has a top-level ``ORDER BY`` and no ``LIMIT``,
-    ``OFFSET`` or final ``VALUES`` of its own."""
-    tail = _top_level_tail(text)
-    return "order" in tail and not (_CLAUSE_ENDS & set(tail))
-
-
-def page_text(text: str, limit: int, offset: int) -> str:
-    """The query with ``LIMIT``/``OFFSET`` after its own solution modifiers (a `ValueError` if it
-    already limits its rows or ends with ``VALUES``: no canned query does)."""
-    tail = _top_level_tail(text)
-    if _CLAUSE_ENDS & set(tail):
-        raise ValueError("the query already has LIMIT, OFFSET or a final VALUES clause")
-    if "order" not in tail:
-        raise ValueError("a paged query needs an ORDER BY, or its pages are not stable")
-    suffix = f"\nLIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
-    return text.rstrip() + "\n" + suffix.lstrip("\n")
-
-
-def _prologue_end(text: str) -> int:
-    """Where the query form (``SELECT``) starts, after ``BASE``/``PREFIX`` declarations."""
-    for tok in tokens(text):
-        if tok.text.lower() == "select":
-            return tok.offset
-    raise ValueError("not a SELECT query")
-
-
-def prologue(text: str) -> str:
-    """The query's ``BASE``/``PREFIX`` declarations (the text before its ``SELECT``)."""
-    return text[:_prologue_end(text)]
-
-
-def _top_level_order(text: str) -> int | None:
-    """Where the query's own ``ORDER BY`` starts (after the last ``}`` at depth 0), if it has one."""
-    depth = 0
-    found: int | None = None
-    for tok in tokens(text):
-        value = tok.text.lower()
-        if value == "{":
-            depth += 1
-        elif value == "}":
-            depth -= 1
-            if depth == 0:
-                found = None
-        elif depth == 0 and value == "order":
-            found = tok.offset
-    return found
-
-
-def count_text(text: str, bound: Iterable[str], *, var: str = "rows") -> str:
-    """``SELECT (COUNT(*) AS ?rows)`` over the query as a sub-select, without its ``ORDER BY``
-    (which changes nothing to a count, and which the store does not drop by itself: sorting 48,758
-    rows was 40% of a count at 1M). ``bound`` names the substituted variables."""
-    start = _prologue_end(text)
-    names = [b.lstrip("?$") for b in bound]
-    projected = " ".join(f"?{n}" for n in names)
-    group = f"\nGROUP BY {projected}" if names else ""
-    tail = _CLAUSE_ENDS & set(_top_level_tail(text))
-    order = None if tail else _top_level_order(text)  # a LIMIT after it would make the order count
-    inner = text[start:order].rstrip()
-    return f"{text[:start]}SELECT {projected} (COUNT(*) AS ?{var}) WHERE {{\n{inner}\n}}{group}\n"
 
 
 @dataclass(frozen=True)
@@ -176,7 +95,6 @@ def run_page(
     ``LIMIT``: none of the shipped ones, a test holds them to it) is run whole and cut here."""
     substitutions = spec.bind(params, base_iri)
     if spec.pages_by is not None:  # the answer split by a parameter's values (`bucket_pages`)
-        from .bucket_pages import run_bucketed_page  # it builds on this module's texts
 
         cut = run_bucketed_page(engine, spec, substitutions, page.limit + 1, page.offset, timeout=timeout)
         if cut is not None:
