@@ -73,6 +73,7 @@ class _Builder:
 
 
 _CACHE: dict[int, tuple[Graph, _Encoded]] = {}
+_CACHED_ONTOLOGIES = 4
 
 
 def _ontology(ontology: Graph) -> _Encoded:
@@ -84,6 +85,8 @@ def _ontology(ontology: Graph) -> _Encoded:
     builder = _Builder()
     builder.add(triples)
     encoded = _Encoded(builder.records, dict(builder._new), builder.quads, builder.blank_nodes, triples)
+    if len(_CACHE) >= _CACHED_ONTOLOGIES:  # callers passing a new graph each time: stay bounded
+        _CACHE.clear()
     _CACHE[id(ontology)] = (ontology, encoded)
     return encoded
 

@@ -71,3 +71,15 @@ def test_in_place_leaves_the_callers_graph_as_it_was() -> None:
     assert set(data) == before
     # and the encoded ontology is not changed by a validation either (the next one starts from it)
     assert _encoded_results(data) == _merged_graph_results(data)
+
+
+def test_the_encoded_ontologies_stay_bounded_when_each_call_brings_a_new_graph() -> None:
+    from iscg_graph.rdf import turbo_input
+
+    data = Graph()
+    data.add((URIRef("urn:x:a"), RDF.type, URIRef("urn:x:C")))
+    for n in range(3 * turbo_input._CACHED_ONTOLOGIES):
+        ontology = Graph()
+        ontology.add((URIRef(f"urn:x:C{n}"), RDFS.subClassOf, URIRef("urn:x:C")))
+        engine_input(data, ontology)
+        assert len(turbo_input._CACHE) <= turbo_input._CACHED_ONTOLOGIES
