@@ -14,19 +14,13 @@ its planner: it compared every pair, docs/notes/scale.md §33); the key is bound
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from iscg_graph.query.catalog import QueryCatalog, parse_query_file
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
-from iscg_graph.rdf.derived import derived_graph, materialise_store
-from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
-from iscg_graph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 PLAIN = REPO / "tests" / "fixtures" / "plain_queries" / "rewritten"
@@ -72,23 +66,6 @@ def test_the_kept_texts_are_the_replaced_queries(catalog: QueryCatalog) -> None:
 def test_same_answers_on_the_real_data(real_engine, catalog, name) -> None:  # type: ignore[no-untyped-def]
     counts = [_same(real_engine, catalog, name, params) for params in PARAMS[name]]
     assert counts[0] > 0, "the comparison is vacuous on the real data"
-
-
-@pytest.fixture(scope="module")
-def bench_10k() -> InProcessEngine:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import SIZES, generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    out = io.StringIO()
-    generate(SIZES["10k"], out)
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
-    store.load_nquads(out.getvalue().encode())
-    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                       for t in materialise_store(store.inner, graph.value))
-    return InProcessEngine(store)
 
 
 @pytest.mark.slow
