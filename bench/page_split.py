@@ -3,7 +3,7 @@ pass (``LIMIT 10001``, `paging.ONE_PASS_ROWS`) and the count (`paging.count_text
 queries, each serialised as SPARQL JSON as the service does, in CPU seconds of this process
 (`time.process_time`) and wall seconds.
 
-    python bench/page_split.py --store var/store-1m-s9/oxigraph --memory
+    python bench/page_split.py --store var/store-1m/oxigraph --memory
     python bench/page_split.py --store … --memory --queries questions-without-resolution --repeat 5
 
 The values bound are those of the service bench (`run.CANNED_VALUES`); the machine's load average

@@ -6,29 +6,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .safety import tokens
+from .safety import Token, tokens
 
 __all__ = ["count_text", "page_text", "pageable", "prologue"]
 
 _CLAUSE_ENDS = {"limit", "offset", "values"}
 
 
-def _top_level_tail(text: str) -> list[str]:
-    """The lower-cased tokens after the last ``}`` at depth 0: the solution modifiers."""
+def _after_last_group(text: str) -> list[Token]:
+    """The tokens after the last ``}`` at depth 0: the solution modifiers."""
     depth = 0
-    tail: list[str] = []
+    tail: list[Token] = []
     for tok in tokens(text):
-        value = tok.text.lower()
-        if value == "{":
+        if tok.text == "{":
             depth += 1
-        elif value == "}":
+        elif tok.text == "}":
             depth -= 1
             if depth == 0:
                 tail = []
-            continue
-        if depth == 0:
-            tail.append(value)
+        elif depth == 0:
+            tail.append(tok)
     return tail
+
+
+def _top_level_tail(text: str) -> list[str]:
+    """The lower-cased solution modifiers."""
+    return [tok.text.lower() for tok in _after_last_group(text)]
 
 
 def pageable(text: str) -> bool:
@@ -65,19 +68,8 @@ def prologue(text: str) -> str:
 
 def _top_level_order(text: str) -> int | None:
     """Where the query's own ``ORDER BY`` starts (after the last ``}`` at depth 0), if it has one."""
-    depth = 0
-    found: int | None = None
-    for tok in tokens(text):
-        value = tok.text.lower()
-        if value == "{":
-            depth += 1
-        elif value == "}":
-            depth -= 1
-            if depth == 0:
-                found = None
-        elif depth == 0 and value == "order":
-            found = tok.offset
-    return found
+    orders = [tok.offset for tok in _after_last_group(text) if tok.text.lower() == "order"]
+    return orders[-1] if orders else None
 
 
 def count_text(text: str, bound: Iterable[str], *, var: str = "rows") -> str:

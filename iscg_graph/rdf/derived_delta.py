@@ -53,7 +53,8 @@ from .derived_reads import (
     Rule,
     exists,
 )
-from .derived_scope import Scope, scoped_change
+from .derived_scope import scoped_change
+from .derived_touched import Scope
 from .known_terms import ONTOLOGY_SUFFIX, SCHEMA_LINKS, Quad, is_live, terms_of
 
 __all__ = ["ALL", "COVER", "ITEM", "LINK", "MATCH", "NOTHING", "READS", "THEME", "Change", "Rule", "Scope",

@@ -32,12 +32,10 @@ item's themes through the Sector change, the only place the Sector was read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-if TYPE_CHECKING:  # the rules are read by the statement readers: no runtime import of the families
-    from .derived_scope import Scope
+from .derived_touched import Scope
 
 __all__ = ["KINDS", "RULES", "widen"]
 

@@ -30,7 +30,6 @@ derived graph's current statements of the same keys:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -40,6 +39,7 @@ from .derived_keyed import keyed_change
 from .derived_links import item_pairs, link_change
 from .derived_reach import DV_FOCUS, DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
 from .derived_source import digest
+from .derived_touched import Scope
 
 __all__ = ["Scope", "scoped_change"]
 
@@ -53,26 +53,6 @@ RELATED, MANDATES = ox.NamedNode(ISCG + "relatedResolution"), ox.NamedNode(ISCG 
 DV = DERIVED_NS
 THEME_KEYED = tuple(ox.NamedNode(DV + p) for p in ("sectors", "sectorList", "items", "itemLabels", "area"))
 AREA_KEYED = tuple(ox.NamedNode(DV + p) for p in ("areaName", "areaLists"))
-
-
-@dataclass
-class Scope:
-    """What a write touches of what the derived graph reads (`derived_delta.reach`)."""
-
-    items: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
-    """item -> themes whose links of it changed (its current themes are looked up)"""
-    themes: set[ox.NamedNode] = field(default_factory=set)
-    matched: set[ox.NamedNode] = field(default_factory=set)
-    links: set[ox.NamedNode] = field(default_factory=set)
-    members: set[ox.NamedNode] = field(default_factory=set)
-    """nodes whose study groups (``dv:member``, and ``dv:memberTheme`` of their themes) may change"""
-    sections: set[ox.NamedNode] = field(default_factory=set)
-    """themes of a list whose notation changed while it kept one: their sections' text only"""
-    keyed: set[ox.NamedNode] = field(default_factory=set)
-    """Questions and Resolutions whose ``dv:groupMandates`` or ``dv:parts`` may change (`derived_keyed`)"""
-
-    def item(self, node: ox.NamedNode, *themes: ox.NamedNode) -> None:
-        self.items.setdefault(node, set()).update(themes)
 
 
 Change = tuple[set[ox.Quad], set[ox.Quad]]

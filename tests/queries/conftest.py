@@ -8,6 +8,8 @@ whatever state validation is in; `tests/unit/test_build.py` covers validation.
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,6 +22,7 @@ from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
 from iscg_graph.vocab import DEFAULT_BASE
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "queries"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def with_derived(store: EmbeddedStore) -> EmbeddedStore:
@@ -77,3 +80,19 @@ def real_data_store(real_nquads: bytes) -> EmbeddedStore:
 @pytest.fixture(scope="session")
 def real_engine(real_data_store: EmbeddedStore) -> InProcessEngine:
     return InProcessEngine(real_data_store)
+
+
+@pytest.fixture(scope="session")
+def bench_10k() -> InProcessEngine:
+    """The benchmark generator's 10k graph with its derived graph (read only: shared by the tests
+    that compare the derived-data queries with the plain ones and check pages on generated data)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import SIZES, generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    out = io.StringIO()
+    generate(SIZES["10k"], out)
+    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
+    store.load_nquads(out.getvalue().encode())
+    return InProcessEngine(with_derived(store))

@@ -5,15 +5,12 @@ real data and on the 10k bench graph; a first page asks its first bucket only; a
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 
 from iscg_graph.errors import QueryError
@@ -23,9 +20,6 @@ from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.interface import EngineResult
 from iscg_graph.query.paging import PageRequest, count_rows, run_counted_page, run_page
 from iscg_graph.query.splice import splice
-from iscg_graph.rdf.derived import derived_graph, materialise_store
-from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
-from iscg_graph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 JSON = "application/sparql-results+json"
@@ -165,23 +159,6 @@ def test_a_wrong_pages_by_header_is_refused(tmp_path: Path, pages_by: str, messa
     path.write_text(text[:start] + "#+ pages_by:\n#+   " + pages_by + "\n" + text[end:], "utf-8")
     with pytest.raises(QueryError, match=message):
         parse_query_file(path)
-
-
-@pytest.fixture(scope="module")
-def bench_10k() -> InProcessEngine:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import SIZES, generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    out = io.StringIO()
-    generate(SIZES["10k"], out)
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
-    store.load_nquads(out.getvalue().encode())
-    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                       for t in materialise_store(store.inner, graph.value))
-    return InProcessEngine(store)
 
 
 @pytest.mark.slow

@@ -9,9 +9,7 @@ sorted) is compared as a set.
 
 from __future__ import annotations
 
-import io
 import re
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +23,7 @@ from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
 from iscg_graph.rdf import derived_aggregates as aggregates
 from iscg_graph.rdf.derived import derived_graph, materialise_dataset, materialise_store, refresh_store
-from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
+from iscg_graph.rdf.store import EmbeddedStore
 from iscg_graph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,23 +133,6 @@ def test_the_build_and_the_write_path_derive_the_same_aggregates(real_data_store
     from_store = {(str(t.subject), str(t.predicate), str(t.object)) for t in materialise_store(mem, graph)}
     assert from_build == from_store
     assert any(DV + "groupMandates" in p for _s, p, _o in from_store)
-
-
-@pytest.fixture(scope="module")
-def bench_10k() -> InProcessEngine:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import SIZES, generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    out = io.StringIO()
-    generate(SIZES["10k"], out)
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
-    store.load_nquads(out.getvalue().encode())
-    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                       for t in materialise_store(store.inner, graph.value))
-    return InProcessEngine(store)
 
 
 @pytest.mark.slow

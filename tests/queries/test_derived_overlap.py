@@ -10,8 +10,6 @@ the evaluation order (the plain query itself gives different orders from one run
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,8 +20,7 @@ from iscg_graph.curation.writes import Author, WritePath
 from iscg_graph.query.catalog import QueryCatalog, parse_query_file
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
-from iscg_graph.rdf.derived import derived_graph, find_derived_graph, materialise_store, refresh_store
-from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
+from iscg_graph.rdf.derived import derived_graph, find_derived_graph, refresh_store
 from iscg_graph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,13 +40,6 @@ PARAMS: list[dict[str, str]] = [
     {"sector_a": "ITU-D", "sector_b": "ITU-T"},
     {"sector_a": "ITU-R", "sector_b": "ITU-T", "study_period": "2018-2021"},
 ]
-
-
-def with_derived(store: EmbeddedStore) -> EmbeddedStore:
-    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                       for t in materialise_store(store.inner, graph.value))
-    return store
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -139,20 +129,6 @@ def test_the_real_data_has_candidates_of_every_kind(real_engine, catalog) -> Non
     """The comparison above is not vacuous: the real data gives pairs through shared themes."""
     rows = _same(real_engine, catalog, DUPLICATES, {"min_score": "0.1"})
     assert rows > 10
-
-
-@pytest.fixture(scope="module")
-def bench_10k() -> InProcessEngine:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import SIZES, generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    out = io.StringIO()
-    generate(SIZES["10k"], out)
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
-    store.load_nquads(out.getvalue().encode())
-    return InProcessEngine(with_derived(store))
 
 
 @pytest.mark.slow

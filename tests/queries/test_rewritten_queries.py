@@ -6,31 +6,31 @@ new-since: each item's study period notation and start year are looked up by two
 instead of one OPTIONAL of three patterns (which Oxigraph joined by hash over every item with a
 period, docs/notes/scale.md); the same whenever an item has at most one study period with one
 notation and one start year, which the shapes require.
+
+annex-duplicate-areas: each theme's area is COALESCE(MIN(key), "") instead of a bare MIN, so Oxigraph
+joins the per-theme areas to the areas on several lists by ?area (a bare aggregate may be unbound to
+its planner: it compared every pair, docs/notes/scale.md §33); the key is bound on every row.
 """
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from iscg_graph.query.catalog import QueryCatalog, parse_query_file
 from iscg_graph.query.engine import InProcessEngine
 from iscg_graph.query.reports import run_select
-from iscg_graph.rdf.derived import derived_graph, materialise_store
-from iscg_graph.rdf.store import EmbeddedStore, StoreMeta
-from iscg_graph.vocab import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 PLAIN = REPO / "tests" / "fixtures" / "plain_queries" / "rewritten"
 PARAMS: dict[str, list[dict[str, str]]] = {
+    "annex-duplicate-areas": [{}],
     "new-since": [{}, {"since_period": "2018-2021"}, {"since_period": "2017-2020"},
                   {"since_period": "2022-2025"}],
 }
-ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link")}
+ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
+              "annex-duplicate-areas": ("lists", "areaName", "section")}
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -68,25 +68,8 @@ def test_same_answers_on_the_real_data(real_engine, catalog, name) -> None:  # t
     assert counts[0] > 0, "the comparison is vacuous on the real data"
 
 
-@pytest.fixture(scope="module")
-def bench_10k() -> InProcessEngine:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import SIZES, generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    out = io.StringIO()
-    generate(SIZES["10k"], out)
-    store = EmbeddedStore(ox.Store(), meta=StoreMeta(data_version="bench-10k", built_at=""))
-    store.load_nquads(out.getvalue().encode())
-    graph = ox.NamedNode(derived_graph(DEFAULT_BASE))
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                       for t in materialise_store(store.inner, graph.value))
-    return InProcessEngine(store)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_same_answers_on_the_10k_bench_graph(bench_10k, catalog, name) -> None:  # type: ignore[no-untyped-def]
     counts = [_same(bench_10k, catalog, name, params) for params in PARAMS[name]]
-    assert counts[0] > 0 and any(counts[1:]), name
+    assert counts[0] > 0 and (len(counts) == 1 or any(counts[1:])), name
