@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from iscg_graph.errors import NotReady, StoreError
 from iscg_graph.overlap import columnar
 from iscg_graph.overlap.index import CandidateIndex
+from iscg_graph.overlap.index_sync import reconcile
+from iscg_graph.overlap.review import reviews_graph
 from iscg_graph.rdf.store import EmbeddedStore
 
 from .candidate_refresh import index_lock as _lock
@@ -58,5 +60,7 @@ def warm_index(app: FastAPI) -> CandidateIndex:
         except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
             _scoring().precompute(store, store.path)
             index = CandidateIndex.load(store.path)
+        # decisions committed to the store whose journal line a crash lost: applied and journalled
+        reconcile(index, store, store.path, reviews_graph(state.settings.base_iri))
         state.candidate_index = (index_stamp(store), index)
         return index

@@ -59,6 +59,11 @@ class _Pool:
         return self.new, int(np.searchsorted(self._neg_new, -min_score, side="right"))
 
 
+def _entry_key(entry: dict[str, str]) -> tuple[str, ...]:
+    """What identifies an overlay entry: its register entry and its two items (either way round)."""
+    return (entry.get("link", ""), *sorted((entry["left"], entry["right"])))
+
+
 class CandidateIndex:
     """Candidates of every kind, sorted by score, filtered per partition code and per item.
 
@@ -87,6 +92,7 @@ class CandidateIndex:
         self._covering: dict[tuple[str, int], tuple[dict[str, Any], ...]] = {}  # overlay: carry-overs
         self._lock = threading.Lock()
         self.unplaced: list[dict[str, str]] = []  # decisions on pairs the index does not hold
+        self._links: dict[tuple[str, ...], bool] = {}  # (entry, items) applied from the overlay: placed?
         for entry in overlay or ():
             self._apply(entry)
 
@@ -182,7 +188,12 @@ class CandidateIndex:
         return found
 
     def _apply(self, entry: dict[str, str]) -> bool:
+        key = _entry_key(entry)
+        if key in self._links:  # journalled twice (a reconciled decision): applied once
+            return self._links[key]
         places = self._find(entry["left"], entry["right"])
+        if key[0]:
+            self._links[key] = bool(places)
         if not places:
             self.unplaced.append(entry)
             return False
@@ -215,10 +226,55 @@ class CandidateIndex:
         listed with its score after the next precompute.
         """
         with self._lock:
+            if _entry_key(entry) in self._links:  # already recorded (reconciled after a crash)
+                return self._links[_entry_key(entry)]
             placed = self._apply(dict(entry))
             if store_dir is not None:
                 columnar.append_overlay(store_dir, dict(entry))
         return placed
+
+    # -- what the store's decisions are compared with (`index_sync`) ------------------------------
+
+    @property
+    def n_items(self) -> int:
+        return self._n_items
+
+    @property
+    def applied_links(self) -> frozenset[str]:
+        """The register entries of the decisions applied from the overlay (journal or `record`)."""
+        return frozenset(key[0] for key in self._links)
+
+    def row_of(self, iri: str) -> int | None:
+        return self._row_of(iri)
+
+    def rows_of_pairs(self, keys: np.ndarray) -> dict[str, list[tuple[int, int]]]:
+        """Per kind, (position in ``keys``, row) of the rows holding a wanted pair, either way round;
+        a key is ``min(row) * n_items + max(row)`` of the pair's two item rows."""
+        order = np.argsort(keys, kind="stable")
+        ranked = keys[order]
+        out: dict[str, list[tuple[int, int]]] = {}
+        for kind in KINDS:
+            left = np.asarray(self._cols[f"{kind}.left"], dtype=np.int64)
+            right = np.asarray(self._cols[f"{kind}.right"], dtype=np.int64)
+            key = np.minimum(left, right) * self._n_items + np.maximum(left, right)
+            hits = np.flatnonzero(np.isin(key, ranked))
+            found = []
+            for row in hits.tolist():
+                at = int(np.searchsorted(ranked, key[row]))
+                while at < len(ranked) and ranked[at] == key[row]:
+                    found.append((int(order[at]), row))
+                    at += 1
+            out[kind] = found
+        return out
+
+    def recorded_links(self, kind: str, row: int) -> set[str]:
+        """The register entries one row records: the precompute's and the overlay's."""
+        links = {r.get("link", "") for r in self._extra.get((kind, row), ())}
+        if bool(self._cols[f"{kind}.recorded"][row]):
+            off = self._cols[f"{kind}.ev.off"]
+            ev = json.loads(bytes(self._cols[f"{kind}.ev.blob"][off[row] : off[row + 1]]))
+            links.update(r.get("link", "") for r in ev.get("recorded", ()))
+        return links
 
     def _hidden(self, kind: str) -> np.ndarray:
         """Rows left out of the new candidates: recorded pairs and carry-overs (overlay included)."""
