@@ -8,17 +8,19 @@ A built store is a directory::
         snapshot-delta/      what each curated write changed since (`iscg_graph.rdf.snapshot_delta`)
         meta.json            data version, build time, generation, counts per graph (`store_meta`)
 
-Only one process may open ``oxigraph/`` for writing, and a read-only open of a store that is being
-written can fail or see a stale snapshot, so every *reader* (the CLI, killable query workers,
-tests) loads ``snapshot.nq`` into an in-memory store instead, the deltas after it replayed: the real
-graph is small and loads in milliseconds. A copy that holds generation N catches up with `catch_up`
-(the deltas N+1..M) instead of loading again. A remote SPARQL 1.1 store can implement the same
-`Store` protocol.
+Only one process may open ``oxigraph/`` for writing. A read-only open of a store that is being
+written sees it as of opening and can fail (a compaction deleted a table file it was about to open:
+it is tried again, then given up), so readers (the CLI, killable query workers, tests) load
+``snapshot.nq`` into an in-memory store, the deltas after it replayed; query workers open the
+on-disk store read-only first and fall back to the snapshot. A copy that holds generation N
+catches up with `catch_up` (the deltas N+1..M) instead of loading again. A remote SPARQL 1.1 store
+can implement the same `Store` protocol.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -40,6 +42,27 @@ SNAPSHOT = "snapshot.nq"
 DB = "oxigraph"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+# A read-only open reads the list of table files, then opens each: the writer's compaction can delete
+# one in between (RocksDB reports "Corruption ... No such file"). A new attempt reads the new list.
+_READ_ONLY_ATTEMPTS = 4
+_READ_ONLY_PAUSE = 0.05  # seconds, doubled after each failed attempt (0.35 s in all at most)
+
+
+def _open_read_only(db: Path) -> ox.Store:
+    """``db`` opened read-only, a few attempts if a compaction raced the open (StoreError: it could
+    not be; readers then load the snapshot instead)."""
+    pause = _READ_ONLY_PAUSE
+    for attempt in range(_READ_ONLY_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(db))
+        except (OSError, RuntimeError) as exc:
+            if attempt + 1 == _READ_ONLY_ATTEMPTS:
+                raise StoreError(f"cannot open {db} read-only: {exc}") from exc
+            time.sleep(pause)
+            pause *= 2
+    raise AssertionError("unreachable")
 
 
 class Store(Protocol):
@@ -178,11 +201,7 @@ class EmbeddedStore:
         if not (root / DB).is_dir():
             raise StoreNotBuilt(f"no built store at {root} (run `iscg build --store {root}`)")
         meta = read_meta(root)  # before the data, as open_snapshot does
-        try:
-            inner = ox.Store.read_only(str(root / DB))
-        except OSError as exc:
-            raise StoreError(f"cannot open {root / DB} read-only: {exc}") from exc
-        return cls(inner, path=root, meta=meta)
+        return cls(_open_read_only(root / DB), path=root, meta=meta)
 
     @classmethod
     def open_writable(cls, path: str | os.PathLike[str]) -> EmbeddedStore:

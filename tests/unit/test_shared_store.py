@@ -104,3 +104,66 @@ def test_a_worker_moves_to_its_in_memory_copy_and_a_shared_one_stays_on_disk(tmp
                 break
             time.sleep(0.05)
         assert _open_store_files(pid, path.resolve()) == []  # switched: the database is closed
+
+
+class _Racing:
+    """pyoxigraph as seen by a reader whose first ``fails`` read-only opens race a compaction."""
+
+    def __init__(self, fails: int) -> None:
+        import pyoxigraph
+
+        self._real, self.fails, self.tries = pyoxigraph, fails, 0
+        racing = self
+
+        class Store:
+            def __new__(cls, *args: object) -> pyoxigraph.Store:  # in-memory and writable: the real one
+                return pyoxigraph.Store(*args)
+
+            @staticmethod
+            def read_only(path: str) -> pyoxigraph.Store:
+                racing.tries += 1
+                if racing.tries <= racing.fails:
+                    raise RuntimeError(f"Corruption: IO error: No such file or directory: {path}/000041.sst")
+                return pyoxigraph.Store.read_only(path)
+
+        self.Store = Store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+
+def test_a_read_only_open_that_races_a_compaction_is_tried_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The service's writer compacts when it opens a store whose log holds commits: a reader's open
+    can then name a table file just deleted. A later attempt reads the new list of files."""
+    import iscg_graph.rdf.store as store_module
+
+    path = tmp_path / "store"
+    write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    racing = _Racing(fails=2)
+    monkeypatch.setattr(store_module, "_READ_ONLY_PAUSE", 0.001)
+    monkeypatch.setattr(store_module, "ox", racing)
+    assert EmbeddedStore.open_read_only(path).select("SELECT ?s WHERE { ?s ?p ?o }")
+    assert racing.tries == 3
+
+
+def test_a_worker_whose_read_only_open_keeps_failing_loads_the_snapshot(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Not a 503 (the fresh-clone failure this guards against): the worker loads the snapshot."""
+    import iscg_graph.rdf.store as store_module
+    from iscg_graph.errors import StoreError
+    from iscg_graph.query.messages import Ready
+    from iscg_graph.query.worker_process import _load
+
+    path = tmp_path / "store"
+    write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    racing = _Racing(fails=100)
+    monkeypatch.setattr(store_module, "_READ_ONLY_PAUSE", 0.001)
+    monkeypatch.setattr(store_module, "ox", racing)
+    try:
+        EmbeddedStore.open_read_only(path)
+    except StoreError as exc:
+        assert "cannot open" in str(exc) and "000041.sst" in str(exc)
+    else:
+        raise AssertionError("a read-only open that always fails must raise StoreError")
+    store, status, copy = _load(str(path))
+    assert isinstance(status, Ready) and copy is None and store is not None
+    assert store.select("SELECT ?s WHERE { ?s ?p ?o }")
