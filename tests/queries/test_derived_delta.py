@@ -309,8 +309,9 @@ def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
     taken = [_run(_store(mem.dump(format=ox.RdfFormat.N_QUADS) or b""), seed, 80) for seed in range(3)]
     assert sum(b for b, _f in taken) > 15 and sum(f for _b, f in taken) > 5, taken
     # theme links and retirements (items), exact matches (matched, themes), reviews (links), group
-    # changes (members), mandates and parts (keyed), a notated list's notation (sections)
-    paths = ("items", "themes", "matched", "links", "members", "keyed", "sections",
+    # changes (members), mandates and parts (keyed), a notated list's notation (sections), mappings
+    # between items on themes (covers)
+    paths = ("items", "themes", "matched", "links", "members", "keyed", "sections", "covers",
              # each bounded rule of `derived_labels`, taken in a write that was not recomputed
              "label label", "prefLabel theme", "inScheme theme", "notation notation", "sector item",
              "studyPeriod on", "studyGroup group", "parentGroup group", "concernsSector parts",
