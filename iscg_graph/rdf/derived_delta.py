@@ -79,6 +79,9 @@ def _ends(store: ox.Store, node: ox.NamedNode) -> set[ox.NamedNode]:
             if isinstance(q.object, ox.NamedNode)}
 
 
+_ENDS = (ISCG + "subject", ISCG + "object")
+
+
 def reach(change: Change, store: ox.Store) -> Scope | None:
     """What ``change`` can change of the derived graph of ``store`` (the dataset after), apart from
     the known terms: None if it cannot be bounded (recompute it all), else the items, themes, matched
@@ -99,8 +102,9 @@ def reach(change: Change, store: ox.Store) -> Scope | None:
             scope.links.add(subject)
         elif found == COVER:  # the mapping's ends (and an end taken off) and their themes
             scope.links.add(subject)
+            scope.covers.add(subject)
             for end in _ends(store, subject) | ({quad.object} if quad.predicate.value in _ENDS else set()):
-                scope.themes |= _themes(store, end)
+                scope.cover_themes |= _themes(store, end)
         elif found == NAMED:  # a theme's name: its aggregates and the pairs of the items on it
             scope.themes.add(subject)
             for q in store.quads_for_pattern(None, ox.NamedNode(ISCG + "addressesTheme"), subject):
@@ -206,7 +210,7 @@ def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
     scope = reach(change, store)
     if scope is None:
         return None
-    gone, new = scoped_change(store, graph, scope, (q for q in change[0] if q.predicate.value in _ENDS))
+    gone, new = scoped_change(store, graph, scope, change)
     for quad in gone:
         store.remove(quad)
     store.extend(new)
@@ -221,4 +225,3 @@ def rederive(store: ox.Store, graph_iri: str, change: Change) -> Change | None:
     return (*gone, *removed), (*new, *added)
 
 
-_ENDS = (ISCG + "subject", ISCG + "object")

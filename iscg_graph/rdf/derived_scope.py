@@ -23,6 +23,10 @@ derived graph's current statements of the same keys:
   its ``dv:member`` and the ``dv:memberTheme`` of its themes in the groups it is in before and after;
 * **the sections of themes** (`Scope.sections`: a list's notation replaced): ``dv:areaLists`` and
   ``dv:coverageSection`` of them and their areas, from a copy of the themes and lists alone;
+* **mappings between items on themes** (`Scope.covers`): when nothing else in the scope but link
+  nodes, the coverage rows' ``dv:coverageLinked`` updated from the mappings' own new pairs
+  (`derived_linked`); else (or when a mapping may have unlinked a row) the aggregates of their ends'
+  themes, as above;
 * **keyed nodes** (`Scope.keyed`): ``dv:groupMandates`` of a Question, ``dv:parts`` /
   ``dv:partList`` of a Resolution (`derived_keyed`).
 """
@@ -36,6 +40,7 @@ import pyoxigraph as ox
 from . import derived_aggregates as aggregates
 from .derived_facts import DERIVED_NS, ISCG, RDF_TYPE, SKOS, SUBCLASS_OF, Lookups
 from .derived_keyed import keyed_change
+from .derived_linked import linked_change
 from .derived_links import item_pairs, link_change
 from .derived_reach import DV_FOCUS, DV_MEMBER, DV_MEMBER_THEME, DV_REACHES
 from .derived_source import digest
@@ -233,11 +238,12 @@ def _sections_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
 
 
 def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
-                  ends_before: Iterable[ox.Quad]) -> Change:
+                  change: tuple[Iterable[ox.Quad], Iterable[ox.Quad]]) -> Change:
     """The derived quads to remove and add for ``scope`` (``store``: the dataset after the write,
-    its derived graph as before it; ``ends_before``: the removed ``iscg:subject`` / ``iscg:object``
-    quads)."""
+    its derived graph as before it; ``change``: the write's removed and added quads)."""
     data = Lookups(store, graph)
+    removed, added = list(change[0]), list(change[1])
+    ends_before = [q for q in removed if q.predicate in (SUBJECT, OBJECT)]
     gone: set[ox.Quad] = set()
     new: set[ox.Quad] = set()
 
@@ -259,8 +265,17 @@ def scoped_change(store: ox.Store, graph: ox.NamedNode, scope: Scope,
         add(link_change(store, graph, links, ends_before))
     if scope.matched:
         add(_reaches_change(data, scope.matched))
-    if scope.themes:
-        add(_themes_change(data, scope.themes))
+    themes = set(scope.themes)
+    if scope.covers:  # a mapping between items on themes: the flags from it alone, if nothing else
+        alone = not (scope.items or scope.themes or scope.matched or scope.members or scope.sections
+                     or scope.keyed)
+        flags = linked_change(data, scope.covers, (removed, added)) if alone else None
+        if flags is None:
+            themes |= scope.cover_themes
+        else:
+            add(flags)
+    if themes:
+        add(_themes_change(data, themes))
     if scope.sections:
         add(_sections_change(data, scope.sections))
     return gone - new, new - gone

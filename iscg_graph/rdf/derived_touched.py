@@ -27,5 +27,12 @@ class Scope:
     keyed: set[ox.NamedNode] = field(default_factory=set)
     """Questions and Resolutions whose ``dv:groupMandates`` or ``dv:parts`` may change (`derived_keyed`)"""
 
+    covers: set[ox.NamedNode] = field(default_factory=set)
+    """mappings between items on themes whose own statements changed: the coverage rows' "linked"
+    flag (`derived_linked`)"""
+    cover_themes: set[ox.NamedNode] = field(default_factory=set)
+    """the themes of those mappings' ends (before and after): their aggregates are recomputed when the
+    flags cannot be updated from the mappings alone"""
+
     def item(self, node: ox.NamedNode, *themes: ox.NamedNode) -> None:
         self.items.setdefault(node, set()).update(themes)

@@ -277,7 +277,7 @@ def _run(store: EmbeddedStore, seed: int, writes: int) -> tuple[int, int]:
     def scoped(*args: object) -> object:
         kinds.clear()
         scope = original_reach(*args)  # type: ignore[arg-type]
-        for name in ("items", "themes", "matched", "links", "members", "keyed", "sections"):
+        for name in ("items", "themes", "matched", "links", "members", "keyed", "sections", "covers"):
             if scope is not None and getattr(scope, name):
                 SCOPES[name] = SCOPES.get(name, 0) + 1
         for kind in set(kinds) if scope is not None else ():
@@ -309,8 +309,9 @@ def test_random_writes_on_the_fixture_keep_the_derived_graph_exact() -> None:
     taken = [_run(_store(mem.dump(format=ox.RdfFormat.N_QUADS) or b""), seed, 80) for seed in range(3)]
     assert sum(b for b, _f in taken) > 15 and sum(f for _b, f in taken) > 5, taken
     # theme links and retirements (items), exact matches (matched, themes), reviews (links), group
-    # changes (members), mandates and parts (keyed), a notated list's notation (sections)
-    paths = ("items", "themes", "matched", "links", "members", "keyed", "sections",
+    # changes (members), mandates and parts (keyed), a notated list's notation (sections), mappings
+    # between items on themes (covers)
+    paths = ("items", "themes", "matched", "links", "members", "keyed", "sections", "covers",
              # each bounded rule of `derived_labels`, taken in a write that was not recomputed
              "label label", "prefLabel theme", "inScheme theme", "notation notation", "sector item",
              "studyPeriod on", "studyGroup group", "parentGroup group", "concernsSector parts",
@@ -409,15 +410,15 @@ def test_a_rejection_reaches_the_themes_of_its_ends_only_between_two_items_on_th
         return scope
 
     store.extend(mapping(off))
-    assert not reach(((), (status("Rejected"),))).themes
+    assert not reach(((), (status("Rejected"),))).cover_themes
     for q in mapping(off):
         store.remove(q)
     store.extend(mapping(on_theme[1]))
-    assert reach(((), (status("Rejected"),))).themes == themes(on_theme[0], on_theme[1])
-    assert not reach(((), (status("Accepted"),))).themes
+    assert reach(((), (status("Rejected"),))).cover_themes == themes(on_theme[0], on_theme[1])
+    assert not reach(((), (status("Accepted"),))).cover_themes
     end = mapping(on_theme[1])[2]
     store.remove(end)
-    assert reach(((end,), ())).themes == themes(on_theme[0], on_theme[1])  # an end on a theme taken off
+    assert reach(((end,), ())).cover_themes == themes(on_theme[0], on_theme[1])  # an end on a theme taken off
 
 
 def test_theme_links_matches_and_retirements_do_not_recompute(real_nquads: bytes,
