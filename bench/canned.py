@@ -11,9 +11,9 @@ git), bound with the values of the canned query of the same file name, on the sa
 ``--derive`` recomputes the derived graph (``graph/derived``) of the store first and says how long
 that took (a store built before the derived data changed needs it). ``--nq`` always derives. Each
 query runs uncached, with the values the service bench binds (`run.CANNED_VALUES`), ``--repeat``
-times; the p50 and every run are printed, with the machine's load average. (The plain texts the
-derived graph replaced, tests/fixtures/plain_queries/, are timed by `run.py --canned` as
-``plain:<name>``, with a client time-out.)
+times; the p50 and every run are printed, wall and CPU (user+sys of the process), with the
+machine's load average. (The plain texts the derived graph replaced, tests/fixtures/plain_queries/,
+are timed by `run.py --canned` as ``plain:<name>``, with a client time-out.)
 """
 
 from __future__ import annotations
@@ -71,10 +71,11 @@ def open_store(args: argparse.Namespace) -> ox.Store:
     return store
 
 
-def _run(store: ox.Store, text: str) -> tuple[int, float]:
-    started = time.perf_counter()
+def _run(store: ox.Store, text: str) -> tuple[int, float, float]:
+    """Rows, wall seconds and CPU seconds (user+sys of this process) of one uncached run."""
+    started, cpu = time.perf_counter(), time.process_time()
     rows = sum(1 for _ in store.query(text, use_default_graph_as_union=True))  # type: ignore[union-attr]
-    return rows, time.perf_counter() - started
+    return rows, time.perf_counter() - started, time.process_time() - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, spec in timed:
         text = bound_text(spec, CANNED_VALUES.get(name.split("/")[-1].split(".rq")[0], {}), DEFAULT_BASE)
         runs = [_run(store, text) for _ in range(args.repeat)]
-        times = [t for _rows, t in runs]
+        times = [t for _rows, t, _cpu in runs]
+        cpus = [c for _rows, _t, c in runs]
         print(f"{name}: {runs[0][0]} rows, p50 {statistics.median(times) * 1000:.0f} ms "
-              f"(runs: {', '.join(f'{t * 1000:.0f}' for t in times)} ms)", flush=True)
+              f"(runs: {', '.join(f'{t * 1000:.0f}' for t in times)} ms), "
+              f"CPU p50 {statistics.median(cpus) * 1000:.0f} ms "
+              f"(runs: {', '.join(f'{c * 1000:.0f}' for c in cpus)} ms)", flush=True)
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 

@@ -6,6 +6,13 @@ new-since: each item's study period notation and start year are looked up by two
 instead of one OPTIONAL of three patterns (which Oxigraph joined by hash over every item with a
 period, docs/notes/scale.md); the same whenever an item has at most one study period with one
 notation and one start year, which the shapes require.
+
+annex-duplicate-areas: each theme's area is COALESCE(?k, "") over the sub-select's MIN instead of a
+bare MIN, and the areas on several lists are an OPTIONAL then BOUND instead of a group, so Oxigraph
+joins them by ?area (a bare aggregate may be unbound to its planner: it compared every pair,
+docs/notes/scale.md §35) in a form Virtuoso 7 compiles; the key is bound on every row, and every
+area on several lists has its themes among the per-theme areas. The "§" of the list label is a
+language-tagged constant (CONCAT of mixed tags is a plain string, as before).
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from iscg_graph.query.reports import run_select
 REPO = Path(__file__).resolve().parents[2]
 PLAIN = REPO / "tests" / "fixtures" / "plain_queries" / "rewritten"
 PARAMS: dict[str, list[dict[str, str]]] = {
+    "annex-duplicate-areas": [{}],
     "new-since": [{}, {"since_period": "2018-2021"}, {"since_period": "2017-2020"},
                   {"since_period": "2022-2025"}],
 }
-ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link")}
+ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
+              "annex-duplicate-areas": ("lists", "areaName", "section")}
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -66,4 +75,4 @@ def test_same_answers_on_the_real_data(real_engine, catalog, name) -> None:  # t
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_same_answers_on_the_10k_bench_graph(bench_10k, catalog, name) -> None:  # type: ignore[no-untyped-def]
     counts = [_same(bench_10k, catalog, name, params) for params in PARAMS[name]]
-    assert counts[0] > 0 and any(counts[1:]), name
+    assert counts[0] > 0 and (len(counts) == 1 or any(counts[1:])), name
