@@ -208,6 +208,21 @@ class _Steps:
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}  # the calling thread's CPU seconds (not the store's own threads)
         self._undo: list[tuple[object, str, object]] = []
+        self.lookups = 0  # the store lookups of the focus validations' reads (`count_lookups`)
+
+    def count_lookups(self, owner: object, name: str) -> None:
+        """Count the lookups ``owner.name(view, ...)`` makes on its store view (`StoreView.lookups`)."""
+        original = getattr(owner, name)
+
+        def counted(view, *args, **kwargs):  # type: ignore[no-untyped-def]
+            before = getattr(view, "lookups", 0)
+            try:
+                return original(view, *args, **kwargs)
+            finally:
+                self.lookups += getattr(view, "lookups", 0) - before
+
+        setattr(owner, name, counted)
+        self._undo.append((owner, name, original))
 
     def wrap(self, owner: object, name: str, label: str) -> None:
         original = getattr(owner, name)
@@ -317,19 +332,22 @@ def _write_steps(writes: Any, store_module: Any) -> _Steps:
 
     steps.wrap(incremental, "focus", "focus nodes")
     steps.wrap(incremental, "neighbourhood", "neighbourhood")
-    steps.wrap(incremental, "validate", "engine")
+    steps.wrap(incremental, "validate_triples", "engine")
+    steps.count_lookups(incremental, "validate_focus")
     return steps
 
 
 def _validation_row(name: str, steps: _Steps) -> None:
     """The validation step's CPU (and wall) milliseconds on the request thread split: the focus nodes
-    named, their neighbourhood read from the store, the engine (its input, the run, the report)."""
+    named, their neighbourhood read from the store, the engine (its input, the run, the report); and
+    the store lookups the neighbourhood reads made (the focus validations' own, with the
+    ``rdfs:subClassOf`` read)."""
     parts = ("focus nodes", "neighbourhood", "engine")
     cpu = [steps.cpu.get(k, 0.0) * 1000 for k in ("validation", *parts)]
     wall = [steps.seconds.get(k, 0.0) * 1000 for k in ("validation", *parts)]
     print(f"| {name} | CPU {cpu[0]:.0f} ms (wall {wall[0]:.0f}) = focus nodes {cpu[1]:.0f} ({wall[1]:.0f}) "
           f"+ neighbourhood {cpu[2]:.0f} ({wall[2]:.0f}) + engine {cpu[3]:.0f} ({wall[3]:.0f}) "
-          f"+ other {cpu[0] - sum(cpu[1:]):.0f} |", flush=True)
+          f"+ other {cpu[0] - sum(cpu[1:]):.0f}; neighbourhood store lookups {steps.lookups} |", flush=True)
 
 
 def _durability_row(name: str, steps: _Steps) -> None:

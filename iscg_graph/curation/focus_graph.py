@@ -5,8 +5,12 @@ along the shapes' access paths (`iscg_graph.rdf.shape_reach`). Both walks — `a
 nodes) and `neighbourhood` (their triples) — ask a graph three questions: the triples about a
 subject, the objects of a subject and predicate, the subjects of a predicate and object.
 `StoreView` answers them with ``quads_for_pattern`` lookups on a store (the union of its graphs but
-the journal, as `writes.to_rdflib` merges them), so the validation builds a graph of a few hundred
-triples read from the store, not a copy of the dataset:
+the journal, as `writes.to_rdflib` merges them), so the validation reads a few hundred triples from
+the store, not a copy of the dataset. Each pattern is looked up once per view, and a subject's
+triples by one predicate are taken from all its triples once those were read (the neighbourhood
+reads every triple about a focus node, then follows each path's first predicate from it: at 1M
+about 800 of the 845 lookups of a decision's neighbourhood, most finding nothing; docs/notes/scale.md
+§36):
 
 * the dataset-before is the store itself;
 * the dataset-after is whatever store-like object holds the dataset as the write leaves it (a
@@ -105,6 +109,7 @@ class StoreView:
         self._terms = terms or _Terms()
         self.lookups = 0  # pattern lookups made (what a test counts, and what the cost follows)
         self._read: dict[tuple[Node | None, Node | None, Node | None], list[Triple]] = {}
+        self._about: dict[Node, dict[Node, list[Triple]]] = {}  # a subject read whole, by predicate
 
     def _quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
         for subject in self._terms.ox(s):
@@ -131,13 +136,26 @@ class StoreView:
 
     def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
         """The triples matching ``pattern``; each pattern is looked up once per view (the access
-        paths share their first steps, and a view lives for one write's check)."""
+        paths share their first steps, and a view lives for one write's check). A subject's
+        triples by one predicate, once its triples were all read, are taken from those: the
+        walks read every triple about a focus node first, then follow each path's first predicate
+        from it (most of them absent), which would otherwise be a lookup each."""
         found = self._read.get(pattern)
         if found is None:
+            s, p, o = pattern
+            if s is not None and p is not None and o is None and (about := self._about.get(s)) is not None:
+                return iter(about.get(p, ()))
             seen: dict[ox.Triple, None] = {}
-            for quad in self._quads(*pattern):
+            for quad in self._quads(s, p, o):
                 seen.setdefault(quad.triple)
             found = self._read[pattern] = [self.triple(t) for t in seen]
+            if s is not None and p is None and o is None:
+                # (a subject is an IRI or a blank node: the one store term it stands for, so these
+                # are exactly the triples a lookup of the subject and any predicate finds)
+                by_predicate: dict[Node, list[Triple]] = {}
+                for triple in found:
+                    by_predicate.setdefault(triple[1], []).append(triple)
+                self._about[s] = by_predicate
         return iter(found)
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:  # noqa: A002

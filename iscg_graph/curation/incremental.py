@@ -23,7 +23,7 @@ from rdflib import Node, URIRef
 from rdflib.namespace import RDFS
 
 from ..rdf.shape_reach import AccessPath, TripleSource, access_paths, affected, neighbourhood
-from ..rdf.validation import ValidationReport, load_shapes, validate
+from ..rdf.validation import ValidationReport, load_shapes, validate_triples
 
 __all__ = ["focus", "validate_focus"]
 
@@ -55,6 +55,5 @@ def validate_focus(graph: TripleSource, nodes: set[URIRef]) -> ValidationReport:
     if paths is None:  # pragma: no cover - `focus` names no nodes then
         raise ValueError("the shapes' reach is unbounded: validate the whole dataset")
     sub = neighbourhood(paths, nodes, graph)
-    for triple in graph.triples((None, RDFS.subClassOf, None)):
-        sub.add(triple)
-    return validate(sub, in_place=True, focus_nodes=nodes)
+    sub.update(graph.triples((None, RDFS.subClassOf, None)))
+    return validate_triples(sub, focus_nodes=nodes)

@@ -280,30 +280,49 @@ def affected(paths: frozenset[AccessPath], changed: Iterable[tuple[Node, Node, N
     return {n for n in nodes if isinstance(n, URIRef)}
 
 
-def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef], graph: TripleSource) -> Graph:
+def neighbourhood(paths: frozenset[AccessPath], nodes: set[URIRef],
+                  graph: TripleSource) -> set[tuple[Node, Node, Node]]:
     """The triples of ``graph`` met from ``nodes`` along the access paths (and every triple about
-    them): validating ``nodes`` there gives the results they have in the whole graph."""
-    found: set[tuple[Node, Node, Node]] = set()  # added to the graph once (paths share their steps)
+    them): validating ``nodes`` there gives the results they have in the whole graph. The paths
+    are walked as a tree of their steps: the nodes reached along a prefix several paths share
+    (most paths start with one of a few dozen predicates) are found once."""
+    found: set[tuple[Node, Node, Node]] = set()
     for node in nodes:
         found.update(graph.triples((node, None, None)))
-    for path in paths:
-        frontier: set[Node] = set(nodes)
-        for predicate, forward in path:
-            p = URIRef(predicate)
-            reached: set[Node] = set()
-            for n in frontier:
-                if forward:
-                    for o in graph.objects(n, p):
-                        found.add((n, p, o))
-                        reached.add(o)
-                else:
-                    for s in graph.subjects(p, n):
-                        found.add((s, p, n))
-                        reached.add(s)
-            frontier = reached
-            if not frontier:
-                break
-    sub = Graph()
-    for triple in found:
-        sub.add(triple)
-    return sub
+    _walk(_tree(paths), set(nodes), graph, found)
+    return found
+
+
+_Tree = dict[tuple[URIRef, bool], "_Tree"]
+_TREES: dict[frozenset[AccessPath], _Tree] = {}
+
+
+def _tree(paths: frozenset[AccessPath]) -> _Tree:
+    """The paths as a tree of steps (a path's steps from the root; shared prefixes shared)."""
+    tree = _TREES.get(paths)
+    if tree is None:
+        tree = {}
+        for path in paths:
+            here = tree
+            for predicate, forward in path:
+                here = here.setdefault((URIRef(predicate), forward), {})
+        if len(_TREES) >= 8:  # one set of shapes in practice: stay bounded anyway
+            _TREES.clear()
+        _TREES[paths] = tree
+    return tree
+
+
+def _walk(tree: _Tree, frontier: set[Node], graph: TripleSource, found: set[tuple[Node, Node, Node]]) -> None:
+    for (p, forward), rest in tree.items():
+        reached: set[Node] = set()
+        for n in frontier:  # (the triples themselves: a graph's objects / subjects read them anyway)
+            if forward:
+                for triple in graph.triples((n, p, None)):
+                    found.add(triple)
+                    reached.add(triple[2])
+            else:
+                for triple in graph.triples((None, p, n)):
+                    found.add(triple)
+                    reached.add(triple[0])
+        if reached and rest:
+            _walk(rest, reached, graph, found)

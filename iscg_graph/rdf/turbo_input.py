@@ -8,12 +8,13 @@ list of quads of term numbers (the form it builds itself from an rdflib graph: o
 ``(kind, lexical form, datatype, language)`` per distinct term, kind 0 an IRI, 1 a blank node, 2 a
 literal). Here the ontology's part of that table is built once per ontology graph and each
 validation appends only the data's terms and triples to a copy of it. A data triple that is also
-an ontology triple is given once, as the merged graph held it once.
+an ontology triple is given once, as the merged graph held it once. The data may be given as a
+set of triples instead of a graph (a focus validation's: no rdflib graph built for it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,13 +92,25 @@ def _ontology(ontology: Graph) -> _Encoded:
     return encoded
 
 
-def engine_input(data: Graph, ontology: Graph) -> Any:
+def engine_input(data: Graph | Collection[Triple], ontology: Graph) -> Any:
     """The engine's input for ``data`` merged with ``ontology`` (with ``data``'s prefixes, as
-    the engine reads them from a graph it is given)."""
+    the engine reads them from a graph it is given). ``data`` given as a set of triples stands for
+    a new rdflib graph holding them: the prefixes a new graph binds."""
     from pyshacl_turbo.rdf import Input
 
     base = _ontology(ontology)
     builder = _Builder(base)
     builder.add(t for t in data if t not in base.triples)
-    return Input((builder.records, builder.quads), "terms", None, builder.blank_nodes,
-                 dict(data.namespaces()))
+    namespaces = dict(data.namespaces()) if isinstance(data, Graph) else _new_graph_prefixes()
+    return Input((builder.records, builder.quads), "terms", None, builder.blank_nodes, namespaces)
+
+
+_PREFIXES: list[dict[str, Any]] = []
+
+
+def _new_graph_prefixes() -> dict[str, Any]:
+    """The prefixes a new rdflib graph binds (read once: making a graph's namespace manager binds
+    each of them again)."""
+    if not _PREFIXES:
+        _PREFIXES.append(dict(Graph().namespaces()))
+    return dict(_PREFIXES[0])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,7 @@ __all__ = [
     "load_shapes",
     "shapes_graph",
     "validate",
+    "validate_triples",
 ]
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -220,11 +221,7 @@ def validate(
     focus = sorted(set(focus_nodes), key=str) if focus_nodes is not None else None
     if focus == []:
         return ValidationReport(conforms=True, results=(), engine=engine or default_engine())
-    engine = engine or default_engine()
-    if engine not in ("pyshacl", "turbo"):
-        raise ValueError(f"unknown SHACL engine {engine!r}; use 'pyshacl' or 'turbo'")
-    if engine not in available_engines():
-        raise ValueError("SHACL engine 'turbo' needs the pyshacl-turbo package")
+    engine = _engine(engine)
     shapes_key = str(Path(shapes_dir or DEFAULT_SHAPES_DIR).resolve())
     shapes = _load_shapes_cached(shapes_key)
     ont = ontology if isinstance(ontology, Graph) else load_ontology(ontology)
@@ -237,19 +234,54 @@ def validate(
     else:
         combined = Graph()
         combined += _merged(data)
+    return _run(combined, engine, shapes_key, shapes, ont, focus)
 
+
+def validate_triples(triples: Collection[tuple[Node, Node, Node]], *, focus_nodes: Iterable[URIRef],
+                     engine: Engine | None = None) -> ValidationReport:
+    """`validate` (the project's shapes and ontology, in place) of the plain graph holding
+    ``triples``, given as a set: the turbo engine's input is built from them directly
+    (`turbo_input`), no rdflib graph built (for a focus validation's few hundred triples: a
+    ``Graph.add`` per triple and a namespace manager saved). The reference engine gets the graph."""
+    focus = sorted(set(focus_nodes), key=str)
+    if not focus:
+        return ValidationReport(conforms=True, results=(), engine=engine or default_engine())
+    engine = _engine(engine)
+    shapes_key = str(DEFAULT_SHAPES_DIR.resolve())
+    data: Graph | Collection[tuple[Node, Node, Node]] = triples
+    if engine != "turbo":
+        data = Graph()
+        for triple in triples:
+            data.add(triple)
+    return _run(data, engine, shapes_key, _load_shapes_cached(shapes_key), load_ontology(None), focus)
+
+
+def _engine(engine: Engine | None) -> Engine:
+    engine = engine or default_engine()
+    if engine not in ("pyshacl", "turbo"):
+        raise ValueError(f"unknown SHACL engine {engine!r}; use 'pyshacl' or 'turbo'")
+    if engine not in available_engines():
+        raise ValueError("SHACL engine 'turbo' needs the pyshacl-turbo package")
+    return engine
+
+
+def _run(data: Graph | Collection[tuple[Node, Node, Node]], engine: Engine, shapes_key: str, shapes: Graph,
+         ont: Graph, focus: list[URIRef] | None) -> ValidationReport:
+    """One engine run on ``data`` (a graph; for turbo also a set of triples) with ``ont``."""
     if engine == "turbo":
         from .turbo_input import engine_input
 
         _, report_graph, _ = _turbo_program(shapes_key).validate(
-            engine_input(combined, ont), allow_warnings=True, allow_infos=True, focus_nodes=focus
+            engine_input(data, ont), allow_warnings=True, allow_infos=True, focus_nodes=focus
         )
     else:
-        combined += ont
+        if not isinstance(data, Graph):
+            raise TypeError("the pyshacl engine validates an rdflib graph")
+        data += ont
         import pyshacl
 
         _, report_graph, _ = pyshacl.validate(
-            combined,
+            data,
             shacl_graph=shapes,
             inference="none",
             allow_warnings=True,

@@ -359,6 +359,35 @@ def test_the_view_reads_like_the_merged_graph() -> None:
     assert (rc, rn, rb) not in view and not set(view.subjects(rn, rb))
 
 
+def test_a_subject_read_whole_answers_its_predicates_without_a_lookup() -> None:
+    """Once every triple about a subject was read, its objects by one predicate come from that read
+    (the walks follow every path's first predicate from each focus node, most of them absent):
+    the same triples a lookup gives, and no lookup made."""
+    ex = "https://example.org/"
+    token = ox.NamedNode("http://www.w3.org/2001/XMLSchema#token")
+    a, b, n, label, other = (ox.NamedNode(ex + x) for x in ("a", "b", "n", "label", "other"))
+    g1, g2, journal = ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2"), ox.NamedNode(CHANGES_GRAPH)
+    store = ox.Store()
+    store.extend([
+        ox.Quad(a, n, ox.Literal(" x ", datatype=token), g1),
+        ox.Quad(a, n, b, g2),
+        ox.Quad(a, label, ox.Literal("A", language="en"), g1),
+        ox.Quad(a, label, ox.Literal("A", language="en"), g2),
+        ox.Quad(a, other, b, journal),
+    ])
+    merged = to_rdflib(q for q in store if q.graph_name != journal)
+    ra, rn, rl, ro = (URIRef(ex + x) for x in ("a", "n", "label", "other"))
+    fresh = Views(store, store, without=(CHANGES_GRAPH,)).after
+    view = Views(store, store, without=(CHANGES_GRAPH,)).after
+    assert sorted(view.triples((ra, None, None))) == sorted(merged.triples((ra, None, None)))  # type: ignore[arg-type]
+    read = view.lookups
+    for p in (rn, rl, ro, URIRef(ex + "absent")):
+        assert set(view.objects(ra, p)) == set(fresh.objects(ra, p)) == set(merged.objects(ra, p))
+        assert sorted(view.triples((ra, p, None))) == sorted(merged.triples((ra, p, None)))  # type: ignore[arg-type]
+    assert view.lookups == read
+    assert fresh.lookups > 0
+
+
 # -- the derived overlap graph -------------------------------------------------------------------------
 
 def test_a_focus_validation_reads_nothing_of_the_derived_graph(tmp_path: Path, monkeypatch) -> None:

@@ -83,3 +83,38 @@ def test_the_encoded_ontologies_stay_bounded_when_each_call_brings_a_new_graph()
         ontology.add((URIRef(f"urn:x:C{n}"), RDFS.subClassOf, URIRef("urn:x:C")))
         engine_input(data, ontology)
         assert len(turbo_input._CACHE) <= turbo_input._CACHED_ONTOLOGIES
+
+
+def _focus(data: Graph) -> set[URIRef]:
+    return {s for s in data.subjects() if isinstance(s, URIRef)}
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_data_given_as_a_set_of_triples_is_validated_as_its_graph(path: Path) -> None:
+    """`validate_triples` (a focus validation's data, no rdflib graph built) reports what validating
+    a new graph of the same triples in place reports: every result, message and value."""
+    data = Graph().parse(path)
+    triples, focus = set(data), _focus(data)
+    fresh = Graph()
+    for triple in triples:
+        fresh.add(triple)
+    assert validation.validate_triples(triples, focus_nodes=focus, engine="turbo").results == \
+        validation.validate(fresh, in_place=True, focus_nodes=focus, engine="turbo").results
+
+
+def test_the_data_given_as_a_set_of_triples_with_the_reference_engine() -> None:
+    data = Graph().parse(next(p for p in CASES if p.parent.name == "invalid"))
+    triples, focus = set(data), _focus(data)
+    report = validation.validate_triples(triples, focus_nodes=focus, engine="pyshacl")
+    assert report.violations and report.engine == "pyshacl"
+    assert report.results == validation.validate_triples(triples, focus_nodes=focus, engine="turbo").results
+
+
+def test_a_set_of_triples_carries_the_prefixes_of_a_new_graph() -> None:
+    data = Graph().parse(CASES[0])
+    fresh = Graph()
+    for triple in data:
+        fresh.add(triple)
+    given = engine_input(set(data), validation.load_ontology())
+    assert given.namespaces == engine_input(fresh, validation.load_ontology()).namespaces
+    assert given.namespaces  # (a new graph binds rdflib's prefixes)
