@@ -6,6 +6,12 @@ new-since: each item's study period notation and start year are looked up by two
 instead of one OPTIONAL of three patterns (which Oxigraph joined by hash over every item with a
 period, docs/notes/scale.md); the same whenever an item has at most one study period with one
 notation and one start year, which the shapes require.
+
+sector-overlap-detail: every pattern of a row is joined from the area's derived key (``dv:areaKey``,
+by which its pages are read), the item's labels before its study periods, its study periods through
+that key, its kind by ``EXISTS`` instead of six ``OPTIONAL``s (Oxigraph evaluated each ``OPTIONAL``
+over every item, then joined), one Sector pattern filtered to the two sides instead of a ``UNION``
+(docs/notes/scale.md §35).
 """
 
 from __future__ import annotations
@@ -23,8 +29,14 @@ PLAIN = REPO / "tests" / "fixtures" / "plain_queries" / "rewritten"
 PARAMS: dict[str, list[dict[str, str]]] = {
     "new-since": [{}, {"since_period": "2018-2021"}, {"since_period": "2017-2020"},
                   {"since_period": "2022-2025"}],
+    "sector-overlap-detail": [
+        {"sector_a": a, "sector_b": b, **extra}
+        for a, b in (("ITU-R", "ITU-T"), ("ITU-T", "ITU-D"), ("GS", "ITU-R"), ("ITU-D", "ITU-D"))
+        for extra in ({}, {"count": "items"}, {"study_period": "2022-2025"},
+                      {"study_period": "2017-2020", "count": "items"})],
 }
-ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link")}
+ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
+              "sector-overlap-detail": ("themeLabel", "sideLabel", "kind", "itemLabel")}
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
