@@ -22,6 +22,13 @@ is the concatenation of the buckets' answers, each in the query's order, and a p
 them with ``LIMIT``/``OFFSET`` per bucket; an earlier bucket is counted (no sort, nothing
 serialised) only when the page starts after it.
 
+A bucket can also be a variable of the query that is no parameter (``var`` instead of ``param``):
+sector-overlap-detail's rows by area are ordered by the area's label, and ``dv:areaKey`` (the first
+characters of that label, derived) splits them into buckets in that order. Its ``values`` SELECT is
+given the caller's substitutions (it may list nothing, e.g. when the rows are ordered otherwise: then
+the whole query is paged), and each bucket's value is written into the bucket's texts
+(`query.splice`), so the store starts from it rather than meeting it last (docs/notes/scale.md §35).
+
 The walk is used only when it is safe on the data at hand: each value listed once, with one key,
 every key different (two values with the same key would interleave their rows), and the parameter
 not given by the caller (then the answer is one bucket already). Otherwise the caller pages the
@@ -35,11 +42,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
 from .catalog import QuerySpec
 from .interface import QueryEngine
 from .page_texts import count_text, page_text, prologue
+from .safety import tokens
+from .splice import splice
 
-__all__ = ["Bucketed", "bucket_values", "run_bucketed_page"]
+__all__ = ["Bucketed", "bucket_values", "bucketed", "run_bucketed_page"]
 
 JSON = "application/sparql-results+json"
 
@@ -53,26 +64,42 @@ class Bucketed:
 
 
 def _term(binding: Mapping[str, str]) -> str | None:
-    """An IRI binding of the SPARQL JSON results as an N-Triples term (a substitution)."""
-    if binding.get("type") != "uri":
-        return None
-    return f"<{binding['value']}>"
+    """An IRI (or, for a ``var`` bucket, a plain literal) binding of the SPARQL JSON results as an
+    N-Triples term (a substitution)."""
+    if binding.get("type") == "uri":
+        return f"<{binding['value']}>"
+    if binding.get("type") == "literal" and "xml:lang" not in binding and "datatype" not in binding:
+        return str(ox.Literal(binding["value"]))
+    return None
 
 
-def bucket_values(engine: QueryEngine, spec: QuerySpec, *,
+def bucketed(spec: QuerySpec, substitutions: Mapping[str, str]) -> bool:
+    """Whether a page of ``spec`` with ``substitutions`` is read by bucket (if the walk is safe)."""
+    if spec.pages_by is None:
+        return False
+    return "var" in spec.pages_by or spec.pages_by["param"] not in substitutions
+
+
+def bucket_values(engine: QueryEngine, spec: QuerySpec, substitutions: Mapping[str, str] | None = None, *,
                   timeout: float | None = None) -> list[str] | None:
-    """The parameter's values in the order of the answer's first sort key, as N-Triples terms, or
+    """The bucket's values in the order of the answer's first sort key, as N-Triples terms, or
     None when the walk would not be safe on this data (a value twice or without a key, two values
-    with one key, a value that is not an IRI)."""
+    with one key, a value that is neither an IRI nor, for a ``var`` bucket, a plain literal). A
+    ``var`` bucket's values are asked with those of ``substitutions`` (the caller's parameters) that
+    its SELECT names (pyoxigraph binds projected variables only: it projects them)."""
     assert spec.pages_by is not None
     text = prologue(spec.text) + spec.pages_by["values"]
-    body = json.loads(engine.run(text, media_type=JSON, timeout=timeout).body)
+    used = {tok.text[1:] for tok in tokens(spec.pages_by["values"]) if tok.kind == "var"}
+    given = {k: v for k, v in (substitutions or {}).items() if k.lstrip("?$") in used}
+    if "var" not in spec.pages_by:
+        given = {}
+    body = json.loads(engine.run(text, media_type=JSON, substitutions=given or None, timeout=timeout).body)
     values: list[str] = []
     keys: list[tuple[str, ...]] = []
     for row in body.get("results", {}).get("bindings", []):
         value = _term(row.get("value", {}))
         key = row.get("key")
-        if value is None or key is None:
+        if value is None or key is None or (value.startswith('"') and "var" not in spec.pages_by):
             return None
         values.append(value)
         keys.append(tuple(sorted((k, str(v)) for k, v in key.items())))  # type: ignore[misc]
@@ -91,30 +118,38 @@ def run_bucketed_page(engine: QueryEngine, spec: QuerySpec, substitutions: Mappi
                       limit: int, offset: int, *, timeout: float | None = None) -> Bucketed | None:
     """Rows ``offset`` to ``offset + limit`` (one more than a page: the caller asks ``limit + 1``) of
     the answer with ``substitutions``, bucket by bucket, or None when the query declares no buckets,
-    the caller bound the bucket parameter, or `bucket_values` finds the walk unsafe."""
-    if spec.pages_by is None or spec.pages_by["param"] in substitutions:
+    the caller bound the bucket parameter, or `bucket_values` finds the walk unsafe (or, for a
+    ``var`` bucket, lists no value)."""
+    if spec.pages_by is None or not bucketed(spec, substitutions):
         return None
-    values = bucket_values(engine, spec, timeout=timeout)
+    values = bucket_values(engine, spec, substitutions, timeout=timeout)
     if not values:
         return None
-    param = spec.pages_by["param"]
+    var = spec.pages_by.get("var")
+
+    def bucket(value: str) -> tuple[str, dict[str, str]]:
+        """The query's text and substitutions for one bucket."""
+        if var is not None:  # the value written into the text: the store starts from it
+            return splice(spec.text, {var: value}), dict(substitutions)
+        return spec.text, {**substitutions, spec.pages_by["param"]: value}  # type: ignore[index]
+
     variables: list[str] = []
     rows: list[dict[str, Any]] = []
     skip = offset
     for value in values:
-        bound = {**substitutions, param: value}
+        text, bound = bucket(value)
         if skip:
-            counted = _bindings(engine, count_text(spec.text, bound), bound, timeout)[1]
+            counted = _bindings(engine, count_text(text, bound), bound, timeout)[1]
             in_bucket = sum(int(b["rows"]["value"]) for b in counted if "rows" in b)
             if in_bucket <= skip:
                 skip -= in_bucket
                 continue
-        variables, got = _bindings(engine, page_text(spec.text, limit - len(rows), skip), bound, timeout)
+        variables, got = _bindings(engine, page_text(text, limit - len(rows), skip), bound, timeout)
         skip = 0
         rows.extend(got)
         if len(rows) >= limit:
             break
     if not variables:  # every bucket skipped (a page past the end): the head of one evaluation
-        variables = _bindings(engine, page_text(spec.text, 1, 0), {**substitutions, param: values[0]},
-                              timeout)[0]
+        text, bound = bucket(values[0])
+        variables = _bindings(engine, page_text(text, 1, 0), bound, timeout)[0]
     return Bucketed(variables, rows[:limit])

@@ -353,21 +353,27 @@ def parse_query_file(path: Path) -> QuerySpec:
 
 
 def _pages_by(raw: Any, params: tuple[ParamSpec, ...], text: str, where: str) -> dict[str, str] | None:
-    """The header's ``pages_by`` (`bucket_pages`): a parameter of the query and a SELECT of its
-    values (``?value``, ``?key``) that parses under the query's prefixes."""
+    """The header's ``pages_by`` (`bucket_pages`): a parameter of the query (``param``), or a
+    variable of its text that is none (``var``), and a SELECT of its values (``?value``, ``?key``)
+    that parses under the query's prefixes."""
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != {"param", "values"}:
-        raise QueryError(f"{where}: pages_by needs exactly 'param' and 'values'")
-    param, values = str(raw["param"]), str(raw["values"])
-    if param not in {p.name for p in params}:
+    if not isinstance(raw, dict) or set(raw) not in ({"param", "values"}, {"var", "values"}):
+        raise QueryError(f"{where}: pages_by needs exactly 'param' and 'values' (or 'var' and 'values')")
+    kind = "param" if "param" in raw else "var"
+    param, values = str(raw[kind]), str(raw["values"])
+    names = {p.name for p in params}
+    if kind == "param" and param not in names:
         raise QueryError(f"{where}: pages_by names {param!r}, not a parameter of the query")
+    in_text = any(t.text in ("?" + param, "$" + param) for t in tokens(text))
+    if kind == "var" and (param in names or not in_text):
+        raise QueryError(f"{where}: pages_by var {param!r} is a parameter or not a variable of the query")
     select = next((t.offset for t in tokens(text) if t.text.lower() == "select"), 0)
     try:
         ox.Store().query(text[:select] + values)
     except SyntaxError as exc:
         raise QueryError(f"{where}: pages_by values is not valid SPARQL: {exc}") from None
-    return {"param": param, "values": values}
+    return {kind: param, "values": values}
 
 
 class QueryCatalog(Mapping[str, QuerySpec]):

@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import ResultTooLarge
-from .bucket_pages import run_bucketed_page
+from .bucket_pages import bucketed, run_bucketed_page
 from .catalog import DEFAULT_BASE_IRI, QuerySpec
 from .interface import QueryEngine
 from .page_texts import count_text, page_text, pageable, prologue
@@ -191,8 +191,7 @@ def run_counted_page(
     substitutions = spec.bind(params, base_iri)
     # an answer split into buckets is counted (no sort) and its page read from the first buckets:
     # reading a long answer once to learn it is long costs a whole sorted evaluation
-    bucketed = spec.pages_by is not None and spec.pages_by["param"] not in substitutions
-    if pageable(spec.text) and not bucketed:
+    if pageable(spec.text) and not bucketed(spec, substitutions):
         text = page_text(spec.text, one_pass_rows + 1, 0)
         try:
             result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)

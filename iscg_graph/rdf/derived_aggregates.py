@@ -9,7 +9,8 @@ match) per row, or concatenating per row what only changes with a write. The der
   ``skos:exactMatch`` in either direction (the theme itself included), as the queries keyed it::
 
       <theme> dv:area <area> .
-      <area> dv:areaName "shortest English entry" ; dv:areaLists "§1.3, §1.4" .
+      <area> dv:areaName "shortest English entry" ; dv:areaLists "§1.3, §1.4" ;
+          dv:areaKey "shortest" .
 
   ``dv:areaName`` / ``dv:areaLists`` only for an area with an entry that has an English
   ``skos:prefLabel`` and a list (``skos:inScheme/skos:notation``): the shortest such entry (then
@@ -80,8 +81,19 @@ from .derived_source import (
     to_rdflib,
 )
 
-__all__ = ["DV", "Lit", "aggregate_triples", "dataset_source", "store_source", "to_ox", "to_rdflib",
+__all__ = ["AREA_KEY_CHARACTERS", "DV", "Lit", "aggregate_triples", "area_key",
+           "dataset_source", "store_source", "to_ox", "to_rdflib",
            "without_resolution"]
+
+
+AREA_KEY_CHARACTERS = 8
+
+
+def area_key(name: str, area_lists: str) -> str:
+    """The first characters of an area's row label (``name (lists)``, as sector-overlap-detail shows
+    it): areas whose keys differ sort in the order of their keys, so its rows can be read key by key
+    (``dv:areaKey``)."""
+    return f"{name} ({area_lists})"[:AREA_KEY_CHARACTERS]
 
 
 def without_resolution(question: bool, retired: bool, related: bool, mandated: bool) -> bool:
@@ -113,8 +125,10 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
             names[area].extend(entries)
             lists[area].update(Lit("§" + section) for section in sections)
     for area, entries in names.items():
-        out.add((area, DV + "areaName", Lit(min(entries, key=lambda e: (len(e), e)))))
-        out.add((area, DV + "areaLists", join(lists[area], ", ")))
+        name, area_lists = Lit(min(entries, key=lambda e: (len(e), e))), join(lists[area], ", ")
+        out.add((area, DV + "areaName", name))
+        out.add((area, DV + "areaLists", area_lists))
+        out.add((area, DV + "areaKey", Lit(area_key(name.value, area_lists.value))))
 
     # Sector x theme x study period incidence of the live items
     addresses = multi(source, ISCG + "addressesTheme")

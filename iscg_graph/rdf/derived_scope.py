@@ -21,7 +21,8 @@ derived graph's current statements of the same keys:
   or close matches (its dossier), and their ``dv:focus`` (a theme is its own focus);
 * **a node whose study groups may change** (`Scope.members`: a group change, a study group's type):
   its ``dv:member`` and the ``dv:memberTheme`` of its themes in the groups it is in before and after;
-* **the sections of themes** (`Scope.sections`: a list's notation replaced): ``dv:areaLists`` and
+* **the sections of themes** (`Scope.sections`: a list's notation replaced): ``dv:areaLists``,
+  ``dv:areaKey`` and
   ``dv:coverageSection`` of them and their areas, from a copy of the themes and lists alone;
 * **mappings between items on themes** (`Scope.covers`): when nothing else in the scope but link
   nodes, the coverage rows' ``dv:coverageLinked`` updated from the mappings' own new pairs
@@ -57,7 +58,7 @@ QUESTION, SECTOR = ox.NamedNode(ISCG + "Question"), ox.NamedNode(ISCG + "sector"
 RELATED, MANDATES = ox.NamedNode(ISCG + "relatedResolution"), ox.NamedNode(ISCG + "mandates")
 DV = DERIVED_NS
 THEME_KEYED = tuple(ox.NamedNode(DV + p) for p in ("sectors", "sectorList", "items", "itemLabels", "area"))
-AREA_KEYED = tuple(ox.NamedNode(DV + p) for p in ("areaName", "areaLists"))
+AREA_KEYED = tuple(ox.NamedNode(DV + p) for p in ("areaName", "areaLists", "areaKey"))
 
 
 Change = tuple[set[ox.Quad], set[ox.Quad]]
@@ -223,6 +224,7 @@ def _sections_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
     graph = data.derived
     themes = _walk(themes, [(EXACT, True), (EXACT, False)], data)
     area_lists, section = ox.NamedNode(DV + "areaLists"), ox.NamedNode(DV + "coverageSection")
+    area_key = ox.NamedNode(DV + "areaKey")  # the start of "name (lists)": a short name's lists
     areas = {q.object for t in themes for q in data.derived_quads(t, ox.NamedNode(DV + "area"), None)
              if isinstance(q.object, ox.NamedNode)}
     rows = {q.subject for u in themes | areas
@@ -230,9 +232,9 @@ def _sections_change(data: Lookups, themes: set[ox.NamedNode]) -> Change:
     source = aggregates.store_source(_copy(data, themes, items=False), graph.value)
     computed = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in aggregates.to_ox(
         aggregates.aggregate_triples(source, graph.value[: -len("graph/derived")]))]
-    wanted = {q for q in computed if (q.subject in areas and q.predicate == area_lists)
+    wanted = {q for q in computed if (q.subject in areas and q.predicate in (area_lists, area_key))
               or (q.subject in rows and q.predicate == section)}
-    current = {q for a in areas for q in data.derived_quads(a, area_lists, None)}
+    current = {q for a in areas for p in (area_lists, area_key) for q in data.derived_quads(a, p, None)}
     current |= {q for r in rows if isinstance(r, ox.NamedNode) for q in data.derived_quads(r, section, None)}
     return current - wanted, wanted - current
 

@@ -1,7 +1,9 @@
 """Pages read bucket by bucket (`iscg_graph.query.bucket_pages`) are the pages of the whole answer:
 the same rows in the same order, for every offset (bucket edges too), with the same totals, on the
 real data and on the 10k bench graph; a first page asks its first bucket only; an unsafe bucket list
-(two values with one key) falls back to the whole query; a wrong ``pages_by`` header is refused."""
+(two values with one key) falls back to the whole query; a wrong ``pages_by`` header is refused. A
+bucket that is no parameter (sector-overlap-detail's area key) pages the same, its values written
+into the texts."""
 
 from __future__ import annotations
 
@@ -23,7 +25,13 @@ from iscg_graph.query.splice import splice
 
 REPO = Path(__file__).resolve().parents[2]
 JSON = "application/sparql-results+json"
-PARAMS: list[dict[str, str]] = [{}, {"study_period": "2022-2025"}]
+PARAMS: dict[str, list[dict[str, str]]] = {
+    "questions-without-resolution": [{}, {"study_period": "2022-2025"}],
+    "sector-overlap-detail": [{"sector_a": "ITU-R", "sector_b": "ITU-T"},
+                              {"sector_a": "ITU-T", "sector_b": "ITU-D", "study_period": "2022-2025"}],
+}
+BENCH_PARAMS = {"questions-without-resolution": {}, "sector-overlap-detail": {"sector_a": "ITU-R",
+                                                                          "sector_b": "ITU-T"}}
 
 
 def _bucketed(catalog: QueryCatalog) -> list[str]:
@@ -37,13 +45,15 @@ def _whole(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, str]) 
 
 def _bucket_sizes(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, str]) -> list[int]:
     assert spec.pages_by is not None
-    values = bucket_values(engine, spec)
+    values = bucket_values(engine, spec, spec.bind(params))
     assert values, "the bucket walk is not safe on this data"
-    param = spec.pages_by["param"]
     sizes = []
     for value in values:
-        bound = {**spec.bind(params), param: value}
-        body = engine.run(spec.text, media_type=JSON, substitutions=bound).body
+        if "var" in spec.pages_by:  # written into the text
+            text, bound = splice(spec.text, {spec.pages_by["var"]: value}), spec.bind(params)
+        else:
+            text, bound = spec.text, {**spec.bind(params), spec.pages_by["param"]: value}
+        body = engine.run(text, media_type=JSON, substitutions=bound).body
         sizes.append(len(json.loads(body)["results"]["bindings"]))
     return sizes
 
@@ -54,7 +64,9 @@ def _check_pages(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, 
     assert sum(sizes) == len(whole)
     assert sum(1 for s in sizes if s) >= 2, "the data should fill two buckets at least"
     edges = [sum(sizes[:i]) for i in range(1, len(sizes))]
-    offsets = sorted({0, 1, *edges, *(e - 1 for e in edges if e), *(e + 1 for e in edges),
+    near = sorted(set(edges))
+    near = near[:3] + near[len(near) // 2:len(near) // 2 + 1] + near[-1:]  # a page past many buckets too
+    offsets = sorted({0, 1, *near, *(e - 1 for e in near if e), *(e + 1 for e in near),
                       len(whole) - 1, len(whole), len(whole) + 3})
     for limit in (1, 7, max(1, len(whole) // 3), len(whole) + 1):
         for offset in offsets:
@@ -73,15 +85,30 @@ def _check_pages(engine: InProcessEngine, spec: QuerySpec, params: Mapping[str, 
 
 
 def test_the_bucketed_queries(catalog: QueryCatalog) -> None:
-    assert _bucketed(catalog) == ["questions-without-resolution"]
+    assert _bucketed(catalog) == sorted(PARAMS) == sorted(BENCH_PARAMS)
 
 
-@pytest.mark.parametrize("params", PARAMS)
+@pytest.mark.parametrize(("name", "params"), [(n, p) for n in sorted(PARAMS) for p in PARAMS[n]])
 def test_bucketed_pages_are_the_pages_of_the_whole_answer(
-    real_engine: InProcessEngine, catalog: QueryCatalog, params: dict[str, str]
+    real_engine: InProcessEngine, catalog: QueryCatalog, name: str, params: dict[str, str]
 ) -> None:
-    for name in _bucketed(catalog):
-        assert _check_pages(real_engine, catalog[name], params) > 0, name
+    assert _check_pages(real_engine, catalog[name], params) > 0, name
+
+
+def test_counting_list_items_pages_the_whole_query(real_engine: InProcessEngine,
+                                                  catalog: QueryCatalog) -> None:
+    """sector-overlap-detail's rows by list entry are ordered by the entry's label, not the area's:
+    its buckets list no value then, and the page is the whole query's."""
+    spec = catalog["sector-overlap-detail"]
+    params = {"sector_a": "ITU-R", "sector_b": "ITU-T", "count": "items"}
+    assert bucket_values(real_engine, spec, spec.bind(params)) == []
+    assert bucket_values(real_engine, spec, spec.bind({**params, "count": "areas"}))
+    whole = _whole(real_engine, spec, params)
+    assert len(whole) > 12
+    recording = Recording(real_engine)
+    page = run_page(recording, spec, params, PageRequest(5, 7))  # type: ignore[arg-type]
+    assert page.results["results"]["bindings"] == whole[7:12]
+    assert len(recording.calls) == 2  # the values, then the whole query
 
 
 class Recording:
@@ -137,12 +164,14 @@ class Spliced:
         return self.engine.run(text, media_type=media_type, timeout=timeout)
 
 
-def test_the_spliced_texts_page_the_same(real_engine: InProcessEngine, catalog: QueryCatalog) -> None:
-    spec = catalog["questions-without-resolution"]
-    whole = _whole(real_engine, spec, {})
-    edge = _bucket_sizes(real_engine, spec, {})[0]
-    for limit, offset in ((3, 0), (4, edge - 2), (5, edge + 1)):
-        page = run_page(Spliced(real_engine), spec, {}, PageRequest(limit, offset))  # type: ignore[arg-type]
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_the_spliced_texts_page_the_same(real_engine: InProcessEngine, catalog: QueryCatalog,
+                                         name: str) -> None:
+    spec, params = catalog[name], PARAMS[name][0]
+    whole = _whole(real_engine, spec, params)
+    edge = _bucket_sizes(real_engine, spec, params)[0]
+    for limit, offset in ((3, 0), (4, max(0, edge - 2)), (5, edge + 1)):
+        page = run_page(Spliced(real_engine), spec, params, PageRequest(limit, offset))  # type: ignore[arg-type]
         assert page.results["results"]["bindings"] == whole[offset:offset + limit]
 
 
@@ -150,6 +179,8 @@ def test_the_spliced_texts_page_the_same(real_engine: InProcessEngine, catalog: 
     ("param: nowhere\n#+   values: SELECT ?value ?key WHERE { ?value ?p ?key }", "not a parameter"),
     ("param: sector\n#+   values: SELECT ?value WHERE {", "not valid SPARQL"),
     ("param: sector", "exactly 'param' and 'values'"),
+    ("var: sector\n#+   values: SELECT ?value ?key WHERE { ?value ?p ?key }", "is a parameter"),
+    ("var: nowhere\n#+   values: SELECT ?value ?key WHERE { ?value ?p ?key }", "not a variable"),
 ])
 def test_a_wrong_pages_by_header_is_refused(tmp_path: Path, pages_by: str, message: str) -> None:
     text = (REPO / "queries" / "questions-without-resolution.rq").read_text("utf-8")
@@ -164,4 +195,4 @@ def test_a_wrong_pages_by_header_is_refused(tmp_path: Path, pages_by: str, messa
 @pytest.mark.slow
 def test_bucketed_pages_on_the_10k_bench_graph(bench_10k: InProcessEngine, catalog: QueryCatalog) -> None:
     for name in _bucketed(catalog):
-        assert _check_pages(bench_10k, catalog[name], {}) > 100, name
+        assert _check_pages(bench_10k, catalog[name], BENCH_PARAMS[name]) > 100, name

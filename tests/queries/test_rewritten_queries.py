@@ -10,9 +10,15 @@ notation and one start year, which the shapes require.
 annex-duplicate-areas: each theme's area is COALESCE(?k, "") over the sub-select's MIN instead of a
 bare MIN, and the areas on several lists are an OPTIONAL then BOUND instead of a group, so Oxigraph
 joins them by ?area (a bare aggregate may be unbound to its planner: it compared every pair,
-docs/notes/scale.md §35) in a form Virtuoso 7 compiles; the key is bound on every row, and every
+docs/notes/scale.md §36) in a form Virtuoso 7 compiles; the key is bound on every row, and every
 area on several lists has its themes among the per-theme areas. The "§" of the list label is a
 language-tagged constant (CONCAT of mixed tags is a plain string, as before).
+
+sector-overlap-detail: every pattern of a row is joined from the area's derived key (``dv:areaKey``,
+by which its pages are read), the item's labels before its study periods, its study periods through
+that key, its kinds by ``OPTIONAL``s each reached through that key (Oxigraph evaluated each
+``OPTIONAL`` over every item, then joined), one Sector pattern filtered to the two sides instead of
+a ``UNION`` (docs/notes/scale.md §38).
 """
 
 from __future__ import annotations
@@ -31,9 +37,15 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "annex-duplicate-areas": [{}],
     "new-since": [{}, {"since_period": "2018-2021"}, {"since_period": "2017-2020"},
                   {"since_period": "2022-2025"}],
+    "sector-overlap-detail": [
+        {"sector_a": a, "sector_b": b, **extra}
+        for a, b in (("ITU-R", "ITU-T"), ("ITU-T", "ITU-D"), ("GS", "ITU-R"), ("ITU-D", "ITU-D"))
+        for extra in ({}, {"count": "items"}, {"study_period": "2022-2025"},
+                      {"study_period": "2017-2020", "count": "items"})],
 }
 ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
-              "annex-duplicate-areas": ("lists", "areaName", "section")}
+              "annex-duplicate-areas": ("lists", "areaName", "section"),
+              "sector-overlap-detail": ("themeLabel", "sideLabel", "kind", "itemLabel")}
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
