@@ -104,7 +104,8 @@ def run_bucketed_page(engine: QueryEngine, spec: QuerySpec, substitutions: Mappi
     for value in values:
         bound = {**substitutions, param: value}
         if skip:
-            counted = _bindings(engine, count_text(spec.text, bound), bound, timeout)[1]
+            text = count_text(spec.text, bound, pattern=spec.count_where)
+            counted = _bindings(engine, text, bound, timeout)[1]
             in_bucket = sum(int(b["rows"]["value"]) for b in counted if "rows" in b)
             if in_bucket <= skip:
                 skip -= in_bucket

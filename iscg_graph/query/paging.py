@@ -123,7 +123,7 @@ def count_rows(
 ) -> int:
     """How many rows the whole answer has (counted by the store, nothing serialised but the number)."""
     substitutions = spec.bind(params, base_iri)
-    text = count_text(spec.text, substitutions)
+    text = count_text(spec.text, substitutions, pattern=spec.count_where)
     result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
     bindings = json.loads(result.body).get("results", {}).get("bindings", [])
     return sum(int(b["rows"]["value"]) for b in bindings if "rows" in b)
