@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         parts = {
             f"API page ({DEFAULT_LIMIT + 1})": page_text(spec.text, DEFAULT_LIMIT + 1, 0),
             f"report pass ({ONE_PASS_ROWS + 1})": page_text(spec.text, ONE_PASS_ROWS + 1, 0),
-            "count": count_text(spec.text, substitutions),
+            "count": count_text(spec.text, substitutions, pattern=spec.count_where),
         }
         for part, text in parts.items():
             runs = [timed(store, text, substitutions) for _ in range(args.repeat)]
