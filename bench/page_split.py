@@ -5,6 +5,11 @@ queries, each serialised as SPARQL JSON as the service does, in CPU seconds of t
 
     python bench/page_split.py --store var/store-1m/oxigraph --memory
     python bench/page_split.py --store … --memory --queries questions-without-resolution --repeat 5
+    python bench/page_split.py --store … --memory --queries question-duplicate-candidates \
+        --text old/question-duplicate-candidates.rq
+
+``--text`` times a query file in place of the catalogue's query of the same name (its file name),
+e.g. a canned query's previous text from git, with the catalogue's values and paging.
 
 The values bound are those of the service bench (`run.CANNED_VALUES`); the machine's load average
 is printed before and after.
@@ -29,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from run import CANNED_VALUES  # noqa: E402
 
-from iscg_graph.query.catalog import QuerySpec, load_catalog  # noqa: E402
+from iscg_graph.query.catalog import QuerySpec, load_catalog, parse_query_file  # noqa: E402
 from iscg_graph.query.paging import (  # noqa: E402
     DEFAULT_LIMIT,
     ONE_PASS_ROWS,
@@ -103,9 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", action="store_true", help="copy the store into memory first")
     parser.add_argument("--queries", default=DEFAULT_QUERIES)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--text", type=Path, action="append", default=[],
+                        help="a query file timed in place of the catalogue's query of its name")
     args = parser.parse_args(argv)
     store = open_store(args.store, args.memory)
-    catalog = load_catalog()
+    catalog = dict(load_catalog())
+    for path in args.text:
+        catalog[path.stem] = replace(parse_query_file(path), name=path.stem)
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("| query | part | bytes | CPU ms p50 | wall ms p50 |\n|---|---|---:|---:|---:|")
     for name in args.queries.split(","):
@@ -114,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         parts = {
             f"API page ({DEFAULT_LIMIT + 1})": page_text(spec.text, DEFAULT_LIMIT + 1, 0),
             f"report pass ({ONE_PASS_ROWS + 1})": page_text(spec.text, ONE_PASS_ROWS + 1, 0),
-            "count": count_text(spec.text, substitutions),
+            "count": count_text(spec.text, substitutions, pattern=spec.count_where),
         }
         for part, text in parts.items():
             runs = [timed(store, text, substitutions) for _ in range(args.repeat)]

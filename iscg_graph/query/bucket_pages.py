@@ -139,7 +139,8 @@ def run_bucketed_page(engine: QueryEngine, spec: QuerySpec, substitutions: Mappi
     for value in values:
         text, bound = bucket(value)
         if skip:
-            counted = _bindings(engine, count_text(text, bound), bound, timeout)[1]
+            pattern = spec.count_where if var is None else None  # the pattern knows no spliced key
+            counted = _bindings(engine, count_text(text, bound, pattern=pattern), bound, timeout)[1]
             in_bucket = sum(int(b["rows"]["value"]) for b in counted if "rows" in b)
             if in_bucket <= skip:
                 skip -= in_bucket

@@ -227,6 +227,7 @@ class QuerySpec:
     columns: Mapping[str, str] = field(default_factory=dict)  # variable -> column title
     path: Path | None = None
     pages_by: Mapping[str, str] | None = None  # {"param", "values"}: pages read by bucket (bucket_pages.py)
+    count_where: str | None = None  # one solution per row, counted instead of the query (page_texts.py)
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -338,6 +339,9 @@ def parse_query_file(path: Path) -> QuerySpec:
     except (RuntimeError, ValueError) as exc:
         raise QueryError(f"{where}: {exc} (parameters must be projected by the top-level SELECT)") from None
     pages_by = _pages_by(meta.get("pages_by"), params, text, where)
+    count_where = None if meta.get("count_where") is None else str(meta["count_where"])
+    if count_where is not None:
+        _parses(text, f"SELECT * WHERE {{ {count_where} }}", f"{where}: count_where")
     return QuerySpec(
         name=path.stem,
         text=text,
@@ -349,6 +353,7 @@ def parse_query_file(path: Path) -> QuerySpec:
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
         path=path,
         pages_by=pages_by,
+        count_where=count_where,
     )
 
 
@@ -368,12 +373,17 @@ def _pages_by(raw: Any, params: tuple[ParamSpec, ...], text: str, where: str) ->
     in_text = any(t.text in ("?" + param, "$" + param) for t in tokens(text))
     if kind == "var" and (param in names or not in_text):
         raise QueryError(f"{where}: pages_by var {param!r} is a parameter or not a variable of the query")
+    _parses(text, values, f"{where}: pages_by values")
+    return {kind: param, "values": values}
+
+
+def _parses(text: str, query: str, what: str) -> None:
+    """A `QueryError` unless ``query`` parses under the prologue of ``text``."""
     select = next((t.offset for t in tokens(text) if t.text.lower() == "select"), 0)
     try:
-        ox.Store().query(text[:select] + values)
+        ox.Store().query(text[:select] + query)
     except SyntaxError as exc:
-        raise QueryError(f"{where}: pages_by values is not valid SPARQL: {exc}") from None
-    return {kind: param, "values": values}
+        raise QueryError(f"{what} is not valid SPARQL: {exc}") from None
 
 
 class QueryCatalog(Mapping[str, QuerySpec]):

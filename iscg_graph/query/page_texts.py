@@ -72,15 +72,17 @@ def _top_level_order(text: str) -> int | None:
     return orders[-1] if orders else None
 
 
-def count_text(text: str, bound: Iterable[str], *, var: str = "rows") -> str:
+def count_text(text: str, bound: Iterable[str], *, var: str = "rows", pattern: str | None = None) -> str:
     """``SELECT (COUNT(*) AS ?rows)`` over the query as a sub-select, without its ``ORDER BY``
     (which changes nothing to a count, and which the store does not drop by itself: sorting 48,758
-    rows was 40% of a count at 1M). ``bound`` names the substituted variables."""
+    rows was 40% of a count at 1M). ``bound`` names the substituted variables. ``pattern``, a query's
+    ``count_where`` (`catalog`), is counted instead of the query: a group graph pattern with one
+    solution per row of the answer, without the look-ups that only fill the row's columns."""
     start = _prologue_end(text)
     names = [b.lstrip("?$") for b in bound]
     projected = " ".join(f"?{n}" for n in names)
     group = f"\nGROUP BY {projected}" if names else ""
     tail = _CLAUSE_ENDS & set(_top_level_tail(text))
     order = None if tail else _top_level_order(text)  # a LIMIT after it would make the order count
-    inner = text[start:order].rstrip()
+    inner = text[start:order].rstrip() if pattern is None else pattern.strip()
     return f"{text[:start]}SELECT {projected} (COUNT(*) AS ?{var}) WHERE {{\n{inner}\n}}{group}\n"

@@ -121,9 +121,10 @@ def count_rows(
     base_iri: str = DEFAULT_BASE_IRI,
     timeout: float | None = None,
 ) -> int:
-    """How many rows the whole answer has (counted by the store, nothing serialised but the number)."""
+    """How many rows the whole answer has (counted by the store, nothing serialised but the number;
+    the query's ``count_where`` pattern when its header gives one, `page_texts.count_text`)."""
     substitutions = spec.bind(params, base_iri)
-    text = count_text(spec.text, substitutions)
+    text = count_text(spec.text, substitutions, pattern=spec.count_where)
     result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
     bindings = json.loads(result.body).get("results", {}).get("bindings", [])
     return sum(int(b["rows"]["value"]) for b in bindings if "rows" in b)

@@ -19,6 +19,11 @@ by which its pages are read), the item's labels before its study periods, its st
 that key, its kinds by ``OPTIONAL``s each reached through that key (Oxigraph evaluated each
 ``OPTIONAL`` over every item, then joined), one Sector pattern filtered to the two sides instead of
 a ``UNION`` (docs/notes/scale.md §38).
+
+question-duplicate-candidates: the single-theme branch's two OPTIONAL look-ups of the study periods'
+notations carry that branch's `dv:openAt` gate too (Oxigraph built their hash tables, every
+notation, before reading the gated rows: half the default answer at 1M); the same rows, since the
+gate's one statement matches whenever the branch has rows at all.
 """
 
 from __future__ import annotations
@@ -42,10 +47,15 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         for a, b in (("ITU-R", "ITU-T"), ("ITU-T", "ITU-D"), ("GS", "ITU-R"), ("ITU-D", "ITU-D"))
         for extra in ({}, {"count": "items"}, {"study_period": "2022-2025"},
                       {"study_period": "2017-2020", "count": "items"})],
+    "question-duplicate-candidates": [{}, {"min_score": "0.1"}, {"min_score": "0.1", "sector_a": "ITU-T"},
+                                      {"sector_a": "ITU-R", "sector_b": "ITU-T"},
+                                      {"study_period": "2018-2021"},
+                                      {"min_score": "0.1", "study_period": "2018-2021"}],
 }
 ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
               "annex-duplicate-areas": ("lists", "areaName", "section"),
-              "sector-overlap-detail": ("themeLabel", "sideLabel", "kind", "itemLabel")}
+              "sector-overlap-detail": ("themeLabel", "sideLabel", "kind", "itemLabel"),
+              "question-duplicate-candidates": ("score", "points", "qaLabel", "qbLabel")}
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]

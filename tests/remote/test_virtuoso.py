@@ -14,6 +14,7 @@ from iscg_graph.build.remote_load import load_build, staging_prefix
 from iscg_graph.errors import ServerLacksFeature
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import InProcessEngine
+from iscg_graph.query.paging import count_rows
 from iscg_graph.query.portability import refused_queries
 from iscg_graph.query.remote import RemoteConfig, RemoteEngine
 from iscg_graph.query.remote_values import BOOLEAN
@@ -67,6 +68,20 @@ def test_every_canned_query_answers_the_same_or_is_refused_saying_why(
     for case, why in found.items():
         assert why.startswith("ServerLacksFeature: ") and "(virtuoso): the server lacks " in why, case
     assert {case.split("?")[0] for case in found} == refused  # every listed query is refused
+
+
+def test_a_count_pattern_counts_on_virtuoso_what_it_counts_embedded(
+        virtuoso: RemoteEngine, real_store: EmbeddedStore) -> None:
+    """A query's ``count_where`` (its totals, docs/notes/paging.md) is a text of its own, sent with
+    the parameters spliced: Virtuoso gives the embedded store's totals."""
+    catalog = load_catalog()
+    assert [n for n in catalog if catalog[n].count_where] == ["questions-without-resolution"]
+    spec = catalog["questions-without-resolution"]
+    embedded = InProcessEngine(real_store)
+    for params in ({}, {"sector": "ITU-T"}, {"study_period": "2018-2021"},
+                   {"sector": "ITU-R", "study_period": "2022-2025"}):
+        want = count_rows(embedded, spec, params)
+        assert count_rows(virtuoso, spec, params) == want > 0, params
 
 
 def test_the_refusals_are_not_stale(virtuoso: RemoteEngine, real_store: EmbeddedStore) -> None:
