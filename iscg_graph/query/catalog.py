@@ -31,7 +31,7 @@ import yaml
 
 from ..errors import ParameterError, QueryError, UnknownQuery
 from ..vocab import DEFAULT_BASE
-from .safety import tokens
+from .catalog_pages import count_pattern, paging_header
 
 __all__ = [
     "PARAM_TYPES",
@@ -338,10 +338,8 @@ def parse_query_file(path: Path) -> QuerySpec:
         raise QueryError(f"{where}: not valid SPARQL: {exc}") from None
     except (RuntimeError, ValueError) as exc:
         raise QueryError(f"{where}: {exc} (parameters must be projected by the top-level SELECT)") from None
-    pages_by = _pages_by(meta.get("pages_by"), params, text, where)
-    count_where = None if meta.get("count_where") is None else str(meta["count_where"])
-    if count_where is not None:
-        _parses(text, f"SELECT * WHERE {{ {count_where} }}", f"{where}: count_where")
+    pages_by = paging_header(meta.get("pages_by"), {p.name for p in params}, text, where)
+    count_where = count_pattern(meta.get("count_where"), text, where)
     return QuerySpec(
         name=path.stem,
         text=text,
@@ -355,35 +353,6 @@ def parse_query_file(path: Path) -> QuerySpec:
         pages_by=pages_by,
         count_where=count_where,
     )
-
-
-def _pages_by(raw: Any, params: tuple[ParamSpec, ...], text: str, where: str) -> dict[str, str] | None:
-    """The header's ``pages_by`` (`bucket_pages`): a parameter of the query (``param``), or a
-    variable of its text that is none (``var``), and a SELECT of its values (``?value``, ``?key``)
-    that parses under the query's prefixes."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or set(raw) not in ({"param", "values"}, {"var", "values"}):
-        raise QueryError(f"{where}: pages_by needs exactly 'param' and 'values' (or 'var' and 'values')")
-    kind = "param" if "param" in raw else "var"
-    param, values = str(raw[kind]), str(raw["values"])
-    names = {p.name for p in params}
-    if kind == "param" and param not in names:
-        raise QueryError(f"{where}: pages_by names {param!r}, not a parameter of the query")
-    in_text = any(t.text in ("?" + param, "$" + param) for t in tokens(text))
-    if kind == "var" and (param in names or not in_text):
-        raise QueryError(f"{where}: pages_by var {param!r} is a parameter or not a variable of the query")
-    _parses(text, values, f"{where}: pages_by values")
-    return {kind: param, "values": values}
-
-
-def _parses(text: str, query: str, what: str) -> None:
-    """A `QueryError` unless ``query`` parses under the prologue of ``text``."""
-    select = next((t.offset for t in tokens(text) if t.text.lower() == "select"), 0)
-    try:
-        ox.Store().query(text[:select] + query)
-    except SyntaxError as exc:
-        raise QueryError(f"{what} is not valid SPARQL: {exc}") from None
 
 
 class QueryCatalog(Mapping[str, QuerySpec]):
