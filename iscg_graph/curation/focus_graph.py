@@ -10,7 +10,7 @@ the store, not a copy of the dataset. Each pattern is looked up once per view, a
 triples by one predicate are taken from all its triples once those were read (the neighbourhood
 reads every triple about a focus node, then follows each path's first predicate from it: at 1M
 about 800 of the 845 lookups of a decision's neighbourhood, most finding nothing; docs/notes/scale.md
-§36):
+§37):
 
 * the dataset-before is the store itself;
 * the dataset-after is whatever store-like object holds the dataset as the write leaves it (a

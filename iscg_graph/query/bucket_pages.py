@@ -27,7 +27,7 @@ sector-overlap-detail's rows by area are ordered by the area's label, and ``dv:a
 characters of that label, derived) splits them into buckets in that order. Its ``values`` SELECT is
 given the caller's substitutions (it may list nothing, e.g. when the rows are ordered otherwise: then
 the whole query is paged), and each bucket's value is written into the bucket's texts
-(`query.splice`), so the store starts from it rather than meeting it last (docs/notes/scale.md §35).
+(`query.splice`), so the store starts from it rather than meeting it last (docs/notes/scale.md §38).
 
 The walk is used only when it is safe on the data at hand: each value listed once, with one key,
 every key different (two values with the same key would interleave their rows), and the parameter

@@ -1,7 +1,7 @@
 """Canned queries rewritten for their plan keep that plan on Oxigraph: its `--explain` output, on an
 on-disk store of the real data, has the keyed join the rewrite was for.
 
-annex-duplicate-areas (docs/notes/scale.md §35): each theme's area is `COALESCE(?k, "")` over the
+annex-duplicate-areas (docs/notes/scale.md §36): each theme's area is `COALESCE(?k, "")` over the
 sub-select's `MIN`, so the per-theme areas are joined to the areas on several lists by ``?area`` (a
 left join then ``BOUND``, the form Virtuoso 7 compiles); the previous text (kept in
 tests/fixtures/plain_queries/rewritten/) gave a join with no key, checked too so that the test can
