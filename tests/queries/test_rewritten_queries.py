@@ -24,6 +24,12 @@ question-duplicate-candidates: the single-theme branch's two OPTIONAL look-ups o
 notations carry that branch's `dv:openAt` gate too (Oxigraph built their hash tables, every
 notation, before reading the gated rows: half the default answer at 1M); the same rows, since the
 gate's one statement matches whenever the branch has rows at all.
+
+sector-overlap-matrix: each part paired with itself is dropped before the study-period tests
+(`?sector_a != ?sector_b`: every row of the pairs has two parts with different codes), and each
+row's unit and label are computed after the `OPTIONAL`, for the rows of the six pairs only
+(docs/notes/scale.md §40). Its list of areas is a
+`GROUP_CONCAT` in evaluation order, compared as a set of parts.
 """
 
 from __future__ import annotations
@@ -51,17 +57,28 @@ PARAMS: dict[str, list[dict[str, str]]] = {
                                       {"sector_a": "ITU-R", "sector_b": "ITU-T"},
                                       {"study_period": "2018-2021"},
                                       {"min_score": "0.1", "study_period": "2018-2021"}],
+    "sector-overlap-matrix": [{}, {"count": "items"}, {"study_period": "2017-2020"},
+                              {"study_period": "2022-2025", "count": "items"},
+                              {"study_period": "1990-1993"}],
 }
 ORDER_KEYS = {"new-since": ("aLabel", "bLabel", "link"),
               "annex-duplicate-areas": ("lists", "areaName", "section"),
               "sector-overlap-detail": ("themeLabel", "sideLabel", "kind", "itemLabel"),
-              "question-duplicate-candidates": ("score", "points", "qaLabel", "qbLabel")}
+              "question-duplicate-candidates": ("score", "points", "qaLabel", "qbLabel"),
+              "sector-overlap-matrix": ("sector_aCode", "sector_bCode")}
+JOINED = {"themeLabels": "; "}  # concatenated in evaluation order: compared as sets of parts
 
 
 def _answers(engine: InProcessEngine, spec, params: dict[str, str]) -> list[tuple]:  # type: ignore[no-untyped-def]
     table = run_select(engine, spec, params)
-    return [tuple((name, None if row.get(name) is None else row[name].value,
+    return [tuple((name, _text(name, None if row.get(name) is None else row[name].value),
                    type(row.get(name)).__name__) for name in table.variables) for row in table.rows]
+
+
+def _text(name: str, text: str | None) -> str | None:
+    if text is None or name not in JOINED:
+        return text
+    return JOINED[name].join(sorted(text.split(JOINED[name])))
 
 
 def _same(engine: InProcessEngine, catalog: QueryCatalog, name: str, params: dict[str, str]) -> int:
