@@ -62,7 +62,8 @@ DV_KNOWN_TERM = DERIVED_NS + "knownTerm"
 # (or none: computed before the format was recorded) was derived by another version of this code and
 # is recomputed before it is served (`stale_derived_graph`; api/live_reload.py). Change it whenever
 # the derived statements change (tests/unit/test_derived_format.py holds it to that).
-DERIVED_FORMAT = "2026-12-06.3"  # .2: the Question pairs' evidence and score, dv:openAt; .3: dv:areaKey
+# 06.2: the Question pairs' evidence and score, dv:openAt; 06.3: dv:areaKey; 07.1: dv:wordingKey
+DERIVED_FORMAT = "2026-12-07.1"
 FORMAT_SUBJECT = DERIVED_NS + "graph"
 DV_FORMAT = DERIVED_NS + "format"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -12,6 +12,12 @@ match) per row, or concatenating per row what only changes with a write. The der
       <area> dv:areaName "shortest English entry" ; dv:areaLists "§1.3, §1.4" ;
           dv:areaKey "shortest" .
 
+  and the **wording key** of each theme, the smallest of the English ``skos:prefLabel`` values of
+  its component (any node in it, a theme or not) in the annex-duplicate-areas normal form
+  (`wording_key`), where one of them has one::
+
+      <theme> dv:wordingKey "spectrum management" .
+
   ``dv:areaName`` / ``dv:areaLists`` only for an area with an entry that has an English
   ``skos:prefLabel`` and a list (``skos:inScheme/skos:notation``): the shortest such entry (then
   the first in code-point order) and every list naming one, sorted, joined by ", ".
@@ -55,6 +61,7 @@ graph itself. The queries that read it stay standard SPARQL; docs/notes/scale.md
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from .derived_coverage import coverage_triples
@@ -83,7 +90,7 @@ from .derived_source import (
 
 __all__ = ["AREA_KEY_CHARACTERS", "DV", "Lit", "aggregate_triples", "area_key",
            "dataset_source", "store_source", "to_ox", "to_rdflib",
-           "without_resolution"]
+           "without_resolution", "wording_key"]
 
 
 AREA_KEY_CHARACTERS = 8
@@ -94,6 +101,22 @@ def area_key(name: str, area_lists: str) -> str:
     it): areas whose keys differ sort in the order of their keys, so its rows can be read key by key
     (``dv:areaKey``)."""
     return f"{name} ({area_lists})"[:AREA_KEY_CHARACTERS]
+
+
+# annex-duplicate-areas' REPLACEs, in its order (SPARQL's REPLACE replaces every match, as re.sub)
+_WORDING = ((re.compile(r"\([^)]*\)"), " "), (re.compile("&"), " and "), (re.compile("[^a-z0-9]+"), " "),
+            (re.compile(r"\A +| +\Z"), ""), (re.compile(r" (task force|group|committee)\Z"), ""))
+
+
+def wording_key(label: str) -> str:
+    """A list entry's wording with case, punctuation, "&"/"and", text in brackets and a trailing
+    "task force", "group" or "committee" set aside: annex-duplicate-areas' ``REPLACE(...LCASE(STR(
+    ?label))...)`` (after its third step only ``[a-z0-9 ]`` is left, so the anchors are the text's
+    ends)."""
+    key = label.lower()
+    for pattern, replacement in _WORDING:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 def without_resolution(question: bool, retired: bool, related: bool, mandated: bool) -> bool:
@@ -111,13 +134,22 @@ def aggregate_triples(source: Source, base: str) -> list[tuple[str, str, Node]]:
     labels = multi(source, RDFS_LABEL)
 
     # areas, their shortest entry and their lists
-    area_of = areas(source, themes)
     pref = multi(source, SKOS + "prefLabel")
+    roots = areas(source, themes | set(pref))
+    area_of = {t: roots[t] for t in themes}
+    lowest: dict[str, str] = {}  # a component's smallest wording key of an English entry
+    for node, values in pref.items():
+        for entry in english(values):
+            key, root = wording_key(entry.value), roots[node]
+            if root not in lowest or key < lowest[root]:
+                lowest[root] = key
     in_scheme = multi(source, SKOS + "inScheme")
     names: dict[str, list[str]] = defaultdict(list)
     lists: dict[str, set[Lit]] = defaultdict(set)
     for theme, area in area_of.items():
         out.add((theme, DV + "area", area))
+        if area in lowest:
+            out.add((theme, DV + "wordingKey", Lit(lowest[area])))
         sections = [n.value for s in in_scheme.get(theme, ()) if isinstance(s, str)
                     for n in notations.get(s, ()) if isinstance(n, Lit)]
         entries = [e.value for e in english(pref.get(theme, ()))]

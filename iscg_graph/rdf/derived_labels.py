@@ -11,7 +11,9 @@ subject and the dataset after the write, which role applies, and `widen` turns t
   code): ``dv:partList`` of the Resolutions concerning it; of a Sector without a notation (its code
   in every theme's Sector list): everything (`ALL`). A Sector or part with a notation is coded by
   it: its label is not read.
-* ``skos:prefLabel`` of a theme, ``skos:inScheme`` of a theme: the theme's aggregates (`THEME`).
+* ``skos:prefLabel`` of a theme, ``skos:inScheme`` of a theme: the theme's aggregates (`THEME`);
+  ``skos:prefLabel`` of a node with an exact match: the aggregates of the themes it is matched to
+  (their ``dv:wordingKey`` reads every entry of the component).
 * ``skos:notation`` of a list: the aggregates of its themes (when it had a notation before, a
   coverage row listing it, and has one after: only its themes' sections); of a part: ``dv:partList`` of the
   Resolutions concerning it; of a mandating Resolution: ``dv:groupMandates`` of the Questions below
@@ -47,7 +49,7 @@ PERIOD, MANDATES = ox.NamedNode(ISCG + "studyPeriod"), ox.NamedNode(ISCG + "mand
 IN_SCHEME, NOTATION = ox.NamedNode(SKOS + "inScheme"), ox.NamedNode(SKOS + "notation")
 ADDRESSES, THEME_CLASS = ox.NamedNode(ISCG + "addressesTheme"), ox.NamedNode(ISCG + "Theme")
 UP = (ox.NamedNode(ISCG + "studyGroup"), ox.NamedNode(ISCG + "parentGroup"))
-BROADER = ox.NamedNode(SKOS + "broader")
+BROADER, EXACT = ox.NamedNode(SKOS + "broader"), ox.NamedNode(SKOS + "exactMatch")
 # a coverage row lists a list only when it has a notation (read in the derived graph: before the write)
 COVERAGE_LIST = ox.NamedNode("https://w3id.org/iscg/derived#coverageList")
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -113,9 +115,19 @@ def _of_theme(quad: ox.Quad, store: ox.Store) -> str:
     return THEME
 
 
+def _entry(quad: ox.Quad, store: ox.Store) -> str:
+    """A theme's entry, or the entry of a node exactly matched (either way) to others: the themes of
+    its component read it (``dv:wordingKey``; `derived_scope` walks the component from it)."""
+    s = quad.subject
+    if isinstance(s, ox.NamedNode) and not _typed_theme(store, s) and (
+            _any(store, s, EXACT, None) or _any(store, None, EXACT, s)):
+        return THEME
+    return _of_theme(quad, store)
+
+
 RULES: dict[str, Callable[[ox.Quad, ox.Store], str]] = {
     "http://www.w3.org/2000/01/rdf-schema#label": _label,
-    SKOS + "prefLabel": _of_theme,  # the areas' names, the coverage rows' labels
+    SKOS + "prefLabel": _entry,  # the areas' names and wording keys, the coverage rows' labels
     SKOS + "inScheme": _of_theme,
     SKOS + "notation": _notation,
     ISCG + "sector": _bounded(ITEM),  # Question pairs across Sectors, the themes' Sector lists

@@ -11,7 +11,7 @@ derived graph's current statements of the same keys:
   the mappings it is an end of, and whether it is a Question no Resolution is behind
   (``dv:withoutResolution``);
 * **the themes** (closed under ``skos:exactMatch`` in either direction, so an area is always whole):
-  every aggregate keyed by one of them or by its area (``dv:area``, ``dv:areaName`` /
+  every aggregate keyed by one of them or by its area (``dv:area``, ``dv:wordingKey``, ``dv:areaName`` /
   ``dv:areaLists``, the per-theme counts, the Sector x theme incidence and Resolution pair nodes,
   the coverage rows). These are computed by the same code as the full recompute
   (`derived_aggregates.aggregate_triples`), on a small in-memory copy of what they read: the
@@ -57,7 +57,8 @@ TYPE, THEME = ox.NamedNode(RDF_TYPE), ox.NamedNode(ISCG + "Theme")
 QUESTION, SECTOR = ox.NamedNode(ISCG + "Question"), ox.NamedNode(ISCG + "sector")
 RELATED, MANDATES = ox.NamedNode(ISCG + "relatedResolution"), ox.NamedNode(ISCG + "mandates")
 DV = DERIVED_NS
-THEME_KEYED = tuple(ox.NamedNode(DV + p) for p in ("sectors", "sectorList", "items", "itemLabels", "area"))
+THEME_KEYED = tuple(ox.NamedNode(DV + p) for p in ("sectors", "sectorList", "items", "itemLabels", "area",
+                                                    "wordingKey"))
 AREA_KEYED = tuple(ox.NamedNode(DV + p) for p in ("areaName", "areaLists", "areaKey"))
 
 

@@ -7,12 +7,13 @@ instead of one OPTIONAL of three patterns (which Oxigraph joined by hash over ev
 period, docs/notes/scale.md); the same whenever an item has at most one study period with one
 notation and one start year, which the shapes require.
 
-annex-duplicate-areas: each theme's area is COALESCE(?k, "") over the sub-select's MIN instead of a
-bare MIN, and the areas on several lists are an OPTIONAL then BOUND instead of a group, so Oxigraph
-joins them by ?area (a bare aggregate may be unbound to its planner: it compared every pair,
-docs/notes/scale.md §36) in a form Virtuoso 7 compiles; the key is bound on every row, and every
-area on several lists has its themes among the per-theme areas. The "§" of the list label is a
-language-tagged constant (CONCAT of mixed tags is a plain string, as before).
+annex-duplicate-areas: each theme's area is its derived wording key (``dv:wordingKey``, the MIN of
+its exact-match closure's entries in the normal form the previous text computed twice per theme in
+the query, docs/notes/scale.md §41), so the themes are joined to the areas on several lists by that
+statement (the previous text joined by no key, docs/notes/scale.md §36); a theme with no English
+entry in its closure has no key, where the previous text gave it the area "" that no list row has.
+The "§" of the list label is a language-tagged constant (CONCAT of mixed tags is a plain string, as
+before).
 
 sector-overlap-detail: every pattern of a row is joined from the area's derived key (``dv:areaKey``,
 by which its pages are read), the item's labels before its study periods, its study periods through
