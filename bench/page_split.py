@@ -11,8 +11,9 @@ queries, each serialised as SPARQL JSON as the service does, in CPU seconds of t
 ``--text`` times a query file in place of the catalogue's query of the same name (its file name),
 e.g. a canned query's previous text from git, with the catalogue's values and paging.
 
-The values bound are those of the service bench (`run.CANNED_VALUES`); the machine's load average
-is printed before and after.
+The values bound are those of the service bench (`run.CANNED_VALUES`), or ``--bind name=value`` for
+every timed query with that parameter (e.g. a short answer: ``--bind theme=resolution-areas/14``);
+the machine's load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -89,11 +90,18 @@ def _term(nt: str) -> ox.NamedNode | ox.Literal:
     return parsed.object  # type: ignore[return-value]
 
 
-def service_path(engine: StoreEngine, spec: QuerySpec, report: bool) -> tuple[float, float]:
+def _values(spec: QuerySpec, bound: dict[str, str]) -> dict[str, str]:
+    """The service bench's values of the query, and those of ``--bind`` it has a parameter for."""
+    names = {p.name for p in spec.params}
+    return {**CANNED_VALUES.get(spec.name, {}), **{k: v for k, v in bound.items() if k in names}}
+
+
+def service_path(engine: StoreEngine, spec: QuerySpec, report: bool,
+                 bound: dict[str, str]) -> tuple[float, float]:
     """CPU and wall seconds of the first page as the service reads it: the API page (1000 rows)
     or a report page (50 rows and the total)."""
     cpu, wall = time.process_time(), time.perf_counter()
-    values = CANNED_VALUES.get(spec.name, {})
+    values = _values(spec, bound)
     if report:
         run_counted_page(engine, spec, values, PageRequest(REPORT_ROWS, 0))  # type: ignore[arg-type]
     else:
@@ -110,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--text", type=Path, action="append", default=[],
                         help="a query file timed in place of the catalogue's query of its name")
+    parser.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter's value, for every timed query that has the parameter")
     args = parser.parse_args(argv)
+    bound = dict(b.split("=", 1) for b in args.bind)
     store = open_store(args.store, args.memory)
     catalog = dict(load_catalog())
     for path in args.text:
@@ -119,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| query | part | bytes | CPU ms p50 | wall ms p50 |\n|---|---|---:|---:|---:|")
     for name in args.queries.split(","):
         spec = catalog[name]
-        substitutions = spec.bind(CANNED_VALUES.get(name, {}), DEFAULT_BASE)
+        substitutions = spec.bind(_values(spec, bound), DEFAULT_BASE)
         parts = {
             f"API page ({DEFAULT_LIMIT + 1})": page_text(spec.text, DEFAULT_LIMIT + 1, 0),
             f"report pass ({ONE_PASS_ROWS + 1})": page_text(spec.text, ONE_PASS_ROWS + 1, 0),
@@ -135,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             " whole": replace(spec, pages_by=None)}
         for label, variant in variants.items():
             for report in (False, True):
-                runs2 = [service_path(engine, variant, report) for _ in range(args.repeat)]
+                runs2 = [service_path(engine, variant, report, bound) for _ in range(args.repeat)]
                 part = ("report page (50 + total)" if report else f"API page ({DEFAULT_LIMIT})") + label
                 cpu = statistics.median(r[0] for r in runs2) * 1000
                 wall = statistics.median(r[1] for r in runs2) * 1000

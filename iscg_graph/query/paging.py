@@ -12,7 +12,10 @@ without the sort and serialisation, so the API gives it only on request. A page 
 (``run_counted_page``: the report pages, ``total=true``) is one evaluation when the whole answer has
 at most ``ONE_PASS_ROWS`` rows: the rows come back once (``LIMIT ONE_PASS_ROWS + 1``), the total is
 their number and the page their slice; a longer answer gets the count and the page as two queries.
-At 1M the count took as long as the page itself (docs/notes/scale.md §18).
+At 1M the count took as long as the page itself (docs/notes/scale.md §18). A query whose header
+gives a cheap count (``count_where``) has its page read alone (``limit + 1`` rows) and is counted
+only when the page does not end the answer: serialising and parsing up to 10,001 rows to learn the
+total cost more than that count (docs/notes/scale.md §42).
 
 Parameters still arrive as pyoxigraph substitutions, never in the text: a substituted variable must
 be in the top-level projection, so the count query projects (and groups by) every parameter the
@@ -183,16 +186,21 @@ def run_counted_page(
     timeout: float | None = None,
     one_pass_rows: int = ONE_PASS_ROWS,
 ) -> CountedPage:
-    """One page and the total. A query `page_text` can page is asked for its first
-    ``one_pass_rows + 1`` rows in order: if the answer ends there, its length is the total and the
-    page is cut from it, one evaluation instead of two. A longer answer is counted apart, and a page
-    within those first rows is cut from them (not asked again). Otherwise (a page past them, a body
-    the engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged, a query
-    read by bucket: `bucket_pages`) the count and the page are asked apart."""
+    """One page and the total. A query with a cheap count (its header's ``count_where``) or read by
+    bucket (`bucket_pages`) is asked for its page alone, and counted only when the page does not show
+    where the answer ends (`_page_then_count`). Any other query `page_text` can page is asked for its
+    first ``one_pass_rows + 1`` rows in order: if the answer ends there, its length is the total and
+    the page is cut from it, one evaluation instead of two. A longer answer is counted apart, and a
+    page within those first rows is cut from them (not asked again). Otherwise (a page past them, a
+    body the engine refuses as too large or pyoxigraph cannot read, a query that cannot be paged) the
+    count and the page are asked apart."""
     substitutions = spec.bind(params, base_iri)
-    # an answer split into buckets is counted (no sort) and its page read from the first buckets:
-    # reading a long answer once to learn it is long costs a whole sorted evaluation
-    if pageable(spec.text) and not bucketed(spec, substitutions):
+    # reading a long answer's first 10,001 rows only to learn that it is long costs their sort (a
+    # query read by bucket sorts none) or their serialising and parsing (a query with a count pattern:
+    # at 1M resolution-overlap's pass cost more than its count and its page together)
+    if spec.count_where is not None or bucketed(spec, substitutions):
+        return _page_then_count(engine, spec, params, page, base_iri=base_iri, timeout=timeout)
+    if pageable(spec.text):
         text = page_text(spec.text, one_pass_rows + 1, 0)
         try:
             result = engine.run(text, media_type=JSON, substitutions=substitutions, timeout=timeout)
@@ -207,3 +215,21 @@ def run_counted_page(
             return CountedPage(cut.page, count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout))
     total = count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout)
     return CountedPage(run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout), total)
+
+
+def _page_then_count(
+    engine: QueryEngine,
+    spec: QuerySpec,
+    params: Mapping[str, str | None],
+    page: PageRequest,
+    *,
+    base_iri: str,
+    timeout: float | None,
+) -> CountedPage:
+    """The page (``limit + 1`` rows), and the count only if it is needed: a page with rows and none
+    after it, or a first page with none, ends the answer, so the total is its offset and rows (a
+    short answer stays one evaluation)."""
+    got = run_page(engine, spec, params, page, base_iri=base_iri, timeout=timeout)
+    if not got.more and (got.rows or page.offset == 0):
+        return CountedPage(got, page.offset + got.rows)
+    return CountedPage(got, count_rows(engine, spec, params, base_iri=base_iri, timeout=timeout))

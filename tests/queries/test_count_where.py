@@ -7,6 +7,7 @@ of questions-without-resolution at 1M)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,20 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         {}, {"sector": "ITU-T"}, {"sector": "ITU-R"}, {"study_period": "2018-2021"},
         {"study_period": "2022-2025"}, {"study_period": "1990-1991"},
         {"sector": "ITU-D", "study_period": "2018-2021"},
+    ],
+    # the theme with most pairs on the real data, two with a few, one with none at 10k
+    "resolution-overlap": [
+        {}, {"theme": "resolution-areas/14"}, {"theme": "resolution-areas/23"},
+        {"theme": "resolution-areas/27"},
+    ],
+}
+# patterns that do not give one solution per row: the check must refuse them
+WRONG = {
+    "resolution-overlap": [
+        # the pairs of every theme, whatever the parameter
+        "?pair dv:resolution ?resA ; dv:otherResolution ?resB .",
+        # a row per version of the first Resolution, not per pair
+        "?pair dv:resolution ?resA ; dv:otherResolution ?resB ; dv:theme ?theme . ?resA iscg:hasVersion ?v .",
     ],
 }
 
@@ -58,6 +73,14 @@ def test_the_pattern_counts_the_rows_on_the_real_data(real_engine, catalog, name
 def test_the_pattern_counts_the_rows_on_the_10k_bench_graph(bench_10k, catalog, name) -> None:  # type: ignore[no-untyped-def]
     counts = [_same(bench_10k, catalog, name, params) for params in PARAMS[name]]
     assert counts[0] > 0 and any(0 < c < counts[0] for c in counts[1:]), counts
+
+
+@pytest.mark.parametrize(("name", "pattern"), [(n, p) for n in sorted(WRONG) for p in WRONG[n]])
+def test_a_wrong_pattern_fails_the_check(real_engine, catalog, name, pattern) -> None:  # type: ignore[no-untyped-def]
+    spec = replace(catalog[name], count_where=pattern)
+    with pytest.raises(AssertionError):
+        for params in PARAMS[name]:
+            _same(real_engine, {name: spec}, name, params)  # type: ignore[arg-type]
 
 
 def test_the_count_asks_the_pattern_not_the_query(real_engine: InProcessEngine,

@@ -206,3 +206,40 @@ def test_a_page_within_the_rows_read_once_is_not_asked_again(
     run_counted_page(engine, spec, {}, PageRequest(2, 4), one_pass_rows=5)  # type: ignore[arg-type]
     assert [t.rstrip().rsplit("\n", 1)[-1] for t in engine.texts if "COUNT(*)" not in t] == [
         "LIMIT 6", "LIMIT 3 OFFSET 4"]
+
+
+def test_a_query_with_a_count_pattern_is_counted_first_and_its_page_read_alone(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    # resolution-overlap's header gives a count pattern: the total is that count, and the page is
+    # asked as limit + 1 rows, never as the first ONE_PASS_ROWS + 1 rows of the whole answer
+    spec = catalog["resolution-overlap"]
+    assert spec.count_where is not None and spec.pages_by is None
+    total = count_rows(real_engine, spec, {})
+    assert total > 8
+    engine = _Texts(real_engine)
+    got = run_counted_page(engine, spec, {}, PageRequest(7, 0))  # type: ignore[arg-type]
+    assert got.total == total and got.page.more and got.page.rows == 7
+    apart = run_page(real_engine, spec, {}, PageRequest(7, 0))
+    assert _rows("", got.page.results) == _rows("", apart.results)
+    assert [t.rstrip().rsplit("\n", 1)[-1] for t in engine.texts if "COUNT(*)" not in t] == ["LIMIT 8"]
+    counts = [t for t in engine.texts if "COUNT(*)" in t]
+    assert len(counts) == 1 and "latestVersion" not in counts[0]
+
+
+def test_a_short_answer_with_a_count_pattern_is_one_evaluation(
+    real_engine: InProcessEngine, catalog: QueryCatalog
+) -> None:
+    # a page that ends the answer gives the total: no count; a page past the end needs one
+    spec = catalog["resolution-overlap"]
+    params = {"theme": "resolution-areas/23"}
+    total = count_rows(real_engine, spec, params)
+    assert 2 < total < 50
+    engine = _Texts(real_engine)
+    for request in (PageRequest(50, 0), PageRequest(total - 1, 1), PageRequest(total, 0)):
+        engine.texts.clear()
+        got = run_counted_page(engine, spec, params, request)  # type: ignore[arg-type]
+        assert got.total == total and not got.page.more and len(engine.texts) == 1, request
+    engine.texts.clear()
+    got = run_counted_page(engine, spec, params, PageRequest(5, total + 2))  # type: ignore[arg-type]
+    assert got.total == total and got.page.rows == 0 and sum("COUNT(*)" in t for t in engine.texts) == 1

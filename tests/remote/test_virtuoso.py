@@ -14,7 +14,7 @@ from iscg_graph.build.remote_load import load_build, staging_prefix
 from iscg_graph.errors import ServerLacksFeature
 from iscg_graph.query.catalog import load_catalog
 from iscg_graph.query.engine import InProcessEngine
-from iscg_graph.query.paging import count_rows
+from iscg_graph.query.paging import PageRequest, count_rows, run_counted_page
 from iscg_graph.query.portability import refused_queries
 from iscg_graph.query.remote import RemoteConfig, RemoteEngine
 from iscg_graph.query.remote_values import BOOLEAN
@@ -70,18 +70,30 @@ def test_every_canned_query_answers_the_same_or_is_refused_saying_why(
     assert {case.split("?")[0] for case in found} == refused  # every listed query is refused
 
 
+COUNTED = {  # each query with a count pattern, and its parameter sets
+    "questions-without-resolution": ({}, {"sector": "ITU-T"}, {"study_period": "2018-2021"},
+                                     {"sector": "ITU-R", "study_period": "2022-2025"}),
+    "resolution-overlap": ({}, {"theme": "resolution-areas/14"}, {"theme": "resolution-areas/23"}),
+}
+
+
 def test_a_count_pattern_counts_on_virtuoso_what_it_counts_embedded(
         virtuoso: RemoteEngine, real_store: EmbeddedStore) -> None:
     """A query's ``count_where`` (its totals, docs/notes/paging.md) is a text of its own, sent with
-    the parameters spliced: Virtuoso gives the embedded store's totals."""
+    the parameters spliced: Virtuoso gives the embedded store's totals, and a report page (counted
+    first, then its rows alone) the embedded page."""
     catalog = load_catalog()
-    assert [n for n in catalog if catalog[n].count_where] == ["questions-without-resolution"]
-    spec = catalog["questions-without-resolution"]
+    assert sorted(n for n in catalog if catalog[n].count_where) == sorted(COUNTED)
     embedded = InProcessEngine(real_store)
-    for params in ({}, {"sector": "ITU-T"}, {"study_period": "2018-2021"},
-                   {"sector": "ITU-R", "study_period": "2022-2025"}):
-        want = count_rows(embedded, spec, params)
-        assert count_rows(virtuoso, spec, params) == want > 0, params
+    for name, cases in COUNTED.items():
+        spec = catalog[name]
+        for params in cases:
+            want = count_rows(embedded, spec, params)
+            assert count_rows(virtuoso, spec, params) == want > 0, (name, params)
+            got = run_counted_page(virtuoso, spec, params, PageRequest(5, 0))
+            here = run_counted_page(embedded, spec, params, PageRequest(5, 0))
+            assert got.total == want and got.page.more == here.page.more, (name, params)
+            assert got.page.rows == here.page.rows == min(5, want), (name, params)
 
 
 def test_the_refusals_are_not_stale(virtuoso: RemoteEngine, real_store: EmbeddedStore) -> None:
