@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if follower is not None:
                 follower.cancel()
             warm_up.stop(app.state.write_warm_up)  # (it holds the store)
+            app.state.write_warm_up = None
             close_release_engines(app)
             close_served(app.state.served)
             app.state.served = app.state.store = None  # the last references: RocksDB's lock goes

@@ -102,6 +102,8 @@ def stop(thread: threading.Thread | None) -> None:
     if isinstance(thread, threading.Timer):
         thread.cancel()
     thread.join()
+    if isinstance(thread, threading.Timer):
+        thread.args = ()  # (a Timer keeps its arguments after it ran: the store among them)
 
 
 def warm_register(store: EmbeddedStore, base: str) -> None:

@@ -82,6 +82,19 @@ def test_the_service_warms_the_write_path_before_the_first_write(store_path: Pat
         # the write validated its focus nodes with what the start-up built: it built nothing
         assert builders == {"access_paths": 1, "compile_shapes": 1}
         assert turbo_input._CACHE == encoded and warm_up.builds() == 1
+    assert app.state.write_warm_up is None  # it held the store (the register read): dropped
+
+
+def test_a_warm_up_not_begun_is_cancelled_at_shutdown_and_keeps_no_store(store_path: Path, builders) -> None:
+    settings = Settings(store_path=store_path, environment="test", query_workers=1,
+                        budget_seconds_per_minute=0, reload_interval=0, write_warm_up_delay=600)
+    app = create_app(settings)
+    with TestClient(app):
+        thread = app.state.write_warm_up
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive() and builders == {"access_paths": 0, "compile_shapes": 0}
+    reopened = EmbeddedStore.open_writable(store_path)  # (fails while something holds the store)
+    del reopened
 
 
 def test_a_write_in_a_cold_process_builds_once_and_still_refuses_violations(store_path: Path,
