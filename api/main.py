@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from iscg_graph.curation import warm_up
+
 from . import errors, openapi_data, sparql
 from .budget import QueryBudget
 from .head import HeadAsGet
@@ -65,6 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install(app, open_remote(settings, remote_engine_of(app)) if remote
                 else open_build(settings, settings.store_path.resolve()))
         candidates.start_index(app)  # loaded now (or computed in the background), not on a request
+        # what the first validated write would build (shapes, their reach, the engine's program,
+        # the review register's number), built in a background thread once the start-up's first
+        # answers are out: no request waits for it
+        app.state.write_warm_up = None if settings.read_only or settings.write_warm_up_delay < 0 else (
+            warm_up.start(None if remote else app.state.store, settings.base_iri,
+                          delay=settings.write_warm_up_delay))
         if remote:  # writes go to the remote store, as one guarded update each
             app.state.write_path = remote_write_path(app)
         app.state.budget = QueryBudget(settings.budget_seconds_per_minute,
@@ -82,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if follower is not None:
                 follower.cancel()
+            warm_up.stop(app.state.write_warm_up)  # (it holds the store)
+            app.state.write_warm_up = None
             close_release_engines(app)
             close_served(app.state.served)
             app.state.served = app.state.store = None  # the last references: RocksDB's lock goes

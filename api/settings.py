@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     budget_window_seconds: float = 60.0    # the sliding window (a minute; shorter in tests)
     budget_exempt_loopback: bool = False   # loopback clients not budgeted: only when asked (development)
     budget_concurrent_queries: int = 1     # queries one budgeted client may run at once (0: no limit)
+    write_warm_up_delay: float = 5.0       # seconds after start-up until what the first validated write
+                                           # would build is built in the background (negative: never)
     cors_origins: list[str] = ["*"]
     # FastAPI's own OpenTelemetry spans, metrics and logs (when a provider is configured). Off unless
     # asked for: checking whether one is configured costs every request several environment lookups.

@@ -40,7 +40,7 @@ from ..query import sparql
 from ..rdf.store import EmbeddedStore
 from ..vocab import ONTOLOGY_NS
 from .corpus import ITEM_CLASS, _value
-from .review_register import counter_quad, mapping_iri, next_number
+from .review_register import counter_quad, mapping_iri, next_number, read_as
 from .sssom import SEMAPV, SSSOM, SSSOM_COLUMNS, sssom_rows, sssom_tsv  # the export, re-exported here
 
 __all__ = [
@@ -224,8 +224,10 @@ class DecisionWrite:
     the write computes on, `review_register`), checks the pair again there and adds the record;
     ``outcome`` is then the last such write's. Made by `prepare_decision`."""
 
-    def __init__(self, decision: Decision, left: _Side, right: _Side, base: str, today: Date):
+    def __init__(self, decision: Decision, left: _Side, right: _Side, base: str, today: Date,
+                 store: EmbeddedStore | None = None):
         self.decision, self.left, self.right, self.base, self.today = decision, left, right, base, today
+        self.store = store  # the store checked: its register read once (`review_register.read_as`)
         self.outcome: ReviewOutcome | None = None
 
     def quads(self, view: Any) -> tuple[list[ox.Quad], list[ox.Quad], ReviewOutcome, Graph]:
@@ -237,7 +239,7 @@ class DecisionWrite:
             raise DecisionConflict(f"this pair was already decided: {previous}")
         agent = ox.NamedNode(f"{self.base}id/agent/{_slug(d.reviewer)}")
         exists = next(iter(view.quads_for_pattern(agent, _RDF_TYPE, _PROV_AGENT, None)), None) is not None
-        number, counters = next_number(view, self.base, graph_iri)
+        number, counters = next_number(view, self.base, graph_iri, read_as(view, self.store, self.base))
         mapping = mapping_iri(self.base, number)
         graph = decision_graph(d, mapping, self.left, self.right, agent_exists=exists, today=self.today,
                                base=self.base)
@@ -270,7 +272,7 @@ def prepare_decision(store: EmbeddedStore, decision: Decision, *, base: str,
     previous = _already_decided(store.inner, left.iri, right.iri, reviews_graph(base))
     if previous:
         raise DecisionConflict(f"this pair was already decided: {previous}")
-    return DecisionWrite(d, left, right, base, today or Date.today())
+    return DecisionWrite(d, left, right, base, today or Date.today(), store)
 
 
 def shapes_refusal(problems: tuple[str, ...]) -> DecisionInvalid:

@@ -193,3 +193,87 @@ def test_the_data_before_is_validated_only_on_the_nodes_with_violations(
     write = prepare_decision(store, Decision(Q32, Q417, "accept", "Ana", "overlap", on=DAY), base=BASE)
     assert WritePath(store).apply(write, BY) is not None
     assert len(calls) == 2 and calls[1] == {Q32, Q417} and len(calls[0]) > len(calls[1])
+
+
+def _scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The reads of every record's subject (`review_register._scanned`), counted."""
+    from iscg_graph.overlap import review_register
+
+    calls: list[int] = []
+    scanned = review_register._scanned
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        return scanned(*args, **kwargs)
+
+    monkeypatch.setattr(review_register, "_scanned", counted)
+    return calls
+
+
+@pytest.fixture
+def on_disk(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """The fixture as a built store on disk (the service's: every write moves its generation)."""
+    from iscg_graph.build.pipeline import write_store
+
+    mem = ox.Store()
+    mem.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    mem.add(ox.Quad(ox.NamedNode(ID + "mapping/R0007"), SUBJECT, ox.NamedNode(Q517), ox.NamedNode(REVIEWS)))
+    store = write_store(tmp_path / "build", mem.dump(format=ox.RdfFormat.N_QUADS) or b"", "test")
+    yield store
+    del store
+
+
+def test_the_register_read_at_start_up_is_the_first_decisions(on_disk: EmbeddedStore,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store without the counter: the service reads its records' numbers in the background at
+    start-up (`warm_up.warm_register`); the first decision takes that read, and scans nothing."""
+    from iscg_graph.curation import warm_up
+
+    store = on_disk
+    # a record in the journal graph is no record (the write path's view leaves the journal out)
+    journal = ox.NamedNode(BASE + "graph/changes")
+    store.inner.add(ox.Quad(ox.NamedNode(ID + "mapping/R0040"), SUBJECT, ox.NamedNode(Q517), journal))
+    scans = _scans(monkeypatch)
+    warm_up.warm_register(store, BASE)
+    assert len(scans) == 1
+    path = WritePath(store)
+    write = prepare_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY), base=BASE)
+    assert path.apply(write, BY) is not None and write.outcome is not None
+    assert write.outcome.mapping == ID + "mapping/R0008" and _number(store) == [8]
+    assert len(scans) == 1  # the first decision read nothing more
+    warm_up.warm_register(store, BASE)  # the counter is there now: nothing to read
+    assert len(scans) == 1
+
+
+def test_a_write_after_the_register_was_read_has_it_read_again(on_disk: EmbeddedStore,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read is kept for the store's data as it was: a record written since (another way, no
+    counter) is not missed. A store in memory (no generation) is read by each decision, as before."""
+    from iscg_graph.curation import warm_up
+
+    store, graph = on_disk, ox.NamedNode(REVIEWS)
+    scans = _scans(monkeypatch)
+    warm_up.warm_register(store, BASE)
+    path = WritePath(store)
+
+    def another_way(work: ox.Store) -> None:  # R0012 recorded by hand, counter untouched
+        work.add(ox.Quad(ox.NamedNode(ID + "mapping/R0012"), SUBJECT, ox.NamedNode(Q517), graph))
+
+    assert path.apply(another_way, BY) is not None
+    write = prepare_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY), base=BASE)
+    assert path.apply(write, BY) is not None and write.outcome is not None
+    assert write.outcome.mapping == ID + "mapping/R0013" and len(scans) == 2
+
+
+
+def test_a_store_in_memory_is_read_by_its_first_decision(store: EmbeddedStore,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from iscg_graph.curation import warm_up
+
+    store.inner.add(ox.Quad(ox.NamedNode(ID + "mapping/R0007"), SUBJECT, ox.NamedNode(Q517),
+                            ox.NamedNode(REVIEWS)))
+    scans = _scans(monkeypatch)
+    warm_up.warm_register(store, BASE)
+    assert scans == []
+    out = record_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY), base=BASE)
+    assert out.mapping == ID + "mapping/R0008" and len(scans) == 1
