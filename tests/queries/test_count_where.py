@@ -25,6 +25,12 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         {"study_period": "2022-2025"}, {"study_period": "1990-1991"},
         {"sector": "ITU-D", "study_period": "2018-2021"},
     ],
+    # the parameter sets of its rewritten text's test (tests/queries/test_rewritten_queries.py)
+    "sector-overlap-detail": [
+        {"sector_a": a, "sector_b": b, **extra}
+        for a, b in (("ITU-R", "ITU-T"), ("ITU-T", "ITU-D"), ("GS", "ITU-R"), ("ITU-D", "ITU-D"))
+        for extra in ({}, {"count": "items"}, {"study_period": "2022-2025"},
+                      {"study_period": "2017-2020", "count": "items"})],
 }
 
 
