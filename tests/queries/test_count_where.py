@@ -31,6 +31,12 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         {}, {"theme": "resolution-areas/14"}, {"theme": "resolution-areas/23"},
         {"theme": "resolution-areas/27"},
     ],
+    # the parameter sets of its rewritten text's test (tests/queries/test_rewritten_queries.py)
+    "sector-overlap-detail": [
+        {"sector_a": a, "sector_b": b, **extra}
+        for a, b in (("ITU-R", "ITU-T"), ("ITU-T", "ITU-D"), ("GS", "ITU-R"), ("ITU-D", "ITU-D"))
+        for extra in ({}, {"count": "items"}, {"study_period": "2022-2025"},
+                      {"study_period": "2017-2020", "count": "items"})],
 }
 # patterns that do not give one solution per row: the check must refuse them
 WRONG = {

@@ -25,6 +25,17 @@ from .parity import canonical, differences
 from .servers import virtuoso_server
 
 JSON = "application/sparql-results+json"
+# the queries with a ``count_where`` and the parameters their totals are checked with on Virtuoso
+COUNTED: dict[str, tuple[dict[str, str], ...]] = {
+    "questions-without-resolution": ({}, {"sector": "ITU-T"}, {"study_period": "2018-2021"},
+                                     {"sector": "ITU-R", "study_period": "2022-2025"}),
+    "resolution-overlap": ({}, {"theme": "resolution-areas/14"}, {"theme": "resolution-areas/23"}),
+    "sector-overlap-detail": ({"sector_a": "ITU-R", "sector_b": "ITU-T"},
+                              {"sector_a": "ITU-T", "sector_b": "ITU-D", "count": "items"},
+                              {"sector_a": "GS", "sector_b": "ITU-R", "study_period": "2022-2025"},
+                              {"sector_a": "ITU-D", "sector_b": "ITU-D", "study_period": "2017-2020",
+                               "count": "items"}),
+}
 LABELS = ("SELECT ?s ?label WHERE { ?s a <https://w3id.org/iscg/ontology#Question> ; "
           "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
 
@@ -68,13 +79,6 @@ def test_every_canned_query_answers_the_same_or_is_refused_saying_why(
     for case, why in found.items():
         assert why.startswith("ServerLacksFeature: ") and "(virtuoso): the server lacks " in why, case
     assert {case.split("?")[0] for case in found} == refused  # every listed query is refused
-
-
-COUNTED = {  # each query with a count pattern, and its parameter sets
-    "questions-without-resolution": ({}, {"sector": "ITU-T"}, {"study_period": "2018-2021"},
-                                     {"sector": "ITU-R", "study_period": "2022-2025"}),
-    "resolution-overlap": ({}, {"theme": "resolution-areas/14"}, {"theme": "resolution-areas/23"}),
-}
 
 
 def test_a_count_pattern_counts_on_virtuoso_what_it_counts_embedded(
