@@ -3,8 +3,9 @@
 This is the per-candidate part of `scoring.build_candidates` (hundreds of thousands of candidates
 at 1M), so the work that does not depend on the pair is done once per item or once per run: each
 item's lineage, its themes / Resolutions with its Questions' (`evidence.Context`), whether its
-lineage has any mapping or covering record at all (most have none: `Coverage.mapped` and
-`Coverage.covering` are then skipped, their answer is known: nothing). The values are those of the
+lineage pair has any mapping or covering record at all (most have none, even where each lineage
+has one with some other lineage: `Coverage.mapped` and `Coverage.covering` are then skipped, their
+answer is known: nothing). The values are those of the
 per-candidate code it replaced, key for key (tests/unit/test_assemble.py keeps that code as the
 reference).
 """
@@ -49,8 +50,9 @@ def assemble(
     w = weights.of(kind)
     names = list(w)
     lineage_of = coverage.lineages.of
-    maps_from = coverage.mapping_lineages()
-    covered = coverage.covered_lineages()
+    # the lineage pairs with a record at all: most pairs of a covered lineage are not one
+    maps_from = coverage.mapped_pairs()
+    covered = coverage.covered_pairs()
     themes = kind in ("question", "resolution")
     question, theme = kind == "question", kind == "theme"
     own_themes = ctx.of_attr("themes") if themes else {}
@@ -65,7 +67,7 @@ def assemble(
         comps = s["components"]
         mapped_by: list[Recorded] = []
         if "mapped" in comps:  # exact value, without the pair's own records
-            if lx in maps_from:
+            if (lx, ly) in maps_from:
                 comps["mapped"], mapped_by = coverage.mapped(x, y)
             else:
                 comps["mapped"] = 0.0
@@ -103,7 +105,7 @@ def assemble(
         used.add(ly)
         if mapped_by:
             cand["mapped_by"] = records(mapped_by)
-        covering = [] if recs or (lx not in covered and ly not in covered) else coverage.covering(li, ri)
+        covering = [] if recs or frozenset((lx, ly)) not in covered else coverage.covering(li, ri)
         if covering:
             cand["covered_by"] = records(covering)
         for key in ("mapped_by", "covered_by"):

@@ -115,13 +115,14 @@ def build_spaces(
             by_group.setdefault(q.group, []).append(q)
 
     everything = questions + groups + resolutions + themes
-    all_texts = [t for it in everything for t in it.own_texts()]
+    own = {it.iri: it.own_texts() for it in everything}  # once per item (a Question's twice otherwise)
+    all_texts = [t for it in everything for t in own[it.iri]]
     analyzer = Analyzer.fit(all_texts)
     docs = []
     for it in everything:
-        doc = [(t, 1.0) for t in it.own_texts()]
+        doc = [(t, 1.0) for t in own[it.iri]]
         if it.cls == "study-group":
-            doc += [(t, weights.group_questions) for q in by_group.get(it.iri, []) for t in q.own_texts()]
+            doc += [(t, weights.group_questions) for q in by_group.get(it.iri, []) for t in own[q.iri]]
         docs.append(doc)
     vec = tfidf(docs, analyzer)
     row = {it.iri: i for i, it in enumerate(everything)}

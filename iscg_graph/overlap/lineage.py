@@ -110,6 +110,14 @@ class Coverage:
         """The lineages `mapped` can find anything for (as the first item's): others get (0, [])."""
         return frozenset(self._mapped_to)
 
+    def mapped_pairs(self) -> frozenset[tuple[str, str]]:
+        """(first lineage, second lineage) pairs `mapped` can find anything for: others get (0, [])."""
+        return frozenset((a, b) for a, targets in self._mapped_to.items() for b in targets)
+
+    def covered_pairs(self) -> frozenset[frozenset[str]]:
+        """The covered lineage pairs (`key`'s form): `covering` finds nothing for any other pair."""
+        return frozenset(self._by_lineage)
+
     def covered_lineages(self) -> frozenset[str]:
         """The lineages of every covered lineage pair: `covering` finds nothing for a pair of others."""
         return frozenset(lineage for key in self._by_lineage for lineage in key)

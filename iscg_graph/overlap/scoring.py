@@ -43,7 +43,7 @@ from .corpus import Corpus, Recorded, load_corpus
 from .evidence import Context, shared_terms
 from .features import build_spaces
 from .lineage import Coverage, build_lineages
-from .pair_scores import orient, score_kind, score_pair
+from .pair_scores import orient, score_kind, score_pairs
 from .weights import KINDS, Weights
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
@@ -95,14 +95,15 @@ def build_candidates(
     for kind in KINDS:
         space = spaces[kind]
         scored = score_kind(kind, space, weights)
+        todo = []
         for pair in extra:
             x, y = (corpus.items.get(i) for i in pair)
             if x is None or y is None:
                 continue
             left, right = orient(kind, x, y)
-            if (left.iri, right.iri) in scored:
-                continue
-            own = score_pair(kind, space, weights, left, right)
+            if (left.iri, right.iri) not in scored:
+                todo.append((left, right))
+        for (left, right), own in zip(todo, score_pairs(kind, space, weights, todo), strict=True):
             if own is not None:
                 scored[(left.iri, right.iri)] = own
         kinds[kind] = assemble(
