@@ -31,6 +31,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 
+from .sparql_parser import prepare_query
+
 __all__ = ["AccessPath", "Step", "TripleSource", "access_paths", "affected", "neighbourhood"]
 
 Step = tuple[str, bool]  # predicate IRI, forward?
@@ -175,14 +177,12 @@ def _prefixes(g: Graph, constraint: Node) -> dict[str, str]:
 
 
 def _sparql_paths(g: Graph, constraint: Node) -> set[AccessPath]:
-    from rdflib.plugins.sparql import prepareQuery
-
     text = g.value(constraint, SH.select) or g.value(constraint, SH.ask)
     if text is None:
         raise _Unbounded("a SPARQL constraint without sh:select / sh:ask")
     if "$PATH" in str(text):
         raise _Unbounded("$PATH")
-    query = prepareQuery(str(text), initNs=_prefixes(g, constraint))
+    query = prepare_query(str(text), _prefixes(g, constraint))
     exists: list[list[tuple[Any, Any, Any]]] = []
     flags: set[str] = set()
     main = _groups(query.algebra, exists, flags)

@@ -280,18 +280,21 @@ def _run(data: Graph | Collection[tuple[Node, Node, Node]], engine: Engine, shap
         data += ont
         import pyshacl
 
-        _, report_graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            abort_on_first=False,
-            meta_shacl=False,
-            advanced=False,
-            inplace=True,
-            focus_nodes=cast(list[URIRef | str] | None, focus),
-        )
+        from .sparql_parser import PARSING
+
+        with PARSING:  # (it parses the shapes' SPARQL constraints with rdflib's parser)
+            _, report_graph, _ = pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                inference="none",
+                allow_warnings=True,
+                allow_infos=True,
+                abort_on_first=False,
+                meta_shacl=False,
+                advanced=False,
+                inplace=True,
+                focus_nodes=cast(list[URIRef | str] | None, focus),
+            )
     results = _results(cast(Graph, report_graph))
     conforms = not any(r.severity is Severity.VIOLATION for r in results)
     return ValidationReport(conforms=conforms, results=results, engine=engine)
