@@ -89,6 +89,11 @@ class Overlay:
     def contains_named_graph(self, graph: ox.NamedNode | ox.BlankNode) -> bool:
         return any(g == graph for g in self.named_graphs())
 
+    def unchanged_over(self, store: ox.Store) -> ox.NamedNode | None:
+        """The hidden graph when this overlay is ``store`` with nothing added or removed yet (a
+        read of it reads the store less that graph), else None (`overlap.review_register.read_as`)."""
+        return self.hidden if store is self.base and not self.added and not self.removed else None
+
     def __iter__(self) -> Iterator[ox.Quad]:
         raise OverlayUnsupported("iterating the whole dataset")
 

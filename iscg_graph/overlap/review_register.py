@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 
@@ -88,14 +88,19 @@ def highest_record(store: EmbeddedStore, base: str, hidden: ox.NamedNode) -> int
     return known[1]
 
 
-def read_as(view: Any, store: EmbeddedStore | None, base: str) -> Callable[[], int] | None:
+class _View(Protocol):
+    def unchanged_over(self, store: ox.Store) -> ox.NamedNode | None: ...
+
+
+def read_as(view: object, store: EmbeddedStore | None, base: str) -> Callable[[], int] | None:
     """`highest_record` of ``store`` when ``view`` is the write path's overlay of it with nothing
-    changed yet (so `_scanned(view)` would read exactly the store without its hidden graph), and the
-    store is on disk (whose every write moves its generation, hence its data key); else None."""
-    if store is None or store.path is None or getattr(view, "base", None) is not store.inner:
+    changed yet (its ``unchanged_over``, `iscg_graph.curation.overlay`: `_scanned(view)` would read
+    exactly the store without that hidden graph), and the store is on disk (whose every write moves
+    its generation, hence its data key); else None."""
+    if store is None or store.path is None or not hasattr(view, "unchanged_over"):
         return None
-    hidden = getattr(view, "hidden", None)
-    if not isinstance(hidden, ox.NamedNode) or getattr(view, "added", True) or getattr(view, "removed", True):
+    hidden = cast(_View, view).unchanged_over(store.inner)
+    if hidden is None:
         return None
     return lambda: highest_record(store, base, hidden)
 

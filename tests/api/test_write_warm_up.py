@@ -65,10 +65,13 @@ def _label(text: str):  # type: ignore[no-untyped-def]
     return change
 
 
+def _settings(store_path: Path, *, warm_up_delay: float) -> Settings:
+    return Settings(store_path=store_path, environment="test", query_workers=1,
+                    budget_seconds_per_minute=0, reload_interval=0, write_warm_up_delay=warm_up_delay)
+
+
 def test_the_service_warms_the_write_path_before_the_first_write(store_path: Path, builders) -> None:
-    settings = Settings(store_path=store_path, environment="test", query_workers=1,
-                        budget_seconds_per_minute=0, reload_interval=0, write_warm_up_delay=0.2)
-    app = create_app(settings)
+    app = create_app(_settings(store_path, warm_up_delay=0.2))
     with TestClient(app):
         thread = app.state.write_warm_up
         assert thread is not None  # started by the lifespan, in the background
@@ -86,9 +89,7 @@ def test_the_service_warms_the_write_path_before_the_first_write(store_path: Pat
 
 
 def test_a_warm_up_not_begun_is_cancelled_at_shutdown_and_keeps_no_store(store_path: Path, builders) -> None:
-    settings = Settings(store_path=store_path, environment="test", query_workers=1,
-                        budget_seconds_per_minute=0, reload_interval=0, write_warm_up_delay=600)
-    app = create_app(settings)
+    app = create_app(_settings(store_path, warm_up_delay=600))
     with TestClient(app):
         thread = app.state.write_warm_up
         assert thread is not None and thread.is_alive()

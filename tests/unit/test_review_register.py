@@ -277,3 +277,27 @@ def test_a_store_in_memory_is_read_by_its_first_decision(store: EmbeddedStore,
     assert scans == []
     out = record_decision(store, Decision(Q32, Q417, "reject", "Ana", on=DAY), base=BASE)
     assert out.mapping == ID + "mapping/R0008" and len(scans) == 1
+
+
+def test_the_register_read_is_kept_only_for_the_unchanged_overlay_of_a_store_on_disk(tmp_path: Path) -> None:
+    """`read_as`: the write path's overlay of the store, nothing changed in it yet, reads the
+    store's register as `highest_record` keeps it; a changed overlay, another store's overlay, a
+    store in memory or a plain store are read as themselves (None)."""
+    from iscg_graph.curation.history import CHANGES_GRAPH
+    from iscg_graph.curation.overlay import Overlay
+    from iscg_graph.overlap.review_register import read_as
+
+    journal = ox.NamedNode(CHANGES_GRAPH)
+    disk = EmbeddedStore(ox.Store(str(tmp_path / "db")), path=tmp_path)  # on disk (a path: a data key)
+    disk.inner.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    record = ox.Quad(ox.NamedNode(ID + "mapping/R0007"), SUBJECT, ox.NamedNode(Q517), ox.NamedNode(REVIEWS))
+    disk.inner.add(record)
+    view = Overlay(disk.inner, journal)
+    read = read_as(view, disk, BASE)
+    assert read is not None and read() == 7
+    view.added[ox.Quad(ox.NamedNode(Q32), SUBJECT, ox.NamedNode(Q517), ox.NamedNode(REVIEWS))] = None
+    assert read_as(view, disk, BASE) is None  # changed: its own records are read
+    assert read_as(Overlay(ox.Store(), journal), disk, BASE) is None  # another store's overlay
+    assert read_as(disk.inner, disk, BASE) is None  # not an overlay
+    memory = EmbeddedStore.in_memory()
+    assert read_as(Overlay(memory.inner, journal), memory, BASE) is None  # no data key to keep it by
