@@ -84,9 +84,13 @@ class _Run:
     extra: list[tuple[Item, Item]]
 
     def todo(self, kind: str, scored: Container[tuple[str, str]]) -> list[tuple[Item, Item]]:
-        """The recorded pairs and carry-overs (`extra`) the kind's top k left out, oriented."""
+        """The recorded pairs and carry-overs (`extra`) the kind's top k left out, oriented; a pair
+        the kind's space does not hold is left out here (`score_pairs` would give it None)."""
+        ia, ib = self.spaces[kind].positions()
         out = []
         for x, y in self.extra:
+            if not ((x.iri in ia and y.iri in ib) or (y.iri in ia and x.iri in ib)):
+                continue
             left, right = orient(kind, x, y)
             if (left.iri, right.iri) not in scored:
                 out.append((left, right))
