@@ -1,8 +1,8 @@
 """One kind's columns of the candidate index, written straight from its scored pairs' arrays.
 
-`assemble` builds one dict per candidate and `columnar.columns_from_doc` encodes each again: at 1M,
-~500k candidates, that per-candidate Python was a third of the precompute. Here the same values are
-computed over arrays: the mapped lift and the score (the same floating-point operations, in the
+`assemble` builds one dict per candidate and `columnar.columns_from_doc` encodes each again: at
+1M, ~500k candidates, that per-candidate Python was about two fifths of the precompute. The same
+values are computed over arrays: the mapped lift and the score (the same floating-point operations, in the
 same order, on whole columns), the rounding (`json_texts.round4`), the order (-score, left IRI,
 right IRI), the lineage groups. Only the texts of the evidence are joined per candidate, from
 pieces made once (each IRI and term quoted once, each rounded value a table entry, each distinct
