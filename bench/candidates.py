@@ -5,6 +5,7 @@
     python bench/candidates.py --synthetic FILE.nq  # another synthetic graph (e.g. from bench/generate.py)
     python bench/candidates.py --copies 10          # a smaller synthetic graph
     python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
+    python bench/candidates.py --precompute STORE_DIR --document  # the same, through the document
     python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
                                                    # (writes into it: give a copy), timed by step
     python bench/candidates.py --review STORE_DIR --working-copy  # the same, write overlay off
@@ -161,13 +162,16 @@ def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
     }
 
 
-def bench_precompute(store_dir: Path) -> None:
+def bench_precompute(store_dir: Path, *, document: bool = False) -> None:
     """The precompute of a built store (its snapshot, in memory), step by step: wall and CPU seconds
-    (CPU time is what a quiet machine's wall time would be, near enough), with the load average."""
+    (CPU time is what a quiet machine's wall time would be, near enough), with the load average.
+    ``document``: the candidates as a document first, then its columns (`columns_from_doc`, the
+    precompute before the index was written from arrays), for comparison; the same index."""
     import os
 
     from iscg_graph.overlap.columnar import columns_from_doc, write
     from iscg_graph.overlap.corpus import load_corpus
+    from iscg_graph.overlap.scoring import build_columns
 
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the start")
     store = EmbeddedStore.open_snapshot(store_dir)
@@ -182,17 +186,24 @@ def bench_precompute(store_dir: Path) -> None:
     t = (time.perf_counter(), time.process_time())
     corpus = load_corpus(store)
     t = step("corpus (SPARQL)", t)
-    doc = build_candidates(corpus)
-    t = step("features, scores, top k, evidence", t)
-    doc["data_version"] = store.meta.data_version
+    if document:
+        doc = build_candidates(corpus)
+        t = step("features, scores, top k, evidence (document)", t)
+        doc["data_version"] = store.meta.data_version
+        columns = columns_from_doc(doc)
+        t = step("columns of the document", t)
+        counts = {k: len(v) for k, v in doc["kinds"].items()}
+    else:
+        columns, _summary = build_columns(corpus, data_version=store.meta.data_version)
+        t = step("features, scores, top k, evidence columns", t)
+        counts = {k: len(columns[f"{k}.score"]) for k in columns.header["kinds"]}
     with tempfile.TemporaryDirectory(prefix="candidates-") as out:
-        write(columns_from_doc(doc), Path(out))
+        write(columns, Path(out))
         # the index is deterministic: equal digests mean byte-identical candidates (before/after a change)
         digest = hashlib.sha256()
         for f in sorted(Path(out).iterdir()):
             digest.update(f.name.encode() + f.read_bytes())
     step("columnar index written", t)
-    counts = {k: len(v) for k, v in doc["kinds"].items()}
     print(f"\n## precompute: {len(store):,} quads, {len(corpus.items):,} items, kept {counts}")
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end")
     print(f"index SHA-256 {digest.hexdigest()}")
@@ -423,6 +434,8 @@ def main() -> None:
     )
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--precompute", type=Path, help="time only the precompute of this built store, by step")
+    ap.add_argument("--document", action="store_true",
+                    help="with --precompute: a document, then its columns (the earlier path)")
     ap.add_argument("--review", type=Path, help="time review decisions on this built store (it is written)")
     ap.add_argument("--working-copy", action="store_true",
                     help="with --review: the write overlay off (a copy of the dataset per write)")
@@ -433,7 +446,7 @@ def main() -> None:
         bench_review(args.review, min(args.rounds, 5), args.working_copy, args.cold)
         return
     if args.precompute:
-        bench_precompute(args.precompute)
+        bench_precompute(args.precompute, document=args.document)
         return
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

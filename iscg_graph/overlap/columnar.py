@@ -44,8 +44,8 @@ import numpy as np
 from ..errors import StoreError
 from ..rdf.atomic_files import atomic_write, fsync_dir
 
-__all__ = ["HEADER_FILE", "LEGACY_OVERLAY_FILE", "OVERLAY_FILE", "FORMAT", "Columns",
-           "append_overlay", "columns_from_doc", "read", "read_overlay", "write"]
+__all__ = ["HEADER_FILE", "KIND_ARRAYS", "LEGACY_OVERLAY_FILE", "OVERLAY_FILE", "FORMAT", "Columns",
+           "append_overlay", "columns_from_arrays", "columns_from_doc", "read", "read_overlay", "write"]
 
 HEADER_FILE = "candidates.json"
 OVERLAY_FILE = "candidates.overlay.jsonl"
@@ -141,9 +141,40 @@ def _code(item: dict[str, str]) -> str:
 def columns_from_doc(doc: dict[str, Any]) -> Columns:
     """The columnar form of `scoring.build_candidates`' document (same pairs, same values)."""
     kinds: dict[str, list[dict[str, Any]]] = doc["kinds"]
-    items: dict[str, dict[str, str]] = doc["items"]
+    row = {iri: i for i, iri in enumerate(sorted(doc["items"]))}
+    per_kind: dict[str, dict[str, np.ndarray]] = {}
+    for kind, cands in kinds.items():
+        arrays: dict[str, np.ndarray] = {}
+        arrays["left"] = np.fromiter((row[c["left"]] for c in cands), dtype=np.int32, count=len(cands))
+        arrays["right"] = np.fromiter((row[c["right"]] for c in cands), dtype=np.int32, count=len(cands))
+        arrays["score"] = np.fromiter((c["score"] for c in cands), dtype=np.float64, count=len(cands))
+        arrays["recorded"] = np.array([bool(c.get("recorded")) for c in cands], dtype=np.bool_)
+        arrays["covered"] = np.array([bool(c.get("covered_by")) for c in cands], dtype=np.bool_)
+        groups: dict[tuple[str, ...], int] = {}
+        keys = [tuple(c.get("lineage") or (c["left"], c["right"])) for c in cands]
+        arrays["group"] = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int32)
+        arrays["ev.off"], arrays["ev.blob"] = _blob([_dumps(_evidence(c)) for c in cands])
+        per_kind[kind] = arrays
+    return columns_from_arrays(doc["items"], per_kind, data_version=doc.get("data_version", ""),
+                               weights=doc.get("weights", {}))
+
+
+KIND_ARRAYS = {"left": np.int32, "right": np.int32, "score": np.float64, "recorded": np.bool_,
+               "covered": np.bool_, "group": np.int32, "ev.off": np.int64, "ev.blob": np.uint8}
+"""Each kind's arrays and their types (``left`` / ``right``: rows of the sorted items)."""
+
+
+def columns_from_arrays(
+    items: dict[str, dict[str, str]],
+    kinds: dict[str, dict[str, np.ndarray]],
+    *,
+    data_version: str,
+    weights: dict[str, Any],
+) -> Columns:
+    """The index of the items named (IRI -> summary) and each kind's arrays (`KIND_ARRAYS`), with
+    the item columns and the header: what `columns_from_doc` makes of a document, and what the
+    precompute makes of its arrays without one (`iscg_graph.overlap.kind_columns`)."""
     iris = sorted(items)
-    row = {iri: i for i, iri in enumerate(iris)}
     summaries = []
     for iri in iris:
         it = dict(items[iri])
@@ -161,24 +192,17 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
         arrays[f"item.{key}"] = np.array([int(it.get(key, -1)) for it in summaries], dtype=np.int32)
     codes: dict[str, list[str]] = {}
     item_code = arrays["item.code"]
-    for kind, cands in kinds.items():
-        left = np.fromiter((row[c["left"]] for c in cands), dtype=np.int32, count=len(cands))
-        right = np.fromiter((row[c["right"]] for c in cands), dtype=np.int32, count=len(cands))
-        arrays[f"{kind}.left"], arrays[f"{kind}.right"] = left, right
-        arrays[f"{kind}.score"] = np.fromiter((c["score"] for c in cands), dtype=np.float64, count=len(cands))
-        arrays[f"{kind}.recorded"] = np.array([bool(c.get("recorded")) for c in cands], dtype=np.bool_)
-        arrays[f"{kind}.covered"] = np.array([bool(c.get("covered_by")) for c in cands], dtype=np.bool_)
-        groups: dict[tuple[str, ...], int] = {}
-        keys = [tuple(c.get("lineage") or (c["left"], c["right"])) for c in cands]
-        arrays[f"{kind}.group"] = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int32)
-        arrays[f"{kind}.ev.off"], arrays[f"{kind}.ev.blob"] = _blob([_dumps(_evidence(c)) for c in cands])
+    for kind, columns in kinds.items():
+        for name, dtype in KIND_ARRAYS.items():
+            arrays[f"{kind}.{name}"] = np.asarray(columns[name], dtype=dtype)
+        left, right = arrays[f"{kind}.left"], arrays[f"{kind}.right"]
         # the codes of the items on either side ("" is -1); codes_all is sorted, so these are too
         used = np.unique(np.concatenate([item_code[left], item_code[right]]))
         codes[kind] = [codes_all[i] for i in used.tolist() if i >= 0]
     header = {
         "format": FORMAT,
-        "data_version": doc.get("data_version", ""),
-        "weights": doc.get("weights", {}),
+        "data_version": data_version,
+        "weights": weights,
         "codes": codes,
         "codes_all": codes_all,
         "kinds": sorted(kinds),

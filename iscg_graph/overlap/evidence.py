@@ -6,33 +6,64 @@ from __future__ import annotations
 import numpy as np
 
 from .corpus import Corpus, Item
+from .json_texts import quoted, round4
 
-__all__ = ["Context", "shared_terms"]
+__all__ = ["Context", "shared_term_texts", "shared_terms"]
 
 
-def shared_terms(aux: dict, surface: dict[str, str], pairs: list[tuple[str, str]], n: int = 8) -> list[list]:
-    """The ``n`` heaviest shared terms of every pair, as sparse operations over all pairs at once.
+def _top_shared(aux: dict, ia: np.ndarray, ib: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """The ``n`` heaviest shared terms of the pairs (``aux["vec"]`` rows ``ia[k]``, ``ib[k]``): pair,
+    term column and weight of each, by pair, then weight descending, then column.
 
     The weight of a term is the product of its two TF-IDF weights (its part of the cosine); ties
     are broken by term column, as a per-pair sort by (-weight, column) would."""
-    if not pairs:
-        return []
-    m, row = aux["vec"].matrix, aux["row"]
-    ia = np.fromiter((row[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
-    ib = np.fromiter((row[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+    m = aux["vec"].matrix
     prod = m[ia].multiply(m[ib]).tocoo()  # row k: the shared columns of pair k and their products
     rows, cols, vals = prod.row, prod.col, prod.data
     keep = vals > 0
     rows, cols, vals = rows[keep], cols[keep], vals[keep]
     order = np.lexsort((cols, -vals, rows))
     rows, cols, vals = rows[order], cols[order], vals[order]
-    counts = np.bincount(rows, minlength=len(pairs))
+    counts = np.bincount(rows, minlength=len(ia))
     rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     top = rank < n
+    return rows[top], cols[top], vals[top]
+
+
+def shared_terms(aux: dict, surface: dict[str, str], pairs: list[tuple[str, str]], n: int = 8) -> list[list]:
+    """The ``n`` heaviest shared terms of every pair, as sparse operations over all pairs at once
+    (`_top_shared`), each as ``[surface form, rounded weight]``."""
+    if not pairs:
+        return []
+    row = aux["row"]
+    ia = np.fromiter((row[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
+    ib = np.fromiter((row[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+    rows, cols, vals = _top_shared(aux, ia, ib, n)
     names = [surface.get(t, t) for t in aux["vec"].terms]  # each column's surface form, once
     out: list[list] = [[] for _ in pairs]
-    for r, c, v in zip(rows[top].tolist(), cols[top].tolist(), vals[top].tolist(), strict=True):
+    for r, c, v in zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True):
         out[r].append([names[c], round(v, 4)])
+    return out
+
+
+def shared_term_texts(
+    aux: dict, surface: dict[str, str], ia: np.ndarray, ib: np.ndarray, n: int = 8
+) -> list[str]:
+    """`shared_terms` of the pairs (``aux["vec"]`` rows ``ia[k]``, ``ib[k]``) as the index's JSON
+    texts, without a list per pair: each column's quoted surface form once, the weights rounded
+    on arrays (`json_texts.round4`)."""
+    if not len(ia):
+        return []
+    rows, cols, vals = _top_shared(aux, ia, ib, n)
+    names = [quoted(surface.get(t, t)) for t in aux["vec"].terms]
+    _, weights = round4(vals)
+    entries = [f"[{names[c]},{w}]" for c, w in zip(cols.tolist(), weights, strict=True)]
+    ends = np.cumsum(np.bincount(rows, minlength=len(ia))).tolist()
+    out: list[str] = []
+    start = 0
+    for end in ends:
+        out.append("[" + ",".join(entries[start:end]) + "]")
+        start = end
     return out
 
 

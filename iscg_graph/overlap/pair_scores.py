@@ -22,8 +22,8 @@ from .corpus import Item
 from .features import Space
 from .weights import Weights, lifted
 
-__all__ = ["orient", "pair_factor", "period_factor", "row_product", "row_sums", "score_kind", "score_pair",
-           "score_pairs"]
+__all__ = ["component_names", "orient", "pair_factor", "period_factor", "row_product", "row_sums",
+           "score_kind", "score_kind_arrays", "score_pair", "score_pairs"]
 
 
 
@@ -65,13 +65,45 @@ def score_kind(
     the other Sectors' items (`iscg_graph.overlap.blocking`; sparse kinds: only the pairs sharing a
     feature), top k and orientation vectorised (`iscg_graph.overlap.topk`). ``blocked=False`` (and
     ``min_score <= 0``): every left row against every right item, the reference of the tests."""
+    kept, swap, comp_names = score_kind_arrays(kind, space, weights, block, blocked=blocked)
+    # the orientation `orient` gives each pair, from the ranks orient_and_dedupe compared
+    iris_a, iris_b = [it.iri for it in space.left], [it.iri for it in space.right]
+    out: dict[tuple[str, str], dict] = {}
+    for r, c, sw, score, cs, f in zip(
+        kept.rows.tolist(),
+        kept.cols.tolist(),
+        swap.tolist(),
+        kept.score.tolist(),
+        kept.comps.tolist(),
+        kept.factor.tolist(),
+        strict=True,
+    ):
+        key = (iris_b[c], iris_a[r]) if sw else (iris_a[r], iris_b[c])
+        out[key] = {"score": score, "components": dict(zip(comp_names, cs, strict=True)), "period_factor": f}
+    return out
+
+
+def component_names(kind: str, space: Space, weights: Weights) -> list[str]:
+    """The components of a kind's scores: its weights' families, then ``mapped`` (the lift) if any."""
+    lift = kind == "question" and weights.mapped > 0 and "mapped" in space.features
+    return list(weights.of(kind)) + (["mapped"] if lift else [])
+
+
+def score_kind_arrays(
+    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True
+) -> tuple[topk.Kept, np.ndarray, list[str]]:
+    """`score_kind`'s pairs as arrays: the kept entries (left row, right row, score, components
+    in `component_names` order, period factor: 1.0 for kinds without periods), whether each is
+    swapped (its right item goes left), and the component names. The precompute reads these
+    without a dict per pair."""
     w = weights.of(kind)
     a, b = space.left, space.right
+    comp_names = component_names(kind, space, weights)
     if not a or not b:
-        return {}
+        return topk.Kept.concat([], len(comp_names)), np.zeros(0, dtype=np.bool_), comp_names
     names = list(w)
     mapped = None
-    if kind == "question" and weights.mapped > 0 and "mapped" in space.features:
+    if "mapped" in comp_names:
         mapped = (space.features["mapped"][0], space.features["mapped"][1].T.tocsc())
     mats = [(space.features[n][0], space.features[n][1].T.tocsc()) for n in names]
     part_codes: dict[str, int] = {}
@@ -86,7 +118,6 @@ def score_kind(
     k = min(weights.top_k, len(b))
     width = len(b)
     weights_of = [w[n] for n in names]
-    comp_names = names + (["mapped"] if mapped is not None else [])
     if blocked and weights.min_score > 0:  # per Sector pair (exact: a pair sharing nothing scores 0)
         widest = max(len(c) for _, c in blocking.partition_columns(pa, pb))  # score_dense's dense side
         dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width, widest)
@@ -102,26 +133,9 @@ def score_kind(
     else:
         kept_all = _score_loop(mats, mapped, weights_of, weights, block, k, width, pairs)
     kept, swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))
-    # the orientation `orient` gives each pair, from the ranks orient_and_dedupe compared
-    iris_a, iris_b = [it.iri for it in a], [it.iri for it in b]
-    out: dict[tuple[str, str], dict] = {}
-    no_periods = pairs.periods is None
-    for r, c, sw, score, cs, f in zip(
-        kept.rows.tolist(),
-        kept.cols.tolist(),
-        swap.tolist(),
-        kept.score.tolist(),
-        kept.comps.tolist(),
-        kept.factor.tolist(),
-        strict=True,
-    ):
-        key = (iris_b[c], iris_a[r]) if sw else (iris_a[r], iris_b[c])
-        out[key] = {
-            "score": score,
-            "components": dict(zip(comp_names, cs, strict=True)),
-            "period_factor": 1.0 if no_periods else f,
-        }
-    return out
+    if pairs.periods is None:
+        kept.factor = np.ones(len(kept.rows))
+    return kept, swap, comp_names
 
 
 def _score_loop(

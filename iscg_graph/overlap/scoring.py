@@ -33,20 +33,25 @@ The scores themselves (every item's top pairs, one recorded pair's own score) ar
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from ..rdf.store import EmbeddedStore
 from .assemble import assemble
-from .corpus import Corpus, Recorded, load_corpus
+from .columnar import Columns, columns_from_arrays, write
+from .corpus import Corpus, Item, Recorded, load_corpus
 from .evidence import Context, shared_terms
-from .features import build_spaces
+from .features import Space, build_spaces
+from .kind_columns import Catalog, ScoredArrays, Sources, kind_columns
 from .lineage import Coverage, build_lineages
-from .pair_scores import orient, score_kind, score_pairs
+from .pair_scores import orient, score_kind, score_kind_arrays, score_pairs
 from .weights import KINDS, Weights
 
-__all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "precompute", "CANDIDATES_FILE"]
+__all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "build_columns", "precompute",
+           "CANDIDATES_FILE"]
 
 CANDIDATES_FILE = "candidates.json"  # the columnar index's header
 FORMAT = 1
@@ -64,17 +69,37 @@ class CandidateSummary:
 # -- the whole run -------------------------------------------------------------------------------
 
 
-def build_candidates(
-    store_or_corpus: EmbeddedStore | Corpus,
-    *,
-    weights: Weights | None = None,
-    hidden_links: Iterable[str] = (),
-) -> dict:
-    """Every kind's candidates as one JSON-ready document (see `precompute`).
+@dataclass
+class _Run:
+    """What every kind's candidates are computed from (once per run)."""
 
-    ``hidden_links``: Link/Mapping IRIs treated as if they were not recorded (evaluation hides the
-    published mappings from the detector this way).
-    """
+    corpus: Corpus
+    weights: Weights
+    recorded: dict[frozenset[str], list[Recorded]]
+    coverage: Coverage
+    spaces: dict[str, Space]
+    surface: dict[str, str]
+    aux: dict
+    ctx: Context
+    extra: list[tuple[Item, Item]]
+
+    def todo(self, kind: str, scored: Container[tuple[str, str]]) -> list[tuple[Item, Item]]:
+        """The recorded pairs and carry-overs (`extra`) the kind's top k left out, oriented; a pair
+        the kind's space does not hold is left out here (`score_pairs` would give it None)."""
+        ia, ib = self.spaces[kind].positions()
+        out = []
+        for x, y in self.extra:
+            if not ((x.iri in ia and y.iri in ib) or (y.iri in ia and x.iri in ib)):
+                continue
+            left, right = orient(kind, x, y)
+            if (left.iri, right.iri) not in scored:
+                out.append((left, right))
+        return out
+
+
+def _prepare(
+    store_or_corpus: EmbeddedStore | Corpus, weights: Weights | None, hidden_links: Iterable[str]
+) -> _Run:
     weights = weights or Weights()
     corpus = store_or_corpus if isinstance(store_or_corpus, Corpus) else load_corpus(store_or_corpus)
     hidden = set(hidden_links)
@@ -85,35 +110,48 @@ def build_candidates(
     lineages = build_lineages(corpus.items)
     coverage = Coverage(corpus, lineages, recorded)
     spaces, _analyzer, surface, aux = build_spaces(corpus, weights, coverage)
-    ctx = Context(corpus)
+    # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is kept
+    # whatever its rank (the pairs of two items, looked up once for every kind)
+    items = corpus.items
+    extra = [
+        (items[x], items[y])
+        for x, y in sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
+        if x in items and y in items
+    ]
+    return _Run(corpus, weights, recorded, coverage, spaces, surface, aux, Context(corpus), extra)
 
+
+def build_candidates(
+    store_or_corpus: EmbeddedStore | Corpus,
+    *,
+    weights: Weights | None = None,
+    hidden_links: Iterable[str] = (),
+) -> dict:
+    """Every kind's candidates as one JSON-ready document (`precompute` writes the same candidates
+    as the columnar index, from arrays: `build_columns`).
+
+    ``hidden_links``: Link/Mapping IRIs treated as if they were not recorded (evaluation hides the
+    published mappings from the detector this way).
+    """
+    run = _prepare(store_or_corpus, weights, hidden_links)
+    corpus, weights = run.corpus, run.weights
     kinds: dict[str, list[dict]] = {}
     used: set[str] = set()
-    # every recorded pair, and every version of a recorded lineage pair (the carry-overs), is kept
-    # whatever its rank
-    extra = sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
     for kind in KINDS:
-        space = spaces[kind]
+        space = run.spaces[kind]
         scored = score_kind(kind, space, weights)
-        todo = []
-        for pair in extra:
-            x, y = (corpus.items.get(i) for i in pair)
-            if x is None or y is None:
-                continue
-            left, right = orient(kind, x, y)
-            if (left.iri, right.iri) not in scored:
-                todo.append((left, right))
+        todo = run.todo(kind, scored)
         for (left, right), own in zip(todo, score_pairs(kind, space, weights, todo), strict=True):
             if own is not None:
                 scored[(left.iri, right.iri)] = own
         kinds[kind] = assemble(
             kind,
             scored,
-            shared_terms(aux, surface, list(scored)),
+            shared_terms(run.aux, run.surface, list(scored)),
             items=corpus.items,
-            recorded=recorded,
-            coverage=coverage,
-            ctx=ctx,
+            recorded=run.recorded,
+            coverage=run.coverage,
+            ctx=run.ctx,
             weights=weights,
             used=used,
         )
@@ -125,6 +163,76 @@ def build_candidates(
     }
 
 
+class _PairKeys(Container[tuple[str, str]]):
+    """(left IRI, right IRI) in the scored pairs, tested by number, without a tuple per pair."""
+
+    def __init__(self, cat: Catalog, left: np.ndarray, right: np.ndarray):
+        self.number, self.size = cat.number, len(cat.iris)
+        self.keys = set((left * self.size + right).tolist())
+
+    def __contains__(self, pair: object) -> bool:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            return False
+        return self.number[pair[0]] * self.size + self.number[pair[1]] in self.keys
+
+
+def _scored_arrays(run: _Run, kind: str, cat: Catalog) -> ScoredArrays:
+    """The kind's top pairs and its left-out recorded pairs / carry-overs, as `Catalog` numbers."""
+    space = run.spaces[kind]
+    kept, swap, names = score_kind_arrays(kind, space, run.weights)
+    ga = np.array([cat.number[it.iri] for it in space.left], dtype=np.int64)
+    gb = np.array([cat.number[it.iri] for it in space.right], dtype=np.int64)
+    a, b = ga[kept.rows], gb[kept.cols]
+    left, right = np.where(swap, b, a), np.where(swap, a, b)
+    todo = run.todo(kind, _PairKeys(cat, left, right))
+    found = [(pair, own) for pair, own in zip(todo, score_pairs(kind, space, run.weights, todo), strict=True)
+             if own is not None]
+    return ScoredArrays(
+        left=np.concatenate([left, np.array([cat.number[x.iri] for (x, _), _ in found], dtype=np.int64)]),
+        right=np.concatenate([right, np.array([cat.number[y.iri] for (_, y), _ in found], dtype=np.int64)]),
+        score=np.concatenate([kept.score, np.array([own["score"] for _, own in found], dtype=np.float64)]),
+        comps=np.concatenate(
+            [kept.comps, np.array([[own["components"][n] for n in names] for _, own in found],
+                                  dtype=np.float64).reshape(-1, len(names))]
+        ),
+        names=names,
+        factor=np.concatenate(
+            [kept.factor, np.array([own["period_factor"] for _, own in found], dtype=np.float64)]
+        ),
+    )
+
+
+def build_columns(
+    store_or_corpus: EmbeddedStore | Corpus,
+    *,
+    weights: Weights | None = None,
+    hidden_links: Iterable[str] = (),
+    data_version: str = "",
+) -> tuple[Columns, CandidateSummary]:
+    """The columnar index of `build_candidates`' document, byte for byte, without the document:
+    each kind's evidence written from arrays (`iscg_graph.overlap.kind_columns`)."""
+    run = _prepare(store_or_corpus, weights, hidden_links)
+    cat = Catalog(run.corpus.items, run.coverage.lineages.of)
+    src = Sources(run.recorded, run.coverage, run.ctx, run.weights, run.aux, run.surface)
+    kinds = {kind: kind_columns(kind, _scored_arrays(run, kind, cat), cat, src) for kind in KINDS}
+    row = np.cumsum(cat.used) - 1  # an item's row among the items the index names (IRI order)
+    items = {cat.iris[g]: run.corpus.items[cat.iris[g]].summary() for g in np.flatnonzero(cat.used).tolist()}
+    arrays = {
+        kind: {**vars(k), "left": row[k.left], "right": row[k.right], "ev.off": k.ev_off,
+               "ev.blob": k.ev_blob}
+        for kind, k in kinds.items()
+    }
+    columns = columns_from_arrays(items, arrays, data_version=data_version, weights=run.weights.to_json())
+    summary = CandidateSummary(
+        None,
+        {kind: int((~k.recorded).sum()) for kind, k in kinds.items()},
+        {kind: int(k.recorded.sum()) for kind, k in kinds.items()},
+        len(items),
+        0.0,
+    )
+    return columns, summary
+
+
 def precompute(
     store: EmbeddedStore, store_dir: Path | None = None, *, weights: Weights | None = None
 ) -> CandidateSummary:
@@ -133,13 +241,6 @@ def precompute(
     ``candidates.json`` is its small header, the arrays are in a memory-mapped file beside it
     (`iscg_graph.overlap.columnar`)."""
     began = time.perf_counter()
-    doc = build_candidates(store, weights=weights)
-    doc["data_version"] = store.meta.data_version
-    path = None
-    if store_dir is not None:
-        from .columnar import columns_from_doc, write
-
-        path = write(columns_from_doc(doc), Path(store_dir))
-    counts = {k: sum(1 for c in v if "recorded" not in c) for k, v in doc["kinds"].items()}
-    recorded = {k: sum(1 for c in v if "recorded" in c) for k, v in doc["kinds"].items()}
-    return CandidateSummary(path, counts, recorded, len(doc["items"]), time.perf_counter() - began)
+    columns, summary = build_columns(store, weights=weights, data_version=store.meta.data_version)
+    path = write(columns, Path(store_dir)) if store_dir is not None else None
+    return replace(summary, path=path, seconds=time.perf_counter() - began)

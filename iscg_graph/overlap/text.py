@@ -179,10 +179,14 @@ def tfidf(docs: Sequence[Sequence[tuple[str, float]]], analyzer: Analyzer) -> Tf
     from scipy import sparse
 
     counts: list[dict[str, float]] = []
+    stems_of: dict[str, list[str]] = {}  # a Question's texts are its study group's too
     for doc in docs:
         tf: dict[str, float] = {}
         for text, weight in doc:
-            for s in analyzer.stems(text):
+            stems = stems_of.get(text)
+            if stems is None:
+                stems = stems_of[text] = analyzer.stems(text)
+            for s in stems:
                 tf[s] = tf.get(s, 0.0) + weight
         counts.append(tf)
     terms = tuple(sorted({t for tf in counts for t in tf}))
