@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ import numpy as np
 
 from ..errors import StoreError
 from ..rdf.atomic_files import atomic_write, fsync_dir
+from .json_texts import blob, dumps
 
 __all__ = ["HEADER_FILE", "KIND_ARRAYS", "LEGACY_OVERLAY_FILE", "OVERLAY_FILE", "FORMAT", "Columns",
            "append_overlay", "columns_from_arrays", "columns_from_doc", "read", "read_overlay", "write"]
@@ -68,55 +68,6 @@ class Columns:
     @property
     def data_version(self) -> str:
         return str(self.header.get("data_version", ""))
-
-
-def _blob(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    off = np.zeros(len(texts) + 1, dtype=np.int64)
-    if texts:
-        off[1:] = np.cumsum([len(t) for t in texts])
-    return off, np.frombuffer(b"".join(texts), dtype=np.uint8)
-
-
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-"""One encoder for every value: ``json.dumps`` with options builds a new one per call (the same text)."""
-
-
-def _fast_encoder() -> Callable[[object], str] | None:
-    """`_ENCODER`'s C encoder made once (``encode`` makes it anew for every value: a third of the
-    time of the ~500k small evidence texts at 1M), or None where this Python's `json` has none or
-    another signature; it is used only if it gives `_ENCODER`'s text on a sample. No
-    circular-reference check: the values are trees built here."""
-    try:
-        from json.encoder import (  # type: ignore[attr-defined]  # C accelerator, not in the stubs
-            c_make_encoder,
-            encode_basestring,
-        )
-
-        if c_make_encoder is None:
-            return None
-        enc = _ENCODER
-        make = c_make_encoder(
-            None, enc.default, encode_basestring, None, enc.key_separator, enc.item_separator,
-            enc.sort_keys, enc.skipkeys, enc.allow_nan,
-        )
-    except (ImportError, TypeError):
-        return None
-
-    def encode(obj: object) -> str:
-        return "".join(make(obj, 0))
-
-    sample = {"b": [["t\u00e9rm \"q\"\n", 0.1234]], "a": {"y": 1.0, "x": None}, "c": [True, 3, "\u0645"]}
-    try:
-        return encode if encode(sample) == _ENCODER.encode(sample) else None
-    except (TypeError, ValueError):
-        return None
-
-
-_ENCODE = _fast_encoder() or _ENCODER.encode
-
-
-def _dumps(obj: object) -> bytes:
-    return _ENCODE(obj).encode("utf-8")
 
 
 _EVIDENCE_SET = frozenset(_EVIDENCE_KEYS)
@@ -153,7 +104,7 @@ def columns_from_doc(doc: dict[str, Any]) -> Columns:
         groups: dict[tuple[str, ...], int] = {}
         keys = [tuple(c.get("lineage") or (c["left"], c["right"])) for c in cands]
         arrays["group"] = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int32)
-        arrays["ev.off"], arrays["ev.blob"] = _blob([_dumps(_evidence(c)) for c in cands])
+        arrays["ev.off"], arrays["ev.blob"] = blob([dumps(_evidence(c)) for c in cands])
         per_kind[kind] = arrays
     return columns_from_arrays(doc["items"], per_kind, data_version=doc.get("data_version", ""),
                                weights=doc.get("weights", {}))
@@ -185,8 +136,8 @@ def columns_from_arrays(
     codes_all = sorted({_code(it) for it in summaries} - {""})
     code_row = {c: i for i, c in enumerate(codes_all)}
     arrays: dict[str, np.ndarray] = {}
-    arrays["iri.off"], arrays["iri.blob"] = _blob([i.encode("utf-8") for i in iris])
-    arrays["item.off"], arrays["item.blob"] = _blob([_dumps(it) for it in summaries])
+    arrays["iri.off"], arrays["iri.blob"] = blob(iris)
+    arrays["item.off"], arrays["item.blob"] = blob([dumps(it) for it in summaries])
     arrays["item.code"] = np.array([code_row.get(_code(it), -1) for it in summaries], dtype=np.int32)
     for key in ("start", "end"):  # the study period's years (-1: none), for "active at the same time"
         arrays[f"item.{key}"] = np.array([int(it.get(key, -1)) for it in summaries], dtype=np.int32)
@@ -229,7 +180,7 @@ def write(columns: Columns, store_dir: Path) -> Path:
         atomic_write(store_dir / name, body)
     header = {**columns.header, "data": name, "arrays": table}
     path = store_dir / HEADER_FILE
-    atomic_write(path, _dumps(header))
+    atomic_write(path, dumps(header).encode("utf-8"))
     (store_dir / OVERLAY_FILE).unlink(missing_ok=True)
     (store_dir / LEGACY_OVERLAY_FILE).unlink(missing_ok=True)
     for old in store_dir.glob("candidates-*.bin"):
@@ -307,7 +258,7 @@ def append_overlay(store_dir: Path, entry: dict[str, str]) -> None:
     try:
         size = os.fstat(fd).st_size
         torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        os.write(fd, (b"\n" if torn else b"") + _dumps(entry) + b"\n")
+        os.write(fd, (b"\n" if torn else b"") + dumps(entry).encode("utf-8") + b"\n")
         os.fsync(fd)
     finally:
         os.close(fd)

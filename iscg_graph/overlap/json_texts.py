@@ -1,5 +1,6 @@
-"""The JSON texts of the index's evidence values for many values at once, as the index's encoder
-(`columnar._dumps`: sorted keys, no spaces, non-ASCII kept) writes them one value at a time.
+"""The index's JSON texts: its one encoder (`ENCODER`: sorted keys, no spaces, non-ASCII kept), any
+value's text (`dumps`), the layout of many texts in a column (`blob`), and the texts of the evidence
+values for many values at once, as the encoder writes them one value at a time.
 
 At 1M the evidence of ~500k candidates was a document of dicts, each value rounded by Python's
 ``round`` and each candidate encoded on its own. The values repeat: a score rounded to 4 decimals
@@ -10,22 +11,57 @@ on arrays (`round4`, the same floats as ``round(v, 4)``) and each text is looked
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["FLOAT_TEXTS", "blob", "dumps", "quoted", "round4"]
+__all__ = ["ENCODER", "FLOAT_TEXTS", "blob", "dumps", "quoted", "round4"]
 
 _SCALE = 10_000.0
 FLOAT_TEXTS = [repr(y / _SCALE) for y in range(10_001)]
 """The text of every 4-decimal value in 0-1 by its integer ``y`` (the float ``y / 10000``)."""
 
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""The index's encoder, made once (``json.dumps`` with options builds a new one per call)."""
+
+
+def _fast_encoder() -> Callable[[object], str] | None:
+    """`ENCODER`'s C encoder made once (``encode`` makes it anew for every value: a third of the
+    time of the ~500k small evidence texts at 1M), or None where this Python's `json` has none or
+    another signature; it is used only if it gives `ENCODER`'s text on a sample. No
+    circular-reference check: the values are trees built here."""
+    try:
+        from json.encoder import (  # type: ignore[attr-defined]  # C accelerator, not in the stubs
+            c_make_encoder,
+            encode_basestring,
+        )
+
+        if c_make_encoder is None:
+            return None
+        enc = ENCODER
+        make = c_make_encoder(
+            None, enc.default, encode_basestring, None, enc.key_separator, enc.item_separator,
+            enc.sort_keys, enc.skipkeys, enc.allow_nan,
+        )
+    except (ImportError, TypeError):
+        return None
+
+    def encode(obj: object) -> str:
+        return "".join(make(obj, 0))
+
+    sample = {"b": [["t\u00e9rm \"q\"\n", 0.1234]], "a": {"y": 1.0, "x": None}, "c": [True, 3, "\u0645"]}
+    try:
+        return encode if encode(sample) == ENCODER.encode(sample) else None
+    except (TypeError, ValueError):
+        return None
+
+
+_ENCODE = _fast_encoder() or ENCODER.encode
 
 
 def quoted(text: str) -> str:
     """A string as the index's encoder writes it (quotes, escapes; non-ASCII as is)."""
-    return _ENCODER.encode(text)
+    return ENCODER.encode(text)
 
 
 def round4(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -48,13 +84,14 @@ def round4(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     for i in np.flatnonzero(~plain).tolist():
         r = round(float(v[i]), 4)
         out[i] = r
-        texts[i] = _ENCODER.encode(r)
+        texts[i] = ENCODER.encode(r)
     return out, texts
 
 
 def blob(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets and UTF-8 bytes of the texts, as `columnar._blob` lays out their encodings: one
-    encode of the joined text (whose character offsets are its byte offsets when it is ASCII)."""
+    """A column of texts: the byte offset of each text's start (and the end) and their UTF-8 bytes
+    one after the other; one encode of the joined text (whose character offsets are its byte
+    offsets when it is ASCII)."""
     joined = "".join(texts)
     raw = joined.encode("utf-8")
     off = np.zeros(len(texts) + 1, dtype=np.int64)
@@ -67,6 +104,6 @@ def blob(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dumps(obj: object) -> str:
-    """Any value's text as the index's encoder writes it (for the few evidence values that are
+    """Any value's text as the index's encoder writes it (items' summaries, evidence values that are
     not looked up: records)."""
-    return _ENCODER.encode(obj)
+    return _ENCODE(obj)

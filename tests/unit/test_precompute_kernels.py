@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from iscg_graph.overlap import columnar, features, products
+from iscg_graph.overlap import columnar, features, json_texts, products
 from iscg_graph.overlap.corpus import Item
 
 
@@ -94,13 +94,13 @@ def test_evidence_text_is_the_encoder_text(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(50):
         value = _value(rng)
-        assert columnar._dumps(value) == columnar._ENCODER.encode(value).encode("utf-8")
-        assert json.loads(columnar._dumps(value)) == value
+        assert json_texts.dumps(value) == json_texts.ENCODER.encode(value)
+        assert json.loads(json_texts.dumps(value)) == value
 
 
 def test_the_fast_encoder_is_in_use() -> None:
     # this Python's json has the C encoder: the shortcut must not have fallen back silently
-    assert columnar._fast_encoder() is not None
+    assert json_texts._fast_encoder() is not None
 
 
 def _reference_with_broader(themes: set[str], items: dict[str, Item], weight: float) -> dict[str, float]:
