@@ -6,7 +6,9 @@ query whose proof says it touches at most ``max_rows`` solutions runs at once, i
 (on the event loop for the endpoint: a few tens of microseconds, bounded); any other query returns
 None and goes to a killable worker. So does every query while the copy is older than the data
 the caller serves: the copy catches up (the snapshot's deltas since its generation) or is reloaded
-in a background thread, never on the caller's time.
+in a background thread, never on the caller's time. Until the first copy is in, the build's on-disk
+store, opened read-only in milliseconds, answers these queries (the workers do the same), so the
+first answers after a start do not wait for a load.
 Pattern counts and verdicts are remembered for the copy's data.
 
 With ``shared_store`` (the service's ``worker_shared_store``) the "copy" is the build's on-disk
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import QueryError
+from ..errors import QueryError, StoreError
 from ..rdf.store import DataKey, EmbeddedStore, data_key
 from .engine import EngineResult, execute
 from .interface import QueryRequest
@@ -71,15 +73,27 @@ class InlineRunner:
                     self._counts, self._proofs = {}, {}
                     self.generation = data_key(held.meta)
                     return
+            if held is None and not self.shared_store:  # nothing to answer from yet: the on-disk
+                self._use(self._read_only())  # store, read-only, while the copy loads (as a worker)
             store = (EmbeddedStore.open_read_only(self.store_path) if self.shared_store
                      else EmbeddedStore.open_snapshot(self.store_path))
-            self.generation = None  # callers meanwhile: not light (counts and verdicts are replaced)
-            self.store, self._counts, self._proofs = store, {}, {}
-            self.generation = data_key(store.meta)
+            self._use(store)
         except Exception:  # noqa: BLE001  (no copy: every query goes to a worker; retried on the next one)
             pass
         finally:
             self._loading.release()
+
+    def _use(self, store: EmbeddedStore | None) -> None:
+        if store is not None:
+            self.generation = None  # callers meanwhile: not light (counts and verdicts are replaced)
+            self.store, self._counts, self._proofs = store, {}, {}
+            self.generation = data_key(store.meta)
+
+    def _read_only(self) -> EmbeddedStore | None:
+        try:
+            return EmbeddedStore.open_read_only(self.store_path)
+        except StoreError:  # no on-disk database (a release): light queries wait for the copy
+            return None
 
     def is_light(self, sparql: str, generation: object) -> bool:
         """Whether ``sparql`` is proven light on the data of ``generation`` (the counts span every

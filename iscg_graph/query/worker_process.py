@@ -5,12 +5,15 @@ signal).
 
 Ready at once, fast later: a worker first opens the build's on-disk store read-only (milliseconds at
 any size) and answers from it, while its in-memory copy of the snapshot loads in a background thread
-at the lowest priority (Oxigraph's bulk load releases the GIL); between two requests, once the copy
-holds the same data, the worker switches to it (queries on the in-memory store are up to 3x faster
-at a million triples, docs/notes/scale.md §10). With ``shared`` it stays on the on-disk store (one
-copy of the data per machine). A store without an on-disk database is loaded into memory first, as
-before. On `Reload` an in-memory copy applies the deltas written since its generation
-(`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a new build, a compaction).
+(Oxigraph's bulk load releases the GIL); between two requests, once the copy holds the same data,
+the worker switches to it (queries on the in-memory store are up to 3x faster at a million triples,
+a heavy one up to 7x, docs/notes/scale.md §10, §52). The copy loads at the worker's own priority:
+at the lowest, the queries answered from disk meanwhile kept it from loading for as long as they
+came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52). With ``shared``
+it stays on the on-disk store (one copy of the data per machine). A store without an on-disk
+database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
+written since its generation (`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a
+new build, a compaction).
 """
 
 from __future__ import annotations
@@ -39,12 +42,6 @@ class _Copy:
         self._thread.start()
 
     def _load(self, store_path: str) -> None:
-        # the lowest priority, for this thread only (Linux): queries answered meanwhile come first,
-        # and a demoted query (its thread reniced to 19, iscg_graph.query.priority) is not starved
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        except OSError:  # pragma: no cover - not permitted: loads at the worker's priority
-            pass
         try:
             self._store = EmbeddedStore.open_snapshot(store_path)
         except Exception:  # noqa: BLE001  (the worker stays on the on-disk store)

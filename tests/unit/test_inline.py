@@ -163,3 +163,36 @@ def test_counts_are_taken_again_when_the_data_changes(tmp_path: Path) -> None:
     off = InlineRunner(tmp_path / "store", max_rows=0)
     off.load(background=False)
     assert not off.is_light("ASK {}", generation=second)
+
+
+def test_the_on_disk_store_answers_until_the_copy_is_in(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # a start-up: the copy of the snapshot takes seconds at a million triples; light queries are
+    # answered meanwhile from the build's on-disk store, then from the copy once it is in
+    made = write_store(tmp_path / "store", items(50), "test")
+    del made
+    release = threading.Event()
+    loading = EmbeddedStore.open_snapshot
+
+    def slow_copy(path: object, *args: object, **kwargs: object) -> EmbeddedStore:
+        assert release.wait(10)
+        return loading(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EmbeddedStore, "open_snapshot", staticmethod(slow_copy))
+    key = data_key(read_meta(tmp_path / "store"))
+    runner = InlineRunner(tmp_path / "store", max_rows=1000)
+    runner.load()
+    deadline = time.monotonic() + 10
+    while runner.generation != key and time.monotonic() < deadline:
+        time.sleep(0.01)
+    query = "SELECT ?o WHERE { <urn:item:7> <urn:p:label> ?o }"
+    before = runner.run(query, generation=key, media_type=JSON)
+    assert before is not None and rows(before.body) == rows(json.dumps(
+        {"head": {"vars": ["o"]}, "results": {"bindings": [{"o": {"type": "literal", "value": "item 7"}}]}}))
+    assert runner.store is not None and not runner.store._copy  # the on-disk store, read-only
+    release.set()
+    while (runner.store is None or not runner.store._copy) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runner.store is not None and runner.store._copy  # the copy, once loaded
+    after = runner.run(query, generation=key, media_type=JSON)
+    assert after is not None and rows(after.body) == rows(before.body)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from iscg_graph.build.pipeline import write_store
 from iscg_graph.query.workers import ProcessPoolEngine
@@ -167,3 +171,22 @@ def test_a_worker_whose_read_only_open_keeps_failing_loads_the_snapshot(tmp_path
     store, status, copy = _load(str(path))
     assert isinstance(status, Ready) and copy is None and store is not None
     assert store.select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+def test_a_workers_copy_loads_at_the_workers_own_priority(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # at the lowest priority the queries answered from disk meanwhile kept the copy from loading for
+    # as long as they came (docs/notes/scale.md §52); the load is bounded work, so it competes fairly
+    from iscg_graph.query import worker_process
+
+    seen: list[int] = []
+
+    def record(path: object, *args: object, **kwargs: object) -> None:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return None
+
+    monkeypatch.setattr(worker_process.EmbeddedStore, "open_snapshot", staticmethod(record))
+    copy = worker_process._Copy(str(tmp_path))
+    copy._thread.join(10)
+    assert copy.done()
+    assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
