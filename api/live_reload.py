@@ -74,7 +74,8 @@ def open_build(settings: Settings, build_dir: Path, validator: Validator | None 
                              cache_bytes=settings.result_cache_bytes, light_rows=settings.light_query_rows,
                              memory_bytes=settings.worker_memory_bytes or None,
                              demote_after=settings.demote_after_seconds or None,
-                             shared_store=settings.worker_shared_store)
+                             shared_store=settings.worker_shared_store,
+                             copy_wait=settings.worker_copy_wait_seconds)
     except BaseException:
         lease.release()
         raise

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
                                            # writes it (a graph too large for it, docs/notes/scale.md §9)
     worker_shared_store: bool = False      # workers open the on-disk store read-only (one copy of the
                                            # data per machine) instead of each loading the snapshot
+    worker_copy_wait_seconds: float = 15.0  # until a worker's in-memory copy is in it answers from the
+                                           # on-disk store, but a request waits (at most this long, and
+                                           # half query_timeout) for a copy expected within this time
+                                           # (0: never waits)
     allowed_service_iris: list[str] = []   # SERVICE/LOAD/FROM targets allowed outside the store
     # Per-client budget: query seconds per window. It must be reachable: a client allowed
     # `budget_concurrent_queries` at once spends at most that many seconds per second of window.

@@ -34,13 +34,14 @@ def build_engine(store_path: str | os.PathLike[str], *, workers: int = 2, timeou
                  max_bytes: int | None = 512 * 1024 * 1024, base_iri: str | None = None,
                  cache_bytes: int = 0, light_rows: int = 0, memory_bytes: int | None = None,
                  start_timeout: float = 120.0, wait: bool = False,
-                 demote_after: float | None = None, shared_store: bool = False) -> EngineStack:
+                 demote_after: float | None = None, shared_store: bool = False,
+                 copy_wait: float = 0.0) -> EngineStack:
     """The worker pool over ``store_path`` with its layers, started (waiting for the workers to load
     the store only when ``wait``)."""
     path = Path(store_path)
     pool = ProcessPoolEngine(path, workers=workers, timeout=timeout, max_bytes=max_bytes,
                              start_timeout=start_timeout, base_iri=base_iri, memory_bytes=memory_bytes,
-                             demote_after=demote_after, shared_store=shared_store)
+                             demote_after=demote_after, shared_store=shared_store, copy_wait=copy_wait)
     engine: BaseEngine = pool
     inline = None
     if light_rows > 0:

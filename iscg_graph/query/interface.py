@@ -57,14 +57,17 @@ class QueryRequest(NamedTuple):
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     row_limit: int | None = None
+    at_once: bool = False
+    """The service's own small lookup (the known terms): answered from the store a worker has now,
+    never held back for the in-memory copy it is loading (`iscg_graph.query.worker_process`)."""
 
     @classmethod
     def of(cls, sparql: str, *, media_type: str, substitutions: Mapping[str, str] | None = None,
            default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-           row_limit: int | None = None) -> QueryRequest:
+           row_limit: int | None = None, at_once: bool = False) -> QueryRequest:
         return cls(sparql, media_type, tuple(sorted(substitutions.items())) if substitutions else (),
                    tuple(default_graph) if default_graph is not None else None,
-                   tuple(named_graphs) if named_graphs is not None else None, row_limit)
+                   tuple(named_graphs) if named_graphs is not None else None, row_limit, at_once)
 
     @property
     def substitution_map(self) -> dict[str, str]:

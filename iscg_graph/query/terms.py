@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from ..rdf.derived import DV_KNOWN_TERM
 from ..rdf.known_terms import is_live
 from .engine import QueryEngine
+from .interface import BaseEngine, QueryRequest
 
 JSON = "application/sparql-results+json"
 TERMS_QUERY = """
@@ -47,7 +48,11 @@ def stored_terms_query(live_graphs: Iterable[str] = ()) -> str:
 
 
 def _run(engine: QueryEngine, query: str, timeout: float | None) -> frozenset[str]:
-    data = json.loads(engine.run(query, media_type=JSON, timeout=timeout).body)
+    if isinstance(engine, BaseEngine):  # a lookup every /sparql request may wait for: never held back
+        result = engine.execute(QueryRequest.of(query, media_type=JSON, at_once=True), timeout)
+    else:
+        result = engine.run(query, media_type=JSON, timeout=timeout)
+    data = json.loads(result.body)
     return frozenset(b["t"]["value"] for b in data["results"]["bindings"] if "t" in b)
 
 

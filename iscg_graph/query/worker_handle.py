@@ -95,10 +95,11 @@ class Worker:
     spawner takes no more work (the interpreter is exiting)."""
 
     def __init__(self, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 memory_bytes: int | None = None, shared_store: bool = False):
+                 memory_bytes: int | None = None, shared_store: bool = False, copy_wait: float = 0.0):
         parent_sock, child_sock = socket.socketpair()
         argv = [sys.executable, "-c", CHILD_CODE, str(child_sock.fileno()), store_path, str(max_bytes or 0),
-                base_iri or "", str(memory_bytes or 0), str(os.getpid()), "shared" if shared_store else ""]
+                base_iri or "", str(memory_bytes or 0), str(os.getpid()), "shared" if shared_store else "",
+                repr(float(copy_wait))]
         try:  # started by the spawner thread: the worker's life is tied to that thread's (Linux)
             self.process = _spawner().submit(
                 subprocess.Popen, argv, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,

@@ -7,10 +7,13 @@ Ready at once, fast later: a worker first opens the build's on-disk store read-o
 any size) and answers from it, while its in-memory copy of the snapshot loads in a background thread
 (Oxigraph's bulk load releases the GIL); between two requests, once the copy holds the same data,
 the worker switches to it (queries on the in-memory store are up to 3x faster at a million triples,
-a heavy one up to 7x, docs/notes/scale.md §10, §52). The copy loads at the worker's own priority:
-at the lowest, the queries answered from disk meanwhile kept it from loading for as long as they
-came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52). With ``shared``
-it stays on the on-disk store (one copy of the data per machine). A store without an on-disk
+a heavy one up to 7x, docs/notes/scale.md §10, §52). A query cannot move to the copy once it
+has started on disk, so a request that arrives while the copy loads waits for it when the copy is
+expected within ``copy_wait`` seconds (at the pace the snapshot has been read so far), for at most
+that long; the service's own lookups (`QueryRequest.at_once`) never wait. The copy loads at the
+worker's own priority: at the lowest, the queries answered from disk meanwhile kept it from loading
+for as long as they came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52).
+With ``shared`` it stays on the on-disk store (one copy of the data per machine). A store without an on-disk
 database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
 written since its generation (`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a
 new build, a compaction).
@@ -24,6 +27,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 
 from ..errors import StoreError
@@ -38,14 +42,32 @@ class _Copy:
 
     def __init__(self, store_path: str):
         self._store: EmbeddedStore | None = None
+        self._began = time.monotonic()
+        self._read = self._size = 0  # of the snapshot's bytes, as the load reads them
         self._thread = threading.Thread(target=self._load, args=(store_path,), daemon=True)
         self._thread.start()
 
     def _load(self, store_path: str) -> None:
         try:
-            self._store = EmbeddedStore.open_snapshot(store_path)
+            self._store = EmbeddedStore.open_snapshot(store_path, progress=self._progress)
         except Exception:  # noqa: BLE001  (the worker stays on the on-disk store)
             self._store = None
+
+    def _progress(self, read: int, size: int) -> None:
+        self._read, self._size = read, size
+
+    def left(self) -> float | None:
+        """Seconds until the copy is in, at the pace it has read the snapshot so far (None: nothing
+        read yet). Reading is most of a load; indexing what was read takes a little after it."""
+        if self._read <= 0 or self._size <= 0:
+            return None
+        done = min(self._read / self._size, 1.0)
+        return (time.monotonic() - self._began) * (1.0 - done) / done
+
+    def wait(self, seconds: float) -> bool:
+        """Wait for the load at most ``seconds``; whether it has ended."""
+        self._thread.join(seconds)
+        return self.done()
 
     def done(self) -> bool:
         return not self._thread.is_alive()
@@ -92,8 +114,15 @@ def _ready(store: EmbeddedStore, copy: _Copy | None) -> _Loaded:
     return store, Ready(data_key(store.meta), frozenset(store.graphs())), copy
 
 
+def _await_copy(copy: _Copy, seconds: float) -> None:
+    """Wait for a loading copy expected within ``seconds``, at most that long."""
+    left = copy.left()
+    if seconds > 0 and left is not None and left <= seconds:
+        copy.wait(seconds)
+
+
 def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None,
-                 shared: bool = False, capped: bool = False) -> None:
+                 shared: bool = False, capped: bool = False, copy_wait: float = 0.0) -> None:
     store, status, copy = _load(store_path, shared, capped)
     conn.send(status)
     while store is not None:
@@ -114,6 +143,8 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             store, status, copy = _load(store_path, shared, capped)
             conn.send(status)
             continue
+        if copy is not None and not copy.done() and not msg.at_once:
+            _await_copy(copy, copy_wait)
         if copy is not None and copy.done():  # switch to the in-memory copy between two requests
             loaded = copy.take(data_key(store.meta))
             copy = None
@@ -145,10 +176,13 @@ def _die_with_parent(parent: int) -> None:
 
 def child_entry(argv: list[str]) -> None:
     """The worker's ``main``: argv = socket fd, store path, max bytes, base IRI, memory cap, parent pid,
-    and optionally ``shared`` (open the on-disk store read-only instead of loading a copy)."""
+    ``shared`` or "" (open the on-disk store read-only instead of loading a copy), and optionally the
+    seconds a request may wait for a copy that is nearly loaded."""
     fd, store_path, max_bytes, base_iri, memory = int(argv[0]), argv[1], int(argv[2]), argv[3], int(argv[4])
     _die_with_parent(int(argv[5]))
     if memory:  # address-space cap: a query that would exhaust the machine's memory kills only this worker
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     shared = len(argv) > 6 and argv[6] == "shared"
-    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None, shared, bool(memory))
+    copy_wait = float(argv[7]) if len(argv) > 7 else 0.0
+    _worker_main(Connection(fd), store_path, max_bytes or None, base_iri or None, shared, bool(memory),
+                 copy_wait)

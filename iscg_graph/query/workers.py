@@ -64,6 +64,7 @@ class ProcessPoolEngine(BaseEngine):
         demote_after: float | None = None,
         demoted_nice: int = 19,
         shared_store: bool = False,
+        copy_wait: float = 0.0,
     ):
         self.store_path = str(Path(store_path))
         self.size = max(1, workers)
@@ -86,6 +87,9 @@ class ProcessPoolEngine(BaseEngine):
         self.demoter = Demoter(demote_after, demoted_nice) if demote_after else None
         # workers open the on-disk store read-only (one copy per machine) instead of loading a copy
         self.shared_store = shared_store
+        # a request may wait this long for a worker's in-memory copy that is nearly loaded; at most
+        # half its time-out, so that it still has time to run (a worker past it is killed)
+        self.copy_wait = min(copy_wait, timeout / 2)
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> ProcessPoolEngine:
@@ -115,7 +119,7 @@ class ProcessPoolEngine(BaseEngine):
         # the process starts now; its loading is waited for (in the background unless asked)
         try:
             worker = Worker(self.store_path, self.max_bytes, self.base_iri, self.memory_bytes,
-                             self.shared_store)
+                             self.shared_store, self.copy_wait)
         except RuntimeError:  # the spawner takes no more work: the interpreter is exiting
             return
         with self._lock:

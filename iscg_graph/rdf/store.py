@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from ..errors import StoreError, StoreNotBuilt
 from . import snapshot_delta as deltas
 from .atomic_files import atomic_file
+from .read_progress import counted
 from .store_meta import META, DataKey, StoreMeta, count_graphs, data_key, read_meta, write_meta
 from .wal_sync import WalSync
 
@@ -127,9 +128,12 @@ class EmbeddedStore:
         return cls(ox.Store())
 
     @classmethod
-    def open_snapshot(cls, path: str | os.PathLike[str]) -> EmbeddedStore:
+    def open_snapshot(cls, path: str | os.PathLike[str], *,
+                      progress: Callable[[int, int], None] | None = None) -> EmbeddedStore:
         """A private in-memory copy of a built store (safe next to a running writer): the snapshot,
-        then the deltas written since, up to the generation ``meta.json`` names."""
+        then the deltas written since, up to the generation ``meta.json`` names. ``progress`` is
+        told the bytes of the snapshot read so far and its size, a megabyte at a time (the file is
+        then read through Python: about 5 % slower than Oxigraph reading it by its path)."""
         root = Path(path)
         if not (root / SNAPSHOT).is_file():
             raise StoreNotBuilt(f"no built store at {root} (run `iscg build --store {root}`)")
@@ -141,7 +145,11 @@ class EmbeddedStore:
             try:
                 with open(snap, "rb") as fh:
                     holds = deltas.snapshot_generation_of(fh.readline(200))
-                    inner.bulk_load(path=str(snap), format=ox.RdfFormat.N_QUADS)
+                    if progress is None:
+                        inner.bulk_load(path=str(snap), format=ox.RdfFormat.N_QUADS)
+                    else:
+                        fh.seek(0)
+                        inner.bulk_load(input=counted(fh, progress), format=ox.RdfFormat.N_QUADS)
                     same = os.fstat(fh.fileno()).st_ino == os.stat(snap).st_ino
             except (OSError, SyntaxError, ValueError) as exc:
                 raise StoreError(f"cannot load {snap}: {exc}") from exc

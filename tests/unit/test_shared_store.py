@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,73 @@ def test_a_workers_copy_loads_at_the_workers_own_priority(tmp_path: Path,
     copy._thread.join(10)
     assert copy.done()
     assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
+
+
+def _worker_with_a_held_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: int, size: int,
+                             copy_wait: float) -> tuple[Connection, threading.Event]:
+    """A worker (in a thread) on a built store whose copy has read ``read`` of ``size`` bytes and
+    stays loading until the returned event is set."""
+    from multiprocessing import Pipe
+
+    from iscg_graph.query import worker_process
+
+    path = tmp_path / "store"
+    made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    del made
+    release = threading.Event()
+    real = EmbeddedStore.open_snapshot
+
+    def held(store_path: object, *, progress: object = None) -> EmbeddedStore:
+        progress(read, size)  # type: ignore[operator]
+        assert release.wait(30)
+        return real(store_path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worker_process.EmbeddedStore, "open_snapshot", staticmethod(held))
+    parent, child = Pipe()
+    threading.Thread(target=worker_process._worker_main, args=(child, str(path), None, None),
+                     kwargs={"copy_wait": copy_wait}, daemon=True).start()
+    assert parent.poll(30) and isinstance(parent.recv(), worker_process.Ready)
+    return parent, release
+
+
+def _ask(conn: Connection, *, at_once: bool = False) -> None:
+    from iscg_graph.query.interface import QueryRequest
+
+    conn.send(QueryRequest.of("ASK { <urn:a> ?p ?o }", media_type=JSON, at_once=at_once))
+
+
+def _answer(conn: Connection) -> bytes:
+    from iscg_graph.query.messages import Answer
+
+    assert isinstance(conn.recv(), Answer)
+    return conn.recv_bytes()
+
+
+def test_a_request_waits_for_a_copy_that_is_nearly_in(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # a query cannot move to the copy once started on disk (a heavy one ran 6-7x longer there at
+    # 1M, docs/notes/scale.md §52): with the copy nine tenths read, a request waits for it
+    conn, release = _worker_with_a_held_copy(tmp_path, monkeypatch, 90, 100, copy_wait=30)
+    _ask(conn, at_once=True)  # the service's own lookups never wait: answered from disk
+    assert conn.poll(10) and b"true" in _answer(conn)
+    _ask(conn)
+    assert not conn.poll(0.5)  # waiting for the copy (the load is held)
+    release.set()
+    assert conn.poll(30) and b"true" in _answer(conn)
+
+
+def test_a_request_does_not_wait_for_a_copy_far_from_in(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    conn, release = _worker_with_a_held_copy(tmp_path, monkeypatch, 1, 10**9, copy_wait=30)
+    _ask(conn)  # at this pace the copy is hours away: answered from the on-disk store now
+    assert conn.poll(10) and b"true" in _answer(conn)
+    release.set()
+    conn.send(None)
+
+
+def test_a_pool_waits_for_a_copy_at_most_half_a_query_time_out(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    made = write_store(path, b'<urn:a> <urn:p> "x" <urn:g> .\n', "v1")
+    del made
+    assert ProcessPoolEngine(path, timeout=10, copy_wait=15).copy_wait == 5
+    assert ProcessPoolEngine(path, timeout=60, copy_wait=15).copy_wait == 15

@@ -266,9 +266,9 @@ def test_a_worker_applies_the_deltas_instead_of_reloading(env: Env, monkeypatch:
     loads: list[str] = []
     original = EmbeddedStore.open_snapshot.__func__  # type: ignore[attr-defined]
 
-    def counted(cls: type[EmbeddedStore], where: object) -> EmbeddedStore:
+    def counted(cls: type[EmbeddedStore], where: object, **kwargs: object) -> EmbeddedStore:
         loads.append(str(where))
-        return original(cls, where)  # type: ignore[no-any-return]
+        return original(cls, where, **kwargs)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(EmbeddedStore, "open_snapshot", classmethod(counted))
     parent, child = Pipe()
@@ -343,8 +343,8 @@ def test_a_worker_takes_its_loaded_copy_and_catches_it_up_on_reload(env: Env,
     loaded: list[EmbeddedStore] = []
     original = EmbeddedStore.open_snapshot.__func__  # type: ignore[attr-defined]
 
-    def counted(cls: type[EmbeddedStore], where: object) -> EmbeddedStore:
-        store = original(cls, where)
+    def counted(cls: type[EmbeddedStore], where: object, **kwargs: object) -> EmbeddedStore:
+        store = original(cls, where, **kwargs)
         loaded.append(store)
         return store  # type: ignore[no-any-return]
 
