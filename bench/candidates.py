@@ -6,7 +6,7 @@
     python bench/candidates.py --copies 10          # a smaller synthetic graph
     python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
     python bench/candidates.py --precompute STORE_DIR --document  # the same, through the document
-    python bench/candidates.py --precompute STORE_DIR --on-disk   # the on-disk store, as the build step reads it
+    python bench/candidates.py --precompute STORE_DIR --on-disk  # the on-disk store, as the build reads it
     python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
                                                    # (writes into it: give a copy), timed by step
     python bench/candidates.py --review STORE_DIR --working-copy  # the same, write overlay off
