@@ -5,7 +5,8 @@ a `Corpus`: every Question, study group (working party, task group), Resolution 
 partition (Sector, or theme scheme), study period, texts in every language, themes, Resolutions,
 the items it continues and the study group it sits in,
 and the pairs already recorded by an ``iscg:Link`` / ``iscg:Mapping`` or a SKOS mapping statement.
-The items' own fields are read one property at a time and joined here (`load_items`).
+On the on-disk store the items' own fields are read one property at a time and joined here
+(`load_items`).
 """
 
 from __future__ import annotations
@@ -165,8 +166,7 @@ def _scan(store: EmbeddedStore, name: str) -> ox.QuerySolutions:
 
 def _by_subject(store: EmbeddedStore, name: str) -> dict[Any, tuple[Any, ...]]:
     """A one-property query's values (``?v``) by subject term (``?item``), in the order the store
-    gives them: for one subject, the order a lookup of that subject gives. (Tuples, not lists: the
-    garbage collector stops tracking them.)"""
+    gives them: for one subject, the order a lookup of that subject gives."""
     out: dict[Any, tuple[Any, ...]] = {}
     for item, value in _scan(store, name):  # SELECT ?item ?v
         found = out.get(item)
@@ -234,9 +234,7 @@ def _classes(store: EmbeddedStore) -> dict[Any, str]:
 
 def items_by_property(store: EmbeddedStore) -> dict[str, Item]:
     """The compared items with their fields, one query per property (candidates-item-*.rq) joined
-    here by item: the same items, in the same order, with the same values as `items_joined`.
-    The items are made last, with every value read: while the scans run the heap is small, which
-    spares the garbage collector's passes over the items' sets."""
+    here by item: the same items, in the same order, with the same values as `items_joined`."""
     classes = _classes(store)
     notations = {k: tuple(map(_value, v)) for k, v in _by_subject(store, "candidates-item-notations").items()}
     codes = {k: _least(vs) for k, vs in notations.items()}
