@@ -285,6 +285,13 @@ class EmbeddedStore:
         """The pyoxigraph store itself, for code that serialises with Oxigraph's writers."""
         return self._inner
 
+    @property
+    def on_disk(self) -> bool:
+        """Whether queries read the built store in place (RocksDB) rather than a copy in memory:
+        there a lookup costs several times a step of a scan. (A store made from an ``ox.Store``
+        without a path counts as in memory; the answer only guides how to query, never what.)"""
+        return self.path is not None and not self._copy
+
     # -- writing -------------------------------------------------------------------------------
     def load_nquads(self, data: bytes) -> None:
         self._inner.load(data, format=ox.RdfFormat.N_QUADS)
