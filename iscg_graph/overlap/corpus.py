@@ -174,15 +174,9 @@ def _by_subject(store: EmbeddedStore, name: str) -> dict[Any, tuple[Any, ...]]:
     return out
 
 
-def _least_by_subject(store: EmbeddedStore, name: str) -> dict[Any, str]:
-    """A one-property query's smallest non-empty lexical value by subject ("" if none is)."""
-    out: dict[Any, str] = {}
-    for item, value in _scan(store, name):
-        text = _value(value)
-        found = out.get(item)
-        if found is None or (text and (not found or text < found)):
-            out[item] = text
-    return out
+def _texts_by_subject(store: EmbeddedStore, name: str) -> dict[Any, tuple[str, ...]]:
+    """`_by_subject` with each value's lexical form."""
+    return {k: tuple(map(_value, vs)) for k, vs in _by_subject(store, name).items()}
 
 
 def _least(values: tuple[str, ...]) -> str:
@@ -236,10 +230,11 @@ def items_by_property(store: EmbeddedStore) -> dict[str, Item]:
     """The compared items with their fields, one query per property (candidates-item-*.rq) joined
     here by item: the same items, in the same order, with the same values as `items_joined`."""
     classes = _classes(store)
-    notations = {k: tuple(map(_value, v)) for k, v in _by_subject(store, "candidates-item-notations").items()}
+    notations = _texts_by_subject(store, "candidates-item-notations")
     codes = {k: _least(vs) for k, vs in notations.items()}
-    labels, groups, conferences = (_least_by_subject(store, f"candidates-item-{name}")
-                                   for name in ("labels", "groups", "conferences"))
+    labels, groups, conferences = (
+        {k: _least(vs) for k, vs in _texts_by_subject(store, f"candidates-item-{name}").items()}
+        for name in ("labels", "groups", "conferences"))
     sectors = _by_subject(store, "candidates-item-sectors")
     schemes = _by_subject(store, "candidates-item-schemes")
     periods = _by_subject(store, "candidates-item-periods")

@@ -13,8 +13,8 @@ expected within ``copy_wait`` seconds (at the pace the snapshot has been read so
 that long; the service's own lookups (`QueryRequest.at_once`) never wait. The copy loads at the
 worker's own priority: at the lowest, the queries answered from disk meanwhile kept it from loading
 for as long as they came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52).
-With ``shared`` it stays on the on-disk store (one copy of the data per machine). A store without an on-disk
-database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
+With ``shared`` it stays on the on-disk store (one copy of the data per machine). A store without
+an on-disk database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
 written since its generation (`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a
 new build, a compaction).
 """
