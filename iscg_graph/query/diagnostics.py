@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import QuerySyntaxError
 from .safety import Token, token_list
@@ -201,22 +202,28 @@ def _query_iris(query: str) -> list[tuple[str, str]]:
     prefixes: dict[str, str] = {}
     out: list[tuple[str, str]] = []
     for i, tok in enumerate(toks):
-        after_prefix = i > 0 and toks[i - 1].kind == "word" and toks[i - 1].text.upper() == "PREFIX"
-        if tok.kind == "pname" and after_prefix and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+        kind = tok.kind
+        if kind != "pname" and kind != "iri":  # most tokens of a query: looked at once
+            continue
+        if kind == "pname" and _declares(toks, i - 1) and i + 1 < len(toks) and toks[i + 1].kind == "iri":
             prefixes[tok.text.partition(":")[0]] = toks[i + 1].text[1:-1]
             continue
-        declared_iri = i > 1 and toks[i - 2].kind == "word" and toks[i - 2].text.upper() == "PREFIX"
-        if tok.kind == "iri" and declared_iri:
+        if kind == "iri" and _declares(toks, i - 2):
             continue
         if _not_a_term(toks, i):
             continue
-        if tok.kind == "pname":
+        if kind == "pname":
             prefix, _, local = tok.text.partition(":")
             if prefix in prefixes and local:
                 out.append((tok.text, prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)))
-        elif tok.kind == "iri":
+        else:
             out.append((tok.text, tok.text[1:-1]))
     return out
+
+
+def _declares(toks: tuple[Token, ...], i: int) -> bool:
+    """Token ``i`` is the word PREFIX."""
+    return i >= 0 and toks[i].kind == "word" and toks[i].text.upper() == "PREFIX"
 
 
 def _not_a_term(toks: tuple[Token, ...], i: int) -> bool:
@@ -236,9 +243,7 @@ def unknown_terms(query: str, known_terms: Collection[str], known_prefixes: Mapp
     """Terms of a vocabulary namespace (one that holds a known class or property) that the query
     names but that are unknown, each with up to ``limit`` nearest known terms of that namespace.
     IRIs in other namespaces (resources, datatypes, functions) are never judged."""
-    by_namespace: dict[str, list[str]] = {}
-    for term in known_terms:
-        by_namespace.setdefault(namespace(term), []).append(term)
+    by_namespace = _vocabularies(known_terms)
     warnings: list[TermWarning] = []
     seen: set[str] = set()
     for written, iri in _query_iris(query):
@@ -254,6 +259,26 @@ def unknown_terms(query: str, known_terms: Collection[str], known_prefixes: Mapp
         near = tuple(_written(t, known_prefixes) for d, _, t in scored[:limit] if d <= cap)
         warnings.append(TermWarning(written, iri, near))
     return warnings
+
+
+def _vocabularies(known_terms: Collection[str]) -> Mapping[str, list[str]]:
+    """The known terms by namespace: grouped once per set the service holds (it asks for every
+    query it plans, and the grouping costs more than the query's own check)."""
+    if isinstance(known_terms, frozenset):
+        return _grouped(known_terms)
+    return _group(known_terms)
+
+
+@lru_cache(maxsize=4)
+def _grouped(known_terms: frozenset[str]) -> Mapping[str, list[str]]:
+    return _group(known_terms)
+
+
+def _group(known_terms: Iterable[str]) -> dict[str, list[str]]:
+    by_namespace: dict[str, list[str]] = {}
+    for term in known_terms:
+        by_namespace.setdefault(namespace(term), []).append(term)
+    return by_namespace
 
 
 def warning_header(warnings: Iterable[TermWarning]) -> str:

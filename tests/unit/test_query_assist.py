@@ -33,6 +33,19 @@ def test_unknown_terms_suggest_the_nearest_and_ignore_other_namespaces() -> None
     assert found["iscg:zzzzzzzzzz"].suggestions == ()  # nothing near enough
 
 
+def test_unknown_terms_follow_the_term_set_a_write_gives() -> None:
+    """The grouping by namespace is remembered per term set (the service's frozenset): a new set, as
+    the known terms are after a write adds a property, is judged on its own terms."""
+    query = "PREFIX iscg: <https://w3id.org/iscg/ontology#> SELECT * { ?q iscg:leadSector ?s }"
+    before = frozenset(KNOWN)
+    assert [w.term for w in unknown_terms(query, before, PREFIXES)] == ["iscg:leadSector"]
+    after = frozenset(KNOWN | {ISCG + "leadSector"})
+    assert unknown_terms(query, after, PREFIXES) == []
+    assert [w.term for w in unknown_terms(query, before, PREFIXES)] == ["iscg:leadSector"]
+    elsewhere = frozenset({"http://example.org/v#other"})  # iscg: no longer a known vocabulary
+    assert unknown_terms(query, elsewhere, PREFIXES) == []
+
+
 def test_prefix_and_group_by_diagnosis() -> None:
     query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
              "SELECT ?x WHERE { ?x a iscg:Q ; skos:n ?y ; foo:b ?z }")
