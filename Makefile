@@ -6,9 +6,9 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STORE  ?= var/store
-# h11 with room for a long request line: httptools answers a bare 400 to URLs over 64 KB before the
-# service can say 414 (see api/url_limit.py); the same flags as the test server (tests/liveserver.py)
-HTTP_FLAGS ?= --http h11 --h11-max-incomplete-event-size 1048576
+# httptools with a bounded request head and URLs over 64 KB split so the service can say 414
+# (api/http_protocol.py, api/url_limit.py); the same flags as the test server (tests/liveserver.py)
+HTTP_FLAGS ?= --http api.http_protocol:BoundedHttpToolsProtocol
 
 .PHONY: run test setup assets browser virtuoso build lint clean bench lock i18n i18n-compile
 

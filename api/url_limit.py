@@ -2,9 +2,9 @@
 
 Long queries belong in a POST body (``max_query_bytes``); a URL that long is refused with a message
 that says so. The HTTP server must let such a request line reach the application at all:
-httptools cannot parse a URL over 65,535 bytes (uvicorn then answers a bare 400), so the service
-runs uvicorn with h11 and an incomplete-event size above this limit (`tests/liveserver.py`,
-``make run``).
+uvicorn's own httptools protocol cannot split a URL over 65,535 bytes (it answers a bare 400), so
+the service runs uvicorn with `api.http_protocol` (``make run``, `tests/liveserver.py`), which hands
+such a URL to the application whole and bounds the request head at 1 MiB.
 """
 
 from __future__ import annotations

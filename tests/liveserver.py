@@ -113,10 +113,10 @@ class ServerProcess:
         self.stop()
 
 
-# h11, not httptools: httptools cannot parse a URL over 65,535 bytes and uvicorn then answers a bare
-# 400 before the application sees the request; with h11 and room for a long request line, the
-# service's own limit answers (414, or 413 for a body). Keep in step with `make run`.
-HTTP_FLAGS = ("--http", "h11", "--h11-max-incomplete-event-size", str(1 << 20))
+# httptools with a bounded request head, and URLs over the 65,535 bytes httptools.parse_url can
+# split handed to the application whole, so the service's own limit answers (414, or 413 for a body;
+# api/http_protocol.py). Keep in step with `make run`.
+HTTP_FLAGS = ("--http", "api.http_protocol:BoundedHttpToolsProtocol")
 
 
 def uvicorn_argv(port: int, *extra: str) -> list[str]:

@@ -150,8 +150,10 @@ def test_the_dockerfile_copies_only_what_exists_and_runs_as_make_run() -> None:
     makefile = (REPO / "Makefile").read_text("utf-8")
     flags = re.search(r"^HTTP_FLAGS \?= (.+)$", makefile, re.M)
     assert flags is not None
-    for flag in flags.group(1).split():  # the same HTTP flags as `make run`
+    services = compose()["services"]
+    for flag in flags.group(1).split():  # the same HTTP flags as `make run`, in the image and compose
         assert f'"{flag}"' in cmd, flag
+        assert flag in services["service"]["command"] and flag in services["writer"]["command"], flag
     assert '"api.main:create_app"' in cmd and '"--factory"' in cmd
 
 
