@@ -51,7 +51,7 @@ def entailment_graph(base: str) -> str:
 
 def find_entailment_graph(graphs: Iterable[str]) -> str | None:
     """The entailment graph among a store's graphs (whatever its public base), if it has one."""
-    return next((g for g in sorted(graphs) if g.endswith("/" + ENTAILMENT_SUFFIX)), None)
+    return min((g for g in graphs if g.endswith("/" + ENTAILMENT_SUFFIX)), default=None)  # the first in order
 
 
 def _ancestors(edges: dict[T, set[T]]) -> dict[T, set[T]]:

@@ -11,8 +11,10 @@ and returns None when nothing acceptable can be produced (406).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
+from .negotiation import MAX_CACHED
 from .negotiation import negotiate as _negotiate
 
 Family = Literal["results", "graph"]
@@ -82,8 +84,15 @@ def from_format_param(values: Sequence[str], family: Family) -> str | None:
 
 def negotiate(accept: str | None, family: Family, format_values: Sequence[str] = ()) -> str | None:
     """The media type to produce, or None (406). ``format`` values win over ``Accept``."""
+    if not format_values and (accept is None or len(accept) <= MAX_CACHED):
+        return _negotiated(accept, family)
     return _negotiate(accept, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family],
                      format_values=format_values)
+
+
+@lru_cache(maxsize=256)  # clients send the same few Accept headers on every request
+def _negotiated(accept: str | None, family: Family) -> str | None:
+    return _negotiate(accept, PRODUCES[family], aliases=ALIASES[family], names=_SHORT[family])
 
 
 def describe_choices(family: Family) -> str:
