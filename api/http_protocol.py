@@ -2,8 +2,8 @@
 URLs longer than httptools can split.
 
 httptools (llhttp, in C) parses a request in a fraction of h11's time (pure Python): on the 10k bench
-with 8 clients a never-seen light query cost 0.24-0.28 ms of server CPU with it against 0.33-0.36 ms
-with h11. Two things kept the service on h11 until now, and this protocol mends both:
+with 8 clients a never-seen light query cost 0.24-0.30 ms of server CPU with it against 0.33-0.38 ms
+with h11 (docs/notes/scale.md §53). Two things kept the service on h11 until now, and this protocol mends both:
 
 - ``httptools.parse_url`` keeps offsets in 16 bits, so a URL over 65,535 bytes failed there and
   uvicorn answered a bare 400 before the application could say 414 (`api.url_limit`). Here such a
@@ -85,9 +85,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _refuse_head(self) -> None:
         in_url = 2 * len(getattr(self, "url", b"")) > self._head_bytes  # most of the head is its URL
         status = 414 if in_url else 431
-        what = "request line" if in_url else "request headers"
-        msg = (f"The {what} passed {MAX_HEAD_BYTES} bytes; send a long query in a POST body "
-               f"(application/sparql-query or a form).")
+        msg = (f"The request line passed {MAX_HEAD_BYTES} bytes; send a long query in a POST body "
+               f"(application/sparql-query or a form)." if in_url else
+               f"The request headers passed {MAX_HEAD_BYTES} bytes.")
         self.logger.warning("Request head over %d bytes refused (%d).", MAX_HEAD_BYTES, status)
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
