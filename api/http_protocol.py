@@ -1,9 +1,10 @@
 """The HTTP/1.1 protocol the service runs under uvicorn: httptools, with a bounded request head and
 URLs longer than httptools can split.
 
-httptools (llhttp, in C) parses a request in a fraction of h11's time (pure Python): on the 10k bench
-with 8 clients a never-seen light query cost 0.24-0.30 ms of server CPU with it against 0.33-0.38 ms
-with h11 (docs/notes/scale.md §53). Two things kept the service on h11 until now, and this protocol mends both:
+httptools (llhttp, in C) parses a request in a fraction of h11's time (pure Python): on the 10k
+bench with 8 clients a never-seen light query cost 0.24-0.30 ms of server CPU with it against
+0.33-0.38 ms with h11 (docs/notes/scale.md §53). Two things kept the service on h11 until now,
+and this protocol mends both:
 
 - ``httptools.parse_url`` keeps offsets in 16 bits, so a URL over 65,535 bytes failed there and
   uvicorn answered a bare 400 before the application could say 414 (`api.url_limit`). Here such a
