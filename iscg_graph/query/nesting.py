@@ -53,6 +53,8 @@ def check_nesting(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
     (``max_depth`` <= 0: no limit)."""
     if max_depth <= 0:
         return
+    if text.count("{") + text.count("(") + text.count("[") <= max_depth:
+        return  # no deeper than its openers are many (a real query: no scan at all)
     depth = nesting_depth(text, stop_above=max_depth)
     if depth > max_depth:
         raise QueryTooDeep(

@@ -53,3 +53,14 @@ def test_at_the_limit_passes_and_zero_means_no_limit() -> None:
 def test_nesting_inside_a_string_is_not_counted() -> None:
     text = 'SELECT * WHERE { ?s ?p "' + "{" * 10_000 + '" }'
     check_nesting(text, DEFAULT_MAX_DEPTH)
+
+
+def test_many_shallow_brackets_pass_and_few_deep_ones_are_counted() -> None:
+    """More openers than the limit, nested two deep: passes (the scan decides). As many openers as
+    the limit can never pass it: no scan needed, and the depth is still right when asked."""
+    siblings = "SELECT * WHERE { " + "{ ?s ?p ?o } UNION " * 300 + "{ ?s ?p ?o } }"
+    check_nesting(siblings, 10)
+    assert nesting_depth(siblings) == 2
+    with pytest.raises(QueryTooDeep):
+        check_nesting("{" * 11 + "}" * 11, 10)
+    check_nesting("{" * 10 + "}" * 10, 10)
