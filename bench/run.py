@@ -43,8 +43,9 @@ from liveserver import ServerProcess, api_server, free_port  # noqa: E402
 from load import LoadResult, run_load  # noqa: E402
 from pages import PREFIX as PAGE_PREFIX  # noqa: E402
 from pages import page_paths, page_targets, run_page  # noqa: E402
+from proctree import settle, tree_memory  # noqa: E402
 from remote_stack import RemoteStack  # noqa: E402
-from run_report import LIGHTS, answers, canned_targets, fmt_ms, ratios, startup, table, targets  # noqa: E402
+from run_report import LIGHTS, answers, canned_targets, fmt_ms, ratios, settling, startup, table, targets  # noqa: E402
 
 QUERIES: dict[str, str | list[str]] = {
     name: (HERE / "queries" / f"{name}.rq").read_text("utf-8")
@@ -103,32 +104,6 @@ def scenarios(quick: bool) -> list[Scenario]:
         Scenario("8 clients", "theme-overlap-count", 8, int(200 * k), 15 * k),
         Scenario("8 clients", "duplicate-pairs", 8, int(40 * k), 20 * k),
     ]
-
-
-def tree_memory(pid: int) -> tuple[float, float]:
-    """RSS and PSS in MB of a process and all its descendants (a server and its query workers).
-    PSS splits shared pages (the on-disk store's mapped files, the interpreter) between them."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    todo, rss, pss = [pid], 0, 0
-    while todo:
-        p = todo.pop()
-        todo += children.get(p, [])
-        for name, field in (("status", "VmRSS"), ("smaps_rollup", "Pss")):
-            try:
-                for line in (Path("/proc") / str(p) / name).read_text().splitlines():
-                    if line.startswith(field + ":"):
-                        kb = int(line.split()[1])
-                        rss, pss = (rss + kb, pss) if field == "VmRSS" else (rss, pss + kb)
-            except OSError:
-                pass
-    return rss / 1024, pss / 1024
 
 
 def canned_scenarios(quick: bool, plain: bool = True, only: set[str] | None = None) -> list[Scenario]:
@@ -285,6 +260,10 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--no-demote", {"action": "store_true",
                      "help": "this service's worker queries keep the bench's priority past 1 s "
                      "(else nice 19: behind any other work on a shared machine)"}),
+    ("--no-settle", {"action": "store_true",
+                     "help": "run the scenarios right after the first answer, while the query workers may "
+                     "still be loading their copies of the store (else wait, up to 2 min, until the "
+                     "server's processes use under a tenth of a core: bench/proctree.py)"}),
     ("--work", {"type": Path, "default": REPO / "var" / "bench"}),
     ("--out", {"type": Path, "default": HERE / "results"}),
 ]
@@ -359,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         QUERIES[VARYING] = varying_queries(data, str(QUERIES[VARYING]))
     results: dict[str, dict[str, LoadResult]] = {}
     started: dict[str, float] = {}
+    settled: dict[str, float | None] = {}  # seconds after the first answer until the server was quiet
     memory: dict[str, tuple[float, float]] = {}
     failed: dict[str, str] = {}  # a server that could not start or serve: its figures so far are kept
     for server in args.servers.split(","):
@@ -380,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with proc:
                 started[server] = proc.started_in or 0.0
+                if not args.no_settle and proc.process is not None:
+                    settled[server] = settle(proc.process.pid)
                 run_scenarios(server, proc, port, sc, results, memory)
         except Exception as exc:  # noqa: BLE001 - one server that fails must not lose the others' figures
             failed[server] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
@@ -398,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {platform.python_version()}; load generator on the same machine (loopback); "
             f"this service with {args.workers} query workers.  ",
             "Start-up to first answer: " + startup(started, names, startup_target) + "  ",
+            settling(settled, names, args.no_settle) + "  ",
             "Memory (the server process and its workers, largest after any scenario; RSS / PSS MB): "
             + ", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in memory.items())
             + (" (workers and light path on the shared read-only store)" if args.shared_store else "")

@@ -27,6 +27,17 @@ def startup(started: dict[str, float], names: dict[str, str], target: float) -> 
         f"{names[k]} {v:.2f} s" + (f" (< {target:g} s: {'met' if v < target else 'not met'})"
                                    if k.startswith("iscg") else "")
         for k, v in started.items())
+
+
+def settling(settled: dict[str, float | None], names: dict[str, str], skipped: bool) -> str:
+    """How long after its first answer each server's processes went quiet, before the scenarios ran."""
+    if skipped:
+        return "Scenarios run right after the first answer (--no-settle: the workers may still be loading)"
+    return "Quiet (under a tenth of a core) before the scenarios, after the first answer: " + ", ".join(
+        f"{names[k]} " + (f"{v:.1f} s" if v is not None else "still busy at 120 s")
+        for k, v in settled.items())
+
+
 OVERLAP = ("theme-overlap-count", "duplicate-pairs")
 
 

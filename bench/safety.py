@@ -24,6 +24,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from proctree import cpu_seconds  # noqa: E402
 
 from iscg_graph.build.pipeline import write_store  # noqa: E402
 from iscg_graph.errors import QueryError, QueryTooDeep  # noqa: E402
@@ -35,14 +38,6 @@ from iscg_graph.query.workers import ProcessPoolEngine  # noqa: E402
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LIGHT = "SELECT ?o WHERE {{ <urn:item:{n}> <urn:p:label> ?o }}"
-
-
-def _cpu_seconds(pid: int) -> float:
-    import os
-
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().split(")")[-1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def runaway_and_light(store: Path, timeout: float = 2.0) -> list[tuple[str, str]]:
@@ -70,7 +65,7 @@ def runaway_and_light(store: Path, timeout: float = 2.0) -> list[tuple[str, str]
             engine.run(LIGHT.format(n=len(latencies) % 200), media_type=JSON)
             latencies.append(time.monotonic() - began)
             try:
-                cpu = _cpu_seconds(pid)
+                cpu = cpu_seconds(pid)
             except OSError:  # killed meanwhile: the last reading stands
                 pass
         thread.join()

@@ -30,7 +30,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
 from liveserver import ServerProcess, api_server, free_port  # noqa: E402
-from run import BIN, tree_memory  # noqa: E402
+from proctree import tree_memory  # noqa: E402
+from run import BIN  # noqa: E402
 
 ASK = "ASK {}"
 SHORT = """PREFIX iscg: <https://w3id.org/iscg/ontology#>
