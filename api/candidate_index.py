@@ -21,9 +21,18 @@ __all__ = ["get_index", "warm_index"]
 
 
 def get_index(request: Request) -> CandidateIndex:
-    """The candidate index of the service's store, loaded once and reloaded when the file changes."""
-    pending = getattr(request.app.state, "candidates_pending", None)
+    """The candidate index of the service's store, loaded once and reloaded when the file changes.
+
+    While a new one loads in the background, the one served before it answers (a replica that moved
+    to the remote store's next generation: its reports stay up, one generation behind until the new
+    index is in, and say which data version they show); with none before it (a start-up computing
+    the index), 503 + Retry-After."""
+    state = request.app.state
+    pending = getattr(state, "candidates_pending", None)
     if pending is not None and pending.is_alive():
+        previous = getattr(state, "candidate_index", None)
+        if previous is not None:
+            return previous[1]
         raise NotReady("the candidate index of this store is still being computed; try again shortly")
     if getattr(request.app.state, "candidates_off", False):
         raise NotReady("this store has no candidate index this version can read, and this service does not "

@@ -103,7 +103,8 @@ def _follow_now(app: FastAPI) -> None:
 def _warm_index(app: FastAPI) -> None:
     """The candidate index of the generation now served, loaded in the background: a write may be
     switching generations while holding the index lock (review decisions do), so never wait for it
-    here; requests meanwhile get 503 + Retry-After (milliseconds when the index was carried over)."""
+    here; requests meanwhile read the previous generation's index (`api.candidate_index.get_index`;
+    milliseconds when the index was carried over, minutes when it is computed at a million triples)."""
     from .routers import candidates
 
     worker = threading.Thread(target=candidates.warm_index, args=(app,), name="candidate-index", daemon=True)

@@ -119,6 +119,47 @@ def test_an_index_of_an_older_format_is_recomputed_in_the_background(
         assert json.loads((copy / "candidates.json").read_text("utf-8"))["format"] == FORMAT
 
 
+def test_while_a_new_generations_index_loads_the_previous_one_answers(
+        built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replica that moved to the remote store's next generation loads that generation's candidate
+    index in the background (api/remote_store.py): the reports stay up meanwhile on the index served
+    before, saying its data version, instead of 503 for as long as the load takes."""
+    import shutil
+    import threading
+
+    from api import remote_store
+    from api.routers import candidates
+
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    settings = Settings(environment="test", store_path=copy, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        before = c.get("/api/candidates", params={"limit": 5})
+        assert before.status_code == 200
+        release = threading.Event()
+        real = candidates.warm_index
+
+        def slow_warm_index(app):  # type: ignore[no-untyped-def]
+            release.wait(30)
+            return real(app)
+
+        monkeypatch.setattr(candidates, "warm_index", slow_warm_index)
+        remote_store._warm_index(c.app)  # what a generation switch starts
+        try:
+            assert c.app.state.candidates_pending.is_alive()
+            meanwhile = c.get("/api/candidates", params={"limit": 5})
+            assert meanwhile.status_code == 200, meanwhile.text[:300]
+            assert meanwhile.json()["data_version"] == before.json()["data_version"]
+            assert meanwhile.json()["candidates"] == before.json()["candidates"]
+            report = c.get("/reports/candidates", params={"kind": "question"})
+            assert report.status_code == 200, report.text[:300]
+            assert before.json()["data_version"] in report.text
+        finally:
+            release.set()
+            c.app.state.candidates_pending.join(60)
+        assert c.get("/api/candidates", params={"limit": 5}).json() == before.json()
+
+
 def test_what_one_app_allowed_is_never_remembered_for_another(built_store: Path, tmp_path: Path) -> None:
     """Checks and cached answers are per app: a SERVICE target allow-listed in one app stays refused
     in another app of the same process, even after the first app has answered it twice."""

@@ -269,7 +269,7 @@ def test_two_replicas_never_mint_the_same_register_number(setup: Setup,
     c = live_service(setup.folder / "mint" / "store", **env)
     answers: list[tuple[int, bytes]] = []
 
-    def served() -> bool:  # 503 while the index of a generation an earlier write made loads
+    def served() -> bool:  # 503 until a replica's first candidate index is in
         answers[:] = [call(setup.a, "/api/candidates?kind=question&limit=20")]
         return answers[0][0] != 503
 
@@ -321,7 +321,7 @@ def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
                                               "comment": "remote form test", "csrf_token": _csrf(form.text)})
         assert r.status_code == 303, r.text[:500]
         # the edit moved the store to a new generation, whose candidate index loads in the background
-        # (503 + Retry-After meanwhile, api/remote_store.py): the report is read once it is served
+        # while the previous one answers (api/candidate_index.py); 503 only before a replica's first
         shown: list[httpx.Response] = []
 
         def listed() -> bool:
