@@ -104,7 +104,7 @@ def _warm_index(app: FastAPI) -> None:
     """The candidate index of the generation now served, loaded in the background: a write may be
     switching generations while holding the index lock (review decisions do), so never wait for it
     here; requests meanwhile read the previous generation's index (`api.candidate_index.get_index`;
-    milliseconds when the index was carried over, minutes when it is computed at a million triples)."""
+    milliseconds when this replica's write carried the index over, a computation on the others)."""
     from .routers import candidates
 
     worker = threading.Thread(target=candidates.warm_index, args=(app,), name="candidate-index", daemon=True)
