@@ -17,27 +17,37 @@ from iscg_graph.rdf.store import EmbeddedStore
 from .candidate_refresh import index_lock as _lock
 from .candidate_refresh import index_stamp
 
-__all__ = ["get_index", "warm_index"]
+__all__ = ["get_index", "index_now", "warm_index"]
 
 
-def get_index(request: Request) -> CandidateIndex:
-    """The candidate index of the service's store, loaded once and reloaded when the file changes.
+_COMPUTING = "the candidate index of this store is still being computed; try again shortly"
+_OFF = ("this store has no candidate index this version can read, and this service does not compute it "
+        "(ISCG_CANDIDATES_AT_STARTUP=false): run `iscg build` to write it")
 
-    While a new one loads in the background, the one served before it answers (a replica that moved
-    to the remote store's next generation: its reports stay up, one generation behind until the new
-    index is in, and say which data version they show); with none before it (a start-up computing
-    the index), 503 + Retry-After."""
-    state = request.app.state
+
+def index_now(app: FastAPI) -> CandidateIndex | str:
+    """The candidate index to answer from now, or why there is none (a message for a 503).
+
+    The served one, reloaded when its files change. While a new one loads in the background, the
+    one served before it (a replica that moved to the remote store's next generation: its reports
+    stay up, one generation behind until the new index is in, and say which data version they
+    show). Never computed here when the service does not compute one (`start_index`)."""
+    state = app.state
     pending = getattr(state, "candidates_pending", None)
     if pending is not None and pending.is_alive():
         previous = getattr(state, "candidate_index", None)
-        if previous is not None:
-            return previous[1]
-        raise NotReady("the candidate index of this store is still being computed; try again shortly")
-    if getattr(request.app.state, "candidates_off", False):
-        raise NotReady("this store has no candidate index this version can read, and this service does not "
-                       "compute it (ISCG_CANDIDATES_AT_STARTUP=false): run `iscg build` to write it")
-    return warm_index(request.app)
+        return _COMPUTING if previous is None else previous[1]
+    if getattr(state, "candidates_off", False):
+        return _OFF
+    return warm_index(app)
+
+
+def get_index(request: Request) -> CandidateIndex:
+    """`index_now` for a route: 503 + Retry-After, saying why, when there is none to answer from."""
+    index = index_now(request.app)
+    if isinstance(index, str):
+        raise NotReady(index)
+    return index
 
 
 def _scoring() -> ModuleType:

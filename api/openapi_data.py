@@ -47,13 +47,13 @@ def study_periods(store: Any) -> list[str]:
 
 
 def _candidate_codes(app: FastAPI) -> list[str] | None:
-    """Every code the candidate index filters by (any kind), or None while it is being computed."""
-    pending = getattr(app.state, "candidates_pending", None)
-    if pending is not None and pending.is_alive():
-        return None
-    from .routers.candidates import warm_index
+    """Every code the candidate index filters by (any kind), or None when there is no index to read
+    now (a first one being computed, or none and none computed: never computed for a document)."""
+    from .candidate_index import index_now
 
-    index = warm_index(app)
+    index = index_now(app)
+    if isinstance(index, str):
+        return None
     return sorted({code for kind in KINDS for code in index.codes(kind)})
 
 

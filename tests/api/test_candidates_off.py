@@ -28,6 +28,9 @@ def test_no_index_and_no_computation_answers_503_naming_the_build(built_store: P
         assert "ISCG_CANDIDATES_AT_STARTUP" in refused.json()["detail"]
         assert "iscg build" in refused.json()["detail"]
         assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200  # the rest is served
+        document = c.get("/openapi.json")  # its code lists come from the index: left open, not computed
+        assert document.status_code == 200
+        assert c.get("/api/candidates").status_code == 503
     assert not (copy / "candidates.json").exists()
 
 
