@@ -31,6 +31,11 @@ def index_stamp(store: EmbeddedStore) -> object:
 
 
 def refresh_index(request: Request) -> None:
+    """Recompute the store's candidate index after a change that moves pairs in or out of it; not on
+    a service told not to compute one and serving a store without it (ISCG_CANDIDATES_AT_STARTUP=false:
+    hours at ten million triples, in the request)."""
+    if getattr(request.app.state, "candidates_off", False):
+        return
     store = request.app.state.store
     with index_lock:
         if store.path is not None:

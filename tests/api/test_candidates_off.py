@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api.candidate_refresh import refresh_index
 from api.main import create_app
 from api.settings import Settings
+from iscg_graph.rdf.store import EmbeddedStore
 
 
 def test_no_index_and_no_computation_answers_503_naming_the_build(built_store: Path, tmp_path: Path) -> None:
@@ -40,3 +44,17 @@ def test_a_store_with_its_index_serves_it_whatever_the_setting(built_store: Path
     settings = Settings(environment="test", store_path=copy, query_workers=1, candidates_at_startup=False)
     with TestClient(create_app(settings)) as c:
         assert c.get("/api/candidates").status_code == 200
+
+
+@pytest.mark.parametrize("off", [True, False])
+def test_a_change_recomputes_the_index_only_where_the_service_computes_one(
+        built_store: Path, tmp_path: Path, off: bool) -> None:
+    """A curation write that moves pairs (an item retired, a table imported) recomputes the index in
+    its request; a service told not to compute one leaves a store without it as it is."""
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    (copy / "candidates.json").unlink()
+    store = EmbeddedStore.open_snapshot(copy)
+    state = SimpleNamespace(store=store, candidates_off=off, candidate_index=("stale", None))
+    refresh_index(SimpleNamespace(app=SimpleNamespace(state=state)))  # type: ignore[arg-type]
+    assert (copy / "candidates.json").exists() is not off
