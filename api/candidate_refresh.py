@@ -63,6 +63,16 @@ def record_in_index(request: Request, decision: Decision, outcome: ReviewOutcome
             with index_lock:
                 append_overlay(store.path, entry)
         return
+    pending = getattr(request.app.state, "candidates_pending", None)
+    if pending is not None and pending.is_alive():
+        # the served index is the previous build's or generation's while this store's loads (it holds
+        # the lock for as long as that takes): the decision goes to this store's journal only, which
+        # the load reads, or whose new stamp reloads an index loaded before it; the load's
+        # reconciliation with the store, where the decision is committed, covers a journal not yet
+        # written. Recorded in the previous index, that index would be kept as this store's.
+        if store.path is not None and (store.path / CANDIDATES_FILE).exists():
+            append_overlay(store.path, entry)
+        return
     cached[1].record(entry, store.path)
     with index_lock:
         request.app.state.candidate_index = (index_stamp(store), cached[1])

@@ -11,6 +11,7 @@ import pytest
 from external import missing
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import Settings
@@ -158,6 +159,47 @@ def test_while_a_new_generations_index_loads_the_previous_one_answers(
             release.set()
             c.app.state.candidates_pending.join(60)
         assert c.get("/api/candidates", params={"limit": 5}).json() == before.json()
+
+
+def test_a_decision_taken_while_a_new_index_loads_is_in_the_new_one(
+        built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review decision while the store's new index loads (a new build or generation) goes to the
+    new store's journal, not into the index served meanwhile: that one belongs to the store before,
+    and recorded there it would be kept as the new store's index once the load ends."""
+    import shutil
+    import threading
+
+    from api import remote_store
+    from api.routers import candidates
+
+    copy = tmp_path / "build"
+    shutil.copytree(built_store.resolve(), copy)
+    token = "review-token-for-this-test"
+    settings = Settings(environment="test", store_path=copy, query_workers=1, review_token=SecretStr(token))
+    with TestClient(create_app(settings)) as c:
+        first = c.get("/api/candidates", params={"limit": 1}).json()["candidates"][0]
+        pair = {first["left"]["iri"], first["right"]["iri"]}
+        before = c.app.state.candidate_index[1]
+        release = threading.Event()
+        real = candidates.warm_index
+
+        def slow_warm_index(app):  # type: ignore[no-untyped-def]
+            release.wait(30)
+            return real(app)
+
+        monkeypatch.setattr(candidates, "warm_index", slow_warm_index)
+        remote_store._warm_index(c.app)
+        try:
+            decided = c.post("/api/candidates/review", headers={"Authorization": f"Bearer {token}"}, json={
+                "left": first["left"]["iri"], "right": first["right"]["iri"], "decision": "reject",
+                "reviewer": "Rita Reviewer"})
+            assert decided.status_code == 201, decided.text[:300]
+        finally:
+            release.set()
+            c.app.state.candidates_pending.join(60)
+        assert c.app.state.candidate_index[1] is not before  # the store's own index, loaded
+        listed = c.get("/api/candidates", params={"limit": 5000}).json()["candidates"]
+        assert pair not in [{x["left"]["iri"], x["right"]["iri"]} for x in listed]
 
 
 def test_what_one_app_allowed_is_never_remembered_for_another(built_store: Path, tmp_path: Path) -> None:
