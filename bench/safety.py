@@ -64,10 +64,9 @@ def runaway_and_light(store: Path, timeout: float = 2.0) -> list[tuple[str, str]
             began = time.monotonic()
             engine.run(LIGHT.format(n=len(latencies) % 200), media_type=JSON)
             latencies.append(time.monotonic() - began)
-            try:
-                cpu = cpu_seconds(pid)
-            except OSError:  # killed meanwhile: the last reading stands
-                pass
+            reading = cpu_seconds(pid)
+            if reading > 0:  # 0: killed meanwhile, the last reading stands
+                cpu = reading
         thread.join()
     return [
         ("runaway: stopped after (timeout 2 s)",
