@@ -112,7 +112,7 @@ def install(app: FastAPI, catalog: QueryCatalog, base_iri: str) -> None:
         if store is None:  # no build open (before the lifespan): the routes' own schemas
             return plain()
         codes = _candidate_codes(app)
-        key = (store.meta.data_version, store.meta.generation, codes is not None)
+        key = (store.meta.data_version, store.meta.generation, None if codes is None else tuple(codes))
         if made.get("key") != key:
             document = deepcopy(plain())
             _fill(document, catalog, base_iri, study_periods(store), codes)
