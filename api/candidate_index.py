@@ -17,7 +17,7 @@ from iscg_graph.rdf.store import EmbeddedStore
 from .candidate_refresh import index_lock as _lock
 from .candidate_refresh import index_stamp
 
-__all__ = ["get_index", "index_now", "warm_index"]
+__all__ = ["get_index", "index_now", "index_state", "warm_index"]
 
 
 _COMPUTING = "the candidate index of this store is still being computed; try again shortly"
@@ -40,6 +40,20 @@ def index_now(app: FastAPI) -> CandidateIndex | str:
     if getattr(state, "candidates_off", False):
         return _OFF
     return warm_index(app)
+
+
+def index_state(app: FastAPI) -> str:
+    """What the candidate routes answer from now, for ``/health`` (never loads or computes anything):
+    ``ready``; ``loading`` (a new index loads, the previous one answers); ``computing`` (a first one,
+    503 meanwhile); ``off`` (none, and the service computes none); ``on first use`` (loaded by the
+    next request that needs it: after a change that recomputed it, or a build just switched to)."""
+    state = app.state
+    pending = getattr(state, "candidates_pending", None)
+    if pending is not None and pending.is_alive():
+        return "computing" if getattr(state, "candidate_index", None) is None else "loading"
+    if getattr(state, "candidates_off", False):
+        return "off"
+    return "ready" if getattr(state, "candidate_index", None) is not None else "on first use"
 
 
 def get_index(request: Request) -> CandidateIndex:

@@ -50,7 +50,8 @@ def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
     release = _hold_loads(monkeypatch)
     settings = Settings(environment="test", store_path=copy, query_workers=1, retry_after_seconds=12)
     with TestClient(create_app(settings)) as c:
-        assert c.get("/health").status_code == 200  # the service is up while the index is computed
+        health = c.get("/health")  # the service is up while the index is computed
+        assert health.status_code == 200 and health.json()["candidates"] == "computing"
         waiting = c.get("/api/candidates")
         assert waiting.status_code == 503
         assert waiting.headers["retry-after"] == "12"  # the setting, as every 503
@@ -60,6 +61,7 @@ def test_a_store_without_candidates_starts_at_once_and_says_when_they_are_ready(
         ready = c.get("/api/candidates")
         assert ready.status_code == 200
         assert (copy / "candidates.json").exists()
+        assert c.get("/health").json()["candidates"] == "ready"
 
 
 def test_an_index_of_an_older_format_is_recomputed_in_the_background(
@@ -94,7 +96,7 @@ def test_while_a_new_generations_index_loads_the_previous_one_answers(
         release = _hold_loads(monkeypatch)
         remote_store._warm_index(c.app)  # what a generation switch starts
         try:
-            assert c.app.state.candidates_pending.is_alive()
+            assert c.get("/health").json()["candidates"] == "loading"  # the previous one answers
             meanwhile = c.get("/api/candidates", params={"limit": 5})
             assert meanwhile.status_code == 200, meanwhile.text[:300]
             assert meanwhile.json()["data_version"] == before.json()["data_version"]

@@ -27,6 +27,7 @@ def test_no_index_and_no_computation_answers_503_naming_the_build(built_store: P
     with TestClient(create_app(settings)) as c:
         assert c.get("/health").status_code == 200
         assert c.app.state.candidates_pending is None  # type: ignore[attr-defined]  # nothing computing
+        assert c.get("/health").json()["candidates"] == "off"
         refused = c.get("/api/candidates")
         assert refused.status_code == 503 and refused.headers["retry-after"] == "9"
         assert "ISCG_CANDIDATES_AT_STARTUP" in refused.json()["detail"]
