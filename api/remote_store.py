@@ -103,7 +103,7 @@ def _follow_now(app: FastAPI) -> None:
 def _warm_index(app: FastAPI) -> None:
     """The candidate index of the generation now served, loaded in the background: a write may be
     switching generations while holding the index lock (review decisions do), so never wait for it
-    here; requests meanwhile read the previous generation's index (`api.candidate_index.get_index`;
+    here; requests meanwhile read the previous generation's index (`api.candidate_index.index_now`;
     milliseconds when this replica's write carried the index over, a computation on the others)."""
     from .routers import candidates
 
