@@ -13,7 +13,8 @@ expected within ``copy_wait`` seconds (at the pace the snapshot has been read so
 that long; the service's own lookups (`QueryRequest.at_once`) never wait. The copy loads at the
 worker's own priority: at the lowest, the queries answered from disk meanwhile kept it from loading
 for as long as they came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52).
-With ``shared`` it stays on the on-disk store (one copy of the data per machine). A store without
+With ``shared`` it stays on the on-disk store (one copy of the data per machine). After each answer,
+memory the query freed goes back to the system once the worker has grown enough (`heap`). A store without
 an on-disk database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
 written since its generation (`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a
 new build, a compaction).
@@ -33,6 +34,8 @@ from multiprocessing.connection import Connection
 from ..errors import StoreError
 from ..rdf.store import DataKey, EmbeddedStore, data_key
 from .engine import run_request
+from .heap import HeapTrim
+from .interface import QueryRequest
 from .messages import Answer, Failure, LoadFailed, Ready, Reload
 
 __all__ = ["child_entry"]
@@ -121,10 +124,23 @@ def _await_copy(copy: _Copy, seconds: float) -> None:
         copy.wait(seconds)
 
 
+def _answer(conn: Connection, store: EmbeddedStore, msg: QueryRequest, max_bytes: int | None,
+            base_iri: str | None) -> None:
+    """Run one request and send its answer or its failure (the result is freed on return)."""
+    try:
+        result = run_request(store, msg, max_bytes=max_bytes, base_iri=base_iri)
+    except Exception as exc:  # noqa: BLE001  (every failure goes back to the caller, typed)
+        conn.send(Failure.of(exc))
+    else:
+        conn.send(Answer(result.media_type, result.kind, result.rows))
+        conn.send_bytes(result.body)
+
+
 def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_iri: str | None,
                  shared: bool = False, capped: bool = False, copy_wait: float = 0.0) -> None:
     store, status, copy = _load(store_path, shared, capped)
     conn.send(status)
+    heap = HeapTrim()
     while store is not None:
         try:
             msg = conn.recv()
@@ -142,6 +158,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             store = copy = None  # a read-only store is closed before it is reopened
             store, status, copy = _load(store_path, shared, capped)
             conn.send(status)
+            heap.after_request()  # the store closed, or the copy dropped, back to the system
             continue
         if copy is not None and not copy.done() and not msg.at_once:
             _await_copy(copy, copy_wait)
@@ -150,13 +167,8 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             copy = None
             if loaded is not None:
                 store = loaded
-        try:
-            result = run_request(store, msg, max_bytes=max_bytes, base_iri=base_iri)
-        except Exception as exc:  # noqa: BLE001  (every failure goes back to the caller, typed)
-            conn.send(Failure.of(exc))
-        else:
-            conn.send(Answer(result.media_type, result.kind, result.rows))
-            conn.send_bytes(result.body)
+        _answer(conn, store, msg, max_bytes, base_iri)
+        heap.after_request()  # the query's freed memory back to the system, once the answer is sent
 
 
 _PR_SET_PDEATHSIG = 1
