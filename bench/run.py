@@ -340,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     started: dict[str, float] = {}
     settled: dict[str, float | None] = {}  # seconds after the first answer until the server was quiet
     memory: dict[str, tuple[float, float]] = {}
+    resting: dict[str, tuple[float, float]] = {}
     failed: dict[str, str] = {}  # a server that could not start or serve: its figures so far are kept
     for server in args.servers.split(","):
         port = free_port()
@@ -363,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.no_settle and proc.process is not None:
                     settled[server] = settle(proc.process.pid)
                 run_scenarios(server, proc, port, sc, results, memory)
+                if not args.no_settle and proc.process is not None:  # what it keeps once quiet
+                    settle(proc.process.pid)
+                    resting[server] = tree_memory(proc.process.pid)
         except Exception as exc:  # noqa: BLE001 - one server that fails must not lose the others' figures
             failed[server] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
             print(f"{server:9} failed: {failed[server]}", flush=True)
@@ -387,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
             + (" (no candidate index: not built, not computed by the service)"
                if args.skip_candidates else "")
             + (" (worker queries not demoted past 1 s)" if args.no_demote else "") + "  ",
+            "Memory at rest (after the scenarios, once quiet; RSS / PSS MB): "
+            + (", ".join(f"{SERVERS[k][0]} {r:.0f} / {p:.0f}" for k, (r, p) in resting.items()) or "not read")
+            + "  ",
             f"Load average (1 min) at the start: {load_at_start:.1f}, at the end: {os.getloadavg()[0]:.1f}"
             + "".join(f"  \nFailed: {SERVERS[k][0]}: {v}" for k, v in failed.items()),
             "",

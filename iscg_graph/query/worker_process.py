@@ -13,11 +13,11 @@ expected within ``copy_wait`` seconds (at the pace the snapshot has been read so
 that long; the service's own lookups (`QueryRequest.at_once`) never wait. The copy loads at the
 worker's own priority: at the lowest, the queries answered from disk meanwhile kept it from loading
 for as long as they came (33 s of back-to-back queries, each 10x slower, after a start at 1M: §52).
-With ``shared`` it stays on the on-disk store (one copy of the data per machine). After each answer,
-memory the query freed goes back to the system once the worker has grown enough (`heap`). A store without
-an on-disk database is loaded into memory first, as before. On `Reload` an in-memory copy applies the deltas
-written since its generation (`EmbeddedStore.catch_up`) and is loaded again only when it cannot (a
-new build, a compaction).
+With ``shared`` it stays on the on-disk store (one copy of the data per machine). Memory the
+queries freed goes back to the system when the worker has grown and is idle (`heap`). A store
+without an on-disk database is loaded into memory first, as before. On `Reload` an in-memory copy
+applies the deltas written since its generation (`EmbeddedStore.catch_up`) and is loaded again only
+when it cannot (a new build, a compaction).
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
     heap = HeapTrim()
     while store is not None:
         try:
+            if heap.due and not conn.poll(IDLE_TRIM_SECONDS):  # idle: the freed memory back
+                heap.when_idle()
             msg = conn.recv()
         except (EOFError, OSError):
             return
@@ -158,7 +160,7 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             store = copy = None  # a read-only store is closed before it is reopened
             store, status, copy = _load(store_path, shared, capped)
             conn.send(status)
-            heap.after_request()  # the store closed, or the copy dropped, back to the system
+            heap.after_request()  # the store closed, or the copy dropped: back when idle
             continue
         if copy is not None and not copy.done() and not msg.at_once:
             _await_copy(copy, copy_wait)
@@ -168,9 +170,10 @@ def _worker_main(conn: Connection, store_path: str, max_bytes: int | None, base_
             if loaded is not None:
                 store = loaded
         _answer(conn, store, msg, max_bytes, base_iri)
-        heap.after_request()  # the query's freed memory back to the system, once the answer is sent
+        heap.after_request()  # grown: the query's freed memory goes back once the worker is idle
 
 
+IDLE_TRIM_SECONDS = 0.5  # no request for this long: a worker that has grown gives memory back
 _PR_SET_PDEATHSIG = 1
 
 
