@@ -49,7 +49,7 @@ class HeapTrim:
     """Give freed memory back once the process has grown more than ``slack`` bytes since the last
     trim: `after_request` notes the growth, `when_idle` trims (a worker calls it once no request has
     come for a moment, so back-to-back heavy queries reuse the pages instead of faulting them in
-    again: 5-13 % of a heavy query's time at 1M when trimmed after every answer)."""
+    again: up to 15 % of a heavy request's time at 1M when trimmed after every answer)."""
 
     def __init__(self, slack: int = SLACK, *, trim: Callable[[], object] | None = None,
                  resident: Callable[[], int] = resident_bytes):
