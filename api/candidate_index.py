@@ -15,7 +15,7 @@ from iscg_graph.overlap.review import reviews_graph
 from iscg_graph.rdf.store import EmbeddedStore
 
 from .candidate_refresh import index_lock as _lock
-from .candidate_refresh import index_stamp
+from .candidate_refresh import index_stamp, loading
 
 __all__ = ["get_index", "index_now", "index_state", "warm_index"]
 
@@ -25,6 +25,14 @@ _OFF = ("this store has no candidate index this version can read, and this servi
         "(ISCG_CANDIDATES_AT_STARTUP=false): run `iscg build` to write it")
 
 
+def _phase(state: object, served: object) -> str | None:
+    """``loading`` (a new index loads, the one ``served`` before answers), ``computing`` (a first
+    one, 503 meanwhile), ``off`` (none, and the service computes none), or None: the index answers."""
+    if loading(state):
+        return "computing" if served is None else "loading"
+    return "off" if getattr(state, "candidates_off", False) else None
+
+
 def index_now(app: FastAPI) -> CandidateIndex | str:
     """The candidate index to answer from now, or why there is none (a message for a 503).
 
@@ -32,28 +40,21 @@ def index_now(app: FastAPI) -> CandidateIndex | str:
     one served before it (a replica that moved to the remote store's next generation: its reports
     stay up, one generation behind until the new index is in, and say which data version they
     show). Never computed here when the service does not compute one (`start_index`)."""
-    state = app.state
-    pending = getattr(state, "candidates_pending", None)
-    if pending is not None and pending.is_alive():
-        previous = getattr(state, "candidate_index", None)
-        return _COMPUTING if previous is None else previous[1]
-    if getattr(state, "candidates_off", False):
-        return _OFF
+    served = getattr(app.state, "candidate_index", None)  # read once: a load may replace it
+    phase = _phase(app.state, served)
+    if phase == "loading":
+        return served[1]  # type: ignore[index,no-any-return]
+    if phase is not None:
+        return _COMPUTING if phase == "computing" else _OFF
     return warm_index(app)
 
 
 def index_state(app: FastAPI) -> str:
     """What the candidate routes answer from now, for ``/health`` (never loads or computes anything):
-    ``ready``; ``loading`` (a new index loads, the previous one answers); ``computing`` (a first one,
-    503 meanwhile); ``off`` (none, and the service computes none); ``on first use`` (loaded by the
-    next request that needs it: after a change that recomputed it, or a build just switched to)."""
-    state = app.state
-    pending = getattr(state, "candidates_pending", None)
-    if pending is not None and pending.is_alive():
-        return "computing" if getattr(state, "candidate_index", None) is None else "loading"
-    if getattr(state, "candidates_off", False):
-        return "off"
-    return "ready" if getattr(state, "candidate_index", None) is not None else "on first use"
+    a `_phase`, ``ready``, or ``on first use`` (loaded by the next request that needs it: after a
+    change that recomputed it, or a build just switched to)."""
+    served = getattr(app.state, "candidate_index", None)
+    return _phase(app.state, served) or ("ready" if served is not None else "on first use")
 
 
 def get_index(request: Request) -> CandidateIndex:

@@ -14,7 +14,7 @@ from iscg_graph.overlap.columnar import OVERLAY_FILE, append_overlay
 from iscg_graph.overlap.review import RELATIONS, Decision, ReviewOutcome, reviews_graph
 from iscg_graph.rdf.store import EmbeddedStore
 
-__all__ = ["index_lock", "index_stamp", "record_in_index", "refresh_index"]
+__all__ = ["index_lock", "index_stamp", "loading", "record_in_index", "refresh_index"]
 
 index_lock = threading.Lock()
 
@@ -28,6 +28,12 @@ def index_stamp(store: EmbeddedStore) -> object:
         path = store.path / name
         stamps.append(path.stat().st_mtime_ns if path.exists() else None)
     return tuple(stamps) if stamps[0] is not None else None
+
+
+def loading(state: object) -> bool:
+    """Whether an index of the served store is being loaded or computed in the background."""
+    pending = getattr(state, "candidates_pending", None)
+    return pending is not None and pending.is_alive()
 
 
 def refresh_index(request: Request) -> None:
@@ -63,8 +69,7 @@ def record_in_index(request: Request, decision: Decision, outcome: ReviewOutcome
             with index_lock:
                 append_overlay(store.path, entry)
         return
-    pending = getattr(request.app.state, "candidates_pending", None)
-    if pending is not None and pending.is_alive():
+    if loading(request.app.state):
         # the served index is the previous build's or generation's while this store's loads (it holds
         # the lock for as long as that takes): the decision goes to this store's journal only, which
         # the load reads, or whose new stamp reloads an index loaded before it; the load's
