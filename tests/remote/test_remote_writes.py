@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -115,6 +116,7 @@ def remote_hash(engine: RemoteEngine) -> str:
 WAIT = 60.0
 """How long a replica may take to show a write before a test fails (seconds; it returns as soon as
 it does): the fresh-clone run on 2 shared cores once took over 10 s."""
+T = TypeVar("T")
 
 
 def within(seconds: float, check: Callable[[], bool]) -> float:
@@ -124,6 +126,18 @@ def within(seconds: float, check: Callable[[], bool]) -> float:
             return time.monotonic() - began
         time.sleep(0.2)
     raise AssertionError(f"not seen within {seconds} s")
+
+
+def once_served(read: Callable[[], T], status: Callable[[T], int]) -> T:
+    """``read()`` again until its status is not 503 (a replica's first candidate index loading)."""
+    seen: list[T] = []
+
+    def served() -> bool:
+        seen[:] = [read()]
+        return status(seen[0]) != 503
+
+    within(WAIT, served)
+    return seen[0]
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
@@ -267,14 +281,8 @@ def test_two_replicas_never_mint_the_same_register_number(setup: Setup,
     env = {**setup.env, "ISCG_REVIEW_TOKEN": REVIEW_TOKEN, "ISCG_BUDGET_SECONDS_PER_MINUTE": "0",
            "ISCG_REMOTE_POLL_INTERVAL": "3600"}
     c = live_service(setup.folder / "mint" / "store", **env)
-    answers: list[tuple[int, bytes]] = []
-
-    def served() -> bool:  # 503 until a replica's first candidate index is in
-        answers[:] = [call(setup.a, "/api/candidates?kind=question&limit=20")]
-        return answers[0][0] != 503
-
-    within(WAIT, served)
-    status, listed = answers[0]
+    status, listed = once_served(lambda: call(setup.a, "/api/candidates?kind=question&limit=20"),
+                                 lambda answer: answer[0])
     assert status == 200, listed[:300]
     pairs = [(x["left"]["iri"], x["right"]["iri"]) for x in json.loads(listed)["candidates"]][-2:]
     assert len(pairs) == 2
@@ -322,14 +330,9 @@ def test_the_web_forms_on_the_remote_store(setup: Setup) -> None:
         assert r.status_code == 303, r.text[:500]
         # the edit moved the store to a new generation, whose candidate index loads in the background
         # while the previous one answers (api/candidate_index.py); 503 only before a replica's first
-        shown: list[httpx.Response] = []
-
-        def listed() -> bool:
-            shown[:] = [client.get("/reports/candidates", params={"kind": "question"})]
-            return shown[0].status_code == 200
-
-        within(WAIT, listed)
-        report = shown[0]
+        report = once_served(lambda: client.get("/reports/candidates", params={"kind": "question"}),
+                             lambda response: response.status_code)
+        assert report.status_code == 200, _text(report.text)
         pairs = re.findall(r'name="pair" value="([^"]+)"', report.text)
         assert len(pairs) >= 2, _text(report.text)
         r = client.post("/curate/candidates", data={
