@@ -92,7 +92,7 @@ def warm_index(app: FastAPI) -> CandidateIndex:
                 raise FileNotFoundError(columnar.HEADER_FILE)
             index = CandidateIndex.load(store.path)  # maps the arrays: milliseconds
         except (FileNotFoundError, StoreError):  # none, or an older format: compute it once
-            _scoring().precompute(store, store.path)
+            _scoring().precompute(store, store.path, background=True)
             index = CandidateIndex.load(store.path)
         # decisions committed to the store whose journal line a crash lost: applied and journalled
         reconcile(index, store, store.path, reviews_graph(state.settings.base_iri))

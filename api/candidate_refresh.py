@@ -47,7 +47,7 @@ def refresh_index(request: Request) -> None:
         if store.path is not None:
             from iscg_graph.overlap.scoring import precompute  # scipy: only when recomputing
 
-            precompute(store, store.path)
+            precompute(store, store.path, background=True)
         request.app.state.candidate_index = None
 
 

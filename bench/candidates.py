@@ -7,6 +7,7 @@
     python bench/candidates.py --precompute STORE_DIR  # only the precompute, by step, wall and CPU
     python bench/candidates.py --precompute STORE_DIR --document  # the same, through the document
     python bench/candidates.py --precompute STORE_DIR --on-disk  # the on-disk store, as the build reads it
+    python bench/candidates.py --precompute STORE_DIR --threads 1  # one thread (default: the cores, up to 4)
     python bench/candidates.py --review STORE_DIR   # review decisions through the app on a built store
                                                    # (writes into it: give a copy), timed by step
     python bench/candidates.py --review STORE_DIR --working-copy  # the same, write overlay off
@@ -163,20 +164,32 @@ def bench(name: str, store_dir: Path, rounds: int) -> dict[str, object]:
     }
 
 
-def bench_precompute(store_dir: Path, *, document: bool = False, on_disk: bool = False) -> None:
+def bench_precompute(
+    store_dir: Path,
+    *,
+    document: bool = False,
+    on_disk: bool = False,
+    threads: int | None = None,
+    collector: bool = False,
+) -> None:
     """The precompute of a built store (its snapshot, in memory), step by step: wall and CPU seconds
     (CPU time is what a quiet machine's wall time would be, near enough), with the load average.
     ``document``: the candidates as a document first, then its columns (`columns_from_doc`, the
     precompute before the index was written from arrays), for comparison; the same index.
     ``on_disk``: the on-disk store opened read-only instead, as the build step reads it (its
-    queries are slower there than on the in-memory copy)."""
+    queries are slower there than on the in-memory copy). As the build runs it: in
+    `precompute_threads` threads (``threads``: another number; the document path runs in one) with
+    the cyclic garbage collector paused (``collector``: left on, as the service's background
+    precompute runs)."""
     import os
 
     from iscg_graph.overlap.columnar import columns_from_doc, write
     from iscg_graph.overlap.corpus import load_corpus
-    from iscg_graph.overlap.scoring import build_columns
+    from iscg_graph.overlap.scoring import build_columns, collector_paused, precompute_threads
 
-    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the start")
+    threads = precompute_threads() if threads is None else threads
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the start; "
+          f"{threads} thread(s), collector {'on' if collector else 'paused'}")
     store = EmbeddedStore.open_read_only(store_dir) if on_disk else EmbeddedStore.open_snapshot(store_dir)
     steps: list[tuple[str, float, float]] = []
 
@@ -185,28 +198,29 @@ def bench_precompute(store_dir: Path, *, document: bool = False, on_disk: bool =
         steps.append((label, now[0] - began[0], now[1] - began[1]))
         return now
 
-    t = step("(open the store)", (time.perf_counter(), time.process_time()))
-    t = (time.perf_counter(), time.process_time())
-    corpus = load_corpus(store)
-    t = step("corpus (SPARQL)", t)
-    if document:
-        doc = build_candidates(corpus)
-        t = step("features, scores, top k, evidence (document)", t)
-        doc["data_version"] = store.meta.data_version
-        columns = columns_from_doc(doc)
-        t = step("columns of the document", t)
-        counts = {k: len(v) for k, v in doc["kinds"].items()}
-    else:
-        columns, _summary = build_columns(corpus, data_version=store.meta.data_version)
-        t = step("features, scores, top k, evidence columns", t)
-        counts = {k: len(columns[f"{k}.score"]) for k in columns.header["kinds"]}
-    with tempfile.TemporaryDirectory(prefix="candidates-") as out:
-        write(columns, Path(out))
-        # the index is deterministic: equal digests mean byte-identical candidates (before/after a change)
-        digest = hashlib.sha256()
-        for f in sorted(Path(out).iterdir()):
-            digest.update(f.name.encode() + f.read_bytes())
-    step("columnar index written", t)
+    with collector_paused(not collector):
+        t = step("(open the store)", (time.perf_counter(), time.process_time()))
+        t = (time.perf_counter(), time.process_time())
+        corpus = load_corpus(store)
+        t = step("corpus (SPARQL)", t)
+        if document:
+            doc = build_candidates(corpus)
+            t = step("features, scores, top k, evidence (document)", t)
+            doc["data_version"] = store.meta.data_version
+            columns = columns_from_doc(doc)
+            t = step("columns of the document", t)
+            counts = {k: len(v) for k, v in doc["kinds"].items()}
+        else:
+            columns, _summary = build_columns(corpus, data_version=store.meta.data_version, threads=threads)
+            t = step("features, scores, top k, evidence columns", t)
+            counts = {k: len(columns[f"{k}.score"]) for k in columns.header["kinds"]}
+        with tempfile.TemporaryDirectory(prefix="candidates-") as out:
+            write(columns, Path(out))
+            # the index is deterministic: equal digests mean byte-identical candidates (before/after a change)
+            digest = hashlib.sha256()
+            for f in sorted(Path(out).iterdir()):
+                digest.update(f.name.encode() + f.read_bytes())
+        step("columnar index written", t)
     print(f"\n## precompute: {len(store):,} quads, {len(corpus.items):,} items, kept {counts}")
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end")
     print(f"index SHA-256 {digest.hexdigest()}")
@@ -441,6 +455,9 @@ def main() -> None:
                     help="with --precompute: a document, then its columns (the earlier path)")
     ap.add_argument("--on-disk", action="store_true",
                     help="with --precompute: read the on-disk store (read-only), as the build step does")
+    ap.add_argument("--threads", type=int, help="--precompute: its threads (default: the cores, at most 4)")
+    ap.add_argument("--collector", action="store_true",
+                    help="--precompute: the garbage collector left on (the service's background run)")
     ap.add_argument("--review", type=Path, help="time review decisions on this built store (it is written)")
     ap.add_argument("--working-copy", action="store_true",
                     help="with --review: the write overlay off (a copy of the dataset per write)")
@@ -451,7 +468,8 @@ def main() -> None:
         bench_review(args.review, min(args.rounds, 5), args.working_copy, args.cold)
         return
     if args.precompute:
-        bench_precompute(args.precompute, document=args.document, on_disk=args.on_disk)
+        bench_precompute(args.precompute, document=args.document, on_disk=args.on_disk, threads=args.threads,
+                         collector=args.collector)
         return
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

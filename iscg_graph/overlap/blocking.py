@@ -33,6 +33,8 @@ exactly there; which of them could be dropped depends on the item's other terms 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 from scipy import sparse
@@ -214,68 +216,114 @@ def score_dense(
     mapped: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None,
     mapped_weight: float = 0.0,
     rows_max: int = 128,
+    threads: int = 1,
 ) -> topk.Kept:
     """`score_blocked` for dense kinds (most pairs share a term, as in the generated graphs): each
     Sector's rows against the right items of the other Sectors only, the lexical product dense there
     and the other evidence added where non-zero (the operations of `topk.dense_select`); a row whose
-    kept k-th value is tied is made dense over every right item (zeros elsewhere) and partitioned."""
+    kept k-th value is tied is made dense over every right item (zeros elsewhere) and partitioned.
+
+    ``threads``: a Sector's chunks of rows cut into that many runs of consecutive chunks, each run
+    in its own thread with its own buffers (scipy's product and numpy's large operations release
+    the GIL); each row is in one chunk and the parts are joined in chunk order, so the kept entries
+    are the same, in the same order, whatever the number."""
     if min_score <= 0:
         raise ValueError("blocking needs a positive min_score: a pair sharing nothing scores 0")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
     width = mats[0][1].shape[0]
     parts: list[topk.Kept] = []
-    for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
-        if not len(cols):
-            continue
+    with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
+        for left_rows, cols in partition_columns(pairs.pa, pairs.pb):
+            if not len(cols):
+                continue
+            side = _DenseSide(
+                mats, left_rows, cols, mapped, mapped_weight, weights_of, pairs, width, k, min_score
+            )
+            step = max(1, min(rows_max, DENSE_BYTES // (8 * len(cols))))
+            starts = list(range(0, len(left_rows), step))
+            runs = [r for r in np.array_split(np.array(starts, dtype=np.int64), threads) if len(r)]
+            if pool is None or len(runs) < 2:
+                parts.extend(side.run(starts, step))
+            else:
+                for done in [pool.submit(side.run, run.tolist(), step) for run in runs]:
+                    parts.extend(done.result())
+    kept = topk.Kept.concat(parts, len(mats) + (mapped is not None))
+    return kept.take(np.argsort(kept.rows, kind="stable"))
+
+
+class _DenseSide:
+    """One Sector's left rows against the other Sectors' items, read-only once made: what every
+    chunk of its rows shares (the threads of `score_dense` run chunks of one side at once)."""
+
+    def __init__(
+        self,
+        mats: Sequence[tuple[sparse.csr_matrix, sparse.csr_matrix]],
+        left_rows: np.ndarray,
+        cols: np.ndarray,
+        mapped: tuple[sparse.csr_matrix, sparse.csr_matrix] | None,
+        mapped_weight: float,
+        weights_of: Sequence[float],
+        pairs: topk.Pairs,
+        width: int,
+        k: int,
+        min_score: float,
+    ):
         # features x right items of the other partitions, C order, in bands of columns: the
         # product reads each as one flat array (scipy would copy a Fortran-ordered one, what
         # toarray gives, every chunk), a band at a time (`products.Bands`)
-        right0 = Bands(mats[0][1][cols].T.toarray())
-        lefts = [a[left_rows] for a, _ in mats]
+        self.right0 = Bands(mats[0][1][cols].T.toarray())
+        self.lefts = [a[left_rows] for a, _ in mats]
         # the other families' right sides as CSR once: csr @ csc converts its operand to CSR on
         # every call (the same matrix, so the same products)
-        others = [b[cols].T.tocsr() for _, b in mats[1:]]
-        lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsr()) if mapped is not None else None
-        step = max(1, min(rows_max, DENSE_BYTES // (8 * len(cols))))
+        self.others = [b[cols].T.tocsr() for _, b in mats[1:]]
+        self.lifts = (mapped[0][left_rows], mapped[1][cols].T.tocsr()) if mapped is not None else None
+        self.left_rows, self.cols, self.mapped_weight = left_rows, cols, mapped_weight
+        self.weights_of, self.pairs = weights_of, pairs
+        self.width, self.k, self.min_score = width, k, min_score
+
+    def run(self, starts: list[int], step: int) -> list[topk.Kept]:
+        """The kept entries of the chunks beginning at ``starts``, one part per chunk."""
         # one buffer for every chunk's scores and one for its lexical product: a fresh 64 MB array
         # per chunk costs its page faults
-        buffer = np.empty((min(step, len(left_rows)), len(cols)))
+        buffer = np.empty((min(step, len(self.left_rows)), len(self.cols)))
         lexical = np.empty_like(buffer)
-        for s in range(0, len(left_rows), step):
-            sl = slice(s, s + step)
-            first = product_into(lefts[0][sl], right0, lexical)
-            np.minimum(first, 1.0, out=first)
-            total = np.multiply(first, weights_of[0], out=buffer[: first.shape[0]])
-            ms = []
-            for a, bt, w in zip(lefts[1:], others, weights_of[1:], strict=True):
-                m = _clipped(a[sl] @ bt)
-                coo = m.tocoo()
-                total[coo.row, coo.col] += w * coo.data
-                ms.append(m)
-            if lifts is not None:
-                m = _clipped(lifts[0][sl] @ lifts[1])
-                coo = m.tocoo()
-                t = total[coo.row, coo.col]
-                total[coo.row, coo.col] = t + mapped_weight * coo.data * (1.0 - t)
-                ms.append(m)
-            rows = left_rows[sl]
-            _apply_periods(pairs, total, rows, cols)
-            local, lc, tied = topk.untied_top_k(total, min(k, len(cols)), min_score)
-            if len(tied):
-                tr, tc = _cut_dense_ties(total[tied], cols, width, k)
-                local, lc = np.concatenate([local, tied[tr]]), np.concatenate([lc, tc])
-            score = total[local, lc]
-            ok = score >= min_score
-            local, lc, score = local[ok], lc[ok], score[ok]
-            comps = np.zeros((len(local), 1 + len(ms)))
-            comps[:, 0] = first[local, lc]
-            for i, m in enumerate(ms, 1):
-                if len(local):
-                    comps[:, i] = np.asarray(m[local, lc]).ravel()
-            r, c = rows[local], cols[lc]
-            f = pairs.factor(r, c)
-            parts.append(topk.Kept(r, c, score, comps, np.ones(len(r)) if f is None else f))
-    kept = topk.Kept.concat(parts, len(mats) + (mapped is not None))
-    return kept.take(np.argsort(kept.rows, kind="stable"))
+        return [self.chunk(slice(s, s + step), buffer, lexical) for s in starts]
+
+    def chunk(self, sl: slice, buffer: np.ndarray, lexical: np.ndarray) -> topk.Kept:
+        lefts, cols, weights_of, pairs, k = self.lefts, self.cols, self.weights_of, self.pairs, self.k
+        first = product_into(lefts[0][sl], self.right0, lexical)
+        np.minimum(first, 1.0, out=first)
+        total = np.multiply(first, weights_of[0], out=buffer[: first.shape[0]])
+        ms = []
+        for a, bt, w in zip(lefts[1:], self.others, weights_of[1:], strict=True):
+            m = _clipped(a[sl] @ bt)
+            coo = m.tocoo()
+            total[coo.row, coo.col] += w * coo.data
+            ms.append(m)
+        if self.lifts is not None:
+            m = _clipped(self.lifts[0][sl] @ self.lifts[1])
+            coo = m.tocoo()
+            t = total[coo.row, coo.col]
+            total[coo.row, coo.col] = t + self.mapped_weight * coo.data * (1.0 - t)
+            ms.append(m)
+        rows = self.left_rows[sl]
+        _apply_periods(pairs, total, rows, cols)
+        local, lc, tied = topk.untied_top_k(total, min(k, len(cols)), self.min_score)
+        if len(tied):
+            tr, tc = _cut_dense_ties(total[tied], cols, self.width, k)
+            local, lc = np.concatenate([local, tied[tr]]), np.concatenate([lc, tc])
+        score = total[local, lc]
+        ok = score >= self.min_score
+        local, lc, score = local[ok], lc[ok], score[ok]
+        comps = np.zeros((len(local), 1 + len(ms)))
+        comps[:, 0] = first[local, lc]
+        for i, m in enumerate(ms, 1):
+            if len(local):
+                comps[:, i] = np.asarray(m[local, lc]).ravel()
+        r, c = rows[local], cols[lc]
+        f = pairs.factor(r, c)
+        return topk.Kept(r, c, score, comps, np.ones(len(r)) if f is None else f)
 
 
 def _clipped(product: sparse.spmatrix) -> sparse.csr_matrix:

@@ -58,14 +58,15 @@ def orient(kind: str, x: Item, y: Item) -> tuple[Item, Item]:
 
 
 def score_kind(
-    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True
+    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True, threads: int = 1
 ) -> dict[tuple[str, str], dict]:
     """The top ``weights.top_k`` pairs of every left item scoring at least ``weights.min_score``,
     each unordered pair once (first found wins), oriented by `orient`: each Sector's rows against
     the other Sectors' items (`iscg_graph.overlap.blocking`; sparse kinds: only the pairs sharing a
     feature), top k and orientation vectorised (`iscg_graph.overlap.topk`). ``blocked=False`` (and
-    ``min_score <= 0``): every left row against every right item, the reference of the tests."""
-    kept, swap, comp_names = score_kind_arrays(kind, space, weights, block, blocked=blocked)
+    ``min_score <= 0``): every left row against every right item, the reference of the tests;
+    ``threads``: `score_kind_arrays`'."""
+    kept, swap, comp_names = score_kind_arrays(kind, space, weights, block, blocked=blocked, threads=threads)
     # the orientation `orient` gives each pair, from the ranks orient_and_dedupe compared
     iris_a, iris_b = [it.iri for it in space.left], [it.iri for it in space.right]
     out: dict[tuple[str, str], dict] = {}
@@ -90,12 +91,13 @@ def component_names(kind: str, space: Space, weights: Weights) -> list[str]:
 
 
 def score_kind_arrays(
-    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True
+    kind: str, space: Space, weights: Weights, block: int = 128, *, blocked: bool = True, threads: int = 1
 ) -> tuple[topk.Kept, np.ndarray, list[str]]:
     """`score_kind`'s pairs as arrays: the kept entries (left row, right row, score, components
     in `component_names` order, period factor: 1.0 for kinds without periods), whether each is
     swapped (its right item goes left), and the component names. The precompute reads these
-    without a dict per pair."""
+    without a dict per pair. ``threads``: how many a dense kind's chunks of rows run in
+    (`blocking.score_dense`; the same entries whatever the number)."""
     w = weights.of(kind)
     a, b = space.left, space.right
     comp_names = component_names(kind, space, weights)
@@ -121,15 +123,17 @@ def score_kind_arrays(
     if blocked and weights.min_score > 0:  # per Sector pair (exact: a pair sharing nothing scores 0)
         widest = max(len(c) for _, c in blocking.partition_columns(pa, pb))  # score_dense's dense side
         dense = _dense_enough(mats[0][0][:block] @ mats[0][1], mats[0][1], min(block, len(a)), width, widest)
-        kept_all = (blocking.score_dense if dense else blocking.score_blocked)(
-            [space.features[n] for n in names],
-            weights_of,
-            k,
-            weights.min_score,
-            pairs,
-            mapped=space.features["mapped"] if mapped is not None else None,
-            mapped_weight=weights.mapped,
-        )
+        families = [space.features[n] for n in names]
+        lift = space.features["mapped"] if mapped is not None else None
+        if dense:
+            kept_all = blocking.score_dense(
+                families, weights_of, k, weights.min_score, pairs, mapped=lift, mapped_weight=weights.mapped,
+                threads=threads,
+            )
+        else:
+            kept_all = blocking.score_blocked(
+                families, weights_of, k, weights.min_score, pairs, mapped=lift, mapped_weight=weights.mapped
+            )
     else:
         kept_all = _score_loop(mats, mapped, weights_of, weights, block, k, width, pairs)
     kept, swap = topk.orient_and_dedupe(kept_all, *_ranks(kind, a, b))

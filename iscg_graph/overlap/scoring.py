@@ -32,8 +32,11 @@ The scores themselves (every item's top pairs, one recorded pair's own score) ar
 
 from __future__ import annotations
 
+import gc
+import os
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,10 +54,13 @@ from .pair_scores import orient, score_kind, score_kind_arrays, score_pairs
 from .weights import KINDS, Weights
 
 __all__ = ["KINDS", "Weights", "CandidateSummary", "build_candidates", "build_columns", "precompute",
-           "CANDIDATES_FILE"]
+           "precompute_threads", "collector_paused", "CANDIDATES_FILE"]
 
 CANDIDATES_FILE = "candidates.json"  # the columnar index's header
 FORMAT = 1
+MAX_THREADS = 4
+"""A precompute's threads at most. Only a dense kind's chunks of rows run in parallel (the question
+kind's scores at 1M: 13.5 s in one thread, 8.5 s in two; docs/notes/scale.md §56)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class _Run:
     aux: dict
     ctx: Context
     extra: list[tuple[Item, Item]]
+    threads: int = 1
 
     def todo(self, kind: str, scored: Container[tuple[str, str]]) -> list[tuple[Item, Item]]:
         """The recorded pairs and carry-overs (`extra`) the kind's top k left out, oriented; a pair
@@ -98,7 +105,10 @@ class _Run:
 
 
 def _prepare(
-    store_or_corpus: EmbeddedStore | Corpus, weights: Weights | None, hidden_links: Iterable[str]
+    store_or_corpus: EmbeddedStore | Corpus,
+    weights: Weights | None,
+    hidden_links: Iterable[str],
+    threads: int = 1,
 ) -> _Run:
     weights = weights or Weights()
     corpus = store_or_corpus if isinstance(store_or_corpus, Corpus) else load_corpus(store_or_corpus)
@@ -118,7 +128,7 @@ def _prepare(
         for x, y in sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
         if x in items and y in items
     ]
-    return _Run(corpus, weights, recorded, coverage, spaces, surface, aux, Context(corpus), extra)
+    return _Run(corpus, weights, recorded, coverage, spaces, surface, aux, Context(corpus), extra, threads)
 
 
 def build_candidates(
@@ -179,7 +189,7 @@ class _PairKeys(Container[tuple[str, str]]):
 def _scored_arrays(run: _Run, kind: str, cat: Catalog) -> ScoredArrays:
     """The kind's top pairs and its left-out recorded pairs / carry-overs, as `Catalog` numbers."""
     space = run.spaces[kind]
-    kept, swap, names = score_kind_arrays(kind, space, run.weights)
+    kept, swap, names = score_kind_arrays(kind, space, run.weights, threads=run.threads)
     ga = np.array([cat.number[it.iri] for it in space.left], dtype=np.int64)
     gb = np.array([cat.number[it.iri] for it in space.right], dtype=np.int64)
     a, b = ga[kept.rows], gb[kept.cols]
@@ -208,10 +218,12 @@ def build_columns(
     weights: Weights | None = None,
     hidden_links: Iterable[str] = (),
     data_version: str = "",
+    threads: int = 1,
 ) -> tuple[Columns, CandidateSummary]:
     """The columnar index of `build_candidates`' document, byte for byte, without the document:
-    each kind's evidence written from arrays (`iscg_graph.overlap.kind_columns`)."""
-    run = _prepare(store_or_corpus, weights, hidden_links)
+    each kind's evidence written from arrays (`iscg_graph.overlap.kind_columns`). ``threads``: how
+    many a dense kind's scores run in (the same index whatever the number)."""
+    run = _prepare(store_or_corpus, weights, hidden_links, threads)
     cat = Catalog(run.corpus.items, run.coverage.lineages.of)
     src = Sources(run.recorded, run.coverage, run.ctx, run.weights, run.aux, run.surface)
     kinds = {kind: kind_columns(kind, _scored_arrays(run, kind, cat), cat, src) for kind in KINDS}
@@ -233,14 +245,45 @@ def build_columns(
     return columns, summary
 
 
+def precompute_threads() -> int:
+    """The cores this process may run on, at most `MAX_THREADS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cores))
+
+
+@contextmanager
+def collector_paused(pause: bool) -> Iterator[None]:
+    """Python's cyclic garbage collector off meanwhile (if ``pause``), back as it was after."""
+    was = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was:
+            gc.enable()
+
+
 def precompute(
-    store: EmbeddedStore, store_dir: Path | None = None, *, weights: Weights | None = None
+    store: EmbeddedStore,
+    store_dir: Path | None = None,
+    *,
+    weights: Weights | None = None,
+    background: bool = False,
 ) -> CandidateSummary:
     """Compute every candidate now and write the columnar index into ``store_dir`` (if given).
 
     ``candidates.json`` is its small header, the arrays are in a memory-mapped file beside it
-    (`iscg_graph.overlap.columnar`)."""
+    (`iscg_graph.overlap.columnar`). In the foreground (the build, the command line) the run takes
+    `precompute_threads` threads and pauses the cyclic garbage collector: it makes millions of
+    objects and no cycle, and each collection scanned them for nothing (about 5 s of the 1M build
+    step, docs/notes/scale.md §56). ``background``: beside requests (the service): one thread, so
+    the other cores stay with them, and the collector left on for their threads."""
     began = time.perf_counter()
-    columns, summary = build_columns(store, weights=weights, data_version=store.meta.data_version)
+    with collector_paused(not background):
+        columns, summary = build_columns(
+            store, weights=weights, data_version=store.meta.data_version,
+            threads=1 if background else precompute_threads(),
+        )
     path = write(columns, Path(store_dir)) if store_dir is not None else None
     return replace(summary, path=path, seconds=time.perf_counter() - began)

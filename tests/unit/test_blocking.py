@@ -5,6 +5,9 @@ family of features is caught."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -68,17 +71,20 @@ def square_space(rng: np.random.Generator, n: int, names: list[str], density: fl
     return Space(items, items, features)
 
 
-def scored(kind: str, space: Space, weights: Weights, *, path: str, block: int = 16) -> dict:
+def scored(
+    kind: str, space: Space, weights: Weights, *, path: str, block: int = 16, threads: int = 1
+) -> dict:
     """`pair_scores.score_kind` through one path: "every pair" (the unblocked loop), or blocked with
     "sparse" products (only the pairs sharing a feature) or "dense" ones (the lexical product dense
-    over the other Sectors' items)."""
+    over the other Sectors' items; ``threads``: its chunks in that many)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(topk, "DENSE_FROM", 2.0 if path == "sparse" else 0.0)  # never / always a dense kind
         calls: list[str] = []
         for name in ("score_blocked", "score_dense"):
             real = getattr(blocking, name)
             mp.setattr(blocking, name, lambda *a, _r=real, _n=name, **k: calls.append(_n) or _r(*a, **k))
-        out = pair_scores.score_kind(kind, space, weights, block=block, blocked=path != "every pair")
+        out = pair_scores.score_kind(kind, space, weights, block=block, blocked=path != "every pair",
+                                     threads=threads)
     want = {"every pair": set(), "sparse": {"score_blocked"}, "dense": {"score_dense"}}[path]
     assert set(calls) == want  # the path asked for is the path taken
     return out
@@ -97,7 +103,7 @@ def assert_same(got: dict, want: dict) -> None:
         assert got[key] == value, key  # exactly: the same floating-point operations
 
 
-@pytest.mark.parametrize("path", ["sparse", "dense"])
+@pytest.mark.parametrize("path", ["sparse", "dense", "dense in 3 threads"])
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("top_k", [1, 4, 10])
 def test_blocked_questions_equal_every_pair_scored(
@@ -113,7 +119,40 @@ def test_blocked_questions_equal_every_pair_scored(
     monkeypatch.setattr(blocking, "TIED_ROWS", 1 + seed % 3)
     monkeypatch.setattr(blocking, "BUDGET", (1, 50, 10**6)[seed % 3])
     monkeypatch.setattr(blocking, "DENSE_BYTES", (8, 8 * 60 * 5, 2**20)[seed % 3])
-    assert_same(scored("question", space, weights, path=path), want)
+    threads = 3 if path.endswith("threads") else 1
+    assert_same(scored("question", space, weights, path=path.split()[0], threads=threads), want)
+
+
+def test_a_dense_kind_scored_in_threads_keeps_the_same_entries_in_the_same_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`blocking.score_dense` in several threads: its chunks really run in more than one, and the
+    kept entries are those of one thread, array for array (the index is written from their order)."""
+    rng = np.random.default_rng(11)
+    space = question_space(rng, 120, 30, density=0.08)
+    weights = Weights(top_k=4, min_score=at_the_floor("question", space, 4))
+    monkeypatch.setattr(blocking, "DENSE_BYTES", 8 * 150 * 4)  # four rows a chunk: many chunks a side
+    monkeypatch.setattr(topk, "DENSE_FROM", 0.0)
+    ran_in: set[int] = set()
+    real = blocking._DenseSide.chunk
+
+    def chunk(self, sl, buffer, lexical):  # type: ignore[no-untyped-def]
+        ran_in.add(threading.get_ident())
+        time.sleep(0.001)  # each thread takes its own run, not one thread all of them
+        return real(self, sl, buffer, lexical)
+
+    monkeypatch.setattr(blocking._DenseSide, "chunk", chunk)
+    one = pair_scores.score_kind_arrays("question", space, weights, threads=1)
+    assert len(ran_in) == 1
+    ran_in.clear()
+    three = pair_scores.score_kind_arrays("question", space, weights, threads=3)
+    assert len(ran_in) > 1
+    assert len(one[0].rows)
+    for field in ("rows", "cols", "score", "comps", "factor"):
+        assert np.array_equal(getattr(one[0], field), getattr(three[0], field)), field
+    assert np.array_equal(one[1], three[1]) and one[2] == three[2]
+    with pytest.raises(ValueError, match="threads"):
+        pair_scores.score_kind_arrays("question", space, weights, threads=0)
 
 
 @pytest.mark.parametrize("path", ["sparse", "dense"])

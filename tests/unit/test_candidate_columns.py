@@ -3,6 +3,7 @@ decision updates it in place (the one pair) without recomputing anything."""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from iscg_graph.errors import StoreError
-from iscg_graph.overlap import columnar, evidence, features, pair_scores, scoring
+from iscg_graph.overlap import columnar, evidence, features, pair_scores, scoring, topk
 from iscg_graph.overlap.corpus import load_corpus
 from iscg_graph.overlap.index import CandidateIndex
 from iscg_graph.overlap.scoring import CANDIDATES_FILE, KINDS, build_candidates, precompute
@@ -88,6 +89,41 @@ def test_precompute_writes_a_mapped_index_with_the_same_candidates(tmp_path: Pat
         assert [(x.left["iri"], x.right["iri"]) for x in page.candidates] == [
             (x["left"], x["right"]) for x in want
         ]
+
+
+@pytest.mark.parametrize("collector_was_on", [True, False])
+def test_a_foreground_precompute_writes_the_background_ones_bytes_and_restores_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collector_was_on: bool
+) -> None:
+    """The build's precompute (several threads, the collector paused) and the service's (one
+    thread, collector on) write the same files; the foreground run really pauses the collector and
+    leaves it as it found it; every kind's scores go dense, so the threads score chunks."""
+    store = mini_store()
+    monkeypatch.setattr(topk, "DENSE_FROM", 0.0)
+    monkeypatch.setattr(scoring, "precompute_threads", lambda: 3)
+    seen: list[tuple[int, bool]] = []
+    real = scoring.build_columns
+
+    def build_columns(*args: Any, **kw: Any) -> Any:
+        seen.append((kw["threads"], gc.isenabled()))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(scoring, "build_columns", build_columns)
+    for side in ("background", "foreground"):
+        (tmp_path / side).mkdir()
+    (gc.enable if collector_was_on else gc.disable)()
+    try:
+        precompute(store, tmp_path / "background", background=True)
+        assert gc.isenabled() is collector_was_on
+        precompute(store, tmp_path / "foreground")
+        assert gc.isenabled() is collector_was_on
+    finally:
+        gc.enable()
+    assert seen == [(1, collector_was_on), (3, False)]
+    files = sorted(f.name for f in (tmp_path / "background").iterdir())
+    assert files == sorted(f.name for f in (tmp_path / "foreground").iterdir())
+    for name in files:
+        assert (tmp_path / "background" / name).read_bytes() == (tmp_path / "foreground" / name).read_bytes()
 
 
 def test_an_old_or_broken_header_is_a_store_error(tmp_path: Path) -> None:
