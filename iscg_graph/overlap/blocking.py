@@ -291,6 +291,7 @@ class _DenseSide:
         return [self.chunk(slice(s, s + step), buffer, lexical) for s in starts]
 
     def chunk(self, sl: slice, buffer: np.ndarray, lexical: np.ndarray) -> topk.Kept:
+        """The kept entries of the rows ``sl`` of this side (``buffer``, ``lexical``: the thread's own)."""
         lefts, cols, weights_of, pairs, k = self.lefts, self.cols, self.weights_of, self.pairs, self.k
         first = product_into(lefts[0][sl], self.right0, lexical)
         np.minimum(first, 1.0, out=first)
