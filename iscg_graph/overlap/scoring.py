@@ -88,7 +88,6 @@ class _Run:
     aux: dict
     ctx: Context
     extra: list[tuple[Item, Item]]
-    threads: int = 1
 
     def todo(self, kind: str, scored: Container[tuple[str, str]]) -> list[tuple[Item, Item]]:
         """The recorded pairs and carry-overs (`extra`) the kind's top k left out, oriented; a pair
@@ -105,10 +104,7 @@ class _Run:
 
 
 def _prepare(
-    store_or_corpus: EmbeddedStore | Corpus,
-    weights: Weights | None,
-    hidden_links: Iterable[str],
-    threads: int = 1,
+    store_or_corpus: EmbeddedStore | Corpus, weights: Weights | None, hidden_links: Iterable[str]
 ) -> _Run:
     weights = weights or Weights()
     corpus = store_or_corpus if isinstance(store_or_corpus, Corpus) else load_corpus(store_or_corpus)
@@ -128,7 +124,7 @@ def _prepare(
         for x, y in sorted({tuple(sorted(p)) for p in recorded if len(p) == 2} | set(coverage.member_pairs()))
         if x in items and y in items
     ]
-    return _Run(corpus, weights, recorded, coverage, spaces, surface, aux, Context(corpus), extra, threads)
+    return _Run(corpus, weights, recorded, coverage, spaces, surface, aux, Context(corpus), extra)
 
 
 def build_candidates(
@@ -186,10 +182,10 @@ class _PairKeys(Container[tuple[str, str]]):
         return self.number[pair[0]] * self.size + self.number[pair[1]] in self.keys
 
 
-def _scored_arrays(run: _Run, kind: str, cat: Catalog) -> ScoredArrays:
+def _scored_arrays(run: _Run, kind: str, cat: Catalog, threads: int) -> ScoredArrays:
     """The kind's top pairs and its left-out recorded pairs / carry-overs, as `Catalog` numbers."""
     space = run.spaces[kind]
-    kept, swap, names = score_kind_arrays(kind, space, run.weights, threads=run.threads)
+    kept, swap, names = score_kind_arrays(kind, space, run.weights, threads=threads)
     ga = np.array([cat.number[it.iri] for it in space.left], dtype=np.int64)
     gb = np.array([cat.number[it.iri] for it in space.right], dtype=np.int64)
     a, b = ga[kept.rows], gb[kept.cols]
@@ -223,10 +219,10 @@ def build_columns(
     """The columnar index of `build_candidates`' document, byte for byte, without the document:
     each kind's evidence written from arrays (`iscg_graph.overlap.kind_columns`). ``threads``: how
     many a dense kind's scores run in (the same index whatever the number)."""
-    run = _prepare(store_or_corpus, weights, hidden_links, threads)
+    run = _prepare(store_or_corpus, weights, hidden_links)
     cat = Catalog(run.corpus.items, run.coverage.lineages.of)
     src = Sources(run.recorded, run.coverage, run.ctx, run.weights, run.aux, run.surface)
-    kinds = {kind: kind_columns(kind, _scored_arrays(run, kind, cat), cat, src) for kind in KINDS}
+    kinds = {kind: kind_columns(kind, _scored_arrays(run, kind, cat, threads), cat, src) for kind in KINDS}
     row = np.cumsum(cat.used) - 1  # an item's row among the items the index names (IRI order)
     items = {cat.iris[g]: run.corpus.items[cat.iris[g]].summary() for g in np.flatnonzero(cat.used).tolist()}
     arrays = {
